@@ -1,0 +1,208 @@
+// Fused GLM kernels: one pass over a row block X (n x p) computes eta = X w + b0, the family's
+// mean and loss, and the gradient X^T (mu - y), without materializing eta or mu. Rows go four
+// at a time: four dots (each pulls its row into L1), the link function on two SIMD vectors of
+// etas (so narrow rows are not bound by a scalar exp per row), then one pass that adds the four
+// rows, scaled by their residuals, into the gradient while they are still in cache.
+//
+// Losses (summed over rows, constants in y dropped):
+//   logistic: log(1 + exp(eta)) - y eta        mu = sigmoid(eta)   weight mu (1 - mu)
+//   normal:   (eta - y)^2 / 2                  mu = eta            weight 1
+//   poisson:  exp(eta) - y eta                 mu = exp(eta)       weight mu
+// The gradient output has p + 1 entries: d/dw_j for j < p, then d/db0 = sum_i (mu_i - y_i).
+import { ld, st, ldv, stv, row, hsum } from "./memory";
+import { dotInline } from "./blas1";
+import { expS, expV, log1pS, log1pV } from "./math";
+
+const LOGISTIC = 0;
+const NORMAL = 1;
+const POISSON = 2;
+
+// t is the family's one transcendental: exp(-|eta|) for logistic, exp(eta) for poisson.
+@inline function tS(family: i32, eta: f64): f64 {
+  if (family == LOGISTIC) return expS(-abs(eta));
+  if (family == POISSON) return expS(eta);
+  return 0;
+}
+
+@inline function lossS(family: i32, eta: f64, y: f64, t: f64): f64 {
+  if (family == LOGISTIC) return max(eta, 0.0) + log1pS(t) - y * eta;
+  if (family == POISSON) return t - y * eta;
+  const r = eta - y;
+  return 0.5 * r * r;
+}
+
+@inline function residualS(family: i32, eta: f64, y: f64, t: f64): f64 {
+  if (family == LOGISTIC) {
+    const inv = 1.0 / (1.0 + t);
+    return (eta >= 0 ? inv : t * inv) - y;
+  }
+  if (family == POISSON) return t - y;
+  return eta - y;
+}
+
+@inline function weightS(family: i32, eta: f64, t: f64): f64 {
+  if (family == LOGISTIC) {
+    const inv = 1.0 / (1.0 + t);
+    return t * inv * inv; // mu (1 - mu), symmetric in eta and exact in both tails
+  }
+  if (family == POISSON) return t;
+  return 1.0;
+}
+
+@inline function tV(family: i32, eta: v128): v128 {
+  if (family == LOGISTIC) return expV(f64x2.neg(f64x2.abs(eta)));
+  if (family == POISSON) return expV(eta);
+  return f64x2.splat(0);
+}
+
+@inline function lossV(family: i32, eta: v128, y: v128, t: v128): v128 {
+  if (family == LOGISTIC) {
+    return f64x2.sub(f64x2.add(f64x2.max(eta, f64x2.splat(0.0)), log1pV(t)), f64x2.mul(y, eta));
+  }
+  if (family == POISSON) return f64x2.sub(t, f64x2.mul(y, eta));
+  const r = f64x2.sub(eta, y);
+  return f64x2.mul(f64x2.splat(0.5), f64x2.mul(r, r));
+}
+
+@inline function residualV(family: i32, eta: v128, y: v128, t: v128): v128 {
+  if (family == LOGISTIC) {
+    const inv = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), t));
+    const mu = v128.bitselect(inv, f64x2.mul(t, inv), f64x2.ge(eta, f64x2.splat(0.0)));
+    return f64x2.sub(mu, y);
+  }
+  if (family == POISSON) return f64x2.sub(t, y);
+  return f64x2.sub(eta, y);
+}
+
+@inline function weightV(family: i32, t: v128): v128 {
+  if (family == LOGISTIC) {
+    const inv = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), t));
+    return f64x2.mul(f64x2.mul(t, inv), inv);
+  }
+  if (family == POISSON) return t;
+  return f64x2.splat(1.0);
+}
+
+@inline function pair(a: f64, b: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(a), 1, b);
+}
+
+/** grad[0:p] += c0 r0 + c1 r1 + c2 r2 + c3 r3: four rows folded into the gradient at once. */
+@inline function addFourRows(p: i32, grad: usize, r0: usize, r1: usize, r2: usize, r3: usize,
+                             c0: f64, c1: f64, c2: f64, c3: f64): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const v0 = f64x2.splat(c0), v1 = f64x2.splat(c1), v2 = f64x2.splat(c2), v3 = f64x2.splat(c3);
+    for (; j + 2 <= p; j += 2) {
+      let acc = f64x2.add(f64x2.mul(v0, ldv(r0, j)), f64x2.mul(v1, ldv(r1, j)));
+      acc = f64x2.add(acc, f64x2.add(f64x2.mul(v2, ldv(r2, j)), f64x2.mul(v3, ldv(r3, j))));
+      stv(grad, j, f64x2.add(ldv(grad, j), acc));
+    }
+  }
+  for (; j < p; j++) {
+    st(grad, j, ld(grad, j) + ((c0 * ld(r0, j) + c1 * ld(r1, j)) + (c2 * ld(r2, j) + c3 * ld(r3, j))));
+  }
+}
+
+@inline function lossGrad(family: i32, wantGrad: bool, n: i32, p: i32, x: usize, ldx: i32,
+                          y: usize, w: usize, b0: f64, grad: usize): f64 {
+  if (wantGrad) memory.fill(grad, 0, <usize>(p + 1) << 3);
+  let loss: f64 = 0;
+  let rsum: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let lossAcc = f64x2.splat(0);
+    let rsumAcc = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
+      const eta01 = pair(dotInline(p, r0, w) + b0, dotInline(p, r1, w) + b0);
+      const eta23 = pair(dotInline(p, r2, w) + b0, dotInline(p, r3, w) + b0);
+      const y01 = ldv(y, i), y23 = ldv(y, i + 2);
+      const t01 = tV(family, eta01), t23 = tV(family, eta23);
+      lossAcc = f64x2.add(lossAcc, f64x2.add(lossV(family, eta01, y01, t01), lossV(family, eta23, y23, t23)));
+      if (wantGrad) {
+        const res01 = residualV(family, eta01, y01, t01);
+        const res23 = residualV(family, eta23, y23, t23);
+        rsumAcc = f64x2.add(rsumAcc, f64x2.add(res01, res23));
+        addFourRows(p, grad, r0, r1, r2, r3,
+          f64x2.extract_lane(res01, 0), f64x2.extract_lane(res01, 1),
+          f64x2.extract_lane(res23, 0), f64x2.extract_lane(res23, 1));
+      }
+    }
+    loss = hsum(lossAcc);
+    rsum = hsum(rsumAcc);
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
+      const e0 = dotInline(p, r0, w) + b0, e1 = dotInline(p, r1, w) + b0;
+      const e2 = dotInline(p, r2, w) + b0, e3 = dotInline(p, r3, w) + b0;
+      const y0 = ld(y, i), y1 = ld(y, i + 1), y2 = ld(y, i + 2), y3 = ld(y, i + 3);
+      const t0 = tS(family, e0), t1 = tS(family, e1), t2 = tS(family, e2), t3 = tS(family, e3);
+      loss += (lossS(family, e0, y0, t0) + lossS(family, e1, y1, t1)) + (lossS(family, e2, y2, t2) + lossS(family, e3, y3, t3));
+      if (wantGrad) {
+        const c0 = residualS(family, e0, y0, t0), c1 = residualS(family, e1, y1, t1);
+        const c2 = residualS(family, e2, y2, t2), c3 = residualS(family, e3, y3, t3);
+        rsum += (c0 + c1) + (c2 + c3);
+        addFourRows(p, grad, r0, r1, r2, r3, c0, c1, c2, c3);
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const ri = row(x, i, ldx);
+    const eta = dotInline(p, ri, w) + b0;
+    const yi = ld(y, i);
+    const t = tS(family, eta);
+    loss += lossS(family, eta, yi, t);
+    if (wantGrad) {
+      const c = residualS(family, eta, yi, t);
+      rsum += c;
+      for (let j = 0; j < p; j++) st(grad, j, ld(grad, j) + c * ld(ri, j));
+    }
+  }
+  if (wantGrad) st(grad, p, rsum);
+  return loss;
+}
+
+@inline function weights(family: i32, n: i32, p: i32, x: usize, ldx: i32, w: usize, b0: f64, d: usize): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 2 <= n; i += 2) {
+      const eta = pair(dotInline(p, row(x, i, ldx), w) + b0, dotInline(p, row(x, i + 1, ldx), w) + b0);
+      stv(d, i, weightV(family, tV(family, eta)));
+    }
+  }
+  for (; i < n; i++) {
+    const eta = dotInline(p, row(x, i, ldx), w) + b0;
+    st(d, i, weightS(family, eta, tS(family, eta)));
+  }
+}
+
+export function glmLogisticLossGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64, grad: usize): f64 {
+  return lossGrad(LOGISTIC, true, n, p, x, ldx, y, w, b0, grad);
+}
+export function glmNormalLossGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64, grad: usize): f64 {
+  return lossGrad(NORMAL, true, n, p, x, ldx, y, w, b0, grad);
+}
+export function glmPoissonLossGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64, grad: usize): f64 {
+  return lossGrad(POISSON, true, n, p, x, ldx, y, w, b0, grad);
+}
+
+export function glmLogisticLoss(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64): f64 {
+  return lossGrad(LOGISTIC, false, n, p, x, ldx, y, w, b0, 0);
+}
+export function glmNormalLoss(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64): f64 {
+  return lossGrad(NORMAL, false, n, p, x, ldx, y, w, b0, 0);
+}
+export function glmPoissonLoss(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64): f64 {
+  return lossGrad(POISSON, false, n, p, x, ldx, y, w, b0, 0);
+}
+
+export function glmLogisticWeights(n: i32, p: i32, x: usize, ldx: i32, w: usize, b0: f64, d: usize): void {
+  weights(LOGISTIC, n, p, x, ldx, w, b0, d);
+}
+export function glmNormalWeights(n: i32, p: i32, x: usize, ldx: i32, w: usize, b0: f64, d: usize): void {
+  weights(NORMAL, n, p, x, ldx, w, b0, d);
+}
+export function glmPoissonWeights(n: i32, p: i32, x: usize, ldx: i32, w: usize, b0: f64, d: usize): void {
+  weights(POISSON, n, p, x, ldx, w, b0, d);
+}

@@ -1,0 +1,201 @@
+/**
+ * `weft bench kernels`: GB/s and GFLOP/s of each kernel family on each backend, on data larger
+ * than the caches, beside the machine's streaming read bandwidth measured in the same run (a
+ * wasm-simd sum over a large buffer). Bytes count what a kernel must move at the least (each
+ * input read once, each output written once); FLOPs count multiplies and adds.
+ */
+import { Kernels, GEMM_SCRATCH_ELEMENTS, type BackendName, type KernelName } from "../src/index.js";
+import { time } from "./measure.js";
+
+export interface KernelBenchResult {
+  kernel: string;
+  backend: BackendName;
+  n: number;
+  p: number | null;
+  ms: number;
+  GBs: number | null;
+  GFLOPs: number | null;
+}
+
+export interface KernelBenchReport {
+  streamGBs: number;
+  results: KernelBenchResult[];
+}
+
+export interface KernelBenchOptions {
+  backends?: readonly BackendName[];
+  /** Small sizes and short timings: a smoke run, not a measurement. */
+  quick?: boolean;
+  /** Only these kernels (names as in the results). */
+  only?: readonly string[];
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+interface Case {
+  kernel: string;
+  n: number;
+  p: number | null;
+  bytes: number;
+  flops: number | null;
+  /** Allocates and fills the inputs; returns the call to time and a cleanup. */
+  prepare(k: Kernels): { call: () => void; release: () => void };
+}
+
+const MiB = 1024 * 1024;
+
+function fill(k: Kernels, length: number, value: (i: number) => number) {
+  const a = k.memory.allocF64(length);
+  const v = a.f64();
+  for (let i = 0; i < length; i++) v[i] = value(i);
+  return a;
+}
+
+const noise = (i: number) => Math.sin(i * 12.9898) * 0.5;
+
+function vectorCase(kernel: KernelName, n: number, inputs: number, outputs: number, flopsPerElement: number | null): Case {
+  return {
+    kernel, n, p: null,
+    bytes: 8 * n * (inputs + outputs),
+    flops: flopsPerElement === null ? null : flopsPerElement * n,
+    prepare(k) {
+      const bufs = Array.from({ length: Math.max(inputs, 1) + outputs }, (_, b) => fill(k, n, (i) => noise(i + b) + (kernel === "log" ? 1 : 0)));
+      const ptrs = bufs.map((b) => b.ptr);
+      const raw = k.raw as unknown as Record<string, (...a: number[]) => number | void>;
+      const fn = raw[kernel]!;
+      const args: number[] =
+        kernel === "axpy" ? [n, 0.5, ptrs[0]!, ptrs[1]!]
+        : kernel === "addVV" ? [n, ptrs[0]!, ptrs[1]!, ptrs[2]!]
+        : outputs === 0 && inputs === 2 ? [n, ptrs[0]!, ptrs[1]!]
+        : outputs === 0 ? [n, ptrs[0]!]
+        : [n, ptrs[0]!, ptrs[1]!];
+      return { call: () => void fn(...args), release: () => bufs.forEach((b) => b.free()) };
+    },
+  };
+}
+
+function matrixCase(kernel: "gemv" | "gemvT" | "glmLogisticLossGrad", rows: number, p: number): Case {
+  return {
+    kernel, n: rows, p,
+    bytes: 8 * rows * (p + 1), // X once, plus one float64 per row (y, or the output of gemv)
+    flops: kernel === "glmLogisticLossGrad" ? 4 * rows * p : 2 * rows * p,
+    prepare(k) {
+      const X = fill(k, rows * p, noise);
+      const w = fill(k, p + 1, (i) => noise(i) / Math.sqrt(p));
+      const v = fill(k, rows, (i) => (noise(i) > 0 ? 1 : 0));
+      const out = k.memory.allocF64(Math.max(rows, p + 1));
+      const call =
+        kernel === "gemv" ? () => k.raw.gemv(rows, p, 1, X.ptr, p, w.ptr, 0, out.ptr)
+        : kernel === "gemvT" ? () => k.raw.gemvT(rows, p, 1, X.ptr, p, v.ptr, 0, out.ptr)
+        : () => void k.raw.glmLogisticLossGrad(rows, p, X.ptr, p, v.ptr, w.ptr, 0.1, out.ptr);
+      return { call, release: () => [X, w, v, out].forEach((b) => b.free()) };
+    },
+  };
+}
+
+function gemmCase(size: number): Case {
+  return {
+    kernel: "gemm", n: size, p: size, bytes: 3 * 8 * size * size, flops: 2 * size ** 3,
+    prepare(k) {
+      const [A, B, C] = [0, 1, 2].map((s) => fill(k, size * size, (i) => noise(i + s)));
+      const S = k.memory.allocF64(GEMM_SCRATCH_ELEMENTS);
+      return {
+        call: () => k.raw.gemm(size, size, size, 1, A!.ptr, size, B!.ptr, size, 0, C!.ptr, size, S.ptr),
+        release: () => [A!, B!, C!, S].forEach((b) => b.free()),
+      };
+    },
+  };
+}
+
+function gramCase(rows: number, p: number): Case {
+  return {
+    kernel: "gramWeighted", n: rows, p, bytes: 8 * rows * (p + 1), flops: rows * p * (p + 1),
+    prepare(k) {
+      const X = fill(k, rows * p, noise);
+      const d = fill(k, rows, (i) => 0.25 + 0.1 * noise(i));
+      const C = k.memory.allocF64(p * p);
+      return {
+        call: () => k.raw.gramWeighted(rows, p, X.ptr, p, d.ptr, 0, C.ptr, p),
+        release: () => [X, d, C].forEach((b) => b.free()),
+      };
+    },
+  };
+}
+
+function choleskyCase(n: number): Case {
+  return {
+    kernel: "cholesky", n, p: n, bytes: 8 * n * n, flops: n ** 3 / 3,
+    prepare(k) {
+      const A = k.memory.allocF64(n * n);
+      const source = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) source[i * n + j] = i === j ? n : 1 / (1 + i + j);
+      return {
+        call: () => {
+          A.f64().set(source); // refactor from A each time (the copy is part of the timing; n^2 vs n^3/3)
+          k.raw.cholesky(n, A.ptr, n);
+        },
+        release: () => A.free(),
+      };
+    },
+  };
+}
+
+/** The suite's cases: `elements` float64s per large operand (64 MiB in a full run). */
+export function kernelCases(quick: boolean): Case[] {
+  const elements = quick ? MiB / 2 : 8 * MiB;
+  const cases: Case[] = [
+    vectorCase("dot", elements, 2, 0, 2),
+    vectorCase("axpy", elements, 2, 1, 2),
+    vectorCase("sum", elements, 1, 0, 1),
+    vectorCase("addVV", elements, 2, 1, 1),
+    vectorCase("exp", elements / 2, 1, 1, null),
+    vectorCase("log", elements / 2, 1, 1, null),
+    vectorCase("sigmoid", elements / 2, 1, 1, null),
+  ];
+  for (const p of [64, 100, 256, 1024]) {
+    cases.push(matrixCase("gemv", Math.floor(elements / p), p), matrixCase("gemvT", Math.floor(elements / p), p));
+  }
+  for (const p of [16, 64, 100, 256, 1024]) cases.push(matrixCase("glmLogisticLossGrad", Math.floor(elements / p), p));
+  cases.push(gemmCase(quick ? 128 : 512), gramCase(quick ? 4096 : 100_000, 100), choleskyCase(quick ? 100 : 500));
+  return cases;
+}
+
+/** Streaming read bandwidth: a wasm-simd sum over a buffer far larger than the caches. */
+export async function streamBandwidth(quick: boolean): Promise<number> {
+  const k = await Kernels.create({ backend: "wasm-simd", memory: { initial: 256 * MiB } });
+  const n = quick ? 2 * MiB : 16 * MiB;
+  const x = fill(k, n, noise);
+  const t = time("stream", () => void k.raw.sum(n, x.ptr), { maxTime: quick ? 0.2 : 1 });
+  x.free();
+  return (8 * n) / t.seconds / 1e9;
+}
+
+export async function benchKernels(options: KernelBenchOptions = {}): Promise<KernelBenchReport> {
+  const quick = options.quick ?? false;
+  const backends = options.backends ?? (["wasm-simd", "wasm-scalar", "js"] as const);
+  const cases = kernelCases(quick).filter((c) => !options.only || options.only.includes(c.kernel));
+  const total = cases.length * backends.length + 1;
+  let done = 0;
+  options.onProgress?.(done, total, "stream bandwidth");
+  const streamGBs = await streamBandwidth(quick);
+  options.onProgress?.(++done, total, "stream bandwidth");
+  const results: KernelBenchResult[] = [];
+  for (const backend of backends) {
+    const k = await Kernels.create({ backend, memory: { initial: 256 * MiB } });
+    for (const c of cases) {
+      const label = `${c.kernel} ${backend} n=${c.n}${c.p === null ? "" : ` p=${c.p}`}`;
+      options.onProgress?.(done, total, label);
+      const { call, release } = c.prepare(k);
+      call(); // warm up: compile tiers, touch pages
+      const t = time(label, call, { maxTime: quick ? 0.05 : 0.6, minSamples: quick ? 2 : 7 });
+      release();
+      results.push({
+        kernel: c.kernel, backend, n: c.n, p: c.p,
+        ms: t.seconds * 1e3,
+        GBs: c.bytes / t.seconds / 1e9,
+        GFLOPs: c.flops === null ? null : c.flops / t.seconds / 1e9,
+      });
+      options.onProgress?.(++done, total, label);
+    }
+  }
+  return { streamGBs, results };
+}

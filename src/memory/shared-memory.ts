@@ -1,0 +1,242 @@
+/**
+ * The one WebAssembly.Memory({ shared: true }) of a runtime, the heap allocator over it, and
+ * typed views. Every worker instantiates the kernel module against this same memory, so a
+ * chunk is written once and read in place by whichever thread runs the next task.
+ */
+import { ArgumentError, OutOfMemoryError, WeftError } from "../errors.js";
+import { Allocator, type AllocatorStats } from "./allocator.js";
+
+export const PAGE_BYTES = 65536;
+/** wasm32 addresses 4 GiB: the largest memory a kernel module can import. */
+export const WASM32_MAX_BYTES = 65536 * PAGE_BYTES;
+export const DEFAULT_INITIAL_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAXIMUM_BYTES = WASM32_MAX_BYTES;
+
+export interface MemoryOptions {
+  /** Bytes reserved up front (rounded up to 64 KiB pages). Default 16 MiB. */
+  initial?: number;
+  /** Largest size the memory may grow to (rounded up to pages, at most 4 GiB). Default 4 GiB. */
+  maximum?: number;
+}
+
+export interface MemoryStats extends AllocatorStats {
+  /** Current size of the memory in bytes. */
+  memoryBytes: number;
+  /** Configured maximum size in bytes. */
+  maximumBytes: number;
+}
+
+/** The element types a view can have. */
+export type ViewType = "f64" | "f32" | "i32" | "u8";
+
+/** A block of the shared heap: its address, its size, and typed views over exactly its bytes. */
+export class Allocation {
+  private released = false;
+
+  constructor(
+    private readonly owner: SharedMemory,
+    /** Byte address in the shared memory (a multiple of 64). */
+    readonly ptr: number,
+    /** Bytes requested (the block itself is rounded up to 64). */
+    readonly bytes: number,
+  ) {}
+
+  /** True once free() was called on it; its views must not be used after that. */
+  get freed(): boolean {
+    return this.released;
+  }
+
+  /** Float64 view over the allocation (length = floor(bytes / 8)). */
+  f64(): Float64Array {
+    return new Float64Array(this.owner.buffer(), this.ptr, Math.floor(this.bytes / 8));
+  }
+
+  f32(): Float32Array {
+    return new Float32Array(this.owner.buffer(), this.ptr, Math.floor(this.bytes / 4));
+  }
+
+  i32(): Int32Array {
+    return new Int32Array(this.owner.buffer(), this.ptr, Math.floor(this.bytes / 4));
+  }
+
+  u8(): Uint8Array {
+    return new Uint8Array(this.owner.buffer(), this.ptr, this.bytes);
+  }
+
+  /** Gives the block back to the heap. Freeing twice throws. */
+  free(): void {
+    this.owner.free(this);
+  }
+
+  /** @internal */
+  markFreed(): void {
+    this.released = true;
+  }
+}
+
+const roundToPages = (bytes: number): number => Math.ceil(bytes / PAGE_BYTES);
+
+function checkBytes(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > WASM32_MAX_BYTES) {
+    throw new ArgumentError(name, `a whole number of bytes in (0, ${WASM32_MAX_BYTES}]`, value, "memory");
+  }
+  return value;
+}
+
+export class SharedMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly maximumBytes: number;
+  private allocator: Allocator | undefined;
+  private viewBytes = -1;
+  private views!: { f64: Float64Array; f32: Float32Array; i32: Int32Array; u8: Uint8Array };
+  private readonly allocations = new Map<number, Allocation>();
+  private readonly growListeners = new Set<(bytes: number) => void>();
+
+  constructor(options: MemoryOptions = {}) {
+    const initial = checkBytes("initial", options.initial) ?? DEFAULT_INITIAL_BYTES;
+    const maximum = checkBytes("maximum", options.maximum) ?? DEFAULT_MAXIMUM_BYTES;
+    if (initial > maximum) {
+      throw new ArgumentError("initial", `at most the maximum (${maximum} bytes)`, initial, "memory");
+    }
+    this.memory = new WebAssembly.Memory({
+      initial: roundToPages(initial),
+      maximum: roundToPages(maximum),
+      shared: true,
+    });
+    this.maximumBytes = roundToPages(maximum) * PAGE_BYTES;
+  }
+
+  /**
+   * Sets where the heap starts: the kernel module's heap base, below which its static data lives
+   * (and is rewritten on every instantiation). Must be called once, before the first allocation.
+   */
+  setHeapBase(heapBase: number): void {
+    if (this.allocator) throw new WeftError("the heap base is already set");
+    this.allocator = new Allocator(heapBase, (end) => this.ensureCapacity(end));
+  }
+
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** The current SharedArrayBuffer; after growth it is a new, longer one. */
+  buffer(): SharedArrayBuffer {
+    return this.memory.buffer as unknown as SharedArrayBuffer;
+  }
+
+  /** Whole-memory views, refreshed whenever the memory has grown (here or in another thread). */
+  get f64(): Float64Array {
+    return this.currentViews().f64;
+  }
+  get f32(): Float32Array {
+    return this.currentViews().f32;
+  }
+  get i32(): Int32Array {
+    return this.currentViews().i32;
+  }
+  get u8(): Uint8Array {
+    return this.currentViews().u8;
+  }
+
+  /** Called with the new size in bytes after every growth. Returns a function that unsubscribes. */
+  onGrow(listener: (bytes: number) => void): () => void {
+    this.growListeners.add(listener);
+    return () => this.growListeners.delete(listener);
+  }
+
+  /** Allocates `bytes` bytes, 64-byte aligned, growing the memory if needed. */
+  alloc(bytes: number): Allocation {
+    if (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 0) {
+      throw new ArgumentError("bytes", "a non-negative whole number", bytes, "alloc");
+    }
+    const allocator = this.heap();
+    const ptr = allocator.allocate(bytes);
+    if (ptr < 0) {
+      const stats = allocator.stats();
+      const headroom = this.maximumBytes - stats.top;
+      throw new OutOfMemoryError(
+        bytes,
+        stats.freeListBytes + headroom,
+        Math.max(stats.largestFreeBlock, headroom),
+        this.maximumBytes,
+      );
+    }
+    const allocation = new Allocation(this, ptr, bytes);
+    this.allocations.set(ptr, allocation);
+    return allocation;
+  }
+
+  /** Allocates room for `length` float64 values. */
+  allocF64(length: number): Allocation {
+    if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+      throw new ArgumentError("length", "a non-negative whole number", length, "allocF64");
+    }
+    return this.alloc(length * 8);
+  }
+
+  /** Copies `values` into a new allocation. */
+  fromF64(values: ArrayLike<number>): Allocation {
+    const allocation = this.allocF64(values.length);
+    allocation.f64().set(values);
+    return allocation;
+  }
+
+  free(allocation: Allocation): void {
+    if (this.allocations.get(allocation.ptr) !== allocation) {
+      throw new ArgumentError("allocation", "a live allocation of this memory", allocation.freed ? "a freed allocation" : allocation, "free");
+    }
+    this.allocations.delete(allocation.ptr);
+    this.heap().free(allocation.ptr);
+    allocation.markFreed();
+  }
+
+  /** The live allocation containing the byte address `ptr`, if any. */
+  allocationAt(ptr: number): Allocation | undefined {
+    const hit = this.heap().containing(ptr);
+    return hit ? this.allocations.get(hit[0]) : undefined;
+  }
+
+  stats(): MemoryStats {
+    return { ...this.heap().stats(), memoryBytes: this.byteLength, maximumBytes: this.maximumBytes };
+  }
+
+  private heap(): Allocator {
+    if (!this.allocator) throw new WeftError("the heap base is not set: create memory through Kernels.create()");
+    return this.allocator;
+  }
+
+  private ensureCapacity(endAddress: number): boolean {
+    if (endAddress <= this.byteLength) return true;
+    if (endAddress > this.maximumBytes) return false;
+    // Grow by at least a quarter of the current size, so a stream of small allocations does
+    // not grow page by page, but never past the maximum.
+    const neededPages = roundToPages(endAddress) - roundToPages(this.byteLength);
+    const currentPages = roundToPages(this.byteLength);
+    const maxPages = roundToPages(this.maximumBytes);
+    const pages = Math.min(Math.max(neededPages, currentPages >> 2), maxPages - currentPages);
+    try {
+      this.memory.grow(pages);
+    } catch {
+      return false; // the platform refused (address space): reported as out of memory
+    }
+    this.currentViews();
+    for (const listener of this.growListeners) listener(this.byteLength);
+    return true;
+  }
+
+  private currentViews() {
+    const bytes = this.byteLength;
+    if (bytes !== this.viewBytes) {
+      const buffer = this.buffer();
+      this.views = {
+        f64: new Float64Array(buffer),
+        f32: new Float32Array(buffer),
+        i32: new Int32Array(buffer),
+        u8: new Uint8Array(buffer),
+      };
+      this.viewBytes = bytes;
+    }
+    return this.views;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The one place the core touches Node: loading the kernel modules' bytes and asking for the
+ * machine's parallelism. A browser build replaces this file (fetch instead of readFile).
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { availableParallelism as osParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+
+/** Which compiled kernel module: the SIMD build or the scalar one. */
+export type WasmVariant = "simd" | "scalar";
+
+/**
+ * Location of a compiled kernel module: build/ at the package root, which is two levels above
+ * this file when it runs from src/ (tests) and three when it runs from dist/src/ (compiled).
+ */
+export function wasmPath(variant: WasmVariant): string {
+  const candidates = ["../../", "../../../"].map((up) =>
+    fileURLToPath(new URL(`${up}build/weft-${variant}.wasm`, import.meta.url)),
+  );
+  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+}
+
+export async function readWasm(variant: WasmVariant): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(wasmPath(variant)));
+}
+
+export function availableParallelism(): number {
+  return osParallelism();
+}

@@ -1,0 +1,69 @@
+/** The weft command line, run in-process: output, JSON shape and exit codes. */
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import { DEFAULT_MAXIMUM_BYTES, VERSION } from "../src/index.js";
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("weft info", () => {
+  it("--json prints exactly one object with the documented fields", async () => {
+    const { code, out, err } = await run("info", "--json");
+    expect(code).toBe(0);
+    expect(err).toBe("");
+    const info = JSON.parse(out);
+    expect(Object.keys(info).sort()).toEqual(["backend", "memoryMaxBytes", "simd", "threads", "version"]);
+    expect(info.version).toBe(VERSION);
+    expect(["wasm-simd", "wasm-scalar", "js"]).toContain(info.backend);
+    expect(typeof info.simd).toBe("boolean");
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(info.memoryMaxBytes).toBe(DEFAULT_MAXIMUM_BYTES);
+  });
+
+  it("prints a readable summary, and honours --backend", async () => {
+    const { code, out } = await run("info", "--backend", "wasm-scalar");
+    expect(code).toBe(0);
+    expect(out).toMatch(/^weft \d+\.\d+\.\d+/);
+    expect(out).toMatch(/backend\s+wasm-scalar/);
+  });
+});
+
+describe("exit codes", () => {
+  it("2 for an unknown command, option or choice, with one line saying what is wrong", async () => {
+    expect((await run("frobnicate")).code).toBe(2);
+    expect((await run("info", "--nope")).code).toBe(2);
+    const bad = await run("info", "--backend", "cuda");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/Allowed choices are auto, wasm-simd, wasm-scalar, js/);
+    const suite = await run("bench", "nonsense", "--quiet");
+    expect(suite.code).toBe(2);
+    expect(suite.err).toMatch(/argument 'SUITE' must be one of kernels/);
+  });
+
+  it("0 for --help and --version", async () => {
+    expect((await run("--help")).code).toBe(0);
+    const version = await run("--version");
+    expect(version.code).toBe(0);
+    expect(version.out).toBe(VERSION);
+  });
+});
+
+describe("weft bench kernels", () => {
+  it("--json reports the stream bandwidth and one row per kernel and backend", async () => {
+    const { code, out } = await run("bench", "kernels", "--quick", "--json", "--quiet", "--only", "dot,gemm", "--backends", "wasm-simd,js");
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.streamGBs).toBeGreaterThan(0);
+    expect(report.results.map((r: { kernel: string; backend: string }) => `${r.kernel}/${r.backend}`)).toEqual([
+      "dot/wasm-simd", "gemm/wasm-simd", "dot/js", "gemm/js",
+    ]);
+    for (const r of report.results) {
+      expect(Object.keys(r).sort()).toEqual(["GBs", "GFLOPs", "backend", "kernel", "ms", "n", "p"]);
+      expect(r.ms).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
