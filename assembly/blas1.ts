@@ -1,19 +1,23 @@
-// BLAS level 1 over contiguous float64 vectors: dot, axpy, scal, copy, nrm2, asum, iamax.
-// Streaming kernels: four independent accumulators hide the add latency so that the loop runs
-// at memory speed rather than at one add per four cycles.
+// BLAS level 1 over contiguous float64 vectors: dot, axpy, scal, copy, nrm2, asum, iamax, and
+// the inlined loops the other families build on. Streaming loops keep several independent
+// accumulators (the add latency would otherwise cap them at one vector per four cycles) and
+// address each operand through one pointer with immediate load offsets (fewer address
+// computations, which is what holds a vectorized streaming loop back).
 import { ld, st, ldv, stv } from "./memory";
 
-/** sum_i x[i] * y[i] (inlined into the row loops of gemv and the GLM kernels). */
+/** sum_i x[i] * y[i], inlined into gemv, cholesky, trsv and the GLM kernels. */
 @inline export function dotInline(n: i32, x: usize, y: usize): f64 {
   let i = 0;
   let s: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
     for (; i + 8 <= n; i += 8) {
-      a0 = f64x2.add(a0, f64x2.mul(ldv(x, i), ldv(y, i)));
-      a1 = f64x2.add(a1, f64x2.mul(ldv(x, i + 2), ldv(y, i + 2)));
-      a2 = f64x2.add(a2, f64x2.mul(ldv(x, i + 4), ldv(y, i + 4)));
-      a3 = f64x2.add(a3, f64x2.mul(ldv(x, i + 6), ldv(y, i + 6)));
+      const off = <usize>i << 3;
+      const p = x + off, q = y + off;
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(p), v128.load(q)));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(p, 16), v128.load(q, 16)));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(p, 32), v128.load(q, 32)));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(p, 48), v128.load(q, 48)));
     }
     for (; i + 2 <= n; i += 2) a0 = f64x2.add(a0, f64x2.mul(ldv(x, i), ldv(y, i)));
     const a = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
@@ -32,14 +36,18 @@ import { ld, st, ldv, stv } from "./memory";
   return s;
 }
 
-/** y += a * x, inlined into gemvT and the GLM gradient. */
+/** y += a * x, inlined into gemvT, the triangular solves and the GLM gradient. */
 @inline export function axpyInline(n: i32, a: f64, x: usize, y: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const av = f64x2.splat(a);
-    for (; i + 4 <= n; i += 4) {
-      stv(y, i, f64x2.add(ldv(y, i), f64x2.mul(av, ldv(x, i))));
-      stv(y, i + 2, f64x2.add(ldv(y, i + 2), f64x2.mul(av, ldv(x, i + 2))));
+    for (; i + 8 <= n; i += 8) {
+      const off = <usize>i << 3;
+      const p = x + off, q = y + off;
+      v128.store(q, f64x2.add(v128.load(q), f64x2.mul(av, v128.load(p))));
+      v128.store(q, f64x2.add(v128.load(q, 16), f64x2.mul(av, v128.load(p, 16))), 16);
+      v128.store(q, f64x2.add(v128.load(q, 32), f64x2.mul(av, v128.load(p, 32))), 32);
+      v128.store(q, f64x2.add(v128.load(q, 48), f64x2.mul(av, v128.load(p, 48))), 48);
     }
     for (; i + 2 <= n; i += 2) stv(y, i, f64x2.add(ldv(y, i), f64x2.mul(av, ldv(x, i))));
   }
@@ -61,39 +69,61 @@ import { ld, st, ldv, stv } from "./memory";
   for (; i < n; i++) st(x, i, a * ld(x, i));
 }
 
-@inline export function sumSquaresInline(n: i32, x: usize): f64 {
+// What sumInline adds up: x, x^2 or |x| (compile-time constants, folded after inlining).
+export const SUM = 0;
+export const SQUARES = 1;
+export const ABS = 2;
+
+@inline function termV(op: i32, v: v128): v128 {
+  if (op == SQUARES) return f64x2.mul(v, v);
+  if (op == ABS) return f64x2.abs(v);
+  return v;
+}
+
+@inline function termS(op: i32, v: f64): f64 {
+  if (op == SQUARES) return v * v;
+  if (op == ABS) return abs(v);
+  return v;
+}
+
+/**
+ * sum_i term(x[i]). Eight accumulators, sixteen elements an iteration: one stream needs this
+ * much in flight to reach the memory's bandwidth (the wasm-simd `sum` is the benchmarks'
+ * streaming ceiling, so it must be the fastest read loop we have).
+ */
+@inline export function sumInline(op: i32, n: i32, x: usize): f64 {
   let i = 0;
   let s: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-    for (; i + 8 <= n; i += 8) {
-      const v0 = ldv(x, i), v1 = ldv(x, i + 2), v2 = ldv(x, i + 4), v3 = ldv(x, i + 6);
-      a0 = f64x2.add(a0, f64x2.mul(v0, v0));
-      a1 = f64x2.add(a1, f64x2.mul(v1, v1));
-      a2 = f64x2.add(a2, f64x2.mul(v2, v2));
-      a3 = f64x2.add(a3, f64x2.mul(v3, v3));
+    let a4 = f64x2.splat(0), a5 = f64x2.splat(0), a6 = f64x2.splat(0), a7 = f64x2.splat(0);
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 3);
+      a0 = f64x2.add(a0, termV(op, v128.load(p)));
+      a1 = f64x2.add(a1, termV(op, v128.load(p, 16)));
+      a2 = f64x2.add(a2, termV(op, v128.load(p, 32)));
+      a3 = f64x2.add(a3, termV(op, v128.load(p, 48)));
+      a4 = f64x2.add(a4, termV(op, v128.load(p, 64)));
+      a5 = f64x2.add(a5, termV(op, v128.load(p, 80)));
+      a6 = f64x2.add(a6, termV(op, v128.load(p, 96)));
+      a7 = f64x2.add(a7, termV(op, v128.load(p, 112)));
     }
-    for (; i + 2 <= n; i += 2) {
-      const v = ldv(x, i);
-      a0 = f64x2.add(a0, f64x2.mul(v, v));
-    }
-    const a = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+    for (; i + 2 <= n; i += 2) a0 = f64x2.add(a0, termV(op, ldv(x, i)));
+    const lo = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+    const hi = f64x2.add(f64x2.add(a4, a5), f64x2.add(a6, a7));
+    const a = f64x2.add(lo, hi);
     s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
   } else {
     let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
     for (; i + 4 <= n; i += 4) {
-      const v0 = ld(x, i), v1 = ld(x, i + 1), v2 = ld(x, i + 2), v3 = ld(x, i + 3);
-      s0 += v0 * v0;
-      s1 += v1 * v1;
-      s2 += v2 * v2;
-      s3 += v3 * v3;
+      s0 += termS(op, ld(x, i));
+      s1 += termS(op, ld(x, i + 1));
+      s2 += termS(op, ld(x, i + 2));
+      s3 += termS(op, ld(x, i + 3));
     }
     s = (s0 + s1) + (s2 + s3);
   }
-  for (; i < n; i++) {
-    const v = ld(x, i);
-    s += v * v;
-  }
+  for (; i < n; i++) s += termS(op, ld(x, i));
   return s;
 }
 
@@ -125,7 +155,7 @@ export function copy(n: i32, x: usize, y: usize): void {
  * plain sum of squares overflows or sinks toward the subnormals does a second, scaled pass run.
  */
 export function nrm2(n: i32, x: usize): f64 {
-  const ss = sumSquaresInline(n, x);
+  const ss = sumInline(SQUARES, n, x);
   if (ss != ss) return ss;
   if (ss < Infinity && ss > 1e-290) return sqrt(ss);
   let amax: f64 = 0;
@@ -140,20 +170,7 @@ export function nrm2(n: i32, x: usize): f64 {
 }
 
 export function asum(n: i32, x: usize): f64 {
-  let i = 0;
-  let s: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      a0 = f64x2.add(a0, f64x2.abs(ldv(x, i)));
-      a1 = f64x2.add(a1, f64x2.abs(ldv(x, i + 2)));
-    }
-    for (; i + 2 <= n; i += 2) a0 = f64x2.add(a0, f64x2.abs(ldv(x, i)));
-    const a = f64x2.add(a0, a1);
-    s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
-  }
-  for (; i < n; i++) s += abs(ld(x, i));
-  return s;
+  return sumInline(ABS, n, x);
 }
 
 /** Index of the first element of largest |x|; a NaN counts as largest; -1 when n = 0. */

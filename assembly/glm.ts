@@ -1,8 +1,14 @@
 // Fused GLM kernels: one pass over a row block X (n x p) computes eta = X w + b0, the family's
-// mean and loss, and the gradient X^T (mu - y), without materializing eta or mu. Rows go four
-// at a time: four dots (each pulls its row into L1), the link function on two SIMD vectors of
-// etas (so narrow rows are not bound by a scalar exp per row), then one pass that adds the four
-// rows, scaled by their residuals, into the gradient while they are still in cache.
+// mean and loss, and the gradient X^T (mu - y), without materializing eta or mu.
+//
+// Two row strategies, chosen by p (measured on the development machines, see bench/README.md):
+// - narrow rows (p <= NARROW_P): four rows at a time. Four dots, one row each (a row's dot
+//   streams best alone), the link function on two SIMD vectors of etas (so a row of 16 values
+//   is not bound by a scalar exp), then one pass that folds the four rows, scaled by their
+//   residuals, into the gradient, loading and storing each gradient entry once per four rows.
+// - wide rows: one row at a time, a dot that pulls the row into L1 and an axpy that re-reads it
+//   there; the scalar link is cheap next to a long row, and folding several wide rows at once
+//   measured slower.
 //
 // Losses (summed over rows, constants in y dropped):
 //   logistic: log(1 + exp(eta)) - y eta        mu = sigmoid(eta)   weight mu (1 - mu)
@@ -10,22 +16,23 @@
 //   poisson:  exp(eta) - y eta                 mu = exp(eta)       weight mu
 // The gradient output has p + 1 entries: d/dw_j for j < p, then d/db0 = sum_i (mu_i - y_i).
 import { ld, st, ldv, stv, row, hsum } from "./memory";
-import { dotInline } from "./blas1";
-import { expS, expV, log1pS, log1pV } from "./math";
+import { dotInline, axpyInline } from "./blas1";
+import { expS, expV, expNonPosS, expNonPosV, log1pUnitS, log1pUnitV } from "./math";
 
 const LOGISTIC = 0;
 const NORMAL = 1;
 const POISSON = 2;
+const NARROW_P = 128;
 
 // t is the family's one transcendental: exp(-|eta|) for logistic, exp(eta) for poisson.
 @inline function tS(family: i32, eta: f64): f64 {
-  if (family == LOGISTIC) return expS(-abs(eta));
+  if (family == LOGISTIC) return expNonPosS(-abs(eta));
   if (family == POISSON) return expS(eta);
   return 0;
 }
 
 @inline function lossS(family: i32, eta: f64, y: f64, t: f64): f64 {
-  if (family == LOGISTIC) return max(eta, 0.0) + log1pS(t) - y * eta;
+  if (family == LOGISTIC) return max(eta, 0.0) + log1pUnitS(t) - y * eta;
   if (family == POISSON) return t - y * eta;
   const r = eta - y;
   return 0.5 * r * r;
@@ -40,7 +47,7 @@ const POISSON = 2;
   return eta - y;
 }
 
-@inline function weightS(family: i32, eta: f64, t: f64): f64 {
+@inline function weightS(family: i32, t: f64): f64 {
   if (family == LOGISTIC) {
     const inv = 1.0 / (1.0 + t);
     return t * inv * inv; // mu (1 - mu), symmetric in eta and exact in both tails
@@ -50,14 +57,14 @@ const POISSON = 2;
 }
 
 @inline function tV(family: i32, eta: v128): v128 {
-  if (family == LOGISTIC) return expV(f64x2.neg(f64x2.abs(eta)));
+  if (family == LOGISTIC) return expNonPosV(f64x2.neg(f64x2.abs(eta)));
   if (family == POISSON) return expV(eta);
   return f64x2.splat(0);
 }
 
 @inline function lossV(family: i32, eta: v128, y: v128, t: v128): v128 {
   if (family == LOGISTIC) {
-    return f64x2.sub(f64x2.add(f64x2.max(eta, f64x2.splat(0.0)), log1pV(t)), f64x2.mul(y, eta));
+    return f64x2.sub(f64x2.add(f64x2.pmax(eta, f64x2.splat(0.0)), log1pUnitV(t)), f64x2.mul(y, eta));
   }
   if (family == POISSON) return f64x2.sub(t, f64x2.mul(y, eta));
   const r = f64x2.sub(eta, y);
@@ -88,15 +95,20 @@ const POISSON = 2;
 }
 
 /** grad[0:p] += c0 r0 + c1 r1 + c2 r2 + c3 r3: four rows folded into the gradient at once. */
-@inline function addFourRows(p: i32, grad: usize, r0: usize, r1: usize, r2: usize, r3: usize,
-                             c0: f64, c1: f64, c2: f64, c3: f64): void {
+@inline function foldFourRows(p: i32, grad: usize, r0: usize, r1: usize, r2: usize, r3: usize,
+                              c0: f64, c1: f64, c2: f64, c3: f64): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     const v0 = f64x2.splat(c0), v1 = f64x2.splat(c1), v2 = f64x2.splat(c2), v3 = f64x2.splat(c3);
-    for (; j + 2 <= p; j += 2) {
-      let acc = f64x2.add(f64x2.mul(v0, ldv(r0, j)), f64x2.mul(v1, ldv(r1, j)));
-      acc = f64x2.add(acc, f64x2.add(f64x2.mul(v2, ldv(r2, j)), f64x2.mul(v3, ldv(r3, j))));
-      stv(grad, j, f64x2.add(ldv(grad, j), acc));
+    for (; j + 4 <= p; j += 4) {
+      const off = <usize>j << 3;
+      const q = grad + off, p0 = r0 + off, p1 = r1 + off, p2 = r2 + off, p3 = r3 + off;
+      let lo = f64x2.add(f64x2.mul(v0, v128.load(p0)), f64x2.mul(v1, v128.load(p1)));
+      lo = f64x2.add(lo, f64x2.add(f64x2.mul(v2, v128.load(p2)), f64x2.mul(v3, v128.load(p3))));
+      let hi = f64x2.add(f64x2.mul(v0, v128.load(p0, 16)), f64x2.mul(v1, v128.load(p1, 16)));
+      hi = f64x2.add(hi, f64x2.add(f64x2.mul(v2, v128.load(p2, 16)), f64x2.mul(v3, v128.load(p3, 16))));
+      v128.store(q, f64x2.add(v128.load(q), lo));
+      v128.store(q, f64x2.add(v128.load(q, 16), hi), 16);
     }
   }
   for (; j < p; j++) {
@@ -110,43 +122,46 @@ const POISSON = 2;
   let loss: f64 = 0;
   let rsum: f64 = 0;
   let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    let lossAcc = f64x2.splat(0);
-    let rsumAcc = f64x2.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
-      const eta01 = pair(dotInline(p, r0, w) + b0, dotInline(p, r1, w) + b0);
-      const eta23 = pair(dotInline(p, r2, w) + b0, dotInline(p, r3, w) + b0);
-      const y01 = ldv(y, i), y23 = ldv(y, i + 2);
-      const t01 = tV(family, eta01), t23 = tV(family, eta23);
-      lossAcc = f64x2.add(lossAcc, f64x2.add(lossV(family, eta01, y01, t01), lossV(family, eta23, y23, t23)));
-      if (wantGrad) {
-        const res01 = residualV(family, eta01, y01, t01);
-        const res23 = residualV(family, eta23, y23, t23);
-        rsumAcc = f64x2.add(rsumAcc, f64x2.add(res01, res23));
-        addFourRows(p, grad, r0, r1, r2, r3,
-          f64x2.extract_lane(res01, 0), f64x2.extract_lane(res01, 1),
-          f64x2.extract_lane(res23, 0), f64x2.extract_lane(res23, 1));
+  if (p <= NARROW_P) {
+    if (ASC_FEATURE_SIMD) {
+      let lossAcc = f64x2.splat(0);
+      let rsumAcc = f64x2.splat(0);
+      for (; i + 4 <= n; i += 4) {
+        const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
+        const eta01 = pair(dotInline(p, r0, w) + b0, dotInline(p, r1, w) + b0);
+        const eta23 = pair(dotInline(p, r2, w) + b0, dotInline(p, r3, w) + b0);
+        const y01 = ldv(y, i), y23 = ldv(y, i + 2);
+        const t01 = tV(family, eta01), t23 = tV(family, eta23);
+        lossAcc = f64x2.add(lossAcc, f64x2.add(lossV(family, eta01, y01, t01), lossV(family, eta23, y23, t23)));
+        if (wantGrad) {
+          const res01 = residualV(family, eta01, y01, t01);
+          const res23 = residualV(family, eta23, y23, t23);
+          rsumAcc = f64x2.add(rsumAcc, f64x2.add(res01, res23));
+          foldFourRows(p, grad, r0, r1, r2, r3,
+            f64x2.extract_lane(res01, 0), f64x2.extract_lane(res01, 1),
+            f64x2.extract_lane(res23, 0), f64x2.extract_lane(res23, 1));
+        }
       }
-    }
-    loss = hsum(lossAcc);
-    rsum = hsum(rsumAcc);
-  } else {
-    for (; i + 4 <= n; i += 4) {
-      const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
-      const e0 = dotInline(p, r0, w) + b0, e1 = dotInline(p, r1, w) + b0;
-      const e2 = dotInline(p, r2, w) + b0, e3 = dotInline(p, r3, w) + b0;
-      const y0 = ld(y, i), y1 = ld(y, i + 1), y2 = ld(y, i + 2), y3 = ld(y, i + 3);
-      const t0 = tS(family, e0), t1 = tS(family, e1), t2 = tS(family, e2), t3 = tS(family, e3);
-      loss += (lossS(family, e0, y0, t0) + lossS(family, e1, y1, t1)) + (lossS(family, e2, y2, t2) + lossS(family, e3, y3, t3));
-      if (wantGrad) {
-        const c0 = residualS(family, e0, y0, t0), c1 = residualS(family, e1, y1, t1);
-        const c2 = residualS(family, e2, y2, t2), c3 = residualS(family, e3, y3, t3);
-        rsum += (c0 + c1) + (c2 + c3);
-        addFourRows(p, grad, r0, r1, r2, r3, c0, c1, c2, c3);
+      loss = hsum(lossAcc);
+      rsum = hsum(rsumAcc);
+    } else {
+      for (; i + 4 <= n; i += 4) {
+        const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
+        const e0 = dotInline(p, r0, w) + b0, e1 = dotInline(p, r1, w) + b0;
+        const e2 = dotInline(p, r2, w) + b0, e3 = dotInline(p, r3, w) + b0;
+        const y0 = ld(y, i), y1 = ld(y, i + 1), y2 = ld(y, i + 2), y3 = ld(y, i + 3);
+        const t0 = tS(family, e0), t1 = tS(family, e1), t2 = tS(family, e2), t3 = tS(family, e3);
+        loss += (lossS(family, e0, y0, t0) + lossS(family, e1, y1, t1)) + (lossS(family, e2, y2, t2) + lossS(family, e3, y3, t3));
+        if (wantGrad) {
+          const c0 = residualS(family, e0, y0, t0), c1 = residualS(family, e1, y1, t1);
+          const c2 = residualS(family, e2, y2, t2), c3 = residualS(family, e3, y3, t3);
+          rsum += (c0 + c1) + (c2 + c3);
+          foldFourRows(p, grad, r0, r1, r2, r3, c0, c1, c2, c3);
+        }
       }
     }
   }
+  // wide rows, and the last n % 4 narrow ones, one at a time
   for (; i < n; i++) {
     const ri = row(x, i, ldx);
     const eta = dotInline(p, ri, w) + b0;
@@ -156,7 +171,7 @@ const POISSON = 2;
     if (wantGrad) {
       const c = residualS(family, eta, yi, t);
       rsum += c;
-      for (let j = 0; j < p; j++) st(grad, j, ld(grad, j) + c * ld(ri, j));
+      axpyInline(p, c, ri, grad);
     }
   }
   if (wantGrad) st(grad, p, rsum);
@@ -173,7 +188,7 @@ const POISSON = 2;
   }
   for (; i < n; i++) {
     const eta = dotInline(p, row(x, i, ldx), w) + b0;
-    st(d, i, weightS(family, eta, tS(family, eta)));
+    st(d, i, weightS(family, tS(family, eta)));
   }
 }
 

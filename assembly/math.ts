@@ -126,7 +126,9 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
 // ---- two lanes ---------------------------------------------------------------------------
 
 @inline export function expV(x: v128): v128 {
-  const xc = f64x2.min(f64x2.max(x, f64x2.splat(EXP_CLAMP_LO)), f64x2.splat(EXP_CLAMP_HI));
+  // pmax/pmin are single instructions; with x first they return x when it is NaN, so NaN
+  // still propagates (f64x2.min/max would cost eight instructions each on x86).
+  const xc = f64x2.pmin(f64x2.pmax(x, f64x2.splat(EXP_CLAMP_LO)), f64x2.splat(EXP_CLAMP_HI));
   const kd = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(SHIFT));
   const n = f64x2.sub(kd, f64x2.splat(SHIFT));
   const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
@@ -193,4 +195,86 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
   const e = expV(f64x2.neg(f64x2.abs(x)));
   const r = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), e));
   return v128.bitselect(r, f64x2.mul(e, r), f64x2.ge(x, f64x2.splat(0.0)));
+}
+
+// ---- fast forms for the logistic link -------------------------------------------------------
+// The GLM kernels need exp(-|eta|) in (0, 1] and log1p of that value. Knowing the range removes
+// the clamp to overflow, the two-step scale, and log's special cases and exponent extraction.
+
+// Below this, exp(x) would be subnormal; the fast form returns exp(EXP_FLOOR) ~ 3.3e-308
+// instead. Where it is used (a term added to max(eta, 0) >= 708, or a probability of 1e-308)
+// the difference is far below the rounding of the result.
+const EXP_FLOOR: f64 = -708.0;
+const SQRT2_MINUS_1: f64 = 0.41421356237309503;
+
+/** exp(x) for x <= 0 (NaN propagates), results below exp(-708) raised to exp(-708). */
+@inline export function expNonPosS(x: f64): f64 {
+  const xc = x < EXP_FLOOR ? EXP_FLOOR : x;
+  const kd = xc * LOG2E + SHIFT;
+  const n = kd - SHIFT;
+  const r = (xc - n * LN2_HI) - n * LN2_LO;
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const r8 = r4 * r4;
+  const q03 = (C2 + C3 * r) + (C4 + C5 * r) * r2;
+  const q47 = (C6 + C7 * r) + (C8 + C9 * r) * r2;
+  const q8b = (C10 + C11 * r) + (C12 + C13 * r) * r2;
+  const q = (q03 + q47 * r4) + q8b * r8;
+  const p = 1.0 + (r + r2 * q);
+  return p * reinterpret<f64>((reinterpret<i64>(kd) - SHIFT_BITS + 1023) << 52);
+}
+
+@inline export function expNonPosV(x: v128): v128 {
+  const xc = f64x2.pmax(x, f64x2.splat(EXP_FLOOR));
+  const kd = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(SHIFT));
+  const n = f64x2.sub(kd, f64x2.splat(SHIFT));
+  const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q01 = f64x2.add(f64x2.splat(C2), f64x2.mul(f64x2.splat(C3), r));
+  const q23 = f64x2.add(f64x2.splat(C4), f64x2.mul(f64x2.splat(C5), r));
+  const q45 = f64x2.add(f64x2.splat(C6), f64x2.mul(f64x2.splat(C7), r));
+  const q67 = f64x2.add(f64x2.splat(C8), f64x2.mul(f64x2.splat(C9), r));
+  const q89 = f64x2.add(f64x2.splat(C10), f64x2.mul(f64x2.splat(C11), r));
+  const qab = f64x2.add(f64x2.splat(C12), f64x2.mul(f64x2.splat(C13), r));
+  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
+  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
+  const q8b = f64x2.add(q89, f64x2.mul(qab, r2));
+  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q8b, r8));
+  const p = f64x2.add(f64x2.splat(1.0), f64x2.add(r, f64x2.mul(r2, q)));
+  const scale = i64x2.shl(i64x2.add(i64x2.sub(kd, i64x2.splat(SHIFT_BITS)), i64x2.splat(1023)), 52);
+  return f64x2.mul(p, scale);
+}
+
+/**
+ * log(1 + u) for u in [0, 1]: 1 + u lies in [1, 2], so reduce to [sqrt(2)/2, sqrt(2)] by halving
+ * when u > sqrt(2) - 1, and evaluate fdlibm's kernel on f = (1 + u) / 2^k - 1, formed without
+ * rounding 1 + u first. Within 2 ulp of Math.log1p on [0, 1].
+ */
+@inline export function log1pUnitS(u: f64): f64 {
+  const big = u > SQRT2_MINUS_1;
+  const f = big ? (u - 1.0) * 0.5 : u;
+  const k: f64 = big ? 1.0 : 0.0;
+  const hfsq = 0.5 * f * f;
+  const s = f / (2.0 + f);
+  const z = s * s;
+  const w = z * z;
+  const R = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6));
+  return k * LN2_HI - ((hfsq - (s * (hfsq + R) + k * LN2_LO)) - f);
+}
+
+@inline export function log1pUnitV(u: v128): v128 {
+  const big = f64x2.gt(u, f64x2.splat(SQRT2_MINUS_1));
+  const f = v128.bitselect(f64x2.mul(f64x2.sub(u, f64x2.splat(1.0)), f64x2.splat(0.5)), u, big);
+  const k = v128.and(big, f64x2.splat(1.0));
+  const hfsq = f64x2.mul(f64x2.splat(0.5), f64x2.mul(f, f));
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w, f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
+  const R = f64x2.add(t2, t1);
+  const inner = f64x2.sub(hfsq, f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(k, f64x2.splat(LN2_LO))));
+  return f64x2.sub(f64x2.mul(k, f64x2.splat(LN2_HI)), f64x2.sub(inner, f));
 }

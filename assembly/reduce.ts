@@ -2,42 +2,14 @@
 // row-major matrix. Empty inputs give the identity of the reduction (0, +inf, -inf); NaN
 // propagates through min and max like Math.min and Math.max.
 import { ld, st, ldv, stv, row } from "./memory";
-import { sumSquaresInline } from "./blas1";
-
-@inline function sumInline(n: i32, x: usize): f64 {
-  let i = 0;
-  let s: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-    for (; i + 8 <= n; i += 8) {
-      a0 = f64x2.add(a0, ldv(x, i));
-      a1 = f64x2.add(a1, ldv(x, i + 2));
-      a2 = f64x2.add(a2, ldv(x, i + 4));
-      a3 = f64x2.add(a3, ldv(x, i + 6));
-    }
-    for (; i + 2 <= n; i += 2) a0 = f64x2.add(a0, ldv(x, i));
-    const a = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
-    s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
-  } else {
-    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
-    for (; i + 4 <= n; i += 4) {
-      s0 += ld(x, i);
-      s1 += ld(x, i + 1);
-      s2 += ld(x, i + 2);
-      s3 += ld(x, i + 3);
-    }
-    s = (s0 + s1) + (s2 + s3);
-  }
-  for (; i < n; i++) s += ld(x, i);
-  return s;
-}
+import { sumInline, SUM, SQUARES } from "./blas1";
 
 export function sum(n: i32, x: usize): f64 {
-  return sumInline(n, x);
+  return sumInline(SUM, n, x);
 }
 
 export function sumSquares(n: i32, x: usize): f64 {
-  return sumSquaresInline(n, x);
+  return sumInline(SQUARES, n, x);
 }
 
 export function min_(n: i32, x: usize): f64 {
@@ -76,7 +48,7 @@ export function max_(n: i32, x: usize): f64 {
 
 /** out[i] = sum_j A[i, j] for A m x n. */
 export function rowSums(m: i32, n: i32, a: usize, lda: i32, out: usize): void {
-  for (let i = 0; i < m; i++) st(out, i, sumInline(n, row(a, i, lda)));
+  for (let i = 0; i < m; i++) st(out, i, sumInline(SUM, n, row(a, i, lda)));
 }
 
 /** out[j] = sum_i A[i, j] for A m x n: rows stream into out, which stays in cache. */

@@ -181,3 +181,39 @@ describe.each(BACKENDS)("%s", (backend) => {
     },
   );
 });
+
+describe.each(BACKENDS)("%s GLM kernels at extreme linear predictors", (backend) => {
+  it("stay finite and agree with the exact limits for |eta| up to 800", () => {
+    const k = kernels[backend];
+    // one feature equal to 1: eta_i = w + b0 = x_i
+    const etas = [-800, -745, -709, -40, -1e-9, 0, 1e-9, 40, 709, 745, 800];
+    const n = etas.length;
+    const X = k.memory.fromF64(etas);
+    const one = k.memory.fromF64([1]);
+    for (const yValue of [0, 1]) {
+      const Y = k.memory.fromF64(etas.map(() => yValue));
+      const G = k.memory.allocF64(2);
+      const loss = k.glmLogisticLossGrad(n, 1, X.ptr, 1, Y.ptr, one.ptr, 0, G.ptr);
+      // exact: sum of softplus(eta) - y eta, and sum of (sigmoid(eta) - y) * eta
+      const softplus = (e: number) => Math.max(e, 0) + Math.log1p(Math.exp(-Math.abs(e)));
+      const sigmoid = (e: number) => (e >= 0 ? 1 / (1 + Math.exp(-e)) : Math.exp(e) / (1 + Math.exp(e)));
+      const wantLoss = etas.reduce((s, e) => s + softplus(e) - yValue * e, 0);
+      const wantGrad = etas.reduce((s, e) => s + (sigmoid(e) - yValue) * e, 0);
+      const wantSum = etas.reduce((s, e) => s + sigmoid(e) - yValue, 0);
+      expect(Math.abs(loss - wantLoss)).toBeLessThan(1e-12 * Math.max(1, Math.abs(wantLoss)));
+      const [g, g0] = G.f64();
+      expect(Math.abs(g! - wantGrad)).toBeLessThan(1e-12 * Math.max(1, Math.abs(wantGrad)));
+      expect(Math.abs(g0! - wantSum)).toBeLessThan(1e-12 * Math.max(1, Math.abs(wantSum)));
+      const D = k.memory.allocF64(n);
+      k.glmLogisticWeights(n, 1, X.ptr, 1, one.ptr, 0, D.ptr);
+      D.f64().forEach((d, i) => {
+        // mu (1 - mu) without cancellation; exp(-708) is the floor the fast exp documents
+        const t = Math.exp(-Math.abs(etas[i]!));
+        const want = t / (1 + t) / (1 + t);
+        expect(Math.abs(d - want), `eta = ${etas[i]}`).toBeLessThanOrEqual(Math.max(4e-308, 1e-15 * want));
+      });
+      [Y, G, D].forEach((m) => m.free());
+    }
+    [X, one].forEach((m) => m.free());
+  });
+});

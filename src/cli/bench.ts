@@ -45,7 +45,8 @@ export async function runBench(suite: string, options: BenchOptions, out: (text:
     return;
   }
   const lines = [
-    `streaming read bandwidth (wasm-simd sum, 1 thread): ${report.streamGBs.toFixed(1)} GB/s`,
+    `streaming read bandwidth (wasm-simd sum, 1 thread): ${report.streamGBs.toFixed(1)} GB/s ` +
+      `(best of ${report.streamSamplesGBs.map((g) => g.toFixed(1)).join(", ")}: start and end of the run)`,
     "",
     "kernel               backend       n          p      ms         GB/s   %stream  GFLOP/s",
   ];
