@@ -5,7 +5,7 @@
  * input read once, each output written once); FLOPs count multiplies and adds.
  */
 import { Kernels, GEMM_SCRATCH_ELEMENTS, type BackendName, type KernelName } from "../src/index.js";
-import { time } from "./measure.js";
+import { median, time } from "./measure.js";
 
 export interface KernelBenchResult {
   kernel: string;
@@ -15,10 +15,12 @@ export interface KernelBenchResult {
   ms: number;
   GBs: number | null;
   GFLOPs: number | null;
+  /** Streaming bandwidth measured right before this case: the ceiling it is compared with. */
+  streamGBs: number;
 }
 
 export interface KernelBenchReport {
-  /** The ceiling: the best of the streaming measurements taken at the start and the end of the run. */
+  /** The ceiling: median of the streaming measurements taken before every case. */
   streamGBs: number;
   /** Each streaming measurement, in order (the machine is shared: they differ). */
   streamSamplesGBs: number[];
@@ -186,28 +188,28 @@ async function warmUp(call: () => void, quick: boolean): Promise<void> {
 /**
  * Streaming read bandwidth: a wasm-simd sum over one buffer the size of the kernels' operands
  * (64 MiB in a full run, far larger than the caches; much larger buffers stream slower here,
- * through TLB misses, and would flatter the kernels' percentages).
+ * through TLB misses, and would flatter the kernels' percentages). Measured again before every
+ * case, so each kernel is compared with the bandwidth the machine had at that moment.
  */
-export async function streamBandwidth(quick: boolean): Promise<number> {
-  const k = await Kernels.create({ backend: "wasm-simd", memory: { initial: 256 * MiB } });
+export async function streamProbe(quick: boolean): Promise<{ measure: () => number; release: () => void }> {
+  const k = await Kernels.create({ backend: "wasm-simd", memory: { initial: 128 * MiB } });
   const n = operandElements(quick);
   const x = fill(k, n, noise);
   const call = () => void k.raw.sum(n, x.ptr);
   await warmUp(call, quick);
-  const t = time("stream", call, { maxTime: quick ? 0.2 : 1 });
-  x.free();
-  return (8 * n) / t.seconds / 1e9;
+  return {
+    measure: () => (8 * n) / time("stream", call, { maxTime: quick ? 0.05 : 0.25, minSamples: quick ? 2 : 5 }).seconds / 1e9,
+    release: () => x.free(),
+  };
 }
 
 export async function benchKernels(options: KernelBenchOptions = {}): Promise<KernelBenchReport> {
   const quick = options.quick ?? false;
   const backends = options.backends ?? (["wasm-simd", "wasm-scalar", "js"] as const);
   const cases = kernelCases(quick).filter((c) => !options.only || options.only.includes(c.kernel));
-  const total = cases.length * backends.length + 2;
+  const total = cases.length * backends.length;
   let done = 0;
-  options.onProgress?.(done, total, "stream bandwidth");
-  const streamSamplesGBs = [await streamBandwidth(quick)];
-  options.onProgress?.(++done, total, "stream bandwidth");
+  const stream = await streamProbe(quick);
   const results: KernelBenchResult[] = [];
   for (const backend of backends) {
     const k = await Kernels.create({ backend, memory: { initial: 256 * MiB } });
@@ -216,6 +218,7 @@ export async function benchKernels(options: KernelBenchOptions = {}): Promise<Ke
       options.onProgress?.(done, total, label);
       const { call, release } = c.prepare(k);
       await warmUp(call, quick);
+      const streamGBs = stream.measure();
       const t = time(label, call, { maxTime: quick ? 0.05 : 0.6, minSamples: quick ? 2 : 7 });
       release();
       results.push({
@@ -223,12 +226,12 @@ export async function benchKernels(options: KernelBenchOptions = {}): Promise<Ke
         ms: t.seconds * 1e3,
         GBs: c.bytes / t.seconds / 1e9,
         GFLOPs: c.flops === null ? null : c.flops / t.seconds / 1e9,
+        streamGBs,
       });
       options.onProgress?.(++done, total, label);
     }
   }
-  options.onProgress?.(done, total, "stream bandwidth, again");
-  streamSamplesGBs.push(await streamBandwidth(quick));
-  options.onProgress?.(++done, total, "stream bandwidth, again");
-  return { streamGBs: Math.max(...streamSamplesGBs), streamSamplesGBs, results };
+  stream.release();
+  const streamSamplesGBs = results.map((r) => r.streamGBs);
+  return { streamGBs: median(streamSamplesGBs), streamSamplesGBs, results };
 }

@@ -8,3 +8,4 @@ export * from "./errors.js";
 export * from "./memory/index.js";
 export * from "./kernels/index.js";
 export { VERSION } from "./version.js";
+export * from "./graph/index.js";

@@ -3,7 +3,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { ArgumentError } from "../errors.js";
 import { createProgress } from "./progress.js";
 
-export const SUITES = ["kernels"] as const;
+export const SUITES = ["kernels", "graph"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -27,10 +27,7 @@ function parseBackends(list: string | undefined): BackendName[] | undefined {
 
 const fmt = (v: number | null, digits = 2) => (v === null ? "-" : v.toFixed(digits));
 
-export async function runBench(suite: string, options: BenchOptions, out: (text: string) => void): Promise<void> {
-  if (!(SUITES as readonly string[]).includes(suite)) {
-    throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
-  }
+async function kernels(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchKernels } = await import("../../bench/kernels.js");
   const progress = createProgress(options.quiet === true);
   const report = await benchKernels({
@@ -45,17 +42,46 @@ export async function runBench(suite: string, options: BenchOptions, out: (text:
     return;
   }
   const lines = [
-    `streaming read bandwidth (wasm-simd sum, 1 thread): ${report.streamGBs.toFixed(1)} GB/s ` +
-      `(best of ${report.streamSamplesGBs.map((g) => g.toFixed(1)).join(", ")}: start and end of the run)`,
+    `streaming read bandwidth (wasm-simd sum, 1 thread): median ${report.streamGBs.toFixed(1)} GB/s, ` +
+      `from ${Math.min(...report.streamSamplesGBs).toFixed(1)} to ${Math.max(...report.streamSamplesGBs).toFixed(1)}; ` +
+      `each row's %stream is against the bandwidth measured just before it`,
     "",
     "kernel               backend       n          p      ms         GB/s   %stream  GFLOP/s",
   ];
   for (const r of report.results) {
-    const pct = r.GBs === null ? "-" : `${((100 * r.GBs) / report.streamGBs).toFixed(0)}%`;
+    const pct = r.GBs === null ? "-" : `${((100 * r.GBs) / r.streamGBs).toFixed(0)}%`;
     lines.push(
       `${r.kernel.padEnd(20)} ${r.backend.padEnd(12)} ${String(r.n).padEnd(10)} ${String(r.p ?? "-").padEnd(6)} ` +
         `${fmt(r.ms, 3).padStart(9)} ${fmt(r.GBs).padStart(8)} ${pct.padStart(8)} ${fmt(r.GFLOPs).padStart(8)}`,
     );
   }
   out(lines.join("\n"));
+}
+
+async function graph(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchGraph } = await import("../../bench/graph.js");
+  const report = benchGraph({ chunks: options.quick ? [100, 1000] : [1000, 10_000], repeats: options.quick ? 3 : 7 });
+  if (options.json) {
+    out(JSON.stringify(report, null, 2));
+    return;
+  }
+  const lines = ["sum(exp(x) - 1/x) over N chunks: tasks after each pass, and ms per 1,000 tasks (median)", ""];
+  for (const r of report.results) {
+    const t = r.tasks;
+    lines.push(
+      `${r.chunks} chunks: ${t.materialized} tasks -> cull ${t.culled} -> inlineConstants ${t.inlined} -> ` +
+        `fuseLinear ${t.fusedLinear} | fuse ${t.fused}`,
+      `  fuse with other knobs: ${r.fusedWith.map((f) => `${JSON.stringify(f.options)} -> ${f.tasks}`).join(", ")}`,
+      `  ms per 1,000 tasks: ${Object.entries(r.msPer1000Tasks).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`,
+      "",
+    );
+  }
+  out(lines.join("\n").trimEnd());
+}
+
+export async function runBench(suite: string, options: BenchOptions, out: (text: string) => void): Promise<void> {
+  if (!(SUITES as readonly string[]).includes(suite)) {
+    throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
+  }
+  await (suite === "kernels" ? kernels(options, out) : graph(options, out));
 }

@@ -1,0 +1,25 @@
+/**
+ * Task graphs: keys, tasks, layers with structural sharing, the optimization passes (each a
+ * pure function from task map to task map), and plans that are compiled once and run many times.
+ */
+export { key, keyName, keyIndex, formatKey, uniqueName } from "./keys.js";
+export type { Key } from "./keys.js";
+export { Ref, ref, task, FUSED, isFused, taskDependencies, stepsOf, forEachRef } from "./task.js";
+export type { Task, FusedTask, Arg } from "./task.js";
+export { Layer, TaskLayer, BlockwiseLayer, TreeReductionLayer, layerCount } from "./layers.js";
+export type { BlockwiseInput } from "./layers.js";
+export { Graph } from "./graph.js";
+export type { TaskMap } from "./graph.js";
+export { GraphError } from "./errors.js";
+export { analyze, topologicalOrder } from "./analyze.js";
+export type { Dependencies } from "./analyze.js";
+export { cull } from "./cull.js";
+export { fuse, fuseLinear, DEFAULT_FUSE_OPTIONS } from "./fuse.js";
+export type { FuseOptions } from "./fuse.js";
+export { order } from "./order.js";
+export { inlineConstants } from "./inline.js";
+export { OpRegistry, defaultOps, registerOp, CONST, IDENTITY, INPUT } from "./ops.js";
+export type { OpDefinition, RegisterOptions, TaskContext } from "./ops.js";
+export { Plan, compile, compute, TaskError } from "./plan.js";
+export type { CompileOptions, PlanStats, RunOptions, Bindings } from "./plan.js";
+export { GraphBuilder } from "./builder.js";

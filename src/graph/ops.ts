@@ -1,0 +1,85 @@
+/**
+ * Operations: what a task's `op` names. An op is registered once by name with a JS function;
+ * plain functions get the task's arguments, context-aware ones also get a TaskContext (the
+ * kernels and the memory, for ops that call kernels on shared buffers). Workers will load ops
+ * from the module named at registration (see the scheduler); in this thread the function runs.
+ */
+import { ArgumentError } from "../errors.js";
+import type { Kernels } from "../kernels/index.js";
+import type { Key } from "./keys.js";
+
+export interface TaskContext {
+  /** Key of the task (or fused step) being run. */
+  readonly key: Key;
+  /** The runtime's kernels, when the plan runs with one. */
+  readonly kernels: Kernels | undefined;
+}
+
+export interface OpDefinition {
+  readonly name: string;
+  readonly run: (args: unknown[], context: TaskContext) => unknown;
+  /** Module a worker thread imports to find this op (its export named like the op). */
+  readonly module: string | undefined;
+}
+
+export interface RegisterOptions {
+  /** Pass the TaskContext as the first argument. */
+  context?: boolean;
+  /** A module URL that exports the function under the op's name, for worker threads. */
+  module?: string;
+}
+
+// Built-in ops that the passes and plans rely on.
+export const CONST = "const"; // const(value) -> value
+export const IDENTITY = "identity"; // identity(x) -> x
+export const INPUT = "input"; // a placeholder whose value a plan's binding supplies
+
+export class OpRegistry {
+  private readonly ops = new Map<string, OpDefinition>();
+
+  constructor(builtins = true) {
+    if (builtins) {
+      this.register(CONST, (value: unknown) => value);
+      this.register(IDENTITY, (value: unknown) => value);
+      this.register(INPUT, () => {
+        throw new ArgumentError("bindings", "a value for every input of the plan", "none for this input");
+      });
+    }
+  }
+
+  /**
+   * Registers `fn` under `name`. Registering a name again replaces it (a notebook re-running a
+   * cell should not fail), unless it is a built-in.
+   */
+  register(name: string, fn: (...args: any[]) => unknown, options: RegisterOptions = {}): void {
+    if (typeof name !== "string" || name.length === 0) throw new ArgumentError("name", "a non-empty string", name, "registerOp");
+    if (typeof fn !== "function") throw new ArgumentError("fn", "a function", fn, `registerOp ${name}`);
+    if (this.ops.has(name) && [CONST, IDENTITY, INPUT].includes(name)) {
+      throw new ArgumentError("name", "a name that is not a built-in op (const, identity, input)", name, "registerOp");
+    }
+    const run = options.context
+      ? (args: unknown[], context: TaskContext) => fn(context, ...args)
+      : (args: unknown[]) => fn(...args);
+    this.ops.set(name, { name, run, module: options.module });
+  }
+
+  get(name: string): OpDefinition | undefined {
+    return this.ops.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.ops.has(name);
+  }
+
+  names(): string[] {
+    return [...this.ops.keys()];
+  }
+}
+
+/** The registry compile() uses unless given another. */
+export const defaultOps = new OpRegistry();
+
+/** Registers an op in the default registry. */
+export function registerOp(name: string, fn: (...args: any[]) => unknown, options?: RegisterOptions): void {
+  defaultOps.register(name, fn, options);
+}

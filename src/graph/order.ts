@@ -1,0 +1,60 @@
+/**
+ * order: a run order that keeps few intermediate results alive. Like dask.order in spirit:
+ * walk depth first from each output and run a task as soon as its inputs are done, so one
+ * branch finishes (and its intermediates can be freed) before the next starts.
+ */
+import { checkOutputs } from "./analyze.js";
+import type { TaskMap } from "./graph.js";
+import { indexGraph, topologicalIndices } from "./indexed.js";
+import type { Key } from "./keys.js";
+
+/**
+ * Priority of every task (0 runs first): a post-order depth-first walk from the outputs,
+ * taking each task's dependencies in argument order. Tasks no output needs come last, in
+ * topological order.
+ *
+ * @example order({a, b: inc(a), c: inc(b), d: inc(a), e: add(c, d)}, [e]) -> a 0, b 1, c 2, d 3, e 4
+ */
+export function order(tasks: TaskMap, outputs: readonly Key[] = []): Map<Key, number> {
+  checkOutputs(tasks, outputs);
+  const g = indexGraph(tasks);
+  const { size, depStart, depList, keys } = g;
+  const rank = new Int32Array(size).fill(-1);
+  let next = 0;
+  // explicit stack of (task, next dependency to visit): deep chains must not overflow the call stack
+  const stackTask = new Int32Array(size + 1);
+  const stackNext = new Int32Array(size + 1);
+  const onStack = new Uint8Array(size);
+  for (const k of outputs) {
+    const root = g.indexOf(k);
+    if (rank[root] !== -1) continue;
+    let top = 0;
+    stackTask[0] = root;
+    stackNext[0] = depStart[root]!;
+    onStack[root] = 1;
+    while (top >= 0) {
+      const j = stackTask[top]!;
+      const q = stackNext[top]!;
+      if (q < depStart[j + 1]!) {
+        stackNext[top] = q + 1;
+        const d = depList[q]!;
+        if (rank[d] === -1 && !onStack[d]) {
+          top++;
+          stackTask[top] = d;
+          stackNext[top] = depStart[d]!;
+          onStack[d] = 1;
+        }
+      } else {
+        rank[j] = next++;
+        onStack[j] = 0;
+        top--;
+      }
+    }
+  }
+  if (next < size) {
+    for (const j of topologicalIndices(g)) if (rank[j] === -1) rank[j] = next++;
+  }
+  const priority = new Map<Key, number>();
+  for (let j = 0; j < size; j++) priority.set(keys[j]!, rank[j]!);
+  return priority;
+}

@@ -1,0 +1,242 @@
+/**
+ * Plans: a graph optimized once and run many times. compile() materializes, validates, culls,
+ * inlines constants, fuses and orders; the Plan it returns holds the fused tasks in run order,
+ * when each result can be released (its last reader), and the named input slots. run() only
+ * executes: an iterative solver compiles its loss/gradient graph once and re-runs the plan
+ * with new coefficients every iteration.
+ *
+ * run() here is the synchronous executor (everything in the calling thread, in plan order);
+ * the threaded executor runs the same Plan on workers.
+ */
+import { ArgumentError, WeftError } from "../errors.js";
+import { Allocation } from "../memory/shared-memory.js";
+import type { Kernels } from "../kernels/index.js";
+import { analyze, checkOutputs, topologicalOrder } from "./analyze.js";
+import { cull } from "./cull.js";
+import { GraphError } from "./errors.js";
+import { fuse, fuseLinear, type FuseOptions } from "./fuse.js";
+import { Graph, type TaskMap } from "./graph.js";
+import { inlineConstants } from "./inline.js";
+import { formatKey, keyName, type Key } from "./keys.js";
+import { defaultOps, INPUT, type OpDefinition, type OpRegistry, type TaskContext } from "./ops.js";
+import { order } from "./order.js";
+import { stepsOf, substituteRefs, task, taskDependencies, type Ref, type Task } from "./task.js";
+
+export interface CompileOptions {
+  /** Keys whose values run() receives as bindings (their tasks, if any, are not run). */
+  inputs?: readonly Key[];
+  /** 'aggressive' (default: fuse), 'linear' (fuseLinear only) or 'none'. */
+  fusion?: "aggressive" | "linear" | "none";
+  /** Knobs for the aggressive pass. */
+  fuseOptions?: FuseOptions;
+  /** Registry that resolves op names (default: the global one). */
+  ops?: OpRegistry;
+}
+
+/** Task counts after each step of compile(): what each pass removed. */
+export interface PlanStats {
+  materialized: number;
+  culled: number;
+  inlined: number;
+  fused: number;
+}
+
+/** A task failed: names the task (and the fused step inside it) and keeps the original error as cause. */
+export class TaskError extends WeftError {
+  constructor(readonly key: Key, readonly step: Key, cause: unknown) {
+    const where = step === key ? formatKey(key) : `${formatKey(key)} (step ${formatKey(step)})`;
+    super(`task ${where} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+export interface RunOptions {
+  /** Kernels passed to context-aware ops. */
+  kernels?: Kernels;
+}
+
+/** Bindings for a plan's inputs: by key, or by formatted key ("w", "x[3]"). */
+export type Bindings = ReadonlyMap<Key, unknown> | Readonly<Record<string, unknown>>;
+
+interface CompiledStep {
+  key: Key;
+  op: OpDefinition;
+  args: readonly unknown[];
+}
+
+interface CompiledTask {
+  key: Key;
+  steps: readonly CompiledStep[];
+  /** Results this task reads for the last time: released after it runs. */
+  releases: readonly Key[];
+}
+
+export class Plan {
+  /** Named input slots, by formatted key. */
+  readonly inputs: ReadonlyMap<string, Key>;
+  private readonly compiled: readonly CompiledTask[];
+  private readonly outputSet: ReadonlySet<Key>;
+
+  /** @internal use compile() */
+  constructor(
+    /** The fused tasks in run order. */
+    readonly tasks: readonly Task[],
+    readonly outputs: readonly Key[],
+    inputs: readonly Key[],
+    /** Index (in `tasks`) of the last task reading each result; outputs are never released. */
+    readonly lastReader: ReadonlyMap<Key, number>,
+    readonly stats: PlanStats,
+    ops: OpRegistry,
+  ) {
+    this.inputs = new Map(inputs.map((k) => [formatKey(k), k]));
+    this.outputSet = new Set(outputs);
+    const releasesAt = new Map<number, Key[]>();
+    for (const [k, i] of lastReader) {
+      if (this.outputSet.has(k)) continue;
+      (releasesAt.get(i) ?? releasesAt.set(i, []).get(i)!).push(k);
+    }
+    this.compiled = tasks.map((t, i) => ({
+      key: t.key,
+      steps: stepsOf(t).map((s) => ({ key: s.key, op: ops.get(s.op)!, args: s.args })),
+      releases: releasesAt.get(i) ?? [],
+    }));
+  }
+
+  /**
+   * Runs the plan in this thread with `bindings` for its inputs and returns the outputs' values
+   * in the order of `outputs`. Results that are Allocations are freed after their last reader
+   * (outputs and bound inputs are the caller's).
+   */
+  run(bindings: Bindings = {}, options: RunOptions = {}): unknown[] {
+    const values = new Map<Key, unknown>();
+    const bound = new Set<unknown>();
+    for (const [name, k] of this.inputs) {
+      const has = bindings instanceof Map ? bindings.has(k) : Object.prototype.hasOwnProperty.call(bindings, name);
+      if (!has) throw new ArgumentError("bindings", `a value for input '${name}'`, "none", "plan.run");
+      const v = bindings instanceof Map ? bindings.get(k) : (bindings as Record<string, unknown>)[name];
+      values.set(k, v);
+      bound.add(v);
+    }
+    const kernels = options.kernels;
+    const release = (v: unknown, keep: unknown) => {
+      if (v instanceof Allocation && v !== keep && !v.freed && !bound.has(v)) v.free();
+    };
+    try {
+      for (const t of this.compiled) {
+        const result = t.steps.length === 1 ? runStep(t.key, t.steps[0]!, values, kernels) : runFused(t, values, kernels, release);
+        values.set(t.key, result);
+        for (const k of t.releases) {
+          release(values.get(k), result);
+          values.delete(k);
+        }
+      }
+    } catch (error) {
+      // Nothing is returned: every buffer this run made is released before the error goes up.
+      for (const v of values.values()) release(v, undefined);
+      throw error;
+    }
+    return this.outputs.map((k) => values.get(k));
+  }
+}
+
+function resolveArgs(args: readonly unknown[], lookup: (r: Ref) => unknown): unknown[] {
+  return substituteRefs(args, lookup);
+}
+
+function runStep(taskKey: Key, step: CompiledStep, values: ReadonlyMap<Key, unknown>, kernels: Kernels | undefined): unknown {
+  const args = resolveArgs(step.args, (r) => values.get(r.key));
+  const context: TaskContext = { key: step.key, kernels };
+  try {
+    return step.op.run(args, context);
+  } catch (cause) {
+    throw new TaskError(taskKey, step.key, cause);
+  }
+}
+
+/** Runs a fused task's steps; intermediates stay local to the task and are released at its end. */
+function runFused(
+  t: CompiledTask,
+  values: ReadonlyMap<Key, unknown>,
+  kernels: Kernels | undefined,
+  release: (v: unknown, keep: unknown) => void,
+): unknown {
+  const local = new Map<Key, unknown>();
+  const lookup = (r: Ref) => (local.has(r.key) ? local.get(r.key) : values.get(r.key));
+  let result: unknown;
+  try {
+    for (const step of t.steps) {
+      const args = resolveArgs(step.args, lookup);
+      try {
+        result = step.op.run(args, { key: step.key, kernels });
+      } catch (cause) {
+        throw new TaskError(t.key, step.key, cause);
+      }
+      local.set(step.key, result);
+    }
+  } finally {
+    for (const [k, v] of local) if (k !== t.key) release(v, result);
+  }
+  return result;
+}
+
+/** Checks that every op of every task (and fused step) is registered. */
+function checkOps(tasks: TaskMap, ops: OpRegistry): void {
+  const unknown = new Map<string, Key[]>();
+  for (const t of tasks.values()) {
+    for (const s of stepsOf(t)) if (!ops.has(s.op)) (unknown.get(s.op) ?? unknown.set(s.op, []).get(s.op)!).push(t.key);
+  }
+  const first = unknown.entries().next();
+  if (!first.done) throw GraphError.unknownOp(first.value[1], first.value[0], ops.names());
+}
+
+/**
+ * Optimizes `graph` for `outputs` into a Plan. Rejects cycles, missing dependencies, unknown
+ * ops and missing outputs with a GraphError naming the keys (duplicate keys are rejected when
+ * a Graph is materialized or a GraphBuilder defines them).
+ */
+export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): Plan {
+  if (!Array.isArray(outputs) || outputs.length === 0) {
+    throw new ArgumentError("outputs", "a non-empty array of keys", outputs, "compile");
+  }
+  const ops = options.ops ?? defaultOps;
+  const all = graph instanceof Graph ? graph.tasks() : new Map(graph);
+  const inputs = [...new Set(options.inputs ?? [])];
+  for (const k of inputs) {
+    // An input replaces whatever task produced that key: its value comes from the bindings.
+    if (typeof k !== "number") throw new ArgumentError("inputs", "an array of keys", k, "compile");
+    all.set(k, task(k, INPUT, keyName(k)));
+  }
+  checkOutputs(all, outputs);
+  const materialized = all.size;
+  const culled = cull(all, outputs);
+  analyze(culled); // missing dependencies
+  topologicalOrder(culled); // cycles
+  checkOps(culled, ops);
+  const keep = [...outputs, ...inputs.filter((k) => culled.has(k))];
+  const inlined = inlineConstants(culled, keep);
+  const fusion = options.fusion ?? "aggressive";
+  const fused =
+    fusion === "none" ? inlined
+    : fusion === "linear" ? fuseLinear(inlined, keep)
+    : fuse(inlined, keep, options.fuseOptions);
+  // Inputs are bound, not run: drop their placeholder tasks from the run order.
+  const runnable = new Map([...fused].filter(([, t]) => t.op !== INPUT));
+  const priority = order(fused, outputs);
+  const sequence = [...runnable.values()].sort((a, b) => priority.get(a.key)! - priority.get(b.key)!);
+  const lastReader = new Map<Key, number>();
+  sequence.forEach((t, i) => {
+    for (const d of taskDependencies(t)) lastReader.set(d, i);
+  });
+  const boundInputs = inputs.filter((k) => fused.has(k));
+  const stats: PlanStats = { materialized, culled: culled.size, inlined: inlined.size, fused: sequence.length };
+  return new Plan(sequence, [...outputs], boundInputs, lastReader, stats, ops);
+}
+
+/** compile() then run() once: the generic entry point for a graph of tasks. */
+export async function compute(
+  graph: Graph | TaskMap,
+  outputs: readonly Key[],
+  options: CompileOptions & RunOptions & { bindings?: Bindings } = {},
+): Promise<unknown[]> {
+  return compile(graph, outputs, options).run(options.bindings ?? {}, options);
+}
+

@@ -1,0 +1,108 @@
+/**
+ * Tasks: a key, an op (the name of a registered operation) and arguments. An argument is a
+ * reference to another task's result (`ref(key)`), a list (a JS array, whose elements are
+ * arguments in turn, so a reduction can take many refs), or any other value, passed as is.
+ *
+ * A fused task is a short program: steps run in order inside one task, each step a task whose
+ * arguments may refer to earlier steps (internal keys, never visible outside) or to the
+ * results of other tasks. Its key is its last step's key.
+ */
+import { formatKey, type Key } from "./keys.js";
+
+/** A reference to the result of the task with this key. */
+export class Ref {
+  constructor(readonly key: Key) {}
+  toString(): string {
+    return `ref(${formatKey(this.key)})`;
+  }
+}
+
+export const ref = (k: Key): Ref => new Ref(k);
+
+export type Arg = unknown;
+
+export interface Task {
+  readonly key: Key;
+  readonly op: string;
+  readonly args: readonly Arg[];
+  /**
+   * The keys the task reads, when its maker knows them (layers do): saves walking the
+   * arguments. Must equal what taskDependencies would find.
+   */
+  readonly deps?: readonly Key[];
+}
+
+/** The op name of fused tasks. */
+export const FUSED = "fused";
+
+export interface FusedTask extends Task {
+  readonly op: typeof FUSED;
+  /** The steps, dependencies first; the last step's key is the fused task's key. */
+  readonly steps: readonly Task[];
+  readonly args: readonly [];
+}
+
+export function isFused(task: Task): task is FusedTask {
+  return task.op === FUSED;
+}
+
+export function task(k: Key, op: string, ...args: Arg[]): Task {
+  return { key: k, op, args };
+}
+
+/** A task whose dependencies are given (they must be exactly the refs in args). */
+export function taskWithDeps(k: Key, op: string, args: readonly Arg[], deps: readonly Key[]): Task {
+  return { key: k, op, args, deps };
+}
+
+/** Calls `visit` for every Ref in `args`, descending into arrays. */
+export function forEachRef(args: readonly Arg[], visit: (r: Ref) => void): void {
+  for (const a of args) {
+    if (a instanceof Ref) visit(a);
+    else if (Array.isArray(a)) forEachRef(a, visit);
+  }
+}
+
+const depsCache = new WeakMap<Task, readonly Key[]>();
+
+/** Keys this task reads (for a fused task, those outside it), without duplicates. Cached. */
+export function taskDependencies(t: Task): readonly Key[] {
+  if (t.deps) return t.deps;
+  let deps = depsCache.get(t);
+  if (deps) return deps;
+  const out = new Set<Key>();
+  if (isFused(t)) {
+    const internal = new Set(t.steps.map((s) => s.key));
+    for (const s of t.steps) forEachRef(s.args, (r) => internal.has(r.key) || out.add(r.key));
+  } else {
+    forEachRef(t.args, (r) => out.add(r.key));
+  }
+  deps = [...out];
+  depsCache.set(t, deps);
+  return deps;
+}
+
+/**
+ * Replaces each Ref in `args` by `resolve(ref)`. Arrays that contain refs are rebuilt; arrays
+ * without any are passed through as the same object (a large literal is never copied).
+ */
+export function substituteRefs(args: readonly Arg[], resolve: (r: Ref) => Arg): Arg[] {
+  return args.map((a) => substituteOne(a, resolve));
+}
+
+function substituteOne(a: Arg, resolve: (r: Ref) => Arg): Arg {
+  if (a instanceof Ref) return resolve(a);
+  if (!Array.isArray(a)) return a;
+  let changed: Arg[] | undefined;
+  for (let i = 0; i < a.length; i++) {
+    const v = substituteOne(a[i], resolve);
+    if (v !== a[i] && !changed) changed = a.slice(0, i);
+    if (changed) changed.push(v);
+  }
+  return changed ?? a;
+}
+
+/** The task's steps: itself, or its program when fused. */
+export function stepsOf(t: Task): readonly Task[] {
+  return isFused(t) ? t.steps : [t];
+}
