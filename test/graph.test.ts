@@ -240,3 +240,51 @@ describe("structural sharing", () => {
     expect(tasks[1]!.args[0]).toBeInstanceOf(Ref);
   });
 });
+
+describe("plans over shared buffers", () => {
+  it("keep a fused task's intermediates in scratch, free results after their last reader, leak nothing", async () => {
+    const { Kernels, ScratchBuffer, Allocation } = await import("../src/index.js");
+    const kernels = await Kernels.create({ backend: "wasm-simd", memory: { initial: 4 << 20, maximum: 64 << 20 } });
+    const local = new OpRegistry();
+    const seenInputs: unknown[] = [];
+    local.register("fill", (ctx, n: number, v: number) => {
+      const out = ctx.alloc(8 * n);
+      out.f64().fill(v);
+      return out;
+    }, { context: true });
+    local.register("expBuf", (ctx, x: { ptr: number; bytes: number }) => {
+      seenInputs.push(x);
+      const out = ctx.alloc(x.bytes);
+      ctx.kernels!.exp(x.bytes / 8, x.ptr, out.ptr);
+      return out;
+    }, { context: true });
+    local.register("sumBuf", (ctx, x: { ptr: number; bytes: number }) => ctx.kernels!.sum(x.bytes / 8, x.ptr), { context: true });
+    const chunks = 3;
+    const x = new BlockwiseLayer("fill", [{ literal: 1000 }, { literal: 0.5 }], { chunks, bytes: 8000 });
+    const e = new BlockwiseLayer("expBuf", [x], { bytes: 8000 });
+    const s = new BlockwiseLayer("sumBuf", [e]);
+    const plan = compile(new Graph([s]), s.keys(), { ops: local });
+    expect(plan.tasks).toHaveLength(chunks); // fill, exp and sum fused per chunk
+    const baseline = kernels.memory.stats().liveBlocks;
+    for (let run = 0; run < 3; run++) {
+      const sums = plan.run({}, { kernels }) as number[];
+      sums.forEach((v) => expect(v).toBeCloseTo(1000 * Math.exp(0.5), 9));
+      expect(kernels.memory.stats().liveBlocks).toBe(baseline); // scratch and results all given back
+    }
+    // inside the fused task, fill's result was scratch, not a heap allocation
+    expect(seenInputs.every((b) => b instanceof ScratchBuffer && !(b instanceof Allocation))).toBe(true);
+    // unfused, results are heap allocations freed after their last reader
+    const unfused = compile(new Graph([s]), s.keys(), { ops: local, fusion: "none" });
+    expect(unfused.buffers().get(x.keyAt(0))).toEqual({ bytes: 8000, lastReader: expect.any(Number) });
+    unfused.run({}, { kernels });
+    expect(kernels.memory.stats().liveBlocks).toBe(baseline);
+  });
+
+  it("say which argument is missing when an op allocates without kernels", () => {
+    const local = new OpRegistry();
+    local.register("needsMemory", (ctx) => ctx.alloc(8), { context: true });
+    const b = new GraphBuilder();
+    b.task("nm", "needsMemory");
+    expect(() => compile(b.graph(), [key("nm")], { ops: local }).run()).toThrow(/argument 'kernels' must be a Kernels instance/);
+  });
+});

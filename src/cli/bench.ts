@@ -72,6 +72,7 @@ async function graph(options: BenchOptions, out: (text: string) => void): Promis
       `${r.chunks} chunks: ${t.materialized} tasks -> cull ${t.culled} -> inlineConstants ${t.inlined} -> ` +
         `fuseLinear ${t.fusedLinear} | fuse ${t.fused}`,
       `  fuse with other knobs: ${r.fusedWith.map((f) => `${JSON.stringify(f.options)} -> ${f.tasks}`).join(", ")}`,
+      `  compile() plan: ${r.planTasks} tasks`,
       `  ms per 1,000 tasks: ${Object.entries(r.msPer1000Tasks).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`,
       "",
     );

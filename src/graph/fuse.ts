@@ -72,18 +72,33 @@ interface Rules {
   partialInputs: boolean;
 }
 
-/** Groups over a dense graph: group id = index of its root task. */
+/**
+ * Groups over a dense graph, as a union-find: every task points towards its group's
+ * representative (union by size, so a lookup takes O(log n) steps), and a group's members form
+ * a linked list, so absorbing a group costs O(1) however large it is (a chain of L steps would
+ * otherwise cost O(L^2)). Unions can be undone, newest first, for fan-ins that the knobs refuse.
+ */
 class Groups {
-  readonly groupOf: Int32Array;
-  readonly members: number[][];
+  private readonly parent: Int32Array;
+  private readonly count: Int32Array;
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly next: Int32Array;
+  /** Per representative: the group's root task, height, entry steps, whether it reads outside. */
+  readonly root: Int32Array;
   readonly height: Int32Array;
   readonly entries: Int32Array;
   readonly readsOutside: Uint8Array;
+  private readonly undo: number[] = [];
 
   constructor(private readonly g: IndexedGraph, private readonly isOutput: Uint8Array) {
     const n = g.size;
-    this.groupOf = new Int32Array(n).fill(-1); // -1: not reached yet (never the same as a group)
-    this.members = new Array(n);
+    this.parent = new Int32Array(n).fill(-1); // -1: not reached yet
+    this.count = new Int32Array(n);
+    this.head = new Int32Array(n);
+    this.tail = new Int32Array(n);
+    this.next = new Int32Array(n).fill(-1);
+    this.root = new Int32Array(n);
     this.height = new Int32Array(n);
     this.entries = new Int32Array(n);
     this.readsOutside = new Uint8Array(n);
@@ -91,63 +106,118 @@ class Groups {
 
   start(t: number): void {
     const inputs = this.g.depStart[t + 1]! - this.g.depStart[t]!;
-    this.groupOf[t] = t;
-    this.members[t] = [t];
+    this.parent[t] = t;
+    this.count[t] = 1;
+    this.head[t] = t;
+    this.tail[t] = t;
+    this.root[t] = t;
     this.height[t] = 1;
     this.entries[t] = inputs === 0 ? 1 : 0;
     this.readsOutside[t] = inputs > 0 ? 1 : 0;
   }
 
-  /** Nothing outside group `reader` reads the root of group `root`. */
-  ownedBy(root: number, reader: number): boolean {
-    if (this.isOutput[root]) return false;
+  /** Representative of x's group, or -1 when x has not been reached. */
+  find(x: number): number {
+    let p = this.parent[x]!;
+    if (p < 0) return -1;
+    while (p !== x) {
+      x = p;
+      p = this.parent[x]!;
+    }
+    return x;
+  }
+
+  size(rep: number): number {
+    return this.count[rep]!;
+  }
+
+  /** Nothing outside group `reader` reads the root of group `rep`. */
+  ownedBy(rep: number, reader: number): boolean {
+    const r = this.root[rep]!;
+    if (this.isOutput[r]) return false;
     const { dentStart, dentList } = this.g;
-    for (let q = dentStart[root]!; q < dentStart[root + 1]!; q++) if (this.groupOf[dentList[q]!] !== reader) return false;
+    for (let q = dentStart[r]!; q < dentStart[r + 1]!; q++) if (this.find(dentList[q]!) !== reader) return false;
     return true;
   }
 
-  absorb(into: number, group: number): void {
-    const target = this.members[into]!;
-    for (const m of this.members[group]!) {
-      target.push(m);
-      this.groupOf[m] = into;
+  /** Merges group `other` into group `into`; returns the new representative (root stays into's). */
+  absorb(into: number, other: number): number {
+    const [big, small] = this.count[into]! >= this.count[other]! ? [into, other] : [other, into];
+    // undo record: big, small, big's previous tail, root, height, entries, readsOutside
+    this.undo.push(big, small, this.tail[big]!, this.root[big]!, this.height[big]!, this.entries[big]!, this.readsOutside[big]!);
+    this.parent[small] = big;
+    this.count[big] = this.count[big]! + this.count[small]!;
+    this.next[this.tail[big]!] = this.head[small]!;
+    this.tail[big] = this.tail[small]!;
+    this.root[big] = this.root[into]!;
+    this.height[big] = this.height[into]!;
+    this.entries[big] = this.entries[into]!;
+    this.readsOutside[big] = this.readsOutside[into]!;
+    return big;
+  }
+
+  /** A point to roll back to. */
+  mark(): number {
+    return this.undo.length;
+  }
+
+  /** Undoes every absorb() since `mark`, newest first. */
+  rollback(mark: number): void {
+    const u = this.undo;
+    while (u.length > mark) {
+      const outside = u.pop()!, entries = u.pop()!, height = u.pop()!, root = u.pop()!, oldTail = u.pop()!, small = u.pop()!, big = u.pop()!;
+      this.parent[small] = small;
+      this.count[big] = this.count[big]! - this.count[small]!;
+      this.next[oldTail] = -1;
+      this.tail[big] = oldTail;
+      this.root[big] = root;
+      this.height[big] = height;
+      this.entries[big] = entries;
+      this.readsOutside[big] = outside;
     }
   }
 
-  /** Undo absorb(): the members of `group` belong to it again. */
-  release(group: number): void {
-    for (const m of this.members[group]!) this.groupOf[m] = group;
+  /** Forgets the undo records (the absorbs since the last mark are final). */
+  commit(): void {
+    this.undo.length = 0;
   }
 
-  countEntries(root: number): number {
+  /** The members of group `rep`, in no particular order. */
+  members(rep: number): number[] {
+    const out: number[] = [];
+    for (let m = this.head[rep]!; m !== -1; m = this.next[m]!) out.push(m);
+    return out;
+  }
+
+  countEntries(rep: number): number {
     const { depStart, depList } = this.g;
-    let count = 0;
-    for (const m of this.members[root]!) {
+    let entries = 0;
+    for (let m = this.head[rep]!; m !== -1; m = this.next[m]!) {
       let inside = false;
-      for (let q = depStart[m]!; q < depStart[m + 1]!; q++) if (this.groupOf[depList[q]!] === root) inside = true;
-      if (!inside) count += 1;
+      for (let q = depStart[m]!; q < depStart[m + 1]! && !inside; q++) inside = this.find(depList[q]!) === rep;
+      if (!inside) entries += 1;
     }
-    return count;
+    return entries;
   }
 
-  computeReadsOutside(root: number): number {
+  computeReadsOutside(rep: number): number {
     const { depStart, depList } = this.g;
-    for (const m of this.members[root]!) {
-      for (let q = depStart[m]!; q < depStart[m + 1]!; q++) if (this.groupOf[depList[q]!] !== root) return 1;
+    for (let m = this.head[rep]!; m !== -1; m = this.next[m]!) {
+      for (let q = depStart[m]!; q < depStart[m + 1]!; q++) if (this.find(depList[q]!) !== rep) return 1;
     }
     return 0;
   }
 
-  /** Steps from member k up to the root of its group, counting k (the root is level 1). */
-  levelOf(k: number, root: number, memo: Map<number, number>): number {
-    if (k === root) return 1;
+  /** Steps from member k up to the group's root, counting k (the root is level 1). */
+  levelOf(k: number, rep: number, memo: Map<number, number>): number {
+    if (k === this.root[rep]) return 1;
     const known = memo.get(k);
     if (known !== undefined) return known;
     const { dentStart, dentList } = this.g;
     let best = 0;
     for (let q = dentStart[k]!; q < dentStart[k + 1]!; q++) {
       const d = dentList[q]!;
-      if (this.groupOf[d] === root) best = Math.max(best, this.levelOf(d, root, memo));
+      if (this.find(d) === rep) best = Math.max(best, this.levelOf(d, rep, memo));
     }
     memo.set(k, best + 1);
     return best + 1;
@@ -156,55 +226,71 @@ class Groups {
 
 function fuseWith(tasks: TaskMap, outputs: readonly Key[], rules: Rules): Map<Key, Task> {
   checkOutputs(tasks, outputs);
-  const g = indexGraph(tasks);
+  return fuseIndexed(indexGraph(tasks), outputs, rules);
+}
+
+/** The fusion itself, on the dense form (compile() calls it on its culled graph directly). */
+function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Map<Key, Task> {
   const order = topologicalIndices(g);
   const n = g.size;
   const { depStart, depList, keys } = g;
   const isOutput = new Uint8Array(n);
   for (const k of outputs) isOutput[g.indexOf(k)] = 1;
   const groups = new Groups(g, isOutput);
-  const { groupOf, members, height, entries, readsOutside } = groups;
+  const { height, entries, readsOutside } = groups;
 
-  /** Absorbs every group whose root only `root`'s group reads, repeatedly (diamonds close). */
-  const closeDiamonds = (root: number, absorbed: number[]) => {
-    const memo = new Map<number, number>();
-    let frontier = members[root]!.slice(1);
+  /**
+   * Absorbs every group whose root only group `rep` reads, repeatedly (diamonds close), looking
+   * at the inputs of `fresh` (the members just added). Returns the representative and whether
+   * anything was absorbed.
+   */
+  const closeDiamonds = (rep: number, fresh: number[]): [number, boolean] => {
+    let memo: Map<number, number> | undefined; // made only when a group is found to absorb
+    let any = false;
+    let frontier = fresh;
     while (frontier.length > 0) {
       const added: number[] = [];
       for (const m of frontier) {
         for (let q = depStart[m]!; q < depStart[m + 1]!; q++) {
-          const other = groupOf[depList[q]!]!;
-          if (other === root || !groups.ownedBy(other, root)) continue;
+          const other = groups.find(depList[q]!);
+          if (other === rep || !groups.ownedBy(other, rep)) continue;
           // the absorbed group hangs below the deepest member that reads its root
+          const otherRoot = groups.root[other]!;
           let level = 0;
-          for (let r = g.dentStart[other]!; r < g.dentStart[other + 1]!; r++) {
-            level = Math.max(level, groups.levelOf(g.dentList[r]!, root, memo));
+          memo ??= new Map();
+          for (let r = g.dentStart[otherRoot]!; r < g.dentStart[otherRoot + 1]!; r++) {
+            level = Math.max(level, groups.levelOf(g.dentList[r]!, rep, memo));
           }
           const h = height[other]! + level;
           if (h > rules.maxHeight) continue;
-          groups.absorb(root, other);
-          absorbed.push(other);
-          for (const k of members[other]!) added.push(k);
-          height[root] = Math.max(height[root]!, h);
+          const absorbedMembers = groups.members(other);
+          rep = groups.absorb(rep, other);
+          height[rep] = Math.max(height[rep]!, h);
+          for (const k of absorbedMembers) added.push(k);
+          any = true;
+          memo.clear(); // levels depend on membership, which just changed
         }
       }
       frontier = added;
     }
+    return [rep, any];
   };
 
   const candidates: number[] = [];
   for (let p = 0; p < n; p++) {
     const t = order[p]!;
     groups.start(t);
+    groups.commit();
     const first = depStart[t]!;
     const last = depStart[t + 1]!;
     if (first === last) continue;
     // The groups of t's inputs that nobody else reads.
     candidates.length = 0;
     for (let q = first; q < last; q++) {
-      const other = groupOf[depList[q]!]!;
+      const other = groups.find(depList[q]!);
+      if (candidates.includes(other)) continue;
       let seen = false;
-      for (let c = first; c < q; c++) if (groupOf[depList[c]!] === other) seen = true;
+      for (let c = first; c < q && !seen; c++) seen = groups.find(depList[c]!) === other;
       if (seen) continue;
       if (height[other]! + 1 <= rules.maxHeight && groups.ownedBy(other, t)) candidates.push(other);
     }
@@ -213,68 +299,84 @@ function fuseWith(tasks: TaskMap, outputs: readonly Key[], rules: Rules): Map<Ke
       const other = candidates[0]!;
       const chain = last - first === 1;
       if (!chain && !rules.partialInputs) continue;
-      groups.absorb(t, other);
-      height[t] = height[other]! + 1;
-      if (chain) {
-        // a chain link: t reads nothing else, so no other group can have become t's alone
-        entries[t] = entries[other]!;
-        readsOutside[t] = readsOutside[other]!;
-        continue;
+      const otherHeight = height[other]!, otherEntries = entries[other]!, otherOutside = readsOutside[other]!;
+      const fresh = chain || !rules.closeDiamonds ? [] : groups.members(other);
+      let rep = groups.absorb(t, other);
+      height[rep] = otherHeight + 1;
+      // t reads the absorbed root, so t is no entry: the entries are the absorbed group's; t
+      // still reads its other inputs, if any, from outside
+      entries[rep] = otherEntries;
+      readsOutside[rep] = chain ? otherOutside : 1;
+      if (!chain && rules.closeDiamonds) {
+        const [closed, grew] = closeDiamonds(rep, [t, ...fresh]);
+        rep = closed;
+        if (grew) {
+          entries[rep] = groups.countEntries(rep);
+          readsOutside[rep] = groups.computeReadsOutside(rep);
+        }
       }
-      if (rules.closeDiamonds) closeDiamonds(t, [other]);
-      entries[t] = groups.countEntries(t);
-      readsOutside[t] = groups.computeReadsOutside(t);
       continue;
     }
     if (!rules.fanIn && !rules.closeDiamonds) continue;
     // Several independent inputs: absorb tentatively, close diamonds, then judge the fan-in.
-    const absorbed: number[] = [];
+    const mark = groups.mark();
     let deepestNewEdge = 0;
+    let rep = t;
+    const fresh: number[] = [];
+    let h = 1;
     for (const other of candidates) {
       if (readsOutside[other]) deepestNewEdge = Math.max(deepestNewEdge, height[other]!);
-      groups.absorb(t, other);
-      absorbed.push(other);
-      height[t] = Math.max(height[t]!, height[other]! + 1);
+      h = Math.max(h, height[other]! + 1);
+      for (const m of groups.members(other)) fresh.push(m);
+      rep = groups.absorb(rep, other);
+      height[rep] = h;
     }
-    if (rules.closeDiamonds) closeDiamonds(t, absorbed);
-    entries[t] = groups.countEntries(t);
-    if (entries[t]! > 1) {
+    if (rules.closeDiamonds) rep = closeDiamonds(rep, fresh)[0];
+    const width = groups.countEntries(rep);
+    if (width > 1) {
       // Independent branches remain: a real fan-in, which the knobs must allow.
-      const fanIn: FanIn = { branches: candidates.length, width: entries[t]!, height: height[t]!, size: members[t]!.length, deepestNewEdge };
+      const fanIn: FanIn = { branches: candidates.length, width, height: height[rep]!, size: groups.size(rep), deepestNewEdge };
       if (!rules.fanIn || !rules.fanIn(fanIn)) {
-        for (const other of absorbed) groups.release(other);
-        members[t]!.length = 1;
-        height[t] = 1;
-        entries[t] = 0;
+        groups.rollback(mark);
         continue;
       }
     }
-    readsOutside[t] = groups.computeReadsOutside(t);
+    entries[rep] = width;
+    readsOutside[rep] = groups.computeReadsOutside(rep);
   }
 
   const position = new Int32Array(n);
   for (let p = 0; p < n; p++) position[order[p]!] = p;
   const fused = new Map<Key, Task>();
+  const emitted = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
-    const root = order[p]!;
-    if (groupOf[root] !== root) continue;
-    const list = members[root]!;
-    if (list.length === 1) {
-      fused.set(keys[root]!, g.tasks[root]!);
+    const j = order[p]!;
+    const rep = groups.find(j);
+    if (emitted[rep]) continue;
+    // a group is emitted when its root comes up in topological order (its last member)
+    if (groups.root[rep] !== j) continue;
+    emitted[rep] = 1;
+    if (groups.size(rep) === 1) {
+      fused.set(keys[j]!, g.tasks[j]!);
       continue;
     }
-    const sorted = list.length === 2 ? [list[1]!, list[0]!] : list.slice().sort((a, b) => position[a]! - position[b]!);
+    const sorted = groups.members(rep).sort((a, b) => position[a]! - position[b]!);
     const steps: Task[] = [];
-    const external = new Set<Key>();
+    const external: Key[] = [];
+    const seen = sorted.length > 16 ? new Set<Key>() : undefined; // small groups: a scan is cheaper
     for (const m of sorted) {
       for (const s of stepsOf(g.tasks[m]!)) steps.push(s);
       for (let q = depStart[m]!; q < depStart[m + 1]!; q++) {
         const d = depList[q]!;
-        if (groupOf[d] !== root) external.add(keys[d]!);
+        if (groups.find(d) === rep) continue;
+        const k = keys[d]!;
+        if (seen ? seen.has(k) : external.includes(k)) continue;
+        seen?.add(k);
+        external.push(k);
       }
     }
-    const t: FusedTask = { key: keys[root]!, op: FUSED, args: [], steps, deps: [...external] };
-    fused.set(keys[root]!, t);
+    const t: FusedTask = { key: keys[j]!, op: FUSED, args: [], steps, deps: external };
+    fused.set(keys[j]!, t);
   }
   return fused;
 }
@@ -285,7 +387,7 @@ function fuseWith(tasks: TaskMap, outputs: readonly Key[], rules: Rules): Map<Ke
  * @example fuseLinear({w, x: f(w), y: g(x), z: h(y)}, [z]) -> {z: fused[w, x, y, z]}
  */
 export function fuseLinear(tasks: TaskMap, outputs: readonly Key[]): Map<Key, Task> {
-  return fuseWith(tasks, outputs, { fanIn: undefined, maxHeight: Infinity, closeDiamonds: false, partialInputs: false });
+  return fuseWith(tasks, outputs, LINEAR_RULES);
 }
 
 /**
@@ -294,12 +396,26 @@ export function fuseLinear(tasks: TaskMap, outputs: readonly Key[]): Map<Key, Ta
  * @example fuse({x, e: exp(x), r: reciprocal(x), s: sub(e, r)}, [s]) -> {s: fused[x, e, r, s]}
  */
 export function fuse(tasks: TaskMap, outputs: readonly Key[], options: FuseOptions = {}): Map<Key, Task> {
+  return fuseWith(tasks, outputs, aggressiveRules(options));
+}
+
+const LINEAR_RULES: Rules = { fanIn: undefined, maxHeight: Infinity, closeDiamonds: false, partialInputs: false };
+
+function aggressiveRules(options: FuseOptions): Rules {
   const o = { ...DEFAULT_FUSE_OPTIONS, ...options };
-  return fuseWith(tasks, outputs, {
+  return {
     maxHeight: o.maxHeight,
     closeDiamonds: true,
     partialInputs: true,
     fanIn: (f) =>
       f.width <= o.maxWidth && f.size / f.height <= o.aveWidth && f.height <= o.maxHeight && f.deepestNewEdge <= o.maxDepthNewEdges,
-  });
+  };
+}
+
+/**
+ * fuse or fuseLinear on an already indexed graph (for compile(), which culls in that form and
+ * so never builds the intermediate maps).
+ */
+export function fuseGraph(g: IndexedGraph, outputs: readonly Key[], mode: "linear" | "aggressive", options: FuseOptions = {}): Map<Key, Task> {
+  return fuseIndexed(g, outputs, mode === "linear" ? LINEAR_RULES : aggressiveRules(options));
 }

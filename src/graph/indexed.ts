@@ -11,6 +11,8 @@ import type { Key } from "./keys.js";
 import { taskDependencies, type Task } from "./task.js";
 
 export interface IndexedGraph {
+  /** Tasks with a dependency that is not in the graph (only with allowMissing; their edges are dropped). */
+  readonly missing?: readonly number[];
   readonly size: number;
   readonly keys: Float64Array;
   readonly tasks: readonly Task[];
@@ -22,7 +24,12 @@ export interface IndexedGraph {
   indexOf(k: Key): number;
 }
 
-export function indexGraph(map: TaskMap): IndexedGraph {
+/**
+ * The dense form of `map`. A dependency on a key the map lacks throws GraphError, unless
+ * `allowMissing` (then the edge is dropped and the task listed in `missing`, so that a caller
+ * can complain only if the task turns out to be needed).
+ */
+export function indexGraph(map: TaskMap, options: { allowMissing?: boolean } = {}): IndexedGraph {
   const size = map.size;
   const keys = new Float64Array(size);
   const tasks: Task[] = new Array(size);
@@ -57,18 +64,35 @@ export function indexGraph(map: TaskMap): IndexedGraph {
     depsOf[j] = d;
     depStart[j + 1] = depStart[j]! + d.length;
   }
-  const edges = depStart[size]!;
-  const depList = new Int32Array(edges);
+  let edges = depStart[size]!;
+  let depList = new Int32Array(edges);
   const dentCount = new Int32Array(size + 1);
+  const missing: number[] = [];
   for (let j = 0; j < size; j++) {
     const d = depsOf[j]!;
     const at = depStart[j]!;
     for (let q = 0; q < d.length; q++) {
       const target = indexOf(d[q]!);
-      if (target < 0) throw GraphError.missing(keys[j]!, d.filter((x) => indexOf(x) < 0));
+      if (target < 0) {
+        if (!options.allowMissing) throw GraphError.missing(keys[j]!, d.filter((x) => indexOf(x) < 0));
+        if (missing[missing.length - 1] !== j) missing.push(j);
+      }
       depList[at + q] = target;
-      dentCount[target + 1]! += 1;
+      if (target >= 0) dentCount[target + 1]! += 1;
     }
+  }
+  if (missing.length > 0) {
+    // drop the dangling edges: rebuild depStart/depList without them
+    const kept = new Int32Array(edges);
+    let w = 0;
+    for (let j = 0; j < size; j++) {
+      const from = depStart[j]!, to = depStart[j + 1]!;
+      depStart[j] = w;
+      for (let q = from; q < to; q++) if (depList[q]! >= 0) kept[w++] = depList[q]!;
+    }
+    depStart[size] = w;
+    edges = w;
+    depList = kept.slice(0, w);
   }
   const dentStart = new Int32Array(size + 1);
   for (let j = 0; j < size; j++) dentStart[j + 1] = dentStart[j]! + dentCount[j + 1]!;
@@ -80,7 +104,7 @@ export function indexGraph(map: TaskMap): IndexedGraph {
       dentList[fill[target]!++] = j;
     }
   }
-  return { size, keys, tasks, depStart, depList, dentStart, dentList, indexOf };
+  return { size, keys, tasks, depStart, depList, dentStart, dentList, indexOf, missing };
 }
 
 /**
@@ -124,4 +148,71 @@ function cycleKeys(g: IndexedGraph, waiting: Int32Array): Key[] {
     }
   }
   return path.slice(seenAt.get(j)!).reverse().map((x) => g.keys[x]!);
+}
+
+/** Marks every task that the tasks in `roots` (indices) depend on, the roots included. */
+export function reachable(g: IndexedGraph, roots: readonly number[]): Uint8Array {
+  const seen = new Uint8Array(g.size);
+  const stack = new Int32Array(g.size);
+  let top = 0;
+  for (const r of roots) {
+    if (!seen[r]) {
+      seen[r] = 1;
+      stack[top++] = r;
+    }
+  }
+  while (top > 0) {
+    const j = stack[--top]!;
+    for (let q = g.depStart[j]!; q < g.depStart[j + 1]!; q++) {
+      const d = g.depList[q]!;
+      if (!seen[d]) {
+        seen[d] = 1;
+        stack[top++] = d;
+      }
+    }
+  }
+  return seen;
+}
+
+/** The tasks marked in `keep`, renumbered densely, with edges among them (the culled graph). */
+export function subgraph(g: IndexedGraph, keep: Uint8Array): IndexedGraph {
+  const newIndex = new Int32Array(g.size).fill(-1);
+  let size = 0;
+  for (let j = 0; j < g.size; j++) if (keep[j]) newIndex[j] = size++;
+  if (size === g.size) return g;
+  const keys = new Float64Array(size);
+  const tasks: Task[] = new Array(size);
+  const depStart = new Int32Array(size + 1);
+  const dentStart = new Int32Array(size + 1);
+  let deps = 0;
+  let dents = 0;
+  for (let j = 0; j < g.size; j++) {
+    const i = newIndex[j]!;
+    if (i < 0) continue;
+    keys[i] = g.keys[j]!;
+    tasks[i] = g.tasks[j]!;
+    deps += g.depStart[j + 1]! - g.depStart[j]!; // a kept task's dependencies are all kept
+    for (let q = g.dentStart[j]!; q < g.dentStart[j + 1]!; q++) if (keep[g.dentList[q]!]) dents++;
+    depStart[i + 1] = deps;
+    dentStart[i + 1] = dents;
+  }
+  const depList = new Int32Array(deps);
+  const dentList = new Int32Array(dents);
+  for (let j = 0; j < g.size; j++) {
+    const i = newIndex[j]!;
+    if (i < 0) continue;
+    let a = depStart[i]!;
+    for (let q = g.depStart[j]!; q < g.depStart[j + 1]!; q++) depList[a++] = newIndex[g.depList[q]!]!;
+    let b = dentStart[i]!;
+    for (let q = g.dentStart[j]!; q < g.dentStart[j + 1]!; q++) {
+      const d = newIndex[g.dentList[q]!]!;
+      if (d >= 0) dentList[b++] = d;
+    }
+  }
+  const parentIndexOf = g.indexOf;
+  const indexOf = (k: Key) => {
+    const j = parentIndexOf(k);
+    return j < 0 ? -1 : newIndex[j]!;
+  };
+  return { size, keys, tasks, depStart, depList, dentStart, dentList, indexOf };
 }

@@ -91,8 +91,14 @@ export class BlockwiseLayer extends Layer {
   readonly op: string;
   readonly inputs: readonly BlockwiseInput[];
   readonly chunks: number;
+  /** Bytes of chunk i's result, when known. */
+  readonly bytes: ((i: number) => number) | undefined;
 
-  constructor(op: string, inputs: readonly BlockwiseInput[], options: { name?: string; chunks?: number } = {}) {
+  constructor(
+    op: string,
+    inputs: readonly BlockwiseInput[],
+    options: { name?: string; chunks?: number; bytes?: number | ((i: number) => number) } = {},
+  ) {
     const layerInputs = inputs.filter((i): i is Layer => i instanceof Layer);
     const chunks = options.chunks ?? Math.max(0, ...layerInputs.map((l) => l.size));
     for (const l of layerInputs) {
@@ -104,6 +110,8 @@ export class BlockwiseLayer extends Layer {
     this.op = op;
     this.inputs = inputs;
     this.chunks = chunks;
+    const bytes = options.bytes;
+    this.bytes = typeof bytes === "number" ? () => bytes : bytes;
   }
 
   get size(): number {
@@ -124,7 +132,8 @@ export class BlockwiseLayer extends Layer {
           args.push(input.literal);
         }
       }
-      yield taskWithDeps(this.keyAt(i), this.op, args, deps);
+      const t = taskWithDeps(this.keyAt(i), this.op, args, deps);
+      yield this.bytes ? { ...t, bytes: this.bytes(i) } : t;
     }
   }
 }

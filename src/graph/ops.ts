@@ -6,6 +6,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import type { Kernels } from "../kernels/index.js";
+import type { Allocation, ScratchBuffer } from "../memory/index.js";
 import type { Key } from "./keys.js";
 
 export interface TaskContext {
@@ -13,6 +14,12 @@ export interface TaskContext {
   readonly key: Key;
   /** The runtime's kernels, when the plan runs with one. */
   readonly kernels: Kernels | undefined;
+  /**
+   * A buffer for this step's result in the shared memory: a heap Allocation when the result
+   * leaves the task, scratch space (valid until the fused task ends) when it is an
+   * intermediate of a fused task. Needs the plan to run with kernels.
+   */
+  alloc(bytes: number): Allocation | ScratchBuffer;
 }
 
 export interface OpDefinition {

@@ -10,15 +10,16 @@
  */
 import { ArgumentError, WeftError } from "../errors.js";
 import { Allocation } from "../memory/shared-memory.js";
+import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
 import type { Kernels } from "../kernels/index.js";
-import { analyze, checkOutputs, topologicalOrder } from "./analyze.js";
-import { cull } from "./cull.js";
+import { checkOutputs } from "./analyze.js";
 import { GraphError } from "./errors.js";
-import { fuse, fuseLinear, type FuseOptions } from "./fuse.js";
+import { fuseGraph, type FuseOptions } from "./fuse.js";
+import { indexGraph, reachable, subgraph, topologicalIndices } from "./indexed.js";
 import { Graph, type TaskMap } from "./graph.js";
 import { inlineConstants } from "./inline.js";
 import { formatKey, keyName, type Key } from "./keys.js";
-import { defaultOps, INPUT, type OpDefinition, type OpRegistry, type TaskContext } from "./ops.js";
+import { CONST, defaultOps, INPUT, type OpDefinition, type OpRegistry, type TaskContext } from "./ops.js";
 import { order } from "./order.js";
 import { stepsOf, substituteRefs, task, taskDependencies, type Ref, type Task } from "./task.js";
 
@@ -89,22 +90,20 @@ export class Plan {
   ) {
     this.inputs = new Map(inputs.map((k) => [formatKey(k), k]));
     this.outputSet = new Set(outputs);
-    const releasesAt = new Map<number, Key[]>();
-    for (const [k, i] of lastReader) {
-      if (this.outputSet.has(k)) continue;
-      (releasesAt.get(i) ?? releasesAt.set(i, []).get(i)!).push(k);
-    }
+    const releases: Key[][] = tasks.map(() => []);
+    for (const [k, i] of lastReader) if (!this.outputSet.has(k)) releases[i]!.push(k);
     this.compiled = tasks.map((t, i) => ({
       key: t.key,
       steps: stepsOf(t).map((s) => ({ key: s.key, op: ops.get(s.op)!, args: s.args })),
-      releases: releasesAt.get(i) ?? [],
+      releases: releases[i]!,
     }));
   }
 
   /**
    * Runs the plan in this thread with `bindings` for its inputs and returns the outputs' values
    * in the order of `outputs`. Results that are Allocations are freed after their last reader
-   * (outputs and bound inputs are the caller's).
+   * (outputs and bound inputs are the caller's). Intermediates inside a fused task that ops
+   * allocate with `context.alloc` live in scratch space, taken back when the task ends.
    */
   run(bindings: Bindings = {}, options: RunOptions = {}): unknown[] {
     const values = new Map<Key, unknown>();
@@ -116,13 +115,13 @@ export class Plan {
       values.set(k, v);
       bound.add(v);
     }
-    const kernels = options.kernels;
+    const executor = new StepRunner(options.kernels);
     const release = (v: unknown, keep: unknown) => {
       if (v instanceof Allocation && v !== keep && !v.freed && !bound.has(v)) v.free();
     };
     try {
       for (const t of this.compiled) {
-        const result = t.steps.length === 1 ? runStep(t.key, t.steps[0]!, values, kernels) : runFused(t, values, kernels, release);
+        const result = t.steps.length === 1 ? executor.runStep(t.key, t.steps[0]!, values) : executor.runFused(t, values, release);
         values.set(t.key, result);
         for (const k of t.releases) {
           release(values.get(k), result);
@@ -133,55 +132,88 @@ export class Plan {
       // Nothing is returned: every buffer this run made is released before the error goes up.
       for (const v of values.values()) release(v, undefined);
       throw error;
+    } finally {
+      executor.dispose();
     }
     return this.outputs.map((k) => values.get(k));
   }
-}
 
-function resolveArgs(args: readonly unknown[], lookup: (r: Ref) => unknown): unknown[] {
-  return substituteRefs(args, lookup);
-}
-
-function runStep(taskKey: Key, step: CompiledStep, values: ReadonlyMap<Key, unknown>, kernels: Kernels | undefined): unknown {
-  const args = resolveArgs(step.args, (r) => values.get(r.key));
-  const context: TaskContext = { key: step.key, kernels };
-  try {
-    return step.op.run(args, context);
-  } catch (cause) {
-    throw new TaskError(taskKey, step.key, cause);
-  }
-}
-
-/** Runs a fused task's steps; intermediates stay local to the task and are released at its end. */
-function runFused(
-  t: CompiledTask,
-  values: ReadonlyMap<Key, unknown>,
-  kernels: Kernels | undefined,
-  release: (v: unknown, keep: unknown) => void,
-): unknown {
-  const local = new Map<Key, unknown>();
-  const lookup = (r: Ref) => (local.has(r.key) ? local.get(r.key) : values.get(r.key));
-  let result: unknown;
-  try {
-    for (const step of t.steps) {
-      const args = resolveArgs(step.args, lookup);
-      try {
-        result = step.op.run(args, { key: step.key, kernels });
-      } catch (cause) {
-        throw new TaskError(t.key, step.key, cause);
-      }
-      local.set(step.key, result);
+  /** Size (when the task declared it) and last reader of every result the plan makes. */
+  buffers(): Map<Key, { bytes: number | undefined; lastReader: number | undefined }> {
+    const out = new Map<Key, { bytes: number | undefined; lastReader: number | undefined }>();
+    for (const t of this.tasks) {
+      out.set(t.key, { bytes: stepsOf(t).at(-1)!.bytes, lastReader: this.lastReader.get(t.key) });
     }
-  } finally {
-    for (const [k, v] of local) if (k !== t.key) release(v, result);
+    return out;
   }
-  return result;
+}
+
+/** Runs steps in this thread: builds each step's context, and the scratch arena of fused tasks. */
+class StepRunner {
+  private arena: ScratchArena | undefined;
+
+  constructor(private readonly kernels: Kernels | undefined) {}
+
+  private context(key: Key, internal: boolean): TaskContext {
+    const kernels = this.kernels;
+    return {
+      key,
+      kernels,
+      alloc: (bytes: number) => {
+        if (!kernels) throw new ArgumentError("kernels", "a Kernels instance in plan.run's options, to allocate buffers", undefined, `task ${formatKey(key)}`);
+        if (!internal) return kernels.memory.alloc(bytes);
+        this.arena ??= new ScratchArena(kernels.memory);
+        return this.arena.alloc(bytes);
+      },
+    };
+  }
+
+  runStep(taskKey: Key, step: CompiledStep, values: ReadonlyMap<Key, unknown>): unknown {
+    const args = substituteRefs(step.args, (r) => values.get(r.key));
+    try {
+      return step.op.run(args, this.context(step.key, false));
+    } catch (cause) {
+      throw new TaskError(taskKey, step.key, cause);
+    }
+  }
+
+  /** Runs a fused task's steps; intermediates stay local to the task and are released at its end. */
+  runFused(t: CompiledTask, values: ReadonlyMap<Key, unknown>, release: (v: unknown, keep: unknown) => void): unknown {
+    const local = new Map<Key, unknown>();
+    const lookup = (r: Ref) => (local.has(r.key) ? local.get(r.key) : values.get(r.key));
+    let result: unknown;
+    try {
+      for (const step of t.steps) {
+        const args = substituteRefs(step.args, lookup);
+        try {
+          result = step.op.run(args, this.context(step.key, step.key !== t.key));
+        } catch (cause) {
+          throw new TaskError(t.key, step.key, cause);
+        }
+        local.set(step.key, result);
+      }
+      if (result instanceof ScratchBuffer) {
+        // the task's result must outlive its scratch: copy it to the heap
+        const copy = this.kernels!.memory.alloc(result.bytes);
+        copy.u8().set(new Uint8Array(this.kernels!.memory.buffer(), result.ptr, result.bytes));
+        result = copy;
+      }
+    } finally {
+      for (const [k, v] of local) if (k !== t.key) release(v, result);
+      this.arena?.reset();
+    }
+    return result;
+  }
+
+  dispose(): void {
+    this.arena?.dispose();
+  }
 }
 
 /** Checks that every op of every task (and fused step) is registered. */
-function checkOps(tasks: TaskMap, ops: OpRegistry): void {
+function checkOps(tasks: readonly Task[], ops: OpRegistry): void {
   const unknown = new Map<string, Key[]>();
-  for (const t of tasks.values()) {
+  for (const t of tasks) {
     for (const s of stepsOf(t)) if (!ops.has(s.op)) (unknown.get(s.op) ?? unknown.set(s.op, []).get(s.op)!).push(t.key);
   }
   const first = unknown.entries().next();
@@ -192,42 +224,61 @@ function checkOps(tasks: TaskMap, ops: OpRegistry): void {
  * Optimizes `graph` for `outputs` into a Plan. Rejects cycles, missing dependencies, unknown
  * ops and missing outputs with a GraphError naming the keys (duplicate keys are rejected when
  * a Graph is materialized or a GraphBuilder defines them).
+ *
+ * The passes are the exported ones (cull, inlineConstants, fuse or fuseLinear, order), run on
+ * one dense index of the graph rather than from map to map: only the fused result is built as
+ * a map, so compiling costs a fraction of a microsecond per task.
  */
 export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): Plan {
   if (!Array.isArray(outputs) || outputs.length === 0) {
     throw new ArgumentError("outputs", "a non-empty array of keys", outputs, "compile");
   }
   const ops = options.ops ?? defaultOps;
-  const all = graph instanceof Graph ? graph.tasks() : new Map(graph);
+  let all: TaskMap = graph instanceof Graph ? graph.tasks() : graph;
   const inputs = [...new Set(options.inputs ?? [])];
-  for (const k of inputs) {
-    // An input replaces whatever task produced that key: its value comes from the bindings.
-    if (typeof k !== "number") throw new ArgumentError("inputs", "an array of keys", k, "compile");
-    all.set(k, task(k, INPUT, keyName(k)));
+  if (inputs.length > 0) {
+    const withInputs = new Map(all);
+    for (const k of inputs) {
+      // An input replaces whatever task produced that key: its value comes from the bindings.
+      if (typeof k !== "number") throw new ArgumentError("inputs", "an array of keys", k, "compile");
+      withInputs.set(k, task(k, INPUT, keyName(k)));
+    }
+    all = withInputs;
   }
   checkOutputs(all, outputs);
-  const materialized = all.size;
-  const culled = cull(all, outputs);
-  analyze(culled); // missing dependencies
-  topologicalOrder(culled); // cycles
-  checkOps(culled, ops);
-  const keep = [...outputs, ...inputs.filter((k) => culled.has(k))];
-  const inlined = inlineConstants(culled, keep);
+  const full = indexGraph(all, { allowMissing: true });
+  const needed = reachable(full, [...outputs, ...inputs.filter((k) => all.has(k))].map((k) => full.indexOf(k)));
+  const dangling = (full.missing ?? []).filter((j) => needed[j]);
+  if (dangling.length > 0) {
+    const j = dangling[0]!;
+    throw GraphError.missing(full.keys[j]!, taskDependencies(full.tasks[j]!).filter((k) => !all.has(k)));
+  }
+  let culled = subgraph(full, needed);
+  checkOps(culled.tasks, ops);
+  const keep = [...outputs, ...inputs.filter((k) => culled.indexOf(k) >= 0)];
+  const culledCount = culled.size;
+  if (culled.tasks.some((t) => t.op === CONST)) {
+    // constants to inline: rare, and worth a trip through maps
+    const asMap = new Map(culled.tasks.map((t) => [t.key, t]));
+    culled = indexGraph(inlineConstants(asMap, keep));
+  }
   const fusion = options.fusion ?? "aggressive";
-  const fused =
-    fusion === "none" ? inlined
-    : fusion === "linear" ? fuseLinear(inlined, keep)
-    : fuse(inlined, keep, options.fuseOptions);
+  let fused: TaskMap;
+  if (fusion === "none") {
+    topologicalIndices(culled); // cycles
+    fused = new Map(culled.tasks.map((t) => [t.key, t]));
+  } else {
+    fused = fuseGraph(culled, keep, fusion === "linear" ? "linear" : "aggressive", options.fuseOptions);
+  }
   // Inputs are bound, not run: drop their placeholder tasks from the run order.
-  const runnable = new Map([...fused].filter(([, t]) => t.op !== INPUT));
   const priority = order(fused, outputs);
-  const sequence = [...runnable.values()].sort((a, b) => priority.get(a.key)! - priority.get(b.key)!);
+  const sequence = [...fused.values()].filter((t) => t.op !== INPUT).sort((a, b) => priority.get(a.key)! - priority.get(b.key)!);
   const lastReader = new Map<Key, number>();
   sequence.forEach((t, i) => {
     for (const d of taskDependencies(t)) lastReader.set(d, i);
   });
   const boundInputs = inputs.filter((k) => fused.has(k));
-  const stats: PlanStats = { materialized, culled: culled.size, inlined: inlined.size, fused: sequence.length };
+  const stats: PlanStats = { materialized: all.size, culled: culledCount, inlined: culled.size, fused: sequence.length };
   return new Plan(sequence, [...outputs], boundInputs, lastReader, stats, ops);
 }
 

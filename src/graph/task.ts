@@ -30,6 +30,8 @@ export interface Task {
    * arguments. Must equal what taskDependencies would find.
    */
   readonly deps?: readonly Key[];
+  /** Size in bytes of the task's result buffer, when its maker knows it (plans report it). */
+  readonly bytes?: number;
 }
 
 /** The op name of fused tasks. */

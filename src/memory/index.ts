@@ -3,3 +3,4 @@ export { Allocation, SharedMemory, PAGE_BYTES, WASM32_MAX_BYTES, DEFAULT_INITIAL
 export type { MemoryOptions, MemoryStats, ViewType } from "./shared-memory.js";
 export { Allocator, ALIGNMENT, alignUp } from "./allocator.js";
 export type { AllocatorStats } from "./allocator.js";
+export { ScratchArena, ScratchBuffer } from "./scratch.js";

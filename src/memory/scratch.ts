@@ -1,0 +1,72 @@
+/**
+ * Scratch space for the intermediates of a fused task: one block of the shared heap, handed out
+ * by bumping an offset and taken back all at once when the task ends. A fused task's inner
+ * results never reach the heap allocator, and its outputs (allocated normally) outlive it.
+ */
+import { Allocation, type SharedMemory } from "./shared-memory.js";
+import { alignUp } from "./allocator.js";
+
+/** A buffer in a scratch block: valid until the arena is reset (the end of the fused task). */
+export class ScratchBuffer {
+  constructor(private readonly memory: SharedMemory, readonly ptr: number, readonly bytes: number) {}
+
+  f64(): Float64Array {
+    return new Float64Array(this.memory.buffer(), this.ptr, Math.floor(this.bytes / 8));
+  }
+
+  f32(): Float32Array {
+    return new Float32Array(this.memory.buffer(), this.ptr, Math.floor(this.bytes / 4));
+  }
+
+  i32(): Int32Array {
+    return new Int32Array(this.memory.buffer(), this.ptr, Math.floor(this.bytes / 4));
+  }
+}
+
+export class ScratchArena {
+  private block: Allocation | undefined;
+  private offset = 0;
+  private overflow: Allocation[] = [];
+  /** Bytes the last task asked for in all: the next block is made at least this large. */
+  private wanted = 0;
+
+  constructor(private readonly memory: SharedMemory, private blockBytes = 1 << 20) {}
+
+  /**
+   * A buffer of `bytes` bytes (64-byte aligned). When the block is full the request is served
+   * by an ordinary allocation, freed at reset(), and the block grows for the next task.
+   */
+  alloc(bytes: number): ScratchBuffer | Allocation {
+    const size = alignUp(Math.max(bytes, 1));
+    this.wanted += size;
+    this.block ??= this.memory.alloc(this.blockBytes);
+    if (this.offset + size <= this.block.bytes) {
+      const buffer = new ScratchBuffer(this.memory, this.block.ptr + this.offset, bytes);
+      this.offset += size;
+      return buffer;
+    }
+    const spill = this.memory.alloc(bytes);
+    this.overflow.push(spill);
+    return spill;
+  }
+
+  /** Takes every buffer back. Their views must not be used after this. */
+  reset(): void {
+    for (const a of this.overflow) a.free();
+    this.overflow = [];
+    if (this.block && this.wanted > this.block.bytes) {
+      this.block.free();
+      this.block = undefined;
+      this.blockBytes = alignUp(this.wanted * 2);
+    }
+    this.offset = 0;
+    this.wanted = 0;
+  }
+
+  /** Frees the block. */
+  dispose(): void {
+    this.reset();
+    this.block?.free();
+    this.block = undefined;
+  }
+}
