@@ -288,3 +288,51 @@ describe("plans over shared buffers", () => {
     expect(() => compile(b.graph(), [key("nm")], { ops: local }).run()).toThrow(/argument 'kernels' must be a Kernels instance/);
   });
 });
+
+describe("kernels as graph ops", () => {
+  it("computes the seed expression sum(exp(x) - 1/x) with kernel ops on every backend", async () => {
+    const { Kernels, BACKENDS, registerKernelOps } = await import("../src/index.js");
+    const local = new OpRegistry();
+    registerKernelOps(local);
+    local.register("chunk", (ctx, i: number, n: number) => {
+      const out = ctx.alloc(8 * n);
+      const v = out.f64();
+      for (let j = 0; j < n; j++) v[j] = 0.5 + ((i * n + j) % 7) / 10;
+      return out;
+    }, { context: true });
+    local.register("total", (parts: number[]) => parts.reduce((s, v) => s + v, 0));
+    const chunks = 5;
+    const n = 37;
+    const ids = new TaskLayer("seed-ids", Array.from({ length: chunks }, (_, i) => task(key("seed-ids", i), "const", i)));
+    const x = new BlockwiseLayer("chunk", [ids, { literal: n }]);
+    const e = new BlockwiseLayer("exp", [x]);
+    const r = new BlockwiseLayer("reciprocal", [x]);
+    const y = new BlockwiseLayer("sub", [e, r]);
+    const partial = new BlockwiseLayer("sum", [y]);
+    const total = new TreeReductionLayer("total", partial, 2);
+    let want = 0;
+    for (let i = 0; i < chunks; i++) for (let j = 0; j < n; j++) {
+      const v = 0.5 + ((i * n + j) % 7) / 10;
+      want += Math.exp(v) - 1 / v;
+    }
+    for (const backend of BACKENDS) {
+      const kernels = await Kernels.create({ backend, memory: { initial: 1 << 20, maximum: 16 << 20 } });
+      const plan = compile(new Graph([total]), [total.keyAt(0)], { ops: local });
+      const [got] = plan.run({}, { kernels }) as number[];
+      expect(Math.abs(got! - want)).toBeLessThan(1e-9 * want);
+      expect(kernels.memory.stats().liveBlocks).toBe(0);
+    }
+  });
+
+  it("reject arguments that are not buffers, naming them", async () => {
+    const { Kernels, registerKernelOps } = await import("../src/index.js");
+    const local = new OpRegistry();
+    registerKernelOps(local);
+    const kernels = await Kernels.create({ backend: "js", memory: { initial: 1 << 16, maximum: 1 << 20 } });
+    const b = new GraphBuilder();
+    b.task("bad-exp", "exp", 3);
+    expect(() => compile(b.graph(), [key("bad-exp")], { ops: local }).run({}, { kernels })).toThrow(
+      /task bad-exp failed: op exp: argument 'x' must be a buffer/,
+    );
+  });
+});

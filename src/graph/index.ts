@@ -23,3 +23,5 @@ export type { OpDefinition, RegisterOptions, TaskContext } from "./ops.js";
 export { Plan, compile, compute, TaskError } from "./plan.js";
 export type { CompileOptions, PlanStats, RunOptions, Bindings } from "./plan.js";
 export { GraphBuilder } from "./builder.js";
+export { registerKernelOps } from "./kernel-ops.js";
+export type { BufferRef } from "./kernel-ops.js";
