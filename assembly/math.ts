@@ -48,6 +48,38 @@ const LOG_OFFSET: i64 = (<i64>(0x3ff00000 - 0x3fe6a09e)) << 32;
 const LOG_MANT_BASE: i64 = (<i64>0x3fe6a09e) << 32;
 const MANT_MASK: i64 = 0x000fffffffffffff;
 
+/**
+ * exp(r) for |r| <= ln2/2: 1 + (r + r^2 Q(r)), Q evaluated by Estrin's scheme (short dependency
+ * chains), the 1 added last so that its rounding is the only large one.
+ */
+@inline function expPolyS(r: f64): f64 {
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const r8 = r4 * r4;
+  const q03 = (C2 + C3 * r) + (C4 + C5 * r) * r2;
+  const q47 = (C6 + C7 * r) + (C8 + C9 * r) * r2;
+  const q8b = (C10 + C11 * r) + (C12 + C13 * r) * r2;
+  const q = (q03 + q47 * r4) + q8b * r8;
+  return 1.0 + (r + r2 * q);
+}
+
+@inline function expPolyV(r: v128): v128 {
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q01 = f64x2.add(f64x2.splat(C2), f64x2.mul(f64x2.splat(C3), r));
+  const q23 = f64x2.add(f64x2.splat(C4), f64x2.mul(f64x2.splat(C5), r));
+  const q45 = f64x2.add(f64x2.splat(C6), f64x2.mul(f64x2.splat(C7), r));
+  const q67 = f64x2.add(f64x2.splat(C8), f64x2.mul(f64x2.splat(C9), r));
+  const q89 = f64x2.add(f64x2.splat(C10), f64x2.mul(f64x2.splat(C11), r));
+  const qab = f64x2.add(f64x2.splat(C12), f64x2.mul(f64x2.splat(C13), r));
+  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
+  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
+  const q8b = f64x2.add(q89, f64x2.mul(qab, r2));
+  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q8b, r8));
+  return f64x2.add(f64x2.splat(1.0), f64x2.add(r, f64x2.mul(r2, q)));
+}
+
 // ---- scalar ----------------------------------------------------------------------------
 
 @inline export function expS(x: f64): f64 {
@@ -55,21 +87,7 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
   const kd = xc * LOG2E + SHIFT;
   const n = kd - SHIFT;
   const r = (xc - n * LN2_HI) - n * LN2_LO;
-  const r2 = r * r;
-  const r4 = r2 * r2;
-  const r8 = r4 * r4;
-  // Estrin's scheme for Q(r) = C2 + C3 r + ... + C13 r^11: short dependency chains.
-  const q01 = C2 + C3 * r;
-  const q23 = C4 + C5 * r;
-  const q45 = C6 + C7 * r;
-  const q67 = C8 + C9 * r;
-  const q89 = C10 + C11 * r;
-  const qab = C12 + C13 * r;
-  const q03 = q01 + q23 * r2;
-  const q47 = q45 + q67 * r2;
-  const q8b = q89 + qab * r2;
-  const q = (q03 + q47 * r4) + q8b * r8;
-  const p = 1.0 + (r + r2 * q);
+  const p = expPolyS(r);
   // 2^n as two normal halves, so that subnormal and near-overflow results round only once.
   const ni = reinterpret<i64>(kd) - SHIFT_BITS;
   const n1 = ni >> 1;
@@ -132,20 +150,7 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
   const kd = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(SHIFT));
   const n = f64x2.sub(kd, f64x2.splat(SHIFT));
   const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
-  const r2 = f64x2.mul(r, r);
-  const r4 = f64x2.mul(r2, r2);
-  const r8 = f64x2.mul(r4, r4);
-  const q01 = f64x2.add(f64x2.splat(C2), f64x2.mul(f64x2.splat(C3), r));
-  const q23 = f64x2.add(f64x2.splat(C4), f64x2.mul(f64x2.splat(C5), r));
-  const q45 = f64x2.add(f64x2.splat(C6), f64x2.mul(f64x2.splat(C7), r));
-  const q67 = f64x2.add(f64x2.splat(C8), f64x2.mul(f64x2.splat(C9), r));
-  const q89 = f64x2.add(f64x2.splat(C10), f64x2.mul(f64x2.splat(C11), r));
-  const qab = f64x2.add(f64x2.splat(C12), f64x2.mul(f64x2.splat(C13), r));
-  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
-  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
-  const q8b = f64x2.add(q89, f64x2.mul(qab, r2));
-  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q8b, r8));
-  const p = f64x2.add(f64x2.splat(1.0), f64x2.add(r, f64x2.mul(r2, q)));
+  const p = expPolyV(r);
   const ni = i64x2.sub(kd, i64x2.splat(SHIFT_BITS));
   const n1 = i64x2.shr_s(ni, 1);
   const n2 = i64x2.sub(ni, n1);
@@ -213,15 +218,7 @@ const SQRT2_MINUS_1: f64 = 0.41421356237309503;
   const kd = xc * LOG2E + SHIFT;
   const n = kd - SHIFT;
   const r = (xc - n * LN2_HI) - n * LN2_LO;
-  const r2 = r * r;
-  const r4 = r2 * r2;
-  const r8 = r4 * r4;
-  const q03 = (C2 + C3 * r) + (C4 + C5 * r) * r2;
-  const q47 = (C6 + C7 * r) + (C8 + C9 * r) * r2;
-  const q8b = (C10 + C11 * r) + (C12 + C13 * r) * r2;
-  const q = (q03 + q47 * r4) + q8b * r8;
-  const p = 1.0 + (r + r2 * q);
-  return p * reinterpret<f64>((reinterpret<i64>(kd) - SHIFT_BITS + 1023) << 52);
+  return expPolyS(r) * reinterpret<f64>((reinterpret<i64>(kd) - SHIFT_BITS + 1023) << 52);
 }
 
 @inline export function expNonPosV(x: v128): v128 {
@@ -229,20 +226,7 @@ const SQRT2_MINUS_1: f64 = 0.41421356237309503;
   const kd = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(SHIFT));
   const n = f64x2.sub(kd, f64x2.splat(SHIFT));
   const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
-  const r2 = f64x2.mul(r, r);
-  const r4 = f64x2.mul(r2, r2);
-  const r8 = f64x2.mul(r4, r4);
-  const q01 = f64x2.add(f64x2.splat(C2), f64x2.mul(f64x2.splat(C3), r));
-  const q23 = f64x2.add(f64x2.splat(C4), f64x2.mul(f64x2.splat(C5), r));
-  const q45 = f64x2.add(f64x2.splat(C6), f64x2.mul(f64x2.splat(C7), r));
-  const q67 = f64x2.add(f64x2.splat(C8), f64x2.mul(f64x2.splat(C9), r));
-  const q89 = f64x2.add(f64x2.splat(C10), f64x2.mul(f64x2.splat(C11), r));
-  const qab = f64x2.add(f64x2.splat(C12), f64x2.mul(f64x2.splat(C13), r));
-  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
-  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
-  const q8b = f64x2.add(q89, f64x2.mul(qab, r2));
-  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q8b, r8));
-  const p = f64x2.add(f64x2.splat(1.0), f64x2.add(r, f64x2.mul(r2, q)));
+  const p = expPolyV(r);
   const scale = i64x2.shl(i64x2.add(i64x2.sub(kd, i64x2.splat(SHIFT_BITS)), i64x2.splat(1023)), 52);
   return f64x2.mul(p, scale);
 }
