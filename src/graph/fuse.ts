@@ -140,11 +140,16 @@ class Groups {
     return true;
   }
 
-  /** Merges group `other` into group `into`; returns the new representative (root stays into's). */
-  absorb(into: number, other: number): number {
-    const [big, small] = this.count[into]! >= this.count[other]! ? [into, other] : [other, into];
+  /**
+   * Merges group `other` into group `into`; returns the new representative (the root stays
+   * into's). `undoable` records what rollback() needs (chains are never rolled back).
+   */
+  absorb(into: number, other: number, undoable = true): number {
+    const intoBigger = this.count[into]! >= this.count[other]!;
+    const big = intoBigger ? into : other;
+    const small = intoBigger ? other : into;
     // undo record: big, small, big's previous tail, root, height, entries, readsOutside
-    this.undo.push(big, small, this.tail[big]!, this.root[big]!, this.height[big]!, this.entries[big]!, this.readsOutside[big]!);
+    if (undoable) this.undo.push(big, small, this.tail[big]!, this.root[big]!, this.height[big]!, this.entries[big]!, this.readsOutside[big]!);
     this.parent[small] = big;
     this.count[big] = this.count[big]! + this.count[small]!;
     this.next[this.tail[big]!] = this.head[small]!;
@@ -179,7 +184,7 @@ class Groups {
 
   /** Forgets the undo records (the absorbs since the last mark are final). */
   commit(): void {
-    this.undo.length = 0;
+    if (this.undo.length > 0) this.undo.length = 0;
   }
 
   /** The members of group `rep`, in no particular order. */
@@ -301,7 +306,7 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
       if (!chain && !rules.partialInputs) continue;
       const otherHeight = height[other]!, otherEntries = entries[other]!, otherOutside = readsOutside[other]!;
       const fresh = chain || !rules.closeDiamonds ? [] : groups.members(other);
-      let rep = groups.absorb(t, other);
+      let rep = groups.absorb(t, other, false);
       height[rep] = otherHeight + 1;
       // t reads the absorbed root, so t is no entry: the entries are the absorbed group's; t
       // still reads its other inputs, if any, from outside
@@ -360,7 +365,9 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
       fused.set(keys[j]!, g.tasks[j]!);
       continue;
     }
-    const sorted = groups.members(rep).sort((a, b) => position[a]! - position[b]!);
+    // members in topological order: sort their positions (a native numeric sort), map back
+    const positions = Int32Array.from(groups.members(rep), (m) => position[m]!).sort();
+    const sorted = Array.from(positions, (q) => order[q]!);
     const steps: Task[] = [];
     const external: Key[] = [];
     const seen = sorted.length > 16 ? new Set<Key>() : undefined; // small groups: a scan is cheaper
