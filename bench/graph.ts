@@ -5,15 +5,15 @@
  * tasks it reads (median of several runs).
  */
 import {
-  BlockwiseLayer, Graph, OpRegistry, TreeReductionLayer, compile, cull, fuse, fuseLinear, inlineConstants, order,
+  BlockwiseLayer, Graph, OpRegistry, TreeReductionLayer, compile, cull, fuse, fuseBlockwise, fuseLinear, inlineConstants, layerTasks, order,
   type FuseOptions, type Key, type TaskMap,
 } from "../src/index.js";
 import { median } from "./measure.js";
 
 export interface GraphBenchRow {
   chunks: number;
-  /** Tasks after each step. */
-  tasks: { materialized: number; culled: number; inlined: number; fusedLinear: number; fused: number };
+  /** Tasks after each step; `blockwise` counts the tasks made after layer-level fusion. */
+  tasks: { materialized: number; culled: number; inlined: number; fusedLinear: number; fused: number; blockwise: number };
   /** Tasks after fuse with other knob settings. */
   fusedWith: { options: FuseOptions; tasks: number }[];
   /** Tasks in the compiled plan (compile() with its defaults). */
@@ -25,6 +25,8 @@ export interface GraphBenchRow {
   msPer1000Tasks: {
     build: number; materialize: number; cull: number; inlineConstants: number; fuseLinear: number; fuse: number; order: number;
     passesTotal: number; compile: number;
+    /** compile(graph): blockwise fusion of the layers, materializing the fused tasks, then the passes. */
+    compileGraph: number;
   };
 }
 
@@ -65,6 +67,7 @@ export function benchGraph(options: { chunks?: readonly number[]; repeats?: numb
   for (const chunks of options.chunks ?? [1000, 10_000]) {
     const samples: Record<keyof GraphBenchRow["msPer1000Tasks"], number[]> = {
       build: [], materialize: [], cull: [], inlineConstants: [], fuseLinear: [], fuse: [], order: [], passesTotal: [], compile: [],
+      compileGraph: [],
     };
     let counts: GraphBenchRow["tasks"] | undefined;
     let planTasks = 0;
@@ -78,6 +81,7 @@ export function benchGraph(options: { chunks?: readonly number[]; repeats?: numb
       const [fused, fuseMs] = timeIt(() => fuse(inlined, [output]));
       const [, orderMs] = timeIt(() => order(fused, [output]));
       const [plan, compileMs] = timeIt(() => compile(all, [output], { ops: SEED_OPS }));
+      const [, compileGraphMs] = timeIt(() => compile(graph, [output], { ops: SEED_OPS }));
       planTasks = plan.tasks.length;
       if (rep < warmUp) continue;
       const per1000 = (ms: number, tasks: number) => (1000 * ms) / tasks;
@@ -91,7 +95,9 @@ export function benchGraph(options: { chunks?: readonly number[]; repeats?: numb
       samples.order.push(per1000(orderMs, fused.size));
       samples.passesTotal.push(per1000(cullMs + inlineMs + fuseMs + orderMs, n));
       samples.compile.push(per1000(compileMs, n));
-      counts = { materialized: n, culled: culled.size, inlined: inlined.size, fusedLinear: linear.size, fused: fused.size };
+      samples.compileGraph.push(per1000(compileGraphMs, n));
+      const blockwise = layerTasks(fuseBlockwise(graph)).size;
+      counts = { materialized: n, culled: culled.size, inlined: inlined.size, fusedLinear: linear.size, fused: fused.size, blockwise };
     }
     const { graph, output } = seedExpression(chunks);
     const tasks: TaskMap = graph.tasks();

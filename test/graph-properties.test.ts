@@ -129,3 +129,34 @@ describe("plans (property)", () => {
     );
   });
 });
+
+describe("blockwise fusion (property)", () => {
+  it("random DAGs of blockwise layers compute the same with and without layer fusion", async () => {
+    const { BlockwiseLayer, Graph, TreeReductionLayer } = await import("../src/index.js");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat({ max: 3 }), fc.boolean()), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        (chunks, specs, outputPicks) => {
+          const layers: InstanceType<typeof BlockwiseLayer>[] = [new BlockwiseLayer("const", [{ literal: 7 }], { chunks })];
+          for (const [a, b, kind, broadcastLiteral] of specs) {
+            const x = layers[a % layers.length]!;
+            const y = layers[b % layers.length]!;
+            const op = ["inc", "mul3", "add", "add"][kind]!;
+            const inputs = op === "add" ? [x, broadcastLiteral ? { literal: 5 } : y] : [x];
+            layers.push(new BlockwiseLayer(op, inputs));
+          }
+          const outs = [...new Set(outputPicks.map((p) => layers[p % layers.length]!))];
+          const total = new TreeReductionLayer("sumList", outs[0]!, 2);
+          const graph = new Graph([...outs.slice(1), total]);
+          const keys = [...outs.slice(1).flatMap((l) => l.keys()), total.keyAt(0)];
+          const want = compile(graph, keys, { ops, fusion: "none" }).run();
+          expect(compile(graph, keys, { ops }).run()).toEqual(want);
+          expect(compile(graph, keys, { ops, fusion: "linear" }).run()).toEqual(want);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

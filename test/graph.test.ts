@@ -336,3 +336,54 @@ describe("kernels as graph ops", () => {
     );
   });
 });
+
+describe("fuseBlockwise", () => {
+  const chain = (chunks: number) => {
+    const x = new BlockwiseLayer("source", [{ literal: 2 }], { chunks });
+    const e = new BlockwiseLayer("exp", [x]);
+    const r = new BlockwiseLayer("reciprocal", [x]);
+    const s = new BlockwiseLayer("sub", [e, r]);
+    const total = new TreeReductionLayer("sum", s, 4);
+    return { x, e, r, s, total };
+  };
+
+  it("fuses a diamond of blockwise layers into one layer of one task per chunk", async () => {
+    const { fuseBlockwise, FusedBlockwiseLayer, layerTasks } = await import("../src/index.js");
+    const { x, e, r, s, total } = chain(6);
+    const layers = fuseBlockwise(new Graph([total]));
+    expect(layers).toHaveLength(2); // the fused x-e-r-s layer and the reduction
+    const fused = layers[0] as InstanceType<typeof FusedBlockwiseLayer>;
+    expect(fused).toBeInstanceOf(FusedBlockwiseLayer);
+    expect(fused.members).toEqual([x, e, r, s]);
+    expect(fused.keys()).toEqual(s.keys()); // the root's keys: readers need no change
+    const tasks = layerTasks(layers);
+    expect(tasks.size).toBe(6 + 3); // six fused chunk tasks, a reduction tree of 2 + 1
+    const t0 = tasks.get(s.keyAt(0))!;
+    expect(isFused(t0) && t0.steps.map((st) => st.key)).toEqual([x.keyAt(0), e.keyAt(0), r.keyAt(0), s.keyAt(0)]);
+    expect(taskDependencies(t0)).toEqual([]);
+  });
+
+  it("keeps layers whose keys are requested outputs or bound inputs", async () => {
+    const { fuseBlockwise } = await import("../src/index.js");
+    const { x, e, total } = chain(3);
+    const layers = fuseBlockwise(new Graph([total]), new Set([e.keyAt(1)]));
+    expect(layers).toContain(e);
+    expect(layers).toContain(x); // x's readers (e and r) no longer share one group
+  });
+
+  it("computes the same values as task-level fusion alone", () => {
+    const { total, e } = chain(5);
+    const graph = new Graph([total]);
+    const outputs = [total.keyAt(0)];
+    const a = compile(graph, outputs, { ops, blockwise: true });
+    const b = compile(graph, outputs, { ops, blockwise: false });
+    const c = compile(graph, outputs, { ops, fusion: "none" });
+    expect(a.stats.materialized).toBeLessThan(b.stats.materialized);
+    expect(a.run()).toEqual(c.run());
+    expect(b.run()).toEqual(c.run());
+    // an intermediate chunk requested as an output is still computable
+    expect(compile(graph, [e.keyAt(2), total.keyAt(0)], { ops }).run()).toEqual(
+      compile(graph, [e.keyAt(2), total.keyAt(0)], { ops, fusion: "none" }).run(),
+    );
+  });
+});

@@ -70,7 +70,7 @@ async function graph(options: BenchOptions, out: (text: string) => void): Promis
     const t = r.tasks;
     lines.push(
       `${r.chunks} chunks: ${t.materialized} tasks -> cull ${t.culled} -> inlineConstants ${t.inlined} -> ` +
-        `fuseLinear ${t.fusedLinear} | fuse ${t.fused}`,
+        `fuseLinear ${t.fusedLinear} | fuse ${t.fused} | blockwise fusion of the layers: ${t.blockwise} tasks made`,
       `  fuse with other knobs: ${r.fusedWith.map((f) => `${JSON.stringify(f.options)} -> ${f.tasks}`).join(", ")}`,
       `  compile() plan: ${r.planTasks} tasks`,
       `  ms per 1,000 tasks: ${Object.entries(r.msPer1000Tasks).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`,

@@ -58,18 +58,23 @@ export class Graph {
 
   /** Materializes every task of every layer. Rejects a key defined twice. */
   tasks(): Map<Key, Task> {
-    const map = new Map<Key, Task>();
-    for (const layer of this.layers()) {
-      for (const t of layer.tasks()) {
-        if (map.has(t.key)) throw GraphError.duplicate(t.key, `in layer ${layer.name} and another`);
-        map.set(t.key, t);
-      }
-    }
-    return map;
+    return layerTasks(this.layers());
   }
 
   /** The keys of the output layers' chunks. */
   outputKeys(): Key[] {
     return this.outputLayers.flatMap((l) => l.keys());
   }
+}
+
+/** Materializes the tasks of a list of layers. Rejects a key defined twice. */
+export function layerTasks(layers: readonly Layer[]): Map<Key, Task> {
+  const map = new Map<Key, Task>();
+  for (const layer of layers) {
+    for (const t of layer.tasks()) {
+      if (map.has(t.key)) throw GraphError.duplicate(t.key, `in layer ${layer.name} and another`);
+      map.set(t.key, t);
+    }
+  }
+  return map;
 }

@@ -8,7 +8,8 @@ export { Ref, ref, task, FUSED, isFused, taskDependencies, stepsOf, forEachRef }
 export type { Task, FusedTask, Arg } from "./task.js";
 export { Layer, TaskLayer, BlockwiseLayer, TreeReductionLayer, layerCount } from "./layers.js";
 export type { BlockwiseInput } from "./layers.js";
-export { Graph } from "./graph.js";
+export { Graph, layerTasks } from "./graph.js";
+export { fuseBlockwise, FusedBlockwiseLayer } from "./blockwise.js";
 export type { TaskMap } from "./graph.js";
 export { GraphError } from "./errors.js";
 export { analyze, topologicalOrder } from "./analyze.js";

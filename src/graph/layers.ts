@@ -118,23 +118,25 @@ export class BlockwiseLayer extends Layer {
     return this.chunks;
   }
 
-  *tasks(): Iterable<Task> {
-    const inputs = this.inputs;
-    for (let i = 0; i < this.chunks; i++) {
-      const args: Arg[] = [];
-      const deps: Key[] = [];
-      for (const input of inputs) {
-        if (input instanceof Layer) {
-          const k = input.keyAt(input.size === 1 ? 0 : i);
-          args.push(ref(k));
-          if (!deps.includes(k)) deps.push(k);
-        } else {
-          args.push(input.literal);
-        }
+  /** Chunk i's task. */
+  taskAt(i: number): Task {
+    const args: Arg[] = [];
+    const deps: Key[] = [];
+    for (const input of this.inputs) {
+      if (input instanceof Layer) {
+        const k = input.keyAt(input.size === 1 ? 0 : i);
+        args.push(ref(k));
+        if (!deps.includes(k)) deps.push(k);
+      } else {
+        args.push(input.literal);
       }
-      const t = taskWithDeps(this.keyAt(i), this.op, args, deps);
-      yield this.bytes ? { ...t, bytes: this.bytes(i) } : t;
     }
+    const t = taskWithDeps(this.keyAt(i), this.op, args, deps);
+    return this.bytes ? { ...t, bytes: this.bytes(i) } : t;
+  }
+
+  *tasks(): Iterable<Task> {
+    for (let i = 0; i < this.chunks; i++) yield this.taskAt(i);
   }
 }
 

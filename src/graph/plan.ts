@@ -16,7 +16,8 @@ import { checkOutputs } from "./analyze.js";
 import { GraphError } from "./errors.js";
 import { fuseGraph, type FuseOptions } from "./fuse.js";
 import { indexGraph, reachable, subgraph, topologicalIndices } from "./indexed.js";
-import { Graph, type TaskMap } from "./graph.js";
+import { fuseBlockwise } from "./blockwise.js";
+import { Graph, layerTasks, type TaskMap } from "./graph.js";
 import { inlineConstants } from "./inline.js";
 import { formatKey, keyName, type Key } from "./keys.js";
 import { CONST, defaultOps, INPUT, type OpDefinition, type OpRegistry, type TaskContext } from "./ops.js";
@@ -32,6 +33,11 @@ export interface CompileOptions {
   fuseOptions?: FuseOptions;
   /** Registry that resolves op names (default: the global one). */
   ops?: OpRegistry;
+  /**
+   * Fuse chains and diamonds of blockwise layers before making tasks (default true; only for
+   * a Graph, and only with fusion other than 'none').
+   */
+  blockwise?: boolean;
 }
 
 /** Task counts after each step of compile(): what each pass removed. */
@@ -234,8 +240,11 @@ export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options
     throw new ArgumentError("outputs", "a non-empty array of keys", outputs, "compile");
   }
   const ops = options.ops ?? defaultOps;
-  let all: TaskMap = graph instanceof Graph ? graph.tasks() : graph;
+  const fusion = options.fusion ?? "aggressive";
+  const layerFusion = options.blockwise !== false && fusion !== "none";
   const inputs = [...new Set(options.inputs ?? [])];
+  let all: TaskMap =
+    graph instanceof Graph ? layerTasks(layerFusion ? fuseBlockwise(graph, new Set([...outputs, ...inputs])) : graph.layers()) : graph;
   if (inputs.length > 0) {
     const withInputs = new Map(all);
     for (const k of inputs) {
@@ -262,7 +271,6 @@ export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options
     const asMap = new Map(culled.tasks.map((t) => [t.key, t]));
     culled = indexGraph(inlineConstants(asMap, keep));
   }
-  const fusion = options.fusion ?? "aggressive";
   let fused: TaskMap;
   if (fusion === "none") {
     topologicalIndices(culled); // cycles
