@@ -258,9 +258,12 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
       for (const m of frontier) {
         for (let q = depStart[m]!; q < depStart[m + 1]!; q++) {
           const other = groups.find(depList[q]!);
-          if (other === rep || !groups.ownedBy(other, rep)) continue;
-          // the absorbed group hangs below the deepest member that reads its root
+          if (other === rep) continue;
+          // Only a group read by several members is a diamond's apex. A group with a single
+          // reader was already offered to that reader, which declined (a knob said no).
           const otherRoot = groups.root[other]!;
+          if (g.dentStart[otherRoot + 1]! - g.dentStart[otherRoot]! < 2 || !groups.ownedBy(other, rep)) continue;
+          // the absorbed group hangs below the deepest member that reads its root
           let level = 0;
           memo ??= new Map();
           for (let r = g.dentStart[otherRoot]!; r < g.dentStart[otherRoot + 1]!; r++) {
@@ -323,6 +326,16 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
       continue;
     }
     if (!rules.fanIn && !rules.closeDiamonds) continue;
+    if (!candidates.some((c) => readsOutside[c])) {
+      // No candidate reads from outside, so no diamond can close below: judge before absorbing.
+      let width = 0, size = 1, h = 1;
+      for (const c of candidates) {
+        width += entries[c]!;
+        size += groups.size(c);
+        h = Math.max(h, height[c]! + 1);
+      }
+      if (width > 1 && (!rules.fanIn || !rules.fanIn({ branches: candidates.length, width, height: h, size, deepestNewEdge: 0 }))) continue;
+    }
     // Several independent inputs: absorb tentatively, close diamonds, then judge the fan-in.
     const mark = groups.mark();
     let deepestNewEdge = 0;

@@ -5,7 +5,7 @@
  * is a rule (task i applies op to chunk i of each input) and makes its tasks only when asked.
  */
 import { ArgumentError } from "../errors.js";
-import { key, reserveKeys, uniqueName, type Key } from "./keys.js";
+import { key, keyIndex, keyName, reserveKeys, uniqueName, type Key } from "./keys.js";
 import { ref, task, taskWithDeps, type Arg, type Task } from "./task.js";
 
 let layersCreated = 0;
@@ -43,6 +43,13 @@ export abstract class Layer {
     return this.firstKey === undefined ? key(this.name, i) : this.firstKey + i;
   }
 
+  /** Whether `k` is one of this layer's output keys (without listing them all). */
+  hasKey(k: Key): boolean {
+    if (keyName(k) !== this.name) return false;
+    const i = keyIndex(k);
+    return i !== undefined && i < this.size && this.keyAt(i) === k;
+  }
+
   /** All keys, in chunk order. */
   keys(): Key[] {
     return Array.from({ length: this.size }, (_, i) => this.keyAt(i));
@@ -67,6 +74,13 @@ export class TaskLayer extends Layer {
 
   override keys(): Key[] {
     return this.taskList.map((t) => t.key);
+  }
+
+  private keySet: Set<Key> | undefined;
+
+  override hasKey(k: Key): boolean {
+    this.keySet ??= new Set(this.taskList.map((t) => t.key));
+    return this.keySet.has(k);
   }
 
   override keyAt(i: number): Key {

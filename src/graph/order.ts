@@ -5,8 +5,9 @@
  */
 import { checkOutputs } from "./analyze.js";
 import type { TaskMap } from "./graph.js";
-import { indexGraph, topologicalIndices } from "./indexed.js";
+import { indexGraph, topologicalIndices, type IndexedGraph } from "./indexed.js";
 import type { Key } from "./keys.js";
+import type { Task } from "./task.js";
 
 /**
  * Priority of every task (0 runs first): a post-order depth-first walk from the outputs,
@@ -16,9 +17,24 @@ import type { Key } from "./keys.js";
  * @example order({a, b: inc(a), c: inc(b), d: inc(a), e: add(c, d)}, [e]) -> a 0, b 1, c 2, d 3, e 4
  */
 export function order(tasks: TaskMap, outputs: readonly Key[] = []): Map<Key, number> {
+  const { g, rank } = rankTasks(tasks, outputs);
+  const priority = new Map<Key, number>();
+  for (let j = 0; j < g.size; j++) priority.set(g.keys[j]!, rank[j]!);
+  return priority;
+}
+
+/** The tasks in the order `order` gives them (no Map of priorities, no sort). */
+export function inRunOrder(tasks: TaskMap, outputs: readonly Key[]): Task[] {
+  const { g, rank } = rankTasks(tasks, outputs);
+  const sequence: Task[] = new Array(g.size);
+  for (let j = 0; j < g.size; j++) sequence[rank[j]!] = g.tasks[j]!;
+  return sequence;
+}
+
+function rankTasks(tasks: TaskMap, outputs: readonly Key[]): { g: IndexedGraph; rank: Int32Array } {
   checkOutputs(tasks, outputs);
   const g = indexGraph(tasks);
-  const { size, depStart, depList, keys } = g;
+  const { size, depStart, depList } = g;
   const rank = new Int32Array(size).fill(-1);
   let next = 0;
   // explicit stack of (task, next dependency to visit): deep chains must not overflow the call stack
@@ -54,7 +70,5 @@ export function order(tasks: TaskMap, outputs: readonly Key[] = []): Map<Key, nu
   if (next < size) {
     for (const j of topologicalIndices(g)) if (rank[j] === -1) rank[j] = next++;
   }
-  const priority = new Map<Key, number>();
-  for (let j = 0; j < size; j++) priority.set(keys[j]!, rank[j]!);
-  return priority;
+  return { g, rank };
 }

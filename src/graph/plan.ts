@@ -16,12 +16,12 @@ import { checkOutputs } from "./analyze.js";
 import { GraphError } from "./errors.js";
 import { fuseGraph, type FuseOptions } from "./fuse.js";
 import { indexGraph, reachable, subgraph, topologicalIndices } from "./indexed.js";
-import { fuseBlockwise } from "./blockwise.js";
+import { BlockProgram, fuseBlockwise, ProgramTask, type ProgramArg } from "./blockwise.js";
 import { Graph, layerTasks, type TaskMap } from "./graph.js";
 import { inlineConstants } from "./inline.js";
 import { formatKey, keyName, type Key } from "./keys.js";
 import { CONST, defaultOps, INPUT, type OpDefinition, type OpRegistry, type TaskContext } from "./ops.js";
-import { order } from "./order.js";
+import { inRunOrder } from "./order.js";
 import { stepsOf, substituteRefs, task, taskDependencies, type Ref, type Task } from "./task.js";
 
 export interface CompileOptions {
@@ -70,9 +70,18 @@ interface CompiledStep {
   args: readonly unknown[];
 }
 
+interface CompiledProgramStep {
+  op: OpDefinition;
+  args: readonly ProgramArg[];
+  layer: BlockProgram["steps"][number]["layer"];
+}
+
 interface CompiledTask {
   key: Key;
   steps: readonly CompiledStep[];
+  /** For chunk `chunk` of a fused blockwise layer: its shared program (then `steps` is empty). */
+  program: readonly CompiledProgramStep[] | undefined;
+  chunk: number;
   /** Results this task reads for the last time: released after it runs. */
   releases: readonly Key[];
 }
@@ -98,11 +107,26 @@ export class Plan {
     this.outputSet = new Set(outputs);
     const releases: Key[][] = tasks.map(() => []);
     for (const [k, i] of lastReader) if (!this.outputSet.has(k)) releases[i]!.push(k);
-    this.compiled = tasks.map((t, i) => ({
-      key: t.key,
-      steps: stepsOf(t).map((s) => ({ key: s.key, op: ops.get(s.op)!, args: s.args })),
-      releases: releases[i]!,
-    }));
+    const programs = new Map<BlockProgram, CompiledProgramStep[]>();
+    const compileProgram = (p: BlockProgram) => {
+      let c = programs.get(p);
+      if (!c) {
+        c = p.steps.map((s) => ({ op: ops.get(s.op)!, args: s.args, layer: s.layer }));
+        programs.set(p, c);
+      }
+      return c;
+    };
+    this.compiled = tasks.map((t, i) =>
+      t instanceof ProgramTask
+        ? { key: t.key, steps: [], program: compileProgram(t.program), chunk: t.chunk, releases: releases[i]! }
+        : {
+            key: t.key,
+            steps: stepsOf(t).map((s) => ({ key: s.key, op: ops.get(s.op)!, args: s.args })),
+            program: undefined,
+            chunk: 0,
+            releases: releases[i]!,
+          },
+    );
   }
 
   /**
@@ -127,7 +151,11 @@ export class Plan {
     };
     try {
       for (const t of this.compiled) {
-        const result = t.steps.length === 1 ? executor.runStep(t.key, t.steps[0]!, values) : executor.runFused(t, values, release);
+        const result = t.program
+          ? executor.runProgram(t, values, release)
+          : t.steps.length === 1
+            ? executor.runStep(t.key, t.steps[0]!, values)
+            : executor.runFused(t, values, release);
         values.set(t.key, result);
         for (const k of t.releases) {
           release(values.get(k), result);
@@ -198,17 +226,48 @@ class StepRunner {
         }
         local.set(step.key, result);
       }
-      if (result instanceof ScratchBuffer) {
-        // the task's result must outlive its scratch: copy it to the heap
-        const copy = this.kernels!.memory.alloc(result.bytes);
-        copy.u8().set(new Uint8Array(this.kernels!.memory.buffer(), result.ptr, result.bytes));
-        result = copy;
-      }
+      result = this.owned(result);
     } finally {
       for (const [k, v] of local) if (k !== t.key) release(v, result);
       this.arena?.reset();
     }
     return result;
+  }
+
+  /** Runs chunk `t.chunk` of a fused blockwise layer's program. */
+  runProgram(t: CompiledTask, values: ReadonlyMap<Key, unknown>, release: (v: unknown, keep: unknown) => void): unknown {
+    const program = t.program!;
+    const results: unknown[] = new Array(program.length);
+    const last = program.length - 1;
+    let result: unknown;
+    try {
+      for (let j = 0; j <= last; j++) {
+        const step = program[j]!;
+        const args = step.args.map((a) =>
+          a.kind === "step" ? results[a.step] : a.kind === "layer" ? values.get(a.layer.keyAt(a.broadcast ? 0 : t.chunk)) : a.value,
+        );
+        const key = step.layer.keyAt(t.chunk);
+        try {
+          result = step.op.run(args, this.context(key, j < last));
+        } catch (cause) {
+          throw new TaskError(t.key, key, cause);
+        }
+        results[j] = result;
+      }
+      result = this.owned(result);
+    } finally {
+      for (let j = 0; j < last; j++) release(results[j], result);
+      this.arena?.reset();
+    }
+    return result;
+  }
+
+  /** A task's result must outlive its scratch: a result left in scratch is copied to the heap. */
+  private owned(result: unknown): unknown {
+    if (!(result instanceof ScratchBuffer)) return result;
+    const copy = this.kernels!.memory.alloc(result.bytes);
+    copy.u8().set(new Uint8Array(this.kernels!.memory.buffer(), result.ptr, result.bytes));
+    return copy;
   }
 
   dispose(): void {
@@ -219,8 +278,19 @@ class StepRunner {
 /** Checks that every op of every task (and fused step) is registered. */
 function checkOps(tasks: readonly Task[], ops: OpRegistry): void {
   const unknown = new Map<string, Key[]>();
+  const checkedPrograms = new Set<BlockProgram>();
+  const check = (op: string, k: Key) => {
+    if (!ops.has(op)) (unknown.get(op) ?? unknown.set(op, []).get(op)!).push(k);
+  };
   for (const t of tasks) {
-    for (const s of stepsOf(t)) if (!ops.has(s.op)) (unknown.get(s.op) ?? unknown.set(s.op, []).get(s.op)!).push(t.key);
+    if (t instanceof ProgramTask) {
+      // one check per program, not per chunk
+      if (checkedPrograms.has(t.program)) continue;
+      checkedPrograms.add(t.program);
+      for (const s of t.program.steps) check(s.op, t.key);
+    } else {
+      for (const s of stepsOf(t)) check(s.op, t.key);
+    }
   }
   const first = unknown.entries().next();
   if (!first.done) throw GraphError.unknownOp(first.value[1], first.value[0], ops.names());
@@ -279,8 +349,7 @@ export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options
     fused = fuseGraph(culled, keep, fusion === "linear" ? "linear" : "aggressive", options.fuseOptions);
   }
   // Inputs are bound, not run: drop their placeholder tasks from the run order.
-  const priority = order(fused, outputs);
-  const sequence = [...fused.values()].filter((t) => t.op !== INPUT).sort((a, b) => priority.get(a.key)! - priority.get(b.key)!);
+  const sequence = inRunOrder(fused, outputs).filter((t) => t.op !== INPUT);
   const lastReader = new Map<Key, number>();
   sequence.forEach((t, i) => {
     for (const d of taskDependencies(t)) lastReader.set(d, i);
