@@ -2,12 +2,15 @@
  * `weft bench graph`: the seed's expression `sum(exp(x) - 1/x)` over N chunks, built as layers
  * (a source per chunk, exp, reciprocal, sub, a per-chunk sum, and a tree reduction), then
  * optimized. Reports the task count after each pass and the time each pass takes per 1,000
- * tasks it reads (median of several runs).
+ * tasks it reads (median of several runs: 7, or 30,000 / chunks when that is more).
  */
 import {
   BlockwiseLayer, Graph, OpRegistry, TreeReductionLayer, compile, cull, fuse, fuseBlockwise, fuseLinear, inlineConstants, layerTasks, order,
   type FuseOptions, type Key, type TaskMap,
 } from "../src/index.js";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { median } from "./measure.js";
 
 export interface GraphBenchRow {
@@ -30,8 +33,52 @@ export interface GraphBenchRow {
   };
 }
 
+/** Dask's figures for the same expression, from bench/python/dask_graph.py in the same run. */
+export interface DaskGraphRow {
+  dask: string;
+  chunks: number;
+  tasks: { materialized: number; culled: number; fused: number; fusedAveWidth2: number; arrayOptimized: number };
+  msPer1000Tasks: { materialize: number; cull: number; fuse: number; fuseAveWidth2: number; arrayOptimize: number };
+}
+
 export interface GraphBenchReport {
   results: GraphBenchRow[];
+  /** Dask on the same machine in the same run, or why it is missing. */
+  dask: DaskGraphRow[] | { missing: string };
+}
+
+/** bench/python/dask_graph.py, from bench/ (tests) or dist/bench/ (compiled). */
+function daskScript(): string | undefined {
+  return ["./python/dask_graph.py", "../../bench/python/dask_graph.py"]
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => existsSync(p));
+}
+
+/**
+ * A Python that can import dask: $WEFT_PYTHON, else python3 on the PATH, else Debian's
+ * /usr/bin/python3 (where python3-dask installs, even when another python3 comes first).
+ */
+export function pythonWithDask(): string | undefined {
+  const candidates = [process.env.WEFT_PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => !!c);
+  return candidates.find((c) => spawnSync(c, ["-c", "import dask, numpy"], { timeout: 60_000 }).status === 0);
+}
+
+/** Runs Dask's side of the benchmark, if python3 with dask is installed. */
+export function benchDask(chunks: readonly number[], repeats: number): DaskGraphRow[] | { missing: string } {
+  const script = daskScript();
+  if (!script) return { missing: "bench/python/dask_graph.py not found" };
+  const python = pythonWithDask();
+  if (!python) return { missing: "no python3 with dask and numpy (Debian: apt-get install python3-dask); set WEFT_PYTHON to choose one" };
+  const rows: DaskGraphRow[] = [];
+  for (const n of chunks) {
+    const run = spawnSync(python, [script, String(n), String(repeats)], { encoding: "utf8", timeout: 600_000 });
+    if (run.error || run.status !== 0) {
+      const why = run.error ? run.error.message : (run.stderr.trim().split("\n").pop() ?? `exit ${run.status}`);
+      return { missing: `python3 with dask could not run (${why}); install Debian's python3-dask to compare` };
+    }
+    rows.push(JSON.parse(run.stdout) as DaskGraphRow);
+  }
+  return rows;
 }
 
 /** The seed expression as layers; returns the graph and its output key. */
@@ -62,9 +109,10 @@ function timeIt<T>(fn: () => T): [T, number] {
 const SEED_OPS = new OpRegistry();
 for (const name of ["random", "exp", "reciprocal", "sub", "sum", "add"]) SEED_OPS.register(name, () => 0);
 
-export function benchGraph(options: { chunks?: readonly number[]; repeats?: number } = {}): GraphBenchReport {
+export function benchGraph(options: { chunks?: readonly number[]; repeats?: number; python?: boolean } = {}): GraphBenchReport {
   const results: GraphBenchRow[] = [];
-  for (const chunks of options.chunks ?? [1000, 10_000]) {
+  const sizes = options.chunks ?? [1000, 10_000];
+  for (const chunks of sizes) {
     const samples: Record<keyof GraphBenchRow["msPer1000Tasks"], number[]> = {
       build: [], materialize: [], cull: [], inlineConstants: [], fuseLinear: [], fuse: [], order: [], passesTotal: [], compile: [],
       compileGraph: [],
@@ -72,7 +120,9 @@ export function benchGraph(options: { chunks?: readonly number[]; repeats?: numb
     let counts: GraphBenchRow["tasks"] | undefined;
     let planTasks = 0;
     const warmUp = 3; // the first runs measure V8's compiler more than the passes
-    for (let rep = 0; rep < warmUp + (options.repeats ?? 7); rep++) {
+    // small graphs take a few milliseconds, where one GC pause moves a sample: take more of them
+    const repeats = Math.max(options.repeats ?? 7, Math.round(30_000 / chunks));
+    for (let rep = 0; rep < warmUp + repeats; rep++) {
       const [{ graph, output }, build] = timeIt(() => seedExpression(chunks));
       const [all, materialize] = timeIt(() => graph.tasks());
       const [culled, cullMs] = timeIt(() => cull(all, [output]));
@@ -105,5 +155,6 @@ export function benchGraph(options: { chunks?: readonly number[]; repeats?: numb
     const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as GraphBenchRow["msPer1000Tasks"];
     results.push({ chunks, tasks: counts!, fusedWith, planTasks, msPer1000Tasks: ms });
   }
-  return { results };
+  const dask = options.python === false ? { missing: "skipped (--no-python)" } : benchDask(sizes, Math.min(options.repeats ?? 7, 5));
+  return { results, dask };
 }

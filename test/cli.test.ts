@@ -67,3 +67,17 @@ describe("weft bench kernels", () => {
     }
   }, 120_000);
 });
+
+describe("weft bench graph", () => {
+  it("--json reports task counts per pass and times per 1,000 tasks", async () => {
+    const { code, out } = await run("bench", "graph", "--quick", "--json", "--no-python");
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.dask).toEqual({ missing: "skipped (--no-python)" });
+    expect(report.results.map((r: { chunks: number }) => r.chunks)).toEqual([100, 1000]);
+    const r = report.results[1];
+    expect(r.tasks).toMatchObject({ materialized: 5033, fusedLinear: 4033, fused: 1033, blockwise: 1033 });
+    expect(r.planTasks).toBe(1033);
+    for (const ms of Object.values(r.msPer1000Tasks)) expect(ms).toBeGreaterThan(0);
+  }, 120_000);
+});

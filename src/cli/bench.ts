@@ -12,6 +12,8 @@ export interface BenchOptions {
   backends?: string;
   only?: string;
   quiet?: boolean;
+  /** false with --no-python: skip the Python references. */
+  python?: boolean;
 }
 
 function parseBackends(list: string | undefined): BackendName[] | undefined {
@@ -60,7 +62,11 @@ async function kernels(options: BenchOptions, out: (text: string) => void): Prom
 
 async function graph(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchGraph } = await import("../../bench/graph.js");
-  const report = benchGraph({ chunks: options.quick ? [100, 1000] : [1000, 10_000], repeats: options.quick ? 3 : 7 });
+  const report = benchGraph({
+    chunks: options.quick ? [100, 1000] : [1000, 10_000],
+    repeats: options.quick ? 3 : 7,
+    python: options.python !== false,
+  });
   if (options.json) {
     out(JSON.stringify(report, null, 2));
     return;
@@ -76,6 +82,23 @@ async function graph(options: BenchOptions, out: (text: string) => void): Promis
       `  ms per 1,000 tasks: ${Object.entries(r.msPer1000Tasks).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`,
       "",
     );
+  }
+  if ("missing" in report.dask) {
+    lines.push(`Dask: not measured: ${report.dask.missing}`);
+  } else {
+    for (const d of report.dask) {
+      const ours = report.results.find((r) => r.chunks === d.chunks)!;
+      const t = d.tasks;
+      const ms = d.msPer1000Tasks;
+      lines.push(
+        `Dask ${d.dask}, ${d.chunks} chunks, same run: ${t.materialized} tasks -> fuse ${t.fused}, ` +
+          `fuse(aveWidth 2) ${t.fusedAveWidth2}, dask.array optimize ${t.arrayOptimized}; ` +
+          `ms per 1,000 tasks: fuse ${ms.fuse.toFixed(3)}, dask.array optimize ${ms.arrayOptimize.toFixed(3)}`,
+        `  weft's compile(graph) is ${(ms.fuse / ours.msPer1000Tasks.compileGraph).toFixed(1)}x faster per task than Dask's fuse ` +
+          `and ${(ms.arrayOptimize / ours.msPer1000Tasks.compileGraph).toFixed(1)}x than dask.array's optimize, ` +
+          `with ${ours.planTasks} tasks against ${t.arrayOptimized}`,
+      );
+    }
   }
   out(lines.join("\n").trimEnd());
 }

@@ -46,6 +46,7 @@ function buildProgram(io: CliIO): Command {
     .option("--backends <list>", `comma-separated backends to measure (default: ${BACKENDS.join(",")})`)
     .option("--only <kernels>", "comma-separated kernel names to measure")
     .option("--quiet", "no progress bar")
+    .option("--no-python", "skip the Python references (numpy, dask), even when installed")
     .action(async (suite: string, options) => {
       await runBench(suite, options, io.out);
     });

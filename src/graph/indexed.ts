@@ -47,7 +47,7 @@ export function indexGraph(map: TaskMap, options: { allowMissing?: boolean } = {
   const span = max - min + 1;
   // A dense table while it stays small next to the graph (keys come in per-layer blocks, so a
   // graph's keys are usually close together); a Map otherwise.
-  if (size > 0 && Number.isInteger(min) && span <= 16 * size + 65536) {
+  if (size > 0 && Number.isInteger(min) && span <= 8 * size + 4096) {
     const table = new Int32Array(span).fill(-1);
     for (let j = 0; j < size; j++) table[keys[j]! - min] = j;
     indexOf = (k) => {

@@ -31,7 +31,8 @@ export function inRunOrder(tasks: TaskMap, outputs: readonly Key[]): Task[] {
   return sequence;
 }
 
-function rankTasks(tasks: TaskMap, outputs: readonly Key[]): { g: IndexedGraph; rank: Int32Array } {
+/** The dense form of `tasks` and each task's rank in the run order (what order() reports). */
+export function rankTasks(tasks: TaskMap, outputs: readonly Key[]): { g: IndexedGraph; rank: Int32Array } {
   checkOutputs(tasks, outputs);
   const g = indexGraph(tasks);
   const { size, depStart, depList } = g;

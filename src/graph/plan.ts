@@ -21,7 +21,7 @@ import { Graph, layerTasks, type TaskMap } from "./graph.js";
 import { inlineConstants } from "./inline.js";
 import { formatKey, keyName, type Key } from "./keys.js";
 import { CONST, defaultOps, INPUT, type OpDefinition, type OpRegistry, type TaskContext } from "./ops.js";
-import { inRunOrder } from "./order.js";
+import { rankTasks } from "./order.js";
 import { stepsOf, substituteRefs, task, taskDependencies, type Ref, type Task } from "./task.js";
 
 export interface CompileOptions {
@@ -92,21 +92,29 @@ export class Plan {
   private readonly compiled: readonly CompiledTask[];
   private readonly outputSet: ReadonlySet<Key>;
 
+  private lastReaders: ReadonlyMap<Key, number> | undefined;
+
   /** @internal use compile() */
   constructor(
     /** The fused tasks in run order. */
     readonly tasks: readonly Task[],
     readonly outputs: readonly Key[],
     inputs: readonly Key[],
-    /** Index (in `tasks`) of the last task reading each result; outputs are never released. */
-    readonly lastReader: ReadonlyMap<Key, number>,
+    /** The results each task (by position) reads for the last time, outputs included: flat[cut[i] .. cut[i + 1]). */
+    private readonly lastReads: { readonly cut: Int32Array; readonly flat: Float64Array },
     readonly stats: PlanStats,
     ops: OpRegistry,
   ) {
     this.inputs = new Map(inputs.map((k) => [formatKey(k), k]));
     this.outputSet = new Set(outputs);
-    const releases: Key[][] = tasks.map(() => []);
-    for (const [k, i] of lastReader) if (!this.outputSet.has(k)) releases[i]!.push(k);
+    const none: Key[] = [];
+    const releases = tasks.map((_, i) => {
+      const from = lastReads.cut[i]!, to = lastReads.cut[i + 1]!;
+      if (from === to) return none;
+      const keys: Key[] = [];
+      for (let q = from; q < to; q++) if (!this.outputSet.has(lastReads.flat[q]!)) keys.push(lastReads.flat[q]!);
+      return keys;
+    });
     const programs = new Map<BlockProgram, CompiledProgramStep[]>();
     const compileProgram = (p: BlockProgram) => {
       let c = programs.get(p);
@@ -170,6 +178,17 @@ export class Plan {
       executor.dispose();
     }
     return this.outputs.map((k) => values.get(k));
+  }
+
+  /** Position (in `tasks`) of the last task reading each result; outputs are never released. */
+  get lastReader(): ReadonlyMap<Key, number> {
+    if (!this.lastReaders) {
+      const map = new Map<Key, number>();
+      const { cut, flat } = this.lastReads;
+      for (let i = 0; i + 1 < cut.length; i++) for (let q = cut[i]!; q < cut[i + 1]!; q++) map.set(flat[q]!, i);
+      this.lastReaders = map;
+    }
+    return this.lastReaders;
   }
 
   /** Size (when the task declared it) and last reader of every result the plan makes. */
@@ -348,15 +367,38 @@ export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options
   } else {
     fused = fuseGraph(culled, keep, fusion === "linear" ? "linear" : "aggressive", options.fuseOptions);
   }
-  // Inputs are bound, not run: drop their placeholder tasks from the run order.
-  const sequence = inRunOrder(fused, outputs).filter((t) => t.op !== INPUT);
-  const lastReader = new Map<Key, number>();
-  sequence.forEach((t, i) => {
-    for (const d of taskDependencies(t)) lastReader.set(d, i);
-  });
+  // Run order, and where each result is read for the last time, on the fused graph's dense
+  // form. Inputs are bound, not run: their placeholder tasks take no position.
+  const { g: fg, rank } = rankTasks(fused, outputs);
+  const byRank = new Int32Array(fg.size);
+  for (let j = 0; j < fg.size; j++) byRank[rank[j]!] = j;
+  const position = new Int32Array(fg.size).fill(-1);
+  const sequence: Task[] = [];
+  for (const j of byRank) {
+    if (fg.tasks[j]!.op === INPUT) continue;
+    position[j] = sequence.length;
+    sequence.push(fg.tasks[j]!);
+  }
+  const lastPosition = new Int32Array(fg.size).fill(-1);
+  for (let j = 0; j < fg.size; j++) {
+    const at = position[j]!;
+    if (at < 0) continue;
+    for (let q = fg.depStart[j]!; q < fg.depStart[j + 1]!; q++) {
+      const d = fg.depList[q]!;
+      if (at > lastPosition[d]!) lastPosition[d] = at;
+    }
+  }
+  // lastReads[i]: the results task i reads last, as one flat list cut by position (CSR)
+  const cut = new Int32Array(sequence.length + 1);
+  for (let d = 0; d < fg.size; d++) if (lastPosition[d]! >= 0) cut[lastPosition[d]! + 1]! += 1;
+  for (let i = 0; i < sequence.length; i++) cut[i + 1] = cut[i + 1]! + cut[i]!;
+  const flat = new Float64Array(cut[sequence.length]!);
+  const fill = cut.slice(0, sequence.length);
+  for (let d = 0; d < fg.size; d++) if (lastPosition[d]! >= 0) flat[fill[lastPosition[d]!]!++] = fg.keys[d]!;
+  const lastReads = { cut, flat };
   const boundInputs = inputs.filter((k) => fused.has(k));
   const stats: PlanStats = { materialized: all.size, culled: culledCount, inlined: culled.size, fused: sequence.length };
-  return new Plan(sequence, [...outputs], boundInputs, lastReader, stats, ops);
+  return new Plan(sequence, [...outputs], boundInputs, lastReads, stats, ops);
 }
 
 /** compile() then run() once: the generic entry point for a graph of tasks. */
