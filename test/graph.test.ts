@@ -159,6 +159,12 @@ describe("bad graphs", () => {
     expect(() => compile(g, [k("a")], { ops })).toThrow(/unknown op 'frobnicate' in task a; registered ops: const, identity, input, inc/);
   });
 
+  it("reject an output that no task produces, even one that is not a key at all", () => {
+    const x = new BlockwiseLayer("source", [{ literal: 1 }], { chunks: 2 });
+    expect(() => compile(new Graph([x]), [123_456_789_012], { ops })).toThrow(/requested output <unknown key 123456789012> is not in the graph/);
+    expect(() => compile(new Graph([x]), [key("not-here")], { ops })).toThrow(/requested output not-here is not in the graph/);
+  });
+
   it("reject duplicate keys when built or materialized", () => {
     const b = new GraphBuilder();
     b.value("dup-1", 1);

@@ -2,7 +2,7 @@
  * Task graphs: keys, tasks, layers with structural sharing, the optimization passes (each a
  * pure function from task map to task map), and plans that are compiled once and run many times.
  */
-export { key, keyName, keyIndex, formatKey, uniqueName } from "./keys.js";
+export { key, keyName, keyIndex, formatKey, uniqueName, isKey } from "./keys.js";
 export type { Key } from "./keys.js";
 export { Ref, ref, task, FUSED, isFused, taskDependencies, stepsOf, forEachRef } from "./task.js";
 export type { Task, FusedTask, Arg } from "./task.js";

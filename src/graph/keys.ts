@@ -96,6 +96,11 @@ function blockOf(k: Key): Block | undefined {
   return undefined;
 }
 
+/** Whether `k` is a key that key() or a layer handed out. */
+export function isKey(k: unknown): k is Key {
+  return typeof k === "number" && (scalars.has(k) || blockOf(k) !== undefined);
+}
+
 /** The layer name of a key. */
 export function keyName(k: Key): string {
   const name = scalars.get(k) ?? blockOf(k)?.name;
@@ -113,7 +118,7 @@ export function keyIndex(k: Key): number | undefined {
 
 /** "name" or "name[3]": how keys appear in errors and profiles. */
 export function formatKey(k: Key): string {
-  if (typeof k !== "number" || (!scalars.has(k) && !blockOf(k))) return `<unknown key ${String(k)}>`;
+  if (!isKey(k)) return `<unknown key ${String(k)}>`;
   const index = keyIndex(k);
   return index === undefined ? keyName(k) : `${keyName(k)}[${index}]`;
 }

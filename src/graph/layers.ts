@@ -5,7 +5,7 @@
  * is a rule (task i applies op to chunk i of each input) and makes its tasks only when asked.
  */
 import { ArgumentError } from "../errors.js";
-import { key, keyIndex, keyName, reserveKeys, uniqueName, type Key } from "./keys.js";
+import { isKey, key, keyIndex, keyName, reserveKeys, uniqueName, type Key } from "./keys.js";
 import { ref, task, taskWithDeps, type Arg, type Task } from "./task.js";
 
 let layersCreated = 0;
@@ -45,7 +45,7 @@ export abstract class Layer {
 
   /** Whether `k` is one of this layer's output keys (without listing them all). */
   hasKey(k: Key): boolean {
-    if (keyName(k) !== this.name) return false;
+    if (!isKey(k) || keyName(k) !== this.name) return false;
     const i = keyIndex(k);
     return i !== undefined && i < this.size && this.keyAt(i) === k;
   }
