@@ -9,3 +9,4 @@ export * from "./memory/index.js";
 export * from "./kernels/index.js";
 export { VERSION } from "./version.js";
 export * from "./graph/index.js";
+export * from "./profile/index.js";

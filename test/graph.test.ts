@@ -286,6 +286,32 @@ describe("plans over shared buffers", () => {
     expect(kernels.memory.stats().liveBlocks).toBe(baseline);
   });
 
+  it("spill intermediates larger than the scratch block to the heap, and still leak nothing", async () => {
+    const { Kernels } = await import("../src/index.js");
+    const kernels = await Kernels.create({ backend: "wasm-scalar", memory: { initial: 16 << 20, maximum: 128 << 20 } });
+    const local = new OpRegistry();
+    const { registerKernelOps } = await import("../src/index.js");
+    registerKernelOps(local);
+    const n = 300_000; // 2.4 MB per intermediate: more than the 1 MiB first scratch block
+    local.register("big", (ctx, i: number) => {
+      const out = ctx.alloc(8 * n);
+      out.f64().fill(1 + i);
+      return out;
+    }, { context: true });
+    const ids = new TaskLayer("spill-ids", [0, 1].map((i) => task(key("spill-ids", i), "const", i)));
+    const x = new BlockwiseLayer("big", [ids]);
+    const e = new BlockwiseLayer("sqrt", [x]);
+    const s = new BlockwiseLayer("sum", [e]);
+    const plan = compile(new Graph([s]), s.keys(), { ops: local });
+    const baseline = kernels.memory.stats().liveBlocks;
+    for (let run = 0; run < 3; run++) {
+      const [a, b] = plan.run({}, { kernels }) as number[];
+      expect(a).toBe(n);
+      expect(Math.abs(b! - n * Math.SQRT2)).toBeLessThan(1e-9 * n);
+      expect(kernels.memory.stats().liveBlocks).toBe(baseline);
+    }
+  });
+
   it("say which argument is missing when an op allocates without kernels", () => {
     const local = new OpRegistry();
     local.register("needsMemory", (ctx) => ctx.alloc(8), { context: true });

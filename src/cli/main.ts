@@ -8,6 +8,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { VERSION } from "../version.js";
 import { collectInfo, formatInfo } from "./info.js";
 import { runBench, SUITES } from "./bench.js";
+import { PROFILE_SUITES, runProfile } from "./profile.js";
 
 export interface CliIO {
   out: (text: string) => void;
@@ -49,6 +50,15 @@ function buildProgram(io: CliIO): Command {
     .option("--no-python", "skip the Python references (numpy, dask), even when installed")
     .action(async (suite: string, options) => {
       await runBench(suite, options, io.out);
+    });
+
+  program
+    .command("profile")
+    .description(`run a suite (${PROFILE_SUITES.join(", ")}) once with task timings and write its task stream as an HTML page`)
+    .argument("<suite>", `the suite: ${PROFILE_SUITES.join(", ")}`)
+    .requiredOption("--out <file>", "the HTML file to write")
+    .action(async (suite: string, options: { out: string }) => {
+      await runProfile(suite, options, io.out);
     });
 
   return program;

@@ -11,6 +11,7 @@
 import { ArgumentError, WeftError } from "../errors.js";
 import { Allocation } from "../memory/shared-memory.js";
 import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
+import type { TaskEvent } from "../profile/events.js";
 import type { Kernels } from "../kernels/index.js";
 import { checkOutputs } from "./analyze.js";
 import { GraphError } from "./errors.js";
@@ -59,6 +60,8 @@ export class TaskError extends WeftError {
 export interface RunOptions {
   /** Kernels passed to context-aware ops. */
   kernels?: Kernels;
+  /** When given, one timing event per task is appended to it (for profiles). */
+  events?: TaskEvent[];
 }
 
 /** Bindings for a plan's inputs: by key, or by formatted key ("w", "x[3]"). */
@@ -78,6 +81,8 @@ interface CompiledProgramStep {
 
 interface CompiledTask {
   key: Key;
+  /** What runs, for profiles: the op, or the ops of a fused task joined by "+". */
+  label: string;
   steps: readonly CompiledStep[];
   /** For chunk `chunk` of a fused blockwise layer: its shared program (then `steps` is empty). */
   program: readonly CompiledProgramStep[] | undefined;
@@ -124,11 +129,18 @@ export class Plan {
       }
       return c;
     };
+    const labels = new Map<BlockProgram, string>();
+    const programLabel = (p: BlockProgram) => {
+      let l = labels.get(p);
+      if (l === undefined) labels.set(p, (l = p.steps.map((st) => st.op).join("+")));
+      return l;
+    };
     this.compiled = tasks.map((t, i) =>
       t instanceof ProgramTask
-        ? { key: t.key, steps: [], program: compileProgram(t.program), chunk: t.chunk, releases: releases[i]! }
+        ? { key: t.key, label: programLabel(t.program), steps: [], program: compileProgram(t.program), chunk: t.chunk, releases: releases[i]! }
         : {
             key: t.key,
+            label: stepsOf(t).map((st) => st.op).join("+"),
             steps: stepsOf(t).map((s) => ({ key: s.key, op: ops.get(s.op)!, args: s.args })),
             program: undefined,
             chunk: 0,
@@ -157,13 +169,16 @@ export class Plan {
     const release = (v: unknown, keep: unknown) => {
       if (v instanceof Allocation && v !== keep && !v.freed && !bound.has(v)) v.free();
     };
+    const events = options.events;
     try {
       for (const t of this.compiled) {
+        const start = events ? performance.now() : 0;
         const result = t.program
           ? executor.runProgram(t, values, release)
           : t.steps.length === 1
             ? executor.runStep(t.key, t.steps[0]!, values)
             : executor.runFused(t, values, release);
+        if (events) events.push({ key: t.key, label: t.label, lane: 0, start, end: performance.now() });
         values.set(t.key, result);
         for (const k of t.releases) {
           release(values.get(k), result);

@@ -52,7 +52,8 @@ export class ScratchArena {
 
   /** Takes every buffer back. Their views must not be used after this. */
   reset(): void {
-    for (const a of this.overflow) a.free();
+    // a spilled buffer may have been freed already, by its task, as an intermediate
+    for (const a of this.overflow) if (!a.freed) a.free();
     this.overflow = [];
     if (this.block && this.wanted > this.block.bytes) {
       this.block.free();

@@ -1,0 +1,25 @@
+/** `weft profile SUITE --out FILE.html`: a task-stream page of one run of a suite. */
+import { writeFileSync } from "node:fs";
+import { ArgumentError } from "../errors.js";
+import { renderProfilePage, summarize } from "../profile/index.js";
+
+export const PROFILE_SUITES = ["graph"] as const;
+
+export async function runProfile(suite: string, options: { out?: string }, out: (text: string) => void): Promise<void> {
+  if (!(PROFILE_SUITES as readonly string[]).includes(suite)) {
+    throw new ArgumentError("SUITE", `one of ${PROFILE_SUITES.join(", ")}`, suite);
+  }
+  if (!options.out) throw new ArgumentError("--out", "the path of the HTML file to write", options.out);
+  const { profileGraph } = await import("../../bench/profile.js");
+  const runs = await profileGraph();
+  const pages = runs.map((r) => renderProfilePage(r.events, { title: r.name }));
+  // one page holding both timelines, one after the other
+  const body = pages.map((p) => p.slice(p.indexOf("<body>") + 6, p.indexOf("</body>"))).join("\n<hr>\n");
+  const html = pages[0]!.slice(0, pages[0]!.indexOf("<body>") + 6) + body + "</body></html>\n";
+  writeFileSync(options.out, html);
+  for (const r of runs) {
+    const s = summarize(r.events);
+    out(`${r.name}: ${s.tasks} tasks in ${s.wallMs.toFixed(2)} ms, ${(100 * s.utilization).toFixed(1)}% busy`);
+  }
+  out(`wrote ${options.out}`);
+}

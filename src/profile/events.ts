@@ -1,0 +1,42 @@
+/** Timing events: one per task run, as executors record them for profiles. */
+import type { Key } from "../graph/keys.js";
+
+export interface TaskEvent {
+  /** The task's key. */
+  readonly key: Key;
+  /** What ran: the op, or "a+b+c" for a fused task's ops in order. */
+  readonly label: string;
+  /** Which thread ran it (0: the calling thread). */
+  readonly lane: number;
+  /** Start and end, in milliseconds (performance.now() of the thread that ran it). */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Summary figures of a timeline: how busy each lane was, and the work it did. */
+export interface TimelineSummary {
+  tasks: number;
+  lanes: number;
+  /** First start to last end, ms. */
+  wallMs: number;
+  /** Sum of task durations, ms. */
+  busyMs: number;
+  /** busyMs / (wallMs * lanes): 1 means no white space at all. */
+  utilization: number;
+}
+
+export function summarize(events: readonly TaskEvent[]): TimelineSummary {
+  if (events.length === 0) return { tasks: 0, lanes: 0, wallMs: 0, busyMs: 0, utilization: 0 };
+  let first = Infinity;
+  let last = -Infinity;
+  let busy = 0;
+  const lanes = new Set<number>();
+  for (const e of events) {
+    first = Math.min(first, e.start);
+    last = Math.max(last, e.end);
+    busy += e.end - e.start;
+    lanes.add(e.lane);
+  }
+  const wall = last - first;
+  return { tasks: events.length, lanes: lanes.size, wallMs: wall, busyMs: busy, utilization: wall > 0 ? busy / (wall * lanes.size) : 1 };
+}
