@@ -21,3 +21,4 @@ export {
 export function heapBase(): usize {
   return __heap_base;
 }
+export { randomUniform, randomNormal } from "./random";

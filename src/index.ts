@@ -10,3 +10,4 @@ export * from "./kernels/index.js";
 export { VERSION } from "./version.js";
 export * from "./graph/index.js";
 export * from "./profile/index.js";
+export * from "./random/index.js";

@@ -19,6 +19,8 @@ export type Extent =
 
 export type ArgSpec =
   | { name: string; kind: "dim" }
+  | { name: string; kind: "u32" } // a 32-bit half of a 64-bit seed
+  | { name: string; kind: "index" } // a position in a random stream: a whole number below 2^53
   | { name: string; kind: "ld"; cols: string }
   | { name: string; kind: "flag" }
   | { name: string; kind: "scalar" }
@@ -32,7 +34,7 @@ export type Accuracy =
   | { kind: "solve" }; // factorizations and solves: backward stable, compare with a tolerance
 
 export interface KernelSpec {
-  family: "blas1" | "blas2" | "blas3" | "elementwise" | "reduce" | "linalg" | "glm";
+  family: "blas1" | "blas2" | "blas3" | "elementwise" | "reduce" | "linalg" | "glm" | "random";
   args: readonly ArgSpec[];
   returns: "f64" | "i32" | "void";
   accuracy: Accuracy;
@@ -43,6 +45,8 @@ const dim = <N extends string>(name: N) => ({ name, kind: "dim" }) as const;
 const ld = <N extends string>(name: N, cols: string) => ({ name, kind: "ld", cols }) as const;
 const flag = <N extends string>(name: N) => ({ name, kind: "flag" }) as const;
 const scalar = <N extends string>(name: N) => ({ name, kind: "scalar" }) as const;
+const u32 = <N extends string>(name: N) => ({ name, kind: "u32" }) as const;
+const index = <N extends string>(name: N) => ({ name, kind: "index" }) as const;
 const vec = (length: string, plus?: number): Extent =>
   plus === undefined ? { kind: "vector", length } : { kind: "vector", length, plus };
 const mat = (rows: string, cols: string, ldName: string): Extent => ({ kind: "matrix", rows, cols, ld: ldName });
@@ -299,6 +303,19 @@ export const KERNEL_SPECS = {
   glmLogisticWeights: glmWeights("logistic", "mu (1 - mu)"),
   glmNormalWeights: glmWeights("normal", "1"),
   glmPoissonWeights: glmWeights("poisson", "mu"),
+  // ---- the counter-based generator of shared/specs/synthetic-data.md
+  randomUniform: {
+    family: "random",
+    args: [u32("seedHi"), u32("seedLo"), index("start"), dim("n"), output("out", vec("n"))],
+    returns: "void", accuracy: EXACT,
+    doc: "out[i] = U(seed, start + i): uniform in [0, 1), the spec's counter-based stream (seed = seedHi * 2^32 + seedLo)",
+  },
+  randomNormal: {
+    family: "random",
+    args: [u32("seedHi"), u32("seedLo"), index("start"), dim("n"), output("out", vec("n"))],
+    returns: "void", accuracy: SUM, // log1p, cos and sin may differ in the last ulp between backends
+    doc: "out[i] = z[start + i]: standard normals in Box-Muller pairs of the spec's stream (seed = seedHi * 2^32 + seedLo)",
+  },
 } as const satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNEL_SPECS;

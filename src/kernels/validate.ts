@@ -32,6 +32,16 @@ export function validateCall(name: string, spec: KernelSpec, args: readonly unkn
       case "flag":
         if (value !== 0 && value !== 1) throw new ArgumentError(arg.name, "0 or 1", value, context);
         break;
+      case "u32":
+        if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+          throw new ArgumentError(arg.name, "a whole number in [0, 2^32)", value, context);
+        }
+        break;
+      case "index":
+        if (!Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) {
+          throw new ArgumentError(arg.name, "a whole number in [0, 2^53)", value, context);
+        }
+        break;
       case "scalar":
         break; // any float64, NaN and infinities included: they propagate like IEEE arithmetic
       case "ld":

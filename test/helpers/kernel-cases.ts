@@ -78,6 +78,13 @@ export function kernelCases(name: KernelName, spec: KernelSpec, specials = false
         case "flag":
           scalars.push(arg.name === "lower" ? caseIndex & 1 : (caseIndex >> 1) & 1);
           break;
+        case "u32":
+          scalars.push(Math.floor(random() * 2 ** 32));
+          break;
+        case "index":
+          // odd and even starts (a chunk may begin inside a Box-Muller pair), small and huge
+          scalars.push(caseIndex % 3 === 2 ? 2 ** 52 + caseIndex : Math.floor(random() * 1e6) * 2 + (caseIndex & 1));
+          break;
         case "scalar":
           if (arg.name === "beta" && caseIndex % 3 === 0) scalars.push(0);
           else if (arg.name === "b0") scalars.push(0.5 * (random() - 0.5));

@@ -4,6 +4,7 @@ import { blasKernels } from "./blas.js";
 import { elementwiseKernels } from "./elementwise.js";
 import { linalgKernels } from "./linalg.js";
 import { glmKernels } from "./glm.js";
+import { randomKernels } from "./random.js";
 import type { Heap } from "./heap.js";
 
 export function createJsKernels(heap: Heap): KernelTable {
@@ -12,6 +13,7 @@ export function createJsKernels(heap: Heap): KernelTable {
     ...elementwiseKernels(heap),
     ...linalgKernels(heap),
     ...glmKernels(heap),
+    ...randomKernels(heap),
   } satisfies KernelTable;
   return table;
 }

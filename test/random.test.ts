@@ -1,0 +1,69 @@
+/**
+ * The synthetic data generator against the check values of shared/specs/synthetic-data.md, on
+ * every backend, and chunk independence: any rows generated alone equal the same rows of the
+ * whole problem.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, Kernels, logisticBeta, logisticProblemChunk, seedHalves, type BackendName } from "../src/index.js";
+
+const SEED = 20240601;
+const kernels = {} as Record<BackendName, Kernels>;
+beforeAll(async () => {
+  for (const b of BACKENDS) kernels[b] = await Kernels.create({ backend: b, memory: { initial: 4 << 20, maximum: 64 << 20 } });
+});
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+
+describe.each(BACKENDS)("%s", (backend) => {
+  it("U(seed, 0..3) matches the spec exactly", () => {
+    const k = kernels[backend];
+    const out = k.memory.allocF64(4);
+    k.randomUniform(...seedHalves(SEED), 0, 4, out.ptr);
+    expect(Array.from(out.f64())).toEqual([0.025503484179569602, 0.6340884475305283, 0.008307466682791587, 0.8291153878017612]);
+    out.free();
+  });
+
+  it("problem(N = 10, P = 4) matches the spec's check values", () => {
+    const k = kernels[backend];
+    const { X, y } = logisticProblemChunk(k, { cols: 4, seed: SEED, rowStart: 0, rows: 10 });
+    const x = X.f64();
+    const sum = x.reduce((s, v) => s + v, 0);
+    const sumSq = x.reduce((s, v) => s + v * v, 0);
+    expect(rel(sum, 13.785272697890758)).toBeLessThan(1e-12);
+    expect(rel(sumSq, 45.101247417292655)).toBeLessThan(1e-12);
+    const row0 = [-0.15129519820498255, -0.16964207551189237, 0.061596991333686464, -0.11353476403872541];
+    row0.forEach((v, j) => expect(rel(x[j]!, v)).toBeLessThan(1e-14));
+    const row9 = [-0.6305842226603656, 0.1907992114305334, -0.646013173982814];
+    row9.forEach((v, j) => expect(rel(x[9 * 4 + 1 + j]!, v)).toBeLessThan(1e-14));
+    expect(Array.from(y.f64())).toEqual([0, 1, 1, 1, 1, 0, 1, 0, 1, 1]);
+    const beta = logisticBeta(k, { cols: 4, seed: SEED });
+    const want = [-0.19297631172635374, 0.5361366022121679, -0.10491644740755965, 0.5912140783917852];
+    want.forEach((v, j) => expect(rel(beta.f64()[j]!, v)).toBeLessThan(1e-14));
+    [X, y, beta].forEach((a) => a.free());
+  });
+
+  it("makes any chunk of rows alone, equal to the same rows of the whole problem", () => {
+    const k = kernels[backend];
+    const whole = logisticProblemChunk(k, { cols: 6, seed: 7, rowStart: 0, rows: 41 });
+    for (const [r0, rows] of [[0, 1], [3, 7], [17, 24], [40, 1]] as const) {
+      const part = logisticProblemChunk(k, { cols: 6, seed: 7, rowStart: r0, rows });
+      expect(Array.from(part.X.f64())).toEqual(Array.from(whole.X.f64().subarray(r0 * 6, (r0 + rows) * 6)));
+      expect(Array.from(part.y.f64())).toEqual(Array.from(whole.y.f64().subarray(r0, r0 + rows)));
+      part.X.free();
+      part.y.free();
+    }
+    whole.X.free();
+    whole.y.free();
+    expect(k.memory.stats().liveBlocks).toBe(0);
+  });
+});
+
+describe("bad input", () => {
+  it("names the argument: odd cols, negative rows, a seed out of range", () => {
+    const k = kernels.js;
+    expect(() => logisticProblemChunk(k, { cols: 3, rowStart: 0, rows: 1 })).toThrow(/argument 'cols' must be a positive even whole number/);
+    expect(() => logisticProblemChunk(k, { cols: 4, rowStart: 0, rows: -1 })).toThrow(/argument 'rows'/);
+    expect(() => seedHalves(-1)).toThrow(/argument 'seed'/);
+    expect(() => k.randomUniform(2 ** 32, 0, 0, 1, 0)).toThrow(/argument 'seedHi' must be a whole number in \[0, 2\^32\)/);
+  });
+});
