@@ -4,7 +4,7 @@
  * wasm-simd sum over a large buffer). Bytes count what a kernel must move at the least (each
  * input read once, each output written once); FLOPs count multiplies and adds.
  */
-import { Kernels, GEMM_SCRATCH_ELEMENTS, type BackendName, type KernelName } from "../src/index.js";
+import { Kernels, GEMM_SCRATCH_ELEMENTS, logisticBeta, logisticProblemChunk, type BackendName, type KernelName } from "../src/index.js";
 import { median, time } from "./measure.js";
 
 export interface KernelBenchResult {
@@ -84,9 +84,9 @@ function matrixCase(kernel: "gemv" | "gemvT" | "glmLogisticLossGrad", rows: numb
     bytes: 8 * rows * (p + 1), // X once, plus one float64 per row (y, or the output of gemv)
     flops: kernel === "glmLogisticLossGrad" ? 4 * rows * p : 2 * rows * p,
     prepare(k) {
-      const X = fill(k, rows * p, noise);
-      const w = fill(k, p + 1, (i) => noise(i) / Math.sqrt(p));
-      const v = fill(k, rows, (i) => (noise(i) > 0 ? 1 : 0));
+      // the spec's synthetic logistic problem: X, labels y, and its true coefficients as w
+      const w = logisticBeta(k, { cols: p });
+      const { X, y: v } = logisticProblemChunk(k, { cols: p, rowStart: 0, rows, beta: w });
       const out = k.memory.allocF64(Math.max(rows, p + 1));
       const call =
         kernel === "gemv" ? () => k.raw.gemv(rows, p, 1, X.ptr, p, w.ptr, 0, out.ptr)

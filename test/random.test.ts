@@ -67,3 +67,27 @@ describe("bad input", () => {
     expect(() => k.randomUniform(2 ** 32, 0, 0, 1, 0)).toThrow(/argument 'seedHi' must be a whole number in \[0, 2\^32\)/);
   });
 });
+
+describe("the js generator's two-uint32-halves arithmetic", () => {
+  // The spec transcribed with BigInt: the oracle for the halves arithmetic.
+  const MASK = (1n << 64n) - 1n;
+  const mix = (z0: bigint) => {
+    let z = z0;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK;
+    return z ^ (z >> 31n);
+  };
+  const U = (seed: bigint, k: bigint) => Number(mix((seed + (k + 1n) * 0x9e3779b97f4a7c15n) & MASK) >> 11n) * 2 ** -53;
+
+  it("equals a BigInt transcription of the spec for random seeds and positions up to 2^53", async () => {
+    const { uniformAt } = await import("../src/kernels/js/random.js");
+    let state = 12345;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    for (let trial = 0; trial < 2000; trial++) {
+      const hi = next(), lo = next();
+      const k = trial % 3 === 0 ? Number.MAX_SAFE_INTEGER - trial : trial % 3 === 1 ? next() : next() * 2 ** 20 + next();
+      const want = U((BigInt(hi) << 32n) | BigInt(lo), BigInt(k));
+      expect(uniformAt(hi, lo, k), `seed ${hi}:${lo}, k ${k}`).toBe(want);
+    }
+  });
+});
