@@ -138,7 +138,7 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
 @inline export function sigmoidS(x: f64): f64 {
   const e = expS(-abs(x));
   const r = 1.0 / (1.0 + e);
-  return x >= 0 ? r : e * r;
+  return select<f64>(r, e * r, x >= 0);
 }
 
 // ---- two lanes ---------------------------------------------------------------------------
@@ -214,7 +214,7 @@ const SQRT2_MINUS_1: f64 = 0.41421356237309503;
 
 /** exp(x) for x <= 0 (NaN propagates), results below exp(-708) raised to exp(-708). */
 @inline export function expNonPosS(x: f64): f64 {
-  const xc = x < EXP_FLOOR ? EXP_FLOOR : x;
+  const xc = max(x, EXP_FLOOR); // f64.max: branch-free, and NaN stays NaN
   const kd = xc * LOG2E + SHIFT;
   const n = kd - SHIFT;
   const r = (xc - n * LN2_HI) - n * LN2_LO;
@@ -237,9 +237,10 @@ const SQRT2_MINUS_1: f64 = 0.41421356237309503;
  * rounding 1 + u first. Within 2 ulp of Math.log1p on [0, 1].
  */
 @inline export function log1pUnitS(u: f64): f64 {
+  // select, not branches: u is random in real data, and mispredicted branches cost more than both sides
   const big = u > SQRT2_MINUS_1;
-  const f = big ? (u - 1.0) * 0.5 : u;
-  const k: f64 = big ? 1.0 : 0.0;
+  const f = select<f64>((u - 1.0) * 0.5, u, big);
+  const k = select<f64>(1.0, 0.0, big);
   const hfsq = 0.5 * f * f;
   const s = f / (2.0 + f);
   const z = s * s;
