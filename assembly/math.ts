@@ -80,6 +80,34 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
   return f64x2.add(f64x2.splat(1.0), f64x2.add(r, f64x2.mul(r2, q)));
 }
 
+/**
+ * log(1 + f) + k ln2 for f in [sqrt(2)/2 - 1, sqrt(2) - 1]: fdlibm's kernel, evaluated in musl's
+ * order, s*(hfsq+R) + k*LN2_LO - hfsq + f + k*LN2_HI, with R a minimax polynomial in s^2.
+ */
+@inline function logKernelS(f: f64, k: f64): f64 {
+  const hfsq = 0.5 * f * f;
+  const s = f / (2.0 + f);
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  const R = t2 + t1;
+  return s * (hfsq + R) + k * LN2_LO - hfsq + f + k * LN2_HI;
+}
+
+@inline function logKernelV(f: v128, k: v128): v128 {
+  const hfsq = f64x2.mul(f64x2.splat(0.5), f64x2.mul(f, f));
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w, f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
+  const R = f64x2.add(t2, t1);
+  // left to right, as in the scalar form
+  const res = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(k, f64x2.splat(LN2_LO)));
+  return f64x2.add(f64x2.add(f64x2.sub(res, hfsq), f), f64x2.mul(k, f64x2.splat(LN2_HI)));
+}
+
 // ---- scalar ----------------------------------------------------------------------------
 
 @inline export function expS(x: f64): f64 {
@@ -108,15 +136,7 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
   let bits = reinterpret<i64>(x) + LOG_OFFSET;
   k += <f64>(<i32>(bits >> 52) - 0x3ff);
   bits = (bits & MANT_MASK) + LOG_MANT_BASE;
-  const f = reinterpret<f64>(bits) - 1.0;
-  const hfsq = 0.5 * f * f;
-  const s = f / (2.0 + f);
-  const z = s * s;
-  const w = z * z;
-  const t1 = w * (LG2 + w * (LG4 + w * LG6));
-  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-  const R = t2 + t1;
-  const res = s * (hfsq + R) + k * LN2_LO - hfsq + f + k * LN2_HI;
+  const res = logKernelS(reinterpret<f64>(bits) - 1.0, k);
   if (x0 > 0 && x0 < Infinity) return res;
   if (x0 == 0) return -Infinity;
   if (x0 == Infinity) return Infinity;
@@ -169,17 +189,7 @@ const MANT_MASK: i64 = 0x000fffffffffffff;
   const ki = i64x2.sub(i64x2.shr_s(bits, 52), i64x2.splat(0x3ff));
   const kf = f64x2.add(f64x2.sub(i64x2.add(ki, i64x2.splat(SHIFT_BITS)), f64x2.splat(SHIFT)), kAdj);
   bits = i64x2.add(v128.and(bits, i64x2.splat(MANT_MASK)), i64x2.splat(LOG_MANT_BASE));
-  const f = f64x2.sub(bits, f64x2.splat(1.0));
-  const hfsq = f64x2.mul(f64x2.splat(0.5), f64x2.mul(f, f));
-  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
-  const z = f64x2.mul(s, s);
-  const w = f64x2.mul(z, z);
-  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
-  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w, f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
-  const R = f64x2.add(t2, t1);
-  // s*(hfsq+R) + k*LN2_LO - hfsq + f + k*LN2_HI, evaluated left to right as in the scalar form
-  let res = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(kf, f64x2.splat(LN2_LO)));
-  res = f64x2.add(f64x2.add(f64x2.sub(res, hfsq), f), f64x2.mul(kf, f64x2.splat(LN2_HI)));
+  const res = logKernelV(f64x2.sub(bits, f64x2.splat(1.0)), kf);
   // special inputs: 0 -> -inf, +inf -> +inf, negative or NaN -> NaN
   const finitePos = v128.and(f64x2.gt(x0, f64x2.splat(0.0)), f64x2.lt(x0, f64x2.splat(Infinity)));
   let special = v128.bitselect(f64x2.splat(-Infinity), f64x2.splat(NaN), f64x2.eq(x0, f64x2.splat(0.0)));
@@ -241,25 +251,12 @@ const SQRT2_MINUS_1: f64 = 0.41421356237309503;
   const big = u > SQRT2_MINUS_1;
   const f = select<f64>((u - 1.0) * 0.5, u, big);
   const k = select<f64>(1.0, 0.0, big);
-  const hfsq = 0.5 * f * f;
-  const s = f / (2.0 + f);
-  const z = s * s;
-  const w = z * z;
-  const R = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6));
-  return k * LN2_HI - ((hfsq - (s * (hfsq + R) + k * LN2_LO)) - f);
+  return logKernelS(f, k);
 }
 
 @inline export function log1pUnitV(u: v128): v128 {
   const big = f64x2.gt(u, f64x2.splat(SQRT2_MINUS_1));
   const f = v128.bitselect(f64x2.mul(f64x2.sub(u, f64x2.splat(1.0)), f64x2.splat(0.5)), u, big);
   const k = v128.and(big, f64x2.splat(1.0));
-  const hfsq = f64x2.mul(f64x2.splat(0.5), f64x2.mul(f, f));
-  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
-  const z = f64x2.mul(s, s);
-  const w = f64x2.mul(z, z);
-  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
-  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w, f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
-  const R = f64x2.add(t2, t1);
-  const inner = f64x2.sub(hfsq, f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(k, f64x2.splat(LN2_LO))));
-  return f64x2.sub(f64x2.mul(k, f64x2.splat(LN2_HI)), f64x2.sub(inner, f));
+  return logKernelV(f, k);
 }

@@ -300,7 +300,7 @@ class StepRunner {
   private owned(result: unknown): unknown {
     if (!(result instanceof ScratchBuffer)) return result;
     const copy = this.kernels!.memory.alloc(result.bytes);
-    copy.u8().set(new Uint8Array(this.kernels!.memory.buffer(), result.ptr, result.bytes));
+    copy.u8().set(result.u8());
     return copy;
   }
 

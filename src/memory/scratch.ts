@@ -3,23 +3,17 @@
  * by bumping an offset and taken back all at once when the task ends. A fused task's inner
  * results never reach the heap allocator, and its outputs (allocated normally) outlive it.
  */
-import { Allocation, type SharedMemory } from "./shared-memory.js";
+import { Allocation, BufferViews, type SharedMemory } from "./shared-memory.js";
 import { alignUp } from "./allocator.js";
 
 /** A buffer in a scratch block: valid until the arena is reset (the end of the fused task). */
-export class ScratchBuffer {
-  constructor(private readonly memory: SharedMemory, readonly ptr: number, readonly bytes: number) {}
-
-  f64(): Float64Array {
-    return new Float64Array(this.memory.buffer(), this.ptr, Math.floor(this.bytes / 8));
+export class ScratchBuffer extends BufferViews {
+  constructor(private readonly memory: SharedMemory, readonly ptr: number, readonly bytes: number) {
+    super();
   }
 
-  f32(): Float32Array {
-    return new Float32Array(this.memory.buffer(), this.ptr, Math.floor(this.bytes / 4));
-  }
-
-  i32(): Int32Array {
-    return new Int32Array(this.memory.buffer(), this.ptr, Math.floor(this.bytes / 4));
+  protected buffer(): SharedArrayBuffer {
+    return this.memory.buffer();
   }
 }
 

@@ -29,8 +29,32 @@ export interface MemoryStats extends AllocatorStats {
 /** The element types a view can have. */
 export type ViewType = "f64" | "f32" | "i32" | "u8";
 
+/** Typed views over `bytes` bytes at `ptr` of a buffer: what allocations and scratch buffers offer. */
+export abstract class BufferViews {
+  abstract readonly ptr: number;
+  abstract readonly bytes: number;
+  protected abstract buffer(): SharedArrayBuffer;
+
+  /** Float64 view (length = floor(bytes / 8)). */
+  f64(): Float64Array {
+    return new Float64Array(this.buffer(), this.ptr, Math.floor(this.bytes / 8));
+  }
+
+  f32(): Float32Array {
+    return new Float32Array(this.buffer(), this.ptr, Math.floor(this.bytes / 4));
+  }
+
+  i32(): Int32Array {
+    return new Int32Array(this.buffer(), this.ptr, Math.floor(this.bytes / 4));
+  }
+
+  u8(): Uint8Array {
+    return new Uint8Array(this.buffer(), this.ptr, this.bytes);
+  }
+}
+
 /** A block of the shared heap: its address, its size, and typed views over exactly its bytes. */
-export class Allocation {
+export class Allocation extends BufferViews {
   private released = false;
 
   constructor(
@@ -39,28 +63,17 @@ export class Allocation {
     readonly ptr: number,
     /** Bytes requested (the block itself is rounded up to 64). */
     readonly bytes: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected buffer(): SharedArrayBuffer {
+    return this.owner.buffer();
+  }
 
   /** True once free() was called on it; its views must not be used after that. */
   get freed(): boolean {
     return this.released;
-  }
-
-  /** Float64 view over the allocation (length = floor(bytes / 8)). */
-  f64(): Float64Array {
-    return new Float64Array(this.owner.buffer(), this.ptr, Math.floor(this.bytes / 8));
-  }
-
-  f32(): Float32Array {
-    return new Float32Array(this.owner.buffer(), this.ptr, Math.floor(this.bytes / 4));
-  }
-
-  i32(): Int32Array {
-    return new Int32Array(this.owner.buffer(), this.ptr, Math.floor(this.bytes / 4));
-  }
-
-  u8(): Uint8Array {
-    return new Uint8Array(this.owner.buffer(), this.ptr, this.bytes);
   }
 
   /** Gives the block back to the heap. Freeing twice throws. */
