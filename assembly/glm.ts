@@ -41,7 +41,7 @@ const NARROW_P = 128;
 @inline function residualS(family: i32, eta: f64, y: f64, t: f64): f64 {
   if (family == LOGISTIC) {
     const inv = 1.0 / (1.0 + t);
-    return select<f64>(inv, t * inv, eta >= 0) - y; // branch-free: eta's sign is random in real data
+    return select<f64>(inv, t * inv, eta >= 0) - y; // no branch on eta's sign, which is random in real data
   }
   if (family == POISSON) return t - y;
   return eta - y;

@@ -247,7 +247,7 @@ const SQRT2_MINUS_1: f64 = 0.41421356237309503;
  * rounding 1 + u first. Within 2 ulp of Math.log1p on [0, 1].
  */
 @inline export function log1pUnitS(u: f64): f64 {
-  // select, not branches: u is random in real data, and mispredicted branches cost more than both sides
+  // select, not branches: u is random in real data
   const big = u > SQRT2_MINUS_1;
   const f = select<f64>((u - 1.0) * 0.5, u, big);
   const k = select<f64>(1.0, 0.0, big);
