@@ -1,8 +1,9 @@
 /**
  * weft: a Dask-style task runtime with near-zero scheduling cost.
  *
- * This entry point gathers the public API. Today it offers the foundation: the shared memory
- * and the kernels (SIMD WebAssembly, scalar WebAssembly, or plain TypeScript).
+ * This entry point gathers the public API: the shared memory and the kernels (SIMD WebAssembly,
+ * scalar WebAssembly, or plain TypeScript), task graphs and plans, the scheduler and the
+ * Runtime that runs them on worker threads, and profiles.
  */
 export * from "./errors.js";
 export * from "./memory/index.js";
@@ -10,4 +11,6 @@ export * from "./kernels/index.js";
 export { VERSION } from "./version.js";
 export * from "./graph/index.js";
 export * from "./profile/index.js";
+export * from "./scheduler/index.js";
+export * from "./runtime/index.js";
 export * from "./random/index.js";

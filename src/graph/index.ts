@@ -4,8 +4,8 @@
  */
 export { key, keyName, keyIndex, formatKey, uniqueName, isKey } from "./keys.js";
 export type { Key } from "./keys.js";
-export { Ref, ref, task, FUSED, isFused, taskDependencies, stepsOf, forEachRef } from "./task.js";
-export type { Task, FusedTask, Arg } from "./task.js";
+export { Ref, ref, task, taskWith, resourcesOf, FUSED, isFused, taskDependencies, stepsOf, forEachRef } from "./task.js";
+export type { Task, FusedTask, Arg, TaskOptions } from "./task.js";
 export { Layer, TaskLayer, BlockwiseLayer, TreeReductionLayer, layerCount } from "./layers.js";
 export type { BlockwiseInput } from "./layers.js";
 export { Graph, layerTasks } from "./graph.js";
@@ -21,8 +21,8 @@ export { order } from "./order.js";
 export { inlineConstants } from "./inline.js";
 export { OpRegistry, defaultOps, registerOp, CONST, IDENTITY, INPUT } from "./ops.js";
 export type { OpDefinition, RegisterOptions, TaskContext } from "./ops.js";
-export { Plan, compile, compute, TaskError } from "./plan.js";
-export type { CompileOptions, PlanStats, RunOptions, Bindings } from "./plan.js";
+export { Plan, compile, TaskError } from "./plan.js";
+export type { CompileOptions, PlanStats, RunOptions, Bindings, PlanLayout } from "./plan.js";
 export { GraphBuilder } from "./builder.js";
 export { registerKernelOps } from "./kernel-ops.js";
 export type { BufferRef } from "./kernel-ops.js";

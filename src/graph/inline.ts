@@ -32,12 +32,12 @@ export function inlineConstants(tasks: TaskMap, outputs: readonly Key[]): Map<Ke
       out.set(k, t);
       continue;
     }
-    // New tasks carry no precomputed deps: the inlined refs are gone from their arguments.
-    const substitute = (s: Task): Task => ({
-      key: s.key,
-      op: s.op,
-      args: substituteRefs(s.args, (r) => (constants.has(r.key) ? constants.get(r.key) : r)),
-    });
+    // New tasks carry no precomputed deps (the inlined refs are gone from their arguments);
+    // what else the maker knew (result size, resources) stays.
+    const substitute = (s: Task): Task => {
+      const { deps: _deps, ...rest } = s;
+      return { ...rest, args: substituteRefs(s.args, (r) => (constants.has(r.key) ? constants.get(r.key) : r)) };
+    };
     if (isFused(t)) {
       const fused: FusedTask = { key: t.key, op: t.op, args: [], steps: t.steps.map(substitute) };
       out.set(k, fused);

@@ -6,7 +6,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import type { Kernels } from "../kernels/index.js";
-import type { Allocation, ScratchBuffer } from "../memory/index.js";
+import type { BufferViews } from "../memory/index.js";
 import type { Key } from "./keys.js";
 
 export interface TaskContext {
@@ -17,9 +17,10 @@ export interface TaskContext {
   /**
    * A buffer for this step's result in the shared memory: a heap Allocation when the result
    * leaves the task, scratch space (valid until the fused task ends) when it is an
-   * intermediate of a fused task. Needs the plan to run with kernels.
+   * intermediate of a fused task. Needs the plan to run with kernels. On a worker thread the
+   * result buffer is the one the scheduler allocated from the task's declared `bytes`.
    */
-  alloc(bytes: number): Allocation | ScratchBuffer;
+  alloc(bytes: number): BufferViews;
 }
 
 export interface OpDefinition {
@@ -27,13 +28,23 @@ export interface OpDefinition {
   readonly run: (args: unknown[], context: TaskContext) => unknown;
   /** Module a worker thread imports to find this op (its export named like the op). */
   readonly module: string | undefined;
+  /** Whether run() passes a TaskContext first (a worker registers the imported function alike). */
+  readonly context: boolean;
+  /** Every worker has this op already (weft's own ops): no module to import. */
+  readonly onEveryWorker: boolean;
 }
 
 export interface RegisterOptions {
   /** Pass the TaskContext as the first argument. */
   context?: boolean;
-  /** A module URL that exports the function under the op's name, for worker threads. */
+  /**
+   * A module URL (file:// or a path) that exports the function under the op's name, or a
+   * function `registerWeftOps(registry)` that registers it: how worker threads find the op.
+   * Without one, tasks of this op run on the main thread.
+   */
   module?: string;
+  /** @internal weft's own ops, which every worker registers at start. */
+  onEveryWorker?: boolean;
 }
 
 // Built-in ops that the passes and plans rely on.
@@ -46,11 +57,12 @@ export class OpRegistry {
 
   constructor(builtins = true) {
     if (builtins) {
-      this.register(CONST, (value: unknown) => value);
-      this.register(IDENTITY, (value: unknown) => value);
+      const everywhere = { onEveryWorker: true };
+      this.register(CONST, (value: unknown) => value, everywhere);
+      this.register(IDENTITY, (value: unknown) => value, everywhere);
       this.register(INPUT, () => {
         throw new ArgumentError("bindings", "a value for every input of the plan", "none for this input");
-      });
+      }, everywhere);
     }
   }
 
@@ -67,7 +79,10 @@ export class OpRegistry {
     const run = options.context
       ? (args: unknown[], context: TaskContext) => fn(context, ...args)
       : (args: unknown[]) => fn(...args);
-    this.ops.set(name, { name, run, module: options.module });
+    if (options.module !== undefined && (typeof options.module !== "string" || options.module.length === 0)) {
+      throw new ArgumentError("module", "a module URL or path (a non-empty string)", options.module, `registerOp ${name}`);
+    }
+    this.ops.set(name, { name, run, module: options.module, context: options.context === true, onEveryWorker: options.onEveryWorker === true });
   }
 
   get(name: string): OpDefinition | undefined {

@@ -9,21 +9,23 @@
  * the threaded executor runs the same Plan on workers.
  */
 import { ArgumentError, WeftError } from "../errors.js";
-import { Allocation } from "../memory/shared-memory.js";
+import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
+import { runTask, StepFailure, StepRef, type ExecProgram, type ExecProgramArg, type ExecTask, type RunnerHooks } from "./execute.js";
+import type { Layer } from "./layers.js";
 import type { TaskEvent } from "../profile/events.js";
 import type { Kernels } from "../kernels/index.js";
 import { checkOutputs } from "./analyze.js";
 import { GraphError } from "./errors.js";
 import { fuseGraph, type FuseOptions } from "./fuse.js";
 import { indexGraph, reachable, subgraph, topologicalIndices } from "./indexed.js";
-import { BlockProgram, fuseBlockwise, ProgramTask, type ProgramArg } from "./blockwise.js";
+import { BlockProgram, fuseBlockwise, ProgramTask } from "./blockwise.js";
 import { Graph, layerTasks, type TaskMap } from "./graph.js";
 import { inlineConstants } from "./inline.js";
 import { formatKey, keyName, type Key } from "./keys.js";
-import { CONST, defaultOps, INPUT, type OpDefinition, type OpRegistry, type TaskContext } from "./ops.js";
+import { CONST, defaultOps, INPUT, type OpRegistry } from "./ops.js";
 import { rankTasks } from "./order.js";
-import { stepsOf, substituteRefs, task, taskDependencies, type Ref, type Task } from "./task.js";
+import { Ref, resourcesOf, stepsOf, task, taskDependencies, type Task } from "./task.js";
 
 export interface CompileOptions {
   /** Keys whose values run() receives as bindings (their tasks, if any, are not run). */
@@ -67,35 +69,31 @@ export interface RunOptions {
 /** Bindings for a plan's inputs: by key, or by formatted key ("w", "x[3]"). */
 export type Bindings = ReadonlyMap<Key, unknown> | Readonly<Record<string, unknown>>;
 
-interface CompiledStep {
-  key: Key;
-  op: OpDefinition;
-  args: readonly unknown[];
-}
-
-interface CompiledProgramStep {
-  op: OpDefinition;
-  args: readonly ProgramArg[];
-  layer: BlockProgram["steps"][number]["layer"];
-}
-
-interface CompiledTask {
-  key: Key;
-  /** What runs, for profiles: the op, or the ops of a fused task joined by "+". */
-  label: string;
-  steps: readonly CompiledStep[];
-  /** For chunk `chunk` of a fused blockwise layer: its shared program (then `steps` is empty). */
-  program: readonly CompiledProgramStep[] | undefined;
-  chunk: number;
-  /** Results this task reads for the last time: released after it runs. */
-  releases: readonly Key[];
+/** The facts an executor needs about a plan, by position in run order. */
+export interface PlanLayout {
+  /** The compiled tasks, in run order. */
+  readonly tasks: readonly ExecTask[];
+  /** Position of every task's and input's key (inputs come after the tasks). */
+  readonly positionOf: ReadonlyMap<Key, number>;
+  /** Keys by position: the tasks', then the inputs'. */
+  readonly keys: readonly Key[];
+  /** Dependencies of each task as positions: depList[depStart[i] .. depStart[i + 1]). */
+  readonly depStart: Int32Array;
+  readonly depList: Int32Array;
+  /** Declared result size of each task in bytes, or -1 when unknown. */
+  readonly resultBytes: Float64Array;
+  /** Positions of the outputs, in the order of plan.outputs. */
+  readonly outputPositions: Int32Array;
 }
 
 export class Plan {
   /** Named input slots, by formatted key. */
   readonly inputs: ReadonlyMap<string, Key>;
-  private readonly compiled: readonly CompiledTask[];
+  private readonly compiled: readonly ExecTask[];
+  private readonly releases: readonly (readonly Key[])[];
   private readonly outputSet: ReadonlySet<Key>;
+  private readonly inputKeys: readonly Key[];
+  private layoutCache: PlanLayout | undefined;
 
   private lastReaders: ReadonlyMap<Key, number> | undefined;
 
@@ -110,43 +108,18 @@ export class Plan {
     readonly stats: PlanStats,
     ops: OpRegistry,
   ) {
+    this.inputKeys = inputs;
     this.inputs = new Map(inputs.map((k) => [formatKey(k), k]));
     this.outputSet = new Set(outputs);
     const none: Key[] = [];
-    const releases = tasks.map((_, i) => {
+    this.releases = tasks.map((_, i) => {
       const from = lastReads.cut[i]!, to = lastReads.cut[i + 1]!;
       if (from === to) return none;
       const keys: Key[] = [];
       for (let q = from; q < to; q++) if (!this.outputSet.has(lastReads.flat[q]!)) keys.push(lastReads.flat[q]!);
       return keys;
     });
-    const programs = new Map<BlockProgram, CompiledProgramStep[]>();
-    const compileProgram = (p: BlockProgram) => {
-      let c = programs.get(p);
-      if (!c) {
-        c = p.steps.map((s) => ({ op: ops.get(s.op)!, args: s.args, layer: s.layer }));
-        programs.set(p, c);
-      }
-      return c;
-    };
-    const labels = new Map<BlockProgram, string>();
-    const programLabel = (p: BlockProgram) => {
-      let l = labels.get(p);
-      if (l === undefined) labels.set(p, (l = p.steps.map((st) => st.op).join("+")));
-      return l;
-    };
-    this.compiled = tasks.map((t, i) =>
-      t instanceof ProgramTask
-        ? { key: t.key, label: programLabel(t.program), steps: [], program: compileProgram(t.program), chunk: t.chunk, releases: releases[i]! }
-        : {
-            key: t.key,
-            label: stepsOf(t).map((st) => st.op).join("+"),
-            steps: stepsOf(t).map((s) => ({ key: s.key, op: ops.get(s.op)!, args: s.args })),
-            program: undefined,
-            chunk: 0,
-            releases: releases[i]!,
-          },
-    );
+    this.compiled = compileTasks(tasks, ops);
   }
 
   /**
@@ -154,33 +127,35 @@ export class Plan {
    * in the order of `outputs`. Results that are Allocations are freed after their last reader
    * (outputs and bound inputs are the caller's). Intermediates inside a fused task that ops
    * allocate with `context.alloc` live in scratch space, taken back when the task ends.
+   *
+   * This is the synchronous executor; a Runtime runs the same plan on worker threads.
    */
   run(bindings: Bindings = {}, options: RunOptions = {}): unknown[] {
     const values = new Map<Key, unknown>();
     const bound = new Set<unknown>();
-    for (const [name, k] of this.inputs) {
-      const has = bindings instanceof Map ? bindings.has(k) : Object.prototype.hasOwnProperty.call(bindings, name);
-      if (!has) throw new ArgumentError("bindings", `a value for input '${name}'`, "none", "plan.run");
-      const v = bindings instanceof Map ? bindings.get(k) : (bindings as Record<string, unknown>)[name];
+    for (const [k, v] of this.bind(bindings)) {
       values.set(k, v);
       bound.add(v);
     }
-    const executor = new StepRunner(options.kernels);
     const release = (v: unknown, keep: unknown) => {
       if (v instanceof Allocation && v !== keep && !v.freed && !bound.has(v)) v.free();
     };
+    const hooks = new MainThreadHooks(options.kernels, release);
+    const lookup = (k: Key) => values.get(k);
     const events = options.events;
     try {
-      for (const t of this.compiled) {
+      for (let i = 0; i < this.compiled.length; i++) {
+        const t = this.compiled[i]!;
         const start = events ? performance.now() : 0;
-        const result = t.program
-          ? executor.runProgram(t, values, release)
-          : t.steps.length === 1
-            ? executor.runStep(t.key, t.steps[0]!, values)
-            : executor.runFused(t, values, release);
+        let result: unknown;
+        try {
+          result = runTask(t, lookup, hooks);
+        } catch (error) {
+          throw taskError(t, error);
+        }
         if (events) events.push({ key: t.key, label: t.label, lane: 0, start, end: performance.now() });
         values.set(t.key, result);
-        for (const k of t.releases) {
+        for (const k of this.releases[i]!) {
           release(values.get(k), result);
           values.delete(k);
         }
@@ -190,9 +165,44 @@ export class Plan {
       for (const v of values.values()) release(v, undefined);
       throw error;
     } finally {
-      executor.dispose();
+      hooks.dispose();
     }
     return this.outputs.map((k) => values.get(k));
+  }
+
+  /**
+   * The input values from `bindings`, by key; throws ArgumentError naming an input that has no
+   * value.
+   */
+  bind(bindings: Bindings): Map<Key, unknown> {
+    const out = new Map<Key, unknown>();
+    for (const [name, k] of this.inputs) {
+      const has = bindings instanceof Map ? bindings.has(k) : Object.prototype.hasOwnProperty.call(bindings, name);
+      if (!has) throw new ArgumentError("bindings", `a value for input '${name}'`, "none", "plan.run");
+      out.set(k, bindings instanceof Map ? bindings.get(k) : (bindings as Record<string, unknown>)[name]);
+    }
+    return out;
+  }
+
+  /** @internal What executors need, by position: built once per plan. */
+  layout(): PlanLayout {
+    if (this.layoutCache) return this.layoutCache;
+    const keys = [...this.tasks.map((t) => t.key), ...this.inputKeys];
+    const positionOf = new Map<Key, number>(keys.map((k, i) => [k, i]));
+    const n = this.tasks.length;
+    const depStart = new Int32Array(n + 1);
+    const lists = this.tasks.map((t) => taskDependencies(t).map((k) => positionOf.get(k)!));
+    for (let i = 0; i < n; i++) depStart[i + 1] = depStart[i]! + lists[i]!.length;
+    const depList = new Int32Array(depStart[n]!);
+    lists.forEach((l, i) => depList.set(l, depStart[i]!));
+    const resultBytes = new Float64Array(n).fill(-1);
+    this.tasks.forEach((t, i) => {
+      const b = t instanceof ProgramTask ? t.program.steps.at(-1)!.layer.bytes?.(t.chunk) : stepsOf(t).at(-1)!.bytes;
+      if (b !== undefined) resultBytes[i] = b;
+    });
+    const outputPositions = Int32Array.from(this.outputs, (k) => positionOf.get(k) ?? -1);
+    this.layoutCache = { tasks: this.compiled, positionOf, keys, depStart, depList, resultBytes, outputPositions };
+    return this.layoutCache;
   }
 
   /** Position (in `tasks`) of the last task reading each result; outputs are never released. */
@@ -216,96 +226,109 @@ export class Plan {
   }
 }
 
-/** Runs steps in this thread: builds each step's context, and the scratch arena of fused tasks. */
-class StepRunner {
+/** The TaskError for a failure inside runTask (or an error of the executor itself, passed on). */
+export function taskError(t: ExecTask, error: unknown): unknown {
+  if (!(error instanceof StepFailure)) return error;
+  const keys = t.stepKeys();
+  return new TaskError(t.key, keys[error.step] ?? t.key, error.cause);
+}
+
+/** Turns tasks into ExecTasks: ops resolved, internal refs made step refs, programs shared. */
+function compileTasks(tasks: readonly Task[], ops: OpRegistry): ExecTask[] {
+  const programs = new Map<BlockProgram, { program: ExecProgram; inputs: { layer: Layer; broadcast: boolean }[]; label: string }>();
+  const compileProgram = (p: BlockProgram) => {
+    let c = programs.get(p);
+    if (c) return c;
+    const inputs: { layer: Layer; broadcast: boolean }[] = [];
+    const steps = p.steps.map((s) => ({
+      op: ops.get(s.op)!,
+      args: s.args.map((a): ExecProgramArg => {
+        if (a.kind === "step") return a;
+        if (a.kind === "literal") return { kind: "literal", value: a.value };
+        let index = inputs.findIndex((x) => x.layer === a.layer && x.broadcast === a.broadcast);
+        if (index < 0) index = inputs.push({ layer: a.layer, broadcast: a.broadcast }) - 1;
+        return { kind: "input", index };
+      }),
+    }));
+    c = { program: { steps }, inputs, label: p.steps.map((st) => st.op).join("+") };
+    programs.set(p, c);
+    return c;
+  };
+  return tasks.map((t): ExecTask => {
+    if (t instanceof ProgramTask) {
+      const c = compileProgram(t.program);
+      const chunk = t.chunk;
+      return {
+        key: t.key,
+        label: c.label,
+        steps: undefined,
+        stepKeys: () => t.program.steps.map((s) => s.layer.keyAt(chunk)),
+        program: c.program,
+        inputs: c.inputs.map((x) => x.layer.keyAt(x.broadcast ? 0 : chunk)),
+        resources: undefined,
+      };
+    }
+    const steps = stepsOf(t);
+    const internal = new Map<Key, number>(steps.length > 1 ? steps.map((s, j) => [s.key, j]) : []);
+    const local = (a: unknown): unknown =>
+      a instanceof Ref ? (internal.has(a.key) ? new StepRef(internal.get(a.key)!) : a) : Array.isArray(a) ? a.map(local) : a;
+    const stepKeys = steps.map((s) => s.key);
+    return {
+      key: t.key,
+      label: steps.map((st) => st.op).join("+"),
+      steps: steps.map((s) => ({ op: ops.get(s.op)!, args: internal.size > 0 ? s.args.map(local) : s.args })),
+      stepKeys: () => stepKeys,
+      program: undefined,
+      inputs: [],
+      resources: resourcesOf(t),
+    };
+  });
+}
+
+/**
+ * Buffers for tasks run in the thread that owns the heap: results are heap allocations,
+ * intermediates live in a scratch arena, and a result left in scratch is copied out.
+ */
+export class MainThreadHooks implements RunnerHooks {
   private arena: ScratchArena | undefined;
 
-  constructor(private readonly kernels: Kernels | undefined) {}
+  constructor(
+    readonly kernels: Kernels | undefined,
+    private readonly release: (value: unknown, keep: unknown) => void,
+  ) {}
 
-  private context(key: Key, internal: boolean): TaskContext {
-    const kernels = this.kernels;
-    return {
-      key,
-      kernels,
-      alloc: (bytes: number) => {
-        if (!kernels) throw new ArgumentError("kernels", "a Kernels instance in plan.run's options, to allocate buffers", undefined, `task ${formatKey(key)}`);
-        if (!internal) return kernels.memory.alloc(bytes);
-        this.arena ??= new ScratchArena(kernels.memory);
-        return this.arena.alloc(bytes);
-      },
-    };
+  private memory(key: Key): Kernels["memory"] {
+    if (!this.kernels) throw new ArgumentError("kernels", "a Kernels instance in plan.run's options, to allocate buffers", undefined, `task ${formatKey(key)}`);
+    return this.kernels.memory;
   }
 
-  runStep(taskKey: Key, step: CompiledStep, values: ReadonlyMap<Key, unknown>): unknown {
-    const args = substituteRefs(step.args, (r) => values.get(r.key));
-    try {
-      return step.op.run(args, this.context(step.key, false));
-    } catch (cause) {
-      throw new TaskError(taskKey, step.key, cause);
-    }
+  allocResult(bytes: number, key: Key): BufferViews {
+    return this.memory(key).alloc(bytes);
   }
 
-  /** Runs a fused task's steps; intermediates stay local to the task and are released at its end. */
-  runFused(t: CompiledTask, values: ReadonlyMap<Key, unknown>, release: (v: unknown, keep: unknown) => void): unknown {
-    const local = new Map<Key, unknown>();
-    const lookup = (r: Ref) => (local.has(r.key) ? local.get(r.key) : values.get(r.key));
-    let result: unknown;
-    try {
-      for (const step of t.steps) {
-        const args = substituteRefs(step.args, lookup);
-        try {
-          result = step.op.run(args, this.context(step.key, step.key !== t.key));
-        } catch (cause) {
-          throw new TaskError(t.key, step.key, cause);
-        }
-        local.set(step.key, result);
-      }
-      result = this.owned(result);
-    } finally {
-      for (const [k, v] of local) if (k !== t.key) release(v, result);
-      this.arena?.reset();
-    }
-    return result;
+  allocScratch(bytes: number, key: Key): BufferViews {
+    this.arena ??= new ScratchArena(this.memory(key));
+    return this.arena.alloc(bytes);
   }
 
-  /** Runs chunk `t.chunk` of a fused blockwise layer's program. */
-  runProgram(t: CompiledTask, values: ReadonlyMap<Key, unknown>, release: (v: unknown, keep: unknown) => void): unknown {
-    const program = t.program!;
-    const results: unknown[] = new Array(program.length);
-    const last = program.length - 1;
-    let result: unknown;
-    try {
-      for (let j = 0; j <= last; j++) {
-        const step = program[j]!;
-        const args = step.args.map((a) =>
-          a.kind === "step" ? results[a.step] : a.kind === "layer" ? values.get(a.layer.keyAt(a.broadcast ? 0 : t.chunk)) : a.value,
-        );
-        const key = step.layer.keyAt(t.chunk);
-        try {
-          result = step.op.run(args, this.context(key, j < last));
-        } catch (cause) {
-          throw new TaskError(t.key, key, cause);
-        }
-        results[j] = result;
-      }
-      result = this.owned(result);
-    } finally {
-      for (let j = 0; j < last; j++) release(results[j], result);
-      this.arena?.reset();
-    }
-    return result;
-  }
-
-  /** A task's result must outlive its scratch: a result left in scratch is copied to the heap. */
-  private owned(result: unknown): unknown {
+  own(result: unknown): unknown {
     if (!(result instanceof ScratchBuffer)) return result;
     const copy = this.kernels!.memory.alloc(result.bytes);
     copy.u8().set(result.u8());
     return copy;
   }
 
+  dropIntermediate(value: unknown, keep: unknown): void {
+    this.release(value, keep);
+  }
+
+  endTask(): void {
+    this.arena?.reset();
+  }
+
   dispose(): void {
     this.arena?.dispose();
+    this.arena = undefined;
   }
 }
 
@@ -415,13 +438,3 @@ export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options
   const stats: PlanStats = { materialized: all.size, culled: culledCount, inlined: culled.size, fused: sequence.length };
   return new Plan(sequence, [...outputs], boundInputs, lastReads, stats, ops);
 }
-
-/** compile() then run() once: the generic entry point for a graph of tasks. */
-export async function compute(
-  graph: Graph | TaskMap,
-  outputs: readonly Key[],
-  options: CompileOptions & RunOptions & { bindings?: Bindings } = {},
-): Promise<unknown[]> {
-  return compile(graph, outputs, options).run(options.bindings ?? {}, options);
-}
-

@@ -30,8 +30,22 @@ export interface Task {
    * arguments. Must equal what taskDependencies would find.
    */
   readonly deps?: readonly Key[];
-  /** Size in bytes of the task's result buffer, when its maker knows it (plans report it). */
+  /**
+   * Size in bytes of the task's result buffer, when its maker knows it. Plans report it, and
+   * the threaded executor allocates the result up front so the task can run on a worker.
+   */
   readonly bytes?: number;
+  /**
+   * What the task holds while it runs, by name (`{ gpu: 1 }`, `{ memory: 2e9 }`): it runs only
+   * on a thread that declared at least as much, and never while that is in use by others.
+   */
+  readonly resources?: Readonly<Record<string, number>>;
+}
+
+/** Optional facts about a task: see Task.bytes and Task.resources. */
+export interface TaskOptions {
+  bytes?: number;
+  resources?: Readonly<Record<string, number>>;
 }
 
 /** The op name of fused tasks. */
@@ -50,6 +64,30 @@ export function isFused(task: Task): task is FusedTask {
 
 export function task(k: Key, op: string, ...args: Arg[]): Task {
   return { key: k, op, args };
+}
+
+/**
+ * A task with options: its result size (so a worker can run it) and the resources it holds.
+ *
+ * @example taskWith(key("train", 0), "fitModel", [ref(data)], { resources: { gpu: 1 } })
+ */
+export function taskWith(k: Key, op: string, args: readonly Arg[], options: TaskOptions): Task {
+  const t: { key: Key; op: string; args: readonly Arg[]; bytes?: number; resources?: Readonly<Record<string, number>> } = { key: k, op, args };
+  if (options.bytes !== undefined) t.bytes = options.bytes;
+  if (options.resources !== undefined) t.resources = options.resources;
+  return t;
+}
+
+/** The resources a task holds: for a fused task, the most any of its steps asks for. */
+export function resourcesOf(t: Task): Readonly<Record<string, number>> | undefined {
+  if (!isFused(t)) return t.resources;
+  let out: Record<string, number> | undefined;
+  for (const s of t.steps) {
+    if (!s.resources) continue;
+    out ??= {};
+    for (const [name, amount] of Object.entries(s.resources)) out[name] = Math.max(out[name] ?? 0, amount);
+  }
+  return out;
 }
 
 /** A task whose dependencies are given (they must be exactly the refs in args). */

@@ -85,6 +85,24 @@ export class Kernels {
   }
 
   /**
+   * The same backend on another thread (a worker): instantiates `module` (the compiled kernel
+   * module of the owning thread; none for js) against the owner's memory, without a heap of its
+   * own. The owner's heap base is passed along so nothing is ever placed below it.
+   */
+  static attach(options: { backend: BackendName; memory: WebAssembly.Memory; maximumBytes: number; module?: WebAssembly.Module }): Kernels {
+    const memory = SharedMemory.attach(options.memory, options.maximumBytes);
+    if (options.backend === "js") return new Kernels("js", memory, createJsKernels(memory));
+    if (!options.module) throw new ArgumentError("module", `the compiled ${options.backend} kernel module`, options.module, "Kernels.attach");
+    const { table } = instantiateKernels(options.module, options.memory);
+    return new Kernels(options.backend, memory, table);
+  }
+
+  /** The compiled module behind this backend (what workers instantiate), or undefined for js. */
+  static module(backend: BackendName): Promise<WebAssembly.Module> | undefined {
+    return backend === "js" ? undefined : kernelModule(backend === "wasm-simd" ? "simd" : "scalar");
+  }
+
+  /**
    * Replaces one kernel of this instance with `impl`, which must have the registered signature
    * (see KERNEL_SPECS[name]). Checked calls still validate before calling it. This is how a
    * platform swaps in a faster kernel; `restore(name)` brings the backend's own back.

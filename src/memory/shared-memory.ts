@@ -63,6 +63,8 @@ export class Allocation extends BufferViews {
     readonly ptr: number,
     /** Bytes requested (the block itself is rounded up to 64). */
     readonly bytes: number,
+    /** Order of creation in its memory: allocations made after serial s have serial > s. */
+    readonly serial = 0,
   ) {
     super();
   }
@@ -87,6 +89,33 @@ export class Allocation extends BufferViews {
   }
 }
 
+/**
+ * A view of bytes in the shared memory that this thread does not own: a task's input or its
+ * preallocated output, as a worker thread sees them. It cannot be freed here; its owner (the
+ * thread that allocated it) frees it.
+ */
+export class SharedBuffer extends BufferViews {
+  constructor(private readonly memory: SharedMemory, readonly ptr: number, readonly bytes: number) {
+    super();
+  }
+
+  protected buffer(): SharedArrayBuffer {
+    return this.memory.buffer();
+  }
+}
+
+/**
+ * How a thread that does not own the heap (a worker) checks addresses: the scheduler installs
+ * one for each task it runs there (see SharedMemory.attach), listing the task's buffers.
+ */
+export interface BorrowedHeap {
+  /** The buffer of the current task that contains `ptr`, if any. */
+  regionAt(ptr: number): BufferViews | undefined;
+}
+
+/** Raised on a worker thread when a task needs an allocation only the main thread can make. */
+export class NeedsMainThreadError extends WeftError {}
+
 const roundToPages = (bytes: number): number => Math.ceil(bytes / PAGE_BYTES);
 
 function checkBytes(name: string, value: unknown): number | undefined {
@@ -105,8 +134,18 @@ export class SharedMemory {
   private views!: { f64: Float64Array; f32: Float32Array; i32: Int32Array; u8: Uint8Array };
   private readonly allocations = new Map<number, Allocation>();
   private readonly growListeners = new Set<(bytes: number) => void>();
+  private borrowed: BorrowedHeap | undefined;
+  private readonly attached: boolean;
+  private serial = 0;
 
-  constructor(options: MemoryOptions = {}) {
+  constructor(options: MemoryOptions = {}, existing?: WebAssembly.Memory) {
+    this.attached = existing !== undefined;
+    if (existing) {
+      // attach(): the memory is another thread's, and so is its heap
+      this.memory = existing;
+      this.maximumBytes = checkBytes("maximum", options.maximum) ?? DEFAULT_MAXIMUM_BYTES;
+      return;
+    }
     const initial = checkBytes("initial", options.initial) ?? DEFAULT_INITIAL_BYTES;
     const maximum = checkBytes("maximum", options.maximum) ?? DEFAULT_MAXIMUM_BYTES;
     if (initial > maximum) {
@@ -118,6 +157,25 @@ export class SharedMemory {
       shared: true,
     });
     this.maximumBytes = roundToPages(maximum) * PAGE_BYTES;
+  }
+
+  /**
+   * The same memory seen from another thread (a worker): views and kernels work as usual, but
+   * the heap belongs to the thread that created the memory, so alloc() and allocationAt() go
+   * through the BorrowedHeap the scheduler installs for the task at hand.
+   */
+  static attach(memory: WebAssembly.Memory, maximumBytes: number): SharedMemory {
+    return new SharedMemory({ maximum: maximumBytes }, memory);
+  }
+
+  /** True for a memory made by attach(): allocation is the owning thread's. */
+  get isBorrowed(): boolean {
+    return this.attached;
+  }
+
+  /** @internal installed by the scheduler on worker threads, per task */
+  setBorrowedHeap(heap: BorrowedHeap | undefined): void {
+    this.borrowed = heap;
   }
 
   /**
@@ -163,6 +221,10 @@ export class SharedMemory {
     if (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 0) {
       throw new ArgumentError("bytes", "a non-negative whole number", bytes, "alloc");
     }
+    if (this.attached) {
+      // A worker cannot make heap allocations: the scheduler runs such a task on the main thread.
+      throw new NeedsMainThreadError("this thread does not own the heap: allocate on the main thread");
+    }
     const allocator = this.heap();
     const ptr = allocator.allocate(bytes);
     if (ptr < 0) {
@@ -175,9 +237,14 @@ export class SharedMemory {
         this.maximumBytes,
       );
     }
-    const allocation = new Allocation(this, ptr, bytes);
+    const allocation = new Allocation(this, ptr, bytes, ++this.serial);
     this.allocations.set(ptr, allocation);
     return allocation;
+  }
+
+  /** Serial of the latest allocation: everything allocated later has a larger one. */
+  get lastSerial(): number {
+    return this.serial;
   }
 
   /** Allocates room for `length` float64 values. */
@@ -204,8 +271,12 @@ export class SharedMemory {
     allocation.markFreed();
   }
 
-  /** The live allocation containing the byte address `ptr`, if any. */
-  allocationAt(ptr: number): Allocation | undefined {
+  /**
+   * The live allocation containing the byte address `ptr`, if any. On an attached memory: the
+   * buffer of the current task containing it (a worker may touch only its task's buffers).
+   */
+  allocationAt(ptr: number): BufferViews | undefined {
+    if (this.attached) return this.borrowed?.regionAt(ptr);
     const hit = this.heap().containing(ptr);
     return hit ? this.allocations.get(hit[0]) : undefined;
   }
@@ -215,6 +286,7 @@ export class SharedMemory {
   }
 
   private heap(): Allocator {
+    if (this.attached) throw new NeedsMainThreadError("this thread does not own the heap: only the main thread frees and inspects it");
     if (!this.allocator) throw new WeftError("the heap base is not set: create memory through Kernels.create()");
     return this.allocator;
   }

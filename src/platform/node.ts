@@ -1,6 +1,6 @@
 /**
- * The one place the core touches Node: loading the kernel modules' bytes and asking for the
- * machine's parallelism. A browser build replaces this file (fetch instead of readFile).
+ * The one place the core touches Node: loading the kernel modules' bytes, finding the worker
+ * entry, and asking for the machine's parallelism. A browser build replaces this file (fetch instead of readFile).
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -23,6 +23,16 @@ export function wasmPath(variant: WasmVariant): string {
 
 export async function readWasm(variant: WasmVariant): Promise<Uint8Array> {
   return new Uint8Array(await readFile(wasmPath(variant)));
+}
+
+/**
+ * The compiled worker entry (dist/src/scheduler/worker.js): workers run plain JS even when the
+ * main thread runs the TypeScript sources (tests), because Node 20 cannot start a worker from
+ * a .ts file.
+ */
+export function workerPath(): string {
+  const candidates = ["../scheduler/worker.js", "../../dist/src/scheduler/worker.js"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  return candidates.find((path) => existsSync(path)) ?? candidates[1]!;
 }
 
 export function availableParallelism(): number {

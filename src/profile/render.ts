@@ -39,8 +39,12 @@ export function renderTimeline(events: readonly TaskEvent[], options: TimelineOp
   const lanes = [...new Set(events.map((e) => e.lane))].sort((a, b) => a - b);
   const laneIndex = new Map(lanes.map((l, i) => [l, i]));
   const height = TOP + Math.max(1, lanes.length) * LANE_HEIGHT + AXIS;
-  const t0 = events.length ? Math.min(...events.map((e) => e.start)) : 0;
-  const t1 = events.length ? Math.max(...events.map((e) => e.end)) : 1;
+  let t0 = events.length ? Infinity : 0;
+  let t1 = events.length ? -Infinity : 1;
+  for (const e of events) {
+    if (e.start < t0) t0 = e.start;
+    if (e.end > t1) t1 = e.end;
+  }
   const span = Math.max(t1 - t0, 1e-6);
   const x = (t: number) => LEFT + ((t - t0) / span) * (width - LEFT - RIGHT);
   const colors = new Map<string, string>();

@@ -1,0 +1,135 @@
+/**
+ * Running one task: its steps in order, each op called with its arguments resolved. This is the
+ * inner loop every executor shares (the synchronous one, the main thread of the threaded one,
+ * and each worker); what differs between them, where buffers come from and how values are
+ * looked up, comes in through RunnerHooks and a lookup function.
+ */
+import type { Kernels } from "../kernels/index.js";
+import type { BufferViews } from "../memory/index.js";
+import type { Key } from "./keys.js";
+import type { OpDefinition, TaskContext } from "./ops.js";
+import { Ref } from "./task.js";
+
+/** A reference to the result of an earlier step of the same task. */
+export class StepRef {
+  constructor(readonly step: number) {}
+}
+
+/** One step: the op and its arguments, where Ref is another task's result and StepRef an earlier step's. */
+export interface ExecStep {
+  readonly op: OpDefinition;
+  readonly args: readonly unknown[];
+}
+
+/** A task ready to run: its steps, or chunk `chunk` of a shared program reading `inputs`. */
+export interface ExecTask {
+  readonly key: Key;
+  /** For profiles: the op, or the ops of a fused task joined by "+". */
+  readonly label: string;
+  /** The steps, when the task has its own. */
+  readonly steps: readonly ExecStep[] | undefined;
+  /** Keys of the steps (the last is `key`): what errors name. */
+  readonly stepKeys: () => readonly Key[];
+  /** A program shared by all chunks of a fused blockwise layer (then `steps` is undefined). */
+  readonly program: ExecProgram | undefined;
+  /** The keys a program's "input" arguments read, for this chunk. */
+  readonly inputs: readonly Key[];
+  /** Resources the task holds while it runs (the largest any step asks for). */
+  readonly resources: Readonly<Record<string, number>> | undefined;
+}
+
+/** A program argument: an earlier step's result, the task's k-th input, or a value. */
+export type ExecProgramArg =
+  | { readonly kind: "step"; readonly step: number }
+  | { readonly kind: "input"; readonly index: number }
+  | { readonly kind: "literal"; readonly value: unknown };
+
+export interface ExecProgram {
+  readonly steps: readonly { readonly op: OpDefinition; readonly args: readonly ExecProgramArg[] }[];
+}
+
+/** Where a running task's buffers come from: the executor's policy. */
+export interface RunnerHooks {
+  readonly kernels: Kernels | undefined;
+  /** context.alloc of the last step: the task's result, which outlives the task. */
+  allocResult(bytes: number, key: Key): BufferViews;
+  /** context.alloc of an earlier step: scratch, valid until the task ends. */
+  allocScratch(bytes: number, key: Key): BufferViews;
+  /** The task's result made independent of its scratch (a scratch buffer is copied out). */
+  own(result: unknown): unknown;
+  /** Gives back an intermediate value (a heap buffer a step made) that is not `keep`. */
+  dropIntermediate(value: unknown, keep: unknown): void;
+  /** Called when the task ends, failed or not: scratch is taken back. */
+  endTask(): void;
+}
+
+/** A step threw: which step (its index in the task) and the original error. */
+export class StepFailure extends Error {
+  constructor(readonly step: number, override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+function context(key: Key, hooks: RunnerHooks, last: boolean): TaskContext {
+  return {
+    key,
+    kernels: hooks.kernels,
+    alloc: last ? (bytes: number) => hooks.allocResult(bytes, key) : (bytes: number) => hooks.allocScratch(bytes, key),
+  };
+}
+
+/** Resolves Refs through `lookup` and StepRefs through `results`, descending into arrays. */
+function resolve(a: unknown, results: readonly unknown[], lookup: (k: Key) => unknown): unknown {
+  if (a instanceof Ref) return lookup(a.key);
+  if (a instanceof StepRef) return results[a.step];
+  if (!Array.isArray(a)) return a;
+  let changed: unknown[] | undefined;
+  for (let i = 0; i < a.length; i++) {
+    const v = resolve(a[i], results, lookup);
+    if (v !== a[i] && !changed) changed = a.slice(0, i);
+    if (changed) changed.push(v);
+  }
+  return changed ?? a; // an array without references is passed as the same object
+}
+
+/**
+ * Runs `task` and returns its result. Values of other tasks come from `lookup`; a failing step
+ * throws StepFailure (the caller, who knows the keys, names the task).
+ */
+export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: RunnerHooks): unknown {
+  const steps = task.steps;
+  const n = steps ? steps.length : task.program!.steps.length;
+  const results: unknown[] = new Array(n);
+  const keys = n > 1 ? task.stepKeys() : [task.key];
+  let result: unknown;
+  try {
+    for (let j = 0; j < n; j++) {
+      const last = j === n - 1;
+      let op: OpDefinition;
+      let args: unknown[];
+      if (steps) {
+        op = steps[j]!.op;
+        args = steps[j]!.args.map((a) => resolve(a, results, lookup));
+      } else {
+        const step = task.program!.steps[j]!;
+        op = step.op;
+        args = step.args.map((a) => (a.kind === "step" ? results[a.step] : a.kind === "input" ? lookup(task.inputs[a.index]!) : a.value));
+      }
+      try {
+        result = op.run(args, context(keys[j]!, hooks, last));
+      } catch (cause) {
+        throw new StepFailure(j, cause);
+      }
+      results[j] = result;
+    }
+    try {
+      result = hooks.own(result);
+    } catch (cause) {
+      throw new StepFailure(n - 1, cause);
+    }
+  } finally {
+    for (let j = 0; j < n - 1; j++) hooks.dropIntermediate(results[j], result);
+    hooks.endTask();
+  }
+  return result;
+}

@@ -1,0 +1,55 @@
+/**
+ * The runtime's memory of what ran: each finished run's timing events as the scheduler copied
+ * them out of shared memory (lane, start, end per task), kept raw and turned into TaskEvents
+ * only when someone asks. Bounded: the oldest runs are dropped beyond `capacity` events.
+ */
+import type { PlanLayout } from "../graph/plan.js";
+import type { TaskEvent } from "../profile/events.js";
+
+interface RecordedRun {
+  layout: PlanLayout;
+  events: Float64Array;
+  ran: Uint8Array;
+  count: number;
+}
+
+export class ProfileStore {
+  private runs: RecordedRun[] = [];
+  private head = 0; // runs before head are dropped (compacted now and then, not shifted one by one)
+  private total = 0;
+
+  constructor(readonly capacity: number) {}
+
+  record(layout: PlanLayout, events: Float64Array, ran: Uint8Array): void {
+    if (this.capacity <= 0) return;
+    let count = 0;
+    for (let i = 0; i < ran.length; i++) count += ran[i]!;
+    this.runs.push({ layout, events, ran, count });
+    this.total += count;
+    while (this.total > this.capacity && this.runs.length - this.head > 1) this.total -= this.runs[this.head++]!.count;
+    if (this.head > 1024 && this.head * 2 > this.runs.length) {
+      this.runs = this.runs.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The recorded events, oldest run first, each run's tasks in plan order. */
+  events(): TaskEvent[] {
+    const out: TaskEvent[] = [];
+    for (const r of this.runs.slice(this.head)) {
+      const { tasks } = r.layout;
+      for (let i = 0; i < r.ran.length; i++) {
+        if (!r.ran[i]) continue;
+        const t = tasks[i]!;
+        out.push({ key: t.key, label: t.label, lane: r.events[3 * i]!, start: r.events[3 * i + 1]!, end: r.events[3 * i + 2]! });
+      }
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.runs = [];
+    this.head = 0;
+    this.total = 0;
+  }
+}

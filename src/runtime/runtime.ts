@@ -1,0 +1,238 @@
+/**
+ * The Runtime: the face of weft's execution layer. It owns one shared memory, the kernels
+ * instantiated on it, the scheduler with its worker threads, and the profile of what ran.
+ *
+ *   await using rt = await Runtime.start({ threads: 4 });
+ *   const [total] = await rt.compute(graph, [sumKey]);
+ *
+ * Without a runtime, compute() starts a default one on first use; its workers never keep the
+ * process alive on their own, so a script ends when its work ends.
+ */
+import { ArgumentError, WeftError } from "../errors.js";
+import type { Key } from "../graph/keys.js";
+import { compile, type Bindings, type CompileOptions, type Plan } from "../graph/plan.js";
+import type { Graph, TaskMap } from "../graph/graph.js";
+import { registerKernelOps } from "../graph/kernel-ops.js";
+import { defaultOps } from "../graph/ops.js";
+import { Kernels, type BackendName } from "../kernels/kernels.js";
+import type { MemoryOptions, MemoryStats, SharedMemory } from "../memory/shared-memory.js";
+import { availableParallelism, workerPath } from "../platform/node.js";
+import type { TaskEvent } from "../profile/events.js";
+import { Scheduler, type ScheduleOptions } from "../scheduler/scheduler.js";
+import { ProfileStore } from "./profile-store.js";
+
+// weft's kernel ops are available to every graph (workers register the same set).
+registerKernelOps(defaultOps);
+
+export type ExecutorName = "sync" | "threads";
+
+export interface RuntimeOptions {
+  /**
+   * Threads that run tasks, the calling thread included (default: the machine's available
+   * parallelism). threads = 1 is the synchronous executor.
+   */
+  threads?: number;
+  /** 'sync' runs everything in the calling thread (for debugging); 'threads' (default when threads > 1) uses workers. */
+  executor?: ExecutorName;
+  /** Initial and maximum size of the shared memory. */
+  memory?: MemoryOptions;
+  /** Kernel backend: 'auto' (default), 'wasm-simd', 'wasm-scalar' or 'js'. */
+  backend?: BackendName | "auto";
+  /**
+   * What each thread has, for tasks that declare resources: one record for every thread, or
+   * one per thread (index 0 is the calling thread, then each worker).
+   */
+  resources?: Readonly<Record<string, number>> | readonly Readonly<Record<string, number>>[];
+  /** Scratch bytes per worker for the intermediates of fused tasks (default 4 MiB). */
+  scratchBytes?: number;
+  /** Most timing events the profile keeps (default 200,000; 0 keeps none). */
+  profileCapacity?: number;
+  /** V8 heap limits of each worker (Node's ResourceLimits), e.g. { maxOldGenerationSizeMb: 256 }. */
+  workerResourceLimits?: import("node:worker_threads").ResourceLimits;
+}
+
+export interface ComputeOptions extends CompileOptions, ScheduleOptions {
+  /** Values of the plan's inputs. */
+  bindings?: Bindings;
+}
+
+export interface RunPlanOptions extends ScheduleOptions {}
+
+/** A profile: the timing events of recent computations, and the lanes they ran on. */
+export interface Profile {
+  events: TaskEvent[];
+  /** Threads: 0 is the calling thread, 1.. the workers. */
+  lanes: number;
+}
+
+const DEFAULT_SCRATCH = 4 * 1024 * 1024;
+
+function checkOptions(options: RuntimeOptions): void {
+  if (typeof options !== "object" || options === null) throw new ArgumentError("options", "an object", options, "Runtime.start");
+  const { threads, executor, scratchBytes, profileCapacity, resources } = options;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new ArgumentError("threads", "a whole number in [1, 256]", threads, "Runtime.start");
+  }
+  if (executor !== undefined && executor !== "sync" && executor !== "threads") {
+    throw new ArgumentError("executor", "'sync' or 'threads'", executor, "Runtime.start");
+  }
+  if (scratchBytes !== undefined && (!Number.isInteger(scratchBytes) || scratchBytes < 1024)) {
+    throw new ArgumentError("scratchBytes", "a whole number of bytes, at least 1024", scratchBytes, "Runtime.start");
+  }
+  if (profileCapacity !== undefined && (!Number.isInteger(profileCapacity) || profileCapacity < 0)) {
+    throw new ArgumentError("profileCapacity", "a whole number >= 0", profileCapacity, "Runtime.start");
+  }
+  if (resources !== undefined) {
+    const list = Array.isArray(resources) ? resources : [resources];
+    for (const r of list) {
+      if (typeof r !== "object" || r === null) throw new ArgumentError("resources", "a record of name -> amount (or one per thread)", r, "Runtime.start");
+      for (const [name, amount] of Object.entries(r)) {
+        if (typeof amount !== "number" || !(amount >= 0)) {
+          throw new ArgumentError(`resources.${name}`, "a number >= 0", amount, "Runtime.start");
+        }
+      }
+    }
+  }
+}
+
+export class Runtime {
+  /** Threads running tasks, the calling thread included. */
+  readonly threads: number;
+  readonly executor: ExecutorName;
+  private readonly store: ProfileStore;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    /** The kernels on the runtime's shared memory. */
+    readonly kernels: Kernels,
+    private readonly scheduler: Scheduler,
+    store: ProfileStore,
+    executor: ExecutorName,
+  ) {
+    this.store = store;
+    this.executor = executor;
+    this.threads = scheduler.workerCount + 1;
+  }
+
+  /** Starts a runtime: the shared memory, the kernels, and (for 'threads') the workers. */
+  static async start(options: RuntimeOptions = {}): Promise<Runtime> {
+    checkOptions(options);
+    const cores = availableParallelism();
+    const threads = options.threads ?? cores;
+    const executor: ExecutorName = options.executor ?? (threads > 1 ? "threads" : "sync");
+    const workers = executor === "sync" ? 0 : Math.max(0, threads - 1);
+    const perThread = Array.isArray(options.resources)
+      ? (options.resources as Readonly<Record<string, number>>[])
+      : Array.from({ length: workers + 1 }, () => (options.resources as Readonly<Record<string, number>> | undefined) ?? {});
+    if (Array.isArray(options.resources) && options.resources.length !== workers + 1) {
+      throw new ArgumentError("resources", `one record per thread (${workers + 1}: the calling thread, then each worker)`, options.resources, "Runtime.start");
+    }
+    const kernels = await Kernels.create({ backend: options.backend ?? "auto", memory: options.memory ?? {} });
+    const store = new ProfileStore(options.profileCapacity ?? 200_000);
+    const scheduler = await Scheduler.start({
+      kernels,
+      workers,
+      spinLimit: cores,
+      resources: perThread,
+      scratchBytes: options.scratchBytes ?? DEFAULT_SCRATCH,
+      workerPath: workerPath(),
+      resourceLimits: options.workerResourceLimits,
+      onEvents: (layout, events, ran) => store.record(layout, events, ran),
+    });
+    return new Runtime(kernels, scheduler, store, executor);
+  }
+
+  /** The shared memory every task's buffers live in. */
+  get memory(): SharedMemory {
+    return this.kernels.memory;
+  }
+
+  /** Compiles a graph for this runtime (the plan can be run many times with run()). */
+  compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): Plan {
+    return compile(graph, outputs, options);
+  }
+
+  /** Compiles and runs a graph once; resolves to the outputs' values in the order of `outputs`. */
+  async compute(graph: Graph | TaskMap, outputs: readonly Key[], options: ComputeOptions = {}): Promise<unknown[]> {
+    const plan = compile(graph, outputs, options);
+    return this.run(plan, options.bindings ?? {}, options);
+  }
+
+  /**
+   * Runs a compiled plan with `bindings` for its inputs. Buffer outputs come back as
+   * Float64Array copies (outputs: 'copy', the default) or as Allocations the caller owns and
+   * must free (outputs: 'keep'; they live until freed or until the runtime closes). Every
+   * other buffer the run made is freed after its last reader, or when the run fails.
+   */
+  async run(plan: Plan, bindings: Bindings = {}, options: RunPlanOptions = {}): Promise<unknown[]> {
+    if (this.closing) throw new WeftError("the runtime is closed");
+    const inputs = plan.bind(bindings);
+    return this.scheduler.run(plan, inputs, options);
+  }
+
+  /** Timing events of recent computations (one per task: lane, start, end on this thread's clock). */
+  profile(): Profile {
+    return { events: this.store.events(), lanes: this.threads };
+  }
+
+  /** Forgets the recorded events. */
+  clearProfile(): void {
+    this.store.clear();
+  }
+
+  /** Memory use, computations in flight, worker crashes so far. */
+  stats(): { memory: MemoryStats; activeComputations: number; workers: number; workerCrashes: number } {
+    return {
+      memory: this.kernels.memory.stats(),
+      activeComputations: this.scheduler.activeRuns,
+      workers: this.scheduler.workerCount,
+      workerCrashes: this.scheduler.crashes,
+    };
+  }
+
+  /** Stops the workers; computations in flight reject with CancelledError and free their buffers. */
+  close(): Promise<void> {
+    this.closing ??= this.scheduler.close();
+    if (defaultRuntime && this === settledDefault) {
+      defaultRuntime = undefined;
+      settledDefault = undefined;
+    }
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+let defaultRuntime: Promise<Runtime> | undefined;
+let settledDefault: Runtime | undefined;
+
+/**
+ * The runtime compute() uses when given none: started on first use with the default options
+ * (all cores). Its workers are unreferenced while idle, so it never keeps a script alive.
+ */
+export function getDefaultRuntime(): Promise<Runtime> {
+  if (!defaultRuntime) {
+    defaultRuntime = Runtime.start().then((rt) => (settledDefault = rt));
+    defaultRuntime.catch(() => {
+      defaultRuntime = undefined;
+    });
+  }
+  return defaultRuntime;
+}
+
+/**
+ * Compiles and runs a graph once, on `options.runtime` or the default runtime, and resolves
+ * to the outputs' values.
+ *
+ * @example const [z] = await compute(graph, [zKey]);
+ */
+export async function compute(
+  graph: Graph | TaskMap,
+  outputs: readonly Key[],
+  options: ComputeOptions & { runtime?: Runtime } = {},
+): Promise<unknown[]> {
+  const runtime = options.runtime ?? (await getDefaultRuntime());
+  return runtime.compute(graph, outputs, options);
+}

@@ -1,0 +1,175 @@
+/**
+ * The bookkeeping of one run of a plan: which tasks wait, are ready, queued or done; the
+ * values of finished tasks and how many readers each still has; which buffers the run owns
+ * (so each is freed exactly once, after its last reader, or when the run fails); its cells in
+ * shared memory; and the promise its caller awaits.
+ */
+import { Allocation, type BufferViews } from "../memory/shared-memory.js";
+import type { PlanEntry } from "./plan-entry.js";
+
+export const WAITING = 0;
+export const READY = 1;
+export const QUEUED = 2;
+export const DONE = 3;
+
+/** A binary min-heap of positions: ready tasks come out in plan order (depth first, memory friendly). */
+export class ReadyHeap {
+  private items = new Int32Array(16);
+  size = 0;
+
+  push(p: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Int32Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    const a = this.items;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]! <= p) break;
+      a[i] = a[parent]!;
+      i = parent;
+    }
+    a[i] = p;
+  }
+
+  peek(): number {
+    return this.items[0]!;
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a[--this.size]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      const c = r < this.size && a[r]! < a[l]! ? r : l;
+      if (a[c]! >= last) break;
+      a[i] = a[c]!;
+      i = c;
+    }
+    a[i] = last;
+    return top;
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+}
+
+export type OutputMode = "copy" | "keep";
+
+export class RunState {
+  readonly n: number;
+  readonly positions: number;
+  readonly state: Uint8Array;
+  readonly laneOf: Int16Array;
+  readonly remaining: Int32Array;
+  readonly readers: Int32Array;
+  readonly ready = new ReadyHeap();
+  /** Tasks that must run on the main thread, ready to go (main-only tasks, retries). */
+  readonly mainQueue: number[] = [];
+  readonly values: unknown[];
+  /** Buffers this run made, with how many positions hold each (a task may pass one through). */
+  readonly owned = new Map<Allocation, number>();
+  /** Preallocated result buffers of tasks queued on workers. */
+  readonly slots = new Map<number, Allocation>();
+  /** Positions whose value is a JS value (not in a cell). */
+  readonly jsValue: Uint8Array;
+  /** Completions that wait for their posted value or error: position -> status. */
+  readonly awaitingMessage = new Map<number, number>();
+  /** Values or errors that arrived before their completion was harvested. */
+  readonly earlyMessages = new Map<number, { value?: unknown; error?: unknown; step?: number }>();
+  inFlight = 0;
+  done = 0;
+  error: unknown = undefined;
+  settled = false;
+  /** Lanes (worker indices) told about this run. */
+  readonly lanesTold = new Set<number>();
+  cleanup: (() => void) | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly slot: number,
+    readonly entry: PlanEntry,
+    readonly cells: Allocation,
+    readonly outputMode: OutputMode,
+    readonly resolve: (values: unknown[]) => void,
+    readonly reject: (error: unknown) => void,
+  ) {
+    const layout = entry.layout;
+    this.n = layout.tasks.length;
+    this.positions = layout.keys.length;
+    this.state = new Uint8Array(this.n);
+    this.laneOf = new Int16Array(this.n);
+    this.remaining = entry.depCount.slice();
+    this.readers = entry.readerCount.slice();
+    this.values = new Array(this.positions);
+    this.jsValue = new Uint8Array(this.positions);
+  }
+
+  /** Byte address of the cell of `position`. */
+  cellAddress(position: number): number {
+    return this.cells.ptr + position * 24;
+  }
+
+  /** Byte address of the timing event of task `position` (after all cells). */
+  eventAddress(position: number): number {
+    return this.cells.ptr + this.positions * 24 + position * 24;
+  }
+
+  /** Records that `position` holds `value`, taking ownership when the run made it. */
+  hold(position: number, value: unknown, madeByRun: boolean): void {
+    this.values[position] = value;
+    if (value instanceof Allocation && (madeByRun || this.owned.has(value))) this.owned.set(value, (this.owned.get(value) ?? 0) + 1);
+  }
+
+  /** Drops `position`'s value; frees its buffer when no other position holds it. */
+  release(position: number): void {
+    const value = this.values[position];
+    this.values[position] = undefined;
+    if (!(value instanceof Allocation)) return;
+    const holders = this.owned.get(value);
+    if (holders === undefined) return;
+    if (holders > 1) this.owned.set(value, holders - 1);
+    else {
+      this.owned.delete(value);
+      if (!value.freed) value.free();
+    }
+  }
+
+  /** The owned allocation at address `ptr`, if any (a worker passed an owned buffer through). */
+  ownedAt(ptr: number, bytes: number): Allocation | undefined {
+    for (const a of this.owned.keys()) if (a.ptr === ptr && a.bytes === bytes) return a;
+    return undefined;
+  }
+
+  /** Frees everything the run still owns (after success: whatever was not returned). */
+  freeAll(): void {
+    for (const a of this.owned.keys()) if (!a.freed) a.free();
+    this.owned.clear();
+    for (const a of this.slots.values()) if (!a.freed) a.free();
+    this.slots.clear();
+  }
+
+  /**
+   * The outputs for the caller: buffers copied into Float64Arrays ('copy') or handed over as
+   * they are ('keep': the caller then owns and frees them).
+   */
+  takeOutputs(): unknown[] {
+    const outputs = Array.from(this.entry.layout.outputPositions, (p) => this.values[p]);
+    if (this.outputMode === "copy") {
+      return outputs.map((v) => (isBuffer(v) ? v.f64().slice() : v));
+    }
+    for (const v of outputs) if (v instanceof Allocation) this.owned.delete(v);
+    return outputs;
+  }
+}
+
+function isBuffer(v: unknown): v is BufferViews {
+  return typeof v === "object" && v !== null && typeof (v as BufferViews).f64 === "function" && typeof (v as BufferViews).ptr === "number";
+}

@@ -1,0 +1,826 @@
+/**
+ * The scheduler: runs plans on the main thread and a pool of worker threads that share one
+ * WebAssembly memory. The main thread tracks dependencies, hands ready tasks to workers in
+ * batches through their inbox rings (a chain whose inputs are queued on one worker follows
+ * them into the same batch), harvests completions from their outboxes, frees every buffer
+ * after its last reader, and runs tasks itself when the workers have their share. With no
+ * workers it is the synchronous executor: every task runs in the calling thread, in plan order.
+ *
+ * Liveness: the main thread never blocks. It spins briefly for a completion (only if fewer
+ * threads than cores spin), then awaits Atomics.waitAsync with a timeout, so worker exits,
+ * aborts and posted results are always seen.
+ */
+import { WeftError } from "../errors.js";
+import { runTask, StepFailure, type ExecTask, type RunnerHooks } from "../graph/execute.js";
+import { formatKey, type Key } from "../graph/keys.js";
+import { TaskError, type Plan } from "../graph/plan.js";
+import type { Kernels } from "../kernels/index.js";
+import { Allocation, SharedBuffer, type BufferViews } from "../memory/shared-memory.js";
+import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
+import { WorkerLane } from "./lane.js";
+import { PlanEntry } from "./plan-entry.js";
+import * as P from "./protocol.js";
+import { DONE, QUEUED, READY, RunState, WAITING, type OutputMode } from "./run-state.js";
+
+/** A worker thread died (process.exit, an uncaught error, out of memory) while running tasks. */
+export class WorkerCrashedError extends WeftError {
+  constructor(message: string, readonly lane: number, readonly key: Key | undefined, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The computation was cancelled: by its AbortSignal, or because the runtime closed. */
+export class CancelledError extends WeftError {}
+
+/** A task asks for resources that no thread of the runtime has. */
+export class ResourceError extends WeftError {}
+
+export interface SchedulerOptions {
+  kernels: Kernels;
+  /** Worker threads besides the main thread (0: the synchronous executor). */
+  workers: number;
+  /** Most threads that may spin at once (the machine's cores). */
+  spinLimit: number;
+  /** Resources of each thread: index 0 is the main thread, then each worker. */
+  resources: readonly Readonly<Record<string, number>>[];
+  /** Scratch block of each worker for fused intermediates, bytes. */
+  scratchBytes: number;
+  workerPath: string;
+  resourceLimits?: import("node:worker_threads").ResourceLimits;
+  /** Receives each finished run's timing events. */
+  onEvents(layout: PlanEntry["layout"], events: Float64Array, ran: Uint8Array): void;
+}
+
+export interface ScheduleOptions {
+  signal?: AbortSignal;
+  /** 'copy' (default): buffer outputs come back as Float64Array copies; 'keep': as Allocations the caller frees. */
+  outputs?: OutputMode;
+  /**
+   * true (default): tasks go to workers in batches and the main thread helps. false: one task
+   * per dispatch, each awaited before the next (a reference point for benchmarks).
+   */
+  batch?: boolean;
+}
+
+const SLICE_MS = 4; // longest stretch of work before the main thread lets the event loop run
+const MAIN_SPIN_MS = 0.05;
+const WAIT_TIMEOUT_MS = 20;
+const MAX_BATCH_PER_LANE = 1024;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class Scheduler {
+  private readonly control = new SharedArrayBuffer(P.CTL_WORDS * 4);
+  private readonly ctl = new Int32Array(this.control);
+  private readonly lanes: (WorkerLane | undefined)[] = [undefined]; // index 0: the main thread
+  private readonly runs = new Map<number, RunState>();
+  private readonly plans = new WeakMap<Plan, PlanEntry>();
+  private readonly freeSlots: number[] = [];
+  private readonly mainAvailable: Record<string, number>;
+  private readonly scratch: Allocation[] = [];
+  private nextRunId = 1;
+  private pumping = false;
+  private closed = false;
+  private batching = new Map<number, boolean>();
+  private module: WebAssembly.Module | undefined;
+  private readonly entryBuffer = new Int32Array(P.OUTBOX_ENTRY_WORDS);
+  /** Worker deaths so far (each one replaced). */
+  crashes = 0;
+
+  private constructor(private readonly options: SchedulerOptions) {
+    for (let s = P.MAX_RUN_SLOTS - 1; s >= 0; s--) this.freeSlots.push(s);
+    Atomics.store(this.ctl, P.CTL_SPIN_LIMIT, Math.max(1, options.spinLimit));
+    this.mainAvailable = { ...(options.resources[0] ?? {}) };
+  }
+
+  /** Starts the workers and resolves once each has its kernels ready. */
+  static async start(options: SchedulerOptions): Promise<Scheduler> {
+    const s = new Scheduler(options);
+    if (options.workers > 0) {
+      const backend = options.kernels.backend;
+      s.module = backend === "js" ? undefined : await (await import("../kernels/kernels.js")).Kernels.module(backend);
+      for (let i = 1; i <= options.workers; i++) s.lanes.push(s.spawn(i));
+      try {
+        await Promise.all(s.lanes.slice(1).map((l) => l!.ready));
+      } catch (error) {
+        await s.close();
+        throw new WeftError(`a worker thread failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
+    return s;
+  }
+
+  get workerCount(): number {
+    return this.lanes.length - 1;
+  }
+
+  /** Runs currently in progress. */
+  get activeRuns(): number {
+    return this.runs.size;
+  }
+
+  private spawn(index: number): WorkerLane {
+    let scratch = this.scratch[index];
+    if (!scratch || scratch.freed) this.scratch[index] = scratch = this.options.kernels.memory.alloc(this.options.scratchBytes);
+    const memory = this.options.kernels.memory;
+    return new WorkerLane({
+      index,
+      workerPath: this.options.workerPath,
+      control: this.control,
+      memory: memory.memory,
+      maximumBytes: memory.maximumBytes,
+      backend: this.options.kernels.backend,
+      module: this.module,
+      scratch,
+      resources: this.options.resources[index] ?? {},
+      resourceLimits: this.options.resourceLimits,
+      onMessage: (lane, m) => this.onWorkerMessage(lane, m),
+      onExit: (lane, reason, cause) => this.onWorkerExit(lane, reason, cause),
+    });
+  }
+
+  private entryFor(plan: Plan): PlanEntry {
+    let e = this.plans.get(plan);
+    if (!e) this.plans.set(plan, (e = new PlanEntry(plan)));
+    return e;
+  }
+
+  /** Runs `plan` with `inputs` (values by key) and resolves to its outputs. */
+  run(plan: Plan, inputs: ReadonlyMap<Key, unknown>, options: ScheduleOptions = {}): Promise<unknown[]> {
+    if (this.closed) return Promise.reject(new CancelledError("the runtime is closed"));
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new CancelledError("aborted"));
+    const entry = this.entryFor(plan);
+    if (entry.usesResources) this.checkResources(entry);
+    if (this.workerCount > 0) entry.wire();
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) return Promise.reject(new WeftError(`more than ${P.MAX_RUN_SLOTS} computations at once on one runtime`));
+    const layout = entry.layout;
+    const memory = this.options.kernels.memory;
+    let cells: Allocation;
+    try {
+      cells = memory.alloc(layout.keys.length * 24 + layout.tasks.length * 24);
+    } catch (error) {
+      this.freeSlots.push(slot);
+      return Promise.reject(error);
+    }
+    cells.f64().fill(0, 0, layout.keys.length * 3);
+    return new Promise<unknown[]>((resolve, reject) => {
+      const id = this.nextRunId++;
+      const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", resolve, reject);
+      this.batching.set(id, options.batch !== false);
+      const n = run.n;
+      for (const [k, v] of inputs) {
+        const p = layout.positionOf.get(k);
+        if (p === undefined) continue;
+        run.hold(p, v, false);
+        this.writeCell(run, p, v);
+      }
+      for (let i = 0; i < n; i++) {
+        if (run.remaining[i] === 0) {
+          run.state[i] = READY;
+          if (entry.mainOnly[i]) run.mainQueue.push(i);
+          else run.ready.push(i);
+        }
+      }
+      Atomics.store(this.ctl, P.CTL_RUN_STATUS + slot, id);
+      if (options.signal) {
+        const signal = options.signal;
+        const onAbort = () => {
+          this.fail(run, signal.reason ?? new CancelledError("aborted"));
+          this.kick();
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        run.cleanup = () => signal.removeEventListener("abort", onAbort);
+      }
+      if (this.runs.size === 0) for (const l of this.lanes) l?.hold(true);
+      this.runs.set(id, run);
+      if (n === 0) this.finish(run);
+      this.kick();
+      void this.pump();
+    });
+  }
+
+  private checkResources(entry: PlanEntry): void {
+    const threads = [this.options.resources[0] ?? {}, ...this.lanes.slice(1).map((_, i) => this.options.resources[i + 1] ?? {})];
+    entry.layout.tasks.forEach((t, i) => {
+      if (!t.resources) return;
+      const fits = (have: Readonly<Record<string, number>>) => Object.entries(t.resources!).every(([name, amount]) => (have[name] ?? 0) >= amount);
+      const candidates = entry.mainOnly[i] ? threads.slice(0, 1) : threads;
+      if (!candidates.some(fits)) {
+        const declared = threads.map((r, j) => `${j === 0 ? "main" : `worker ${j}`}: ${JSON.stringify(r)}`).join(", ");
+        throw new ResourceError(
+          `task ${formatKey(t.key)} needs ${JSON.stringify(t.resources)}, which no thread of this runtime has (${declared}); ` +
+            `declare it with Runtime.start({ resources })`,
+        );
+      }
+    });
+  }
+
+  // ---- the pump: harvest, dispatch, run on main, wait ----
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      let sliceStart = performance.now();
+      while (this.runs.size > 0) {
+        let progressed = this.harvest();
+        if (this.dispatch()) progressed = true;
+        if (this.runOnMain()) progressed = true;
+        if (this.runs.size === 0) break;
+        if (progressed) {
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+          }
+          continue;
+        }
+        await this.waitForCompletion();
+        sliceStart = performance.now();
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.runs.size > 0) void this.pump(); // a run arrived as the loop ended
+  }
+
+  /** Wakes the pump if it waits (new run, message, abort, worker exit). */
+  private kick(): void {
+    Atomics.add(this.ctl, P.CTL_DOORBELL, 1);
+    Atomics.notify(this.ctl, P.CTL_DOORBELL);
+  }
+
+  private async waitForCompletion(): Promise<void> {
+    const seen = Atomics.load(this.ctl, P.CTL_DOORBELL);
+    let expecting = false;
+    for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.queued > 0) expecting = true;
+    if (expecting) {
+      if (Atomics.add(this.ctl, P.CTL_SPINNERS, 1) < Atomics.load(this.ctl, P.CTL_SPIN_LIMIT)) {
+        const until = performance.now() + MAIN_SPIN_MS;
+        while (Atomics.load(this.ctl, P.CTL_DOORBELL) === seen && performance.now() < until) {
+          // spin: a completion is expected within microseconds
+        }
+      }
+      Atomics.sub(this.ctl, P.CTL_SPINNERS, 1);
+      if (Atomics.load(this.ctl, P.CTL_DOORBELL) !== seen) return;
+    }
+    Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 1);
+    const wait = Atomics.waitAsync(this.ctl, P.CTL_DOORBELL, seen, WAIT_TIMEOUT_MS);
+    if (wait.async) await wait.value;
+    else await yieldToEventLoop();
+    Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 0);
+  }
+
+  /** Reads every lane's outbox. */
+  private harvest(): boolean {
+    let progressed = false;
+    for (let i = 1; i < this.lanes.length; i++) {
+      const lane = this.lanes[i]!;
+      if (lane.queued > 0 && this.harvestLane(lane)) progressed = true;
+    }
+    return progressed;
+  }
+
+  private harvestLane(lane: WorkerLane): boolean {
+    const e = this.entryBuffer;
+    let any = false;
+    while (lane.outbox.pop(e)) {
+      any = true;
+      const runId = e[0]!, position = e[1]!, status = e[2]!;
+      lane.completed(runId);
+      const run = this.runs.get(runId);
+      if (!run) continue;
+      run.inFlight -= 1;
+      this.giveResources(lane.available, run.entry.layout.tasks[position]!);
+      switch (status) {
+        case P.STATUS_DONE:
+          if (!run.error) this.completeFromCell(run, position);
+          else this.dropSlot(run, position);
+          break;
+        case P.STATUS_DONE_JS:
+        case P.STATUS_ERROR: {
+          const early = run.earlyMessages.get(position);
+          if (early) {
+            run.earlyMessages.delete(position);
+            this.onMessageFor(run, position, status, early);
+          } else {
+            run.awaitingMessage.set(position, status);
+          }
+          break;
+        }
+        case P.STATUS_RETRY_MAIN:
+          // The task needs an allocation only the main thread can make: it runs there, now
+          // and in later runs of this plan.
+          this.dropSlot(run, position);
+          run.entry.mainOnly[position] = 1;
+          if (!run.error) run.mainQueue.push(position);
+          break;
+        case P.STATUS_SKIPPED:
+          this.dropSlot(run, position);
+          break;
+        case P.STATUS_INPUT_MISSING:
+          // Chained behind a task that went to the main thread: it waits for its inputs again.
+          this.dropSlot(run, position);
+          if (!run.error) {
+            if (run.remaining[position]! > 0) run.state[position] = WAITING;
+            else {
+              run.state[position] = READY;
+              if (run.entry.mainOnly[position]) run.mainQueue.push(position);
+              else run.ready.push(position);
+            }
+          }
+          break;
+      }
+      this.maybeSettle(run);
+    }
+    return any;
+  }
+
+  private onWorkerMessage(lane: WorkerLane, m: P.FromWorker): void {
+    if (m.type !== "value" && m.type !== "error") return;
+    const run = this.runs.get(m.run);
+    if (!run) return;
+    const status = m.type === "value" ? P.STATUS_DONE_JS : P.STATUS_ERROR;
+    const payload = m.type === "value" ? { value: m.value } : { error: m.error, step: m.step };
+    if (run.awaitingMessage.get(m.position) === status) {
+      run.awaitingMessage.delete(m.position);
+      this.onMessageFor(run, m.position, status, payload);
+      this.maybeSettle(run);
+    } else {
+      run.earlyMessages.set(m.position, payload);
+    }
+    void lane;
+    this.kick();
+  }
+
+  private onMessageFor(run: RunState, position: number, status: number, payload: { value?: unknown; error?: unknown; step?: number }): void {
+    if (status === P.STATUS_DONE_JS) {
+      this.dropSlot(run, position);
+      if (!run.error) {
+        run.jsValue[position] = 1;
+        this.complete(run, position, payload.value, false);
+      }
+      return;
+    }
+    this.dropSlot(run, position);
+    const task = run.entry.layout.tasks[position]!;
+    const keys = task.stepKeys();
+    this.fail(run, new TaskError(task.key, keys[payload.step ?? 0] ?? task.key, payload.error));
+  }
+
+  private onWorkerExit(lane: WorkerLane, reason: string, cause: unknown): void {
+    if (this.closed) return;
+    this.crashes += 1;
+    this.harvestLane(lane); // completions it did report still count
+    const [runId, position] = lane.current();
+    for (const [id, count] of lane.queuedByRun) {
+      const run = this.runs.get(id);
+      if (!run) continue;
+      run.inFlight -= count;
+      const key = id === runId ? run.entry.layout.tasks[position]?.key : undefined;
+      const what = key !== undefined ? ` while running task ${formatKey(key)}` : "";
+      this.fail(run, new WorkerCrashedError(`${reason}${what}; the worker was replaced`, lane.index, key, { cause }));
+      this.maybeSettle(run);
+    }
+    lane.queuedByRun.clear();
+    lane.queued = 0;
+    // Entries of runs that already ended need no report; the lane is replaced either way.
+    const fresh = this.spawn(lane.index);
+    this.lanes[lane.index] = fresh;
+    if (this.runs.size > 0) fresh.hold(true);
+    this.kick();
+  }
+
+  // ---- dispatch ----
+
+  private dispatch(): boolean {
+    if (this.lanes.length === 1) return false;
+    let progressed = false;
+    let totalReady = 0;
+    for (const run of this.runs.values()) if (!run.error) totalReady += run.ready.size;
+    if (totalReady === 0) return false;
+    let lanesReady = 0;
+    for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.isReady && !this.lanes[i]!.dead) lanesReady++;
+    if (lanesReady === 0) return false;
+    for (const run of this.runs.values()) {
+      if (run.error || run.ready.size === 0) continue;
+      const batch = this.batching.get(run.id) !== false;
+      // Each worker's share of what is ready; the main thread keeps one share for itself (so a
+      // lone ready task runs right here, without a round trip).
+      const fair = batch ? Math.floor(totalReady / (lanesReady + 1)) : 1;
+      const share = Math.max(1, fair);
+      const deferred: number[] = [];
+      const touched = new Set<WorkerLane>();
+      while (run.ready.size > 0) {
+        const position = run.ready.peek();
+        const task = run.entry.layout.tasks[position]!;
+        // Too little is ready to share: the main thread takes it, unless it lacks the resources.
+        if (fair === 0 && (!task.resources || fits(this.mainAvailable, task.resources))) break;
+        const lane = this.chooseLane(task, share, batch);
+        if (!lane) {
+          if (!task.resources) break; // every lane has its share: the rest waits (or the main thread takes it)
+          deferred.push(run.ready.pop()); // resource-bound: let the tasks behind it go
+          continue;
+        }
+        run.ready.pop();
+        this.queueOnWorker(run, position, lane, batch);
+        touched.add(lane);
+        progressed = true;
+      }
+      for (const p of deferred) run.ready.push(p);
+      for (const lane of touched) lane.wake();
+    }
+    return progressed;
+  }
+
+  private chooseLane(task: ExecTask, share: number, batch: boolean): WorkerLane | undefined {
+    let best: WorkerLane | undefined;
+    for (let i = 1; i < this.lanes.length; i++) {
+      const lane = this.lanes[i]!;
+      if (!lane.isReady || lane.dead) continue;
+      const cap = batch ? Math.min(share, MAX_BATCH_PER_LANE) : 1;
+      if (lane.queued >= cap || lane.inbox.room() === 0) continue;
+      if (task.resources && !fits(lane.available, task.resources)) continue;
+      if (!best || lane.queued < best.queued) best = lane;
+    }
+    return best;
+  }
+
+  /** Queues task `position` on `lane`, then (batching) its dependents whose inputs all are done or queued there. */
+  private queueOnWorker(run: RunState, position: number, lane: WorkerLane, batch: boolean): void {
+    const entry = run.entry;
+    lane.ensurePlan(entry.id, () => entry.wire());
+    lane.ensureRun({ type: "run", id: run.id, slot: run.slot, plan: entry.id, cells: run.cells.ptr, positions: run.positions, tasks: run.n });
+    run.lanesTold.add(lane.index);
+    const stack = [position];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      this.pushTask(run, p, lane);
+      if (!batch) continue;
+      const ds = entry.dependentStart;
+      for (let q = ds[p]!; q < ds[p + 1]!; q++) {
+        const t = entry.dependents[q]!;
+        if (run.state[t] !== WAITING || entry.mainOnly[t] || lane.inbox.room() === 0 || lane.queued >= MAX_BATCH_PER_LANE) continue;
+        const task = entry.layout.tasks[t]!;
+        if (task.resources && !fits(lane.available, task.resources)) continue;
+        if (this.inputsOnLane(run, t, lane.index)) stack.push(t);
+      }
+    }
+  }
+
+  /** True when every input of task t is done, or queued on lane `index` (which runs in order). */
+  private inputsOnLane(run: RunState, t: number, index: number): boolean {
+    const layout = run.entry.layout;
+    for (let q = layout.depStart[t]!; q < layout.depStart[t + 1]!; q++) {
+      const d = layout.depList[q]!;
+      if (d >= run.n) continue; // an input
+      const s = run.state[d]!;
+      if (s === DONE) continue;
+      if (s !== QUEUED || run.laneOf[d] !== index) return false;
+    }
+    return true;
+  }
+
+  private pushTask(run: RunState, position: number, lane: WorkerLane): void {
+    const layout = run.entry.layout;
+    const task = layout.tasks[position]!;
+    run.state[position] = QUEUED;
+    run.laneOf[position] = lane.index;
+    if (task.resources) takeResources(lane.available, task.resources);
+    // values the worker cannot read from cells travel on its side port, before the task
+    for (let q = layout.depStart[position]!; q < layout.depStart[position + 1]!; q++) {
+      const d = layout.depList[q]!;
+      if (run.jsValue[d]) lane.ensureValue(run.id, d, () => run.values[d]);
+    }
+    const bytes = layout.resultBytes[position]!;
+    if (bytes >= 0) {
+      const slot = this.options.kernels.memory.alloc(bytes);
+      run.slots.set(position, slot);
+      const f64 = this.options.kernels.memory.f64;
+      const at = run.cellAddress(position) / 8;
+      f64[at + 1] = slot.ptr;
+      f64[at + 2] = bytes;
+      f64[at] = P.KIND_RESULT_SLOT;
+    }
+    lane.push(run.id, position);
+    run.inFlight += 1;
+  }
+
+  // ---- the main thread's own work ----
+
+  private runOnMain(): boolean {
+    const started = performance.now();
+    let ran = false;
+    for (const run of [...this.runs.values()]) {
+      if (run.error) continue;
+      while (run.mainQueue.length > 0 && !run.error) {
+        const p = run.mainQueue[0]!;
+        const task = run.entry.layout.tasks[p]!;
+        if (task.resources && !fits(this.mainAvailable, task.resources)) break;
+        run.mainQueue.shift();
+        this.executeOnMain(run, p);
+        ran = true;
+        if (performance.now() - started > SLICE_MS / 4) return true;
+      }
+      if (run.error) continue;
+      // Help with ordinary ready tasks, unless this run dispatches one task at a time.
+      if (this.batching.get(run.id) === false && this.lanes.length > 1) continue;
+      while (run.ready.size > 0 && !run.error) {
+        const p = run.ready.peek();
+        const task = run.entry.layout.tasks[p]!;
+        if (task.resources && !fits(this.mainAvailable, task.resources)) break;
+        run.ready.pop();
+        this.executeOnMain(run, p);
+        ran = true;
+        // hand new work to idle workers before taking more; let the event loop in now and then
+        if (this.lanes.length > 1 && run.ready.size > 1) return true;
+        if (performance.now() - started > SLICE_MS / 4) return true;
+      }
+    }
+    return ran;
+  }
+
+  private executeOnMain(run: RunState, position: number): void {
+    const layout = run.entry.layout;
+    const task = layout.tasks[position]!;
+    run.state[position] = QUEUED;
+    run.laneOf[position] = 0;
+    if (task.resources) takeResources(this.mainAvailable, task.resources);
+    const hooks = this.mainHooks;
+    const values = run.values;
+    const positionOf = layout.positionOf;
+    const start = performance.now();
+    let result: unknown;
+    let failure: unknown;
+    hooks.begin();
+    try {
+      result = runTask(task, (k) => values[positionOf.get(k)!], hooks);
+    } catch (error) {
+      failure = error;
+    }
+    const end = performance.now();
+    const f64 = this.options.kernels.memory.f64;
+    const ev = run.eventAddress(position) / 8;
+    f64[ev] = 0;
+    f64[ev + 1] = start;
+    f64[ev + 2] = end;
+    if (task.resources) giveBack(this.mainAvailable, task.resources);
+    const made = hooks.end(result);
+    if (failure !== undefined) {
+      this.fail(run, failure instanceof StepFailure ? new TaskError(task.key, task.stepKeys()[failure.step] ?? task.key, failure.cause) : failure);
+      this.maybeSettle(run);
+      return;
+    }
+    this.writeCell(run, position, result);
+    this.complete(run, position, result, made);
+  }
+
+  private mainHooksCache: MainHooks | undefined;
+  private get mainHooks(): MainHooks {
+    this.mainHooksCache ??= new MainHooks(this.options.kernels);
+    return this.mainHooksCache;
+  }
+
+  // ---- completion, failure, settling ----
+
+  /** Decodes a worker's result from its cell and completes the task. */
+  private completeFromCell(run: RunState, position: number): void {
+    const memory = this.options.kernels.memory;
+    const f64 = memory.f64;
+    const at = run.cellAddress(position) / 8;
+    const kind = f64[at]!;
+    let value: unknown;
+    let made = false;
+    switch (kind) {
+      case P.KIND_NUMBER:
+        value = f64[at + 1];
+        break;
+      case P.KIND_BUFFER: {
+        const ptr = f64[at + 1]!, bytes = f64[at + 2]!;
+        const slot = run.slots.get(position);
+        if (slot && slot.ptr === ptr && slot.bytes === bytes) {
+          run.slots.delete(position);
+          value = slot;
+          made = true;
+        } else {
+          const found = run.ownedAt(ptr, bytes) ?? memory.allocationAt(ptr);
+          value = found instanceof Allocation && found.ptr === ptr && found.bytes === bytes ? found : new SharedBuffer(memory, ptr, bytes);
+        }
+        break;
+      }
+      case P.KIND_UNDEFINED:
+        value = undefined;
+        break;
+      case P.KIND_NULL:
+        value = null;
+        break;
+      case P.KIND_BOOLEAN:
+        value = f64[at + 1] === 1;
+        break;
+      default:
+        this.fail(run, new WeftError(`task ${formatKey(run.entry.layout.keys[position]!)} finished without a result (cell kind ${kind}; internal error)`));
+        return;
+    }
+    this.dropSlot(run, position);
+    this.complete(run, position, value, made);
+  }
+
+  private dropSlot(run: RunState, position: number): void {
+    const slot = run.slots.get(position);
+    if (!slot) return;
+    run.slots.delete(position);
+    if (!slot.freed) slot.free();
+  }
+
+  private complete(run: RunState, position: number, value: unknown, madeByRun: boolean): void {
+    const entry = run.entry;
+    const layout = entry.layout;
+    run.state[position] = DONE;
+    run.done += 1;
+    run.hold(position, value, madeByRun);
+    // inputs read for the last time are released
+    for (let q = layout.depStart[position]!; q < layout.depStart[position + 1]!; q++) {
+      const d = layout.depList[q]!;
+      if (--run.readers[d]! === 0) run.release(d);
+    }
+    if (run.readers[position] === 0) run.release(position); // nobody reads it (cannot happen for outputs)
+    const ds = entry.dependentStart;
+    for (let q = ds[position]!; q < ds[position + 1]!; q++) {
+      const t = entry.dependents[q]!;
+      if (--run.remaining[t]! === 0 && run.state[t] === WAITING) {
+        run.state[t] = READY;
+        if (entry.mainOnly[t]) run.mainQueue.push(t);
+        else run.ready.push(t);
+      }
+    }
+    if (run.done === run.n) this.finish(run);
+  }
+
+  /** Writes a main-thread value into its cell, for workers that read it. */
+  private writeCell(run: RunState, position: number, value: unknown): void {
+    if (run.settled) return;
+    const f64 = this.options.kernels.memory.f64;
+    const at = run.cellAddress(position) / 8;
+    if (typeof value === "number") {
+      f64[at + 1] = value;
+      f64[at] = P.KIND_NUMBER;
+    } else if (value instanceof Allocation || value instanceof SharedBuffer) {
+      f64[at + 1] = value.ptr;
+      f64[at + 2] = value.bytes;
+      f64[at] = P.KIND_BUFFER;
+    } else if (value === undefined) f64[at] = P.KIND_UNDEFINED;
+    else if (value === null) f64[at] = P.KIND_NULL;
+    else if (typeof value === "boolean") {
+      f64[at + 1] = value ? 1 : 0;
+      f64[at] = P.KIND_BOOLEAN;
+    } else {
+      f64[at] = P.KIND_JS;
+      run.jsValue[position] = 1;
+    }
+  }
+
+  private fail(run: RunState, error: unknown): void {
+    if (run.error !== undefined || run.settled) return;
+    run.error = error ?? new WeftError("computation failed");
+    Atomics.store(this.ctl, P.CTL_RUN_STATUS + run.slot, 0); // workers skip its queued tasks
+    run.ready.clear();
+    run.mainQueue.length = 0;
+    this.maybeSettle(run);
+  }
+
+  private maybeSettle(run: RunState): void {
+    if (run.settled || run.error === undefined) return;
+    if (run.inFlight > 0) return; // a worker may still write into its buffers
+    this.settle(run);
+    run.reject(run.error);
+  }
+
+  private finish(run: RunState): void {
+    let outputs: unknown[];
+    try {
+      outputs = run.takeOutputs();
+    } catch (error) {
+      this.fail(run, error);
+      this.maybeSettle(run);
+      return;
+    }
+    this.settle(run);
+    run.resolve(outputs);
+  }
+
+  /** Frees everything the run holds and forgets it. */
+  private settle(run: RunState): void {
+    run.settled = true;
+    run.cleanup?.();
+    const events = this.options.kernels.memory.f64.slice(run.eventAddress(0) / 8, run.eventAddress(0) / 8 + run.n * 3);
+    const ran = run.state.map((s) => (s === DONE ? 1 : 0));
+    run.freeAll();
+    if (!run.cells.freed) run.cells.free();
+    Atomics.store(this.ctl, P.CTL_RUN_STATUS + run.slot, 0);
+    this.freeSlots.push(run.slot);
+    for (const i of run.lanesTold) this.lanes[i]?.endRun(run.id);
+    this.runs.delete(run.id);
+    this.batching.delete(run.id);
+    if (this.runs.size === 0) for (const l of this.lanes) l?.hold(false);
+    try {
+      this.options.onEvents(run.entry.layout, events, ran);
+    } catch {
+      // a profile consumer's failure must not break the run
+    }
+  }
+
+  private giveResources(available: Record<string, number>, task: ExecTask): void {
+    if (task.resources) giveBack(available, task.resources);
+  }
+
+  /**
+   * Stops the workers. Runs in flight reject with CancelledError once no worker can touch
+   * their buffers any more; every buffer they held is freed.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const run of this.runs.values()) this.fail(run, new CancelledError("the runtime was closed while this computation ran"));
+    Atomics.store(this.ctl, P.CTL_CLOSING, 1);
+    const lanes = this.lanes.slice(1) as WorkerLane[];
+    for (const l of lanes) Atomics.notify(l.words, P.LANE_INBOX_TAIL);
+    await Promise.all(lanes.map((l) => l.terminate()));
+    for (const run of [...this.runs.values()]) {
+      run.inFlight = 0;
+      this.maybeSettle(run);
+    }
+    this.mainHooksCache?.dispose();
+    for (const s of this.scratch) if (s && !s.freed) s.free();
+  }
+}
+
+function fits(available: Readonly<Record<string, number>>, wanted: Readonly<Record<string, number>>): boolean {
+  for (const name in wanted) if ((available[name] ?? 0) < wanted[name]!) return false;
+  return true;
+}
+
+function takeResources(available: Record<string, number>, wanted: Readonly<Record<string, number>>): void {
+  for (const name in wanted) available[name] = (available[name] ?? 0) - wanted[name]!;
+}
+
+function giveBack(available: Record<string, number>, wanted: Readonly<Record<string, number>>): void {
+  for (const name in wanted) available[name] = (available[name] ?? 0) + wanted[name]!;
+}
+
+/**
+ * Buffers for tasks the main thread runs: heap allocations for results (remembered, so the run
+ * owns exactly those it made), a scratch arena for intermediates.
+ */
+class MainHooks implements RunnerHooks {
+  private arena: ScratchArena | undefined;
+  private made: Allocation[] = [];
+  private startSerial = 0;
+
+  constructor(readonly kernels: Kernels) {}
+
+  begin(): void {
+    this.made.length = 0;
+    this.startSerial = this.kernels.memory.lastSerial;
+  }
+
+  allocResult(bytes: number): BufferViews {
+    const a = this.kernels.memory.alloc(bytes);
+    this.made.push(a);
+    return a;
+  }
+
+  allocScratch(bytes: number): BufferViews {
+    this.arena ??= new ScratchArena(this.kernels.memory);
+    return this.arena.alloc(bytes);
+  }
+
+  own(result: unknown): unknown {
+    if (!(result instanceof ScratchBuffer)) return result;
+    const copy = this.allocResult(result.bytes) as Allocation;
+    copy.u8().set(result.u8());
+    return copy;
+  }
+
+  dropIntermediate(): void {
+    // intermediates live in the arena (taken back at endTask); heap results are settled in end()
+  }
+
+  endTask(): void {
+    this.arena?.reset();
+  }
+
+  /**
+   * After the task: frees the result buffers it made and did not return; true if its result is
+   * a buffer made during the task (by context.alloc or directly), which the run then owns.
+   */
+  end(result: unknown): boolean {
+    for (const a of this.made) if (a !== result && !a.freed) a.free();
+    this.made.length = 0;
+    return result instanceof Allocation && result.serial > this.startSerial;
+  }
+
+  dispose(): void {
+    this.arena?.dispose();
+    this.arena = undefined;
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * A worker thread of the threaded executor. It instantiates the kernel module on the runtime's
+ * shared memory, then loops: take the next (run, task) from its inbox ring, run the task with
+ * its inputs read from their cells, write the result's cell and timing event, and post the
+ * completion to its outbox ring. Plans and runs are announced on a side port before their first
+ * task arrives, so the hot path reads no message. When the inbox is empty it spins briefly
+ * (only if fewer threads than cores are spinning) and then sleeps on the inbox's tail word.
+ */
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { pathToFileURL } from "node:url";
+import { Kernels } from "../kernels/kernels.js";
+import { BufferViews, NeedsMainThreadError, SharedBuffer, type BorrowedHeap } from "../memory/shared-memory.js";
+import { ScratchBuffer } from "../memory/scratch.js";
+import { alignUp } from "../memory/allocator.js";
+import { runTask, StepFailure, type ExecProgram, type ExecTask, type RunnerHooks } from "../graph/execute.js";
+import type { Key } from "../graph/keys.js";
+import { OpRegistry, type OpDefinition } from "../graph/ops.js";
+import { registerKernelOps } from "../graph/kernel-ops.js";
+import { decodeArg, type WirePlan } from "./wire.js";
+import { Ring } from "./ring.js";
+import * as P from "./protocol.js";
+
+const init = workerData as P.WorkerInit;
+const lane = init.lane;
+const ctl = new Int32Array(init.control);
+const words = new Int32Array(init.laneBlock);
+const inbox = new Ring(words, P.LANE_INBOX_HEAD, P.LANE_INBOX_TAIL, P.LANE_INBOX_BASE, P.INBOX_ENTRY_WORDS);
+const outbox = new Ring(words, P.LANE_OUTBOX_HEAD, P.LANE_OUTBOX_TAIL, P.LANE_OUTBOX_BASE, P.OUTBOX_ENTRY_WORDS);
+const kernels = Kernels.attach({ backend: init.backend, memory: init.memory, maximumBytes: init.maximumBytes, module: init.module });
+const memory = kernels.memory;
+const registry = new OpRegistry();
+registerKernelOps(registry);
+// Events are written on the main thread's clock.
+const clockOffset = performance.timeOrigin - init.mainTimeOrigin;
+const now = () => performance.now() + clockOffset;
+
+/** A plan as this worker knows it: ops resolved (modules imported), tasks decoded on first use. */
+class WorkerPlan {
+  readonly positionOf = new Map<Key, number>();
+  private readonly decoded: (WorkerTask | undefined)[] = [];
+  private ops: OpDefinition[] = [];
+  private programs: ExecProgram[] = [];
+  loading: Promise<void> | undefined;
+
+  constructor(readonly wire: WirePlan) {
+    wire.keys.forEach((k, i) => this.positionOf.set(k, i));
+    this.loading = this.resolveOps().then(() => {
+      this.loading = undefined;
+    });
+  }
+
+  private async resolveOps(): Promise<void> {
+    this.ops = await Promise.all(this.wire.ops.map((op) => resolveOp(op.name, op.module, op.context)));
+    this.programs = this.wire.programs.map((p) => ({
+      steps: p.steps.map((s) => ({
+        op: this.ops[s.op]!,
+        args: s.args.map((a) => (a.kind === "literal" ? { kind: "literal" as const, value: decodeArg(a.value, bufferView) } : a)),
+      })),
+    }));
+  }
+
+  task(position: number): WorkerTask {
+    let t = this.decoded[position];
+    if (t) return t;
+    const wire = this.wire.tasks[position];
+    if (!wire) throw new Error(`task ${position} is not a worker task (protocol error)`);
+    const key = this.wire.keys[position]!;
+    const constants: BufferViews[] = [];
+    const collect = (p: number, b: number) => {
+      const view = new SharedBuffer(memory, p, b);
+      constants.push(view);
+      return view;
+    };
+    const exec: ExecTask =
+      "program" in wire
+        ? { key, label: "", steps: undefined, stepKeys: () => wire.inputs.map(() => key), program: this.programs[wire.program]!, inputs: wire.inputs, resources: undefined }
+        : {
+            key,
+            label: "",
+            steps: wire.steps.map((s) => ({ op: this.ops[s.op]!, args: s.args.map((a) => decodeArg(a, collect)) })),
+            stepKeys: () => wire.steps.map(() => key),
+            program: undefined,
+            inputs: [],
+            resources: undefined,
+          };
+    t = { exec, constants };
+    this.decoded[position] = t;
+    return t;
+  }
+}
+
+interface WorkerTask {
+  exec: ExecTask;
+  /** Buffers the task's own arguments name: kernels may touch them. */
+  constants: BufferViews[];
+}
+
+interface WorkerRun {
+  id: number;
+  slot: number;
+  plan: WorkerPlan;
+  /** Byte address of the run's cells; its events follow the cells of all positions. */
+  cells: number;
+  events: number;
+  values: Map<number, unknown>;
+}
+
+/** An input has no value in its cell: it was queued before this task here but ended elsewhere. */
+class InputMissing extends Error {}
+
+const plans = new Map<number, WorkerPlan>();
+const runs = new Map<number, WorkerRun>();
+const bufferView = (p: number, b: number) => new SharedBuffer(memory, p, b);
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+/** Finds an op on this worker: weft's own, or the named export of its module. */
+async function resolveOp(name: string, module: string | undefined, context: boolean): Promise<OpDefinition> {
+  const failing = (message: string, cause?: unknown): OpDefinition => ({
+    name, module, context, onEveryWorker: false,
+    run: () => {
+      throw new Error(message, { cause });
+    },
+  });
+  if (module === undefined) return registry.get(name) ?? failing(`op '${name}' is not available on worker threads`);
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(module).href;
+  let loaded = modules.get(url);
+  if (!loaded) {
+    loaded = import(url).then(async (m: Record<string, unknown>) => {
+      if (typeof m.registerWeftOps === "function") await (m.registerWeftOps as (r: OpRegistry) => unknown)(registry);
+      return m;
+    });
+    modules.set(url, loaded);
+  }
+  let exports: Record<string, unknown>;
+  try {
+    exports = await loaded;
+  } catch (cause) {
+    return failing(`op '${name}': its module ${module} failed to load on a worker: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+  }
+  const fn = exports[name];
+  if (typeof fn === "function") {
+    return {
+      name, module, context, onEveryWorker: false,
+      run: context ? (args, ctx) => (fn as (...a: unknown[]) => unknown)(ctx, ...args) : (args) => (fn as (...a: unknown[]) => unknown)(...args),
+    };
+  }
+  return registry.get(name) ?? failing(`op '${name}': module ${module} neither exports a function '${name}' nor registers it in registerWeftOps`);
+}
+
+/** Reads every side message waiting: plans, runs, values, ends. Never blocks. */
+function drain(): void {
+  for (;;) {
+    const received = receiveMessageOnPort(init.side);
+    if (!received) return;
+    const m = received.message as P.ToWorker;
+    switch (m.type) {
+      case "plan":
+        plans.set(m.id, new WorkerPlan(m.plan));
+        break;
+      case "forget-plan":
+        plans.delete(m.id);
+        break;
+      case "run": {
+        const plan = plans.get(m.plan);
+        if (!plan) throw new Error(`run ${m.id} names unknown plan ${m.plan} (protocol error)`);
+        runs.set(m.id, { id: m.id, slot: m.slot, plan, cells: m.cells, events: m.cells + m.positions * P.CELL_WORDS * 8, values: new Map() });
+        break;
+      }
+      case "value":
+        runs.get(m.run)?.values.set(m.position, m.value);
+        break;
+      case "end":
+        runs.delete(m.run);
+        break;
+    }
+  }
+}
+
+/** Buffers for a task on this worker: the preallocated result, a scratch block, nothing else. */
+class WorkerHooks implements RunnerHooks, BorrowedHeap {
+  readonly kernels = kernels;
+  private slotPtr = -1;
+  private slotBytes = 0;
+  private slotTaken = false;
+  private scratchOffset = 0;
+  regions: BufferViews[] = [];
+  private readonly scratchBlock = new SharedBuffer(memory, init.scratch.ptr, init.scratch.bytes);
+
+  begin(slotPtr: number, slotBytes: number, constants: BufferViews[]): void {
+    this.slotPtr = slotPtr;
+    this.slotBytes = slotBytes;
+    this.slotTaken = false;
+    this.regions = constants.slice();
+    if (slotPtr >= 0) this.regions.push(new SharedBuffer(memory, slotPtr, slotBytes));
+    this.regions.push(this.scratchBlock);
+  }
+
+  allocResult(bytes: number): BufferViews {
+    if (this.slotPtr < 0 || this.slotTaken || bytes !== this.slotBytes) {
+      throw new NeedsMainThreadError(`a result of ${bytes} bytes that the task did not declare`);
+    }
+    this.slotTaken = true;
+    return new SharedBuffer(memory, this.slotPtr, bytes);
+  }
+
+  allocScratch(bytes: number): BufferViews {
+    const size = alignUp(Math.max(bytes, 1));
+    if (this.scratchOffset + size > init.scratch.bytes) throw new NeedsMainThreadError("more scratch than the worker's block holds");
+    const buffer = new ScratchBuffer(memory, init.scratch.ptr + this.scratchOffset, bytes);
+    this.scratchOffset += size;
+    return buffer;
+  }
+
+  own(result: unknown): unknown {
+    if (!(result instanceof ScratchBuffer)) return result;
+    const out = this.allocResult(result.bytes);
+    out.u8().set(result.u8());
+    return out;
+  }
+
+  dropIntermediate(): void {}
+
+  endTask(): void {
+    this.scratchOffset = 0;
+  }
+
+  regionAt(ptr: number): BufferViews | undefined {
+    for (const r of this.regions) if (ptr >= r.ptr && ptr < r.ptr + r.bytes) return r;
+    return undefined;
+  }
+}
+
+const hooks = new WorkerHooks();
+memory.setBorrowedHeap(hooks);
+
+function postError(run: WorkerRun, position: number, step: number, error: unknown): void {
+  try {
+    parentPort!.postMessage({ type: "error", run: run.id, position, step, error } satisfies P.FromWorker);
+  } catch {
+    // an error with uncloneable fields: its text still travels
+    const e = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { message: String(error) };
+    parentPort!.postMessage({ type: "error", run: run.id, position, step, error: e } satisfies P.FromWorker);
+  }
+}
+
+/** Writes a result into its cell; returns the outbox status. */
+function writeResult(run: WorkerRun, position: number, result: unknown, f64: Float64Array): number {
+  const at = run.cells / 8 + position * P.CELL_WORDS;
+  if (typeof result === "number") {
+    f64[at + 1] = result;
+    f64[at] = P.KIND_NUMBER;
+  } else if (result instanceof BufferViews) {
+    f64[at + 1] = result.ptr;
+    f64[at + 2] = result.bytes;
+    f64[at] = P.KIND_BUFFER;
+  } else if (result === undefined) {
+    f64[at] = P.KIND_UNDEFINED;
+  } else if (result === null) {
+    f64[at] = P.KIND_NULL;
+  } else if (typeof result === "boolean") {
+    f64[at + 1] = result ? 1 : 0;
+    f64[at] = P.KIND_BOOLEAN;
+  } else {
+    try {
+      parentPort!.postMessage({ type: "value", run: run.id, position, value: result } satisfies P.FromWorker);
+    } catch (cause) {
+      postError(run, position, 0, new Error(`the task's result cannot be sent to the main thread: ${cause instanceof Error ? cause.message : String(cause)}`));
+      return P.STATUS_ERROR;
+    }
+    f64[at] = P.KIND_JS;
+    run.values.set(position, result); // tasks chained after this one here read it directly
+    return P.STATUS_DONE_JS;
+  }
+  return P.STATUS_DONE;
+}
+
+function execute(run: WorkerRun, position: number): number {
+  if (Atomics.load(ctl, P.CTL_RUN_STATUS + run.slot) !== run.id) return P.STATUS_SKIPPED;
+  Atomics.store(words, P.LANE_CURRENT_RUN, run.id);
+  Atomics.store(words, P.LANE_CURRENT_POSITION, position);
+  const start = now();
+  let f64 = memory.f64;
+  const cell = run.cells / 8 + position * P.CELL_WORDS;
+  const task = run.plan.task(position);
+  const hasSlot = f64[cell] === P.KIND_RESULT_SLOT;
+  hooks.begin(hasSlot ? f64[cell + 1]! : -1, hasSlot ? f64[cell + 2]! : 0, task.constants);
+  const positionOf = run.plan.positionOf;
+  const lookup = (k: Key): unknown => {
+    const p = positionOf.get(k)!;
+    const view = memory.f64;
+    const at = run.cells / 8 + p * P.CELL_WORDS;
+    switch (view[at]) {
+      case P.KIND_NUMBER:
+        return view[at + 1];
+      case P.KIND_BUFFER: {
+        const b = new SharedBuffer(memory, view[at + 1]!, view[at + 2]!);
+        hooks.regions.push(b);
+        return b;
+      }
+      case P.KIND_UNDEFINED:
+        return undefined;
+      case P.KIND_NULL:
+        return null;
+      case P.KIND_BOOLEAN:
+        return view[at + 1] === 1;
+      case P.KIND_JS: {
+        if (!run.values.has(p)) drain();
+        if (!run.values.has(p)) throw new Error(`the value of position ${p} never arrived (protocol error)`);
+        return run.values.get(p);
+      }
+      default:
+        throw new InputMissing(); // an input chained before this task went back to the main thread
+    }
+  };
+  let status: number;
+  try {
+    const result = runTask(task.exec, lookup, hooks);
+    f64 = memory.f64; // the memory may have grown meanwhile
+    status = writeResult(run, position, result, f64);
+  } catch (error) {
+    if (error instanceof InputMissing || (error instanceof StepFailure && error.cause instanceof InputMissing)) {
+      status = P.STATUS_INPUT_MISSING;
+    } else if (error instanceof StepFailure && error.cause instanceof NeedsMainThreadError) {
+      status = P.STATUS_RETRY_MAIN;
+    } else {
+      postError(run, position, error instanceof StepFailure ? error.step : 0, error instanceof StepFailure ? error.cause : error);
+      status = P.STATUS_ERROR;
+    }
+  }
+  const end = now();
+  f64 = memory.f64;
+  const ev = run.events / 8 + position * P.EVENT_WORDS;
+  f64[ev] = lane;
+  f64[ev + 1] = start;
+  f64[ev + 2] = end;
+  Atomics.store(words, P.LANE_CURRENT_RUN, 0);
+  return status;
+}
+
+function complete(runId: number, position: number, status: number): void {
+  outbox.push3(runId, position, status);
+  Atomics.add(ctl, P.CTL_DOORBELL, 1);
+  if (Atomics.load(ctl, P.CTL_MAIN_WAITING) !== 0) Atomics.notify(ctl, P.CTL_DOORBELL);
+}
+
+// Adaptive spin: if work arrived soon after we went to sleep, spinning longer would have saved
+// the wake-up (tens of microseconds); if we slept long, spinning was wasted.
+const MIN_SPIN_MS = 0.002;
+const MAX_SPIN_MS = 0.2;
+let spinMs = 0.05;
+
+function idle(): void {
+  if (Atomics.add(ctl, P.CTL_SPINNERS, 1) < Atomics.load(ctl, P.CTL_SPIN_LIMIT)) {
+    Atomics.store(words, P.LANE_STATE, P.LANE_SPINNING);
+    const until = performance.now() + spinMs;
+    while (inbox.size() === 0 && performance.now() < until && Atomics.load(ctl, P.CTL_CLOSING) === 0) {
+      // spin
+    }
+  }
+  Atomics.sub(ctl, P.CTL_SPINNERS, 1);
+  if (inbox.size() > 0) {
+    Atomics.store(words, P.LANE_STATE, P.LANE_RUNNING);
+    return;
+  }
+  Atomics.store(words, P.LANE_STATE, P.LANE_SLEEPING);
+  const tail = inbox.tail();
+  const sleptAt = performance.now();
+  if (inbox.size() === 0 && Atomics.load(ctl, P.CTL_CLOSING) === 0) Atomics.wait(words, P.LANE_INBOX_TAIL, tail, 50);
+  const slept = performance.now() - sleptAt;
+  Atomics.store(words, P.LANE_STATE, P.LANE_RUNNING);
+  spinMs = slept < 1 ? Math.min(MAX_SPIN_MS, spinMs * 2) : Math.max(MIN_SPIN_MS, spinMs / 2);
+  drain();
+}
+
+async function loop(): Promise<void> {
+  parentPort!.postMessage({ type: "ready" } satisfies P.FromWorker);
+  const entry = new Int32Array(P.OUTBOX_ENTRY_WORDS);
+  while (Atomics.load(ctl, P.CTL_CLOSING) === 0) {
+    if (!inbox.pop(entry)) {
+      idle();
+      continue;
+    }
+    const runId = entry[0]!;
+    const position = entry[1]!;
+    let run = runs.get(runId);
+    if (!run) {
+      drain();
+      run = runs.get(runId);
+      if (!run) throw new Error(`task of unknown run ${runId} (protocol error)`);
+    }
+    if (run.plan.loading) await run.plan.loading;
+    complete(runId, position, execute(run, position));
+  }
+}
+
+void loop();
