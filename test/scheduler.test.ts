@@ -16,10 +16,10 @@ const fixture = (await import(FIXTURE)) as Record<string, (...args: any[]) => un
 /** Ops registered with the fixture module, so workers can run them too. */
 const ops = new OpRegistry();
 registerKernelOps(ops);
-for (const name of ["inc", "mul3", "add", "sumList", "box", "unbox", "fail", "slow", "exitWorker", "whereAmI"]) {
+for (const name of ["inc", "mul3", "add", "sumList", "box", "unbox", "fail", "slow", "exitWorker", "whereAmI", "exhaustHeap"]) {
   ops.register(name, fixture[name]!, { module: FIXTURE });
 }
-for (const name of ["iota", "undeclared"]) ops.register(name, fixture[name]!, { module: FIXTURE, context: true });
+for (const name of ["iota", "undeclared", "badKernelCall"]) ops.register(name, fixture[name]!, { module: FIXTURE, context: true });
 // An op without a module: only the main thread can run it.
 ops.register("mainOnlyInc", (x: number) => x + 1);
 
@@ -263,6 +263,35 @@ describe("failures", () => {
     expect(threads.stats().workers).toBe(2);
   });
 
+  it("reports a kernel error inside a worker as the task's error", async () => {
+    const before = liveBytes(threads);
+    const x = threads.memory.fromF64([1, 2, 3, 4]);
+    const m = mapSum(20);
+    const bad = key(`kbad${graphId++}`);
+    m.tasks.set(bad, task(bad, "badKernelCall", x));
+    const top = key(`ktop${graphId++}`);
+    m.tasks.set(top, task(top, "add", ref(m.out), ref(bad)));
+    const error = await threads.compute(m.tasks, [top], { ops, fusion: "none", batch: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskError);
+    expect((error as TaskError).key).toBe(bad);
+    expect((error as Error).message).toMatch(/inside a live allocation|within its allocation/);
+    x.free();
+    expect(liveBytes(threads)).toBe(before);
+  });
+
+  it("detects a worker that runs out of memory", async () => {
+    const rt = await Runtime.start({ threads: 2, workerResourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
+    try {
+      const m = mapSum(4, "exhaustHeap");
+      const error = await rt.compute(m.tasks, [m.out], { ops, fusion: "none", batch: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      const ok = mapSum(100);
+      expect(await rt.compute(ok.tasks, [ok.out], { ops, fusion: "none" })).toEqual([5050]);
+    } finally {
+      await rt.close();
+    }
+  });
+
   it("cancels on abort, and frees what the run held", async () => {
     for (const rt of [threads, sync]) {
       const before = liveBytes(rt);
@@ -331,6 +360,18 @@ describe("failures", () => {
     await rt.close();
     await expect(pending).rejects.toBeInstanceOf(CancelledError);
     expect(rt.memory.stats().liveBytes).toBeLessThanOrEqual(before);
+  });
+});
+
+describe("the default runtime", () => {
+  it("starts on the first compute() and never keeps the process alive", async () => {
+    const { execFile } = await import("node:child_process");
+    const script = new URL("./fixtures/default-runtime.mjs", import.meta.url);
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
+      const child = execFile(process.execPath, [script.pathname], { timeout: 30_000 }, (_error, out) => resolve({ stdout: out, code: child.exitCode }));
+    });
+    expect(stdout.trim()).toBe("result 42");
+    expect(code).toBe(0); // ended by itself, not by the timeout
   });
 });
 

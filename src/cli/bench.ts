@@ -3,7 +3,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { ArgumentError } from "../errors.js";
 import { createProgress } from "./progress.js";
 
-export const SUITES = ["kernels", "graph"] as const;
+export const SUITES = ["kernels", "graph", "overhead"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -103,9 +103,45 @@ async function graph(options: BenchOptions, out: (text: string) => void): Promis
   out(lines.join("\n").trimEnd());
 }
 
+async function overhead(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchOverhead } = await import("../../bench/overhead.js");
+  const progress = createProgress(options.quiet === true);
+  const report = await benchOverhead({ quick: options.quick === true, python: options.python !== false, onProgress: progress.update });
+  progress.stop();
+  if (options.json) {
+    out(JSON.stringify(report, null, 2));
+    return;
+  }
+  const row = (name: string, f: Record<string, number>) =>
+    `${name.padEnd(8)} ${fmt(f.sync!, 3).padStart(8)} ${fmt(f.threadsUnbatched!, 3).padStart(18)} ${fmt(f.threadsBatched!, 3).padStart(16)} ${fmt(f.piscina!, 3).padStart(10)}`;
+  const it = report.iteration;
+  const lines = [
+    `per-task overhead, us per task (median; ${report.tasks} trivial tasks, piscina ${report.piscinaTasks}; ${report.machine.cores} threads):`,
+    `shape        sync   threads unbatched  threads batched    piscina`,
+    row("chain", report.usPerTaskByShape.chain as unknown as Record<string, number>),
+    row("map+sum", report.usPerTaskByShape.map as unknown as Record<string, number>),
+    `round trip of one task to a warm worker: ${report.roundTripUs.toFixed(2)} us`,
+    "",
+    `iteration overhead: ${it.iterations} re-runs of a plan of ${it.tasksPerIteration} tasks (${it.chunks} chunks of the ${it.rows} x ${it.cols} problem):`,
+    `  kernels alone ${it.kernelsMs.toFixed(4)} ms; sync ${it.sync.wallMs.toFixed(4)} ms (overhead ${it.sync.overheadMs.toFixed(4)} ms); ` +
+      `threads ${it.threads.wallMs.toFixed(4)} ms (perfect split ${it.threads.idealMs.toFixed(4)} ms, overhead ${it.threads.overheadMs.toFixed(4)} ms)`,
+  ];
+  if ("missing" in report.dask) lines.push("", `Dask: not measured: ${report.dask.missing}`);
+  else {
+    const d = report.dask;
+    lines.push(
+      "",
+      `Dask ${d.dask}, same run (${d.tasks} tasks): sync ${d.usPerTask.sync.chain.toFixed(1)} / ${d.usPerTask.sync.map.toFixed(1)} us per task (chain / map), ` +
+        `threaded ${d.usPerTask.threads.chain.toFixed(1)} / ${d.usPerTask.threads.map.toFixed(1)}`,
+      `  gradient per iteration: numpy ${d.iterationMs.numpy.toFixed(4)} ms, dask sync ${d.iterationMs.sync.toFixed(3)} ms, dask threaded ${d.iterationMs.threads.toFixed(3)} ms`,
+    );
+  }
+  out(lines.join("\n"));
+}
+
 export async function runBench(suite: string, options: BenchOptions, out: (text: string) => void): Promise<void> {
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  await (suite === "kernels" ? kernels(options, out) : graph(options, out));
+  await (suite === "kernels" ? kernels(options, out) : suite === "graph" ? graph(options, out) : overhead(options, out));
 }

@@ -70,12 +70,30 @@ export class StepFailure extends Error {
   }
 }
 
-function context(key: Key, hooks: RunnerHooks, last: boolean): TaskContext {
-  return {
-    key,
-    kernels: hooks.kernels,
-    alloc: last ? (bytes: number) => hooks.allocResult(bytes, key) : (bytes: number) => hooks.allocScratch(bytes, key),
-  };
+/**
+ * The TaskContext handed to ops: one object per hooks, updated before each step (ops use it
+ * during their call only), so running a step allocates no context.
+ */
+class StepContext implements TaskContext {
+  key: Key = 0;
+  last = true;
+  readonly kernels: Kernels | undefined;
+  readonly alloc: (bytes: number) => BufferViews;
+
+  constructor(hooks: RunnerHooks) {
+    this.kernels = hooks.kernels;
+    this.alloc = (bytes: number) => (this.last ? hooks.allocResult(bytes, this.key) : hooks.allocScratch(bytes, this.key));
+  }
+}
+
+const contexts = new WeakMap<RunnerHooks, StepContext>();
+
+function contextFor(hooks: RunnerHooks, key: Key, last: boolean): TaskContext {
+  let c = contexts.get(hooks);
+  if (!c) contexts.set(hooks, (c = new StepContext(hooks)));
+  c.key = key;
+  c.last = last;
+  return c;
 }
 
 /** Resolves Refs through `lookup` and StepRefs through `results`, descending into arrays. */
@@ -98,6 +116,7 @@ function resolve(a: unknown, results: readonly unknown[], lookup: (k: Key) => un
  */
 export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: RunnerHooks): unknown {
   const steps = task.steps;
+  if (steps && steps.length === 1) return runSingle(task, steps[0]!, lookup, hooks);
   const n = steps ? steps.length : task.program!.steps.length;
   const results: unknown[] = new Array(n);
   const keys = n > 1 ? task.stepKeys() : [task.key];
@@ -116,7 +135,7 @@ export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: Runn
         args = step.args.map((a) => (a.kind === "step" ? results[a.step] : a.kind === "input" ? lookup(task.inputs[a.index]!) : a.value));
       }
       try {
-        result = op.run(args, context(keys[j]!, hooks, last));
+        result = op.run(args, contextFor(hooks, keys[j]!, last));
       } catch (cause) {
         throw new StepFailure(j, cause);
       }
@@ -133,3 +152,22 @@ export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: Runn
   }
   return result;
 }
+
+/** The common case, a task of one step: no step results to keep. */
+function runSingle(task: ExecTask, step: ExecStep, lookup: (k: Key) => unknown, hooks: RunnerHooks): unknown {
+  const source = step.args;
+  const args: unknown[] = new Array(source.length);
+  for (let i = 0; i < source.length; i++) {
+    const a = source[i];
+    args[i] = a instanceof Ref ? lookup(a.key) : Array.isArray(a) ? resolve(a, NO_RESULTS, lookup) : a;
+  }
+  try {
+    return hooks.own(step.op.run(args, contextFor(hooks, task.key, true)));
+  } catch (cause) {
+    throw new StepFailure(0, cause);
+  } finally {
+    hooks.endTask();
+  }
+}
+
+const NO_RESULTS: unknown[] = [];

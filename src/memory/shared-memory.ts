@@ -305,12 +305,16 @@ export class SharedMemory {
     } catch {
       return false; // the platform refused (address space): reported as out of memory
     }
+    this.viewBytes = -1;
     this.currentViews();
     for (const listener of this.growListeners) listener(this.byteLength);
     return true;
   }
 
   private currentViews() {
+    // Only the owning thread grows the memory (and refreshes the views when it does); another
+    // thread must look at the length, since the owner may have grown it meanwhile.
+    if (!this.attached && this.viewBytes >= 0) return this.views;
     const bytes = this.byteLength;
     if (bytes !== this.viewBytes) {
       const buffer = this.buffer();

@@ -37,12 +37,12 @@ export class WorkerLane {
   readonly ready: Promise<void>;
   isReady = false;
   dead = false;
-  /** Tasks pushed and not yet harvested, in all and by run. */
+  /** Tasks pushed and not yet harvested (per run: RunState.queuedOn). */
   queued = 0;
-  readonly queuedByRun = new Map<number, number>();
   /** Resources not held by a queued task. */
   readonly available: Record<string, number>;
   private readonly plans = new Map<number, true>(); // insertion order = least recently used first
+  private lastPlan = 0;
   private readonly runs = new Set<number>();
   private readonly sentValues = new Map<number, Set<number>>();
 
@@ -111,6 +111,8 @@ export class WorkerLane {
 
   /** Announces plan `id` unless the worker has it (most recently used plans are kept). */
   ensurePlan(id: number, plan: () => import("./wire.js").WirePlan): void {
+    if (id === this.lastPlan) return;
+    this.lastPlan = id;
     if (this.plans.has(id)) {
       this.plans.delete(id);
       this.plans.set(id, true);
@@ -121,6 +123,7 @@ export class WorkerLane {
     if (this.plans.size > PLANS_PER_WORKER) {
       const oldest = this.plans.keys().next().value!;
       this.plans.delete(oldest);
+      if (oldest === this.lastPlan) this.lastPlan = 0;
       this.post({ type: "forget-plan", id: oldest });
     }
   }
@@ -152,7 +155,6 @@ export class WorkerLane {
   push(run: number, position: number): void {
     this.inbox.push2(run, position);
     this.queued += 1;
-    this.queuedByRun.set(run, (this.queuedByRun.get(run) ?? 0) + 1);
   }
 
   /** Wakes the worker if it sleeps (call after pushing a batch). */
@@ -161,11 +163,8 @@ export class WorkerLane {
   }
 
   /** Bookkeeping for one harvested completion. */
-  completed(run: number): void {
+  completed(): void {
     this.queued -= 1;
-    const left = (this.queuedByRun.get(run) ?? 1) - 1;
-    if (left === 0) this.queuedByRun.delete(run);
-    else this.queuedByRun.set(run, left);
   }
 
   /** The task the worker was running when asked: [run, position], run 0 when idle. */

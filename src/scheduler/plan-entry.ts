@@ -13,7 +13,7 @@ export class PlanEntry {
   readonly layout: PlanLayout;
   /** Tasks (by position) that run only on the main thread. */
   readonly mainOnly: Uint8Array;
-  /** Number of dependencies of each task. */
+  /** Number of dependencies of each task on other tasks (inputs do not count: they are bound). */
   readonly depCount: Int32Array;
   /** Readers of each position (tasks and inputs); outputs get one more, so they are never released. */
   readonly readerCount: Int32Array;
@@ -33,8 +33,11 @@ export class PlanEntry {
     this.depCount = new Int32Array(n);
     this.dependentStart = new Int32Array(positions + 1);
     for (let i = 0; i < n; i++) {
-      this.depCount[i] = layout.depStart[i + 1]! - layout.depStart[i]!;
-      for (let q = layout.depStart[i]!; q < layout.depStart[i + 1]!; q++) this.dependentStart[layout.depList[q]! + 1]! += 1;
+      for (let q = layout.depStart[i]!; q < layout.depStart[i + 1]!; q++) {
+        const d = layout.depList[q]!;
+        if (d < n) this.depCount[i]! += 1; // inputs (positions >= n) are there from the start
+        this.dependentStart[d + 1]! += 1;
+      }
     }
     for (let p = 0; p < positions; p++) this.dependentStart[p + 1] = this.dependentStart[p + 1]! + this.dependentStart[p]!;
     this.dependents = new Int32Array(this.dependentStart[positions]!);

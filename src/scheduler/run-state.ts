@@ -85,11 +85,13 @@ export class RunState {
   /** Values or errors that arrived before their completion was harvested. */
   readonly earlyMessages = new Map<number, { value?: unknown; error?: unknown; step?: number }>();
   inFlight = 0;
+  /** Tasks queued on each worker lane (by lane index) and not yet harvested. */
+  readonly queuedOn: Int32Array;
   done = 0;
   error: unknown = undefined;
   settled = false;
-  /** Lanes (worker indices) told about this run. */
-  readonly lanesTold = new Set<number>();
+  /** Workers told about this run (a replaced worker is a new lane, told afresh). */
+  readonly lanesTold = new Set<{ endRun(run: number): void }>();
   cleanup: (() => void) | undefined;
 
   constructor(
@@ -98,6 +100,7 @@ export class RunState {
     readonly entry: PlanEntry,
     readonly cells: Allocation,
     readonly outputMode: OutputMode,
+    lanes: number,
     readonly resolve: (values: unknown[]) => void,
     readonly reject: (error: unknown) => void,
   ) {
@@ -110,6 +113,7 @@ export class RunState {
     this.readers = entry.readerCount.slice();
     this.values = new Array(this.positions);
     this.jsValue = new Uint8Array(this.positions);
+    this.queuedOn = new Int32Array(lanes);
   }
 
   /** Byte address of the cell of `position`. */

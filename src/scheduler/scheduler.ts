@@ -63,9 +63,13 @@ export interface ScheduleOptions {
 }
 
 const SLICE_MS = 4; // longest stretch of work before the main thread lets the event loop run
-const MAIN_SPIN_MS = 0.05;
+// The main thread spins for a completion before sleeping on the doorbell; a wake-up through
+// the event loop costs 0.1-2 ms on these machines, so the spin adapts like the workers'.
+const MIN_MAIN_SPIN_MS = 0.02;
+const MAX_MAIN_SPIN_MS = 2;
 const WAIT_TIMEOUT_MS = 20;
 const MAX_BATCH_PER_LANE = 1024;
+const CHAIN_MAX_INPUTS = 4;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -79,6 +83,7 @@ export class Scheduler {
   private readonly mainAvailable: Record<string, number>;
   private readonly scratch: Allocation[] = [];
   private nextRunId = 1;
+  private mainSpinMs = 0.2;
   private pumping = false;
   private closed = false;
   private batching = new Map<number, boolean>();
@@ -166,7 +171,7 @@ export class Scheduler {
     cells.f64().fill(0, 0, layout.keys.length * 3);
     return new Promise<unknown[]>((resolve, reject) => {
       const id = this.nextRunId++;
-      const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", resolve, reject);
+      const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", this.lanes.length, resolve, reject);
       this.batching.set(id, options.batch !== false);
       const n = run.n;
       for (const [k, v] of inputs) {
@@ -224,6 +229,9 @@ export class Scheduler {
     try {
       let sliceStart = performance.now();
       while (this.runs.size > 0) {
+        // Read the doorbell before the outboxes: a completion posted after this point changes
+        // it, so the wait below cannot sleep through it.
+        const doorbell = Atomics.load(this.ctl, P.CTL_DOORBELL);
         let progressed = this.harvest();
         if (this.dispatch()) progressed = true;
         if (this.runOnMain()) progressed = true;
@@ -235,7 +243,9 @@ export class Scheduler {
           }
           continue;
         }
-        await this.waitForCompletion();
+        this.failStalled();
+        if (this.runs.size === 0) break;
+        await this.waitForCompletion(doorbell);
         sliceStart = performance.now();
       }
     } finally {
@@ -244,19 +254,33 @@ export class Scheduler {
     if (this.runs.size > 0) void this.pump(); // a run arrived as the loop ended
   }
 
+  /**
+   * A run that nothing can move any more (no task in flight, none runnable, no message
+   * expected, no worker starting) would wait forever: fail it instead, saying so.
+   */
+  private failStalled(): void {
+    let starting = false;
+    for (let i = 1; i < this.lanes.length; i++) if (!this.lanes[i]!.isReady) starting = true;
+    if (starting) return;
+    for (const run of [...this.runs.values()]) {
+      if (run.settled || run.inFlight > 0 || run.awaitingMessage.size > 0) continue;
+      if (!run.error && (run.ready.size > 0 || run.mainQueue.length > 0)) continue; // held back by resources in use
+      this.fail(run, new WeftError(`internal error: the computation stalled with ${run.n - run.done} of ${run.n} tasks not run`));
+    }
+  }
+
   /** Wakes the pump if it waits (new run, message, abort, worker exit). */
   private kick(): void {
     Atomics.add(this.ctl, P.CTL_DOORBELL, 1);
     Atomics.notify(this.ctl, P.CTL_DOORBELL);
   }
 
-  private async waitForCompletion(): Promise<void> {
-    const seen = Atomics.load(this.ctl, P.CTL_DOORBELL);
+  private async waitForCompletion(seen: number): Promise<void> {
     let expecting = false;
     for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.queued > 0) expecting = true;
     if (expecting) {
       if (Atomics.add(this.ctl, P.CTL_SPINNERS, 1) < Atomics.load(this.ctl, P.CTL_SPIN_LIMIT)) {
-        const until = performance.now() + MAIN_SPIN_MS;
+        const until = performance.now() + this.mainSpinMs;
         while (Atomics.load(this.ctl, P.CTL_DOORBELL) === seen && performance.now() < until) {
           // spin: a completion is expected within microseconds
         }
@@ -265,10 +289,16 @@ export class Scheduler {
       if (Atomics.load(this.ctl, P.CTL_DOORBELL) !== seen) return;
     }
     Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 1);
+    const sleptAt = performance.now();
     const wait = Atomics.waitAsync(this.ctl, P.CTL_DOORBELL, seen, WAIT_TIMEOUT_MS);
     if (wait.async) await wait.value;
     else await yieldToEventLoop();
     Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 0);
+    // woken soon after giving up: spinning a little longer would have saved the wake-up
+    if (expecting) {
+      const slept = performance.now() - sleptAt;
+      this.mainSpinMs = slept < 1 ? Math.min(MAX_MAIN_SPIN_MS, this.mainSpinMs * 2) : Math.max(MIN_MAIN_SPIN_MS, this.mainSpinMs / 2);
+    }
   }
 
   /** Reads every lane's outbox. */
@@ -284,13 +314,15 @@ export class Scheduler {
   private harvestLane(lane: WorkerLane): boolean {
     const e = this.entryBuffer;
     let any = false;
+    let run: RunState | undefined;
     while (lane.outbox.pop(e)) {
       any = true;
       const runId = e[0]!, position = e[1]!, status = e[2]!;
-      lane.completed(runId);
-      const run = this.runs.get(runId);
+      lane.completed();
+      if (run?.id !== runId) run = this.runs.get(runId);
       if (!run) continue;
       run.inFlight -= 1;
+      run.queuedOn[lane.index]! -= 1;
       this.giveResources(lane.available, run.entry.layout.tasks[position]!);
       switch (status) {
         case P.STATUS_DONE:
@@ -373,16 +405,16 @@ export class Scheduler {
     this.crashes += 1;
     this.harvestLane(lane); // completions it did report still count
     const [runId, position] = lane.current();
-    for (const [id, count] of lane.queuedByRun) {
-      const run = this.runs.get(id);
-      if (!run) continue;
+    for (const run of [...this.runs.values()]) {
+      const count = run.queuedOn[lane.index]!;
+      if (count === 0) continue;
       run.inFlight -= count;
-      const key = id === runId ? run.entry.layout.tasks[position]?.key : undefined;
+      run.queuedOn[lane.index] = 0;
+      const key = run.id === runId ? run.entry.layout.tasks[position]?.key : undefined;
       const what = key !== undefined ? ` while running task ${formatKey(key)}` : "";
       this.fail(run, new WorkerCrashedError(`${reason}${what}; the worker was replaced`, lane.index, key, { cause }));
       this.maybeSettle(run);
     }
-    lane.queuedByRun.clear();
     lane.queued = 0;
     // Entries of runs that already ended need no report; the lane is replaced either way.
     const fresh = this.spawn(lane.index);
@@ -409,8 +441,8 @@ export class Scheduler {
       // lone ready task runs right here, without a round trip).
       const fair = batch ? Math.floor(totalReady / (lanesReady + 1)) : 1;
       const share = Math.max(1, fair);
-      const deferred: number[] = [];
-      const touched = new Set<WorkerLane>();
+      let deferred: number[] | undefined;
+      let touched: WorkerLane | Set<WorkerLane> | undefined;
       while (run.ready.size > 0) {
         const position = run.ready.peek();
         const task = run.entry.layout.tasks[position]!;
@@ -419,16 +451,18 @@ export class Scheduler {
         const lane = this.chooseLane(task, share, batch);
         if (!lane) {
           if (!task.resources) break; // every lane has its share: the rest waits (or the main thread takes it)
-          deferred.push(run.ready.pop()); // resource-bound: let the tasks behind it go
+          (deferred ??= []).push(run.ready.pop()); // resource-bound: let the tasks behind it go
           continue;
         }
         run.ready.pop();
         this.queueOnWorker(run, position, lane, batch);
-        touched.add(lane);
+        if (touched === undefined) touched = lane;
+        else if (touched !== lane) touched = touched instanceof Set ? touched.add(lane) : new Set([touched, lane]);
         progressed = true;
       }
-      for (const p of deferred) run.ready.push(p);
-      for (const lane of touched) lane.wake();
+      if (deferred) for (const p of deferred) run.ready.push(p);
+      if (touched instanceof Set) for (const lane of touched) lane.wake();
+      else touched?.wake();
     }
     return progressed;
   }
@@ -449,9 +483,11 @@ export class Scheduler {
   /** Queues task `position` on `lane`, then (batching) its dependents whose inputs all are done or queued there. */
   private queueOnWorker(run: RunState, position: number, lane: WorkerLane, batch: boolean): void {
     const entry = run.entry;
-    lane.ensurePlan(entry.id, () => entry.wire());
-    lane.ensureRun({ type: "run", id: run.id, slot: run.slot, plan: entry.id, cells: run.cells.ptr, positions: run.positions, tasks: run.n });
-    run.lanesTold.add(lane.index);
+    if (!run.lanesTold.has(lane)) {
+      lane.ensurePlan(entry.id, () => entry.wire());
+      lane.ensureRun({ type: "run", id: run.id, slot: run.slot, plan: entry.id, cells: run.cells.ptr, positions: run.positions, tasks: run.n });
+      run.lanesTold.add(lane);
+    }
     const stack = [position];
     while (stack.length > 0) {
       const p = stack.pop()!;
@@ -460,7 +496,10 @@ export class Scheduler {
       const ds = entry.dependentStart;
       for (let q = ds[p]!; q < ds[p + 1]!; q++) {
         const t = entry.dependents[q]!;
-        if (run.state[t] !== WAITING || entry.mainOnly[t] || lane.inbox.room() === 0 || lane.queued >= MAX_BATCH_PER_LANE) continue;
+        // Chains and small diamonds follow their inputs; a reduction over many inputs waits to
+        // be ready (checking where all its inputs went would cost more than it saves).
+        if (run.state[t] !== WAITING || run.remaining[t]! > CHAIN_MAX_INPUTS || entry.mainOnly[t]) continue;
+        if (lane.inbox.room() === 0 || lane.queued >= MAX_BATCH_PER_LANE) continue;
         const task = entry.layout.tasks[t]!;
         if (task.resources && !fits(lane.available, task.resources)) continue;
         if (this.inputsOnLane(run, t, lane.index)) stack.push(t);
@@ -504,6 +543,7 @@ export class Scheduler {
     }
     lane.push(run.id, position);
     run.inFlight += 1;
+    run.queuedOn[lane.index]! += 1;
   }
 
   // ---- the main thread's own work ----
@@ -511,7 +551,7 @@ export class Scheduler {
   private runOnMain(): boolean {
     const started = performance.now();
     let ran = false;
-    for (const run of [...this.runs.values()]) {
+    for (const run of this.runs.values()) {
       if (run.error) continue;
       while (run.mainQueue.length > 0 && !run.error) {
         const p = run.mainQueue[0]!;
@@ -718,7 +758,7 @@ export class Scheduler {
     if (!run.cells.freed) run.cells.free();
     Atomics.store(this.ctl, P.CTL_RUN_STATUS + run.slot, 0);
     this.freeSlots.push(run.slot);
-    for (const i of run.lanesTold) this.lanes[i]?.endRun(run.id);
+    for (const lane of run.lanesTold) lane.endRun(run.id);
     this.runs.delete(run.id);
     this.batching.delete(run.id);
     if (this.runs.size === 0) for (const l of this.lanes) l?.hold(false);

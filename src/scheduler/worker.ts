@@ -103,6 +103,7 @@ interface WorkerRun {
   cells: number;
   events: number;
   values: Map<number, unknown>;
+  lookup: (k: Key) => unknown;
 }
 
 /** An input has no value in its cell: it was queued before this task here but ended elsewhere. */
@@ -164,7 +165,9 @@ function drain(): void {
       case "run": {
         const plan = plans.get(m.plan);
         if (!plan) throw new Error(`run ${m.id} names unknown plan ${m.plan} (protocol error)`);
-        runs.set(m.id, { id: m.id, slot: m.slot, plan, cells: m.cells, events: m.cells + m.positions * P.CELL_WORDS * 8, values: new Map() });
+        const run: WorkerRun = { id: m.id, slot: m.slot, plan, cells: m.cells, events: m.cells + m.positions * P.CELL_WORDS * 8, values: new Map(), lookup: () => undefined };
+        run.lookup = lookupFor(run);
+        runs.set(m.id, run);
         break;
       }
       case "value":
@@ -191,9 +194,11 @@ class WorkerHooks implements RunnerHooks, BorrowedHeap {
     this.slotPtr = slotPtr;
     this.slotBytes = slotBytes;
     this.slotTaken = false;
-    this.regions = constants.slice();
-    if (slotPtr >= 0) this.regions.push(new SharedBuffer(memory, slotPtr, slotBytes));
-    this.regions.push(this.scratchBlock);
+    const regions = this.regions;
+    regions.length = 0;
+    for (const c of constants) regions.push(c);
+    if (slotPtr >= 0) regions.push(new SharedBuffer(memory, slotPtr, slotBytes));
+    regions.push(this.scratchBlock);
   }
 
   allocResult(bytes: number): BufferViews {
@@ -285,8 +290,35 @@ function execute(run: WorkerRun, position: number): number {
   const task = run.plan.task(position);
   const hasSlot = f64[cell] === P.KIND_RESULT_SLOT;
   hooks.begin(hasSlot ? f64[cell + 1]! : -1, hasSlot ? f64[cell + 2]! : 0, task.constants);
+  let status: number;
+  try {
+    const result = runTask(task.exec, run.lookup, hooks);
+    f64 = memory.f64; // the memory may have grown meanwhile
+    status = writeResult(run, position, result, f64);
+  } catch (error) {
+    if (error instanceof InputMissing || (error instanceof StepFailure && error.cause instanceof InputMissing)) {
+      status = P.STATUS_INPUT_MISSING;
+    } else if (error instanceof StepFailure && error.cause instanceof NeedsMainThreadError) {
+      status = P.STATUS_RETRY_MAIN;
+    } else {
+      postError(run, position, error instanceof StepFailure ? error.step : 0, error instanceof StepFailure ? error.cause : error);
+      status = P.STATUS_ERROR;
+    }
+  }
+  const end = now();
+  f64 = memory.f64;
+  const ev = run.events / 8 + position * P.EVENT_WORDS;
+  f64[ev] = lane;
+  f64[ev + 1] = start;
+  f64[ev + 2] = end;
+  Atomics.store(words, P.LANE_CURRENT_RUN, 0);
+  return status;
+}
+
+/** How a task on this worker reads the value at key k of `run`: from its cell, or a posted JS value. */
+function lookupFor(run: WorkerRun): (k: Key) => unknown {
   const positionOf = run.plan.positionOf;
-  const lookup = (k: Key): unknown => {
+  return (k: Key): unknown => {
     const p = positionOf.get(k)!;
     const view = memory.f64;
     const at = run.cells / 8 + p * P.CELL_WORDS;
@@ -313,29 +345,6 @@ function execute(run: WorkerRun, position: number): number {
         throw new InputMissing(); // an input chained before this task went back to the main thread
     }
   };
-  let status: number;
-  try {
-    const result = runTask(task.exec, lookup, hooks);
-    f64 = memory.f64; // the memory may have grown meanwhile
-    status = writeResult(run, position, result, f64);
-  } catch (error) {
-    if (error instanceof InputMissing || (error instanceof StepFailure && error.cause instanceof InputMissing)) {
-      status = P.STATUS_INPUT_MISSING;
-    } else if (error instanceof StepFailure && error.cause instanceof NeedsMainThreadError) {
-      status = P.STATUS_RETRY_MAIN;
-    } else {
-      postError(run, position, error instanceof StepFailure ? error.step : 0, error instanceof StepFailure ? error.cause : error);
-      status = P.STATUS_ERROR;
-    }
-  }
-  const end = now();
-  f64 = memory.f64;
-  const ev = run.events / 8 + position * P.EVENT_WORDS;
-  f64[ev] = lane;
-  f64[ev + 1] = start;
-  f64[ev + 2] = end;
-  Atomics.store(words, P.LANE_CURRENT_RUN, 0);
-  return status;
 }
 
 function complete(runId: number, position: number, status: number): void {
@@ -345,10 +354,10 @@ function complete(runId: number, position: number, status: number): void {
 }
 
 // Adaptive spin: if work arrived soon after we went to sleep, spinning longer would have saved
-// the wake-up (tens of microseconds); if we slept long, spinning was wasted.
-const MIN_SPIN_MS = 0.002;
-const MAX_SPIN_MS = 0.2;
-let spinMs = 0.05;
+// the wake-up (0.05-2 ms on these VMs); if we slept long, spinning was wasted.
+const MIN_SPIN_MS = 0.005;
+const MAX_SPIN_MS = 2;
+let spinMs = 0.1;
 
 function idle(): void {
   if (Atomics.add(ctl, P.CTL_SPINNERS, 1) < Atomics.load(ctl, P.CTL_SPIN_LIMIT)) {

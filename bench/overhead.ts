@@ -1,0 +1,295 @@
+/**
+ * `weft bench overhead`: what the scheduler costs per task, and per iteration of a solver.
+ *
+ * 1. Per-task overhead on trivial tasks (one addition each), in two shapes: a chain (each task
+ *    reads the previous one) and a wide map then a sum. Compiled once without fusion (we time
+ *    the scheduler, not the fusion passes), then run several times; the median wall time of a
+ *    run divided by its tasks. Executors: sync (the calling thread), threads unbatched (one
+ *    dispatch per task, each awaited: a round trip to a warm worker per task), threads batched
+ *    (the default), and piscina one task per message as the reference.
+ * 2. Iteration overhead: a compiled plan of 10 chunk tasks (the fused logistic loss and
+ *    gradient on 100 x 100 chunks of the spec's 1,000 x 100 problem) and their sum, re-run
+ *    1,000 times with w bound anew. Overhead = wall time per iteration minus the time the same
+ *    kernels take called directly in a loop (divided by the threads for the threaded executor:
+ *    anything above a perfect split counts as overhead).
+ * 3. Dask's figures for the same shapes, from bench/python/dask_overhead.py in the same run,
+ *    when python3 with dask is present.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import {
+  OpRegistry, Runtime, compile, key, logisticProblemChunk, ref, registerKernelOps, task, taskWith,
+  type Allocation, type Key, type Plan, type Task,
+} from "../src/index.js";
+import { median } from "./measure.js";
+import { pythonWithDask } from "./graph.js";
+import * as benchOps from "./ops.js";
+
+export interface ExecutorFigures {
+  sync: number;
+  threadsUnbatched: number;
+  threadsBatched: number;
+  piscina: number;
+}
+
+export interface IterationFigures {
+  chunks: number;
+  rows: number;
+  cols: number;
+  iterations: number;
+  /** Tasks in the compiled plan: what each iteration schedules. */
+  tasksPerIteration: number;
+  /** The same kernels called directly in a loop, one thread, ms per iteration. */
+  kernelsMs: number;
+  sync: { wallMs: number; overheadMs: number };
+  threads: { threads: number; wallMs: number; idealMs: number; overheadMs: number };
+}
+
+export interface DaskOverhead {
+  dask: string;
+  tasks: number;
+  usPerTask: { sync: { chain: number; map: number }; threads: { chain: number; map: number } };
+  iterationMs: { numpy: number; sync: number; threads: number };
+}
+
+export interface OverheadReport {
+  /** Trivial tasks per run, for weft's executors. */
+  tasks: number;
+  /** Microseconds per task: the worse of the two shapes, per executor. */
+  usPerTask: ExecutorFigures;
+  usPerTaskByShape: { chain: ExecutorFigures; map: ExecutorFigures };
+  /** Tasks per run for piscina (fewer: each costs a message round trip). */
+  piscinaTasks: number;
+  /** One task to a warm worker and back: the unbatched chain, per task. */
+  roundTripUs: number;
+  /** Per iteration, not spent in kernels, on the default (threaded) runtime. */
+  iterationOverheadMs: number;
+  iteration: IterationFigures;
+  dask: DaskOverhead | { missing: string };
+  machine: { cpu: string; cores: number; node: string };
+}
+
+export interface OverheadOptions {
+  quick?: boolean;
+  python?: boolean;
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+const OPS_MODULE = new URL("./ops.js", import.meta.url).href;
+
+/** The benchmark's ops, registered so that workers import them from bench/ops.js. */
+function benchRegistry(): OpRegistry {
+  const ops = new OpRegistry();
+  registerKernelOps(ops);
+  ops.register("inc", benchOps.inc, { module: OPS_MODULE });
+  ops.register("sumList", benchOps.sumList, { module: OPS_MODULE });
+  ops.register("chunkLossGrad", benchOps.chunkLossGrad, { module: OPS_MODULE, context: true });
+  ops.register("sumBuffers", benchOps.sumBuffers, { module: OPS_MODULE, context: true });
+  return ops;
+}
+
+function chainGraph(n: number): { tasks: Map<Key, Task>; out: Key } {
+  const tasks = new Map<Key, Task>();
+  let prev: Key | undefined;
+  for (let i = 0; i < n; i++) {
+    const k = key("overhead-chain", i);
+    tasks.set(k, prev === undefined ? task(k, "inc", 0) : task(k, "inc", ref(prev)));
+    prev = k;
+  }
+  return { tasks, out: prev! };
+}
+
+function mapGraph(n: number): { tasks: Map<Key, Task>; out: Key } {
+  const tasks = new Map<Key, Task>();
+  const parts: Key[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = key("overhead-map", i);
+    tasks.set(k, task(k, "inc", i));
+    parts.push(k);
+  }
+  const out = key("overhead-map-sum");
+  tasks.set(out, task(out, "sumList", parts.map(ref)));
+  return { tasks, out };
+}
+
+/** Median wall ms of `fn` over `repeats` runs after one warm-up. */
+async function wallMs(fn: () => Promise<unknown>, repeats: number): Promise<number> {
+  await fn();
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+async function piscinaUsPerTask(n: number, repeats: number): Promise<{ chain: number; map: number }> {
+  const filename = fileURLToPath(new URL("./piscina-inc.js", import.meta.url));
+  const pool = new Piscina({ filename, minThreads: availableParallelism(), maxThreads: availableParallelism() });
+  try {
+    const chain = await wallMs(async () => {
+      let x = 0;
+      for (let i = 0; i < n; i++) x = (await pool.run(x)) as number;
+      if (x !== n) throw new Error(`piscina chain computed ${x}`);
+    }, repeats);
+    const map = await wallMs(async () => {
+      const parts = await Promise.all(Array.from({ length: n }, (_, i) => pool.run(i) as Promise<number>));
+      if (benchOps.sumList(parts) !== (n * (n + 1)) / 2) throw new Error("piscina map computed a wrong sum");
+    }, repeats);
+    return { chain: (1000 * chain) / n, map: (1000 * map) / (n + 1) };
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function iterationFigures(ops: OpRegistry, iterations: number, repeats: number, threads: number): Promise<IterationFigures> {
+  const chunks = 10, rows = 100, cols = 100;
+  const figures: Partial<IterationFigures> = { chunks, rows: chunks * rows, cols, iterations };
+  for (const executor of ["sync", "threads"] as const) {
+    const rt = await Runtime.start({ threads: executor === "sync" ? 1 : threads, profileCapacity: 0 });
+    try {
+      const data: { X: Allocation; y: Allocation }[] = [];
+      for (let c = 0; c < chunks; c++) data.push(logisticProblemChunk(rt.kernels, { cols, seed: 0, rowStart: c * rows, rows }));
+      const w = rt.memory.allocF64(cols);
+      w.f64().fill(0.01);
+      const wKey = key("overhead-w");
+      const tasks = new Map<Key, Task>();
+      const parts: Key[] = [];
+      data.forEach(({ X, y }, c) => {
+        const k = key("overhead-grad", c);
+        tasks.set(k, taskWith(k, "chunkLossGrad", [X, y, ref(wKey), rows, cols], { bytes: 8 * (cols + 2) }));
+        parts.push(k);
+      });
+      const total = key("overhead-total");
+      tasks.set(total, taskWith(total, "sumBuffers", [parts.map(ref)], { bytes: 8 * (cols + 2) }));
+      tasks.set(wKey, task(wKey, "input"));
+      const plan = compile(tasks, [total], { ops, inputs: [wKey] });
+      figures.tasksPerIteration = plan.tasks.length;
+      const bindings = new Map([[wKey, w as unknown]]);
+      const iterate = async () => {
+        for (let i = 0; i < iterations; i++) await rt.run(plan, bindings);
+      };
+      const wall = (await wallMs(iterate, repeats)) / iterations;
+      // the same kernels, called directly, in this thread
+      const out = rt.memory.allocF64(cols + 2);
+      const scratch = rt.memory.allocF64(cols + 2);
+      const raw = rt.kernels.raw;
+      const direct = async () => {
+        for (let i = 0; i < iterations; i++) {
+          for (let c = 0; c < chunks; c++) {
+            const target = c === 0 ? out : scratch;
+            const loss = raw.glmLogisticLossGrad(rows, cols, data[c]!.X.ptr, cols, data[c]!.y.ptr, w.ptr, 0, target.ptr);
+            target.f64()[cols + 1] = loss;
+            if (c > 0) raw.axpy(cols + 2, 1, scratch.ptr, out.ptr);
+          }
+        }
+      };
+      const kernels = (await wallMs(direct, repeats)) / iterations;
+      // both paths compute the same gradient
+      const [viaPlan] = (await rt.run(plan, bindings)) as [Float64Array];
+      await direct();
+      const expected = out.f64();
+      for (let j = 0; j < cols + 2; j++) {
+        if (Math.abs(viaPlan[j]! - expected[j]!) > 1e-9 * Math.max(1, Math.abs(expected[j]!))) {
+          throw new Error(`iteration benchmark: plan and direct kernels disagree at ${j}: ${viaPlan[j]} vs ${expected[j]}`);
+        }
+      }
+      out.free();
+      scratch.free();
+      figures.kernelsMs = kernels;
+      if (executor === "sync") figures.sync = { wallMs: wall, overheadMs: wall - kernels };
+      else figures.threads = { threads, wallMs: wall, idealMs: kernels / threads, overheadMs: wall - kernels / threads };
+      w.free();
+      for (const d of data) {
+        d.X.free();
+        d.y.free();
+      }
+    } finally {
+      await rt.close();
+    }
+  }
+  return figures as IterationFigures;
+}
+
+function daskScript(): string | undefined {
+  return ["./python/dask_overhead.py", "../../bench/python/dask_overhead.py"]
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => existsSync(p));
+}
+
+function daskFigures(tasks: number, iterations: number): DaskOverhead | { missing: string } {
+  const script = daskScript();
+  if (!script) return { missing: "bench/python/dask_overhead.py not found" };
+  const python = pythonWithDask();
+  if (!python) return { missing: "no python3 with dask and numpy (Debian: apt-get install python3-dask); set WEFT_PYTHON to choose one" };
+  const run = spawnSync(python, [script, String(tasks), String(iterations)], { encoding: "utf8", timeout: 900_000 });
+  if (run.error || run.status !== 0) {
+    const why = run.error ? run.error.message : (run.stderr.trim().split("\n").pop() ?? `exit ${run.status}`);
+    return { missing: `python3 with dask could not run (${why})` };
+  }
+  return JSON.parse(run.stdout) as DaskOverhead;
+}
+
+export async function benchOverhead(options: OverheadOptions = {}): Promise<OverheadReport> {
+  const quick = options.quick === true;
+  const n = quick ? 10_000 : 100_000;
+  const piscinaTasks = quick ? 2_000 : 20_000;
+  const repeats = quick ? 3 : 5;
+  const iterations = quick ? 100 : 1000;
+  const threads = availableParallelism();
+  const steps = options.python === false ? 4 : 5;
+  const progress = (done: number, label: string) => options.onProgress?.(done, steps, label);
+  const ops = benchRegistry();
+  const shapes = { chain: chainGraph(n), map: mapGraph(n) };
+  const byShape = { chain: {} as ExecutorFigures, map: {} as ExecutorFigures };
+
+  progress(0, "sync");
+  const sync = await Runtime.start({ threads: 1 });
+  const threaded = await Runtime.start({ threads });
+  try {
+    for (const [shape, g] of Object.entries(shapes) as ["chain" | "map", { tasks: Map<Key, Task>; out: Key }][]) {
+      const plan: Plan = compile(g.tasks, [g.out], { ops, fusion: "none" });
+      const want = shape === "chain" ? n : (n * (n + 1)) / 2;
+      const check = (v: unknown[]) => {
+        if (v[0] !== want) throw new Error(`overhead ${shape}: computed ${String(v[0])}, expected ${want}`);
+      };
+      const per = (ms: number) => (1000 * ms) / plan.tasks.length;
+      byShape[shape].sync = per(await wallMs(async () => check(await sync.run(plan)), repeats));
+      progress(1, `threads unbatched (${shape})`);
+      byShape[shape].threadsUnbatched = per(await wallMs(async () => check(await threaded.run(plan, {}, { batch: false })), quick ? 1 : 3));
+      progress(2, `threads batched (${shape})`);
+      byShape[shape].threadsBatched = per(await wallMs(async () => check(await threaded.run(plan)), repeats));
+    }
+  } finally {
+    await sync.close();
+    await threaded.close();
+  }
+  progress(3, "piscina");
+  const pis = await piscinaUsPerTask(piscinaTasks, quick ? 1 : 3);
+  byShape.chain.piscina = pis.chain;
+  byShape.map.piscina = pis.map;
+  progress(3, "iterations");
+  const iteration = await iterationFigures(ops, iterations, quick ? 2 : 5, threads);
+  let dask: OverheadReport["dask"] = { missing: "skipped (--no-python)" };
+  if (options.python !== false) {
+    progress(4, "dask");
+    dask = daskFigures(quick ? 2_000 : 10_000, quick ? 20 : 100);
+  }
+  progress(steps, "done");
+  const worse = (k: keyof ExecutorFigures) => Math.max(byShape.chain[k], byShape.map[k]);
+  return {
+    tasks: n,
+    usPerTask: { sync: worse("sync"), threadsUnbatched: worse("threadsUnbatched"), threadsBatched: worse("threadsBatched"), piscina: worse("piscina") },
+    usPerTaskByShape: byShape,
+    piscinaTasks,
+    roundTripUs: byShape.chain.threadsUnbatched,
+    iterationOverheadMs: iteration.threads.overheadMs,
+    iteration,
+    dask,
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version },
+  };
+}
