@@ -63,7 +63,12 @@ export interface OverheadReport {
   usPerTaskByShape: { chain: ExecutorFigures; map: ExecutorFigures };
   /** Tasks per run for piscina (fewer: each costs a message round trip). */
   piscinaTasks: number;
-  /** One task to a warm worker and back: the unbatched chain, per task. */
+  /**
+   * One task to a warm worker and back: the median, over the tasks of one unbatched chain run,
+   * of the time from a task's start to the next one's (the next can only start once the
+   * previous completion came back to the main thread and the next task went out). The mean
+   * per task, stalls of the shared machine included, is usPerTaskByShape.chain.threadsUnbatched.
+   */
   roundTripUs: number;
   /** Per iteration, not spent in kernels, on the default (threaded) runtime. */
   iterationOverheadMs: number;
@@ -246,6 +251,7 @@ export async function benchOverhead(options: OverheadOptions = {}): Promise<Over
   const ops = benchRegistry();
   const shapes = { chain: chainGraph(n), map: mapGraph(n) };
   const byShape = { chain: {} as ExecutorFigures, map: {} as ExecutorFigures };
+  let roundTripUs = NaN;
 
   progress(0, "sync");
   const sync = await Runtime.start({ threads: 1 });
@@ -261,6 +267,13 @@ export async function benchOverhead(options: OverheadOptions = {}): Promise<Over
       byShape[shape].sync = per(await wallMs(async () => check(await sync.run(plan)), repeats));
       progress(1, `threads unbatched (${shape})`);
       byShape[shape].threadsUnbatched = per(await wallMs(async () => check(await threaded.run(plan, {}, { batch: false })), quick ? 1 : 3));
+      if (shape === "chain") {
+        threaded.clearProfile();
+        check(await threaded.run(plan, {}, { batch: false }));
+        const starts = threaded.profile().events.filter((e) => e.lane > 0).map((e) => e.start).sort((a, b) => a - b);
+        roundTripUs = 1000 * median(starts.slice(1).map((t, i) => t - starts[i]!));
+        threaded.clearProfile();
+      }
       progress(2, `threads batched (${shape})`);
       byShape[shape].threadsBatched = per(await wallMs(async () => check(await threaded.run(plan)), repeats));
     }
@@ -286,7 +299,7 @@ export async function benchOverhead(options: OverheadOptions = {}): Promise<Over
     usPerTask: { sync: worse("sync"), threadsUnbatched: worse("threadsUnbatched"), threadsBatched: worse("threadsBatched"), piscina: worse("piscina") },
     usPerTaskByShape: byShape,
     piscinaTasks,
-    roundTripUs: byShape.chain.threadsUnbatched,
+    roundTripUs,
     iterationOverheadMs: iteration.threads.overheadMs,
     iteration,
     dask,

@@ -222,6 +222,41 @@ describe("Runtime", () => {
     );
   });
 
+  it("re-runs a compiled plan with new inputs each time, like a solver's iterations", async () => {
+    for (const rt of [threads, sync]) {
+      const before = liveBytes(rt);
+      const chunks = Array.from({ length: 8 }, (_, c) => rt.memory.fromF64(Array.from({ length: 16 }, (_, i) => c + i / 16)));
+      const id = graphId++;
+      const w = key(`w${id}`);
+      const scale = key(`scale${id}`);
+      const tasks = new Map<Key, Task>([[w, task(w, "input")], [scale, task(scale, "input")]]);
+      const parts: Key[] = [];
+      chunks.forEach((x, c) => {
+        const m = key(`xw${id}`, c);
+        tasks.set(m, taskWith(m, "mul", [x, ref(w)], { bytes: 128 }));
+        const d = key(`dot${id}`, c);
+        tasks.set(d, task(d, "sum", ref(m)));
+        parts.push(d);
+      });
+      const total = key(`total${id}`);
+      tasks.set(total, task(total, "sumList", parts.map(ref)));
+      const out = key(`scaled${id}`);
+      tasks.set(out, task(out, "mul3", ref(total)));
+      const plan = compile(tasks, [out, total], { ops, inputs: [w, scale] });
+      for (let iteration = 0; iteration < 20; iteration++) {
+        const wv = rt.memory.fromF64(Array.from({ length: 16 }, (_, i) => Math.sin(iteration + i)));
+        const [, t] = await rt.run(plan, new Map<Key, unknown>([[w, wv], [scale, iteration]]));
+        let want = 0;
+        for (const x of chunks) want += x.f64().reduce((s, v, i) => s + v * wv.f64()[i]!, 0);
+        expect(t as number).toBeCloseTo(want, 9);
+        expect(wv.freed).toBe(false); // bound inputs stay the caller's
+        wv.free();
+      }
+      for (const x of chunks) x.free();
+      expect(liveBytes(rt)).toBe(before);
+    }
+  });
+
   it("runs several computations at once", async () => {
     const graphs = Array.from({ length: 6 }, (_, i) => (i % 2 ? mapSum(300 + i) : chain(200 + i)));
     const results = await Promise.all(graphs.map((g) => threads.compute(g.tasks, [g.out], { ops, fusion: "none" })));

@@ -120,7 +120,7 @@ async function overhead(options: BenchOptions, out: (text: string) => void): Pro
     `shape        sync   threads unbatched  threads batched    piscina`,
     row("chain", report.usPerTaskByShape.chain as unknown as Record<string, number>),
     row("map+sum", report.usPerTaskByShape.map as unknown as Record<string, number>),
-    `round trip of one task to a warm worker: ${report.roundTripUs.toFixed(2)} us`,
+    `round trip of one task to a warm worker (median over an unbatched chain): ${report.roundTripUs.toFixed(2)} us`,
     "",
     `iteration overhead: ${it.iterations} re-runs of a plan of ${it.tasksPerIteration} tasks (${it.chunks} chunks of the ${it.rows} x ${it.cols} problem):`,
     `  kernels alone ${it.kernelsMs.toFixed(4)} ms; sync ${it.sync.wallMs.toFixed(4)} ms (overhead ${it.sync.overheadMs.toFixed(4)} ms); ` +

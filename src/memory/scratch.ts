@@ -44,6 +44,11 @@ export class ScratchArena {
     return spill;
   }
 
+  /** Allocates the block now (so that it is part of the memory's baseline, not of a run). */
+  reserve(): void {
+    this.block ??= this.memory.alloc(this.blockBytes);
+  }
+
   /** Takes every buffer back. Their views must not be used after this. */
   reset(): void {
     // a spilled buffer may have been freed already, by its task, as an intermediate

@@ -5,25 +5,29 @@
  */
 import type { MessagePort } from "node:worker_threads";
 
+// Words written by different threads sit on different cache lines (16 words = 64 bytes):
+// a counter one thread bumps per task must not share a line with one another thread polls.
+const LINE = 16;
+
 /** Words of the runtime-wide control block (an Int32Array over a SharedArrayBuffer). */
 export const CTL_CLOSING = 0; // 1 once the runtime closes: workers leave their loop
-export const CTL_DOORBELL = 1; // bumped by a worker after every completion it posts
-export const CTL_MAIN_WAITING = 2; // 1 while the main thread sleeps on the doorbell
-export const CTL_SPINNERS = 3; // threads spinning right now
-export const CTL_SPIN_LIMIT = 4; // most threads allowed to spin at once (the cores)
-export const CTL_RUN_STATUS = 16; // one word per run slot: the run's id while it may run, 0 once cancelled
+export const CTL_SPIN_LIMIT = 1; // most threads allowed to spin at once (the cores)
+export const CTL_DOORBELL = 1 * LINE; // bumped by a worker after every completion it posts
+export const CTL_MAIN_WAITING = 2 * LINE; // 1 while the main thread sleeps on the doorbell
+export const CTL_SPINNERS = 3 * LINE; // threads spinning right now
+export const CTL_RUN_STATUS = 4 * LINE; // one word per run slot: the run's id while it may run, 0 once cancelled
 export const MAX_RUN_SLOTS = 1024;
 export const CTL_WORDS = CTL_RUN_STATUS + MAX_RUN_SLOTS;
 
 /** Words of a lane's block (one per worker): inbox ring, outbox ring, state. */
-export const LANE_INBOX_HEAD = 0; // next entry the worker reads
-export const LANE_INBOX_TAIL = 1; // next entry the main thread writes (the worker waits on this word)
-export const LANE_OUTBOX_HEAD = 2;
-export const LANE_OUTBOX_TAIL = 3;
-export const LANE_STATE = 4; // LANE_RUNNING, LANE_SPINNING or LANE_SLEEPING
-export const LANE_CURRENT_RUN = 5; // the task the worker is running (for crash reports), 0 when none
-export const LANE_CURRENT_POSITION = 6;
-export const LANE_HEADER_WORDS = 16;
+export const LANE_INBOX_HEAD = 0; // next entry the worker reads (written by the worker)
+export const LANE_INBOX_TAIL = 1 * LINE; // next entry the main thread writes (the worker waits on this word)
+export const LANE_OUTBOX_HEAD = 2 * LINE; // written by the main thread
+export const LANE_OUTBOX_TAIL = 3 * LINE; // written by the worker
+export const LANE_STATE = 4 * LINE; // LANE_RUNNING, LANE_SPINNING or LANE_SLEEPING
+export const LANE_CURRENT_RUN = 5 * LINE; // the task the worker is running (for crash reports), 0 when none
+export const LANE_CURRENT_POSITION = 5 * LINE + 1;
+export const LANE_HEADER_WORDS = 6 * LINE;
 /** Entries per ring (a power of two): the most tasks a lane may have queued or unreported. */
 export const RING_CAPACITY = 4096;
 export const INBOX_ENTRY_WORDS = 2; // run id, position

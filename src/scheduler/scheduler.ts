@@ -101,6 +101,7 @@ export class Scheduler {
   /** Starts the workers and resolves once each has its kernels ready. */
   static async start(options: SchedulerOptions): Promise<Scheduler> {
     const s = new Scheduler(options);
+    void s.mainHooks; // its scratch block is allocated now
     if (options.workers > 0) {
       const backend = options.kernels.backend;
       s.module = backend === "js" ? undefined : await (await import("../kernels/kernels.js")).Kernels.module(backend);
@@ -275,20 +276,38 @@ export class Scheduler {
     Atomics.notify(this.ctl, P.CTL_DOORBELL);
   }
 
+  /** Whether some worker posted a completion not yet harvested. */
+  private completionsWaiting(): boolean {
+    for (let i = 1; i < this.lanes.length; i++) {
+      const lane = this.lanes[i]!;
+      if (lane.queued > 0 && lane.outbox.hasEntry()) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Waits for a completion or a kick (anything that bumps the doorbell past `seen`). Spins on
+   * the outboxes first while completions are expected; then says it sleeps (MAIN_WAITING),
+   * looks at the outboxes once more (a worker that saw MAIN_WAITING = 0 did not ring), and
+   * sleeps on the doorbell with a timeout.
+   */
   private async waitForCompletion(seen: number): Promise<void> {
     let expecting = false;
     for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.queued > 0) expecting = true;
     if (expecting) {
       if (Atomics.add(this.ctl, P.CTL_SPINNERS, 1) < Atomics.load(this.ctl, P.CTL_SPIN_LIMIT)) {
         const until = performance.now() + this.mainSpinMs;
-        while (Atomics.load(this.ctl, P.CTL_DOORBELL) === seen && performance.now() < until) {
+        while (!this.completionsWaiting() && Atomics.load(this.ctl, P.CTL_DOORBELL) === seen && performance.now() < until) {
           // spin: a completion is expected within microseconds
         }
       }
       Atomics.sub(this.ctl, P.CTL_SPINNERS, 1);
-      if (Atomics.load(this.ctl, P.CTL_DOORBELL) !== seen) return;
     }
     Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 1);
+    if (this.completionsWaiting() || Atomics.load(this.ctl, P.CTL_DOORBELL) !== seen) {
+      Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 0);
+      return;
+    }
     const sleptAt = performance.now();
     const wait = Atomics.waitAsync(this.ctl, P.CTL_DOORBELL, seen, WAIT_TIMEOUT_MS);
     if (wait.async) await wait.value;
@@ -473,7 +492,7 @@ export class Scheduler {
       const lane = this.lanes[i]!;
       if (!lane.isReady || lane.dead) continue;
       const cap = batch ? Math.min(share, MAX_BATCH_PER_LANE) : 1;
-      if (lane.queued >= cap || lane.inbox.room() === 0) continue;
+      if (lane.queued >= cap || lane.queued >= P.RING_CAPACITY) continue;
       if (task.resources && !fits(lane.available, task.resources)) continue;
       if (!best || lane.queued < best.queued) best = lane;
     }
@@ -499,7 +518,7 @@ export class Scheduler {
         // Chains and small diamonds follow their inputs; a reduction over many inputs waits to
         // be ready (checking where all its inputs went would cost more than it saves).
         if (run.state[t] !== WAITING || run.remaining[t]! > CHAIN_MAX_INPUTS || entry.mainOnly[t]) continue;
-        if (lane.inbox.room() === 0 || lane.queued >= MAX_BATCH_PER_LANE) continue;
+        if (lane.queued >= MAX_BATCH_PER_LANE) continue;
         const task = entry.layout.tasks[t]!;
         if (task.resources && !fits(lane.available, task.resources)) continue;
         if (this.inputsOnLane(run, t, lane.index)) stack.push(t);
@@ -617,7 +636,7 @@ export class Scheduler {
 
   private mainHooksCache: MainHooks | undefined;
   private get mainHooks(): MainHooks {
-    this.mainHooksCache ??= new MainHooks(this.options.kernels);
+    this.mainHooksCache ??= new MainHooks(this.options.kernels, this.options.scratchBytes);
     return this.mainHooksCache;
   }
 
@@ -812,11 +831,15 @@ function giveBack(available: Record<string, number>, wanted: Readonly<Record<str
  * owns exactly those it made), a scratch arena for intermediates.
  */
 class MainHooks implements RunnerHooks {
-  private arena: ScratchArena | undefined;
+  private readonly arena: ScratchArena;
   private made: Allocation[] = [];
   private startSerial = 0;
 
-  constructor(readonly kernels: Kernels) {}
+  constructor(readonly kernels: Kernels, scratchBytes: number) {
+    // made up front, like the workers' blocks: part of the runtime's baseline, not of a run
+    this.arena = new ScratchArena(kernels.memory, scratchBytes);
+    this.arena.reserve();
+  }
 
   begin(): void {
     this.made.length = 0;
@@ -830,7 +853,6 @@ class MainHooks implements RunnerHooks {
   }
 
   allocScratch(bytes: number): BufferViews {
-    this.arena ??= new ScratchArena(this.kernels.memory);
     return this.arena.alloc(bytes);
   }
 
@@ -846,7 +868,7 @@ class MainHooks implements RunnerHooks {
   }
 
   endTask(): void {
-    this.arena?.reset();
+    this.arena.reset();
   }
 
   /**
@@ -860,7 +882,6 @@ class MainHooks implements RunnerHooks {
   }
 
   dispose(): void {
-    this.arena?.dispose();
-    this.arena = undefined;
+    this.arena.dispose();
   }
 }

@@ -347,10 +347,16 @@ function lookupFor(run: WorkerRun): (k: Key) => unknown {
   };
 }
 
+/**
+ * Posts a completion. The main thread polls the outboxes while it spins; only when it sleeps
+ * (it says so first, then looks at the outboxes once more) does the doorbell need ringing.
+ */
 function complete(runId: number, position: number, status: number): void {
   outbox.push3(runId, position, status);
-  Atomics.add(ctl, P.CTL_DOORBELL, 1);
-  if (Atomics.load(ctl, P.CTL_MAIN_WAITING) !== 0) Atomics.notify(ctl, P.CTL_DOORBELL);
+  if (Atomics.load(ctl, P.CTL_MAIN_WAITING) !== 0) {
+    Atomics.add(ctl, P.CTL_DOORBELL, 1);
+    Atomics.notify(ctl, P.CTL_DOORBELL);
+  }
 }
 
 // Adaptive spin: if work arrived soon after we went to sleep, spinning longer would have saved
