@@ -37,3 +37,16 @@ export function sumBuffers(ctx: TaskContext, parts: readonly BufferRef[]): Buffe
   for (let i = 1; i < parts.length; i++) raw.axpy(n, 1, parts[i]!.ptr, out.ptr);
   return out;
 }
+
+/** Chunk i of the profile's data: n values in [0.5, 1.5), deterministic so runs compare. */
+export function profileChunk(ctx: TaskContext, i: number, n: number): BufferRef {
+  const out = ctx.alloc(8 * n);
+  const v = out.f64();
+  for (let j = 0; j < n; j++) v[j] = 0.5 + ((i * 7919 + j * 104729) % 1000) / 1000;
+  return out;
+}
+
+/** Sums a list of numbers (the tree reduction's op in the profile). */
+export function total(parts: readonly number[]): number {
+  return sumList(parts);
+}

@@ -1,13 +1,16 @@
 /**
- * `weft profile graph`: runs the seed expression sum(exp(x) - 1/x) with real kernels (64 chunks
- * of 100,000 values by default) on the synchronous executor and returns its task timings, once
- * unfused (a task per op per chunk) and once as compiled (one task per chunk), so the page shows
- * what fusion removes.
+ * `weft profile SUITE`: task streams of real runs on a threaded Runtime, for the profile page.
+ *
+ * - graph: the seed expression sum(exp(x) - 1/x) over 64 chunks of 100,000 values, once unfused
+ *   (a task per op per chunk) and once compiled with fusion (one task per chunk).
+ * - overhead: 2,000 trivial tasks (a wide map then a sum), dispatched one at a time (each awaited,
+ *   as a naive scheduler does) and in batches: the white space between tasks is the overhead.
  */
 import {
-  BlockwiseLayer, Graph, Kernels, OpRegistry, TaskLayer, TreeReductionLayer, compile, key, registerKernelOps, task,
-  type TaskEvent,
+  BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, ref, registerKernelOps, task,
+  type Key, type Task, type TaskEvent,
 } from "../src/index.js";
+import * as benchOps from "./ops.js";
 
 export interface ProfileRun {
   name: string;
@@ -15,35 +18,67 @@ export interface ProfileRun {
   result: number;
 }
 
-export async function profileGraph(options: { chunks?: number; chunkLength?: number } = {}): Promise<ProfileRun[]> {
-  const chunks = options.chunks ?? 64;
-  const n = options.chunkLength ?? 100_000;
-  const kernels = await Kernels.create({ memory: { initial: 64 << 20 } });
+const OPS_MODULE = new URL("./ops.js", import.meta.url).href;
+
+function profileOps(): OpRegistry {
   const ops = new OpRegistry();
   registerKernelOps(ops);
-  // chunk i: n values in [0.5, 1.5), from i (deterministic, so runs can be compared)
-  ops.register("chunk", (ctx, i: number) => {
-    const out = ctx.alloc(8 * n);
-    const v = out.f64();
-    for (let j = 0; j < n; j++) v[j] = 0.5 + ((i * 7919 + j * 104729) % 1000) / 1000;
-    return out;
-  }, { context: true });
-  ops.register("total", (parts: number[]) => parts.reduce((s, v) => s + v, 0));
+  ops.register("chunk", benchOps.profileChunk, { context: true, module: OPS_MODULE, exportName: "profileChunk" });
+  for (const name of ["total", "inc", "sumList"] as const) ops.register(name, benchOps[name], { module: OPS_MODULE });
+  return ops;
+}
+
+/** Runs `plan` once to warm up (V8 tiers the kernels up, workers load the plan), then profiled. */
+async function profiled(rt: Runtime, name: string, plan: ReturnType<typeof compile>, batch = true): Promise<ProfileRun> {
+  await rt.run(plan, {}, { batch });
+  rt.clearProfile();
+  const [result] = (await rt.run(plan, {}, { batch })) as number[];
+  return { name, events: rt.profile().events, result: result! };
+}
+
+export async function profileGraph(options: { chunks?: number; chunkLength?: number; threads?: number } = {}): Promise<ProfileRun[]> {
+  const chunks = options.chunks ?? 64;
+  const n = options.chunkLength ?? 100_000;
+  const ops = profileOps();
   const ids = new TaskLayer("profile-chunk-ids", Array.from({ length: chunks }, (_, i) => task(key("profile-chunk-ids", i), "const", i)));
-  const x = new BlockwiseLayer("chunk", [ids], { bytes: 8 * n });
+  const x = new BlockwiseLayer("chunk", [ids, { literal: n }], { bytes: 8 * n });
   const e = new BlockwiseLayer("exp", [x], { bytes: 8 * n });
   const r = new BlockwiseLayer("reciprocal", [x], { bytes: 8 * n });
   const y = new BlockwiseLayer("sub", [e, r], { bytes: 8 * n });
   const partial = new BlockwiseLayer("sum", [y]);
-  const total = new TreeReductionLayer("total", partial, 8);
-  const graph = new Graph([total]);
-  const runs: ProfileRun[] = [];
-  for (const [name, fusion] of [["unfused: one task per op per chunk", "none"], ["fused: one task per chunk", "aggressive"]] as const) {
-    const plan = compile(graph, [total.keyAt(0)], { ops, fusion });
-    plan.run({}, { kernels }); // warm up: V8 tiers the kernels up
-    const events: TaskEvent[] = [];
-    const [result] = plan.run({}, { kernels, events }) as number[];
-    runs.push({ name, events, result: result! });
+  const totalLayer = new TreeReductionLayer("total", partial, 8);
+  const graph = new Graph([totalLayer]);
+  const rt = await Runtime.start({ threads: options.threads, memory: { initial: 64 << 20 } });
+  try {
+    const runs: ProfileRun[] = [];
+    for (const [name, fusion] of [["unfused: one task per op per chunk", "none"], ["fused: one task per chunk", "aggressive"]] as const) {
+      runs.push(await profiled(rt, `${name} (${rt.threads} threads)`, compile(graph, [totalLayer.keyAt(0)], { ops, fusion })));
+    }
+    return runs;
+  } finally {
+    await rt.close();
   }
-  return runs;
+}
+
+export async function profileOverhead(options: { tasks?: number; threads?: number } = {}): Promise<ProfileRun[]> {
+  const n = options.tasks ?? 2000;
+  const tasks = new Map<Key, Task>();
+  const parts: Key[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = key("profile-map", i);
+    tasks.set(k, task(k, "inc", i));
+    parts.push(k);
+  }
+  const out = key("profile-map-sum");
+  tasks.set(out, task(out, "sumList", parts.map(ref)));
+  const plan = compile(tasks, [out], { ops: profileOps(), fusion: "none" });
+  const rt = await Runtime.start({ threads: options.threads });
+  try {
+    return [
+      await profiled(rt, `${n} tasks, one dispatch per task, each awaited (${rt.threads} threads)`, plan, false),
+      await profiled(rt, `${n} tasks in batches (${rt.threads} threads)`, plan, true),
+    ];
+  } finally {
+    await rt.close();
+  }
 }

@@ -28,6 +28,8 @@ export interface OpDefinition {
   readonly run: (args: unknown[], context: TaskContext) => unknown;
   /** Module a worker thread imports to find this op (its export named like the op). */
   readonly module: string | undefined;
+  /** The module's export that is this op's function (default: the op's name). */
+  readonly exportName: string | undefined;
   /** Whether run() passes a TaskContext first (a worker registers the imported function alike). */
   readonly context: boolean;
   /** Every worker has this op already (weft's own ops): no module to import. */
@@ -43,6 +45,8 @@ export interface RegisterOptions {
    * Without one, tasks of this op run on the main thread.
    */
   module?: string;
+  /** The export of `module` that is the op's function, when not named like the op. */
+  exportName?: string;
   /** @internal weft's own ops, which every worker registers at start. */
   onEveryWorker?: boolean;
 }
@@ -82,7 +86,9 @@ export class OpRegistry {
     if (options.module !== undefined && (typeof options.module !== "string" || options.module.length === 0)) {
       throw new ArgumentError("module", "a module URL or path (a non-empty string)", options.module, `registerOp ${name}`);
     }
-    this.ops.set(name, { name, run, module: options.module, context: options.context === true, onEveryWorker: options.onEveryWorker === true });
+    this.ops.set(name, {
+      name, run, module: options.module, exportName: options.exportName, context: options.context === true, onEveryWorker: options.onEveryWorker === true,
+    });
   }
 
   get(name: string): OpDefinition | undefined {

@@ -246,8 +246,11 @@ export class Scheduler {
         }
         this.failStalled();
         if (this.runs.size === 0) break;
-        await this.waitForCompletion(doorbell);
-        sliceStart = performance.now();
+        if (await this.waitForCompletion(doorbell, sliceStart)) sliceStart = performance.now();
+        else if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
     } finally {
       this.pumping = false;
@@ -289,9 +292,12 @@ export class Scheduler {
    * Waits for a completion or a kick (anything that bumps the doorbell past `seen`). Spins on
    * the outboxes first while completions are expected; then says it sleeps (MAIN_WAITING),
    * looks at the outboxes once more (a worker that saw MAIN_WAITING = 0 did not ring), and
-   * sleeps on the doorbell with a timeout.
+   * sleeps on the doorbell. While workers have tasks and no message is awaited, it sleeps in
+   * Atomics.wait (a wake-up costs ~50 us; through the event loop, waitAsync, it costs 0.1-3 ms
+   * on these machines), a millisecond at a time and never past the slice; otherwise, or once
+   * the slice is used up, it awaits Atomics.waitAsync so the event loop runs.
    */
-  private async waitForCompletion(seen: number): Promise<void> {
+  private async waitForCompletion(seen: number, sliceStart: number): Promise<boolean> {
     let expecting = false;
     for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.queued > 0) expecting = true;
     if (expecting) {
@@ -306,18 +312,28 @@ export class Scheduler {
     Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 1);
     if (this.completionsWaiting() || Atomics.load(this.ctl, P.CTL_DOORBELL) !== seen) {
       Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 0);
-      return;
+      return false;
     }
+    let awaitingMessages = false;
+    for (const run of this.runs.values()) if (run.awaitingMessage.size > 0) awaitingMessages = true;
     const sleptAt = performance.now();
-    const wait = Atomics.waitAsync(this.ctl, P.CTL_DOORBELL, seen, WAIT_TIMEOUT_MS);
-    if (wait.async) await wait.value;
-    else await yieldToEventLoop();
+    const sliceLeft = SLICE_MS - (sleptAt - sliceStart);
+    let yielded = false;
+    if (expecting && !awaitingMessages && sliceLeft > 0.05) {
+      Atomics.wait(this.ctl, P.CTL_DOORBELL, seen, Math.min(1, sliceLeft));
+    } else {
+      const wait = Atomics.waitAsync(this.ctl, P.CTL_DOORBELL, seen, WAIT_TIMEOUT_MS);
+      if (wait.async) await wait.value;
+      else await yieldToEventLoop();
+      yielded = true;
+    }
     Atomics.store(this.ctl, P.CTL_MAIN_WAITING, 0);
     // woken soon after giving up: spinning a little longer would have saved the wake-up
     if (expecting) {
       const slept = performance.now() - sleptAt;
       this.mainSpinMs = slept < 1 ? Math.min(MAX_MAIN_SPIN_MS, this.mainSpinMs * 2) : Math.max(MIN_MAIN_SPIN_MS, this.mainSpinMs / 2);
     }
+    return yielded;
   }
 
   /** Reads every lane's outbox. */

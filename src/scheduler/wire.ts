@@ -17,6 +17,7 @@ import { BufferViews } from "../memory/shared-memory.js";
 export interface WireOp {
   name: string;
   module: string | undefined;
+  exportName: string | undefined;
   context: boolean;
 }
 
@@ -102,7 +103,7 @@ export function encodePlan(layout: PlanLayout, mainOnly: Uint8Array): WirePlan {
     let i = opIndex.get(op);
     if (i !== undefined) return i;
     if (!op.onEveryWorker && op.module === undefined) i = -1;
-    else i = ops.push({ name: op.name, module: op.onEveryWorker ? undefined : op.module, context: op.context }) - 1;
+    else i = ops.push({ name: op.name, module: op.onEveryWorker ? undefined : op.module, exportName: op.exportName, context: op.context }) - 1;
     opIndex.set(op, i);
     return i;
   };

@@ -37,20 +37,22 @@ const now = () => performance.now() + clockOffset;
 /** A plan as this worker knows it: ops resolved (modules imported), tasks decoded on first use. */
 class WorkerPlan {
   readonly positionOf = new Map<Key, number>();
-  private readonly decoded: (WorkerTask | undefined)[] = [];
+  private readonly decoded: (WorkerTask | undefined)[];
   private ops: OpDefinition[] = [];
   private programs: ExecProgram[] = [];
   loading: Promise<void> | undefined;
 
   constructor(readonly wire: WirePlan) {
     wire.keys.forEach((k, i) => this.positionOf.set(k, i));
+    // filled up front: an array written at scattered indices would fall back to a dictionary
+    this.decoded = new Array<WorkerTask | undefined>(wire.tasks.length).fill(undefined);
     this.loading = this.resolveOps().then(() => {
       this.loading = undefined;
     });
   }
 
   private async resolveOps(): Promise<void> {
-    this.ops = await Promise.all(this.wire.ops.map((op) => resolveOp(op.name, op.module, op.context)));
+    this.ops = await Promise.all(this.wire.ops.map((op) => resolveOp(op.name, op.module, op.exportName ?? op.name, op.context)));
     this.programs = this.wire.programs.map((p) => ({
       steps: p.steps.map((s) => ({
         op: this.ops[s.op]!,
@@ -116,9 +118,9 @@ const bufferView = (p: number, b: number) => new SharedBuffer(memory, p, b);
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 /** Finds an op on this worker: weft's own, or the named export of its module. */
-async function resolveOp(name: string, module: string | undefined, context: boolean): Promise<OpDefinition> {
+async function resolveOp(name: string, module: string | undefined, exportName: string, context: boolean): Promise<OpDefinition> {
   const failing = (message: string, cause?: unknown): OpDefinition => ({
-    name, module, context, onEveryWorker: false,
+    name, module, exportName, context, onEveryWorker: false,
     run: () => {
       throw new Error(message, { cause });
     },
@@ -139,14 +141,14 @@ async function resolveOp(name: string, module: string | undefined, context: bool
   } catch (cause) {
     return failing(`op '${name}': its module ${module} failed to load on a worker: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
   }
-  const fn = exports[name];
+  const fn = exports[exportName];
   if (typeof fn === "function") {
     return {
-      name, module, context, onEveryWorker: false,
+      name, module, exportName, context, onEveryWorker: false,
       run: context ? (args, ctx) => (fn as (...a: unknown[]) => unknown)(ctx, ...args) : (args) => (fn as (...a: unknown[]) => unknown)(...args),
     };
   }
-  return registry.get(name) ?? failing(`op '${name}': module ${module} neither exports a function '${name}' nor registers it in registerWeftOps`);
+  return registry.get(name) ?? failing(`op '${name}': module ${module} neither exports a function '${exportName}' nor registers '${name}' in registerWeftOps`);
 }
 
 /** Reads every side message waiting: plans, runs, values, ends. Never blocks. */
