@@ -27,6 +27,7 @@ import {
 import { median } from "./measure.js";
 import { pythonWithDask } from "./graph.js";
 import * as benchOps from "./ops.js";
+import { compiledModule } from "./modules.js";
 
 export interface ExecutorFigures {
   sync: number;
@@ -83,7 +84,7 @@ export interface OverheadOptions {
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
-const OPS_MODULE = new URL("./ops.js", import.meta.url).href;
+const OPS_MODULE = compiledModule("ops");
 
 /** The benchmark's ops, registered so that workers import them from bench/ops.js. */
 function benchRegistry(): OpRegistry {
@@ -133,7 +134,7 @@ async function wallMs(fn: () => Promise<unknown>, repeats: number): Promise<numb
 }
 
 async function piscinaUsPerTask(n: number, repeats: number): Promise<{ chain: number; map: number }> {
-  const filename = fileURLToPath(new URL("./piscina-inc.js", import.meta.url));
+  const filename = fileURLToPath(compiledModule("piscina-inc"));
   const pool = new Piscina({ filename, minThreads: availableParallelism(), maxThreads: availableParallelism() });
   try {
     const chain = await wallMs(async () => {

@@ -11,6 +11,7 @@ import {
   type Key, type Task, type TaskEvent,
 } from "../src/index.js";
 import * as benchOps from "./ops.js";
+import { compiledModule } from "./modules.js";
 
 export interface ProfileRun {
   name: string;
@@ -18,7 +19,7 @@ export interface ProfileRun {
   result: number;
 }
 
-const OPS_MODULE = new URL("./ops.js", import.meta.url).href;
+const OPS_MODULE = compiledModule("ops");
 
 function profileOps(): OpRegistry {
   const ops = new OpRegistry();

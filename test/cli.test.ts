@@ -81,3 +81,20 @@ describe("weft bench graph", () => {
     for (const ms of Object.values(r.msPer1000Tasks)) expect(ms).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe("weft bench overhead", () => {
+  it("--json reports us per task for each executor and the iteration overhead", async () => {
+    const { code, out } = await run("bench", "overhead", "--quick", "--json", "--no-python", "--quiet");
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.tasks).toBe(10_000);
+    for (const executor of ["sync", "threadsUnbatched", "threadsBatched", "piscina"]) {
+      expect(report.usPerTask[executor]).toBeGreaterThan(0);
+      for (const shape of ["chain", "map"]) expect(report.usPerTaskByShape[shape][executor]).toBeGreaterThan(0);
+    }
+    expect(report.roundTripUs).toBeGreaterThan(0);
+    expect(typeof report.iterationOverheadMs).toBe("number");
+    expect(report.iteration.tasksPerIteration).toBeGreaterThan(1);
+    expect(report.dask).toEqual({ missing: "skipped (--no-python)" });
+  }, 120_000);
+});
