@@ -28,6 +28,7 @@ import { median } from "./measure.js";
 import { pythonWithDask } from "./graph.js";
 import * as benchOps from "./ops.js";
 import { compiledModule } from "./modules.js";
+import { chainGraph, mapGraph } from "./shapes.js";
 
 export interface ExecutorFigures {
   sync: number;
@@ -95,30 +96,6 @@ function benchRegistry(): OpRegistry {
   ops.register("chunkLossGrad", benchOps.chunkLossGrad, { module: OPS_MODULE, context: true });
   ops.register("sumBuffers", benchOps.sumBuffers, { module: OPS_MODULE, context: true });
   return ops;
-}
-
-function chainGraph(n: number): { tasks: Map<Key, Task>; out: Key } {
-  const tasks = new Map<Key, Task>();
-  let prev: Key | undefined;
-  for (let i = 0; i < n; i++) {
-    const k = key("overhead-chain", i);
-    tasks.set(k, prev === undefined ? task(k, "inc", 0) : task(k, "inc", ref(prev)));
-    prev = k;
-  }
-  return { tasks, out: prev! };
-}
-
-function mapGraph(n: number): { tasks: Map<Key, Task>; out: Key } {
-  const tasks = new Map<Key, Task>();
-  const parts: Key[] = [];
-  for (let i = 0; i < n; i++) {
-    const k = key("overhead-map", i);
-    tasks.set(k, task(k, "inc", i));
-    parts.push(k);
-  }
-  const out = key("overhead-map-sum");
-  tasks.set(out, task(out, "sumList", parts.map(ref)));
-  return { tasks, out };
 }
 
 /** Median wall ms of `fn` over `repeats` runs after one warm-up. */

@@ -7,11 +7,12 @@
  *   as a naive scheduler does) and in batches: the white space between tasks is the overhead.
  */
 import {
-  BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, ref, registerKernelOps, task,
-  type Key, type Task, type TaskEvent,
+  BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, registerKernelOps, task,
+  type TaskEvent,
 } from "../src/index.js";
 import * as benchOps from "./ops.js";
 import { compiledModule } from "./modules.js";
+import { mapGraph } from "./shapes.js";
 
 export interface ProfileRun {
   name: string;
@@ -63,15 +64,7 @@ export async function profileGraph(options: { chunks?: number; chunkLength?: num
 
 export async function profileOverhead(options: { tasks?: number; threads?: number } = {}): Promise<ProfileRun[]> {
   const n = options.tasks ?? 2000;
-  const tasks = new Map<Key, Task>();
-  const parts: Key[] = [];
-  for (let i = 0; i < n; i++) {
-    const k = key("profile-map", i);
-    tasks.set(k, task(k, "inc", i));
-    parts.push(k);
-  }
-  const out = key("profile-map-sum");
-  tasks.set(out, task(out, "sumList", parts.map(ref)));
+  const { tasks, out } = mapGraph(n, "profile-map");
   const plan = compile(tasks, [out], { ops: profileOps(), fusion: "none" });
   const rt = await Runtime.start({ threads: options.threads });
   try {

@@ -1,13 +1,50 @@
 /**
- * Medians over several `weft bench kernels --json` runs, as a markdown table: for each kernel,
- * backend and size, the median GB/s, the median of each run's percentage of the streaming
- * bandwidth measured just before that case, and the median GFLOP/s.
+ * Medians over several `weft bench kernels --json` or `weft bench overhead --json` runs, as
+ * markdown tables. Kernels: for each kernel, backend and size, the median GB/s, the median of
+ * each run's percentage of the streaming bandwidth measured just before that case, and the
+ * median GFLOP/s. Overhead: the median of each figure over the runs.
  *
  *   node dist/bench/summarize.js bench/results/kernels-1.json bench/results/kernels-2.json ...
  */
 import { readFileSync } from "node:fs";
 import { median } from "./measure.js";
 import type { KernelBenchReport } from "./kernels.js";
+import type { OverheadReport } from "./overhead.js";
+
+export function summarizeOverhead(reports: readonly OverheadReport[]): string {
+  const m = (f: (r: OverheadReport) => number, digits = 2) => median(reports.map(f)).toFixed(digits);
+  const executors = ["sync", "threadsUnbatched", "threadsBatched", "piscina"] as const;
+  const lines = [
+    `Per-task overhead, us per task, median of ${reports.length} runs (${reports[0]!.tasks} trivial tasks; piscina ${reports[0]!.piscinaTasks}):`,
+    "",
+    "| shape | sync | threads, one dispatch per task | threads, batched | piscina, one task per message |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
+  for (const shape of ["chain", "map"] as const) {
+    lines.push(`| ${shape === "map" ? "map + sum" : "chain"} | ${executors.map((e) => m((r) => r.usPerTaskByShape[shape][e])).join(" | ")} |`);
+  }
+  lines.push("", `Round trip of one task to a warm worker (median over an unbatched chain): ${m((r) => r.roundTripUs)} us`, "");
+  const it = reports[0]!.iteration;
+  lines.push(
+    `Iteration overhead (${it.iterations} re-runs of a plan of ${it.tasksPerIteration} tasks: ${it.chunks} chunk gradients of the ${it.rows} x ${it.cols} problem and their sum), ms per iteration:`,
+    "",
+    "| | wall | kernels alone (one thread) | overhead |",
+    "| --- | ---: | ---: | ---: |",
+    `| sync | ${m((r) => r.iteration.sync.wallMs, 4)} | ${m((r) => r.iteration.kernelsMs, 4)} | ${m((r) => r.iteration.sync.overheadMs, 4)} |`,
+    `| threads (${it.threads.threads}) | ${m((r) => r.iteration.threads.wallMs, 4)} | ${m((r) => r.iteration.threads.idealMs, 4)} (split perfectly) | ${m((r) => r.iteration.threads.overheadMs, 4)} |`,
+  );
+  const dask = reports.map((r) => r.dask).filter((d): d is Exclude<OverheadReport["dask"], { missing: string }> => !("missing" in d));
+  if (dask.length > 0) {
+    const d = (f: (x: (typeof dask)[number]) => number, digits = 1) => median(dask.map(f)).toFixed(digits);
+    lines.push(
+      "",
+      `Dask ${dask[0]!.dask}, same runs (${dask[0]!.tasks} tasks), us per task: synchronous ${d((x) => x.usPerTask.sync.chain)} (chain) / ${d((x) => x.usPerTask.sync.map)} (map), ` +
+        `threaded ${d((x) => x.usPerTask.threads.chain)} / ${d((x) => x.usPerTask.threads.map)}; ` +
+        `gradient per iteration: NumPy ${d((x) => x.iterationMs.numpy, 3)} ms, dask.array synchronous ${d((x) => x.iterationMs.sync, 2)} ms, threaded ${d((x) => x.iterationMs.threads, 2)} ms`,
+    );
+  }
+  return lines.join("\n");
+}
 
 export function summarize(reports: readonly KernelBenchReport[]): string {
   const first = reports[0]!;
@@ -34,6 +71,8 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
     process.stderr.write("usage: node dist/bench/summarize.js RUN.json [RUN.json ...]\n");
     process.exitCode = 2;
   } else {
-    process.stdout.write(summarize(files.map((f) => JSON.parse(readFileSync(f, "utf8")) as KernelBenchReport)) + "\n");
+    const reports = files.map((f) => JSON.parse(readFileSync(f, "utf8")) as KernelBenchReport | OverheadReport);
+    const text = "usPerTask" in reports[0]! ? summarizeOverhead(reports as OverheadReport[]) : summarize(reports as KernelBenchReport[]);
+    process.stdout.write(text + "\n");
   }
 }

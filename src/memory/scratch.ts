@@ -3,19 +3,11 @@
  * by bumping an offset and taken back all at once when the task ends. A fused task's inner
  * results never reach the heap allocator, and its outputs (allocated normally) outlive it.
  */
-import { Allocation, BufferViews, type SharedMemory } from "./shared-memory.js";
+import { Allocation, SharedBuffer, type SharedMemory } from "./shared-memory.js";
 import { alignUp } from "./allocator.js";
 
 /** A buffer in a scratch block: valid until the arena is reset (the end of the fused task). */
-export class ScratchBuffer extends BufferViews {
-  constructor(private readonly memory: SharedMemory, readonly ptr: number, readonly bytes: number) {
-    super();
-  }
-
-  protected buffer(): SharedArrayBuffer {
-    return this.memory.buffer();
-  }
-}
+export class ScratchBuffer extends SharedBuffer {}
 
 export class ScratchArena {
   private block: Allocation | undefined;
