@@ -13,4 +13,5 @@ export * from "./graph/index.js";
 export * from "./profile/index.js";
 export * from "./scheduler/index.js";
 export * from "./runtime/index.js";
+export * from "./array/index.js";
 export * from "./random/index.js";

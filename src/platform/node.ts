@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { availableParallelism as osParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
+import { sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** Which compiled kernel module: the SIMD build or the scalar one. */
 export type WasmVariant = "simd" | "scalar";
@@ -33,6 +34,21 @@ export async function readWasm(variant: WasmVariant): Promise<Uint8Array> {
 export function workerPath(): string {
   const candidates = ["../scheduler/worker.js", "../../dist/src/scheduler/worker.js"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   return candidates.find((path) => existsSync(path)) ?? candidates[1]!;
+}
+
+/**
+ * The URL workers import for a module of weft's own (given its import.meta.url): the module
+ * itself when it runs compiled, its compiled twin under dist/ when it runs from the TypeScript
+ * sources (tests), since workers run compiled JS.
+ */
+export function workerModuleUrl(moduleUrl: string): string {
+  if (!moduleUrl.endsWith(".ts")) return moduleUrl;
+  const path = fileURLToPath(moduleUrl);
+  const marker = `${sep}src${sep}`;
+  const at = path.lastIndexOf(marker);
+  if (at < 0) return moduleUrl;
+  const compiled = `${path.slice(0, at)}${sep}dist${path.slice(at).replace(/\.ts$/, ".js")}`;
+  return pathToFileURL(compiled).href;
 }
 
 export function availableParallelism(): number {

@@ -161,8 +161,9 @@ export class Runtime {
   /**
    * Runs a compiled plan with `bindings` for its inputs. Buffer outputs come back as
    * Float64Array copies (outputs: 'copy', the default) or as Allocations the caller owns and
-   * must free (outputs: 'keep'; they live until freed or until the runtime closes). Every
-   * other buffer the run made is freed after its last reader, or when the run fails.
+   * must free (outputs: 'keep'; each is the caller's even when the task passed an input
+   * through, and lives until freed or until the runtime closes). Every other buffer the run
+   * made is freed after its last reader, or when the run fails.
    */
   async run(plan: Plan, bindings: Bindings = {}, options: RunPlanOptions = {}): Promise<unknown[]> {
     if (this.closing) throw new WeftError("the runtime is closed");

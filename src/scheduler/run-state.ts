@@ -161,16 +161,26 @@ export class RunState {
   }
 
   /**
-   * The outputs for the caller: buffers copied into Float64Arrays ('copy') or handed over as
-   * they are ('keep': the caller then owns and frees them).
+   * The outputs for the caller: buffers copied into Float64Arrays ('copy'), or handed over as
+   * Allocations the caller owns ('keep'): a buffer the run made is handed over as it is (once);
+   * any other (an input or a constant passed through, a view) is copied into a new allocation,
+   * so the caller may free every buffer it gets.
    */
-  takeOutputs(): unknown[] {
+  takeOutputs(alloc: (bytes: number) => Allocation): unknown[] {
     const outputs = Array.from(this.entry.layout.outputPositions, (p) => this.values[p]);
     if (this.outputMode === "copy") {
       return outputs.map((v) => (isBuffer(v) ? v.f64().slice() : v));
     }
-    for (const v of outputs) if (v instanceof Allocation) this.owned.delete(v);
-    return outputs;
+    return outputs.map((v) => {
+      if (v instanceof Allocation && this.owned.has(v)) {
+        this.owned.delete(v);
+        return v;
+      }
+      if (!isBuffer(v)) return v;
+      const copy = alloc(v.bytes);
+      copy.u8().set(v.u8());
+      return copy;
+    });
   }
 }
 

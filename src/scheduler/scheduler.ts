@@ -773,7 +773,7 @@ export class Scheduler {
   private finish(run: RunState): void {
     let outputs: unknown[];
     try {
-      outputs = run.takeOutputs();
+      outputs = run.takeOutputs((bytes) => this.options.kernels.memory.alloc(bytes));
     } catch (error) {
       this.fail(run, error);
       this.maybeSettle(run);

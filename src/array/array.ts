@@ -1,0 +1,341 @@
+/**
+ * Chunked arrays: lazy 0-, 1- and 2-D float64 arrays whose chunks are tasks of a graph layer
+ * (dask.array's role). An operation makes a new layer pointing at its inputs' layers (nothing is
+ * copied, nothing runs); `compute()` compiles the graph (fusing chains of elementwise layers into
+ * one task per chunk) and runs it on a Runtime. Methods follow NumPy's names.
+ *
+ * Chunk (i, j) of a 2-D array is the layer's chunk i * (column chunks) + j, a row-major block.
+ * A 1-D array is one row of values in the 2-D view (its chunks are column chunks there); a 0-D
+ * array (what a full reduction gives) is one value, usually a number.
+ */
+import { ArgumentError } from "../errors.js";
+import { Graph } from "../graph/graph.js";
+import { TaskLayer, type Layer } from "../graph/layers.js";
+import { key as keyFor } from "../graph/keys.js";
+import { task } from "../graph/task.js";
+import type { Allocation } from "../memory/index.js";
+import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
+import { describeShape, grid, offsets, type Chunks, type ChunksSpec, type Shape } from "./chunks.js";
+import * as ew from "./elementwise.js";
+import * as la from "./linalg.js";
+import * as lay from "./layout.js";
+import * as red from "./reduce.js";
+
+export type Operand = ChunkedArray | number;
+
+export interface ComputeArrayOptions {
+  /** The runtime to run on (default: the array's own, if persisted, else the default runtime). */
+  runtime?: Runtime;
+  signal?: AbortSignal;
+}
+
+export interface ReduceOptions {
+  /** Partial results combined per level of the reduction tree (Dask's split_every; default 8). */
+  splitEvery?: number;
+  /** Keep the reduced axis as length 1 (for broadcasting against the input). */
+  keepdims?: boolean;
+}
+
+export class ChunkedArray {
+  readonly shape: readonly number[];
+  readonly chunks: Chunks;
+  /** The runtime whose memory holds this array's chunks (persisted arrays), if any. */
+  readonly runtime: Runtime | undefined;
+  private layerCache: Layer | undefined;
+  private readonly makeLayer: (() => Layer) | undefined;
+  /** For a transposed view: the array it transposes. */
+  readonly transposeOf: ChunkedArray | undefined;
+  private persisted: Allocation[] | undefined;
+
+  /** @internal arrays are made by the creation functions and operations */
+  constructor(
+    layer: Layer | (() => Layer),
+    shape: Shape,
+    chunks: Chunks,
+    options: { runtime?: Runtime; transposeOf?: ChunkedArray; persisted?: Allocation[] } = {},
+  ) {
+    if (typeof layer === "function") this.makeLayer = layer;
+    else this.layerCache = layer;
+    this.shape = [...shape];
+    this.chunks = chunks.map((c) => [...c]);
+    this.runtime = options.runtime;
+    this.transposeOf = options.transposeOf;
+    this.persisted = options.persisted;
+  }
+
+  /** The layer whose chunks are this array's (a transposed view makes it on first use). */
+  get layer(): Layer {
+    this.layerCache ??= this.makeLayer!();
+    return this.layerCache;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of values. */
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+
+  get dtype(): "float64" {
+    return "float64";
+  }
+
+  /** Chunks per dimension in the 2-D view: [row chunks, column chunks]. */
+  get grid(): [number, number] {
+    const [a, b] = grid(this.chunks);
+    return this.ndim === 1 ? [1, a] : [a, b];
+  }
+
+  /** Row chunk lengths in the 2-D view (1-D: one row; 0-D: one value). */
+  get rowChunks(): readonly number[] {
+    return this.ndim === 2 ? this.chunks[0]! : [1];
+  }
+
+  /** Column chunk lengths in the 2-D view. */
+  get colChunks(): readonly number[] {
+    return this.ndim === 2 ? this.chunks[1]! : this.ndim === 1 ? this.chunks[0]! : [1];
+  }
+
+  /** Layer chunk index of chunk (i, j) in the 2-D view. */
+  chunkIndex(i: number, j: number): number {
+    return this.ndim === 2 ? i * this.chunks[1]!.length + j : this.ndim === 1 ? j : 0;
+  }
+
+  /** Starting row and column of each chunk, in the 2-D view. */
+  get rowOffsets(): number[] {
+    return offsets(this.rowChunks);
+  }
+
+  get colOffsets(): number[] {
+    return offsets(this.colChunks);
+  }
+
+  toString(): string {
+    return `ChunkedArray(shape ${describeShape(this.shape)}, chunks ${JSON.stringify(this.chunks)})`;
+  }
+
+  // ---- elementwise ----
+
+  add(other: Operand): ChunkedArray {
+    return ew.binary("add", this, other);
+  }
+  sub(other: Operand): ChunkedArray {
+    return ew.binary("sub", this, other);
+  }
+  mul(other: Operand): ChunkedArray {
+    return ew.binary("mul", this, other);
+  }
+  div(other: Operand): ChunkedArray {
+    return ew.binary("div", this, other);
+  }
+  pow(other: Operand): ChunkedArray {
+    return ew.binary("pow", this, other);
+  }
+  minimum(other: Operand): ChunkedArray {
+    return ew.binary("min", this, other);
+  }
+  maximum(other: Operand): ChunkedArray {
+    return ew.binary("max", this, other);
+  }
+  lt(other: Operand): ChunkedArray {
+    return ew.binary("lt", this, other);
+  }
+  le(other: Operand): ChunkedArray {
+    return ew.binary("le", this, other);
+  }
+  gt(other: Operand): ChunkedArray {
+    return ew.binary("gt", this, other);
+  }
+  ge(other: Operand): ChunkedArray {
+    return ew.binary("ge", this, other);
+  }
+  eq(other: Operand): ChunkedArray {
+    return ew.binary("eq", this, other);
+  }
+  ne(other: Operand): ChunkedArray {
+    return ew.binary("ne", this, other);
+  }
+  neg(): ChunkedArray {
+    return ew.unary("neg", this);
+  }
+  abs(): ChunkedArray {
+    return ew.unary("abs", this);
+  }
+  exp(): ChunkedArray {
+    return ew.unary("exp", this);
+  }
+  log(): ChunkedArray {
+    return ew.unary("log", this);
+  }
+  log1p(): ChunkedArray {
+    return ew.unary("log1p", this);
+  }
+  expm1(): ChunkedArray {
+    return ew.unary("expm1", this);
+  }
+  sqrt(): ChunkedArray {
+    return ew.unary("sqrt", this);
+  }
+  reciprocal(): ChunkedArray {
+    return ew.unary("reciprocal", this);
+  }
+  square(): ChunkedArray {
+    return ew.unary("square", this);
+  }
+  sigmoid(): ChunkedArray {
+    return ew.unary("sigmoid", this);
+  }
+  tanh(): ChunkedArray {
+    return ew.unary("tanh", this);
+  }
+
+  // ---- reductions ----
+
+  sum(axis?: number, options?: ReduceOptions): ChunkedArray {
+    return red.reduce("sum", this, axis, options);
+  }
+  min(axis?: number, options?: ReduceOptions): ChunkedArray {
+    return red.reduce("min", this, axis, options);
+  }
+  max(axis?: number, options?: ReduceOptions): ChunkedArray {
+    return red.reduce("max", this, axis, options);
+  }
+  mean(axis?: number, options?: ReduceOptions): ChunkedArray {
+    return red.mean(this, axis, options);
+  }
+  /** Variance (population, ddof = 0, unless given): two passes, mean then squared deviations. */
+  var(axis?: number, options?: ReduceOptions & { ddof?: number }): ChunkedArray {
+    return red.variance(this, axis, options);
+  }
+  std(axis?: number, options?: ReduceOptions & { ddof?: number }): ChunkedArray {
+    return red.variance(this, axis, options).sqrt();
+  }
+
+  // ---- linear algebra ----
+
+  /** The transpose, as a view: X.T.matmul(r) runs gemvT on X's chunks without moving them. */
+  get T(): ChunkedArray {
+    return lay.transpose(this);
+  }
+  matmul(other: ChunkedArray): ChunkedArray {
+    return la.matmul(this, other);
+  }
+  dot(other: ChunkedArray): ChunkedArray {
+    return la.matmul(this, other);
+  }
+  /** X^T X, or X^T diag(d) X when d (one weight per row) is given: cols x cols, one chunk. */
+  gram(d?: ChunkedArray): ChunkedArray {
+    return la.gram(this, d);
+  }
+
+  // ---- layout ----
+
+  /** Rows [start, end) (a 1-D array: elements). */
+  rows(start: number, end?: number): ChunkedArray {
+    return lay.rowRange(this, start, end ?? this.shape[0]!);
+  }
+  /** The columns at `indices`, in that order. */
+  columns(indices: readonly number[]): ChunkedArray {
+    return lay.takeColumns(this, indices);
+  }
+  rechunk(chunks: ChunksSpec): ChunkedArray {
+    return lay.rechunk(this, chunks);
+  }
+
+  // ---- computing ----
+
+  /**
+   * Computes the array: a number for a 0-D array, else its values in a Float64Array, row-major.
+   */
+  async compute(options: ComputeArrayOptions = {}): Promise<number | Float64Array> {
+    const [value] = await computeArrays([this], options);
+    return value!;
+  }
+
+  /** The values in a Float64Array, row-major (a 0-D array gives one value). */
+  async toTypedArray(options: ComputeArrayOptions = {}): Promise<Float64Array> {
+    const v = await this.compute(options);
+    return typeof v === "number" ? Float64Array.of(v) : v;
+  }
+
+  /**
+   * Computes the chunks and keeps them in the runtime's shared memory: the array returned reads
+   * them directly, across computes, until release() (or the runtime's close).
+   */
+  async persist(options: ComputeArrayOptions = {}): Promise<ChunkedArray> {
+    const runtime = await runtimeFor([this], options.runtime);
+    const keys = this.layer.keys();
+    const values = await runtime.compute(new Graph([this.layer]), keys, { outputs: "keep", signal: options.signal });
+    const allocations = values as Allocation[];
+    const name = `${this.layer.name}-persisted`;
+    const layer = new TaskLayer(name, allocations.map((a, i) => task(keyFor(name, i), "const", a)));
+    return new ChunkedArray(layer, this.shape, this.chunks, { runtime, persisted: allocations });
+  }
+
+  /** Frees the chunks of a persisted array (a no-op for others). The array must not be used after. */
+  release(): void {
+    for (const a of this.persisted ?? []) if (!a.freed) a.free();
+    this.persisted = undefined;
+  }
+}
+
+/** The runtime to use for `arrays`: the one given, theirs, or the default; two different ones fail. */
+export async function runtimeFor(arrays: readonly ChunkedArray[], given: Runtime | undefined): Promise<Runtime> {
+  const own = sameRuntime(arrays);
+  if (given && own && given !== own) {
+    throw new ArgumentError("runtime", "the runtime whose memory holds the persisted arrays", "another runtime", "compute");
+  }
+  return given ?? own ?? (await getDefaultRuntime());
+}
+
+/** The runtime the arrays are bound to (at most one); throws when two differ. */
+export function sameRuntime(arrays: readonly ChunkedArray[]): Runtime | undefined {
+  let found: ChunkedArray | undefined;
+  for (const a of arrays) {
+    if (!a.runtime) continue;
+    if (found && found.runtime !== a.runtime) {
+      throw new ArgumentError(
+        "arrays", `arrays of one runtime (persisted arrays of shapes ${describeShape(found.shape)} and ${describeShape(a.shape)} come from two runtimes)`,
+        "arrays of two runtimes", "array operation",
+      );
+    }
+    found ??= a;
+  }
+  return found?.runtime;
+}
+
+/** Computes several arrays in one graph (shared work is done once). */
+export async function computeArrays(arrays: readonly ChunkedArray[], options: ComputeArrayOptions = {}): Promise<(number | Float64Array)[]> {
+  for (const [i, a] of arrays.entries()) {
+    if (!(a instanceof ChunkedArray)) throw new ArgumentError(`arrays[${i}]`, "a ChunkedArray", a, "compute");
+  }
+  const runtime = await runtimeFor(arrays, options.runtime);
+  const layers = [...new Set(arrays.map((a) => a.layer))];
+  const keys = [...new Set(layers.flatMap((l) => l.keys()))];
+  const values = await runtime.compute(new Graph(layers), keys, { signal: options.signal });
+  const byKey = new Map(keys.map((k, i) => [k, values[i]]));
+  return arrays.map((a) => assembleResult(a, a.layer.keys().map((k) => byKey.get(k))));
+}
+
+/** Puts computed chunks (Float64Array copies, or numbers) together, row-major. */
+function assembleResult(a: ChunkedArray, chunks: unknown[]): number | Float64Array {
+  if (a.ndim === 0) {
+    const v = chunks[0];
+    return typeof v === "number" ? v : (v as Float64Array)[0]!;
+  }
+  const out = new Float64Array(a.size);
+  const [gr, gc] = a.grid;
+  const ro = a.rowOffsets, co = a.colOffsets;
+  const cols = a.ndim === 2 ? a.shape[1]! : a.shape[0]!;
+  for (let i = 0; i < gr; i++) {
+    for (let j = 0; j < gc; j++) {
+      const v = chunks[a.chunkIndex(i, j)];
+      const data = typeof v === "number" ? Float64Array.of(v) : (v as Float64Array);
+      const nr = a.rowChunks[i]!, nc = a.colChunks[j]!;
+      for (let r = 0; r < nr; r++) out.set(data.subarray(r * nc, (r + 1) * nc), (ro[i]! + r) * cols + co[j]!);
+    }
+  }
+  return out;
+}

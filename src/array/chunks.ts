@@ -1,0 +1,81 @@
+/**
+ * Chunk metadata, as dask.array has it: for each dimension, the lengths of its chunks. A 2-D
+ * array of shape [rows, cols] with chunks [[r0, r1, ...], [c0, c1, ...]] has a grid of chunks;
+ * chunk (i, j) is a row-major block of r_i x c_j values, and its flat index is i * (number of
+ * column chunks) + j (the layer's chunk index).
+ */
+import { ArgumentError } from "../errors.js";
+
+export type Shape = readonly number[];
+/** Per dimension: one chunk length (every chunk that long, the last one shorter) or the explicit lengths. */
+export type ChunksSpec = number | readonly (number | readonly number[])[];
+export type Chunks = readonly (readonly number[])[];
+
+export function checkShape(shape: unknown, where: string): number[] {
+  if (!Array.isArray(shape) || shape.length > 2) throw new ArgumentError("shape", "an array of 0, 1 or 2 lengths", shape, where);
+  for (const n of shape) {
+    if (!Number.isInteger(n) || n < 0) throw new ArgumentError("shape", "whole, non-negative lengths", shape, where);
+  }
+  return [...(shape as number[])];
+}
+
+/** Lengths of the chunks of a dimension of length n, in pieces of `size` (the last may be shorter). */
+function even(n: number, size: number, where: string): number[] {
+  if (!Number.isInteger(size) || size < 1) throw new ArgumentError("chunks", "a chunk length >= 1", size, where);
+  if (n === 0) return [0];
+  const out: number[] = [];
+  for (let start = 0; start < n; start += size) out.push(Math.min(size, n - start));
+  return out;
+}
+
+/**
+ * Normalizes `spec` for `shape`: a number applies to every dimension (along columns it means
+ * one chunk unless given per dimension), an array gives each dimension a length or the list.
+ */
+export function normalizeChunks(shape: Shape, spec: ChunksSpec | undefined, where: string): number[][] {
+  if (shape.length === 0) return [];
+  if (spec === undefined) return shape.map((n) => (n === 0 ? [0] : [n]));
+  if (typeof spec === "number") return shape.map((n, d) => (d === 0 ? even(n, spec, where) : n === 0 ? [0] : [n]));
+  if (!Array.isArray(spec) || spec.length !== shape.length) {
+    throw new ArgumentError("chunks", `a chunk length, or one entry per dimension (${shape.length})`, spec, where);
+  }
+  return shape.map((n, d) => {
+    const s = spec[d]!;
+    if (typeof s === "number") return even(n, s, where);
+    if (!Array.isArray(s) || s.some((c) => !Number.isInteger(c) || c < 0)) {
+      throw new ArgumentError("chunks", "whole chunk lengths", s, where);
+    }
+    const total = s.reduce((a, b) => a + b, 0);
+    if (total !== n) throw new ArgumentError("chunks", `lengths summing to ${n} along dimension ${d}`, s, where);
+    return s.length === 0 ? [0] : [...s];
+  });
+}
+
+/** Start offsets of chunks along one dimension, plus the total at the end. */
+export function offsets(lengths: readonly number[]): number[] {
+  const out = [0];
+  for (const l of lengths) out.push(out[out.length - 1]! + l);
+  return out;
+}
+
+/** The grid of a 0-, 1- or 2-D chunking: chunks per dimension, [rows of chunks, columns of chunks]. */
+export function grid(chunks: Chunks): [number, number] {
+  if (chunks.length === 0) return [1, 1];
+  if (chunks.length === 1) return [chunks[0]!.length, 1];
+  return [chunks[0]!.length, chunks[1]!.length];
+}
+
+/** Rows and columns of chunk (i, j) (a 1-D chunk is one row of values; 0-D is one value). */
+export function chunkDims(chunks: Chunks, i: number, j: number): [number, number] {
+  if (chunks.length === 0) return [1, 1];
+  if (chunks.length === 1) return [1, chunks[0]![i]!];
+  return [chunks[0]![i]!, chunks[1]![j]!];
+}
+
+export function sameChunks(a: Chunks, b: Chunks): boolean {
+  return a.length === b.length && a.every((d, k) => d.length === b[k]!.length && d.every((v, i) => v === b[k]![i]));
+}
+
+export function describeShape(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}

@@ -1,0 +1,224 @@
+/**
+ * Making arrays: from data already in JS (copied into shared memory on the main thread when the
+ * array is computed), constant and ramp fills, and random arrays on the spec's counter-based
+ * generator (../shared/specs/synthetic-data.md): every chunk is generated on its own, on any
+ * thread, from its element indices, so an array is the same whatever its chunking.
+ */
+import { ArgumentError } from "../errors.js";
+import { key, uniqueName } from "../graph/keys.js";
+import { TaskLayer } from "../graph/layers.js";
+import { defaultOps, type TaskContext } from "../graph/ops.js";
+import { ref, taskWith, type Task } from "../graph/task.js";
+import type { BufferViews } from "../memory/index.js";
+import { DEFAULT_SEED, seedHalves } from "../random/synthetic.js";
+import { ChunkedArray } from "./array.js";
+import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
+
+export interface CreateOptions {
+  /** A chunk length (along rows) or dask's per-dimension chunks. Default: one chunk. */
+  chunks?: ChunksSpec;
+}
+
+/** Row and column chunk lists of the 2-D view of an array with this shape and these chunks. */
+function view(shape: readonly number[], chunks: number[][]): [number[], number[]] {
+  return shape.length === 2 ? [chunks[0]!, chunks[1]!] : shape.length === 1 ? [[1], chunks[0]!] : [[1], [1]];
+}
+
+/** An array whose chunk (i, j) is made by `make(row0, rows, col0, cols)` (a task's op and args). */
+function fromChunkTasks(
+  prefix: string, shape: readonly number[], chunks: number[][],
+  make: (row0: number, rows: number, col0: number, cols: number) => [string, unknown[]],
+): ChunkedArray {
+  const [rc, cc] = view(shape, chunks);
+  const ro = offsets(rc), co = offsets(cc);
+  const name = uniqueName(prefix);
+  const tasks: Task[] = [];
+  for (let i = 0; i < rc.length; i++) {
+    for (let j = 0; j < cc.length; j++) {
+      const [op, args] = make(ro[i]!, rc[i]!, co[j]!, cc[j]!);
+      tasks.push(taskWith(key(name, i * cc.length + j), op, args, { bytes: 8 * rc[i]! * cc[j]! }));
+    }
+  }
+  return new ChunkedArray(new TaskLayer(name, tasks), shape, chunks);
+}
+
+function checkFinite(name: string, value: unknown, where: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new ArgumentError(name, "a finite number", value, where);
+  return value;
+}
+
+/** Copies part of a JS array into a new chunk: runs on the main thread (the data stays there). */
+function copyIn(ctx: TaskContext, data: ArrayLike<number>, row0: number, rows: number, col0: number, cols: number, totalCols: number): BufferViews {
+  const out = ctx.alloc(8 * rows * cols);
+  const v = out.f64();
+  for (let r = 0; r < rows; r++) {
+    const from = (row0 + r) * totalCols + col0;
+    if (ArrayBuffer.isView(data)) v.set((data as unknown as Float64Array).subarray(from, from + cols), r * cols);
+    else for (let c = 0; c < cols; c++) v[r * cols + c] = data[from + c]!;
+  }
+  return out;
+}
+// No module: the source data never travels to workers.
+defaultOps.register("copyIn", copyIn, { context: true });
+
+/** An array over `data` (row-major), of `shape` (default: 1-D of its length). Copied when computed. */
+export function fromTypedArray(data: Float64Array | Float32Array | readonly number[], options: CreateOptions & { shape?: number[] } = {}): ChunkedArray {
+  if (!(data instanceof Float64Array || data instanceof Float32Array || Array.isArray(data))) {
+    throw new ArgumentError("data", "a Float64Array, Float32Array or array of numbers", data, "fromTypedArray");
+  }
+  const shape = checkShape(options.shape ?? [data.length], "fromTypedArray");
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size !== data.length) throw new ArgumentError("shape", `a shape of ${data.length} values`, shape, "fromTypedArray");
+  const chunks = normalizeChunks(shape, options.chunks, "fromTypedArray");
+  const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
+  return fromChunkTasks("from-data", shape, chunks, (r0, rows, c0, cols) => ["copyIn", [data, r0, rows, c0, cols, totalCols]]);
+}
+
+/** A 2-D array from a list of equally long rows. */
+export function fromRows(rows: readonly (readonly number[])[], options: CreateOptions = {}): ChunkedArray {
+  if (!Array.isArray(rows)) throw new ArgumentError("rows", "an array of rows", rows, "fromRows");
+  const cols = rows.length > 0 ? rows[0]!.length : 0;
+  rows.forEach((r, i) => {
+    if (!Array.isArray(r) || r.length !== cols) throw new ArgumentError(`rows[${i}]`, `a row of ${cols} numbers like rows[0]`, r, "fromRows");
+  });
+  const data = new Float64Array(rows.length * cols);
+  rows.forEach((r, i) => data.set(r, i * cols));
+  return fromTypedArray(data, { ...options, shape: [rows.length, cols] });
+}
+
+/** An array of `shape` filled with `value`. */
+export function full(shape: number[], value: number, options: CreateOptions = {}): ChunkedArray {
+  const s = checkShape(shape, "full");
+  if (typeof value !== "number") throw new ArgumentError("value", "a number", value, "full");
+  const chunks = normalizeChunks(s, options.chunks, "full");
+  return fromChunkTasks("full", s, chunks, (_r0, rows, _c0, cols) => ["fill", [rows * cols, value]]);
+}
+
+export const zeros = (shape: number[], options: CreateOptions = {}): ChunkedArray => full(shape, 0, options);
+export const ones = (shape: number[], options: CreateOptions = {}): ChunkedArray => full(shape, 1, options);
+
+/** start, start + step, ... below stop (NumPy's arange(stop) or arange(start, stop, step)). */
+export function arange(start: number, stop?: number | CreateOptions, step?: number | CreateOptions, options: CreateOptions = {}): ChunkedArray {
+  let opts = options;
+  if (typeof stop === "object") [opts, stop] = [stop, undefined];
+  if (typeof step === "object") [opts, step] = [step, undefined];
+  const [from, to] = stop === undefined ? [0, start] : [start, stop];
+  const by = step ?? 1;
+  checkFinite("start", from, "arange");
+  checkFinite("stop", to, "arange");
+  checkFinite("step", by, "arange");
+  if (by === 0) throw new ArgumentError("step", "a non-zero number", by, "arange");
+  const n = Math.max(0, Math.ceil((to - from) / by));
+  const chunks = normalizeChunks([n], opts.chunks, "arange");
+  return fromChunkTasks("arange", [n], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, from + c0 * by, by]]);
+}
+
+/** num values from start to stop (inclusive unless endpoint is false). */
+export function linspace(start: number, stop: number, num: number, options: CreateOptions & { endpoint?: boolean } = {}): ChunkedArray {
+  checkFinite("start", start, "linspace");
+  checkFinite("stop", stop, "linspace");
+  if (!Number.isInteger(num) || num < 0) throw new ArgumentError("num", "a whole number >= 0", num, "linspace");
+  const endpoint = options.endpoint !== false;
+  const step = num === 0 ? 0 : (stop - start) / (endpoint ? Math.max(num - 1, 1) : num);
+  const chunks = normalizeChunks([num], options.chunks, "linspace");
+  return fromChunkTasks("linspace", [num], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, start + c0 * step, step]]);
+}
+
+export interface RandomOptions extends CreateOptions {
+  shape: number[];
+  /** The generator's seed (default the spec's, 20240601). */
+  seed?: number;
+}
+
+function randomArray(kind: number, options: RandomOptions, a: number, b: number, where: string): ChunkedArray {
+  if (typeof options !== "object" || options === null) throw new ArgumentError("options", "{ shape, chunks?, seed? }", options, where);
+  const shape = checkShape(options.shape, where);
+  const chunks = normalizeChunks(shape, options.chunks, where);
+  const [hi, lo] = seedHalves(options.seed ?? DEFAULT_SEED);
+  const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
+  return fromChunkTasks(where, shape, chunks, (r0, rows, c0, cols) => ["random", [kind, hi, lo, r0, rows, c0, cols, totalCols, a, b]]);
+}
+
+/** Uniform values on [low, high): element i (row-major) is the spec's U(seed, i) scaled. */
+export function uniform(options: RandomOptions & { low?: number; high?: number }): ChunkedArray {
+  const low = checkFinite("low", options?.low ?? 0, "random.uniform");
+  const high = checkFinite("high", options?.high ?? 1, "random.uniform");
+  return randomArray(0, options, low, high, "random.uniform");
+}
+
+/** Normal values: element i (row-major) is mean + std * the spec's normal(seed, i). */
+export function normal(options: RandomOptions & { mean?: number; std?: number }): ChunkedArray {
+  const mean = checkFinite("mean", options?.mean ?? 0, "random.normal");
+  const std = checkFinite("std", options?.std ?? 1, "random.normal");
+  return randomArray(1, options, mean, std, "random.normal");
+}
+
+/**
+ * The spec's synthetic logistic-regression problem: X (rows x cols normals), beta
+ * (normals(seed + 1) / sqrt(cols)) and y (U(seed + 2, i) < sigmoid(X_i . beta)), chunked by
+ * `chunkRows` rows.
+ */
+export function logisticProblem(options: { rows: number; cols: number; seed?: number; chunkRows?: number }): { X: ChunkedArray; y: ChunkedArray; beta: ChunkedArray } {
+  const { rows, cols } = options ?? ({} as never);
+  if (!Number.isInteger(rows) || rows < 0) throw new ArgumentError("rows", "a whole number >= 0", rows, "random.logisticProblem");
+  if (!Number.isInteger(cols) || cols <= 0 || cols % 2 !== 0) throw new ArgumentError("cols", "a positive even whole number (the spec's P)", cols, "random.logisticProblem");
+  const seed = options.seed ?? DEFAULT_SEED;
+  const chunkRows = options.chunkRows ?? Math.max(rows, 1);
+  const X = normal({ shape: [rows, cols], chunks: [chunkRows, cols], seed });
+  const [bh, bl] = seedHalves(seed + 1);
+  const betaName = uniqueName("beta");
+  const beta = new ChunkedArray(new TaskLayer(betaName, [taskWith(key(betaName, 0), "logisticCoefficients", [bh, bl, cols], { bytes: 8 * cols })]), [cols], [[cols]]);
+  const [uh, ul] = seedHalves(seed + 2);
+  const yName = uniqueName("labels");
+  const ro = offsets(X.rowChunks);
+  const tasks = X.rowChunks.map((r, i) =>
+    taskWith(key(yName, i), "logisticLabels", [ref(X.layer.keyAt(i)), ref(beta.layer.keyAt(0)), uh, ul, ro[i]!, r, cols], { bytes: 8 * r }));
+  const y = new ChunkedArray(new TaskLayer(yName, tasks, [X.layer, beta.layer]), [rows], [[...X.rowChunks]]);
+  return { X, y, beta };
+}
+
+let mapBlocksCount = 0;
+
+/**
+ * A new array whose chunk (i, j) is `fn(blocks, info)`: `blocks` are the Float64Array views of
+ * chunk (i, j) of each array (all chunked alike), and fn returns the output chunk's values
+ * (by default as many as the first array's chunk). Runs on the main thread.
+ */
+export function mapBlocks(
+  fn: (blocks: Float64Array[], info: { row0: number; col0: number; rows: number; cols: number }) => ArrayLike<number>,
+  arrays: readonly ChunkedArray[],
+  options: { shape?: number[]; chunks?: number[][] } = {},
+): ChunkedArray {
+  if (typeof fn !== "function") throw new ArgumentError("fn", "a function", fn, "mapBlocks");
+  if (!Array.isArray(arrays) || arrays.length === 0 || arrays.some((a) => !(a instanceof ChunkedArray))) {
+    throw new ArgumentError("arrays", "a non-empty list of ChunkedArrays", arrays, "mapBlocks");
+  }
+  const first = arrays[0]!;
+  for (const a of arrays) {
+    if (a.grid[0] !== first.grid[0] || a.grid[1] !== first.grid[1]) {
+      throw new ArgumentError("arrays", `arrays chunked like the first (${first.grid[0]} x ${first.grid[1]} chunks)`, a.toString(), "mapBlocks");
+    }
+  }
+  const shape = options.shape ?? [...first.shape];
+  const chunks = options.chunks ?? first.chunks.map((c: readonly number[]) => [...c]);
+  const op = `mapBlocks-${++mapBlocksCount}`;
+  defaultOps.register(op, (ctx: TaskContext, row0: number, col0: number, rows: number, cols: number, outValues: number, ...blocks: BufferViews[]) => {
+    const values = fn(blocks.map((b) => b.f64()), { row0, col0, rows, cols });
+    if (values.length !== outValues) throw new ArgumentError("fn", `a result of ${outValues} values for this chunk`, `${values.length} values`, "mapBlocks");
+    const out = ctx.alloc(8 * outValues);
+    out.f64().set(values);
+    return out;
+  }, { context: true });
+  const [rc, cc] = view(shape, chunks);
+  const ro = offsets(first.rowChunks), co = offsets(first.colChunks);
+  const name = uniqueName("map-blocks");
+  const tasks: Task[] = [];
+  for (let i = 0; i < rc.length; i++) {
+    for (let j = 0; j < cc.length; j++) {
+      const n = rc[i]! * cc[j]!;
+      const args = [ro[i] ?? 0, co[j] ?? 0, first.rowChunks[i] ?? 0, first.colChunks[j] ?? 0, n, ...arrays.map((a) => ref(a.layer.keyAt(a.chunkIndex(i, j))))];
+      tasks.push(taskWith(key(name, i * cc.length + j), op, args, { bytes: 8 * n }));
+    }
+  }
+  return new ChunkedArray(new TaskLayer(name, tasks, [...new Set(arrays.map((a) => a.layer))]), shape, chunks);
+}

@@ -1,0 +1,136 @@
+/**
+ * Matrix products on chunked arrays. X w is one gemv per chunk (partials over column chunks
+ * summed); X^T r reads X's chunks where they are (gemvT per chunk, then a tree sum per column
+ * chunk), which is why the transpose is a view; X W for a small W is a product per row of each
+ * chunk; the Gram matrices X^T X and X^T D X are one kernel call per row chunk and a tree sum.
+ */
+import { ArgumentError } from "../errors.js";
+import { key, uniqueName, type Key } from "../graph/keys.js";
+import { TaskLayer, TreeReductionLayer, BlockwiseLayer, type Layer } from "../graph/layers.js";
+import { ref, taskWith, type Task } from "../graph/task.js";
+import { ChunkedArray, sameRuntime } from "./array.js";
+import { describeShape } from "./chunks.js";
+import { rechunkTo } from "./layout.js";
+
+const SPLIT_EVERY = 8;
+
+/** Sums groups of equally long vector partials (group g: lengths[g] values) in a tree. */
+function sumGroups(groups: Key[][], lengths: readonly number[], below: Layer): Layer {
+  let current = groups;
+  let layer = below;
+  for (let depth = 1; current.some((g) => g.length > SPLIT_EVERY); depth++) {
+    const name = uniqueName(`matmul-sum${depth}`);
+    const tasks: Task[] = [];
+    current = current.map((g, gi) => {
+      const keys: Key[] = [];
+      for (let s = 0; s < g.length; s += SPLIT_EVERY) {
+        const k = key(name, tasks.length);
+        tasks.push(taskWith(k, "combineVectors", ["sum", g.slice(s, s + SPLIT_EVERY).map(ref)], { bytes: 8 * lengths[gi]! }));
+        keys.push(k);
+      }
+      return keys;
+    });
+    layer = new TaskLayer(name, tasks, [layer]);
+  }
+  const name = uniqueName("matmul");
+  const tasks = current.map((g, gi) =>
+    g.length === 1
+      ? taskWith(key(name, gi), "identity", [ref(g[0]!)], { bytes: 8 * lengths[gi]! })
+      : taskWith(key(name, gi), "combineVectors", ["sum", g.map(ref)], { bytes: 8 * lengths[gi]! }));
+  return new TaskLayer(name, tasks, [layer]);
+}
+
+function mismatch(a: ChunkedArray, b: ChunkedArray, why: string): ArgumentError {
+  return new ArgumentError("shapes", why, `${describeShape(a.shape)} and ${describeShape(b.shape)}`, "matmul");
+}
+
+/** a @ b for the supported cases: matrix-vector, transposed matrix-vector, matrix-small matrix, vector-vector. */
+export function matmul(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
+  if (!(a instanceof ChunkedArray)) throw new ArgumentError("a", "a ChunkedArray", a, "matmul");
+  if (!(b instanceof ChunkedArray)) throw new ArgumentError("b", "a ChunkedArray", b, "matmul");
+  const runtime = sameRuntime([a, b]);
+  if (a.ndim === 1 && b.ndim === 1) return dot(a, b, runtime);
+  if (a.ndim !== 2 || b.ndim === 0) throw mismatch(a, b, "a matrix times a vector or a matrix, or two vectors");
+  if (a.shape[1] !== b.shape[0]) throw mismatch(a, b, "inner dimensions that agree");
+  if (a.transposeOf && b.ndim === 1) return transposedTimesVector(a.transposeOf, b, runtime);
+  if (b.ndim === 1) return matrixTimesVector(a, b, runtime);
+  if (a.transposeOf && a.transposeOf === b) return gram(b); // X.T @ X
+  return matrixTimesMatrix(a, b, runtime);
+}
+
+function matrixTimesVector(X: ChunkedArray, w: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
+  const [gr, gc] = X.grid;
+  const wa = rechunkTo(w, [1], X.colChunks);
+  const name = uniqueName("gemv");
+  const partials: Task[] = [];
+  for (let i = 0; i < gr; i++) {
+    for (let j = 0; j < gc; j++) {
+      const rows = X.rowChunks[i]!, cols = X.colChunks[j]!;
+      partials.push(taskWith(key(name, i * gc + j), "gemvChunk", [ref(X.layer.keyAt(X.chunkIndex(i, j))), ref(wa.layer.keyAt(j)), rows, cols], { bytes: 8 * rows }));
+    }
+  }
+  const partialLayer = new TaskLayer(name, partials, [X.layer, wa.layer]);
+  const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), X.rowChunks, partialLayer);
+  return new ChunkedArray(layer, [X.shape[0]!], [[...X.rowChunks]], { runtime });
+}
+
+/** X^T r, reading X's chunks as they are. */
+function transposedTimesVector(X: ChunkedArray, r: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
+  const [gr, gc] = X.grid;
+  const ra = rechunkTo(r, [1], X.rowChunks);
+  const name = uniqueName("gemvT");
+  const partials: Task[] = [];
+  for (let i = 0; i < gr; i++) {
+    for (let j = 0; j < gc; j++) {
+      const rows = X.rowChunks[i]!, cols = X.colChunks[j]!;
+      partials.push(taskWith(key(name, i * gc + j), "gemvTChunk", [ref(X.layer.keyAt(X.chunkIndex(i, j))), ref(ra.layer.keyAt(i)), rows, cols], { bytes: 8 * cols }));
+    }
+  }
+  const partialLayer = new TaskLayer(name, partials, [X.layer, ra.layer]);
+  const groups = Array.from({ length: gc }, (_, j) => Array.from({ length: gr }, (_, i) => partials[i * gc + j]!.key));
+  return new ChunkedArray(sumGroups(groups, X.colChunks, partialLayer), [X.shape[1]!], [[...X.colChunks]], { runtime });
+}
+
+/** X W for a W small enough to be one chunk. */
+function matrixTimesMatrix(X: ChunkedArray, W: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
+  const [gr, gc] = X.grid;
+  const k = W.shape[1]!;
+  const Wa = rechunkTo(W, X.colChunks, [k]);
+  const name = uniqueName("gemm");
+  const partials: Task[] = [];
+  for (let i = 0; i < gr; i++) {
+    for (let j = 0; j < gc; j++) {
+      const rows = X.rowChunks[i]!, cols = X.colChunks[j]!;
+      partials.push(taskWith(key(name, i * gc + j), "gemmChunk", [ref(X.layer.keyAt(X.chunkIndex(i, j))), ref(Wa.layer.keyAt(Wa.chunkIndex(j, 0))), rows, cols, k], { bytes: 8 * rows * k }));
+    }
+  }
+  const partialLayer = new TaskLayer(name, partials, [X.layer, Wa.layer]);
+  const lengths = X.rowChunks.map((r) => r * k);
+  const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), lengths, partialLayer);
+  return new ChunkedArray(layer, [X.shape[0]!, k], [[...X.rowChunks], [k]], { runtime });
+}
+
+function dot(a: ChunkedArray, b: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
+  if (a.shape[0] !== b.shape[0]) throw mismatch(a, b, "vectors of one length");
+  const ba = rechunkTo(b, [1], a.colChunks);
+  const partial = new BlockwiseLayer("dotChunk", [a.layer, ba.layer]);
+  return new ChunkedArray(new TreeReductionLayer("combineSum", partial, SPLIT_EVERY), [], [], { runtime });
+}
+
+/** X^T X, or X^T diag(d) X with d one weight per row: a cols x cols matrix in one chunk. */
+export function gram(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
+  if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray", X, "gram");
+  if (d !== undefined && (!(d instanceof ChunkedArray) || d.ndim !== 1 || d.shape[0] !== X.shape[0])) {
+    throw new ArgumentError("d", `a 1-D array of ${X.shape[0]} weights (one per row)`, d instanceof ChunkedArray ? describeShape(d.shape) : d, "gram");
+  }
+  const runtime = sameRuntime(d ? [X, d] : [X]);
+  const p = X.shape[1]!;
+  const Xa = rechunkTo(X, X.rowChunks, [p]);
+  const da = d ? rechunkTo(d, [1], X.rowChunks) : undefined;
+  const name = uniqueName(d ? "gramWeighted" : "gram");
+  const partials = X.rowChunks.map((rows, i) =>
+    taskWith(key(name, i), "gramChunk", [ref(Xa.layer.keyAt(i)), da ? ref(da.layer.keyAt(i)) : null, rows, p], { bytes: 8 * p * p }));
+  const partialLayer = new TaskLayer(name, partials, da ? [Xa.layer, da.layer] : [Xa.layer]);
+  const layer = sumGroups([partials.map((t) => t.key)], [p * p], partialLayer);
+  return new ChunkedArray(layer, [p, p], [[p], [p]], { runtime });
+}

@@ -1,0 +1,345 @@
+/**
+ * The ops chunked arrays lower to, beyond weft's kernel ops (exp, add, sum, ...): filling and
+ * generating chunks, broadcasting, comparisons, slicing and reassembling, per-axis reductions
+ * and matrix products per chunk. Each is exported under its op name so worker threads import
+ * this module to run them; registerArrayOps() registers them all.
+ *
+ * Chunks are buffers in the shared memory: a 2-D chunk is rows x cols values, row-major; a 1-D
+ * chunk is one row. Ops that allocate know their result size, which the array layer declares,
+ * so workers can run them.
+ */
+import { ArgumentError } from "../errors.js";
+import type { TaskContext } from "../graph/ops.js";
+import { defaultOps, type OpRegistry } from "../graph/ops.js";
+import type { KernelTable } from "../kernels/index.js";
+import type { BufferViews } from "../memory/index.js";
+import { workerModuleUrl } from "../platform/node.js";
+
+/** How an operand of a broadcast op lines up with the output chunk. */
+export const FULL = 0; // the same rows x cols
+export const ROW = 1; // one row of cols values, for every row
+export const COL = 2; // one value per row
+export const SCALAR = 3; // one value (a 1 x 1 chunk)
+export const NUMBER = 4; // a JS number given as the argument itself
+
+const raw = (ctx: TaskContext): KernelTable => ctx.kernels!.raw;
+
+const BINARY_KERNELS = new Set(["add", "sub", "mul", "div", "pow", "min", "max"]);
+
+const SCALAR_FNS: Record<string, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: (a, b) => Math.pow(a, b),
+  min: (a, b) => (a < b || Number.isNaN(a) ? a : b),
+  max: (a, b) => (a > b || Number.isNaN(a) ? a : b),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+};
+
+/** Names of the binary ops broadcast() accepts. */
+export const BROADCAST_OPS = Object.keys(SCALAR_FNS);
+
+/** Reads operand `x` of kind `kind` at (r, c) of a rows x cols output. */
+function reader(x: unknown, kind: number, cols: number): (r: number, c: number) => number {
+  if (kind === NUMBER) {
+    const v = x as number;
+    return () => v;
+  }
+  const v = (x as BufferViews).f64();
+  switch (kind) {
+    case FULL:
+      return (r, c) => v[r * cols + c]!;
+    case ROW:
+      return (_r, c) => v[c]!;
+    case COL:
+      return (r) => v[r]!;
+    default:
+      return () => v[0]!;
+  }
+}
+
+/**
+ * Rows and columns of the chunk, where either may be -1 (the same op runs on chunks of several
+ * sizes): taken from the size of the FULL operand.
+ */
+function derive(rows: number, cols: number, a: unknown, aKind: number, b: unknown, bKind: number): [number, number] {
+  if (rows >= 0 && cols >= 0) return [rows, cols];
+  const full = aKind === FULL ? (a as BufferViews) : bKind === FULL ? (b as BufferViews) : undefined;
+  if (!full) throw new ArgumentError("rows, cols", "sizes, or a FULL operand to take them from", [rows, cols], "broadcast");
+  const n = full.bytes / 8;
+  return rows < 0 ? [cols === 0 ? 0 : n / cols, cols] : [rows, rows === 0 ? 0 : n / rows];
+}
+
+/**
+ * op(a, b) over a rows x cols chunk, each operand FULL, ROW, COL, SCALAR or NUMBER (NumPy's
+ * broadcasting, resolved by the array layer). Arithmetic runs the SIMD kernels a row at a time;
+ * comparisons give 1 or 0.
+ */
+export function broadcast(ctx: TaskContext, op: string, a: unknown, aKind: number, b: unknown, bKind: number, rows: number, cols: number): BufferViews {
+  const fn = SCALAR_FNS[op];
+  if (!fn) throw new ArgumentError("op", `one of ${BROADCAST_OPS.join(", ")}`, op, "broadcast");
+  [rows, cols] = derive(rows, cols, a, aKind, b, bKind);
+  const out = ctx.alloc(8 * rows * cols);
+  if (BINARY_KERNELS.has(op)) {
+    const k = raw(ctx) as unknown as Record<string, (...args: number[]) => void>;
+    const vv = k[`${op}VV`]!, vs = k[`${op}VS`]!, sv = k[`${op}SV`]!;
+    const vector = (x: unknown, kind: number, r: number): number =>
+      kind === FULL ? (x as BufferViews).ptr + 8 * r * cols : kind === ROW ? (x as BufferViews).ptr : -1;
+    const scalarOf = (x: unknown, kind: number, r: number): number =>
+      kind === NUMBER ? (x as number) : kind === COL ? (x as BufferViews).f64()[r]! : (x as BufferViews).f64()[0]!;
+    const o = out.f64();
+    for (let r = 0; r < rows; r++) {
+      const pa = vector(a, aKind, r), pb = vector(b, bKind, r), po = out.ptr + 8 * r * cols;
+      if (pa >= 0 && pb >= 0) vv(cols, pa, pb, po);
+      else if (pa >= 0) vs(cols, pa, scalarOf(b, bKind, r), po);
+      else if (pb >= 0) sv(cols, scalarOf(a, aKind, r), pb, po);
+      else o.fill(fn(scalarOf(a, aKind, r), scalarOf(b, bKind, r)), r * cols, (r + 1) * cols);
+    }
+    return out;
+  }
+  const ra = reader(a, aKind, cols), rb = reader(b, bKind, cols);
+  const o = out.f64();
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) o[r * cols + c] = fn(ra(r, c), rb(r, c));
+  return out;
+}
+
+/** where(cond, a, b): a where cond is non-zero, else b; each operand broadcast by its kind. */
+export function where(ctx: TaskContext, cond: unknown, cKind: number, a: unknown, aKind: number, b: unknown, bKind: number, rows: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * rows * cols);
+  const rc = reader(cond, cKind, cols), ra = reader(a, aKind, cols), rb = reader(b, bKind, cols);
+  const o = out.f64();
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) o[r * cols + c] = rc(r, c) !== 0 ? ra(r, c) : rb(r, c);
+  return out;
+}
+
+/** n copies of `value`. */
+export function fill(ctx: TaskContext, n: number, value: number): BufferViews {
+  const out = ctx.alloc(8 * n);
+  out.f64().fill(value);
+  return out;
+}
+
+/** start, start + step, ... (n values). */
+export function arange(ctx: TaskContext, n: number, start: number, step: number): BufferViews {
+  const out = ctx.alloc(8 * n);
+  const v = out.f64();
+  for (let i = 0; i < n; i++) v[i] = start + i * step;
+  return out;
+}
+
+/**
+ * Random values of a rows x cols chunk whose first element is at (row0, col0) of an array with
+ * `totalCols` columns: element (r, c) is value number (row0 + r) * totalCols + col0 + c of the
+ * spec's stream (so any chunking gives the same array). kind 0: uniform on [low, high);
+ * kind 1: normal with mean `low` and standard deviation `high`.
+ */
+export function random(
+  ctx: TaskContext, kind: number, seedHi: number, seedLo: number,
+  row0: number, rows: number, col0: number, cols: number, totalCols: number, low: number, high: number,
+): BufferViews {
+  const out = ctx.alloc(8 * rows * cols);
+  const k = raw(ctx);
+  const gen = kind === 0 ? k.randomUniform : k.randomNormal;
+  if (cols === totalCols) gen(seedHi, seedLo, row0 * totalCols, rows * cols, out.ptr);
+  else for (let r = 0; r < rows; r++) gen(seedHi, seedLo, (row0 + r) * totalCols + col0, cols, out.ptr + 8 * r * cols);
+  const scale = kind === 0 ? high - low : high;
+  if (scale !== 1 || low !== 0) {
+    if (scale !== 1) k.scal(rows * cols, scale, out.ptr);
+    if (low !== 0) k.addVS(rows * cols, out.ptr, low, out.ptr);
+  }
+  return out;
+}
+
+/** The spec's labels for rows [row0, row0 + rows): y = U(seed + 2, i) < sigmoid(X beta). */
+export function logisticLabels(ctx: TaskContext, X: BufferViews, beta: BufferViews, seedHi: number, seedLo: number, row0: number, rows: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * rows);
+  const k = raw(ctx);
+  k.gemv(rows, cols, 1, X.ptr, Math.max(cols, 1), beta.ptr, 0, out.ptr);
+  k.sigmoid(rows, out.ptr, out.ptr);
+  const p = out.f64().slice(); // the probabilities, while the uniforms take their place
+  k.randomUniform(seedHi, seedLo, row0, rows, out.ptr);
+  const y = out.f64();
+  for (let i = 0; i < rows; i++) y[i] = y[i]! < p[i]! ? 1 : 0;
+  return out;
+}
+
+/** beta = normals(seed + 1, cols) / sqrt(cols), the spec's coefficients. */
+export function logisticCoefficients(ctx: TaskContext, seedHi: number, seedLo: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * cols);
+  const k = raw(ctx);
+  k.randomNormal(seedHi, seedLo, 0, cols, out.ptr);
+  if (cols > 0) k.scal(cols, 1 / Math.sqrt(cols), out.ptr);
+  return out;
+}
+
+/** The transpose of a rows x cols chunk. */
+export function transpose(ctx: TaskContext, x: BufferViews, rows: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * rows * cols);
+  const s = x.f64(), d = out.f64();
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) d[c * rows + r] = s[r * cols + c]!;
+  return out;
+}
+
+/**
+ * Copies blocks of source chunks into a new rows x cols chunk. Each piece is [buffer, its
+ * column count, source row, source column, target row, target column, rows, columns]: this is
+ * rechunking, slicing, selecting and concatenating in one op.
+ */
+export function assemble(ctx: TaskContext, pieces: readonly unknown[][], rows: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * rows * cols);
+  const d = out.f64();
+  for (const [buffer, srcCols, r0, c0, tr0, tc0, nr, nc] of pieces as [BufferViews, number, number, number, number, number, number, number][]) {
+    const s = buffer.f64();
+    for (let r = 0; r < nr; r++) {
+      const from = (r0 + r) * srcCols + c0;
+      d.set(s.subarray(from, from + nc), (tr0 + r) * cols + tc0);
+    }
+  }
+  return out;
+}
+
+/** Selected columns (by index) of a rows x cols chunk. */
+export function takeColumns(ctx: TaskContext, x: BufferViews, rows: number, cols: number, indices: readonly number[]): BufferViews {
+  const out = ctx.alloc(8 * rows * indices.length);
+  const s = x.f64(), d = out.f64();
+  const m = indices.length;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) d[r * m + j] = s[r * cols + indices[j]!]!;
+  return out;
+}
+
+/** sum, min or max of a whole chunk (NaN propagates; an empty chunk gives the identity). */
+export function reduceChunk(ctx: TaskContext, kind: string, x: BufferViews): number {
+  const n = x.bytes / 8;
+  const k = raw(ctx);
+  if (kind === "sum") return k.sum(n, x.ptr);
+  if (n === 0) return kind === "min" ? Infinity : -Infinity;
+  return kind === "min" ? k.min(n, x.ptr) : k.max(n, x.ptr);
+}
+
+/** Combines partial sums, minima or maxima. */
+export function combine(kind: string, parts: readonly number[]): number {
+  let acc = kind === "sum" ? 0 : kind === "min" ? Infinity : -Infinity;
+  for (const p of parts) {
+    if (Number.isNaN(p)) return NaN;
+    acc = kind === "sum" ? acc + p : kind === "min" ? Math.min(acc, p) : Math.max(acc, p);
+  }
+  return acc;
+}
+
+/**
+ * Reduces a rows x cols chunk along axis 0 (one value per column) or 1 (one value per row):
+ * sums with the rowSums/colSums kernels, minima and maxima a row at a time.
+ */
+export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows: number, cols: number, axis: number): BufferViews {
+  const n = axis === 0 ? cols : rows;
+  const out = ctx.alloc(8 * n);
+  const k = raw(ctx);
+  if (kind === "sum") {
+    if (axis === 0) k.colSums(rows, cols, x.ptr, Math.max(cols, 1), out.ptr);
+    else k.rowSums(rows, cols, x.ptr, Math.max(cols, 1), out.ptr);
+    return out;
+  }
+  const o = out.f64();
+  if (axis === 1) {
+    for (let r = 0; r < rows; r++) o[r] = cols === 0 ? (kind === "min" ? Infinity : -Infinity) : kind === "min" ? k.min(cols, x.ptr + 8 * r * cols) : k.max(cols, x.ptr + 8 * r * cols);
+    return out;
+  }
+  o.fill(kind === "min" ? Infinity : -Infinity);
+  const op = kind === "min" ? k.minVV : k.maxVV;
+  for (let r = 0; r < rows; r++) op(cols, out.ptr, x.ptr + 8 * r * cols, out.ptr);
+  return out;
+}
+
+/** Elementwise sum, min or max of equally long vectors. */
+export function combineVectors(ctx: TaskContext, kind: string, parts: readonly BufferViews[]): BufferViews {
+  const n = parts[0]!.bytes / 8;
+  const out = ctx.alloc(8 * n);
+  const k = raw(ctx);
+  k.copy(n, parts[0]!.ptr, out.ptr);
+  const op = kind === "sum" ? k.addVV : kind === "min" ? k.minVV : k.maxVV;
+  for (let i = 1; i < parts.length; i++) op(n, out.ptr, parts[i]!.ptr, out.ptr);
+  return out;
+}
+
+/** Tree-reduction combiners: the partial results of a level come as one list. */
+export const combineSum = (parts: readonly number[]): number => combine("sum", parts);
+export const combineMin = (parts: readonly number[]): number => combine("min", parts);
+export const combineMax = (parts: readonly number[]): number => combine("max", parts);
+
+const MATH_UNARY: Record<string, (x: number) => number> = {
+  neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, expm1: Math.expm1, sqrt: Math.sqrt,
+  reciprocal: (x) => 1 / x, square: (x) => x * x, sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh,
+};
+
+/** An elementwise op on numbers: what a 0-D array (a reduction's result) is. */
+export function scalarMath(op: string, a: number, b?: number): number {
+  const unary = MATH_UNARY[op];
+  if (unary) return unary(a);
+  const binary = SCALAR_FNS[op];
+  if (!binary) throw new ArgumentError("op", "an elementwise op", op, "scalarMath");
+  return binary(a, b!);
+}
+
+/** A number times a factor (the mean from the sum). */
+export function scaleNumber(x: number, factor: number): number {
+  return x * factor;
+}
+
+/** X w for a rows x cols chunk of X and the matching part of w. */
+export function gemvChunk(ctx: TaskContext, X: BufferViews, w: BufferViews, rows: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * rows);
+  raw(ctx).gemv(rows, cols, 1, X.ptr, Math.max(cols, 1), w.ptr, 0, out.ptr);
+  return out;
+}
+
+/** X^T r for a rows x cols chunk of X and the matching part of r. */
+export function gemvTChunk(ctx: TaskContext, X: BufferViews, r: BufferViews, rows: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * cols);
+  raw(ctx).gemvT(rows, cols, 1, X.ptr, Math.max(cols, 1), r.ptr, 0, out.ptr);
+  return out;
+}
+
+/** X W for a rows x cols chunk of X and a cols x k matrix W. */
+export function gemmChunk(ctx: TaskContext, X: BufferViews, W: BufferViews, rows: number, cols: number, k: number): BufferViews {
+  const out = ctx.alloc(8 * rows * k);
+  const kt = raw(ctx);
+  // row r of the product is W^T x_r: a gemvT per row (W is small; gemm would need packing space)
+  for (let r = 0; r < rows; r++) kt.gemvT(cols, k, 1, W.ptr, Math.max(k, 1), X.ptr + 8 * r * cols, 0, out.ptr + 8 * r * k);
+  return out;
+}
+
+/** X^T X (cols x cols) of a chunk, or X^T diag(d) X when d is given. */
+export function gramChunk(ctx: TaskContext, X: BufferViews, d: BufferViews | null, rows: number, cols: number): BufferViews {
+  const out = ctx.alloc(8 * cols * cols);
+  const k = raw(ctx);
+  if (d) k.gramWeighted(rows, cols, X.ptr, Math.max(cols, 1), d.ptr, 0, out.ptr, Math.max(cols, 1));
+  else k.gram(rows, cols, X.ptr, Math.max(cols, 1), 0, out.ptr, Math.max(cols, 1));
+  return out;
+}
+
+/** a . b of two equally long chunks. */
+export function dotChunk(ctx: TaskContext, a: BufferViews, b: BufferViews): number {
+  return raw(ctx).dot(a.bytes / 8, a.ptr, b.ptr);
+}
+
+/** The ops of this module with their options, by name. */
+const CONTEXT_OPS = {
+  broadcast, where, fill, arange, random, logisticLabels, logisticCoefficients, transpose, assemble, takeColumns,
+  reduceChunk, reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk,
+} as const;
+const PLAIN_OPS = { combine, combineSum, combineMin, combineMax, scaleNumber, scalarMath } as const;
+
+/** The module workers import for these ops. */
+export const ARRAY_OPS_MODULE = workerModuleUrl(import.meta.url);
+
+/** Registers the array ops in `registry` (the default one unless given). */
+export function registerArrayOps(registry: OpRegistry = defaultOps): void {
+  for (const [name, fn] of Object.entries(CONTEXT_OPS)) registry.register(name, fn, { context: true, module: ARRAY_OPS_MODULE });
+  for (const [name, fn] of Object.entries(PLAIN_OPS)) registry.register(name, fn, { module: ARRAY_OPS_MODULE });
+}

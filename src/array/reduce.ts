@@ -1,0 +1,123 @@
+/**
+ * Reductions: sum, min, max over everything or one axis, as a tree of partial results (each
+ * chunk reduced on its own, then `splitEvery` partials combined per task, level by level, like
+ * Dask's split_every); mean, var and std on top. A full reduction gives a 0-D array.
+ */
+import { ArgumentError } from "../errors.js";
+import { key, uniqueName, type Key } from "../graph/keys.js";
+import { BlockwiseLayer, TaskLayer, TreeReductionLayer, type Layer } from "../graph/layers.js";
+import { ref, taskWith, type Task } from "../graph/task.js";
+import { ChunkedArray, type ReduceOptions } from "./array.js";
+import { binary } from "./elementwise.js";
+import { describeShape } from "./chunks.js";
+
+export type ReductionKind = "sum" | "min" | "max";
+
+const CHUNK_OP: Record<ReductionKind, string> = { sum: "sum", min: "minOf", max: "maxOf" };
+const COMBINE_OP: Record<ReductionKind, string> = { sum: "combineSum", min: "combineMin", max: "combineMax" };
+
+function checkAxis(x: ChunkedArray, axis: number | undefined, where: string): number | undefined {
+  if (axis === undefined) return undefined;
+  if (!Number.isInteger(axis) || axis < -x.ndim || axis >= Math.max(x.ndim, 1)) {
+    throw new ArgumentError("axis", `an axis of an array of shape ${describeShape(x.shape)} (from ${-x.ndim} to ${Math.max(x.ndim - 1, 0)})`, axis, where);
+  }
+  return axis < 0 ? axis + x.ndim : axis;
+}
+
+function checkSplitEvery(options: ReduceOptions | undefined, where: string): number {
+  const s = options?.splitEvery ?? 8;
+  if (!Number.isInteger(s) || s < 2) throw new ArgumentError("splitEvery", "a whole number >= 2", s, where);
+  return s;
+}
+
+/** kind over everything (axis undefined) or along `axis`. */
+export function reduce(kind: ReductionKind, x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
+  if (!(x instanceof ChunkedArray)) throw new ArgumentError("x", "a ChunkedArray", x, kind);
+  const ax = checkAxis(x, axis, kind);
+  const splitEvery = checkSplitEvery(options, kind);
+  if (ax === undefined || x.ndim <= 1) {
+    if (x.size === 0 && kind !== "sum") {
+      throw new ArgumentError("x", `a non-empty array (${kind} of nothing has no value)`, `shape ${describeShape(x.shape)}`, kind);
+    }
+    if (x.ndim === 0) return x;
+    const partial = new BlockwiseLayer(CHUNK_OP[kind], [x.layer]);
+    const total = new TreeReductionLayer(COMBINE_OP[kind], partial, splitEvery);
+    return new ChunkedArray(total, [], [], { runtime: x.runtime });
+  }
+  return reduceAxis(kind, x, ax, splitEvery, options?.keepdims === true);
+}
+
+/** A 2-D array reduced along axis 0 (one value per column) or 1 (one value per row). */
+function reduceAxis(kind: ReductionKind, x: ChunkedArray, axis: number, splitEvery: number, keepdims: boolean): ChunkedArray {
+  if (kind !== "sum" && x.shape[axis] === 0) {
+    throw new ArgumentError("x", `an array with values along axis ${axis}`, `shape ${describeShape(x.shape)}`, kind);
+  }
+  const [gr, gc] = x.grid;
+  const name = uniqueName(`${kind}-axis${axis}`);
+  const partials: Task[] = [];
+  for (let i = 0; i < gr; i++) {
+    for (let j = 0; j < gc; j++) {
+      const rows = x.rowChunks[i]!, cols = x.colChunks[j]!;
+      partials.push(taskWith(key(name, i * gc + j), "reduceAxis", [kind, ref(x.layer.keyAt(x.chunkIndex(i, j))), rows, cols, axis], { bytes: 8 * (axis === 0 ? cols : rows) }));
+    }
+  }
+  const partialLayer = new TaskLayer(name, partials, [x.layer]);
+  // groups: the partials to combine into each output chunk
+  const groups: Key[][] = axis === 0
+    ? Array.from({ length: gc }, (_, j) => Array.from({ length: gr }, (_, i) => partials[i * gc + j]!.key))
+    : Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key));
+  const lengths = axis === 0 ? x.colChunks : x.rowChunks;
+  const layer = combineTree(kind, groups, lengths, partialLayer, splitEvery);
+  const n = x.shape[1 - axis]!;
+  const shape = keepdims ? (axis === 0 ? [1, n] : [n, 1]) : [n];
+  const chunks = keepdims ? (axis === 0 ? [[1], [...lengths]] : [[...lengths], [1]]) : [[...lengths]];
+  return new ChunkedArray(layer, shape, chunks, { runtime: x.runtime });
+}
+
+/**
+ * Combines each group of vector partials (group g's vectors have lengths[g] values) with at
+ * most `splitEvery` per task; the returned layer's chunk g is group g's result.
+ */
+function combineTree(kind: ReductionKind, groups: Key[][], lengths: readonly number[], below: Layer, splitEvery: number): Layer {
+  let current = groups;
+  let layer = below;
+  for (let depth = 1; current.some((g) => g.length > splitEvery); depth++) {
+    const name = uniqueName(`${kind}-level${depth}`);
+    const tasks: Task[] = [];
+    const next = current.map((g, gi) => {
+      const keys: Key[] = [];
+      for (let s = 0; s < g.length; s += splitEvery) {
+        const k = key(name, tasks.length);
+        tasks.push(taskWith(k, "combineVectors", [kind, g.slice(s, s + splitEvery).map(ref)], { bytes: 8 * lengths[gi]! }));
+        keys.push(k);
+      }
+      return keys;
+    });
+    layer = new TaskLayer(name, tasks, [layer]);
+    current = next;
+  }
+  const name = uniqueName(kind);
+  const tasks = current.map((g, gi) =>
+    g.length === 1
+      ? taskWith(key(name, gi), "identity", [ref(g[0]!)], { bytes: 8 * lengths[gi]! })
+      : taskWith(key(name, gi), "combineVectors", [kind, g.map(ref)], { bytes: 8 * lengths[gi]! }));
+  return new TaskLayer(name, tasks, [layer]);
+}
+
+/** The mean over everything or along an axis. */
+export function mean(x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
+  const ax = checkAxis(x, axis, "mean");
+  const count = ax === undefined || x.ndim <= 1 ? x.size : x.shape[ax]!;
+  return binary("mul", reduce("sum", x, axis, options), 1 / count);
+}
+
+/** The variance, E[(x - mean)^2] * n / (n - ddof), in two passes over x. */
+export function variance(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
+  const ax = checkAxis(x, axis, "var");
+  const ddof = options.ddof ?? 0;
+  if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError("ddof", "a whole number >= 0", ddof, "var");
+  const count = ax === undefined || x.ndim <= 1 ? x.size : x.shape[ax]!;
+  const m = mean(x, axis, { ...options, keepdims: true });
+  const d = binary("sub", x, m);
+  return binary("mul", reduce("sum", binary("mul", d, d), axis, { ...options, keepdims: options.keepdims }), 1 / (count - ddof));
+}
