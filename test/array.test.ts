@@ -285,3 +285,66 @@ describe("chunked arrays: fusion, persistence, user kernels", () => {
     close([a!, b!], [[0, 1, 2, 3, 4, 5].reduce((s, v) => s + Math.exp(v), 0), Math.exp(5)]);
   });
 });
+
+describe("tiled expressions", () => {
+  type Expr = { leaf: "x" | "y" } | { num: number } | { un: string; a: Expr } | { bin: string; a: Expr; b: Expr };
+  const expr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
+    e: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.constantFrom<Expr>({ leaf: "x" }, { leaf: "y" }),
+      fc.double({ min: -2, max: 2, noNaN: true }).map((num): Expr => ({ num })),
+      fc.record({ un: fc.constantFrom("exp", "sigmoid", "tanh", "abs", "neg", "square", "sqrt", "log1p"), a: tie("e") }),
+      fc.record({ bin: fc.constantFrom("add", "sub", "mul", "div", "minimum", "maximum"), a: tie("e"), b: tie("e") }),
+    ),
+  })).e;
+
+  const build = (e: Expr, x: ChunkedArray, y: ChunkedArray): ChunkedArray | number => {
+    if ("leaf" in e) return e.leaf === "x" ? x : y;
+    if ("num" in e) return e.num;
+    if ("un" in e) {
+      const a = build(e.a, x, y);
+      return typeof a === "number" ? a : (a as unknown as Record<string, () => ChunkedArray>)[e.un]!.call(a);
+    }
+    const a = build(e.a, x, y), b = build(e.b, x, y);
+    if (typeof a === "number" && typeof b === "number") return a + b;
+    const f = (array as unknown as Record<string, (p: unknown, q: unknown) => ChunkedArray>)[e.bin]!;
+    return f(a, b);
+  };
+
+  it("fused (tile by tile) equals unfused (step by step) on random expressions and lengths around the tile size", async () => {
+    await fc.assert(
+      fc.asyncProperty(expr, fc.constantFrom(0, 1, 3, 17, 1023, 1024, 1025, 2500), fc.integer({ min: 1, max: 3 }), fc.boolean(), async (e, n, pieces, reduce) => {
+        const chunk = Math.max(1, Math.ceil(n / pieces));
+        const x = array.random.uniform({ shape: [n], chunks: chunk, seed: 11, low: 0.1, high: 2 });
+        const y = array.random.normal({ shape: [n], chunks: chunk, seed: 12 });
+        const built = build(e, x, y);
+        if (typeof built === "number") return;
+        const out = reduce ? built.sum() : built;
+        const graph = new Graph([out.layer]);
+        const [fused, unfused] = await Promise.all([
+          rt.run(compile(graph, out.layer.keys())),
+          rt.run(compile(graph, out.layer.keys(), { fusion: "none" })),
+        ]);
+        if (reduce) {
+          const f = fused.reduce((s: number, v) => s + (v as number), 0), u = unfused.reduce((s: number, v) => s + (v as number), 0);
+          if (Number.isFinite(u)) expect(Math.abs(f - u)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(u)));
+          else expect(f).toEqual(u);
+        } else {
+          for (let c = 0; c < fused.length; c++) expect(Array.from(fused[c] as Float64Array)).toEqual(Array.from(unfused[c] as Float64Array));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("the seed expression's fused chunk task is planned as tiles", async () => {
+    const { tilePlanOf } = await import("../src/graph/tiles.js");
+    const x = array.random.uniform({ shape: [3000], chunks: 3000, seed: 1, low: 0.5, high: 1.5 });
+    const y = x.exp().sub(x.reciprocal()).sum();
+    const plan = compile(new Graph([y.layer]), y.layer.keys());
+    const layout = plan.layout();
+    const tiled = layout.tasks.map((t) => tilePlanOf(t)).filter((p) => p !== null);
+    expect(tiled).toHaveLength(1);
+    expect(tiled[0]!.steps.map((s) => s.spec.kind)).toEqual(["unary", "unary", "binary", "reduce"]);
+  });
+});

@@ -9,6 +9,7 @@ import type { BufferViews } from "../memory/index.js";
 import type { Key } from "./keys.js";
 import type { OpDefinition, TaskContext } from "./ops.js";
 import { Ref } from "./task.js";
+import { runTiles, tilePlanOf } from "./tiles.js";
 
 /** A reference to the result of an earlier step of the same task. */
 export class StepRef {
@@ -120,9 +121,11 @@ export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: Runn
   const n = steps ? steps.length : task.program!.steps.length;
   const results: unknown[] = new Array(n);
   const keys = n > 1 ? task.stepKeys() : [task.key];
+  const tiles = hooks.kernels ? tilePlanOf(task) : null;
   let result: unknown;
   try {
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    const runStep = () => {
       const last = j === n - 1;
       let op: OpDefinition;
       let args: unknown[];
@@ -140,6 +143,21 @@ export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: Runn
         throw new StepFailure(j, cause);
       }
       results[j] = result;
+    };
+    for (; j < (tiles ? tiles.start : n); j++) runStep();
+    if (tiles) {
+      // the expression's steps, tile by tile (or one by one when the operands do not line up)
+      let tiled: { value: unknown } | undefined;
+      try {
+        tiled = runTiles(task, tiles, results, lookup, hooks);
+      } catch (cause) {
+        throw new StepFailure(tiles.end, cause);
+      }
+      if (tiled) {
+        result = results[tiles.end] = tiled.value;
+        j = tiles.end + 1;
+      }
+      for (; j < n; j++) runStep();
     }
     try {
       result = hooks.own(result);

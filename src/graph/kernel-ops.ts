@@ -44,7 +44,7 @@ export function registerKernelOps(registry: OpRegistry = defaultOps): void {
       const out = ctx.alloc(8 * n);
       (kernelsOf(ctx, name).raw[name as KernelName] as (...a: number[]) => void)(n, (x as BufferRef).ptr, out.ptr);
       return out;
-    }, { context: true, onEveryWorker: true });
+    }, { context: true, onEveryWorker: true, tile: { kind: "unary", kernel: name } });
   }
   for (const name of BINARY) {
     registry.register(name, (ctx: TaskContext, a: unknown, b: unknown) => {
@@ -69,13 +69,13 @@ export function registerKernelOps(registry: OpRegistry = defaultOps): void {
         return out;
       }
       throw new ArgumentError("a, b", "two buffers, or a buffer and a number", [a, b], `op ${name}`);
-    }, { context: true, onEveryWorker: true });
+    }, { context: true, onEveryWorker: true, tile: { kind: "binary", op: name } });
   }
   for (const name of REDUCTIONS) {
     const opName = name === "min" ? "minOf" : name === "max" ? "maxOf" : name;
     registry.register(opName, (ctx: TaskContext, x: unknown) => {
       const n = elements(opName, "x", x);
       return (kernelsOf(ctx, opName).raw[name] as (n: number, p: number) => number)(n, (x as BufferRef).ptr);
-    }, { context: true, onEveryWorker: true });
+    }, { context: true, onEveryWorker: true, tile: { kind: "reduce", kernel: name } });
   }
 }

@@ -34,7 +34,18 @@ export interface OpDefinition {
   readonly context: boolean;
   /** Every worker has this op already (weft's own ops): no module to import. */
   readonly onEveryWorker: boolean;
+  /** For elementwise kernel ops: how to run the op on a tile (see tiles.ts). */
+  readonly tile?: TileSpec;
 }
+
+/**
+ * An op that can run tile by tile inside a fused task: a unary kernel, a binary kernel (its
+ * VV/VS/SV forms), or a reduction (only as a task's last step).
+ */
+export type TileSpec =
+  | { readonly kind: "unary"; readonly kernel: string }
+  | { readonly kind: "binary"; readonly op: string }
+  | { readonly kind: "reduce"; readonly kernel: "sum" | "sumSquares" | "min" | "max" };
 
 export interface RegisterOptions {
   /** Pass the TaskContext as the first argument. */
@@ -49,6 +60,8 @@ export interface RegisterOptions {
   exportName?: string;
   /** @internal weft's own ops, which every worker registers at start. */
   onEveryWorker?: boolean;
+  /** @internal kernel ops that fused tasks may run tile by tile. */
+  tile?: TileSpec;
 }
 
 // Built-in ops that the passes and plans rely on.
@@ -88,6 +101,7 @@ export class OpRegistry {
     }
     this.ops.set(name, {
       name, run, module: options.module, exportName: options.exportName, context: options.context === true, onEveryWorker: options.onEveryWorker === true,
+      ...(options.tile ? { tile: options.tile } : {}),
     });
   }
 

@@ -1,0 +1,200 @@
+/**
+ * Tiled execution of fused elementwise expressions (numexpr's idea, with weft's kernels as the
+ * instructions). A fused task whose last steps are elementwise kernel ops (and possibly a final
+ * reduction) does not run them one after the other over the whole chunk, which would stream
+ * every intermediate through memory; it runs all of them on a tile of TILE values, then on the
+ * next tile: the intermediates stay in a few kilobytes of scratch (L1), the chunk is read once,
+ * and only the result (or the reduction's value) is written.
+ *
+ * The plan is derived from the task's steps on first use (on whichever thread runs it); when
+ * the operands turn out not to line up (buffers of different lengths), the steps run as usual.
+ */
+import type { KernelTable } from "../kernels/index.js";
+import type { BufferViews } from "../memory/index.js";
+import type { ExecProgramArg, ExecTask, RunnerHooks } from "./execute.js";
+import { StepRef } from "./execute.js";
+import type { Key } from "./keys.js";
+import type { TileSpec } from "./ops.js";
+import { Ref } from "./task.js";
+
+/** Values per tile: 8 KiB a register, a handful of registers well inside L1. */
+export const TILE = 1024;
+
+/** Where a tiled step's operand comes from: a register (an earlier tiled step) or a value slot. */
+type Operand = { readonly reg: number } | { readonly slot: number };
+
+/** Where a value slot's value comes from, resolved once per task run. */
+type Source = { readonly ref: Key } | { readonly step: number } | { readonly input: number } | { readonly literal: number };
+
+export interface TilePlan {
+  /** Steps start .. end (inclusive) run tile by tile; the others as usual. */
+  readonly start: number;
+  readonly end: number;
+  /** Whether `end` is the task's last step (its result then is the task's). */
+  readonly last: boolean;
+  readonly steps: readonly { readonly spec: TileSpec; readonly args: readonly Operand[] }[];
+  readonly sources: readonly Source[];
+  /** Registers needed: one per tiled step but the last. */
+  readonly registers: number;
+}
+
+const plans = new WeakMap<ExecTask, TilePlan | null>();
+
+/** The tile plan of `task`, or null when its tail is not a tileable expression of two or more steps. */
+export function tilePlanOf(task: ExecTask): TilePlan | null {
+  let plan = plans.get(task);
+  if (plan === undefined) {
+    plan = analyze(task);
+    plans.set(task, plan);
+  }
+  return plan;
+}
+
+/** Steps (by index) whose arguments refer to step j. */
+function readsStep(args: readonly unknown[], program: boolean, j: number): boolean {
+  for (const a of args) {
+    if (program ? (a as ExecProgramArg).kind === "step" && (a as { step: number }).step === j : a instanceof StepRef && a.step === j) return true;
+    if (!program && Array.isArray(a) && readsStep(a, false, j)) return true;
+  }
+  return false;
+}
+
+function analyze(task: ExecTask): TilePlan | null {
+  const ops = task.steps ? task.steps.map((s) => s.op) : task.program!.steps.map((s) => s.op);
+  const argsOf = (j: number): readonly unknown[] => (task.steps ? task.steps[j]!.args : task.program!.steps[j]!.args);
+  const n = ops.length;
+  if (n < 2) return null;
+  // the first run of two or more tileable ops (a reduction ends a run) whose intermediates
+  // nothing after the run reads
+  for (let start = 0; start < n - 1; start++) {
+    if (!ops[start]!.tile || ops[start]!.tile!.kind === "reduce") continue;
+    let end = start;
+    while (end + 1 < n && ops[end + 1]!.tile && ops[end]!.tile!.kind !== "reduce") end++;
+    if (end === start) continue;
+    let escapes = false;
+    for (let later = end + 1; later < n && !escapes; later++) {
+      for (let j = start; j < end && !escapes; j++) escapes = readsStep(argsOf(later), !task.steps, j);
+    }
+    if (escapes) {
+      start = end;
+      continue;
+    }
+    return planRun(task, ops, start, end);
+  }
+  return null;
+}
+
+function planRun(task: ExecTask, ops: readonly { tile?: TileSpec }[], start: number, end: number): TilePlan | null {
+  const n = ops.length;
+  const sources: Source[] = [];
+  const slotOf = new Map<string, number>();
+  const slot = (id: string, source: Source) => {
+    let s = slotOf.get(id);
+    if (s === undefined) slotOf.set(id, (s = sources.push(source) - 1));
+    return { slot: s };
+  };
+  const steps: { spec: TileSpec; args: Operand[] }[] = [];
+  for (let j = start; j <= end; j++) {
+    const spec = ops[j]!.tile!;
+    const raw: readonly unknown[] = task.steps ? task.steps[j]!.args : task.program!.steps[j]!.args;
+    const args: Operand[] = [];
+    for (const a of raw) {
+      let operand: Operand | undefined;
+      if (task.steps) {
+        if (a instanceof StepRef) operand = a.step >= start ? { reg: a.step - start } : slot(`s${a.step}`, { step: a.step });
+        else if (a instanceof Ref) operand = slot(`r${a.key}`, { ref: a.key });
+        else if (typeof a === "number") operand = slot(`n${sources.length}`, { literal: a });
+      } else {
+        const p = a as ExecProgramArg;
+        if (p.kind === "step") operand = p.step >= start ? { reg: p.step - start } : slot(`s${p.step}`, { step: p.step });
+        else if (p.kind === "input") operand = slot(`i${p.index}`, { input: p.index });
+        else if (typeof p.value === "number") operand = slot(`n${sources.length}`, { literal: p.value });
+      }
+      if (!operand) return null; // an argument a kernel cannot take (a list, a string)
+      args.push(operand);
+    }
+    const arity = spec.kind === "binary" ? 2 : 1;
+    if (args.length !== arity) return null;
+    steps.push({ spec, args });
+  }
+  return { start, end, last: end === n - 1, steps, sources, registers: steps.length - 1 };
+}
+
+const ptrsOf = (values: readonly unknown[], slot: number): number => (isBuffer(values[slot]) ? (values[slot] as BufferViews).ptr : -1);
+
+const isBuffer = (v: unknown): v is BufferViews =>
+  typeof v === "object" && v !== null && typeof (v as BufferViews).ptr === "number" && typeof (v as BufferViews).bytes === "number";
+
+/**
+ * Runs the tiled steps of `task`. `results` holds the earlier steps' results; returns the value
+ * of the run's last step, or undefined (having done nothing) when the operands do not line up,
+ * so the caller runs the steps instead.
+ */
+export function runTiles(
+  task: ExecTask, plan: TilePlan, results: readonly unknown[], lookup: (k: Key) => unknown, hooks: RunnerHooks,
+): { value: unknown } | undefined {
+  const values = plan.sources.map((s) =>
+    "ref" in s ? lookup(s.ref) : "step" in s ? results[s.step] : "input" in s ? lookup(task.inputs[s.input]!) : s.literal);
+  let n = -1;
+  for (const v of values) {
+    if (typeof v === "number") continue;
+    if (!isBuffer(v)) return undefined;
+    const len = v.bytes / 8;
+    if (n >= 0 && len !== n) return undefined;
+    n = len;
+  }
+  if (n < 0) return undefined; // numbers only: nothing to stream
+  for (const step of plan.steps) {
+    const streams = step.args.some((o) => "reg" in o || ptrsOf(values, o.slot) >= 0);
+    if (!streams) return undefined; // an op on numbers alone: not an expression over the chunk
+  }
+  const last0 = plan.steps[plan.steps.length - 1]!.spec;
+  if (n === 0 && last0.kind === "reduce" && (last0.kernel === "min" || last0.kernel === "max")) return undefined; // the kernel op says what the empty case is
+  const k = hooks.kernels!.raw as KernelTable & Record<string, (...args: number[]) => number>;
+  const last = plan.steps[plan.steps.length - 1]!;
+  const reduce = last.spec.kind === "reduce" ? last.spec.kernel : undefined;
+  const registers = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, task.key) : undefined;
+  const out = reduce ? undefined : plan.last ? hooks.allocResult(8 * n, task.key) : hooks.allocScratch(8 * n, task.key);
+  const ptrs = values.map((v) => (isBuffer(v) ? v.ptr : -1));
+  let acc = reduce === "min" ? Infinity : reduce === "max" ? -Infinity : 0;
+  const steps = plan.steps;
+  const count = reduce ? steps.length - 1 : steps.length;
+  for (let off = 0; off < n; off += TILE) {
+    const len = Math.min(TILE, n - off);
+    // operand address for this tile, or -1 with the scalar in `scalar`
+    let scalar = 0;
+    const address = (o: Operand): number => {
+      if ("reg" in o) return registers!.ptr + 8 * TILE * o.reg;
+      const p = ptrs[o.slot]!;
+      if (p < 0) {
+        scalar = values[o.slot] as number;
+        return -1;
+      }
+      return p + 8 * off;
+    };
+    for (let s = 0; s < count; s++) {
+      const step = steps[s]!;
+      const target = s === steps.length - 1 ? out!.ptr + 8 * off : registers!.ptr + 8 * TILE * s;
+      if (step.spec.kind === "unary") {
+        k[step.spec.kernel]!(len, address(step.args[0]!), target);
+      } else if (step.spec.kind === "binary") {
+        const a = address(step.args[0]!);
+        const sa = scalar;
+        const b = address(step.args[1]!);
+        const sb = scalar;
+        const op = step.spec.op;
+        if (a >= 0 && b >= 0) k[`${op}VV`]!(len, a, b, target);
+        else if (a >= 0) k[`${op}VS`]!(len, a, sb, target);
+        else if (b >= 0) k[`${op}SV`]!(len, sa, b, target);
+      }
+    }
+    if (reduce) {
+      const src = address(last.args[0]!);
+      const part = reduce === "sum" ? k.sum(len, src) : reduce === "sumSquares" ? k.sumSquares(len, src) : reduce === "min" ? k.min(len, src) : k.max(len, src);
+      if (reduce === "sum" || reduce === "sumSquares") acc += part;
+      else if (Number.isNaN(part) || Number.isNaN(acc)) acc = NaN;
+      else acc = reduce === "min" ? Math.min(acc, part) : Math.max(acc, part);
+    }
+  }
+  return { value: reduce ? acc : out };
+}
