@@ -348,3 +348,26 @@ describe("tiled expressions", () => {
     expect(tiled[0]!.steps.map((s) => s.spec.kind)).toEqual(["unary", "unary", "binary", "reduce"]);
   });
 });
+
+describe("GLM gradients", () => {
+  it("X.T.matmul(mean(X.matmul(w)) - y) runs the fused GLM kernel and equals the two-pass product", async () => {
+    const { X, y } = array.random.logisticProblem({ rows: 300, cols: 6, seed: 3, chunkRows: 70 });
+    const w = array.fromTypedArray([0.1, -0.2, 0.3, 0, 0.5, -0.1]);
+    const [x, yy] = (await array.compute(X, y, { runtime: rt })) as Float64Array[];
+    const wv = [0.1, -0.2, 0.3, 0, 0.5, -0.1];
+    const eta = Array.from({ length: 300 }, (_, i) => wv.reduce((s, v, j) => s + v * x![i * 6 + j]!, 0));
+    const means = { logistic: (e: number) => 1 / (1 + Math.exp(-e)), normal: (e: number) => e, poisson: Math.exp };
+    const build = { logistic: (m: ChunkedArray) => m.sigmoid(), normal: (m: ChunkedArray) => m, poisson: (m: ChunkedArray) => m.exp() };
+    for (const family of ["logistic", "normal", "poisson"] as const) {
+      const grad = X.T.matmul(build[family](X.matmul(w)).sub(y));
+      const ops = [...new Graph([grad.layer]).tasks().values()].map((t) => t.op);
+      expect(ops.filter((o) => o === "glmGradChunk")).toHaveLength(5); // one per chunk
+      expect(ops).not.toContain("gemvTChunk");
+      const want = Array.from({ length: 6 }, (_, j) => eta.reduce((s, e, i) => s + (means[family](e) - yy![i]!) * x![i * 6 + j]!, 0));
+      close(await values(grad), want, 1e-10);
+    }
+    // anything else is the general product
+    const other = X.T.matmul(X.matmul(w).sigmoid().sub(y).mul(2));
+    expect([...new Graph([other.layer]).tasks().values()].some((t) => t.op === "glmGradChunk")).toBe(false);
+  });
+});

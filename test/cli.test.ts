@@ -98,3 +98,17 @@ describe("weft bench overhead", () => {
     expect(report.dask).toEqual({ missing: "skipped (--no-python)" });
   }, 120_000);
 });
+
+describe("weft bench array", () => {
+  it("--json reports the expression fused, unfused and in plain JS beside the stream, and the GLM gradient", async () => {
+    const { code, out } = await run("bench", "array", "--quick", "--json", "--no-python", "--quiet");
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r.expression.values).toBe(1_000_000);
+    for (const k of ["stream", "fused", "unfused", "jsLoop"]) expect(r.expression.GBs[k]).toBeGreaterThan(0);
+    expect(r.expression.tasks.unfused).toBeGreaterThan(r.expression.tasks.fused);
+    expect(r.gradient.tasks.fused).toBeLessThan(r.gradient.tasks.twoPass);
+    expect(r.gradient.ms.fused).toBeGreaterThan(0);
+    expect(r.reference).toEqual({ missing: "skipped (--no-python)" });
+  }, 120_000);
+});

@@ -23,6 +23,15 @@ import * as red from "./reduce.js";
 
 export type Operand = ChunkedArray | number;
 
+/**
+ * How an array was made, when an operation may want to recognize it: `X.T.matmul(sigmoid(
+ * X.matmul(w)) - y)` is recognized as the logistic gradient and runs the fused GLM kernel.
+ */
+export interface Expression {
+  readonly op: string;
+  readonly args: readonly Operand[];
+}
+
 export interface ComputeArrayOptions {
   /** The runtime to run on (default: the array's own, if persisted, else the default runtime). */
   runtime?: Runtime;
@@ -52,7 +61,7 @@ export class ChunkedArray {
     layer: Layer | (() => Layer),
     shape: Shape,
     chunks: Chunks,
-    options: { runtime?: Runtime; transposeOf?: ChunkedArray; persisted?: Allocation[] } = {},
+    options: { runtime?: Runtime; transposeOf?: ChunkedArray; persisted?: Allocation[]; expr?: Expression } = {},
   ) {
     if (typeof layer === "function") this.makeLayer = layer;
     else this.layerCache = layer;
@@ -61,7 +70,11 @@ export class ChunkedArray {
     this.runtime = options.runtime;
     this.transposeOf = options.transposeOf;
     this.persisted = options.persisted;
+    this.expr = options.expr;
   }
+
+  /** What made this array (for operations that recognize patterns), if recorded. */
+  readonly expr: Expression | undefined;
 
   /** The layer whose chunks are this array's (a transposed view makes it on first use). */
   get layer(): Layer {

@@ -9,7 +9,7 @@ import { BlockwiseLayer, TaskLayer, type BlockwiseInput, type Layer } from "../g
 import { key } from "../graph/keys.js";
 import { uniqueName } from "../graph/keys.js";
 import { ref, taskWith, type Arg } from "../graph/task.js";
-import { ChunkedArray, sameRuntime, type Operand } from "./array.js";
+import { ChunkedArray, sameRuntime, type Expression, type Operand } from "./array.js";
 import { describeShape, sameChunks } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
 import { COL, FULL, NUMBER, ROW, SCALAR } from "./ops.js";
@@ -35,9 +35,9 @@ export function chunkSize(x: ChunkedArray): (k: number) => number {
   return (k) => rc[Math.floor(k / gc)]! * cc[k % gc]!;
 }
 
-/** A new array over `layer` with x's shape and chunks. */
-function like(x: ChunkedArray, layer: Layer, runtime = x.runtime): ChunkedArray {
-  return new ChunkedArray(layer, x.shape, x.chunks, { runtime });
+/** A new array over `layer` with x's shape and chunks, made by `expr`. */
+function like(x: ChunkedArray, layer: Layer, runtime = x.runtime, expr?: Expression): ChunkedArray {
+  return new ChunkedArray(layer, x.shape, x.chunks, { runtime, expr });
 }
 
 /** op applied to every value of x. */
@@ -45,7 +45,7 @@ export function unary(op: string, x: ChunkedArray): ChunkedArray {
   checkArray(x, "x", op);
   if (x.ndim === 0) return like(x, new BlockwiseLayer("scalarMath", [{ literal: op }, x.layer]));
   const size = chunkSize(x);
-  return like(x, new BlockwiseLayer(op, [x.layer], { bytes: (k) => 8 * size(k) }));
+  return like(x, new BlockwiseLayer(op, [x.layer], { bytes: (k) => 8 * size(k) }), x.runtime, { op, args: [x] });
 }
 
 /** Shapes padded to two dimensions: [rows, cols]. */
@@ -107,7 +107,7 @@ export function binary(op: string, a: Operand, b: Operand): ChunkedArray {
     const layer = kernelOp
       ? new BlockwiseLayer(op, [a.layer, bb.layer], { bytes: (k) => 8 * size(k) })
       : new BlockwiseLayer("broadcast", [{ literal: op }, a.layer, { literal: FULL }, bb.layer, { literal: FULL }, ...deriveSizes(a)], { bytes: (k) => 8 * size(k) });
-    return like(a, layer, runtime);
+    return like(a, layer, runtime, { op, args: [a, b] });
   }
   return broadcastGeneral(op, [a, b], shape, runtime);
 }

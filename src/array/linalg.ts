@@ -71,11 +71,47 @@ function matrixTimesVector(X: ChunkedArray, w: ChunkedArray, runtime: ChunkedArr
   }
   const partialLayer = new TaskLayer(name, partials, [X.layer, wa.layer]);
   const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), X.rowChunks, partialLayer);
-  return new ChunkedArray(layer, [X.shape[0]!], [[...X.rowChunks]], { runtime });
+  return new ChunkedArray(layer, [X.shape[0]!], [[...X.rowChunks]], { runtime, expr: { op: "matvec", args: [X, w] } });
 }
 
-/** X^T r, reading X's chunks as they are. */
+/**
+ * The GLM gradient patterns X^T (mean(X w) - y): for the logistic (sigmoid), normal (identity)
+ * and Poisson (exp) means. Returns the family and operands when `r` is one of them over this X.
+ */
+function glmPattern(X: ChunkedArray, r: ChunkedArray): { family: "logistic" | "normal" | "poisson"; w: ChunkedArray; y: ChunkedArray } | undefined {
+  if (r.expr?.op !== "sub") return undefined;
+  const [mean, y] = r.expr.args;
+  if (!(mean instanceof ChunkedArray) || !(y instanceof ChunkedArray) || y.ndim !== 1) return undefined;
+  const matvecOf = (m: unknown) => (m instanceof ChunkedArray && m.expr?.op === "matvec" && m.expr.args[0] === X ? (m.expr.args[1] as ChunkedArray) : undefined);
+  let w = matvecOf(mean);
+  if (w) return { family: "normal", w, y };
+  const link = mean.expr?.op;
+  if (link !== "sigmoid" && link !== "exp") return undefined;
+  w = matvecOf(mean.expr!.args[0]);
+  return w ? { family: link === "sigmoid" ? "logistic" : "poisson", w, y } : undefined;
+}
+
+/** X^T (mean(X w) - y) with the fused GLM kernel: one pass over each chunk of X. */
+function glmGradient(X: ChunkedArray, family: string, w: ChunkedArray, y: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
+  const p = X.shape[1]!;
+  const Xa = rechunkTo(X, X.rowChunks, [p]);
+  const wa = rechunkTo(w, [1], [p]);
+  const ya = rechunkTo(y, [1], X.rowChunks);
+  const name = uniqueName(`${family}-gradient`);
+  const partials = X.rowChunks.map((rows, i) =>
+    taskWith(key(name, i), "glmGradChunk", [family, ref(Xa.layer.keyAt(i)), ref(ya.layer.keyAt(i)), ref(wa.layer.keyAt(0)), rows, p], { bytes: 8 * (p + 1) }));
+  const partialLayer = new TaskLayer(name, partials, [Xa.layer, ya.layer, wa.layer]);
+  const summed = sumGroups([partials.map((t) => t.key)], [p + 1], partialLayer);
+  // the kernel's last entry is the intercept's gradient: the array is the first p
+  const outName = uniqueName("gradient");
+  const out = taskWith(key(outName, 0), "assemble", [[[ref(summed.keyAt(0)), p + 1, 0, 0, 0, 0, 1, p]], 1, p], { bytes: 8 * p });
+  return new ChunkedArray(new TaskLayer(outName, [out], [summed]), [p], [[p]], { runtime });
+}
+
+/** X^T r, reading X's chunks as they are (or a GLM gradient, in one pass over X). */
 function transposedTimesVector(X: ChunkedArray, r: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
+  const glm = glmPattern(X, r);
+  if (glm) return glmGradient(X, glm.family, glm.w, glm.y, runtime);
   const [gr, gc] = X.grid;
   const ra = rechunkTo(r, [1], X.rowChunks);
   const name = uniqueName("gemvT");

@@ -323,6 +323,20 @@ export function gramChunk(ctx: TaskContext, X: BufferViews, d: BufferViews | nul
   return out;
 }
 
+const GLM_KERNELS = { logistic: "glmLogisticLossGrad", normal: "glmNormalLossGrad", poisson: "glmPoissonLossGrad" } as const;
+
+/**
+ * X^T (mu - y) for a chunk, in one pass over X with the fused GLM kernel (mu the family's mean
+ * at X w): cols + 1 values, the last being sum(mu - y) (the intercept's gradient).
+ */
+export function glmGradChunk(ctx: TaskContext, family: keyof typeof GLM_KERNELS, X: BufferViews, y: BufferViews, w: BufferViews, rows: number, cols: number): BufferViews {
+  const kernel = GLM_KERNELS[family];
+  if (!kernel) throw new ArgumentError("family", `one of ${Object.keys(GLM_KERNELS).join(", ")}`, family, "glmGradChunk");
+  const out = ctx.alloc(8 * (cols + 1));
+  raw(ctx)[kernel](rows, cols, X.ptr, Math.max(cols, 1), y.ptr, w.ptr, 0, out.ptr);
+  return out;
+}
+
 /** a . b of two equally long chunks. */
 export function dotChunk(ctx: TaskContext, a: BufferViews, b: BufferViews): number {
   return raw(ctx).dot(a.bytes / 8, a.ptr, b.ptr);
@@ -331,7 +345,7 @@ export function dotChunk(ctx: TaskContext, a: BufferViews, b: BufferViews): numb
 /** The ops of this module with their options, by name. */
 const CONTEXT_OPS = {
   broadcast, where, fill, arange, random, logisticLabels, logisticCoefficients, transpose, assemble, takeColumns,
-  reduceChunk, reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk,
+  reduceChunk, reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk, glmGradChunk,
 } as const;
 const PLAIN_OPS = { combine, combineSum, combineMin, combineMax, scaleNumber, scalarMath } as const;
 

@@ -3,7 +3,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { ArgumentError } from "../errors.js";
 import { createProgress } from "./progress.js";
 
-export const SUITES = ["kernels", "graph", "overhead"] as const;
+export const SUITES = ["kernels", "graph", "overhead", "array"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -139,9 +139,38 @@ async function overhead(options: BenchOptions, out: (text: string) => void): Pro
   out(lines.join("\n"));
 }
 
+async function arrays(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchArray } = await import("../../bench/array.js");
+  const progress = createProgress(options.quiet === true);
+  const r = await benchArray({ quick: options.quick === true, python: options.python !== false, onProgress: progress.update });
+  progress.stop();
+  if (options.json) {
+    out(JSON.stringify(r, null, 2));
+    return;
+  }
+  const e = r.expression, g = r.gradient;
+  const lines = [
+    `y = exp(x) - 1/x; y.sum() over ${e.values} values in ${e.chunks} chunks, ${e.threads} threads (median ms, GB/s of x):`,
+    `  stream x once (x.sum()) ${e.ms.stream.toFixed(1)} ms, ${e.GBs.stream.toFixed(1)} GB/s`,
+    `  fused   ${e.ms.fused.toFixed(1)} ms, ${e.GBs.fused.toFixed(1)} GB/s, ${e.tasks.fused} tasks: ${e.fusedOverStream.toFixed(2)}x the time to stream x`,
+    `  unfused ${e.ms.unfused.toFixed(1)} ms, ${e.GBs.unfused.toFixed(1)} GB/s, ${e.tasks.unfused} tasks: ${e.unfusedOverFused.toFixed(2)}x the fused time`,
+    `  plain JS loop (one thread) ${e.ms.jsLoop.toFixed(1)} ms, ${e.GBs.jsLoop.toFixed(1)} GB/s`,
+    "",
+    `logistic gradient on ${g.rows} x ${g.cols} in ${g.chunks} chunks, ${g.threads} threads:`,
+    `  fused GLM kernel ${g.ms.fused.toFixed(1)} ms (${g.GBs.fused.toFixed(1)} GB/s of X, ${g.tasks.fused} tasks); two passes ${g.ms.twoPass.toFixed(1)} ms (${g.tasks.twoPass} tasks)`,
+  ];
+  if ("missing" in r.reference) lines.push("", `NumPy: not measured: ${r.reference.missing}`);
+  else {
+    lines.push("", `NumPy, same sizes: expression ${r.reference.numpy.expressionMs.toFixed(1)} ms, gradient ${r.reference.numpy.gradientMs.toFixed(1)} ms`);
+    if (r.reference.dask) lines.push(`dask.array ${r.reference.dask.version} (threads): expression ${r.reference.dask.expressionMs.toFixed(1)} ms`);
+  }
+  out(lines.join("\n"));
+}
+
 export async function runBench(suite: string, options: BenchOptions, out: (text: string) => void): Promise<void> {
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  await (suite === "kernels" ? kernels(options, out) : suite === "graph" ? graph(options, out) : overhead(options, out));
+  const run = { kernels, graph, overhead, array: arrays }[suite as SuiteName];
+  await run(options, out);
 }

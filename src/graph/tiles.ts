@@ -24,7 +24,7 @@ export const TILE = 1024;
 type Operand = { readonly reg: number } | { readonly slot: number };
 
 /** Where a value slot's value comes from, resolved once per task run. */
-type Source = { readonly ref: Key } | { readonly step: number } | { readonly input: number } | { readonly literal: number };
+type Source = { readonly ref: Key } | { readonly step: number } | { readonly input: number } | { readonly literal: unknown };
 
 export interface TilePlan {
   /** Steps start .. end (inclusive) run tile by tile; the others as usual. */
@@ -103,12 +103,12 @@ function planRun(task: ExecTask, ops: readonly { tile?: TileSpec }[], start: num
       if (task.steps) {
         if (a instanceof StepRef) operand = a.step >= start ? { reg: a.step - start } : slot(`s${a.step}`, { step: a.step });
         else if (a instanceof Ref) operand = slot(`r${a.key}`, { ref: a.key });
-        else if (typeof a === "number") operand = slot(`n${sources.length}`, { literal: a });
+        else if (typeof a === "number" || isBuffer(a)) operand = slot(`n${sources.length}`, { literal: a }); // a number, or a constant buffer
       } else {
         const p = a as ExecProgramArg;
         if (p.kind === "step") operand = p.step >= start ? { reg: p.step - start } : slot(`s${p.step}`, { step: p.step });
         else if (p.kind === "input") operand = slot(`i${p.index}`, { input: p.index });
-        else if (typeof p.value === "number") operand = slot(`n${sources.length}`, { literal: p.value });
+        else if (typeof p.value === "number" || isBuffer(p.value)) operand = slot(`n${sources.length}`, { literal: p.value });
       }
       if (!operand) return null; // an argument a kernel cannot take (a list, a string)
       args.push(operand);
