@@ -14,4 +14,5 @@ export * from "./profile/index.js";
 export * from "./scheduler/index.js";
 export * from "./runtime/index.js";
 export * from "./array/index.js";
+export * from "./glm/index.js";
 export * from "./random/index.js";

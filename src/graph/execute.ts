@@ -80,10 +80,12 @@ class StepContext implements TaskContext {
   last = true;
   readonly kernels: Kernels | undefined;
   readonly alloc: (bytes: number) => BufferViews;
+  readonly scratch: (bytes: number) => BufferViews;
 
   constructor(hooks: RunnerHooks) {
     this.kernels = hooks.kernels;
     this.alloc = (bytes: number) => (this.last ? hooks.allocResult(bytes, this.key) : hooks.allocScratch(bytes, this.key));
+    this.scratch = (bytes: number) => hooks.allocScratch(bytes, this.key);
   }
 }
 

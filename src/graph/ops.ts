@@ -21,6 +21,11 @@ export interface TaskContext {
    * result buffer is the one the scheduler allocated from the task's declared `bytes`.
    */
   alloc(bytes: number): BufferViews;
+  /**
+   * Scratch space for temporaries of the op (any step), valid until the task ends: on a worker,
+   * part of its scratch block. Do not return it (copy into an `alloc` buffer).
+   */
+  scratch(bytes: number): BufferViews;
 }
 
 export interface OpDefinition {

@@ -1,0 +1,296 @@
+/**
+ * scikit-learn-like estimators over the solvers: LogisticRegression, LinearRegression and
+ * PoissonRegression. `await model.fit(X, y)` persists the data on the runtime, compiles the
+ * evaluation plans once and runs the chosen solver; the coefficients then live in JS
+ * (`coef`, `intercept`), and predictions need no runtime.
+ *
+ * The objective is sum_i loss_i + lambda * R(coef) (intercept unpenalized): lambda = 1/C of
+ * scikit-learn, so fitted coefficients compare directly.
+ */
+import { ArgumentError, WeftError } from "../errors.js";
+import { ChunkedArray } from "../array/array.js";
+import { fromTypedArray } from "../array/create.js";
+import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
+import { family as familyOf, type FamilyName } from "./families.js";
+import { GlmProblem } from "./problem.js";
+import { Regularizer, REGULARIZERS, type RegularizerName } from "./regularizers.js";
+import { admm } from "./solvers/admm.js";
+import { Penalized, type SolverResult } from "./solvers/common.js";
+import { gradientDescent } from "./solvers/gradient-descent.js";
+import { lbfgs } from "./solvers/lbfgs.js";
+import { newton } from "./solvers/newton.js";
+import { proximalGrad } from "./solvers/proximal.js";
+
+export const SOLVERS = ["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const;
+export type SolverName = (typeof SOLVERS)[number];
+
+export interface EstimatorOptions {
+  /** Default: lbfgs for smooth penalties, proximal_grad with an L1 part. */
+  solver?: SolverName;
+  regularizer?: RegularizerName;
+  /** Penalty weight (1/C of scikit-learn). Default 1 (0 with regularizer 'none'). */
+  lambda?: number;
+  /** Elastic net's L1 share, in [0, 1] (default 0.5). */
+  l1Ratio?: number;
+  fitIntercept?: boolean;
+  maxIter?: number;
+  /** Tolerance of the solver's stopping rule (its default when not given). */
+  tol?: number;
+  /** Rows per chunk when X is given as JS data (default: rows split in 2 x threads chunks). */
+  chunkRows?: number;
+  runtime?: Runtime;
+  /** Called after every iteration. */
+  onIteration?: (info: { iteration: number; objective: number }) => void;
+  /** FISTA acceleration for proximal_grad. */
+  fista?: boolean;
+  /** ADMM's penalty parameter (default 1), and its stopping tolerances (dask-glm's 1e-4, 1e-2). */
+  rho?: number;
+  abstol?: number;
+  reltol?: number;
+  /** L-BFGS stops when max |gradient| <= gtol (default 1e-5, scipy's). */
+  gtol?: number;
+}
+
+/** What fit() and predict() accept: a weft array, rows of numbers, or a flat array and its shape. */
+export type MatrixLike = ChunkedArray | readonly (readonly number[])[] | { data: Float64Array | readonly number[]; shape: [number, number] };
+export type VectorLike = ChunkedArray | readonly number[] | Float64Array;
+
+/** A saved model: what toJSON() writes and fromJSON() reads. */
+export interface ModelJSON {
+  kind: "LogisticRegression" | "LinearRegression" | "PoissonRegression";
+  family: FamilyName;
+  coef: number[];
+  intercept: number;
+  options: Omit<EstimatorOptions, "runtime" | "onIteration">;
+  nIter: number;
+  objective: number;
+  converged: boolean;
+}
+
+function toMatrix(X: MatrixLike, chunkRows: number | undefined, threads: number): ChunkedArray {
+  if (X instanceof ChunkedArray) return X;
+  let data: Float64Array, rows: number, cols: number;
+  if (Array.isArray(X)) {
+    rows = X.length;
+    cols = rows > 0 ? (X[0] as readonly number[]).length : 0;
+    data = new Float64Array(rows * cols);
+    (X as readonly (readonly number[])[]).forEach((r, i) => {
+      if (!Array.isArray(r) || r.length !== cols) throw new ArgumentError(`X[${i}]`, `a row of ${cols} numbers like X[0]`, r, "fit");
+      data.set(r, i * cols);
+    });
+  } else if (typeof X === "object" && X !== null && "data" in X && "shape" in X) {
+    [rows, cols] = X.shape;
+    data = X.data instanceof Float64Array ? X.data : Float64Array.from(X.data);
+    if (data.length !== rows * cols) throw new ArgumentError("X", `data of shape [${rows}, ${cols}] (${rows * cols} values)`, `${data.length} values`, "fit");
+  } else {
+    throw new ArgumentError("X", "a ChunkedArray, an array of rows, or { data, shape: [rows, cols] }", X, "fit");
+  }
+  const chunk = chunkRows ?? Math.max(1, Math.ceil(rows / (2 * threads)));
+  return fromTypedArray(data, { shape: [rows, cols], chunks: [chunk, cols] });
+}
+
+function toVector(y: VectorLike, name: string): ChunkedArray {
+  if (y instanceof ChunkedArray) return y;
+  if (y instanceof Float64Array || Array.isArray(y)) return fromTypedArray(y as Float64Array);
+  throw new ArgumentError(name, "a ChunkedArray, an array of numbers or a Float64Array", y, "fit");
+}
+
+abstract class GlmEstimator {
+  protected abstract readonly familyName: FamilyName;
+  protected abstract readonly kind: ModelJSON["kind"];
+  readonly options: EstimatorOptions;
+  /** The fitted coefficients (one per feature). */
+  coef: Float64Array | undefined;
+  intercept = 0;
+  nIter = 0;
+  objective = NaN;
+  converged = false;
+  /** The objective after every iteration of the last fit. */
+  history: number[] = [];
+
+  constructor(options: EstimatorOptions = {}) {
+    if (typeof options !== "object" || options === null) throw new ArgumentError("options", "an object", options, "estimator");
+    const regularizer = options.regularizer ?? "l2";
+    if (!(REGULARIZERS as readonly string[]).includes(regularizer)) {
+      throw new ArgumentError("regularizer", `one of ${REGULARIZERS.join(", ")}`, regularizer, "estimator");
+    }
+    const lambda = options.lambda ?? (regularizer === "none" ? 0 : 1);
+    const solver = options.solver ?? (regularizer === "l1" || regularizer === "elastic_net" ? "proximal_grad" : "lbfgs");
+    if (!(SOLVERS as readonly string[]).includes(solver)) throw new ArgumentError("solver", `one of ${SOLVERS.join(", ")}`, solver, "estimator");
+    // construct the penalty now: bad lambda / l1Ratio fail at construction
+    const reg = new Regularizer(regularizer, lambda, options.l1Ratio ?? 0.5);
+    if (!reg.smooth && (solver === "lbfgs" || solver === "newton" || solver === "gradient_descent")) {
+      throw new ArgumentError("solver", `proximal_grad or admm for the ${regularizer} penalty (${solver} needs a smooth objective)`, solver, "estimator");
+    }
+    for (const [name, v] of [["maxIter", options.maxIter], ["chunkRows", options.chunkRows]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new ArgumentError(name, "a whole number >= 1", v, "estimator");
+    }
+    if (options.tol !== undefined && !(options.tol > 0)) throw new ArgumentError("tol", "a number > 0", options.tol, "estimator");
+    this.options = { ...options, solver, regularizer, lambda };
+  }
+
+  /** Fits the model to X (rows x features) and y (one value per row). */
+  async fit(X: MatrixLike, y: VectorLike): Promise<this> {
+    const runtime = this.options.runtime ?? (await getDefaultRuntime());
+    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads);
+    const ya = toVector(y, "y");
+    const intercept = this.options.fitIntercept ?? true;
+    const problem = await GlmProblem.create(runtime, Xa, ya, this.familyName, intercept);
+    try {
+      const reg = new Regularizer(this.options.regularizer!, this.options.lambda!, this.options.l1Ratio ?? 0.5);
+      const objective = new Penalized(problem, reg);
+      const start = new Float64Array(problem.n);
+      const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration };
+      let result: SolverResult;
+      switch (this.options.solver!) {
+        case "lbfgs": result = await lbfgs(objective, start, { ...common, gtol: this.options.gtol }); break;
+        case "newton": result = await newton(objective, start, common); break;
+        case "gradient_descent": result = await gradientDescent(objective, start, common); break;
+        case "proximal_grad": result = await proximalGrad(objective, start, { ...common, fista: this.options.fista }); break;
+        case "admm": result = await admm(objective, start, { ...common, rho: this.options.rho, abstol: this.options.abstol, reltol: this.options.reltol }); break;
+      }
+      this.coef = result.beta.slice(0, problem.p);
+      this.intercept = intercept ? result.beta[problem.p]! : 0;
+      this.nIter = result.nIter;
+      this.objective = result.objective;
+      this.converged = result.converged;
+      this.history = result.history;
+      if (!result.converged) {
+        process.emitWarning(`${this.kind} (${this.options.solver}) did not converge in ${result.nIter} iterations; raise maxIter or tol`, { code: "WEFT_NOT_CONVERGED" });
+      }
+      return this;
+    } finally {
+      problem.release();
+    }
+  }
+
+  /** The linear predictor X coef + intercept, per row. */
+  async decisionFunction(X: MatrixLike): Promise<Float64Array> {
+    if (!this.coef) throw new WeftError(`${this.kind} is not fitted: call fit() first`);
+    const runtime = this.options.runtime ?? (await getDefaultRuntime());
+    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads);
+    if (Xa.ndim !== 2 || Xa.shape[1] !== this.coef.length) {
+      throw new ArgumentError("X", `a matrix with ${this.coef.length} columns (the features fitted)`, `shape [${Xa.shape.join(", ")}]`, "predict");
+    }
+    const eta = (await Xa.matmul(fromTypedArray(this.coef)).add(this.intercept).compute({ runtime })) as Float64Array;
+    return eta;
+  }
+
+  /** The predicted mean per row (the probability for logistic regression: see predict there). */
+  async predictMean(X: MatrixLike): Promise<Float64Array> {
+    const f = familyOf(this.familyName);
+    return (await this.decisionFunction(X)).map((e) => f.mean(e));
+  }
+
+  abstract predict(X: MatrixLike): Promise<Float64Array>;
+  abstract score(X: MatrixLike, y: VectorLike): Promise<number>;
+
+  toJSON(): ModelJSON {
+    if (!this.coef) throw new WeftError(`${this.kind} is not fitted: nothing to save`);
+    const { runtime: _r, onIteration: _o, ...options } = this.options;
+    return {
+      kind: this.kind, family: this.familyName, coef: Array.from(this.coef), intercept: this.intercept, options,
+      nIter: this.nIter, objective: this.objective, converged: this.converged,
+    };
+  }
+
+  protected load(json: ModelJSON): this {
+    if (json.kind !== this.kind || !Array.isArray(json.coef) || typeof json.intercept !== "number") {
+      throw new ArgumentError("json", `a saved ${this.kind} (toJSON())`, json, "fromJSON");
+    }
+    this.coef = Float64Array.from(json.coef);
+    this.intercept = json.intercept;
+    this.nIter = json.nIter;
+    this.objective = json.objective;
+    this.converged = json.converged;
+    return this;
+  }
+}
+
+async function valuesOf(y: VectorLike, runtime: Runtime | undefined): Promise<Float64Array> {
+  if (y instanceof ChunkedArray) return (await y.compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
+  return Float64Array.from(y);
+}
+
+export class LogisticRegression extends GlmEstimator {
+  protected readonly familyName = "logistic" as const;
+  protected readonly kind = "LogisticRegression" as const;
+
+  /** Probability of class 1 per row. */
+  async predictProba(X: MatrixLike): Promise<Float64Array> {
+    return this.predictMean(X);
+  }
+
+  /** Class (0 or 1) per row. */
+  async predict(X: MatrixLike): Promise<Float64Array> {
+    return (await this.predictProba(X)).map((p) => (p >= 0.5 ? 1 : 0));
+  }
+
+  /** Accuracy. */
+  async score(X: MatrixLike, y: VectorLike): Promise<number> {
+    const [pred, truth] = await Promise.all([this.predict(X), valuesOf(y, this.options.runtime)]);
+    let right = 0;
+    pred.forEach((p, i) => (right += p === truth[i] ? 1 : 0));
+    return right / Math.max(pred.length, 1);
+  }
+
+  static fromJSON(json: ModelJSON): LogisticRegression {
+    return new LogisticRegression(json.options).load(json);
+  }
+}
+
+export class LinearRegression extends GlmEstimator {
+  protected readonly familyName = "normal" as const;
+  protected readonly kind = "LinearRegression" as const;
+
+  constructor(options: EstimatorOptions = {}) {
+    super({ regularizer: "none", ...options });
+  }
+
+  async predict(X: MatrixLike): Promise<Float64Array> {
+    return this.decisionFunction(X);
+  }
+
+  /** R^2. */
+  async score(X: MatrixLike, y: VectorLike): Promise<number> {
+    const [pred, truth] = await Promise.all([this.predict(X), valuesOf(y, this.options.runtime)]);
+    const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
+    let ssRes = 0, ssTot = 0;
+    truth.forEach((t, i) => {
+      ssRes += (t - pred[i]!) ** 2;
+      ssTot += (t - mean) ** 2;
+    });
+    return 1 - ssRes / ssTot;
+  }
+
+  static fromJSON(json: ModelJSON): LinearRegression {
+    return new LinearRegression(json.options).load(json);
+  }
+}
+
+export class PoissonRegression extends GlmEstimator {
+  protected readonly familyName = "poisson" as const;
+  protected readonly kind = "PoissonRegression" as const;
+
+  /** The expected count per row. */
+  async predict(X: MatrixLike): Promise<Float64Array> {
+    return this.predictMean(X);
+  }
+
+  /** Fraction of Poisson deviance explained (scikit-learn's D^2 for Poisson regression). */
+  async score(X: MatrixLike, y: VectorLike): Promise<number> {
+    const [mu, truth] = await Promise.all([this.predict(X), valuesOf(y, this.options.runtime)]);
+    const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
+    const dev = (yv: number, m: number) => 2 * ((yv > 0 ? yv * Math.log(yv / m) : 0) - (yv - m));
+    let d = 0, d0 = 0;
+    truth.forEach((t, i) => {
+      d += dev(t, mu[i]!);
+      d0 += dev(t, mean);
+    });
+    return 1 - d / d0;
+  }
+
+  static fromJSON(json: ModelJSON): PoissonRegression {
+    return new PoissonRegression(json.options).load(json);
+  }
+}

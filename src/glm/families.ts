@@ -1,0 +1,67 @@
+/**
+ * GLM families: the loss of one observation at linear predictor eta, the mean, and the Hessian
+ * weight, with the names of the fused kernels that compute them over a chunk in one pass.
+ *
+ *   logistic: loss log(1 + exp(eta)) - y eta, mean sigmoid(eta), weight mu (1 - mu)
+ *   normal:   loss (eta - y)^2 / 2,            mean eta,          weight 1
+ *   poisson:  loss exp(eta) - y eta,           mean exp(eta),     weight mu
+ *
+ * (Poisson's loss leaves out log(y!), a constant.) These are the kernels' conventions
+ * (assembly/glm.ts); the objective is the sum of losses plus lambda times the penalty.
+ */
+import { ArgumentError } from "../errors.js";
+
+export const FAMILIES = ["logistic", "normal", "poisson"] as const;
+export type FamilyName = (typeof FAMILIES)[number];
+
+export interface Family {
+  readonly name: FamilyName;
+  /** Kernel names: loss and gradient together, loss alone, Hessian weights. */
+  readonly lossGradKernel: "glmLogisticLossGrad" | "glmNormalLossGrad" | "glmPoissonLossGrad";
+  readonly lossKernel: "glmLogisticLoss" | "glmNormalLoss" | "glmPoissonLoss";
+  readonly weightsKernel: "glmLogisticWeights" | "glmNormalWeights" | "glmPoissonWeights";
+  /** The mean at eta (for predictions). */
+  mean(eta: number): number;
+  /** Loss of one observation (for tests and scores). */
+  loss(eta: number, y: number): number;
+  /** Why y is not a valid label, or undefined. */
+  checkLabel(y: number): string | undefined;
+}
+
+const logistic: Family = {
+  name: "logistic",
+  lossGradKernel: "glmLogisticLossGrad",
+  lossKernel: "glmLogisticLoss",
+  weightsKernel: "glmLogisticWeights",
+  mean: (eta) => (eta >= 0 ? 1 / (1 + Math.exp(-eta)) : Math.exp(eta) / (1 + Math.exp(eta))),
+  loss: (eta, y) => Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - y * eta,
+  checkLabel: (y) => (y === 0 || y === 1 ? undefined : "a label 0 or 1"),
+};
+
+const normal: Family = {
+  name: "normal",
+  lossGradKernel: "glmNormalLossGrad",
+  lossKernel: "glmNormalLoss",
+  weightsKernel: "glmNormalWeights",
+  mean: (eta) => eta,
+  loss: (eta, y) => 0.5 * (eta - y) ** 2,
+  checkLabel: (y) => (Number.isFinite(y) ? undefined : "a finite number"),
+};
+
+const poisson: Family = {
+  name: "poisson",
+  lossGradKernel: "glmPoissonLossGrad",
+  lossKernel: "glmPoissonLoss",
+  weightsKernel: "glmPoissonWeights",
+  mean: Math.exp,
+  loss: (eta, y) => Math.exp(eta) - y * eta,
+  checkLabel: (y) => (Number.isFinite(y) && y >= 0 ? undefined : "a count >= 0"),
+};
+
+const BY_NAME: Record<FamilyName, Family> = { logistic, normal, poisson };
+
+export function family(name: FamilyName): Family {
+  const f = BY_NAME[name];
+  if (!f) throw new ArgumentError("family", `one of ${FAMILIES.join(", ")}`, name, "glm");
+  return f;
+}

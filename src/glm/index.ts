@@ -1,0 +1,36 @@
+/**
+ * GLMs: the Dask-GLM solvers (gradient descent, Newton, L-BFGS, proximal gradient, ADMM) for the
+ * logistic, normal and Poisson families with L1, L2 and elastic-net penalties, behind
+ * scikit-learn-like estimators: `new glm.LogisticRegression({ solver: "lbfgs" }).fit(X, y)`.
+ */
+import { LinearRegression, LogisticRegression, PoissonRegression, SOLVERS } from "./estimators.js";
+import { admm } from "./solvers/admm.js";
+import { gradientDescent } from "./solvers/gradient-descent.js";
+import { lbfgs } from "./solvers/lbfgs.js";
+import { newton } from "./solvers/newton.js";
+import { proximalGrad } from "./solvers/proximal.js";
+import { Penalized } from "./solvers/common.js";
+import { GlmProblem } from "./problem.js";
+import { Regularizer, REGULARIZERS } from "./regularizers.js";
+import { FAMILIES, family } from "./families.js";
+
+/** The glm namespace: estimators, and the pieces under them for custom loops. */
+export const glm = {
+  LogisticRegression,
+  LinearRegression,
+  PoissonRegression,
+  SOLVERS,
+  REGULARIZERS,
+  FAMILIES,
+  family,
+  Regularizer,
+  GlmProblem,
+  Penalized,
+  solvers: { lbfgs, newton, gradient_descent: gradientDescent, proximal_grad: proximalGrad, admm },
+};
+
+export { LinearRegression, LogisticRegression, PoissonRegression } from "./estimators.js";
+export type { EstimatorOptions, MatrixLike, ModelJSON, SolverName, VectorLike } from "./estimators.js";
+export type { SolverOptions, SolverResult } from "./solvers/common.js";
+export type { FamilyName } from "./families.js";
+export type { RegularizerName } from "./regularizers.js";

@@ -1,0 +1,240 @@
+/**
+ * A GLM problem on a runtime: X and y persisted in its shared memory (chunked by rows), and the
+ * plans a solver re-runs every iteration, compiled once: loss and gradient together (one pass
+ * over X with the fused kernel per chunk, then a sum), loss alone (for line searches) and the
+ * Hessian. beta is a plan input: each evaluation writes the new coefficients into one buffer
+ * and re-runs the plan; no graph is built during the solve.
+ */
+import { ArgumentError } from "../errors.js";
+import { key, uniqueName, type Key } from "../graph/keys.js";
+import { compile, type Plan } from "../graph/plan.js";
+import { ref, task, taskWith, type Task } from "../graph/task.js";
+import type { Allocation } from "../memory/index.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { ChunkedArray } from "../array/array.js";
+import { rechunkTo } from "../array/layout.js";
+import { family as familyOf, type Family, type FamilyName } from "./families.js";
+import { registerGlmOps } from "./ops.js";
+
+registerGlmOps();
+
+/** What a solver needs: the summed loss (smooth part of the objective) and its derivatives. */
+export interface SmoothObjective {
+  /** Row chunks of the data (ADMM's blocks). */
+  readonly chunks?: number;
+  /** ADMM's local steps (when the objective is a chunked GLM problem). */
+  admmLocal?(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number): Promise<Float64Array[]>;
+  /** Unknowns: p coefficients, then the intercept when fitted. */
+  readonly n: number;
+  /** Coefficients (the penalized unknowns). */
+  readonly p: number;
+  lossGrad(beta: Float64Array): Promise<{ loss: number; grad: Float64Array }>;
+  loss(beta: Float64Array): Promise<number>;
+  hessian(beta: Float64Array): Promise<Float64Array>;
+}
+
+export class GlmProblem implements SmoothObjective {
+  readonly n: number;
+  readonly p: number;
+  readonly rows: number;
+  readonly family: Family;
+  private readonly beta: Allocation;
+  private readonly inputKey: Key;
+  private lossGradPlan!: Plan;
+  private lossPlan!: Plan;
+  private hessianPlan: Plan | undefined;
+  /** Evaluations so far: loss and gradient, loss alone, Hessian. */
+  readonly evaluations = { lossGrad: 0, loss: 0, hessian: 0 };
+
+  private constructor(
+    readonly runtime: Runtime,
+    readonly X: ChunkedArray,
+    readonly y: ChunkedArray,
+    familyName: FamilyName,
+    readonly intercept: boolean,
+  ) {
+    this.family = familyOf(familyName);
+    this.rows = X.shape[0]!;
+    this.p = X.shape[1]!;
+    this.n = this.p + (intercept ? 1 : 0);
+    this.beta = runtime.memory.allocF64(Math.max(this.n, 1));
+    this.inputKey = key(uniqueName("beta"));
+  }
+
+  /**
+   * Persists X (one column chunk) and y (chunked like X's rows) on `runtime`, checks them (finite
+   * values; labels the family accepts), and compiles the plans.
+   */
+  static async create(runtime: Runtime, X: ChunkedArray, y: ChunkedArray, familyName: FamilyName, intercept: boolean): Promise<GlmProblem> {
+    if (X.ndim !== 2) throw new ArgumentError("X", "a 2-D array (rows x features)", `shape [${X.shape.join(", ")}]`, "fit");
+    if (y.ndim !== 1 || y.shape[0] !== X.shape[0]) {
+      throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values (one per row of X)`, `shape [${y.shape.join(", ")}]`, "fit");
+    }
+    const Xc = await rechunkTo(X, X.rowChunks, [X.shape[1]!]).persist({ runtime });
+    const yc = await rechunkTo(y, [1], X.rowChunks).persist({ runtime });
+    const problem = new GlmProblem(runtime, Xc, yc, familyName, intercept);
+    try {
+      problem.check();
+      problem.compile();
+    } catch (error) {
+      problem.release();
+      throw error;
+    }
+    return problem;
+  }
+
+  /** NaN or Inf anywhere, or a label the family does not accept: a clear error naming row and value. */
+  private check(): void {
+    const f = this.family;
+    const rowsPer = this.X.rowChunks;
+    const xs = persistedValues(this.X), ys = persistedValues(this.y);
+    let base = 0;
+    xs.forEach((chunk, i) => {
+      for (let k = 0; k < chunk.length; k++) {
+        if (!Number.isFinite(chunk[k]!)) {
+          throw new ArgumentError("X", "finite values", `${chunk[k]} at row ${base + Math.floor(k / this.p)}, column ${k % this.p}`, "fit");
+        }
+      }
+      const yv = ys[i]!;
+      for (let r = 0; r < yv.length; r++) {
+        const why = Number.isFinite(yv[r]!) ? f.checkLabel(yv[r]!) : "a finite number";
+        if (why) throw new ArgumentError("y", `${why} for the ${f.name} family`, `${yv[r]} at row ${base + r}`, "fit");
+      }
+      base += rowsPer[i]!;
+    });
+  }
+
+  private compile(): void {
+    const f = this.family;
+    const chunks = this.X.rowChunks;
+    const p = this.p;
+    const beta = ref(this.inputKey);
+    const build = (name: string, op: string, args: (i: number) => unknown[], bytes: number | undefined, combine: "vectors" | "numbers"): { tasks: Map<Key, Task>; out: Key } => {
+      const prefix = uniqueName(name);
+      const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
+      const parts: Key[] = [];
+      chunks.forEach((rows, i) => {
+        const k = key(prefix, i);
+        tasks.set(k, taskWith(k, op, args(i).map((a) => (a === "rows" ? rows : a)), bytes === undefined ? {} : { bytes }));
+        parts.push(k);
+      });
+      const out = key(`${prefix}-total`);
+      tasks.set(out, combine === "vectors"
+        ? taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes })
+        : task(out, "combineSum", parts.map(ref)));
+      return { tasks, out };
+    };
+    const Xk = (i: number) => ref(this.X.layer.keyAt(i));
+    const yk = (i: number) => ref(this.y.layer.keyAt(i));
+    const withData = (g: { tasks: Map<Key, Task>; out: Key }) => {
+      for (const layer of [this.X.layer, this.y.layer]) for (const t of layer.tasks()) g.tasks.set(t.key, t);
+      return g;
+    };
+    const lg = withData(build("loss-grad", "glmChunkLossGrad", (i) => [f.lossGradKernel, Xk(i), yk(i), beta, "rows", p, this.intercept], 8 * (p + 2), "vectors"));
+    this.lossGradPlan = compile(lg.tasks, [lg.out], { inputs: [this.inputKey], fusion: "none" });
+    const l = withData(build("loss", "glmChunkLoss", (i) => [f.lossKernel, Xk(i), yk(i), beta, "rows", p, this.intercept], undefined, "numbers"));
+    this.lossPlan = compile(l.tasks, [l.out], { inputs: [this.inputKey], fusion: "none" });
+  }
+
+  private hessianPlanOf(): Plan {
+    if (this.hessianPlan) return this.hessianPlan;
+    const f = this.family;
+    const n = this.n, p = this.p;
+    const prefix = uniqueName("hessian");
+    const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
+    for (const layer of [this.X.layer]) for (const t of layer.tasks()) tasks.set(t.key, t);
+    const parts: Key[] = [];
+    this.X.rowChunks.forEach((rows, i) => {
+      const k = key(prefix, i);
+      tasks.set(k, taskWith(k, "glmChunkHessian", [f.weightsKernel, ref(this.X.layer.keyAt(i)), ref(this.inputKey), rows, p, this.intercept], { bytes: 8 * n * n }));
+      parts.push(k);
+    });
+    const out = key(`${prefix}-total`);
+    tasks.set(out, taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes: 8 * n * n }));
+    this.hessianPlan = compile(tasks, [out], { inputs: [this.inputKey], fusion: "none" });
+    return this.hessianPlan;
+  }
+
+  private bind(beta: Float64Array): Map<Key, unknown> {
+    if (beta.length !== this.n) throw new ArgumentError("beta", `${this.n} values`, beta, "glm evaluation");
+    this.beta.f64().set(beta);
+    return new Map<Key, unknown>([[this.inputKey, this.beta]]);
+  }
+
+  async lossGrad(beta: Float64Array): Promise<{ loss: number; grad: Float64Array }> {
+    this.evaluations.lossGrad += 1;
+    const [v] = (await this.runtime.run(this.lossGradPlan, this.bind(beta))) as [Float64Array];
+    const grad = v.slice(0, this.n);
+    return { loss: v[this.p + 1]!, grad };
+  }
+
+  async loss(beta: Float64Array): Promise<number> {
+    this.evaluations.loss += 1;
+    const [v] = (await this.runtime.run(this.lossPlan, this.bind(beta))) as [number];
+    return v;
+  }
+
+  async hessian(beta: Float64Array): Promise<Float64Array> {
+    this.evaluations.hessian += 1;
+    const [v] = (await this.runtime.run(this.hessianPlanOf(), this.bind(beta))) as [Float64Array];
+    return v;
+  }
+
+  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; keys: Key[]; rho: number; steps: number } | undefined;
+
+  /** Row chunks of the data: ADMM's consensus blocks. */
+  get chunks(): number {
+    return this.X.rowChunks.length;
+  }
+
+  /**
+   * ADMM's local steps, one task per chunk (on the workers): each chunk's x_i minimizing its loss
+   * plus rho/2 ||x_i - z + u_i||^2, warm-started from `previous` (chunks x n values).
+   */
+  async admmLocal(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number): Promise<Float64Array[]> {
+    const N = this.chunks, n = this.n, p = this.p, f = this.family;
+    if (!this.admm || this.admm.rho !== rho || this.admm.steps !== newtonSteps) {
+      this.releaseAdmm();
+      const mem = this.runtime.memory;
+      const zKey = key(uniqueName("admm-z")), uKey = key(uniqueName("admm-u")), prevKey = key(uniqueName("admm-x"));
+      const prefix = uniqueName("admm-local");
+      const tasks = new Map<Key, Task>([[zKey, task(zKey, "input")], [uKey, task(uKey, "input")], [prevKey, task(prevKey, "input")]]);
+      for (const layer of [this.X.layer, this.y.layer]) for (const t of layer.tasks()) tasks.set(t.key, t);
+      const keys = this.X.rowChunks.map((rows, i) => {
+        const k = key(prefix, i);
+        tasks.set(k, taskWith(k, "glmAdmmLocal", [
+          f.lossGradKernel, f.lossKernel, f.weightsKernel, ref(this.X.layer.keyAt(i)), ref(this.y.layer.keyAt(i)),
+          ref(zKey), ref(uKey), ref(prevKey), i, rows, p, this.intercept, rho, newtonSteps,
+        ], { bytes: 8 * n }));
+        return k;
+      });
+      const plan = compile(tasks, keys, { inputs: [zKey, uKey, prevKey], fusion: "none" });
+      this.admm = { plan, z: mem.allocF64(Math.max(n, 1)), u: mem.allocF64(Math.max(N * n, 1)), previous: mem.allocF64(Math.max(N * n, 1)), keys: [zKey, uKey, prevKey], rho, steps: newtonSteps };
+    }
+    const a = this.admm;
+    a.z.f64().set(z);
+    a.u.f64().set(u);
+    a.previous.f64().set(previous);
+    const out = await this.runtime.run(a.plan, new Map<Key, unknown>([[a.keys[0]!, a.z], [a.keys[1]!, a.u], [a.keys[2]!, a.previous]]));
+    return out as Float64Array[];
+  }
+
+  private releaseAdmm(): void {
+    if (!this.admm) return;
+    for (const b of [this.admm.z, this.admm.u, this.admm.previous]) if (!b.freed) b.free();
+    this.admm = undefined;
+  }
+
+  /** Frees X, y and the buffers of the evaluations in the runtime's memory. */
+  release(): void {
+    this.X.release();
+    this.y.release();
+    if (!this.beta.freed) this.beta.free();
+    this.releaseAdmm();
+  }
+}
+
+/** The chunks of a persisted array, as views of its buffers. */
+function persistedValues(a: ChunkedArray): Float64Array[] {
+  return [...a.layer.tasks()].map((t) => (t.args[0] as Allocation).f64());
+}
