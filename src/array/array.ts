@@ -287,6 +287,11 @@ export class ChunkedArray {
     return new ChunkedArray(layer, this.shape, this.chunks, { runtime, persisted: allocations });
   }
 
+  /** Whether the chunks are persisted in a runtime's memory (see persist()). */
+  get isPersisted(): boolean {
+    return this.persisted !== undefined;
+  }
+
   /** Frees the chunks of a persisted array (a no-op for others). The array must not be used after. */
   release(): void {
     for (const a of this.persisted ?? []) if (!a.freed) a.free();

@@ -3,7 +3,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { ArgumentError } from "../errors.js";
 import { createProgress } from "./progress.js";
 
-export const SUITES = ["kernels", "graph", "overhead", "array"] as const;
+export const SUITES = ["kernels", "graph", "overhead", "array", "glm"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -167,10 +167,31 @@ async function arrays(options: BenchOptions, out: (text: string) => void): Promi
   out(lines.join("\n"));
 }
 
+async function glmSuite(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchGlm } = await import("../../bench/glm.js");
+  const progress = createProgress(options.quiet === true);
+  const r = await benchGlm({ quick: options.quick === true, python: options.python !== false, onProgress: progress.update });
+  progress.stop();
+  if (options.json) {
+    out(JSON.stringify(r, null, 2));
+    return;
+  }
+  const lines = [
+    `logistic regression, L2, lambda ${r.lambda}, no intercept, the spec's synthetic problem in 10 chunks, ${r.threads} threads (median fit time):`,
+    "",
+    "solver              rows       cols   seconds   iterations  objective",
+  ];
+  for (const x of r.results) {
+    lines.push(`${x.solver.padEnd(19)} ${String(x.rows).padEnd(10)} ${String(x.cols).padEnd(6)} ${x.seconds.toFixed(3).padStart(8)} ${String(x.nIter).padStart(11)}  ${x.objective.toFixed(4)}${x.converged === false ? " (not converged)" : ""}`);
+  }
+  if ("missing" in r.sklearn) lines.push("", `scikit-learn: not measured: ${r.sklearn.missing}`);
+  out(lines.join("\n"));
+}
+
 export async function runBench(suite: string, options: BenchOptions, out: (text: string) => void): Promise<void> {
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  const run = { kernels, graph, overhead, array: arrays }[suite as SuiteName];
+  const run = { kernels, graph, overhead, array: arrays, glm: glmSuite }[suite as SuiteName];
   await run(options, out);
 }

@@ -64,14 +64,16 @@ function hessianInto(raw: KernelTable, weights: Kernel, scratch: BufferViews, X:
 /**
  * ADMM's local step for chunk `chunk`: x = argmin loss_i(x) + rho/2 ||x - v||^2 with
  * v = z - u_i (coefficients and intercept alike), by Newton steps with backtracking from the
- * chunk's previous x. u and previous hold every chunk's n values; returns the n values of x.
+ * chunk's previous x. z holds n values then rho; u and previous hold every chunk's n values;
+ * returns the n values of x.
  */
 export function glmAdmmLocal(
   ctx: TaskContext, lossGradKernel: string, lossKernel: string, weightsKernel: string,
   X: BufferViews, y: BufferViews, z: BufferViews, u: BufferViews, previous: BufferViews,
-  chunk: number, rows: number, p: number, intercept: boolean, rho: number, newtonSteps: number,
+  chunk: number, rows: number, p: number, intercept: boolean, newtonSteps: number,
 ): BufferViews {
   const n = intercept ? p + 1 : p;
+  const rho = z.f64()[n]!; // rho travels after z: the solver may change it between iterations
   const raw = ctx.kernels!.raw;
   const lossGrad = kernel(ctx, lossGradKernel), lossOnly = kernel(ctx, lossKernel), weights = kernel(ctx, weightsKernel);
   const out = ctx.alloc(8 * n);
@@ -97,7 +99,7 @@ export function glmAdmmLocal(
       gv[j] = gv[j]! + rho * (x[j]! - v[j]!);
       gmax = Math.max(gmax, Math.abs(gv[j]!));
     }
-    if (gmax < 1e-10) break;
+    if (gmax < 1e-9 * Math.max(1, rho * Math.sqrt(n))) break; // warm-started: usually one or two steps
     hessianInto(raw, weights, hessianScratch, X, out, rows, p, intercept, H);
     const h = H.f64();
     for (let j = 0; j < n; j++) h[j * n + j] = h[j * n + j]! + rho;

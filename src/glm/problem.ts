@@ -52,6 +52,8 @@ export class GlmProblem implements SmoothObjective {
     readonly y: ChunkedArray,
     familyName: FamilyName,
     readonly intercept: boolean,
+    /** The persisted copies this problem made (and frees); the caller's arrays are left alone. */
+    private readonly owned: readonly (ChunkedArray | undefined)[] = [],
   ) {
     this.family = familyOf(familyName);
     this.rows = X.shape[0]!;
@@ -70,9 +72,13 @@ export class GlmProblem implements SmoothObjective {
     if (y.ndim !== 1 || y.shape[0] !== X.shape[0]) {
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values (one per row of X)`, `shape [${y.shape.join(", ")}]`, "fit");
     }
-    const Xc = await rechunkTo(X, X.rowChunks, [X.shape[1]!]).persist({ runtime });
-    const yc = await rechunkTo(y, [1], X.rowChunks).persist({ runtime });
-    const problem = new GlmProblem(runtime, Xc, yc, familyName, intercept);
+    // data already persisted on this runtime, chunked as needed, is read in place (not copied)
+    const ready = (a: ChunkedArray, b: ChunkedArray) => a === b && a.isPersisted && a.runtime === runtime;
+    const Xr = rechunkTo(X, X.rowChunks, [X.shape[1]!]);
+    const yr = rechunkTo(y, [1], X.rowChunks);
+    const Xc = ready(Xr, X) ? X : await Xr.persist({ runtime });
+    const yc = ready(yr, y) ? y : await yr.persist({ runtime });
+    const problem = new GlmProblem(runtime, Xc, yc, familyName, intercept, [Xc !== X ? Xc : undefined, yc !== y ? yc : undefined]);
     try {
       problem.check();
       problem.compile();
@@ -86,21 +92,23 @@ export class GlmProblem implements SmoothObjective {
   /** NaN or Inf anywhere, or a label the family does not accept: a clear error naming row and value. */
   private check(): void {
     const f = this.family;
-    const rowsPer = this.X.rowChunks;
-    const xs = persistedValues(this.X), ys = persistedValues(this.y);
+    const raw = this.runtime.kernels.raw;
+    const xs = persistedChunks(this.X), ys = persistedChunks(this.y);
     let base = 0;
     xs.forEach((chunk, i) => {
-      for (let k = 0; k < chunk.length; k++) {
-        if (!Number.isFinite(chunk[k]!)) {
-          throw new ArgumentError("X", "finite values", `${chunk[k]} at row ${base + Math.floor(k / this.p)}, column ${k % this.p}`, "fit");
+      // a finite sum means no NaN and no infinity: one SIMD pass; look closer only when it is not
+      if (!Number.isFinite(raw.sum(chunk.bytes / 8, chunk.ptr))) {
+        const v = chunk.f64();
+        for (let k = 0; k < v.length; k++) {
+          if (!Number.isFinite(v[k]!)) throw new ArgumentError("X", "finite values", `${v[k]} at row ${base + Math.floor(k / this.p)}, column ${k % this.p}`, "fit");
         }
       }
-      const yv = ys[i]!;
+      const yv = ys[i]!.f64();
       for (let r = 0; r < yv.length; r++) {
         const why = Number.isFinite(yv[r]!) ? f.checkLabel(yv[r]!) : "a finite number";
         if (why) throw new ArgumentError("y", `${why} for the ${f.name} family`, `${yv[r]} at row ${base + r}`, "fit");
       }
-      base += rowsPer[i]!;
+      base += this.X.rowChunks[i]!;
     });
   }
 
@@ -180,7 +188,7 @@ export class GlmProblem implements SmoothObjective {
     return v;
   }
 
-  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; keys: Key[]; rho: number; steps: number } | undefined;
+  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; keys: Key[]; steps: number } | undefined;
 
   /** Row chunks of the data: ADMM's consensus blocks. */
   get chunks(): number {
@@ -193,7 +201,7 @@ export class GlmProblem implements SmoothObjective {
    */
   async admmLocal(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number): Promise<Float64Array[]> {
     const N = this.chunks, n = this.n, p = this.p, f = this.family;
-    if (!this.admm || this.admm.rho !== rho || this.admm.steps !== newtonSteps) {
+    if (!this.admm || this.admm.steps !== newtonSteps) {
       this.releaseAdmm();
       const mem = this.runtime.memory;
       const zKey = key(uniqueName("admm-z")), uKey = key(uniqueName("admm-u")), prevKey = key(uniqueName("admm-x"));
@@ -204,15 +212,16 @@ export class GlmProblem implements SmoothObjective {
         const k = key(prefix, i);
         tasks.set(k, taskWith(k, "glmAdmmLocal", [
           f.lossGradKernel, f.lossKernel, f.weightsKernel, ref(this.X.layer.keyAt(i)), ref(this.y.layer.keyAt(i)),
-          ref(zKey), ref(uKey), ref(prevKey), i, rows, p, this.intercept, rho, newtonSteps,
+          ref(zKey), ref(uKey), ref(prevKey), i, rows, p, this.intercept, newtonSteps,
         ], { bytes: 8 * n }));
         return k;
       });
       const plan = compile(tasks, keys, { inputs: [zKey, uKey, prevKey], fusion: "none" });
-      this.admm = { plan, z: mem.allocF64(Math.max(n, 1)), u: mem.allocF64(Math.max(N * n, 1)), previous: mem.allocF64(Math.max(N * n, 1)), keys: [zKey, uKey, prevKey], rho, steps: newtonSteps };
+      this.admm = { plan, z: mem.allocF64(n + 1), u: mem.allocF64(Math.max(N * n, 1)), previous: mem.allocF64(Math.max(N * n, 1)), keys: [zKey, uKey, prevKey], steps: newtonSteps };
     }
     const a = this.admm;
     a.z.f64().set(z);
+    a.z.f64()[n] = rho;
     a.u.f64().set(u);
     a.previous.f64().set(previous);
     const out = await this.runtime.run(a.plan, new Map<Key, unknown>([[a.keys[0]!, a.z], [a.keys[1]!, a.u], [a.keys[2]!, a.previous]]));
@@ -227,14 +236,13 @@ export class GlmProblem implements SmoothObjective {
 
   /** Frees X, y and the buffers of the evaluations in the runtime's memory. */
   release(): void {
-    this.X.release();
-    this.y.release();
+    for (const a of this.owned) a?.release();
     if (!this.beta.freed) this.beta.free();
     this.releaseAdmm();
   }
 }
 
-/** The chunks of a persisted array, as views of its buffers. */
-function persistedValues(a: ChunkedArray): Float64Array[] {
-  return [...a.layer.tasks()].map((t) => (t.args[0] as Allocation).f64());
+/** The buffers of a persisted array's chunks. */
+function persistedChunks(a: ChunkedArray): Allocation[] {
+  return [...a.layer.tasks()].map((t) => t.args[0] as Allocation);
 }

@@ -4,27 +4,32 @@
  * ||x - z + u_i||^2 as one task on a worker (Newton steps inside), then sets
  * z = prox_{R / (rho N)}(mean(x_i + u_i)) (the penalty's exact prox; the intercept is not
  * penalized) and u_i += x_i - z. Stops on the primal and dual residuals with abstol and reltol,
- * as dask-glm does.
+ * as dask-glm does. rho adapts by residual balancing (Boyd et al., section 3.4.1): doubled when
+ * the primal residual is ten times the dual one, halved in the opposite case (the scaled duals
+ * rescaled to match), since a fixed rho far from the data's curvature converges very slowly.
  */
 import { ArgumentError } from "../../errors.js";
 import { checkAborted, Penalized, type SolverOptions, type SolverResult } from "./common.js";
 
 export interface AdmmOptions extends SolverOptions {
   rho?: number;
+  /** Residual balancing of rho (default true). */
+  adaptiveRho?: boolean;
   abstol?: number;
   reltol?: number;
-  /** Newton steps per local solve (default 10: each is cheap next to a pass over all of X). */
+  /** Most Newton steps per local solve (default 5; warm-started solves need one or two). */
   localSteps?: number;
 }
 
 export async function admm(objective: Penalized, beta0: Float64Array, options: AdmmOptions = {}): Promise<SolverResult> {
   const f = objective.f;
   if (!f.admmLocal || !f.chunks) throw new ArgumentError("objective", "a chunked GLM problem (ADMM splits it by row chunks)", f, "admm");
-  const rho = options.rho ?? 1;
+  let rho = options.rho ?? 1;
+  const adaptive = options.adaptiveRho !== false;
   const abstol = options.abstol ?? 1e-4;
   const reltol = options.reltol ?? 1e-2;
   const maxIter = options.maxIter ?? 250;
-  const steps = options.localSteps ?? 10;
+  const steps = options.localSteps ?? 5;
   if (!(rho > 0)) throw new ArgumentError("rho", "a number > 0", rho, "admm");
   const N = f.chunks, n = objective.n, p = objective.p;
   let z = Float64Array.from(beta0);
@@ -63,9 +68,15 @@ export async function admm(objective: Penalized, beta0: Float64Array, options: A
     value = await objective.value(z);
     history.push(value);
     options.onIteration?.({ iteration: it, objective: value });
-    if (Math.sqrt(primal) < epsPrimal && rho * Math.sqrt(N) * Math.sqrt(dual) < epsDual) {
+    const r = Math.sqrt(primal), sres = rho * Math.sqrt(N) * Math.sqrt(dual);
+    if (r < epsPrimal && sres < epsDual) {
       converged = true;
       break;
+    }
+    if (adaptive && (r > 10 * sres || sres > 10 * r)) {
+      const factor = r > 10 * sres ? 2 : 0.5;
+      rho *= factor;
+      for (let k = 0; k < u.length; k++) u[k] = u[k]! / factor; // u is the dual scaled by 1/rho
     }
   }
   return { beta: z, nIter: it, converged, objective: value, history };

@@ -1,0 +1,102 @@
+/**
+ * `weft bench glm`: every solver on the spec's synthetic logistic problem (L2, lambda = 1, no
+ * intercept) at 100,000 x 100 and 1,000,000 x 100 in 10 chunks: wall time of fit() (the data
+ * generated and persisted beforehand, as scikit-learn's is in memory before its fit), iterations,
+ * final objective, passes over X. scikit-learn's lbfgs on the same data (rebuilt by
+ * bench/python/sklearn_glm.py from the spec) in the same run when python3 with sklearn is present.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Runtime, array, glm, type SolverName } from "../src/index.js";
+import { median } from "./measure.js";
+
+export interface GlmBenchRow {
+  solver: SolverName | "sklearn-lbfgs";
+  rows: number;
+  cols: number;
+  seconds: number;
+  nIter: number;
+  objective: number;
+  converged?: boolean;
+}
+
+export interface GlmBenchReport {
+  results: GlmBenchRow[];
+  lambda: number;
+  threads: number;
+  sklearn: { version: string } | { missing: string };
+  machine: { cpu: string; cores: number; node: string };
+}
+
+export interface GlmBenchOptions {
+  quick?: boolean;
+  python?: boolean;
+  solvers?: readonly SolverName[];
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+function sklearnReference(sizes: readonly number[], cols: number, lambda: number, repeats: number): { version: string; rows: GlmBenchRow[] } | { missing: string } {
+  const script = ["./python/sklearn_glm.py", "../../bench/python/sklearn_glm.py"].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+  if (!script) return { missing: "bench/python/sklearn_glm.py not found" };
+  const candidates = [process.env.WEFT_PYTHON, "/usr/bin/python3", "python3"].filter((c): c is string => !!c);
+  const python = candidates.find((c) => spawnSync(c, ["-c", "import sklearn, numpy"], { timeout: 60_000 }).status === 0);
+  if (!python) return { missing: "no python3 with scikit-learn (Debian: apt-get install python3-sklearn)" };
+  const run = spawnSync(python, [script, sizes.join(","), String(cols), String(lambda), String(repeats)], { encoding: "utf8", timeout: 1_800_000 });
+  if (run.error || run.status !== 0) return { missing: `python3 failed: ${run.error?.message ?? run.stderr.trim().split("\n").pop()}` };
+  const out = JSON.parse(run.stdout) as { sklearn: string; results: Omit<GlmBenchRow, "solver">[] };
+  return { version: out.sklearn, rows: out.results.map((r) => ({ solver: "sklearn-lbfgs", ...r })) };
+}
+
+export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchReport> {
+  const quick = options.quick === true;
+  const sizes = quick ? [20_000] : [100_000, 1_000_000];
+  const cols = 100;
+  const lambda = 1;
+  const repeats = quick ? 1 : 3;
+  const solvers = options.solvers ?? (["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const);
+  const threads = availableParallelism();
+  const total = sizes.length * solvers.length + (options.python === false ? 0 : 1);
+  let done = 0;
+  const results: GlmBenchRow[] = [];
+  const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 }, profileCapacity: 0 });
+  try {
+    for (const rows of sizes) {
+      const problem = array.random.logisticProblem({ rows, cols, seed: 20240601, chunkRows: rows / 10 });
+      const X = await problem.X.persist({ runtime: rt });
+      const y = await problem.y.persist({ runtime: rt });
+      for (const solver of solvers) {
+        options.onProgress?.(done, total, `${solver} ${rows} x ${cols}`);
+        const fit = async () => {
+          const model = new glm.LogisticRegression({ solver, regularizer: "l2", lambda, fitIntercept: false, runtime: rt, maxIter: solver === "gradient_descent" ? 1000 : undefined });
+          const t0 = performance.now();
+          await model.fit(X, y);
+          return { model, seconds: (performance.now() - t0) / 1000 };
+        };
+        await fit(); // warm-up: V8 tiers up, workers load the plans
+        const runs = [];
+        for (let r = 0; r < repeats; r++) runs.push(await fit());
+        const { model } = runs[runs.length - 1]!;
+        results.push({ solver, rows, cols, seconds: median(runs.map((r) => r.seconds)), nIter: model.nIter, objective: model.objective, converged: model.converged });
+        done += 1;
+      }
+      X.release();
+      y.release();
+    }
+  } finally {
+    await rt.close();
+  }
+  let sklearn: GlmBenchReport["sklearn"] = { missing: "skipped (--no-python)" };
+  if (options.python !== false) {
+    options.onProgress?.(done, total, "scikit-learn");
+    const ref = sklearnReference(sizes, cols, lambda, repeats);
+    if ("missing" in ref) sklearn = ref;
+    else {
+      sklearn = { version: ref.version };
+      results.push(...ref.rows);
+    }
+  }
+  options.onProgress?.(total, total, "done");
+  return { results, lambda, threads, sklearn, machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version } };
+}
