@@ -11,6 +11,7 @@ import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Runtime, array, glm, type SolverName } from "../src/index.js";
 import { median } from "./measure.js";
+import { profileGlm, type GdProfileRun } from "./glm-profile.js";
 
 export interface GlmBenchRow {
   solver: SolverName | "sklearn-lbfgs";
@@ -24,6 +25,8 @@ export interface GlmBenchRow {
 
 export interface GlmBenchReport {
   results: GlmBenchRow[];
+  /** Gradient descent per iteration at the largest size, naive and weft's way (see glm-profile.ts). */
+  gradientDescentProfile: Omit<GdProfileRun, "events">[];
   lambda: number;
   threads: number;
   sklearn: { version: string } | { missing: string };
@@ -57,7 +60,7 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
   const repeats = quick ? 1 : 3;
   const solvers = options.solvers ?? (["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const);
   const threads = availableParallelism();
-  const total = sizes.length * solvers.length + (options.python === false ? 0 : 1);
+  const total = sizes.length * solvers.length + 1 + (options.python === false ? 0 : 1);
   let done = 0;
   const results: GlmBenchRow[] = [];
   const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 }, profileCapacity: 0 });
@@ -74,9 +77,11 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
           await model.fit(X, y);
           return { model, seconds: (performance.now() - t0) / 1000 };
         };
-        await fit(); // warm-up: V8 tiers up, workers load the plans
+        const first = await fit(); // warm-up: V8 tiers up, workers load the plans
         const runs = [];
-        for (let r = 0; r < repeats; r++) runs.push(await fit());
+        // a fit of several seconds is its own warm-up: one more run is measured, not three
+        const measured = first.seconds > 5 ? 1 : repeats;
+        for (let r = 0; r < measured; r++) runs.push(await fit());
         const { model } = runs[runs.length - 1]!;
         results.push({ solver, rows, cols, seconds: median(runs.map((r) => r.seconds)), nIter: model.nIter, objective: model.objective, converged: model.converged });
         done += 1;
@@ -87,6 +92,8 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
   } finally {
     await rt.close();
   }
+  options.onProgress?.(done++, total, "gradient descent profile");
+  const gradientDescentProfile = (await profileGlm({ rows: sizes[sizes.length - 1]!, iterations: quick ? 3 : 10 })).map(({ events: _e, ...rest }) => rest);
   let sklearn: GlmBenchReport["sklearn"] = { missing: "skipped (--no-python)" };
   if (options.python !== false) {
     options.onProgress?.(done, total, "scikit-learn");
@@ -98,5 +105,5 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
     }
   }
   options.onProgress?.(total, total, "done");
-  return { results, lambda, threads, sklearn, machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version } };
+  return { results, gradientDescentProfile, lambda, threads, sklearn, machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version } };
 }

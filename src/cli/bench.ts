@@ -185,6 +185,10 @@ async function glmSuite(options: BenchOptions, out: (text: string) => void): Pro
     lines.push(`${x.solver.padEnd(19)} ${String(x.rows).padEnd(10)} ${String(x.cols).padEnd(6)} ${x.seconds.toFixed(3).padStart(8)} ${String(x.nIter).padStart(11)}  ${x.objective.toFixed(4)}${x.converged === false ? " (not converged)" : ""}`);
   }
   if ("missing" in r.sklearn) lines.push("", `scikit-learn: not measured: ${r.sklearn.missing}`);
+  lines.push("", "gradient descent, one gradient per iteration, largest size:");
+  for (const g of r.gradientDescentProfile) {
+    lines.push(`  ${g.name}: ${g.msPerIteration.toFixed(2)} ms per iteration, ${g.tasksPerIteration.toFixed(0)} tasks, ${(100 * g.nonKernelShare).toFixed(1)}% of thread time outside tasks`);
+  }
   out(lines.join("\n"));
 }
 

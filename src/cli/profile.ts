@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { ArgumentError } from "../errors.js";
 import { renderProfilePage, summarize } from "../profile/index.js";
 
-export const PROFILE_SUITES = ["graph", "overhead"] as const;
+export const PROFILE_SUITES = ["graph", "overhead", "glm"] as const;
 
 export async function runProfile(suite: string, options: { out?: string }, out: (text: string) => void): Promise<void> {
   if (!(PROFILE_SUITES as readonly string[]).includes(suite)) {
@@ -11,7 +11,7 @@ export async function runProfile(suite: string, options: { out?: string }, out: 
   }
   if (!options.out) throw new ArgumentError("--out", "the path of the HTML file to write", options.out);
   const { profileGraph, profileOverhead } = await import("../../bench/profile.js");
-  const runs = suite === "graph" ? await profileGraph() : await profileOverhead();
+  const runs = suite === "graph" ? await profileGraph() : suite === "overhead" ? await profileOverhead() : await (await import("../../bench/glm-profile.js")).profileGlm();
   const pages = runs.map((r) => renderProfilePage(r.events, { title: r.name }));
   // one page holding both timelines, one after the other
   const body = pages.map((p) => p.slice(p.indexOf("<body>") + 6, p.indexOf("</body>"))).join("\n<hr>\n");

@@ -80,7 +80,7 @@ export class GlmProblem implements SmoothObjective {
     const yc = ready(yr, y) ? y : await yr.persist({ runtime });
     const problem = new GlmProblem(runtime, Xc, yc, familyName, intercept, [Xc !== X ? Xc : undefined, yc !== y ? yc : undefined]);
     try {
-      problem.check();
+      await problem.check();
       problem.compile();
     } catch (error) {
       problem.release();
@@ -90,14 +90,17 @@ export class GlmProblem implements SmoothObjective {
   }
 
   /** NaN or Inf anywhere, or a label the family does not accept: a clear error naming row and value. */
-  private check(): void {
+  private async check(): Promise<void> {
     const f = this.family;
-    const raw = this.runtime.kernels.raw;
     const xs = persistedChunks(this.X), ys = persistedChunks(this.y);
+    // a finite sum means no NaN and no infinity: one SIMD pass per chunk, on all threads; look
+    // closer only where it is not
+    const prefix = uniqueName("check");
+    const keys = xs.map((_, i) => key(prefix, i));
+    const sums = await this.runtime.compute(new Map(keys.map((k, i) => [k, task(k, "sum", xs[i])])), keys, { fusion: "none" });
     let base = 0;
     xs.forEach((chunk, i) => {
-      // a finite sum means no NaN and no infinity: one SIMD pass; look closer only when it is not
-      if (!Number.isFinite(raw.sum(chunk.bytes / 8, chunk.ptr))) {
+      if (!Number.isFinite(sums[i] as number)) {
         const v = chunk.f64();
         for (let k = 0; k < v.length; k++) {
           if (!Number.isFinite(v[k]!)) throw new ArgumentError("X", "finite values", `${v[k]} at row ${base + Math.floor(k / this.p)}, column ${k % this.p}`, "fit");

@@ -17,7 +17,7 @@ export interface AdmmOptions extends SolverOptions {
   adaptiveRho?: boolean;
   abstol?: number;
   reltol?: number;
-  /** Most Newton steps per local solve (default 5; warm-started solves need one or two). */
+  /** Most Newton steps per local solve (default 2: warm-started, an inexact local solve is enough). */
   localSteps?: number;
 }
 
@@ -29,7 +29,7 @@ export async function admm(objective: Penalized, beta0: Float64Array, options: A
   const abstol = options.abstol ?? 1e-4;
   const reltol = options.reltol ?? 1e-2;
   const maxIter = options.maxIter ?? 250;
-  const steps = options.localSteps ?? 5;
+  const steps = options.localSteps ?? 2;
   if (!(rho > 0)) throw new ArgumentError("rho", "a number > 0", rho, "admm");
   const N = f.chunks, n = objective.n, p = objective.p;
   let z = Float64Array.from(beta0);
