@@ -54,7 +54,7 @@ function sklearnReference(sizes: readonly number[], cols: number, lambda: number
 
 export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchReport> {
   const quick = options.quick === true;
-  const sizes = quick ? [20_000] : [100_000, 1_000_000];
+  const sizes = quick ? [10_000] : [100_000, 1_000_000];
   const cols = 100;
   const lambda = 1;
   const repeats = quick ? 1 : 3;

@@ -15,4 +15,5 @@ export * from "./scheduler/index.js";
 export * from "./runtime/index.js";
 export * from "./array/index.js";
 export * from "./glm/index.js";
+export * from "./io/index.js";
 export * from "./random/index.js";

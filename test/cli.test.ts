@@ -112,3 +112,22 @@ describe("weft bench array", () => {
     expect(r.reference).toEqual({ missing: "skipped (--no-python)" });
   }, 120_000);
 });
+
+describe("weft bench glm", () => {
+  it("--json reports every solver's time, iterations and objective, and the gradient-descent profile", async () => {
+    const { code, out } = await run("bench", "glm", "--quick", "--json", "--no-python", "--quiet");
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    const solvers = r.results.map((x: { solver: string }) => x.solver);
+    expect(solvers).toEqual(["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"]);
+    for (const x of r.results) {
+      expect(Object.keys(x)).toEqual(expect.arrayContaining(["solver", "rows", "cols", "seconds", "nIter", "objective"]));
+      expect(x.seconds).toBeGreaterThan(0);
+    }
+    // the smooth solvers reach the same optimum
+    const objectives = r.results.filter((x: { solver: string }) => x.solver !== "admm").map((x: { objective: number }) => x.objective);
+    for (const o of objectives) expect(Math.abs(o - objectives[0]) / objectives[0]).toBeLessThan(1e-7);
+    expect(r.gradientDescentProfile).toHaveLength(2);
+    expect(r.gradientDescentProfile[1].tasksPerIteration).toBeLessThan(r.gradientDescentProfile[0].tasksPerIteration);
+  }, 180_000);
+});

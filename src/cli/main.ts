@@ -9,6 +9,7 @@ import { VERSION } from "../version.js";
 import { collectInfo, formatInfo } from "./info.js";
 import { runBench, SUITES } from "./bench.js";
 import { PROFILE_SUITES, runProfile } from "./profile.js";
+import { runFit, runPredict, type FitOptions } from "./fit.js";
 
 export interface CliIO {
   out: (text: string) => void;
@@ -27,6 +28,45 @@ function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError("(run 'weft --help' for usage)");
+
+  program
+    .command("fit")
+    .description("fit a GLM to a data file (.csv, .tsv, .npy, .parquet; a path or a URL) and print or save it")
+    .argument("<file>", "the data: a path, file://, or http(s):// URL")
+    .requiredOption("--target <column>", "the response column (for .npy: its index)")
+    .option("--features <list>", "comma-separated feature columns (default: all but the target)")
+    .addOption(new Option("--family <name>", "the GLM family").choices(["logistic", "normal", "poisson"]).default("logistic"))
+    .addOption(new Option("--solver <name>", "the solver (default: lbfgs, or proximal_grad with an L1 part)").choices(["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"]))
+    .addOption(new Option("--regularizer <name>", "the penalty").choices(["l1", "l2", "elastic_net", "none"]).default("l2"))
+    .option("--lambda <x>", "the penalty weight (1/C of scikit-learn; default 1)")
+    .option("--l1-ratio <a>", "elastic net's L1 share, in [0, 1]")
+    .option("--intercept", "fit an intercept (the default)")
+    .option("--no-intercept", "no intercept")
+    .option("--standardize", "scale each feature to mean 0 and population standard deviation 1 first")
+    .option("--max-iter <n>", "most solver iterations")
+    .option("--tol <t>", "the solver's stopping tolerance")
+    .option("--threads <n>", "threads, this one included (default: all cores)")
+    .option("--out <model.json>", "write the fitted model here")
+    .option("--json", "print { coef, intercept, objective, nIter, converged, seconds, features } on stdout and nothing else")
+    .option("--delimiter <char>", "CSV delimiter (default: comma, tab for .tsv)")
+    .option("--missing <policy>", "empty or NA cells: error (default), drop the row, or a number to fill in")
+    .option("--quiet", "no progress bar")
+    .action(async (file: string, options: FitOptions) => {
+      await runFit(file, options, io.out);
+    });
+
+  program
+    .command("predict")
+    .description("predict with a model saved by 'weft fit --out' on a data file; writes CSV (prediction, and probability for logistic models)")
+    .argument("<model>", "the model JSON")
+    .argument("<file>", "the data: its columns must include the model's features")
+    .option("--out <file.csv>", "write the predictions here (default: stdout)")
+    .option("--threads <n>", "threads, this one included")
+    .option("--delimiter <char>", "CSV delimiter")
+    .option("--missing <policy>", "empty or NA cells: error (default), drop the row, or a number")
+    .action(async (model: string, file: string, options: { out?: string; threads?: string }) => {
+      await runPredict(model, file, options, io.out);
+    });
 
   program
     .command("info")

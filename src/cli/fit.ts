@@ -1,0 +1,162 @@
+/**
+ * `weft fit FILE --target COL ...` and `weft predict MODEL.json FILE`: a GLM from a data file
+ * (CSV, TSV, NPY or Parquet, local or by URL), saved as JSON with what prediction needs (the
+ * feature names, the standardization), and predictions written as CSV.
+ */
+import { readFile } from "node:fs/promises";
+import { ArgumentError } from "../errors.js";
+import { array } from "../array/index.js";
+import type { ChunkedArray } from "../array/array.js";
+import { LinearRegression, LogisticRegression, PoissonRegression, SOLVERS, type ModelJSON, type SolverName } from "../glm/estimators.js";
+import { FAMILIES, type FamilyName } from "../glm/families.js";
+import { REGULARIZERS, type RegularizerName } from "../glm/regularizers.js";
+import { Runtime } from "../runtime/runtime.js";
+import { readTable } from "../io/table.js";
+import { writeCsv } from "../io/csv.js";
+import { writeFileAtomic } from "../io/storage.js";
+import { createProgress } from "./progress.js";
+
+export interface FitOptions {
+  target: string;
+  features?: string;
+  family: string;
+  solver?: string;
+  regularizer: string;
+  lambda?: string;
+  l1Ratio?: string;
+  intercept?: boolean;
+  standardize?: boolean;
+  maxIter?: string;
+  tol?: string;
+  threads?: string;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+  delimiter?: string;
+  missing?: string;
+}
+
+/** A saved CLI model: the estimator's JSON, and how to turn a file into its inputs. */
+export interface SavedModel extends ModelJSON {
+  features: string[];
+  target: string;
+  /** Per-feature mean and scale when fitted with --standardize. */
+  standardize: { mean: number[]; scale: number[] } | null;
+}
+
+const number = (name: string, value: string | undefined, check: (v: number) => boolean, expected: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const v = Number(value);
+  if (!Number.isFinite(v) || !check(v)) throw new ArgumentError(name, expected, value);
+  return v;
+};
+
+const ESTIMATORS = { logistic: LogisticRegression, normal: LinearRegression, poisson: PoissonRegression } as const;
+
+function missingPolicy(value: string | undefined): "error" | "drop" | number | undefined {
+  if (value === undefined || value === "error" || value === "drop") return value;
+  const v = Number(value);
+  if (!Number.isFinite(v)) throw new ArgumentError("--missing", "error, drop, or a number to fill in", value);
+  return v;
+}
+
+/** Centers and scales X's columns (population std; a constant column keeps scale 1). */
+async function standardize(X: ChunkedArray, runtime: Runtime): Promise<{ X: ChunkedArray; mean: number[]; scale: number[] }> {
+  const [mean, std] = (await array.compute(X.mean(0), X.std(0), { runtime })) as Float64Array[];
+  const scale = Array.from(std!, (s) => (s > 0 ? s : 1));
+  return { X: X.sub(array.fromTypedArray(mean!)).div(array.fromTypedArray(scale)), mean: Array.from(mean!), scale };
+}
+
+export async function runFit(file: string, options: FitOptions, out: (text: string) => void): Promise<void> {
+  if (!(FAMILIES as readonly string[]).includes(options.family)) throw new ArgumentError("--family", `one of ${FAMILIES.join(", ")}`, options.family);
+  if (!(REGULARIZERS as readonly string[]).includes(options.regularizer)) throw new ArgumentError("--regularizer", `one of ${REGULARIZERS.join(", ")}`, options.regularizer);
+  if (options.solver !== undefined && !(SOLVERS as readonly string[]).includes(options.solver)) throw new ArgumentError("--solver", `one of ${SOLVERS.join(", ")}`, options.solver);
+  const lambda = number("--lambda", options.lambda, (v) => v >= 0, "a number >= 0");
+  const l1Ratio = number("--l1-ratio", options.l1Ratio, (v) => v >= 0 && v <= 1, "a number in [0, 1]");
+  const maxIter = number("--max-iter", options.maxIter, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
+  const tol = number("--tol", options.tol, (v) => v > 0, "a number > 0");
+  const threads = number("--threads", options.threads, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
+  const features = options.features?.split(",").map((s) => s.trim()).filter(Boolean);
+  const family = options.family as FamilyName;
+  const Estimator = ESTIMATORS[family];
+  // an unsupported solver/penalty pair fails before the file is read
+  const model = new Estimator({
+    solver: options.solver as SolverName | undefined, regularizer: options.regularizer as RegularizerName, lambda, l1Ratio,
+    fitIntercept: options.intercept !== false, maxIter, tol,
+  });
+  const progress = createProgress(options.quiet === true || options.json === true);
+  const runtime = await Runtime.start(threads === undefined ? {} : { threads });
+  try {
+    progress.update(0, 2, `reading ${file}`);
+    const table = await readTable(file, { target: options.target, features, delimiter: options.delimiter, missing: missingPolicy(options.missing) });
+    if (!table.y) throw new ArgumentError("--target", "a column of the file", options.target);
+    let X = table.X;
+    let scaler: SavedModel["standardize"] = null;
+    if (options.standardize) {
+      const s = await standardize(X, runtime);
+      X = s.X;
+      scaler = { mean: s.mean, scale: s.scale };
+    }
+    progress.update(1, 2, `fitting ${table.rows} rows x ${table.features.length} features`);
+    model.options.runtime = runtime;
+    model.options.onIteration = ({ iteration, objective }) => progress.update(1, 2, `iteration ${iteration}, objective ${objective.toPrecision(10)}`);
+    const t0 = performance.now();
+    await model.fit(X, table.y);
+    const seconds = (performance.now() - t0) / 1000;
+    progress.update(2, 2, "done");
+    progress.stop();
+    const saved: SavedModel = { ...model.toJSON(), features: table.features, target: options.target, standardize: scaler };
+    if (options.out) await writeFileAtomic(options.out, JSON.stringify(saved, null, 2) + "\n");
+    if (options.json) {
+      out(JSON.stringify({ coef: Array.from(model.coef!), intercept: model.intercept, objective: model.objective, nIter: model.nIter, converged: model.converged, seconds, features: table.features }));
+      return;
+    }
+    const width = Math.max(9, ...table.features.map((f) => f.length));
+    const lines = [
+      `${model.constructor.name} (${model.options.solver}, ${model.options.regularizer}, lambda ${model.options.lambda}) on ${table.rows} rows: ` +
+        `${model.converged ? "converged" : "NOT converged"} in ${model.nIter} iterations, objective ${model.objective}, ${seconds.toFixed(3)} s`,
+      "",
+      `${"feature".padEnd(width)}  coefficient${options.standardize ? " (standardized)" : ""}`,
+      ...table.features.map((f, j) => `${f.padEnd(width)}  ${model.coef![j]}`),
+      ...(model.options.fitIntercept !== false ? [`${"intercept".padEnd(width)}  ${model.intercept}`] : []),
+    ];
+    if (options.out) lines.push("", `model written to ${options.out}`);
+    out(lines.join("\n"));
+  } finally {
+    progress.stop();
+    await runtime.close();
+  }
+}
+
+export async function runPredict(modelFile: string, file: string, options: { out?: string; threads?: string; delimiter?: string; missing?: string; quiet?: boolean }, out: (text: string) => void): Promise<void> {
+  let saved: SavedModel;
+  try {
+    saved = JSON.parse(await readFile(modelFile, "utf8")) as SavedModel;
+  } catch (cause) {
+    throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", `${modelFile} (${(cause as Error).message})`);
+  }
+  const Estimator = { LogisticRegression, LinearRegression, PoissonRegression }[saved.kind];
+  if (!Estimator || !Array.isArray(saved.features)) throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", modelFile);
+  const threads = number("--threads", options.threads, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
+  const runtime = await Runtime.start(threads === undefined ? {} : { threads });
+  try {
+    const model = Estimator.fromJSON(saved);
+    model.options.runtime = runtime;
+    const table = await readTable(file, { features: saved.features, delimiter: options.delimiter, missing: missingPolicy(options.missing) });
+    let X = table.X;
+    if (saved.standardize) X = X.sub(array.fromTypedArray(saved.standardize.mean)).div(array.fromTypedArray(saved.standardize.scale));
+    const columns: Record<string, Float64Array> = { prediction: await model.predict(X) };
+    if (model instanceof LogisticRegression) columns.probability = await model.predictProba(X);
+    if (options.out) {
+      await writeCsv(options.out, columns);
+      out(`${table.rows} predictions written to ${options.out}`);
+    } else {
+      const names = Object.keys(columns);
+      const lines = [names.join(",")];
+      for (let i = 0; i < table.rows; i++) lines.push(names.map((n) => String(columns[n]![i])).join(","));
+      out(lines.join("\n"));
+    }
+  } finally {
+    await runtime.close();
+  }
+}

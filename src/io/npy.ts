@@ -1,0 +1,118 @@
+/**
+ * NumPy's .npy format: a magic string, a version, a Python-dict header (dtype, fortran_order,
+ * shape), then the values in C order. Reading takes the header by range reads and the values a
+ * block of rows at a time (any little-endian float, signed or unsigned integer, or bool dtype,
+ * converted to float64); writing makes float64 files.
+ */
+import { ArgumentError } from "../errors.js";
+import { ChunkedArray } from "../array/array.js";
+import { fromTypedArray } from "../array/create.js";
+import { openSource, writeFileAtomic, type Source } from "./storage.js";
+
+export class NpyError extends ArgumentError {}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+type Reader = (view: DataView, offset: number) => number;
+const DTYPES: Record<string, { bytes: number; read: Reader }> = {
+  f8: { bytes: 8, read: (v, o) => v.getFloat64(o, true) },
+  f4: { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
+  i8: { bytes: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
+  i4: { bytes: 4, read: (v, o) => v.getInt32(o, true) },
+  i2: { bytes: 2, read: (v, o) => v.getInt16(o, true) },
+  i1: { bytes: 1, read: (v, o) => v.getInt8(o) },
+  u8: { bytes: 8, read: (v, o) => Number(v.getBigUint64(o, true)) },
+  u4: { bytes: 4, read: (v, o) => v.getUint32(o, true) },
+  u2: { bytes: 2, read: (v, o) => v.getUint16(o, true) },
+  u1: { bytes: 1, read: (v, o) => v.getUint8(o) },
+  b1: { bytes: 1, read: (v, o) => v.getUint8(o) },
+};
+
+export interface NpyHeader {
+  dtype: string;
+  shape: number[];
+  /** Byte offset of the first value. */
+  dataOffset: number;
+}
+
+/** Reads and checks the header of `source`. */
+export async function readNpyHeader(source: Source): Promise<NpyHeader> {
+  const where = `NPY file ${source.url}`;
+  const first = await source.read(0, 10);
+  if (first.length < 10 || MAGIC.some((b, i) => first[i] !== b)) throw new NpyError("file", "an .npy file (it starts with \\x93NUMPY)", `${first.length < 10 ? "a file of " + first.length + " bytes" : "other bytes"}`, where);
+  const major = first[6]!;
+  let headerLength: number, start: number;
+  if (major === 1) {
+    headerLength = first[8]! | (first[9]! << 8);
+    start = 10;
+  } else if (major === 2 || major === 3) {
+    const more = await source.read(8, 4);
+    if (more.length < 4) throw new NpyError("header", "a complete header", "a truncated file", where);
+    headerLength = new DataView(more.buffer, more.byteOffset, 4).getUint32(0, true);
+    start = 12;
+  } else {
+    throw new NpyError("version", "1, 2 or 3", major, where);
+  }
+  const bytes = await source.read(start, headerLength);
+  if (bytes.length < headerLength) throw new NpyError("header", `${headerLength} bytes of header`, `${bytes.length} bytes (a truncated file)`, where);
+  const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes);
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new NpyError("header", "a dict with descr, fortran_order and shape", text.trim().slice(0, 60), where);
+  if (fortran === "True") throw new NpyError("fortran_order", "False (C order; save with np.ascontiguousarray)", "True", where);
+  const match = /^([<|>=])([a-z]\d+)$/.exec(descr);
+  if (!match || !DTYPES[match[2]!]) throw new NpyError("dtype", `a numeric dtype (${Object.keys(DTYPES).join(", ")})`, descr, where);
+  if (match[1] === ">") throw new NpyError("dtype", "little-endian data ('<'): save with arr.astype('<f8')", descr, where);
+  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0) || shape.length > 2) throw new NpyError("shape", "0, 1 or 2 whole lengths", `(${shapeText})`, where);
+  return { dtype: match[2]!, shape, dataOffset: start + headerLength };
+}
+
+/** The values of an .npy file as float64, with its shape. */
+export async function readNpyValues(location: string | URL | Source, onProgress?: (done: number, total: number) => void): Promise<{ data: Float64Array; shape: number[] }> {
+  const source = typeof location === "object" && "read" in location ? location : openSource(location);
+  const header = await readNpyHeader(source);
+  const { bytes, read } = DTYPES[header.dtype]!;
+  const count = header.shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(count);
+  const block = Math.max(1, Math.floor((8 << 20) / bytes)); // 8 MiB reads
+  for (let at = 0; at < count; at += block) {
+    const n = Math.min(block, count - at);
+    const raw = await source.read(header.dataOffset + at * bytes, n * bytes);
+    if (raw.length < n * bytes) {
+      throw new NpyError("file", `${count} values of ${header.dtype} (shape (${header.shape.join(", ")}))`, `a truncated file: data ends at value ${at + Math.floor(raw.length / bytes)}`, `NPY file ${source.url}`);
+    }
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (header.dtype === "f8" && raw.byteOffset % 8 === 0) data.set(new Float64Array(raw.buffer, raw.byteOffset, n), at);
+    else for (let i = 0; i < n; i++) data[at + i] = read(view, i * bytes);
+    onProgress?.(at + n, count);
+  }
+  return { data, shape: header.shape };
+}
+
+/** An .npy file as a chunked array (chunked along rows as `chunkRows` says; default one chunk). */
+export async function readNpy(location: string | URL, options: { chunkRows?: number } = {}): Promise<ChunkedArray> {
+  const { data, shape } = await readNpyValues(location);
+  const chunks = options.chunkRows && shape.length > 0 ? (shape.length === 2 ? [options.chunkRows, shape[1]!] : options.chunkRows) : undefined;
+  return fromTypedArray(data, { shape, chunks: chunks as never });
+}
+
+/** Writes float64 values of `shape` (C order) as an .npy file, atomically. */
+export async function writeNpy(path: string, data: Float64Array, shape: readonly number[]): Promise<void> {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new ArgumentError("shape", `a shape of ${data.length} values`, shape, "writeNpy");
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const total = 10 + header.length + 1;
+  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set(MAGIC);
+  out[6] = 1;
+  out[7] = 0;
+  out[8] = header.length & 0xff;
+  out[9] = header.length >> 8;
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  await writeFileAtomic(path, out);
+}

@@ -1,0 +1,62 @@
+/**
+ * Parquet's numeric columns, read with hyparquet (pure JavaScript, range reads through a
+ * Source, so a remote file is fetched only for the columns asked for).
+ */
+import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { ArgumentError } from "../errors.js";
+import { fromTypedArray } from "../array/create.js";
+import { openSource, type Source } from "./storage.js";
+import type { Table } from "./csv.js";
+
+export class ParquetError extends ArgumentError {}
+
+/** hyparquet's AsyncBuffer over a Source. */
+async function asyncBuffer(source: Source) {
+  const byteLength = await source.size();
+  return {
+    byteLength,
+    slice: async (start: number, end?: number) => {
+      const bytes = await source.read(start, (end ?? byteLength) - start);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+/** Reads numeric columns of a Parquet file: `features` (default all but the target) and `target`. */
+export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number } = {}): Promise<Table> {
+  const source = typeof location === "object" && "read" in location ? location : openSource(location);
+  const where = `Parquet file ${source.url}`;
+  const file = await asyncBuffer(source);
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (cause) {
+    throw new ParquetError("file", "a Parquet file", (cause as Error).message, where);
+  }
+  const names = metadata.schema.slice(1).map((s) => s.name);
+  if (options.target !== undefined && !names.includes(options.target)) throw new ParquetError("target", `a column of the file (${names.join(", ")})`, options.target, where);
+  const features = [...(options.features ?? names.filter((n) => n !== options.target))];
+  for (const f of features) if (!names.includes(f)) throw new ParquetError("features", `columns of the file (${names.join(", ")})`, f, where);
+  const columns = options.target !== undefined ? [...features, options.target] : features;
+  const records = (await parquetReadObjects({ file, columns })) as Record<string, unknown>[];
+  const rows = records.length;
+  const p = features.length;
+  const X = new Float64Array(rows * p);
+  const y = new Float64Array(options.target !== undefined ? rows : 0);
+  records.forEach((r, i) => {
+    for (let j = 0; j < columns.length; j++) {
+      const raw = r[columns[j]!];
+      const v = typeof raw === "bigint" ? Number(raw) : typeof raw === "boolean" ? Number(raw) : raw;
+      if (typeof v !== "number") throw new ParquetError("cell", "a number", `${String(raw).slice(0, 40)} in row ${i}, column ${columns[j]}`, where);
+      if (j < p) X[i * p + j] = v;
+      else y[i] = v;
+    }
+  });
+  const chunkRows = options.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
+  return {
+    X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p] }),
+    y: options.target !== undefined ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
+    features,
+    rows,
+  };
+}
