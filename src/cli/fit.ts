@@ -34,6 +34,8 @@ export interface FitOptions {
   quiet?: boolean;
   delimiter?: string;
   missing?: string;
+  /** false with --no-header: the CSV's first row is data, columns are named 0, 1, ... */
+  header?: boolean;
 }
 
 /** A saved CLI model: the estimator's JSON, and how to turn a file into its inputs. */
@@ -88,7 +90,10 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   const runtime = await Runtime.start(threads === undefined ? {} : { threads });
   try {
     progress.update(0, 2, `reading ${file}`);
-    const table = await readTable(file, { target: options.target, features, delimiter: options.delimiter, missing: missingPolicy(options.missing) });
+    const table = await readTable(file, {
+      target: options.target, features, delimiter: options.delimiter, missing: missingPolicy(options.missing), header: options.header,
+      onProgress: (rows) => progress.update(0, 2, `reading ${file}: ${rows} rows`),
+    });
     if (!table.y) throw new ArgumentError("--target", "a column of the file", options.target);
     let X = table.X;
     let scaler: SavedModel["standardize"] = null;

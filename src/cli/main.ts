@@ -50,6 +50,7 @@ function buildProgram(io: CliIO): Command {
     .option("--json", "print { coef, intercept, objective, nIter, converged, seconds, features } on stdout and nothing else")
     .option("--delimiter <char>", "CSV delimiter (default: comma, tab for .tsv)")
     .option("--missing <policy>", "empty or NA cells: error (default), drop the row, or a number to fill in")
+    .option("--no-header", "the CSV has no header row: columns are named 0, 1, ...")
     .option("--quiet", "no progress bar")
     .action(async (file: string, options: FitOptions) => {
       await runFit(file, options, io.out);

@@ -20,19 +20,22 @@ const kernel = (ctx: TaskContext, name: string): Kernel => {
   return k;
 };
 
-/** grad (p + 1 values: coefficients, then the intercept's) and the loss (the last value). */
-export function glmChunkLossGrad(ctx: TaskContext, lossGradKernel: string, X: BufferViews, y: BufferViews, beta: BufferViews, rows: number, p: number, intercept: boolean): BufferViews {
+/**
+ * grad (p + 1 values: coefficients, then the intercept's) and the loss (the last value), over
+ * rows [row0, row0 + rows) of the chunk (a task may take part of a chunk, for balance).
+ */
+export function glmChunkLossGrad(ctx: TaskContext, lossGradKernel: string, X: BufferViews, y: BufferViews, beta: BufferViews, row0: number, rows: number, p: number, intercept: boolean): BufferViews {
   const out = ctx.alloc(8 * (p + 2));
   const b0 = intercept ? beta.f64()[p]! : 0;
-  const loss = kernel(ctx, lossGradKernel)(rows, p, X.ptr, Math.max(p, 1), y.ptr, beta.ptr, b0, out.ptr);
+  const loss = kernel(ctx, lossGradKernel)(rows, p, X.ptr + 8 * row0 * p, Math.max(p, 1), y.ptr + 8 * row0, beta.ptr, b0, out.ptr);
   out.f64()[p + 1] = loss;
   return out;
 }
 
-/** The summed loss of the chunk. */
-export function glmChunkLoss(ctx: TaskContext, lossKernel: string, X: BufferViews, y: BufferViews, beta: BufferViews, rows: number, p: number, intercept: boolean): number {
+/** The summed loss over rows [row0, row0 + rows) of the chunk. */
+export function glmChunkLoss(ctx: TaskContext, lossKernel: string, X: BufferViews, y: BufferViews, beta: BufferViews, row0: number, rows: number, p: number, intercept: boolean): number {
   const b0 = intercept ? beta.f64()[p]! : 0;
-  return kernel(ctx, lossKernel)(rows, p, X.ptr, Math.max(p, 1), y.ptr, beta.ptr, b0);
+  return kernel(ctx, lossKernel)(rows, p, X.ptr + 8 * row0 * p, Math.max(p, 1), y.ptr + 8 * row0, beta.ptr, b0);
 }
 
 /**

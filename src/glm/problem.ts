@@ -120,14 +120,23 @@ export class GlmProblem implements SmoothObjective {
     const chunks = this.X.rowChunks;
     const p = this.p;
     const beta = ref(this.inputKey);
+    // Each chunk is cut into pieces of rows so that every thread gets several tasks per
+    // evaluation: the threads then finish together (one long chunk per thread would leave the
+    // others idle at the end of each iteration).
+    const pieces = Math.max(1, Math.min(Math.ceil((8 * this.runtime.threads) / Math.max(chunks.length, 1)), Math.floor(Math.min(...chunks) / 1024)));
     const build = (name: string, op: string, args: (i: number) => unknown[], bytes: number | undefined, combine: "vectors" | "numbers"): { tasks: Map<Key, Task>; out: Key } => {
       const prefix = uniqueName(name);
       const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
       const parts: Key[] = [];
       chunks.forEach((rows, i) => {
-        const k = key(prefix, i);
-        tasks.set(k, taskWith(k, op, args(i).map((a) => (a === "rows" ? rows : a)), bytes === undefined ? {} : { bytes }));
-        parts.push(k);
+        const per = Math.ceil(rows / pieces);
+        for (let row0 = 0; row0 < rows || (rows === 0 && row0 === 0); row0 += Math.max(per, 1)) {
+          const k = key(prefix, parts.length);
+          const n = Math.min(per, rows - row0);
+          tasks.set(k, taskWith(k, op, args(i).flatMap((a) => (a === "rows" ? [row0, n] : [a])), bytes === undefined ? {} : { bytes }));
+          parts.push(k);
+          if (rows === 0) break;
+        }
       });
       const out = key(`${prefix}-total`);
       tasks.set(out, combine === "vectors"

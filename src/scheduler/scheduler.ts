@@ -475,7 +475,10 @@ export class Scheduler {
       // Each worker's share of what is ready; the main thread keeps one share for itself (so a
       // lone ready task runs right here, without a round trip).
       const fair = batch ? Math.floor(totalReady / (lanesReady + 1)) : 1;
-      const share = Math.max(1, fair);
+      // A worker gets a quarter of its fair share at a time (at least two tasks, so it never
+      // waits for the next one): it is topped up as it goes, and all threads finish together
+      // even when tasks take different times.
+      const share = Math.min(Math.max(1, fair), Math.max(2, Math.ceil(fair / 4)));
       let deferred: number[] | undefined;
       let touched: WorkerLane | Set<WorkerLane> | undefined;
       while (run.ready.size > 0) {
