@@ -11,33 +11,13 @@ import { ref, taskWith, type Task } from "../graph/task.js";
 import { ChunkedArray, sameRuntime } from "./array.js";
 import { describeShape } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
+import { combineTree } from "./reduce.js";
 
 const SPLIT_EVERY = 8;
 
 /** Sums groups of equally long vector partials (group g: lengths[g] values) in a tree. */
 function sumGroups(groups: Key[][], lengths: readonly number[], below: Layer): Layer {
-  let current = groups;
-  let layer = below;
-  for (let depth = 1; current.some((g) => g.length > SPLIT_EVERY); depth++) {
-    const name = uniqueName(`matmul-sum${depth}`);
-    const tasks: Task[] = [];
-    current = current.map((g, gi) => {
-      const keys: Key[] = [];
-      for (let s = 0; s < g.length; s += SPLIT_EVERY) {
-        const k = key(name, tasks.length);
-        tasks.push(taskWith(k, "combineVectors", ["sum", g.slice(s, s + SPLIT_EVERY).map(ref)], { bytes: 8 * lengths[gi]! }));
-        keys.push(k);
-      }
-      return keys;
-    });
-    layer = new TaskLayer(name, tasks, [layer]);
-  }
-  const name = uniqueName("matmul");
-  const tasks = current.map((g, gi) =>
-    g.length === 1
-      ? taskWith(key(name, gi), "identity", [ref(g[0]!)], { bytes: 8 * lengths[gi]! })
-      : taskWith(key(name, gi), "combineVectors", ["sum", g.map(ref)], { bytes: 8 * lengths[gi]! }));
-  return new TaskLayer(name, tasks, [layer]);
+  return combineTree("sum", groups, lengths, below, SPLIT_EVERY);
 }
 
 function mismatch(a: ChunkedArray, b: ChunkedArray, why: string): ArgumentError {

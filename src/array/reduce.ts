@@ -78,7 +78,7 @@ function reduceAxis(kind: ReductionKind, x: ChunkedArray, axis: number, splitEve
  * Combines each group of vector partials (group g's vectors have lengths[g] values) with at
  * most `splitEvery` per task; the returned layer's chunk g is group g's result.
  */
-function combineTree(kind: ReductionKind, groups: Key[][], lengths: readonly number[], below: Layer, splitEvery: number): Layer {
+export function combineTree(kind: ReductionKind, groups: Key[][], lengths: readonly number[], below: Layer, splitEvery: number): Layer {
   let current = groups;
   let layer = below;
   for (let depth = 1; current.some((g) => g.length > splitEvery); depth++) {
