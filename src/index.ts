@@ -16,4 +16,6 @@ export * from "./runtime/index.js";
 export * from "./array/index.js";
 export * from "./glm/index.js";
 export * from "./io/index.js";
+export * from "./preprocessing/index.js";
+export * from "./model_selection/index.js";
 export * from "./random/index.js";

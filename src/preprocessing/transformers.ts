@@ -1,0 +1,185 @@
+/**
+ * Feature transformers with scikit-learn's fit/transform: StandardScaler (population standard
+ * deviation, a constant column keeps scale 1), MinMaxScaler, PolynomialFeatures (degree 2 at
+ * least). fit() computes its statistics in one graph on the runtime; transform() is lazy (an
+ * array expression that fuses with whatever reads it).
+ */
+import { ArgumentError, WeftError } from "../errors.js";
+import { ChunkedArray, computeArrays } from "../array/array.js";
+import { fromTypedArray, mapBlocks } from "../array/create.js";
+import { rechunkTo } from "../array/layout.js";
+import type { Runtime } from "../runtime/runtime.js";
+
+export interface Transformer {
+  fit(X: ChunkedArray): Promise<this>;
+  transform(X: ChunkedArray): ChunkedArray;
+  /** Parameters by name, for pipelines and grid search. */
+  getParams(): Record<string, unknown>;
+  setParams(params: Record<string, unknown>): this;
+}
+
+function checkMatrix(X: unknown, where: string): ChunkedArray {
+  if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray (rows x features)", X instanceof ChunkedArray ? `shape [${X.shape.join(", ")}]` : X, where);
+  return X;
+}
+
+abstract class Fitted {
+  protected nFeatures = -1;
+
+  protected checkFitted(X: ChunkedArray, where: string): void {
+    if (this.nFeatures < 0) throw new WeftError(`${where}: not fitted: call fit() first`);
+    if (X.shape[1] !== this.nFeatures) throw new ArgumentError("X", `${this.nFeatures} features (as fitted)`, `${X.shape[1]}`, where);
+  }
+}
+
+export class StandardScaler extends Fitted implements Transformer {
+  /** Per-feature mean and scale (population std; 1 for a constant feature). */
+  mean: Float64Array | undefined;
+  scale: Float64Array | undefined;
+
+  constructor(private options: { withMean?: boolean; withStd?: boolean; runtime?: Runtime } = {}) {
+    super();
+  }
+
+  async fit(X: ChunkedArray): Promise<this> {
+    checkMatrix(X, "StandardScaler.fit");
+    if (X.shape[0] === 0) throw new ArgumentError("X", "at least one row", "no rows", "StandardScaler.fit");
+    const [mean, std] = (await computeArrays([X.mean(0), X.std(0)], { runtime: this.options.runtime })) as Float64Array[];
+    this.mean = this.options.withMean === false ? new Float64Array(mean!.length) : mean!;
+    this.scale = this.options.withStd === false ? new Float64Array(std!.length).fill(1) : std!.map((s) => (s > 0 ? s : 1));
+    this.nFeatures = X.shape[1]!;
+    return this;
+  }
+
+  transform(X: ChunkedArray): ChunkedArray {
+    checkMatrix(X, "StandardScaler.transform");
+    this.checkFitted(X, "StandardScaler.transform");
+    return X.sub(fromTypedArray(this.mean!)).div(fromTypedArray(this.scale!));
+  }
+
+  getParams(): Record<string, unknown> {
+    return { withMean: this.options.withMean ?? true, withStd: this.options.withStd ?? true };
+  }
+
+  setParams(params: Record<string, unknown>): this {
+    this.options = { ...this.options, ...params };
+    return this;
+  }
+}
+
+export class MinMaxScaler extends Fitted implements Transformer {
+  min: Float64Array | undefined;
+  max: Float64Array | undefined;
+
+  constructor(private options: { featureRange?: [number, number]; runtime?: Runtime } = {}) {
+    super();
+    const [lo, hi] = options.featureRange ?? [0, 1];
+    if (!(lo < hi)) throw new ArgumentError("featureRange", "[low, high] with low < high", options.featureRange, "MinMaxScaler");
+  }
+
+  async fit(X: ChunkedArray): Promise<this> {
+    checkMatrix(X, "MinMaxScaler.fit");
+    if (X.shape[0] === 0) throw new ArgumentError("X", "at least one row", "no rows", "MinMaxScaler.fit");
+    const [min, max] = (await computeArrays([X.min(0), X.max(0)], { runtime: this.options.runtime })) as Float64Array[];
+    this.min = min!;
+    this.max = max!;
+    this.nFeatures = X.shape[1]!;
+    return this;
+  }
+
+  transform(X: ChunkedArray): ChunkedArray {
+    checkMatrix(X, "MinMaxScaler.transform");
+    this.checkFitted(X, "MinMaxScaler.transform");
+    const [lo, hi] = this.options.featureRange ?? [0, 1];
+    // a constant feature maps to the low end (scikit-learn's handling of a zero range)
+    const width = this.max!.map((m, j) => (m - this.min![j]! > 0 ? m - this.min![j]! : 1));
+    return X.sub(fromTypedArray(this.min!)).div(fromTypedArray(width)).mul(hi - lo).add(lo);
+  }
+
+  getParams(): Record<string, unknown> {
+    return { featureRange: this.options.featureRange ?? [0, 1] };
+  }
+
+  setParams(params: Record<string, unknown>): this {
+    this.options = { ...this.options, ...params };
+    return this;
+  }
+}
+
+/**
+ * All products of features up to `degree` (scikit-learn's order: 1 (if includeBias), x_i, then
+ * for degree 2 x_i x_j for i <= j, ...). Stateless apart from the feature count.
+ */
+export class PolynomialFeatures extends Fitted implements Transformer {
+  private powers: number[][] = [];
+
+  constructor(private options: { degree?: number; includeBias?: boolean; interactionOnly?: boolean } = {}) {
+    super();
+    const degree = options.degree ?? 2;
+    if (!Number.isInteger(degree) || degree < 1 || degree > 5) throw new ArgumentError("degree", "a whole number in [1, 5]", degree, "PolynomialFeatures");
+  }
+
+  async fit(X: ChunkedArray): Promise<this> {
+    checkMatrix(X, "PolynomialFeatures.fit");
+    const p = X.shape[1]!;
+    const degree = this.options.degree ?? 2;
+    const out: number[][] = this.options.includeBias === false ? [] : [[]];
+    // combinations with repetition (or without, for interaction only) of feature indices, by degree
+    const extend = (prefix: number[], start: number, left: number) => {
+      if (left === 0) {
+        out.push(prefix);
+        return;
+      }
+      for (let j = start; j < p; j++) extend([...prefix, j], this.options.interactionOnly ? j + 1 : j, left - 1);
+    };
+    for (let d = 1; d <= degree; d++) extend([], 0, d);
+    this.powers = out;
+    this.nFeatures = p;
+    return this;
+  }
+
+  /** Number of output features. */
+  get outputFeatures(): number {
+    return this.powers.length;
+  }
+
+  /** Names like "x0", "x0 x1", "x1^2". */
+  featureNames(input: readonly string[] = Array.from({ length: this.nFeatures }, (_, j) => `x${j}`)): string[] {
+    return this.powers.map((terms) => {
+      if (terms.length === 0) return "1";
+      const counts = new Map<number, number>();
+      for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+      return [...counts].map(([j, c]) => (c === 1 ? input[j]! : `${input[j]}^${c}`)).join(" ");
+    });
+  }
+
+  transform(X: ChunkedArray): ChunkedArray {
+    checkMatrix(X, "PolynomialFeatures.transform");
+    this.checkFitted(X, "PolynomialFeatures.transform");
+    const p = X.shape[1]!;
+    const m = this.powers.length;
+    const powers = this.powers;
+    const one = rechunkTo(X, X.rowChunks, [p]);
+    return mapBlocks(([block], info) => {
+      const rows = info.rows;
+      const out = new Float64Array(rows * m);
+      for (let r = 0; r < rows; r++) {
+        for (let k = 0; k < m; k++) {
+          let v = 1;
+          for (const j of powers[k]!) v *= block![r * p + j]!;
+          out[r * m + k] = v;
+        }
+      }
+      return out;
+    }, [one], { shape: [X.shape[0]!, m], chunks: [[...X.rowChunks], [m]] });
+  }
+
+  getParams(): Record<string, unknown> {
+    return { degree: this.options.degree ?? 2, includeBias: this.options.includeBias ?? true, interactionOnly: this.options.interactionOnly ?? false };
+  }
+
+  setParams(params: Record<string, unknown>): this {
+    this.options = { ...this.options, ...params };
+    return this;
+  }
+}
