@@ -131,3 +131,15 @@ describe("weft bench glm", () => {
     expect(r.gradientDescentProfile[1].tasksPerIteration).toBeLessThan(r.gradientDescentProfile[0].tasksPerIteration);
   }, 180_000);
 });
+
+describe("weft bench selection", () => {
+  it("--json reports grid search against one-by-one fits and the best lambda of each", async () => {
+    const { code, out } = await run("bench", "selection", "--quick", "--json", "--quiet");
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r.lambdas).toHaveLength(10);
+    expect(r.folds).toBe(5);
+    expect(r.seconds.gridSearch).toBeGreaterThan(0);
+    expect(r.bestLambda.gridSearch).toBe(r.bestLambda.oneByOne);
+  }, 180_000);
+});

@@ -88,3 +88,73 @@ describe("scores", () => {
     expect(() => accuracy([1], [1, 0])).toThrow(/1 values like yTrue/);
   });
 });
+
+import { GridSearchCV, Pipeline, glm as glmNs } from "../src/index.js";
+
+describe("pipelines and grid search", () => {
+  const problem = () => array.random.logisticProblem({ rows: 400, cols: 6, seed: 9, chunkRows: 100 });
+
+  it("a pipeline fits, predicts and addresses parameters as step__param", async () => {
+    const { X, y } = problem();
+    const pipe = new Pipeline([["scale", new StandardScaler()], ["clf", new glmNs.LogisticRegression({ lambda: 1, runtime: rt })]]);
+    expect(Object.keys(pipe.getParams())).toEqual(expect.arrayContaining(["scale__withMean", "clf__lambda", "clf__solver"]));
+    pipe.setParams({ clf__lambda: 3 });
+    expect(pipe.final.options.lambda).toBe(3);
+    await pipe.fit(X, y);
+    expect(await pipe.score(X, y)).toBeGreaterThan(0.6);
+    expect(() => pipe.setParams({ clf__lamda: 1 })).toThrow(/clf__lambda/);
+    expect(() => new Pipeline([["clf", new glmNs.LogisticRegression()], ["scale", new StandardScaler()]])).toThrow(/transformer/);
+  });
+
+  it("fits the scaler once per fold, shared by every lambda", async () => {
+    let fits = 0;
+    class CountingScaler extends StandardScaler {
+      override async fit(X: ChunkedArray): Promise<this> {
+        fits += 1;
+        return super.fit(X);
+      }
+    }
+    const { X, y } = problem();
+    const lambdas = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000];
+    const search = new GridSearchCV(
+      new Pipeline([["scale", new CountingScaler()], ["clf", new glmNs.LogisticRegression()]]),
+      { clf__lambda: lambdas }, { cv: 5, runtime: rt, refit: false },
+    );
+    await search.fit(X, y);
+    expect(fits).toBe(5);
+    expect(search.transformerFits.get("scale")).toBe(5);
+    expect(search.cvResults).toHaveLength(10);
+    expect(search.bestParams).toBeDefined();
+  });
+
+  it("gives each candidate the score it gets alone", async () => {
+    const { X, y } = problem();
+    const grid = { scale__withMean: [true, false], clf__lambda: [0.5, 5, 50] };
+    const base = new Pipeline([["scale", new StandardScaler()], ["clf", new glmNs.LogisticRegression({ tol: 1e-12, gtol: 1e-9 })]]);
+    const search = await new GridSearchCV(base, grid, { cv: 3, scoring: "log_loss", runtime: rt }).fit(X, y);
+    const folds = new KFold({ nSplits: 3 }).split(400);
+    for (const r of search.cvResults) {
+      const alone: number[] = [];
+      for (const fold of folds) {
+        const p = base.clone().setParams(r.params);
+        p.final.options.runtime = rt;
+        await p.fit(selectRows(X, fold.train), selectRows(y, fold.train));
+        const proba = await p.predictProba(selectRows(X, fold.test));
+        alone.push(-logLoss((await selectRows(y, fold.test).compute({ runtime: rt })) as Float64Array, proba));
+      }
+      r.testScores.forEach((s, f) => expect(s).toBeCloseTo(alone[f]!, 6));
+    }
+    expect(search.bestEstimator).toBeInstanceOf(Pipeline);
+    expect((await (search.bestEstimator as Pipeline).predict(X)).length).toBe(400);
+  });
+
+  it("names the valid choices for bad input", async () => {
+    const clf = new glmNs.LogisticRegression({ runtime: rt });
+    expect(() => new GridSearchCV(clf, { lamda: [1] })).toThrow(/parameter names among .*lambda/);
+    expect(() => new GridSearchCV(clf, {})).toThrow(/non-empty/);
+    expect(() => new GridSearchCV(clf, { lambda: [] })).toThrow(/non-empty list/);
+    expect(() => new GridSearchCV(clf, { lambda: [1] }, { scoring: "r2" })).toThrow(/classifier scorer: one of accuracy, log_loss, roc_auc/);
+    const small = array.fromRows([[1], [2], [3]]);
+    await expect(new GridSearchCV(clf, { lambda: [1] }, { cv: 5, runtime: rt }).fit(small, array.fromTypedArray([0, 1, 0]))).rejects.toThrow(/at least as many rows as folds/);
+  });
+});

@@ -3,7 +3,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { ArgumentError } from "../errors.js";
 import { createProgress } from "./progress.js";
 
-export const SUITES = ["kernels", "graph", "overhead", "array", "glm"] as const;
+export const SUITES = ["kernels", "graph", "overhead", "array", "glm", "selection"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -192,10 +192,26 @@ async function glmSuite(options: BenchOptions, out: (text: string) => void): Pro
   out(lines.join("\n"));
 }
 
+async function selection(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchSelection } = await import("../../bench/selection.js");
+  const progress = createProgress(options.quiet === true);
+  const r = await benchSelection({ quick: options.quick === true, onProgress: progress.update });
+  progress.stop();
+  if (options.json) {
+    out(JSON.stringify(r, null, 2));
+    return;
+  }
+  out([
+    `grid search, StandardScaler + LogisticRegression, ${r.lambdas.length} lambdas x ${r.folds} folds on ${r.rows} x ${r.cols}:`,
+    `  GridSearchCV ${r.seconds.gridSearch.toFixed(2)} s; the same fits one by one ${r.seconds.oneByOne.toFixed(2)} s: ${r.speedup.toFixed(2)}x`,
+    `  best lambda: ${String(r.bestLambda.gridSearch)} (grid search), ${String(r.bestLambda.oneByOne)} (one by one)`,
+  ].join("\n"));
+}
+
 export async function runBench(suite: string, options: BenchOptions, out: (text: string) => void): Promise<void> {
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  const run = { kernels, graph, overhead, array: arrays, glm: glmSuite }[suite as SuiteName];
+  const run = { kernels, graph, overhead, array: arrays, glm: glmSuite, selection }[suite as SuiteName];
   await run(options, out);
 }

@@ -98,7 +98,7 @@ function toVector(y: VectorLike, name: string): ChunkedArray {
 abstract class GlmEstimator {
   protected abstract readonly familyName: FamilyName;
   protected abstract readonly kind: ModelJSON["kind"];
-  readonly options: EstimatorOptions;
+  options: EstimatorOptions;
   /** The fitted coefficients (one per feature). */
   coef: Float64Array | undefined;
   intercept = 0;
@@ -130,7 +130,12 @@ abstract class GlmEstimator {
   }
 
   /** Fits the model to X (rows x features) and y (one value per row). */
-  async fit(X: MatrixLike, y: VectorLike): Promise<this> {
+  /**
+   * Fits the model to X (rows x features) and y (one value per row). `initialCoef` (the
+   * coefficients, then the intercept) starts the solver there: a warm start along a
+   * regularization path.
+   */
+  async fit(X: MatrixLike, y: VectorLike, options: { initialCoef?: Float64Array } = {}): Promise<this> {
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const Xa = toMatrix(X, this.options.chunkRows, runtime.threads);
     const ya = toVector(y, "y");
@@ -140,6 +145,7 @@ abstract class GlmEstimator {
       const reg = new Regularizer(this.options.regularizer!, this.options.lambda!, this.options.l1Ratio ?? 0.5);
       const objective = new Penalized(problem, reg);
       const start = new Float64Array(problem.n);
+      if (options.initialCoef) start.set(options.initialCoef.subarray(0, problem.n));
       const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration };
       let result: SolverResult;
       switch (this.options.solver!) {
@@ -162,6 +168,41 @@ abstract class GlmEstimator {
     } finally {
       problem.release();
     }
+  }
+
+  /** The tunable parameters (what setParams and grid search address). */
+  getParams(): Record<string, unknown> {
+    const { runtime: _r, onIteration: _o, ...params } = this.options;
+    return { solver: undefined, regularizer: undefined, lambda: undefined, l1Ratio: undefined, fitIntercept: undefined, maxIter: undefined, tol: undefined, ...params };
+  }
+
+  /** Sets parameters by name (validated as the constructor does); unknown names fail, naming the valid ones. */
+  setParams(params: Record<string, unknown>): this {
+    const valid = Object.keys(this.getParams());
+    for (const name of Object.keys(params)) {
+      if (!valid.includes(name)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, name, `${this.kind}.setParams`);
+    }
+    const Ctor = this.constructor as new (o: EstimatorOptions) => GlmEstimator;
+    const solverChanges = "regularizer" in params && !("solver" in params);
+    const next = new Ctor({ ...this.options, ...(solverChanges ? { solver: undefined } : {}), ...params } as EstimatorOptions);
+    this.options = next.options;
+    return this;
+  }
+
+  /** An unfitted copy with the same parameters. */
+  clone(): this {
+    const Ctor = this.constructor as new (o: EstimatorOptions) => this;
+    return new Ctor({ ...this.options });
+  }
+
+  /** "classifier" or "regressor": which scorers apply. */
+  get estimatorKind(): "classifier" | "regressor" {
+    return this.familyName === "logistic" ? "classifier" : "regressor";
+  }
+
+  /** The fitted coefficients then the intercept: a warm start for a neighbouring fit. */
+  get coefficients(): Float64Array | undefined {
+    return this.coef ? Float64Array.of(...this.coef, this.intercept) : undefined;
   }
 
   /** The linear predictor X coef + intercept, per row. */

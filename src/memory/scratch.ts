@@ -9,6 +9,9 @@ import { alignUp } from "./allocator.js";
 /** A buffer in a scratch block: valid until the arena is reset (the end of the fused task). */
 export class ScratchBuffer extends SharedBuffer {}
 
+/** Largest scratch block kept between tasks. */
+const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+
 export class ScratchArena {
   private block: Allocation | undefined;
   private offset = 0;
@@ -46,10 +49,12 @@ export class ScratchArena {
     // a spilled buffer may have been freed already, by its task, as an intermediate
     for (const a of this.overflow) if (!a.freed) a.free();
     this.overflow = [];
-    if (this.block && this.wanted > this.block.bytes) {
+    if (this.block && this.wanted > this.block.bytes && this.block.bytes < MAX_BLOCK_BYTES) {
+      // grow to what the last task wanted, up to a cap: beyond it, spills (freed at reset)
+      // serve the rare huge task without holding gigabytes between tasks
       this.block.free();
       this.block = undefined;
-      this.blockBytes = alignUp(this.wanted * 2);
+      this.blockBytes = Math.min(alignUp(this.wanted), MAX_BLOCK_BYTES);
     }
     this.offset = 0;
     this.wanted = 0;

@@ -1,4 +1,8 @@
-/** Splitting rows (KFold, trainTestSplit, selectRows) and scoring predictions. */
+/** Model selection: pipelines, grid search that shares work, splitting rows, and scoring. */
 export { KFold, trainTestSplit, selectRows, permutation } from "./split.js";
 export type { Fold } from "./split.js";
 export { accuracy, logLoss, rocAuc, r2, meanSquaredError, SCORERS } from "./scoring.js";
+export { Pipeline } from "./pipeline.js";
+export type { Estimator, Step } from "./pipeline.js";
+export { GridSearchCV } from "./grid-search.js";
+export type { GridSearchOptions, CvResult } from "./grid-search.js";

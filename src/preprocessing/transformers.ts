@@ -16,6 +16,8 @@ export interface Transformer {
   /** Parameters by name, for pipelines and grid search. */
   getParams(): Record<string, unknown>;
   setParams(params: Record<string, unknown>): this;
+  /** An unfitted copy with the same parameters. */
+  clone(): Transformer;
 }
 
 function checkMatrix(X: unknown, where: string): ChunkedArray {
@@ -25,6 +27,17 @@ function checkMatrix(X: unknown, where: string): ChunkedArray {
 
 abstract class Fitted {
   protected nFeatures = -1;
+  protected abstract options: object;
+
+  clone(): this {
+    const Ctor = this.constructor as new (o: object) => this;
+    return new Ctor({ ...this.options });
+  }
+
+  /** Rejects parameter names the transformer does not have, naming the valid ones. */
+  protected checkParams(params: Record<string, unknown>, valid: readonly string[], where: string): void {
+    for (const name of Object.keys(params)) if (!valid.includes(name)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, name, where);
+  }
 
   protected checkFitted(X: ChunkedArray, where: string): void {
     if (this.nFeatures < 0) throw new WeftError(`${where}: not fitted: call fit() first`);
@@ -33,11 +46,12 @@ abstract class Fitted {
 }
 
 export class StandardScaler extends Fitted implements Transformer {
+
   /** Per-feature mean and scale (population std; 1 for a constant feature). */
   mean: Float64Array | undefined;
   scale: Float64Array | undefined;
 
-  constructor(private options: { withMean?: boolean; withStd?: boolean; runtime?: Runtime } = {}) {
+  constructor(protected options: { withMean?: boolean; withStd?: boolean; runtime?: Runtime } = {}) {
     super();
   }
 
@@ -62,6 +76,7 @@ export class StandardScaler extends Fitted implements Transformer {
   }
 
   setParams(params: Record<string, unknown>): this {
+    this.checkParams(params, Object.keys(this.getParams()), "StandardScaler.setParams");
     this.options = { ...this.options, ...params };
     return this;
   }
@@ -71,7 +86,7 @@ export class MinMaxScaler extends Fitted implements Transformer {
   min: Float64Array | undefined;
   max: Float64Array | undefined;
 
-  constructor(private options: { featureRange?: [number, number]; runtime?: Runtime } = {}) {
+  constructor(protected options: { featureRange?: [number, number]; runtime?: Runtime } = {}) {
     super();
     const [lo, hi] = options.featureRange ?? [0, 1];
     if (!(lo < hi)) throw new ArgumentError("featureRange", "[low, high] with low < high", options.featureRange, "MinMaxScaler");
@@ -101,6 +116,7 @@ export class MinMaxScaler extends Fitted implements Transformer {
   }
 
   setParams(params: Record<string, unknown>): this {
+    this.checkParams(params, Object.keys(this.getParams()), "MinMaxScaler.setParams");
     this.options = { ...this.options, ...params };
     return this;
   }
@@ -113,7 +129,7 @@ export class MinMaxScaler extends Fitted implements Transformer {
 export class PolynomialFeatures extends Fitted implements Transformer {
   private powers: number[][] = [];
 
-  constructor(private options: { degree?: number; includeBias?: boolean; interactionOnly?: boolean } = {}) {
+  constructor(protected options: { degree?: number; includeBias?: boolean; interactionOnly?: boolean } = {}) {
     super();
     const degree = options.degree ?? 2;
     if (!Number.isInteger(degree) || degree < 1 || degree > 5) throw new ArgumentError("degree", "a whole number in [1, 5]", degree, "PolynomialFeatures");
@@ -179,6 +195,7 @@ export class PolynomialFeatures extends Fitted implements Transformer {
   }
 
   setParams(params: Record<string, unknown>): this {
+    this.checkParams(params, Object.keys(this.getParams()), "PolynomialFeatures.setParams");
     this.options = { ...this.options, ...params };
     return this;
   }

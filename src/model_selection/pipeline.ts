@@ -1,0 +1,98 @@
+/**
+ * Pipeline: transformers, then an estimator, fitted and applied in order. Parameters are
+ * addressed as `step__param` (scikit-learn's convention): `clf__lambda`, `scale__withMean`.
+ */
+import { ArgumentError, WeftError } from "../errors.js";
+import { ChunkedArray } from "../array/array.js";
+import type { Transformer } from "../preprocessing/transformers.js";
+import type { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
+
+export type Estimator = LogisticRegression | LinearRegression | PoissonRegression;
+export type Step = Transformer | Estimator;
+
+const isTransformer = (s: Step): s is Transformer => typeof (s as Transformer).transform === "function";
+
+export class Pipeline {
+  readonly steps: [string, Step][];
+
+  constructor(steps: [string, Step][]) {
+    if (!Array.isArray(steps) || steps.length === 0) throw new ArgumentError("steps", "a non-empty list of [name, step] pairs", steps, "Pipeline");
+    const names = new Set<string>();
+    steps.forEach(([name, step], i) => {
+      if (typeof name !== "string" || name.length === 0 || name.includes("__")) throw new ArgumentError(`steps[${i}]`, "a name without '__'", name, "Pipeline");
+      if (names.has(name)) throw new ArgumentError(`steps[${i}]`, "a name not used by another step", name, "Pipeline");
+      names.add(name);
+      const last = i === steps.length - 1;
+      if (!last && !isTransformer(step)) throw new ArgumentError(`steps[${i}]`, "a transformer (fit, transform) before the last step", name, "Pipeline");
+      if (last && isTransformer(step)) throw new ArgumentError(`steps[${i}]`, "an estimator as the last step", name, "Pipeline");
+    });
+    this.steps = steps;
+  }
+
+  get final(): Estimator {
+    return this.steps[this.steps.length - 1]![1] as Estimator;
+  }
+
+  get transformers(): [string, Transformer][] {
+    return this.steps.slice(0, -1) as [string, Transformer][];
+  }
+
+  get estimatorKind(): "classifier" | "regressor" {
+    return this.final.estimatorKind;
+  }
+
+  getParams(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, step] of this.steps) for (const [k, v] of Object.entries(step.getParams())) out[`${name}__${k}`] = v;
+    return out;
+  }
+
+  setParams(params: Record<string, unknown>): this {
+    const valid = Object.keys(this.getParams());
+    for (const full of Object.keys(params)) {
+      if (!valid.includes(full)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, full, "Pipeline.setParams");
+    }
+    const byStep = new Map<string, Record<string, unknown>>();
+    for (const [full, value] of Object.entries(params)) {
+      const [name, param] = full.split("__") as [string, string | undefined];
+      const step = this.steps.find(([n]) => n === name);
+      if (!step || !param) throw new ArgumentError("params", `names among ${Object.keys(this.getParams()).join(", ")}`, full, "Pipeline.setParams");
+      (byStep.get(name) ?? byStep.set(name, {}).get(name)!)[param] = value;
+    }
+    for (const [name, p] of byStep) this.steps.find(([n]) => n === name)![1].setParams(p);
+    return this;
+  }
+
+  clone(): Pipeline {
+    return new Pipeline(this.steps.map(([n, s]) => [n, s.clone() as Step]));
+  }
+
+  async fit(X: ChunkedArray, y: ChunkedArray): Promise<this> {
+    let Xt = X;
+    for (const [, t] of this.transformers) Xt = (await t.fit(Xt)).transform(Xt);
+    await this.final.fit(Xt, y);
+    return this;
+  }
+
+  /** X through the fitted transformers. */
+  transform(X: ChunkedArray): ChunkedArray {
+    if (!(X instanceof ChunkedArray)) throw new ArgumentError("X", "a ChunkedArray", X, "Pipeline");
+    let Xt = X;
+    for (const [, t] of this.transformers) Xt = t.transform(Xt);
+    return Xt;
+  }
+
+  async predict(X: ChunkedArray): Promise<Float64Array> {
+    return this.final.predict(this.transform(X));
+  }
+
+  async predictProba(X: ChunkedArray): Promise<Float64Array> {
+    const f = this.final as LogisticRegression;
+    if (typeof f.predictProba !== "function") throw new WeftError("predictProba needs a classifier as the last step");
+    return f.predictProba(this.transform(X));
+  }
+
+  async score(X: ChunkedArray, y: ChunkedArray): Promise<number> {
+    return this.final.score(this.transform(X), y);
+  }
+}
