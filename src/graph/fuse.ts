@@ -351,13 +351,13 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
     }
     if (rules.closeDiamonds) rep = closeDiamonds(rep, fresh)[0];
     const width = groups.countEntries(rep);
-    if (width > 1) {
-      // Independent branches remain: a real fan-in, which the knobs must allow.
-      const fanIn: FanIn = { branches: candidates.length, width, height: height[rep]!, size: groups.size(rep), deepestNewEdge };
-      if (!rules.fanIn || !rules.fanIn(fanIn)) {
-        groups.rollback(mark);
-        continue;
-      }
+    // Several groups joined: the knobs must allow the result, even when closing diamonds left a
+    // single entry (otherwise one shared input, such as a mean read by every chunk's branch,
+    // would pull all the branches of a large array into one serial task).
+    const fanIn: FanIn = { branches: candidates.length, width, height: height[rep]!, size: groups.size(rep), deepestNewEdge };
+    if (!rules.fanIn || !rules.fanIn(fanIn)) {
+      groups.rollback(mark);
+      continue;
     }
     entries[rep] = width;
     readsOutside[rep] = groups.computeReadsOutside(rep);
