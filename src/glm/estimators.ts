@@ -149,7 +149,7 @@ abstract class GlmEstimator {
       const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration };
       let result: SolverResult;
       switch (this.options.solver!) {
-        case "lbfgs": result = await lbfgs(objective, start, { ...common, gtol: this.options.gtol }); break;
+        case "lbfgs": result = await lbfgs(objective, start, { ...common, gtol: this.options.gtol, warmStart: options.initialCoef !== undefined }); break;
         case "newton": result = await newton(objective, start, common); break;
         case "gradient_descent": result = await gradientDescent(objective, start, common); break;
         case "proximal_grad": result = await proximalGrad(objective, start, { ...common, fista: this.options.fista }); break;

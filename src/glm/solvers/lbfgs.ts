@@ -14,6 +14,8 @@ export interface LbfgsOptions extends SolverOptions {
   memory?: number;
   /** Stop when max |gradient| <= gtol (default 1e-5, scipy's pgtol). */
   gtol?: number;
+  /** The start is near the optimum (a warm start): scale the first step by a probed curvature. */
+  warmStart?: boolean;
 }
 
 const C1 = 1e-4;
@@ -90,7 +92,21 @@ export async function lbfgs(objective: Penalized, beta0: Float64Array, options: 
       alpha[k] = RHO[k]! * dot(S[k]!, q);
       for (let j = 0; j < q.length; j++) q[j] = q[j]! - alpha[k]! * Y[k]![j]!;
     }
-    const gamma = S.length > 0 ? dot(S[S.length - 1]!, Y[Y.length - 1]!) / dot(Y[Y.length - 1]!, Y[Y.length - 1]!) : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
+    let gamma = S.length > 0 ? dot(S[S.length - 1]!, Y[Y.length - 1]!) / dot(Y[Y.length - 1]!, Y[Y.length - 1]!) : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
+    if (S.length === 0 && options.warmStart) {
+      // A warm start and no curvature pair yet: probe a short step along -g for one (one evaluation), so the
+      // first step has the problem's scale. Without it a start near the optimum (a
+      // regularization path) overshoots by orders of magnitude and the line search zooms for
+      // many passes over X; from a cold start the plain first step costs fewer passes.
+      const gnorm = Math.sqrt(dot(grad, grad));
+      const h = 1e-4 * Math.max(1, Math.sqrt(dot(beta, beta)));
+      const probe = Float64Array.from(beta, (v, j) => v - (h / gnorm) * grad[j]!);
+      const { grad: g1 } = await objective.valueGrad(probe);
+      const s = Float64Array.from(probe, (v, j) => v - beta[j]!);
+      const y = Float64Array.from(g1, (v, j) => v - grad[j]!);
+      const sy = dot(s, y);
+      if (sy > 0) gamma = sy / dot(y, y);
+    }
     for (let j = 0; j < q.length; j++) q[j] = q[j]! * gamma;
     for (let k = 0; k < S.length; k++) {
       const b = RHO[k]! * dot(Y[k]!, q);
