@@ -21,12 +21,13 @@ import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import {
-  OpRegistry, Runtime, compile, key, logisticProblemChunk, ref, registerKernelOps, task, taskWith,
+  OpRegistry, Runtime, compile, key, logisticProblemChunk, ref, registerArrayOps, registerKernelOps, task, taskWith,
   type Allocation, type Key, type Plan, type Task,
 } from "../src/index.js";
 import { median } from "./measure.js";
 import { pythonWithDask } from "./graph.js";
 import * as benchOps from "./ops.js";
+import { registerGlmOps } from "../src/glm/ops.js";
 import { compiledModule } from "./modules.js";
 import { chainGraph, mapGraph } from "./shapes.js";
 
@@ -93,8 +94,8 @@ function benchRegistry(): OpRegistry {
   registerKernelOps(ops);
   ops.register("inc", benchOps.inc, { module: OPS_MODULE });
   ops.register("sumList", benchOps.sumList, { module: OPS_MODULE });
-  ops.register("chunkLossGrad", benchOps.chunkLossGrad, { module: OPS_MODULE, context: true });
-  ops.register("sumBuffers", benchOps.sumBuffers, { module: OPS_MODULE, context: true });
+  registerArrayOps(ops); // combineVectors
+  registerGlmOps(ops); // glmChunkLossGrad: the chunk task GLM fits run
   return ops;
 }
 
@@ -144,11 +145,11 @@ async function iterationFigures(ops: OpRegistry, iterations: number, repeats: nu
       const parts: Key[] = [];
       data.forEach(({ X, y }, c) => {
         const k = key("overhead-grad", c);
-        tasks.set(k, taskWith(k, "chunkLossGrad", [X, y, ref(wKey), rows, cols], { bytes: 8 * (cols + 2) }));
+        tasks.set(k, taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", X, y, ref(wKey), 0, rows, cols, false], { bytes: 8 * (cols + 2) }));
         parts.push(k);
       });
       const total = key("overhead-total");
-      tasks.set(total, taskWith(total, "sumBuffers", [parts.map(ref)], { bytes: 8 * (cols + 2) }));
+      tasks.set(total, taskWith(total, "combineVectors", ["sum", parts.map(ref)], { bytes: 8 * (cols + 2) }));
       tasks.set(wKey, task(wKey, "input"));
       const plan = compile(tasks, [total], { ops, inputs: [wKey] });
       figures.tasksPerIteration = plan.tasks.length;

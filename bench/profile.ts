@@ -7,7 +7,7 @@
  *   as a naive scheduler does) and in batches: the white space between tasks is the overhead.
  */
 import {
-  BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, registerKernelOps, task,
+  BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, registerArrayOps, registerKernelOps, task,
   type TaskEvent,
 } from "../src/index.js";
 import * as benchOps from "./ops.js";
@@ -26,7 +26,8 @@ function profileOps(): OpRegistry {
   const ops = new OpRegistry();
   registerKernelOps(ops);
   ops.register("chunk", benchOps.profileChunk, { context: true, module: OPS_MODULE, exportName: "profileChunk" });
-  for (const name of ["total", "inc", "sumList"] as const) ops.register(name, benchOps[name], { module: OPS_MODULE });
+  registerArrayOps(ops); // combineSum, the reduction's combiner
+  for (const name of ["inc", "sumList"] as const) ops.register(name, benchOps[name], { module: OPS_MODULE });
   return ops;
 }
 
@@ -48,7 +49,7 @@ export async function profileGraph(options: { chunks?: number; chunkLength?: num
   const r = new BlockwiseLayer("reciprocal", [x], { bytes: 8 * n });
   const y = new BlockwiseLayer("sub", [e, r], { bytes: 8 * n });
   const partial = new BlockwiseLayer("sum", [y]);
-  const totalLayer = new TreeReductionLayer("total", partial, 8);
+  const totalLayer = new TreeReductionLayer("combineSum", partial, 8);
   const graph = new Graph([totalLayer]);
   const rt = await Runtime.start({ threads: options.threads, memory: { initial: 64 << 20 } });
   try {

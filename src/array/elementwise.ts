@@ -86,7 +86,7 @@ export function binary(op: string, a: Operand, b: Operand): ChunkedArray {
     const args: BlockwiseInput[] = typeof a === "number"
       ? [{ literal: op }, { literal: n }, { literal: NUMBER }, x.layer, { literal: xKind }]
       : [{ literal: op }, x.layer, { literal: xKind }, { literal: n }, { literal: NUMBER }];
-    return like(x, new BlockwiseLayer("broadcast", [...args, ...deriveSizes(x)], { bytes: (k) => 8 * size(k) }), runtime);
+    return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes: (k) => 8 * size(k) }), runtime);
   }
   // two arrays
   if (a.ndim === 0 && b.ndim === 0) return like(a, new BlockwiseLayer("scalarMath", [{ literal: op }, a.layer, b.layer]), runtime);
@@ -99,14 +99,14 @@ export function binary(op: string, a: Operand, b: Operand): ChunkedArray {
     const args: BlockwiseInput[] = a.ndim === 0
       ? [{ literal: op }, a.layer, { literal: NUMBER }, b.layer, { literal: FULL }]
       : [{ literal: op }, a.layer, { literal: FULL }, b.layer, { literal: NUMBER }];
-    return like(x, new BlockwiseLayer("broadcast", [...args, ...deriveSizes(x)], { bytes: (k) => 8 * size(k) }), runtime);
+    return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes: (k) => 8 * size(k) }), runtime);
   }
   if (sameShape(a.shape, b.shape)) {
     const bb = sameChunks(a.chunks, b.chunks) ? b : rechunkTo(b, a.rowChunks, a.colChunks);
     const size = chunkSize(a);
     const layer = kernelOp
       ? new BlockwiseLayer(op, [a.layer, bb.layer], { bytes: (k) => 8 * size(k) })
-      : new BlockwiseLayer("broadcast", [{ literal: op }, a.layer, { literal: FULL }, bb.layer, { literal: FULL }, ...deriveSizes(a)], { bytes: (k) => 8 * size(k) });
+      : new BlockwiseLayer("broadcast", [{ literal: op }, a.layer, { literal: FULL }, bb.layer, { literal: FULL }, ...WHOLE_CHUNK], { bytes: (k) => 8 * size(k) });
     return like(a, layer, runtime, { op, args: [a, b] });
   }
   return broadcastGeneral(op, [a, b], shape, runtime);
@@ -121,11 +121,9 @@ function ordered(a: Operand, b: Operand, layer: Layer): BlockwiseInput[] {
 
 /**
  * The rows, cols arguments of a broadcast op whose operands are whole chunks or single values:
- * the chunk is then one long row, its length taken from the chunk (they vary by chunk).
+ * the chunk is one long row, its length taken from the chunk (lengths vary by chunk).
  */
-function deriveSizes(_x: ChunkedArray): BlockwiseInput[] {
-  return [{ literal: 1 }, { literal: -1 }];
-}
+const WHOLE_CHUNK: BlockwiseInput[] = [{ literal: 1 }, { literal: -1 }];
 
 interface Placed {
   kind: number;

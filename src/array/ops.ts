@@ -213,17 +213,8 @@ export function takeColumns(ctx: TaskContext, x: BufferViews, rows: number, cols
   return out;
 }
 
-/** sum, min or max of a whole chunk (NaN propagates; an empty chunk gives the identity). */
-export function reduceChunk(ctx: TaskContext, kind: string, x: BufferViews): number {
-  const n = x.bytes / 8;
-  const k = raw(ctx);
-  if (kind === "sum") return k.sum(n, x.ptr);
-  if (n === 0) return kind === "min" ? Infinity : -Infinity;
-  return kind === "min" ? k.min(n, x.ptr) : k.max(n, x.ptr);
-}
-
 /** Combines partial sums, minima or maxima. */
-export function combine(kind: string, parts: readonly number[]): number {
+function combine(kind: string, parts: readonly number[]): number {
   let acc = kind === "sum" ? 0 : kind === "min" ? Infinity : -Infinity;
   for (const p of parts) {
     if (Number.isNaN(p)) return NaN;
@@ -286,11 +277,6 @@ export function scalarMath(op: string, a: number, b?: number): number {
   return binary(a, b!);
 }
 
-/** A number times a factor (the mean from the sum). */
-export function scaleNumber(x: number, factor: number): number {
-  return x * factor;
-}
-
 /** X w for a rows x cols chunk of X and the matching part of w. */
 export function gemvChunk(ctx: TaskContext, X: BufferViews, w: BufferViews, rows: number, cols: number): BufferViews {
   const out = ctx.alloc(8 * rows);
@@ -345,9 +331,9 @@ export function dotChunk(ctx: TaskContext, a: BufferViews, b: BufferViews): numb
 /** The ops of this module with their options, by name. */
 const CONTEXT_OPS = {
   broadcast, where, fill, arange, random, logisticLabels, logisticCoefficients, transpose, assemble, takeColumns,
-  reduceChunk, reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk, glmGradChunk,
+  reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk, glmGradChunk,
 } as const;
-const PLAIN_OPS = { combine, combineSum, combineMin, combineMax, scaleNumber, scalarMath } as const;
+const PLAIN_OPS = { combineSum, combineMin, combineMax, scalarMath } as const;
 
 /** The module workers import for these ops. */
 export const ARRAY_OPS_MODULE = workerModuleUrl(import.meta.url);

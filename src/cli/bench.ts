@@ -27,22 +27,27 @@ function parseBackends(list: string | undefined): BackendName[] | undefined {
   return names as BackendName[];
 }
 
+/** Runs a benchmark with a progress bar on stderr (off with --quiet or when stderr is no terminal). */
+async function withProgress<R>(options: BenchOptions, run: (onProgress: (done: number, total: number, label: string) => void) => Promise<R>): Promise<R> {
+  const progress = createProgress(options.quiet === true);
+  try {
+    return await run(progress.update);
+  } finally {
+    progress.stop();
+  }
+}
+
 const fmt = (v: number | null, digits = 2) => (v === null ? "-" : v.toFixed(digits));
 
 async function kernels(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchKernels } = await import("../../bench/kernels.js");
-  const progress = createProgress(options.quiet === true);
-  const report = await benchKernels({
+  const report = await withProgress(options, (onProgress) => benchKernels({
     backends: parseBackends(options.backends),
     quick: options.quick === true,
     only: options.only?.split(",").map((s) => s.trim()),
-    onProgress: progress.update,
-  });
-  progress.stop();
-  if (options.json) {
-    out(JSON.stringify(report, null, 2));
-    return;
-  }
+    onProgress,
+  }));
+  if (options.json) return out(JSON.stringify(report, null, 2));
   const lines = [
     `streaming read bandwidth (wasm-simd sum, 1 thread): median ${report.streamGBs.toFixed(1)} GB/s, ` +
       `from ${Math.min(...report.streamSamplesGBs).toFixed(1)} to ${Math.max(...report.streamSamplesGBs).toFixed(1)}; ` +
@@ -105,13 +110,8 @@ async function graph(options: BenchOptions, out: (text: string) => void): Promis
 
 async function overhead(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchOverhead } = await import("../../bench/overhead.js");
-  const progress = createProgress(options.quiet === true);
-  const report = await benchOverhead({ quick: options.quick === true, python: options.python !== false, onProgress: progress.update });
-  progress.stop();
-  if (options.json) {
-    out(JSON.stringify(report, null, 2));
-    return;
-  }
+  const report = await withProgress(options, (onProgress) => benchOverhead({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  if (options.json) return out(JSON.stringify(report, null, 2));
   const row = (name: string, f: Record<string, number>) =>
     `${name.padEnd(8)} ${fmt(f.sync!, 3).padStart(8)} ${fmt(f.threadsUnbatched!, 3).padStart(18)} ${fmt(f.threadsBatched!, 3).padStart(16)} ${fmt(f.piscina!, 3).padStart(10)}`;
   const it = report.iteration;
@@ -141,13 +141,8 @@ async function overhead(options: BenchOptions, out: (text: string) => void): Pro
 
 async function arrays(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchArray } = await import("../../bench/array.js");
-  const progress = createProgress(options.quiet === true);
-  const r = await benchArray({ quick: options.quick === true, python: options.python !== false, onProgress: progress.update });
-  progress.stop();
-  if (options.json) {
-    out(JSON.stringify(r, null, 2));
-    return;
-  }
+  const r = await withProgress(options, (onProgress) => benchArray({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  if (options.json) return out(JSON.stringify(r, null, 2));
   const e = r.expression, g = r.gradient;
   const lines = [
     `y = exp(x) - 1/x; y.sum() over ${e.values} values in ${e.chunks} chunks, ${e.threads} threads (median ms, GB/s of x):`,
@@ -169,13 +164,8 @@ async function arrays(options: BenchOptions, out: (text: string) => void): Promi
 
 async function glmSuite(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchGlm } = await import("../../bench/glm.js");
-  const progress = createProgress(options.quiet === true);
-  const r = await benchGlm({ quick: options.quick === true, python: options.python !== false, onProgress: progress.update });
-  progress.stop();
-  if (options.json) {
-    out(JSON.stringify(r, null, 2));
-    return;
-  }
+  const r = await withProgress(options, (onProgress) => benchGlm({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  if (options.json) return out(JSON.stringify(r, null, 2));
   const lines = [
     `logistic regression, L2, lambda ${r.lambda}, no intercept, the spec's synthetic problem in 10 chunks, ${r.threads} threads (median fit time):`,
     "",
@@ -194,13 +184,8 @@ async function glmSuite(options: BenchOptions, out: (text: string) => void): Pro
 
 async function selection(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchSelection } = await import("../../bench/selection.js");
-  const progress = createProgress(options.quiet === true);
-  const r = await benchSelection({ quick: options.quick === true, onProgress: progress.update });
-  progress.stop();
-  if (options.json) {
-    out(JSON.stringify(r, null, 2));
-    return;
-  }
+  const r = await withProgress(options, (onProgress) => benchSelection({ quick: options.quick === true, onProgress }));
+  if (options.json) return out(JSON.stringify(r, null, 2));
   out([
     `grid search, StandardScaler + LogisticRegression, ${r.lambdas.length} lambdas x ${r.folds} folds on ${r.rows} x ${r.cols}:`,
     `  GridSearchCV ${r.seconds.gridSearch.toFixed(2)} s; the same fits one by one ${r.seconds.oneByOne.toFixed(2)} s: ${r.speedup.toFixed(2)}x`,

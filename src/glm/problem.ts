@@ -116,62 +116,51 @@ export class GlmProblem implements SmoothObjective {
   }
 
   private compile(): void {
-    const f = this.family;
-    const chunks = this.X.rowChunks;
-    const p = this.p;
-    const beta = ref(this.inputKey);
+    const f = this.family, p = this.p, beta = ref(this.inputKey);
     // Each chunk is cut into pieces of rows so that every thread gets several tasks per
     // evaluation: the threads then finish together (one long chunk per thread would leave the
     // others idle at the end of each iteration).
+    const chunks = this.X.rowChunks;
     const pieces = Math.max(1, Math.min(Math.ceil((8 * this.runtime.threads) / Math.max(chunks.length, 1)), Math.floor(Math.min(...chunks) / 1024)));
-    const build = (name: string, op: string, args: (i: number) => unknown[], bytes: number | undefined, combine: "vectors" | "numbers"): { tasks: Map<Key, Task>; out: Key } => {
-      const prefix = uniqueName(name);
-      const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
-      const parts: Key[] = [];
-      chunks.forEach((rows, i) => {
-        const per = Math.ceil(rows / pieces);
-        for (let row0 = 0; row0 < rows || (rows === 0 && row0 === 0); row0 += Math.max(per, 1)) {
-          const k = key(prefix, parts.length);
-          const n = Math.min(per, rows - row0);
-          tasks.set(k, taskWith(k, op, args(i).flatMap((a) => (a === "rows" ? [row0, n] : [a])), bytes === undefined ? {} : { bytes }));
-          parts.push(k);
-          if (rows === 0) break;
-        }
-      });
-      const out = key(`${prefix}-total`);
-      tasks.set(out, combine === "vectors"
-        ? taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes })
-        : task(out, "combineSum", parts.map(ref)));
-      return { tasks, out };
-    };
-    const Xk = (i: number) => ref(this.X.layer.keyAt(i));
-    const yk = (i: number) => ref(this.y.layer.keyAt(i));
-    const withData = (g: { tasks: Map<Key, Task>; out: Key }) => {
-      for (const layer of [this.X.layer, this.y.layer]) for (const t of layer.tasks()) g.tasks.set(t.key, t);
-      return g;
-    };
-    const lg = withData(build("loss-grad", "glmChunkLossGrad", (i) => [f.lossGradKernel, Xk(i), yk(i), beta, "rows", p, this.intercept], 8 * (p + 2), "vectors"));
-    this.lossGradPlan = compile(lg.tasks, [lg.out], { inputs: [this.inputKey], fusion: "none" });
-    const l = withData(build("loss", "glmChunkLoss", (i) => [f.lossKernel, Xk(i), yk(i), beta, "rows", p, this.intercept], undefined, "numbers"));
-    this.lossPlan = compile(l.tasks, [l.out], { inputs: [this.inputKey], fusion: "none" });
+    this.lossGradPlan = this.sumPlan("loss-grad", "glmChunkLossGrad", (i, row0, rows) => [f.lossGradKernel, this.Xk(i), this.yk(i), beta, row0, rows, p, this.intercept], 8 * (p + 2), pieces);
+    this.lossPlan = this.sumPlan("loss", "glmChunkLoss", (i, row0, rows) => [f.lossKernel, this.Xk(i), this.yk(i), beta, row0, rows, p, this.intercept], undefined, pieces);
+  }
+
+  private Xk(i: number) {
+    return ref(this.X.layer.keyAt(i));
+  }
+
+  private yk(i: number) {
+    return ref(this.y.layer.keyAt(i));
+  }
+
+  /**
+   * A plan over the row chunks with beta as its input: `op` on each of `pieces` row ranges of
+   * every chunk (its arguments from args(chunk, first row, rows)), then the results summed:
+   * vectors of `bytes` bytes, or numbers when `bytes` is undefined.
+   */
+  private sumPlan(name: string, op: string, args: (i: number, row0: number, rows: number) => unknown[], bytes: number | undefined, pieces: number): Plan {
+    const prefix = uniqueName(name);
+    const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
+    for (const layer of [this.X.layer, this.y.layer]) for (const t of layer.tasks()) tasks.set(t.key, t);
+    const parts: Key[] = [];
+    this.X.rowChunks.forEach((rows, i) => {
+      const per = Math.max(1, Math.ceil(rows / pieces));
+      for (let row0 = 0; row0 === 0 || row0 < rows; row0 += per) {
+        const k = key(prefix, parts.length);
+        tasks.set(k, taskWith(k, op, args(i, row0, Math.min(per, rows - row0)), bytes === undefined ? {} : { bytes }));
+        parts.push(k);
+      }
+    });
+    const out = key(`${prefix}-total`);
+    tasks.set(out, bytes === undefined ? task(out, "combineSum", parts.map(ref)) : taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes }));
+    return compile(tasks, [out], { inputs: [this.inputKey], fusion: "none" });
   }
 
   private hessianPlanOf(): Plan {
-    if (this.hessianPlan) return this.hessianPlan;
-    const f = this.family;
-    const n = this.n, p = this.p;
-    const prefix = uniqueName("hessian");
-    const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
-    for (const layer of [this.X.layer]) for (const t of layer.tasks()) tasks.set(t.key, t);
-    const parts: Key[] = [];
-    this.X.rowChunks.forEach((rows, i) => {
-      const k = key(prefix, i);
-      tasks.set(k, taskWith(k, "glmChunkHessian", [f.weightsKernel, ref(this.X.layer.keyAt(i)), ref(this.inputKey), rows, p, this.intercept], { bytes: 8 * n * n }));
-      parts.push(k);
-    });
-    const out = key(`${prefix}-total`);
-    tasks.set(out, taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes: 8 * n * n }));
-    this.hessianPlan = compile(tasks, [out], { inputs: [this.inputKey], fusion: "none" });
+    const n = this.n;
+    // the weighted Gram matrix of a whole chunk per task (a p x p result per piece would cost more)
+    this.hessianPlan ??= this.sumPlan("hessian", "glmChunkHessian", (i, _row0, rows) => [this.family.weightsKernel, this.Xk(i), ref(this.inputKey), rows, this.p, this.intercept], 8 * n * n, 1);
     return this.hessianPlan;
   }
 

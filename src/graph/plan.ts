@@ -290,11 +290,10 @@ function compileTasks(tasks: readonly Task[], ops: OpRegistry): ExecTask[] {
  * intermediates live in a scratch arena, and a result left in scratch is copied out.
  */
 export class MainThreadHooks implements RunnerHooks {
-  private arena: ScratchArena | undefined;
-
   constructor(
     readonly kernels: Kernels | undefined,
     private readonly release: (value: unknown, keep: unknown) => void,
+    protected arena?: ScratchArena,
   ) {}
 
   private memory(key: Key): Kernels["memory"] {
@@ -313,7 +312,7 @@ export class MainThreadHooks implements RunnerHooks {
 
   own(result: unknown): unknown {
     if (!(result instanceof ScratchBuffer)) return result;
-    const copy = this.kernels!.memory.alloc(result.bytes);
+    const copy = this.allocResult(result.bytes, -1); // a scratch buffer implies kernels: no key needed
     copy.u8().set(result.u8());
     return copy;
   }

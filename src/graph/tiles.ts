@@ -159,38 +159,43 @@ export function runTiles(
   let acc = reduce === "min" ? Infinity : reduce === "max" ? -Infinity : 0;
   const steps = plan.steps;
   const count = reduce ? steps.length - 1 : steps.length;
-  for (let off = 0; off < n; off += TILE) {
+  // each step's kernels, looked up once (not per tile)
+  const kernelsOf = steps.map((step) =>
+    step.spec.kind === "unary" ? [k[step.spec.kernel]!]
+      : step.spec.kind === "binary" ? [k[`${step.spec.op}VV`]!, k[`${step.spec.op}VS`]!, k[`${step.spec.op}SV`]!]
+        : [k[step.spec.kernel]!]);
+  let off = 0;
+  let scalar = 0;
+  // an operand's address in the current tile, or -1 with its number in `scalar`
+  const address = (o: Operand): number => {
+    if ("reg" in o) return registers!.ptr + 8 * TILE * o.reg;
+    const p = ptrs[o.slot]!;
+    if (p < 0) {
+      scalar = values[o.slot] as number;
+      return -1;
+    }
+    return p + 8 * off;
+  };
+  for (; off < n; off += TILE) {
     const len = Math.min(TILE, n - off);
-    // operand address for this tile, or -1 with the scalar in `scalar`
-    let scalar = 0;
-    const address = (o: Operand): number => {
-      if ("reg" in o) return registers!.ptr + 8 * TILE * o.reg;
-      const p = ptrs[o.slot]!;
-      if (p < 0) {
-        scalar = values[o.slot] as number;
-        return -1;
-      }
-      return p + 8 * off;
-    };
     for (let s = 0; s < count; s++) {
       const step = steps[s]!;
+      const fns = kernelsOf[s]!;
       const target = s === steps.length - 1 ? out!.ptr + 8 * off : registers!.ptr + 8 * TILE * s;
       if (step.spec.kind === "unary") {
-        k[step.spec.kernel]!(len, address(step.args[0]!), target);
-      } else if (step.spec.kind === "binary") {
+        fns[0]!(len, address(step.args[0]!), target);
+      } else {
         const a = address(step.args[0]!);
         const sa = scalar;
         const b = address(step.args[1]!);
         const sb = scalar;
-        const op = step.spec.op;
-        if (a >= 0 && b >= 0) k[`${op}VV`]!(len, a, b, target);
-        else if (a >= 0) k[`${op}VS`]!(len, a, sb, target);
-        else if (b >= 0) k[`${op}SV`]!(len, sa, b, target);
+        if (a >= 0 && b >= 0) fns[0]!(len, a, b, target);
+        else if (a >= 0) fns[1]!(len, a, sb, target);
+        else fns[2]!(len, sa, b, target);
       }
     }
     if (reduce) {
-      const src = address(last.args[0]!);
-      const part = reduce === "sum" ? k.sum(len, src) : reduce === "sumSquares" ? k.sumSquares(len, src) : reduce === "min" ? k.min(len, src) : k.max(len, src);
+      const part = kernelsOf[steps.length - 1]![0]!(len, address(last.args[0]!));
       if (reduce === "sum" || reduce === "sumSquares") acc += part;
       else if (Number.isNaN(part) || Number.isNaN(acc)) acc = NaN;
       else acc = reduce === "min" ? Math.min(acc, part) : Math.max(acc, part);

@@ -1,5 +1,5 @@
 /** Model selection: pipelines, grid search that shares work, splitting rows, and scoring. */
-export { KFold, trainTestSplit, selectRows, permutation } from "./split.js";
+export { KFold, trainTestSplit, selectRows, permutation, seededRandom } from "./split.js";
 export type { Fold } from "./split.js";
 export { accuracy, logLoss, rocAuc, r2, meanSquaredError, SCORERS } from "./scoring.js";
 export { Pipeline } from "./pipeline.js";

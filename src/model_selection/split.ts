@@ -10,8 +10,8 @@ import { key, uniqueName } from "../graph/keys.js";
 import { TaskLayer } from "../graph/layers.js";
 import { ref, taskWith, type Task } from "../graph/task.js";
 
-/** A small seeded generator (mulberry32) for shuffles: the same seed, the same folds. */
-function generator(seed: number): () => number {
+/** A small seeded generator (mulberry32), uniform in [0, 1): the same seed, the same shuffles. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -26,7 +26,7 @@ function generator(seed: number): () => number {
 export function permutation(n: number, seed?: number): Int32Array {
   const out = Int32Array.from({ length: n }, (_, i) => i);
   if (seed === undefined) return out;
-  const random = generator(seed);
+  const random = seededRandom(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j]!, out[i]!];

@@ -137,7 +137,7 @@ export class Runtime {
       scratchBytes: options.scratchBytes ?? DEFAULT_SCRATCH,
       workerPath: workerPath(),
       resourceLimits: options.workerResourceLimits,
-      onEvents: (layout, events, ran) => store.record(layout, events, ran),
+      onEvents: store.capacity > 0 ? (layout, events, ran) => store.record(layout, events, ran) : undefined,
     });
     return new Runtime(kernels, scheduler, store, executor);
   }

@@ -151,7 +151,7 @@ export class WorkerLane {
     this.post({ type: "end", run });
   }
 
-  /** Queues task `position` of run `run`; the caller checked inbox.room(). */
+  /** Queues task `position` of run `run`; the caller keeps `queued` below the ring's capacity. */
   push(run: number, position: number): void {
     this.inbox.push2(run, position);
     this.queued += 1;

@@ -34,12 +34,7 @@ export class Ring {
     return (Atomics.load(this.words, this.tailIndex) - Atomics.load(this.words, this.headIndex)) | 0;
   }
 
-  /** Room left for the producer. */
-  room(): number {
-    return RING_CAPACITY - this.size();
-  }
-
-  /** Producer: writes one entry and publishes it. The caller made sure there is room. */
+  /** Producer: writes one entry and publishes it. The caller made sure there is room (it counts what it pushed and what came back). */
   push3(a: number, b: number, c: number): void {
     const tail = this.localTail;
     const at = this.base + (tail & MASK) * this.entryWords;

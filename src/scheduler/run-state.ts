@@ -100,6 +100,8 @@ export class RunState {
     readonly entry: PlanEntry,
     readonly cells: Allocation,
     readonly outputMode: OutputMode,
+    /** false: one task per dispatch, each awaited (ScheduleOptions.batch). */
+    readonly batch: boolean,
     lanes: number,
     readonly resolve: (values: unknown[]) => void,
     readonly reject: (error: unknown) => void,

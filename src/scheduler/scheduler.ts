@@ -11,16 +11,17 @@
  * aborts and posted results are always seen.
  */
 import { WeftError } from "../errors.js";
-import { runTask, StepFailure, type ExecTask, type RunnerHooks } from "../graph/execute.js";
+import { runTask, StepFailure, type ExecTask } from "../graph/execute.js";
 import { formatKey, type Key } from "../graph/keys.js";
-import { TaskError, type Plan } from "../graph/plan.js";
+import { MainThreadHooks, TaskError, type Plan } from "../graph/plan.js";
 import type { Kernels } from "../kernels/index.js";
 import { Allocation, SharedBuffer, type BufferViews } from "../memory/shared-memory.js";
-import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
+import { ScratchArena } from "../memory/scratch.js";
 import { WorkerLane } from "./lane.js";
 import { PlanEntry } from "./plan-entry.js";
 import * as P from "./protocol.js";
 import { DONE, QUEUED, READY, RunState, WAITING, type OutputMode } from "./run-state.js";
+import { NOT_IN_CELL, readCell, writeCell } from "./cells.js";
 
 /** A worker thread died (process.exit, an uncaught error, out of memory) while running tasks. */
 export class WorkerCrashedError extends WeftError {
@@ -47,8 +48,8 @@ export interface SchedulerOptions {
   scratchBytes: number;
   workerPath: string;
   resourceLimits?: import("node:worker_threads").ResourceLimits;
-  /** Receives each finished run's timing events. */
-  onEvents(layout: PlanEntry["layout"], events: Float64Array, ran: Uint8Array): void;
+  /** Receives each finished run's timing events (none: they are not copied out at all). */
+  onEvents?(layout: PlanEntry["layout"], events: Float64Array, ran: Uint8Array): void;
 }
 
 export interface ScheduleOptions {
@@ -86,7 +87,6 @@ export class Scheduler {
   private mainSpinMs = 0.2;
   private pumping = false;
   private closed = false;
-  private batching = new Map<number, boolean>();
   private module: WebAssembly.Module | undefined;
   private readonly entryBuffer = new Int32Array(P.OUTBOX_ENTRY_WORDS);
   /** Worker deaths so far (each one replaced). */
@@ -172,8 +172,7 @@ export class Scheduler {
     cells.f64().fill(0, 0, layout.keys.length * 3);
     return new Promise<unknown[]>((resolve, reject) => {
       const id = this.nextRunId++;
-      const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", this.lanes.length, resolve, reject);
-      this.batching.set(id, options.batch !== false);
+      const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", options.batch !== false, this.lanes.length, resolve, reject);
       const n = run.n;
       for (const [k, v] of inputs) {
         const p = layout.positionOf.get(k);
@@ -471,7 +470,7 @@ export class Scheduler {
     if (lanesReady === 0) return false;
     for (const run of this.runs.values()) {
       if (run.error || run.ready.size === 0) continue;
-      const batch = this.batching.get(run.id) !== false;
+      const batch = run.batch;
       // Each worker's share of what is ready; the main thread keeps one share for itself (so a
       // lone ready task runs right here, without a round trip).
       const fair = batch ? Math.floor(totalReady / (lanesReady + 1)) : 1;
@@ -602,7 +601,7 @@ export class Scheduler {
       }
       if (run.error) continue;
       // Help with ordinary ready tasks, unless this run dispatches one task at a time.
-      if (this.batching.get(run.id) === false && this.lanes.length > 1) continue;
+      if (!run.batch && this.lanes.length > 1) continue;
       while (run.ready.size > 0 && !run.error) {
         const p = run.ready.peek();
         const task = run.entry.layout.tasks[p]!;
@@ -667,37 +666,24 @@ export class Scheduler {
     const f64 = memory.f64;
     const at = run.cellAddress(position) / 8;
     const kind = f64[at]!;
-    let value: unknown;
+    let value: unknown = readCell(f64, at);
     let made = false;
-    switch (kind) {
-      case P.KIND_NUMBER:
-        value = f64[at + 1];
-        break;
-      case P.KIND_BUFFER: {
-        const ptr = f64[at + 1]!, bytes = f64[at + 2]!;
-        const slot = run.slots.get(position);
-        if (slot && slot.ptr === ptr && slot.bytes === bytes) {
-          run.slots.delete(position);
-          value = slot;
-          made = true;
-        } else {
-          const found = run.ownedAt(ptr, bytes) ?? memory.allocationAt(ptr);
-          value = found instanceof Allocation && found.ptr === ptr && found.bytes === bytes ? found : new SharedBuffer(memory, ptr, bytes);
-        }
-        break;
-      }
-      case P.KIND_UNDEFINED:
-        value = undefined;
-        break;
-      case P.KIND_NULL:
-        value = null;
-        break;
-      case P.KIND_BOOLEAN:
-        value = f64[at + 1] === 1;
-        break;
-      default:
+    if (value === NOT_IN_CELL) {
+      if (kind !== P.KIND_BUFFER) {
         this.fail(run, new WeftError(`task ${formatKey(run.entry.layout.keys[position]!)} finished without a result (cell kind ${kind}; internal error)`));
         return;
+      }
+      // a buffer: the slot preallocated for it, a buffer the run owns, or another live one
+      const ptr = f64[at + 1]!, bytes = f64[at + 2]!;
+      const slot = run.slots.get(position);
+      if (slot && slot.ptr === ptr && slot.bytes === bytes) {
+        run.slots.delete(position);
+        value = slot;
+        made = true;
+      } else {
+        const found = run.ownedAt(ptr, bytes) ?? memory.allocationAt(ptr);
+        value = found instanceof Allocation && found.ptr === ptr && found.bytes === bytes ? found : new SharedBuffer(memory, ptr, bytes);
+      }
     }
     this.dropSlot(run, position);
     this.complete(run, position, value, made);
@@ -737,24 +723,7 @@ export class Scheduler {
   /** Writes a main-thread value into its cell, for workers that read it. */
   private writeCell(run: RunState, position: number, value: unknown): void {
     if (run.settled) return;
-    const f64 = this.options.kernels.memory.f64;
-    const at = run.cellAddress(position) / 8;
-    if (typeof value === "number") {
-      f64[at + 1] = value;
-      f64[at] = P.KIND_NUMBER;
-    } else if (value instanceof Allocation || value instanceof SharedBuffer) {
-      f64[at + 1] = value.ptr;
-      f64[at + 2] = value.bytes;
-      f64[at] = P.KIND_BUFFER;
-    } else if (value === undefined) f64[at] = P.KIND_UNDEFINED;
-    else if (value === null) f64[at] = P.KIND_NULL;
-    else if (typeof value === "boolean") {
-      f64[at + 1] = value ? 1 : 0;
-      f64[at] = P.KIND_BOOLEAN;
-    } else {
-      f64[at] = P.KIND_JS;
-      run.jsValue[position] = 1;
-    }
+    if (writeCell(this.options.kernels.memory.f64, run.cellAddress(position) / 8, value) === P.KIND_JS) run.jsValue[position] = 1;
   }
 
   private fail(run: RunState, error: unknown): void {
@@ -790,18 +759,19 @@ export class Scheduler {
   private settle(run: RunState): void {
     run.settled = true;
     run.cleanup?.();
-    const events = this.options.kernels.memory.f64.slice(run.eventAddress(0) / 8, run.eventAddress(0) / 8 + run.n * 3);
-    const ran = run.state.map((s) => (s === DONE ? 1 : 0));
+    // copied out of the run's cells only when someone keeps profiles
+    const onEvents = this.options.onEvents;
+    const events = onEvents && this.options.kernels.memory.f64.slice(run.eventAddress(0) / 8, run.eventAddress(0) / 8 + run.n * 3);
+    const ran = onEvents && run.state.map((s) => (s === DONE ? 1 : 0));
     run.freeAll();
     if (!run.cells.freed) run.cells.free();
     Atomics.store(this.ctl, P.CTL_RUN_STATUS + run.slot, 0);
     this.freeSlots.push(run.slot);
     for (const lane of run.lanesTold) lane.endRun(run.id);
     this.runs.delete(run.id);
-    this.batching.delete(run.id);
     if (this.runs.size === 0) for (const l of this.lanes) l?.hold(false);
     try {
-      this.options.onEvents(run.entry.layout, events, ran);
+      onEvents?.(run.entry.layout, events!, ran!);
     } catch {
       // a profile consumer's failure must not break the run
     }
@@ -846,18 +816,18 @@ function giveBack(available: Record<string, number>, wanted: Readonly<Record<str
 }
 
 /**
- * Buffers for tasks the main thread runs: heap allocations for results (remembered, so the run
- * owns exactly those it made), a scratch arena for intermediates.
+ * Buffers for tasks the main thread runs: Plan.run's, plus a record of the result buffers a
+ * task makes (so the run owns exactly those) and a scratch block reserved at start.
  */
-class MainHooks implements RunnerHooks {
-  private readonly arena: ScratchArena;
+class MainHooks extends MainThreadHooks {
   private made: Allocation[] = [];
   private startSerial = 0;
 
-  constructor(readonly kernels: Kernels, scratchBytes: number) {
+  constructor(override readonly kernels: Kernels, scratchBytes: number) {
+    // intermediates live in the arena (taken back at endTask); heap results are settled in end()
+    super(kernels, () => {}, new ScratchArena(kernels.memory, scratchBytes));
     // made up front, like the workers' blocks: part of the runtime's baseline, not of a run
-    this.arena = new ScratchArena(kernels.memory, scratchBytes);
-    this.arena.reserve();
+    this.arena!.reserve();
   }
 
   begin(): void {
@@ -865,29 +835,10 @@ class MainHooks implements RunnerHooks {
     this.startSerial = this.kernels.memory.lastSerial;
   }
 
-  allocResult(bytes: number): BufferViews {
-    const a = this.kernels.memory.alloc(bytes);
+  override allocResult(bytes: number, key: Key): BufferViews {
+    const a = super.allocResult(bytes, key) as Allocation;
     this.made.push(a);
     return a;
-  }
-
-  allocScratch(bytes: number): BufferViews {
-    return this.arena.alloc(bytes);
-  }
-
-  own(result: unknown): unknown {
-    if (!(result instanceof ScratchBuffer)) return result;
-    const copy = this.allocResult(result.bytes) as Allocation;
-    copy.u8().set(result.u8());
-    return copy;
-  }
-
-  dropIntermediate(): void {
-    // intermediates live in the arena (taken back at endTask); heap results are settled in end()
-  }
-
-  endTask(): void {
-    this.arena.reset();
   }
 
   /**
@@ -898,9 +849,5 @@ class MainHooks implements RunnerHooks {
     for (const a of this.made) if (a !== result && !a.freed) a.free();
     this.made.length = 0;
     return result instanceof Allocation && result.serial > this.startSerial;
-  }
-
-  dispose(): void {
-    this.arena.dispose();
   }
 }

@@ -18,6 +18,7 @@ import { OpRegistry, type OpDefinition } from "../graph/ops.js";
 import { registerKernelOps } from "../graph/kernel-ops.js";
 import { decodeArg, type WirePlan } from "./wire.js";
 import { Ring } from "./ring.js";
+import { NOT_IN_CELL, readCell, writeCell } from "./cells.js";
 import * as P from "./protocol.js";
 
 const init = workerData as P.WorkerInit;
@@ -254,32 +255,15 @@ function postError(run: WorkerRun, position: number, step: number, error: unknow
 /** Writes a result into its cell; returns the outbox status. */
 function writeResult(run: WorkerRun, position: number, result: unknown, f64: Float64Array): number {
   const at = run.cells / 8 + position * P.CELL_WORDS;
-  if (typeof result === "number") {
-    f64[at + 1] = result;
-    f64[at] = P.KIND_NUMBER;
-  } else if (result instanceof BufferViews) {
-    f64[at + 1] = result.ptr;
-    f64[at + 2] = result.bytes;
-    f64[at] = P.KIND_BUFFER;
-  } else if (result === undefined) {
-    f64[at] = P.KIND_UNDEFINED;
-  } else if (result === null) {
-    f64[at] = P.KIND_NULL;
-  } else if (typeof result === "boolean") {
-    f64[at + 1] = result ? 1 : 0;
-    f64[at] = P.KIND_BOOLEAN;
-  } else {
-    try {
-      parentPort!.postMessage({ type: "value", run: run.id, position, value: result } satisfies P.FromWorker);
-    } catch (cause) {
-      postError(run, position, 0, new Error(`the task's result cannot be sent to the main thread: ${cause instanceof Error ? cause.message : String(cause)}`));
-      return P.STATUS_ERROR;
-    }
-    f64[at] = P.KIND_JS;
-    run.values.set(position, result); // tasks chained after this one here read it directly
-    return P.STATUS_DONE_JS;
+  if (writeCell(f64, at, result) !== P.KIND_JS) return P.STATUS_DONE;
+  try {
+    parentPort!.postMessage({ type: "value", run: run.id, position, value: result } satisfies P.FromWorker);
+  } catch (cause) {
+    postError(run, position, 0, new Error(`the task's result cannot be sent to the main thread: ${cause instanceof Error ? cause.message : String(cause)}`));
+    return P.STATUS_ERROR;
   }
-  return P.STATUS_DONE;
+  run.values.set(position, result); // tasks chained after this one here read it directly
+  return P.STATUS_DONE_JS;
 }
 
 function execute(run: WorkerRun, position: number): number {
@@ -324,20 +308,14 @@ function lookupFor(run: WorkerRun): (k: Key) => unknown {
     const p = positionOf.get(k)!;
     const view = memory.f64;
     const at = run.cells / 8 + p * P.CELL_WORDS;
+    const inCell = readCell(view, at);
+    if (inCell !== NOT_IN_CELL) return inCell;
     switch (view[at]) {
-      case P.KIND_NUMBER:
-        return view[at + 1];
       case P.KIND_BUFFER: {
         const b = new SharedBuffer(memory, view[at + 1]!, view[at + 2]!);
         hooks.regions.push(b);
         return b;
       }
-      case P.KIND_UNDEFINED:
-        return undefined;
-      case P.KIND_NULL:
-        return null;
-      case P.KIND_BOOLEAN:
-        return view[at + 1] === 1;
       case P.KIND_JS: {
         if (!run.values.has(p)) drain();
         if (!run.values.has(p)) throw new Error(`the value of position ${p} never arrived (protocol error)`);

@@ -1,16 +1,8 @@
 /** Seeded random numbers for tests: every failure reproduces from its seed. */
+import { seededRandom } from "../../src/model_selection/split.js";
 
-/** mulberry32: a small, fast 32-bit generator; uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small, fast 32-bit generator; uniform in [0, 1) (the one shuffles use). */
+export const rng: (seed: number) => () => number = seededRandom;
 
 /** Standard normal deviates by Box-Muller. */
 export function normals(random: () => number, n: number): Float64Array {
