@@ -26,7 +26,7 @@ export interface GlmBenchRow {
 export interface GlmBenchReport {
   results: GlmBenchRow[];
   /** Gradient descent per iteration at the largest size, naive and weft's way (see glm-profile.ts). */
-  gradientDescentProfile: Omit<GdProfileRun, "events">[];
+  gradientDescentProfile: (Omit<GdProfileRun, "events"> & { events?: GdProfileRun["events"] })[];
   lambda: number;
   threads: number;
   sklearn: { version: string } | { missing: string };
@@ -37,6 +37,8 @@ export interface GlmBenchOptions {
   quick?: boolean;
   python?: boolean;
   solvers?: readonly SolverName[];
+  /** Keep the gradient-descent profile's task events (for the timelines of `bench all`). */
+  events?: boolean;
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -93,7 +95,7 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
     await rt.close();
   }
   options.onProgress?.(done++, total, "gradient descent profile");
-  const gradientDescentProfile = (await profileGlm({ rows: sizes[sizes.length - 1]!, iterations: quick ? 3 : 10 })).map(({ events: _e, ...rest }) => rest);
+  const gradientDescentProfile = (await profileGlm({ rows: sizes[sizes.length - 1]!, iterations: quick ? 3 : 10 })).map(({ events, ...rest }) => (options.events ? { ...rest, events } : rest));
   let sklearn: GlmBenchReport["sklearn"] = { missing: "skipped (--no-python)" };
   if (options.python !== false) {
     options.onProgress?.(done, total, "scikit-learn");

@@ -28,3 +28,15 @@ export function time(name: string, fn: () => void, options: { minSamples?: numbe
   if (bench.error) throw bench.error;
   return { seconds: median(bench.stats.sample), samples: bench.stats.sample.length };
 }
+
+/** Median wall ms of `fn` over `repeats` runs after one warm-up (for calls too long for Benchmark.js). */
+export async function wallMs(fn: () => Promise<unknown> | unknown, repeats: number): Promise<number> {
+  await fn();
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}

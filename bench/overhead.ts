@@ -24,7 +24,7 @@ import {
   OpRegistry, Runtime, compile, key, logisticProblemChunk, ref, registerArrayOps, registerKernelOps, task, taskWith,
   type Allocation, type Key, type Plan, type Task,
 } from "../src/index.js";
-import { median } from "./measure.js";
+import { median, wallMs } from "./measure.js";
 import { pythonWithDask } from "./graph.js";
 import * as benchOps from "./ops.js";
 import { registerGlmOps } from "../src/glm/ops.js";
@@ -97,18 +97,6 @@ function benchRegistry(): OpRegistry {
   registerArrayOps(ops); // combineVectors
   registerGlmOps(ops); // glmChunkLossGrad: the chunk task GLM fits run
   return ops;
-}
-
-/** Median wall ms of `fn` over `repeats` runs after one warm-up. */
-async function wallMs(fn: () => Promise<unknown>, repeats: number): Promise<number> {
-  await fn();
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  return median(samples);
 }
 
 async function piscinaUsPerTask(n: number, repeats: number): Promise<{ chain: number; map: number }> {

@@ -1,5 +1,8 @@
 /** The weft command line, run in-process: output, JSON shape and exit codes. */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { DEFAULT_MAXIMUM_BYTES, VERSION } from "../src/index.js";
 
@@ -82,11 +85,48 @@ describe("weft bench graph", () => {
   }, 120_000);
 });
 
-describe("weft bench overhead", () => {
-  it("--json reports us per task for each executor and the iteration overhead", async () => {
-    const { code, out } = await run("bench", "overhead", "--quick", "--json", "--no-python", "--quiet");
+describe("weft bench all", () => {
+  // One quick run of every suite (the acceptance of the overhead report): it completes, writes
+  // REPORT.md, the charts and the raw JSON of each suite, and each suite's JSON has its contract.
+  const dir = mkdtempSync(join(tmpdir(), "weft-bench-all-"));
+  let raw: Record<string, any> = {};
+  let report = "";
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("--quick writes a well-formed report, its charts and the raw JSON of every suite", async () => {
+    const { code, out, err } = await run("bench", "all", "--quick", "--no-python", "--quiet", "--json", "--out", dir);
+    expect(err).toBe("");
     expect(code).toBe(0);
-    const report = JSON.parse(out);
+    const written = JSON.parse(out);
+    expect(written.report).toBe(join(dir, "REPORT.md"));
+    for (const suite of ["kernels", "graph", "overhead", "array", "glm", "selection", "peers", "ideas"]) {
+      expect(written.files).toContain(`raw/${suite}.json`);
+      raw[suite] = JSON.parse(readFileSync(join(dir, "raw", `${suite}.json`), "utf8"));
+    }
+    report = readFileSync(join(dir, "REPORT.md"), "utf8");
+    for (const heading of ["# weft benchmark report", "## What each idea is worth", "### The task stream, naive and weft", "## The logistic gradient against its peers", "## GLM solvers", "## Fused array expressions", "## Scheduling overhead", "## Graph optimization", "## Model selection", "## Kernels, one thread"]) {
+      expect(report).toContain(heading);
+    }
+    expect(report).not.toMatch(/NaN|undefined|Infinity|\[object/);
+    expect(report).toMatch(/CPU \| .+\|/);
+    expect(report).toMatch(/Node \| v\d+/);
+    // Python was skipped: the report says so instead of showing numbers
+    expect(report).toContain("scikit-learn: not measured: skipped (--no-python)");
+    // every chart the report shows exists and is an SVG document
+    const charts = [...report.matchAll(/\]\((charts\/[a-z-]+\.svg)\)/g)].map((m) => m[1]!);
+    expect(charts).toEqual(expect.arrayContaining(["charts/gradient.svg", "charts/expression.svg", "charts/overhead.svg", "charts/ideas-large.svg", "charts/ideas-small.svg", "charts/timeline-naive.svg", "charts/timeline-weft.svg"]));
+    for (const chart of charts) {
+      const svg = readFileSync(join(dir, chart), "utf8");
+      expect(svg.startsWith("<svg ")).toBe(true);
+      expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+      expect(svg).not.toMatch(/NaN/);
+    }
+    // the memory-bound charts carry the ceiling measured in the same run
+    expect(readFileSync(join(dir, "charts/gradient.svg"), "utf8")).toContain(`reading X once (all threads): ${raw.peers.stream.GBs.toFixed(1)} GB/s`);
+  }, 300_000);
+
+  it("overhead: us per task for each executor and the iteration overhead", () => {
+    const report = raw.overhead;
     expect(report.tasks).toBe(10_000);
     for (const executor of ["sync", "threadsUnbatched", "threadsBatched", "piscina"]) {
       expect(report.usPerTask[executor]).toBeGreaterThan(0);
@@ -96,28 +136,20 @@ describe("weft bench overhead", () => {
     expect(typeof report.iterationOverheadMs).toBe("number");
     expect(report.iteration.tasksPerIteration).toBeGreaterThan(1);
     expect(report.dask).toEqual({ missing: "skipped (--no-python)" });
-  }, 120_000);
-});
+  });
 
-describe("weft bench array", () => {
-  it("--json reports the expression fused, unfused and in plain JS beside the stream, and the GLM gradient", async () => {
-    const { code, out } = await run("bench", "array", "--quick", "--json", "--no-python", "--quiet");
-    expect(code).toBe(0);
-    const r = JSON.parse(out);
+  it("array: the expression fused, unfused and in plain JS beside the stream, and the GLM gradient", () => {
+    const r = raw.array;
     expect(r.expression.values).toBe(1_000_000);
     for (const k of ["stream", "fused", "unfused", "jsLoop"]) expect(r.expression.GBs[k]).toBeGreaterThan(0);
     expect(r.expression.tasks.unfused).toBeGreaterThan(r.expression.tasks.fused);
     expect(r.gradient.tasks.fused).toBeLessThan(r.gradient.tasks.twoPass);
     expect(r.gradient.ms.fused).toBeGreaterThan(0);
     expect(r.reference).toEqual({ missing: "skipped (--no-python)" });
-  }, 120_000);
-});
+  });
 
-describe("weft bench glm", () => {
-  it("--json reports every solver's time, iterations and objective, and the gradient-descent profile", async () => {
-    const { code, out } = await run("bench", "glm", "--quick", "--json", "--no-python", "--quiet");
-    expect(code).toBe(0);
-    const r = JSON.parse(out);
+  it("glm: every solver's time, iterations and objective, and the gradient-descent profile", () => {
+    const r = raw.glm;
     const solvers = r.results.map((x: { solver: string }) => x.solver);
     expect(solvers).toEqual(["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"]);
     for (const x of r.results) {
@@ -129,17 +161,38 @@ describe("weft bench glm", () => {
     for (const o of objectives) expect(Math.abs(o - objectives[0]) / objectives[0]).toBeLessThan(1e-7);
     expect(r.gradientDescentProfile).toHaveLength(2);
     expect(r.gradientDescentProfile[1].tasksPerIteration).toBeLessThan(r.gradientDescentProfile[0].tasksPerIteration);
-  }, 180_000);
-});
+  });
 
-describe("weft bench selection", () => {
-  it("--json reports grid search against one-by-one fits and the best lambda of each", async () => {
-    const { code, out } = await run("bench", "selection", "--quick", "--json", "--quiet");
-    expect(code).toBe(0);
-    const r = JSON.parse(out);
+  it("selection: grid search against one-by-one fits, with the same best lambda", () => {
+    const r = raw.selection;
     expect(r.lambdas).toHaveLength(10);
     expect(r.folds).toBe(5);
     expect(r.seconds.gridSearch).toBeGreaterThan(0);
     expect(r.bestLambda.gridSearch).toBe(r.bestLambda.oneByOne);
-  }, 180_000);
+  });
+
+  it("peers: weft, a plain loop, TensorFlow.js and ml.js on the same problem, reaching the same objective", () => {
+    const r = raw.peers;
+    expect(r.gradient.map((g: { name: string }) => g.name)).toEqual(["weft", "plain TypeScript loop", "TensorFlow.js wasm"]);
+    for (const g of r.gradient) expect(g.GBs).toBeGreaterThan(0);
+    const objectives = r.gradientDescent.results.map((x: { objective: number }) => x.objective);
+    expect(objectives).toHaveLength(3);
+    // float64 loops agree closely; TensorFlow.js computes in float32
+    expect(Math.abs(objectives[1] - objectives[0]) / objectives[0]).toBeLessThan(1e-9);
+    expect(Math.abs(objectives[2] - objectives[0]) / objectives[0]).toBeLessThan(1e-4);
+    expect(r.mljs.results.map((x: { name: string }) => x.name)).toEqual(["weft", "plain TypeScript loop", "ml.js (ml-logistic-regression)"]);
+    expect(r.mljs.maxCoefDifference).toBeLessThan(1e-6);
+  });
+
+  it("ideas: every idea switched off in turn, on both problems", () => {
+    for (const p of raw.ideas.problems) {
+      const byIdea = Object.fromEntries(p.results.map((x: { off: string }) => [x.off, x]));
+      expect(Object.keys(byIdea)).toEqual(["weft", "blockwise fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"]);
+      for (const x of p.results) expect(x.msPerIteration).toBeGreaterThan(0);
+      expect(byIdea["weft"].slowdown).toBe(1);
+      // without task fusion the unfused expression is four tasks per chunk
+      expect(byIdea["blockwise and task fusion"].tasksPerIteration).toBe(4 * p.chunks + 1);
+      expect(byIdea["blockwise fusion"].tasksPerIteration).toBe(p.chunks + 1);
+    }
+  });
 });

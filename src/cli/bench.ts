@@ -3,7 +3,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { ArgumentError } from "../errors.js";
 import { createProgress } from "./progress.js";
 
-export const SUITES = ["kernels", "graph", "overhead", "array", "glm", "selection"] as const;
+export const SUITES = ["kernels", "graph", "overhead", "array", "glm", "selection", "peers", "ideas", "all"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -14,6 +14,8 @@ export interface BenchOptions {
   quiet?: boolean;
   /** false with --no-python: skip the Python references. */
   python?: boolean;
+  /** `bench all`: the folder for REPORT.md, the charts and the raw JSON (default bench/results). */
+  out?: string;
 }
 
 function parseBackends(list: string | undefined): BackendName[] | undefined {
@@ -193,10 +195,54 @@ async function selection(options: BenchOptions, out: (text: string) => void): Pr
   ].join("\n"));
 }
 
+async function peers(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchPeers } = await import("../../bench/peers.js");
+  const r = await withProgress(options, (onProgress) => benchPeers({ quick: options.quick === true, onProgress }));
+  if (options.json) return out(JSON.stringify(r, null, 2));
+  const lines = [
+    `logistic gradient on ${r.rows} x ${r.cols} (${r.chunks} chunks for weft); reading X once (X.sum(), ${r.threads} threads): ${r.stream.ms.toFixed(1)} ms, ${r.stream.GBs.toFixed(1)} GB/s`,
+    "",
+    "                          ms    GB/s of X  threads  dtype",
+  ];
+  for (const g of r.gradient) lines.push(`  ${g.name.padEnd(22)} ${g.ms.toFixed(1).padStart(8)} ${g.GBs.toFixed(1).padStart(8)} ${String(g.threads).padStart(8)}  ${g.dtype}`);
+  if ("missing" in r.tfjs) lines.push(`  TensorFlow.js: not measured: ${r.tfjs.missing}`);
+  const gd = r.gradientDescent;
+  lines.push("", `gradient descent, ${gd.iterations} fixed steps of ${gd.step.toExponential(1)}, lambda ${gd.lambda}: ms per iteration, final objective`);
+  for (const f of gd.results) lines.push(`  ${f.name.padEnd(22)} ${f.msPerIteration.toFixed(1).padStart(8)}  ${f.objective.toFixed(4)}`);
+  if ("missing" in r.mljs) lines.push("", `ml.js: not measured: ${r.mljs.missing}`);
+  else {
+    lines.push("", `ml-logistic-regression on ${r.mljs.rows} x ${r.mljs.cols}, ${r.mljs.steps} steps (coefficients agree to ${r.mljs.maxCoefDifference.toExponential(1)}): ms per gradient step`);
+    for (const m of r.mljs.results) lines.push(`  ${m.name.padEnd(32)} ${m.msPerStep.toFixed(3).padStart(9)}`);
+  }
+  out(lines.join("\n"));
+}
+
+async function ideas(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchIdeas } = await import("../../bench/ideas.js");
+  const r = await withProgress(options, (onProgress) => benchIdeas({ quick: options.quick === true, onProgress }));
+  if (options.json) return out(JSON.stringify(r, null, 2));
+  const lines: string[] = [];
+  for (const p of r.problems) {
+    lines.push(`gradient descent on ${p.rows} x ${p.cols} in ${p.chunks} chunks, ${r.threads} threads: each idea switched off in turn`, "", "  switched off                 ms/iteration  tasks/iteration  slowdown");
+    for (const x of p.results) {
+      lines.push(`  ${(x.off === "weft" ? "nothing (weft)" : x.off).padEnd(28)} ${x.msPerIteration.toFixed(3).padStart(12)} ${x.tasksPerIteration.toFixed(0).padStart(16)} ${x.slowdown.toFixed(2).padStart(9)}x`);
+    }
+    lines.push("");
+  }
+  out(lines.join("\n").trimEnd());
+}
+
+async function all(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchAll } = await import("../../bench/all.js");
+  const result = await withProgress(options, (onProgress) => benchAll({ quick: options.quick === true, python: options.python !== false, out: options.out, onProgress }));
+  if (options.json) return out(JSON.stringify({ report: result.reportPath, files: result.files }, null, 2));
+  out(`wrote ${result.reportPath} (${result.files.length} files in ${result.dir})`);
+}
+
 export async function runBench(suite: string, options: BenchOptions, out: (text: string) => void): Promise<void> {
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  const run = { kernels, graph, overhead, array: arrays, glm: glmSuite, selection }[suite as SuiteName];
+  const run = { kernels, graph, overhead, array: arrays, glm: glmSuite, selection, peers, ideas, all }[suite as SuiteName];
   await run(options, out);
 }

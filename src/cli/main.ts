@@ -89,6 +89,7 @@ function buildProgram(io: CliIO): Command {
     .option("--only <kernels>", "comma-separated kernel names to measure")
     .option("--quiet", "no progress bar")
     .option("--no-python", "skip the Python references (numpy, dask), even when installed")
+    .option("--out <dir>", "bench all: where REPORT.md, its charts and the raw JSON go (default bench/results)")
     .action(async (suite: string, options) => {
       await runBench(suite, options, io.out);
     });

@@ -243,7 +243,7 @@ export class GlmProblem implements SmoothObjective {
   }
 }
 
-/** The buffers of a persisted array's chunks. */
-function persistedChunks(a: ChunkedArray): Allocation[] {
+/** The buffers of a persisted array's chunks (for code that reads them in place, such as benchmarks). @internal */
+export function persistedChunks(a: ChunkedArray): Allocation[] {
   return [...a.layer.tasks()].map((t) => t.args[0] as Allocation);
 }

@@ -1,0 +1,266 @@
+/**
+ * `weft bench ideas`: what each of weft's ideas is worth, measured by switching it off.
+ *
+ * The loop is the seed's: gradient descent on the spec's logistic problem, one gradient of
+ * sum_i loss_i + lambda/2 ||w||^2 per iteration, a fixed step, w updated on the main thread.
+ * Every variant computes the same iterates (checked: the final w must agree with weft's), and
+ * each switches off one idea, the others left on:
+ *
+ * - weft: X and y persisted in the shared memory, each chunk's gradient by the fused GLM kernel
+ *   (one pass over X, in row pieces so both threads finish together), the graph compiled once
+ *   into a plan re-run with the new w, tasks sent to workers in batches, wasm-simd kernels.
+ * - blockwise fusion: each chunk's gradient as the unfused expression X^T (sigmoid(X w) - y):
+ *   gemv, sigmoid, sub, gemvT (two passes over X, intermediates in memory); task fusion still
+ *   merges each chunk's chain into one task. (Gradient only: no loss, which favours it.)
+ * - blockwise and task fusion: the same, and each op its own task (fusion "none").
+ * - plans: weft's tasks, but the graph built and compiled anew every iteration.
+ * - batching: weft's plan, one task per dispatch to a worker (run option batch: false).
+ * - shared memory: weft's kernel in piscina workers, each chunk copied to the worker by
+ *   message every iteration and the result copied back (bench/piscina-glm.ts).
+ * - SIMD: weft's plan on the wasm-scalar backend.
+ *
+ * Reported per variant: ms per iteration (median over repeats of whole loops) and tasks per
+ * iteration (from the runtime's profile), on a large problem (memory-bound) and a small one
+ * (where scheduling costs dominate).
+ */
+import { availableParallelism, cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import { Runtime, array, compile, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "../src/index.js";
+import { persistedChunks } from "../src/glm/problem.js";
+import type { Allocation } from "../src/memory/index.js";
+import { median } from "./measure.js";
+import { compiledModule } from "./modules.js";
+import type { GlmChunkMessage } from "./piscina-glm.js";
+
+export const IDEAS = ["weft", "blockwise fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"] as const;
+export type IdeaName = (typeof IDEAS)[number];
+
+export interface IdeaRow {
+  /** "weft" (everything on), or the idea switched off. */
+  off: IdeaName;
+  msPerIteration: number;
+  tasksPerIteration: number;
+  /** msPerIteration / weft's: what switching the idea off costs. */
+  slowdown: number;
+}
+
+export interface IdeasProblemReport {
+  name: "large" | "small";
+  rows: number;
+  cols: number;
+  chunks: number;
+  iterations: number;
+  repeats: number;
+  results: IdeaRow[];
+}
+
+export interface IdeasReport {
+  problems: IdeasProblemReport[];
+  threads: number;
+  machine: { cpu: string; cores: number; node: string };
+}
+
+export interface IdeasBenchOptions {
+  quick?: boolean;
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+type Gradient = (w: Float64Array) => Promise<Float64Array>;
+
+interface Data {
+  rt: Runtime;
+  xs: Allocation[];
+  ys: Allocation[];
+  rowChunks: readonly number[];
+  cols: number;
+  release(): void;
+}
+
+async function persistProblem(rt: Runtime, rows: number, cols: number, chunks: number): Promise<Data> {
+  const problem = array.random.logisticProblem({ rows, cols, seed: 20240601, chunkRows: Math.ceil(rows / chunks) });
+  const X = await problem.X.persist({ runtime: rt });
+  const y = await problem.y.persist({ runtime: rt });
+  return {
+    rt, xs: persistedChunks(X), ys: persistedChunks(y), rowChunks: X.rowChunks, cols,
+    release: () => {
+      X.release();
+      y.release();
+    },
+  };
+}
+
+/** weft's tasks: the fused loss-gradient kernel on row pieces of every chunk, then their sum. */
+function fusedTasks(d: Data, wKey: Key, threads: number): { tasks: Map<Key, Task>; out: Key } {
+  const prefix = uniqueName("ideas-grad");
+  const tasks = new Map<Key, Task>([[wKey, task(wKey, "input")]]);
+  // the row pieces of GlmProblem: several tasks per thread, so the threads finish together
+  const pieces = Math.max(1, Math.min(Math.ceil((8 * threads) / d.rowChunks.length), Math.floor(Math.min(...d.rowChunks) / 1024)));
+  const parts: Key[] = [];
+  d.rowChunks.forEach((rows, c) => {
+    const per = Math.ceil(rows / pieces);
+    for (let row0 = 0; row0 < rows; row0 += per) {
+      const k = key(prefix, parts.length);
+      tasks.set(k, taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", d.xs[c], d.ys[c], ref(wKey), row0, Math.min(per, rows - row0), d.cols, false], { bytes: 8 * (d.cols + 2) }));
+      parts.push(k);
+    }
+  });
+  const out = key(`${prefix}-total`);
+  tasks.set(out, taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes: 8 * (d.cols + 2) }));
+  return { tasks, out };
+}
+
+/** The unfused expression X^T (sigmoid(X w) - y), chunk by chunk: four ops, two passes over X. */
+function unfusedTasks(d: Data, wKey: Key): { tasks: Map<Key, Task>; out: Key } {
+  const prefix = uniqueName("ideas-unfused");
+  const tasks = new Map<Key, Task>([[wKey, task(wKey, "input")]]);
+  const parts: Key[] = [];
+  d.rowChunks.forEach((rows, c) => {
+    const z = key(`${prefix}-Xw`, c), m = key(`${prefix}-sigmoid`, c), r = key(`${prefix}-sub`, c), g = key(`${prefix}-XTr`, c);
+    tasks.set(z, taskWith(z, "gemvChunk", [d.xs[c], ref(wKey), rows, d.cols], { bytes: 8 * rows }));
+    tasks.set(m, taskWith(m, "sigmoid", [ref(z)], { bytes: 8 * rows }));
+    tasks.set(r, taskWith(r, "sub", [ref(m), d.ys[c]], { bytes: 8 * rows }));
+    tasks.set(g, taskWith(g, "gemvTChunk", [d.xs[c], ref(r), rows, d.cols], { bytes: 8 * d.cols }));
+    parts.push(g);
+  });
+  const out = key(`${prefix}-total`);
+  tasks.set(out, taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes: 8 * d.cols }));
+  return { tasks, out };
+}
+
+/** A gradient function that binds w into one buffer and re-runs `plan`. */
+function planGradient(d: Data, plan: Plan, wKey: Key, batch = true): Gradient {
+  const wBuffer = d.rt.memory.allocF64(d.cols);
+  const bindings = new Map<Key, unknown>([[wKey, wBuffer]]);
+  return async (w) => {
+    wBuffer.f64().set(w);
+    const [v] = (await d.rt.run(plan, bindings, { batch })) as [Float64Array];
+    return v.subarray(0, d.cols);
+  };
+}
+
+/** Fixed-step gradient descent on sum loss + lambda/2 ||w||^2: the loop every variant runs. */
+async function descend(gradient: Gradient, cols: number, iterations: number, step: number, lambda: number): Promise<Float64Array> {
+  const w = new Float64Array(cols);
+  for (let it = 0; it < iterations; it++) {
+    const g = await gradient(w);
+    for (let j = 0; j < cols; j++) w[j] = w[j]! - step * (g[j]! + lambda * w[j]!);
+  }
+  return w;
+}
+
+interface Measured {
+  ms: number;
+  tasks: number;
+  w: Float64Array;
+}
+
+async function measure(rt: Runtime | undefined, gradient: Gradient, cols: number, iterations: number, repeats: number, step: number, tasksOutsideRuntime = 0): Promise<Measured> {
+  await descend(gradient, cols, 1, step, 1); // warm-up: V8 tiers up, workers load the plans
+  const samples: number[] = [];
+  let w: Float64Array = new Float64Array(cols);
+  let tasks = tasksOutsideRuntime;
+  for (let r = 0; r < repeats; r++) {
+    rt?.clearProfile();
+    const t0 = performance.now();
+    w = await descend(gradient, cols, iterations, step, 1);
+    samples.push((performance.now() - t0) / iterations);
+    if (rt && r === repeats - 1) tasks = rt.profile().events.length / iterations;
+  }
+  return { ms: median(samples), tasks, w };
+}
+
+async function piscinaGradient(d: Data, threads: number): Promise<{ gradient: Gradient; close: () => Promise<void> }> {
+  const pool = new Piscina({ filename: fileURLToPath(compiledModule("piscina-glm")), minThreads: threads, maxThreads: threads });
+  // the chunks as plain arrays in this thread: what a runtime without shared memory holds
+  const X = d.xs.map((a) => a.f64().slice());
+  const Y = d.ys.map((a) => a.f64().slice());
+  return {
+    gradient: async (w) => {
+      const parts = await Promise.all(d.rowChunks.map((rows, c) => pool.run({ X: X[c]!, y: Y[c]!, w, rows, cols: d.cols } satisfies GlmChunkMessage) as Promise<Float64Array>));
+      const g = new Float64Array(d.cols);
+      for (const part of parts) for (let j = 0; j < d.cols; j++) g[j] = g[j]! + part[j]!;
+      return g;
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+async function benchProblem(name: "large" | "small", rows: number, cols: number, chunks: number, iterations: number, repeats: number, threads: number, progress: (label: string) => void): Promise<IdeasProblemReport> {
+  const step = 1 / rows;
+  const measured = new Map<IdeaName, Measured>();
+  const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 } });
+  try {
+    const d = await persistProblem(rt, rows, cols, chunks);
+    const wKey = key(uniqueName("ideas-w"));
+    const fused = fusedTasks(d, wKey, threads);
+    const weftPlan = compile(fused.tasks, [fused.out], { inputs: [wKey] });
+    progress(`${name}: weft`);
+    measured.set("weft", await measure(rt, planGradient(d, weftPlan, wKey), cols, iterations, repeats, step));
+    progress(`${name}: blockwise fusion off`);
+    const unfused = unfusedTasks(d, wKey);
+    measured.set("blockwise fusion", await measure(rt, planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey] }), wKey), cols, iterations, repeats, step));
+    progress(`${name}: blockwise and task fusion off`);
+    measured.set("blockwise and task fusion", await measure(rt, planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey], fusion: "none" }), wKey), cols, iterations, repeats, step));
+    progress(`${name}: plans off`);
+    const wBuffer = rt.memory.allocF64(cols);
+    measured.set("plans", await measure(rt, async (w) => {
+      wBuffer.f64().set(w);
+      const graph = fusedTasks(d, wKey, threads); // built anew, compiled by compute()
+      const [v] = (await rt.compute(graph.tasks, [graph.out], { inputs: [wKey], bindings: new Map([[wKey, wBuffer]]) })) as [Float64Array];
+      return v.subarray(0, cols);
+    }, cols, iterations, repeats, step));
+    progress(`${name}: batching off`);
+    measured.set("batching", await measure(rt, planGradient(d, weftPlan, wKey, false), cols, iterations, repeats, step));
+    progress(`${name}: shared memory off`);
+    const pool = await piscinaGradient(d, threads);
+    try {
+      measured.set("shared memory", await measure(undefined, pool.gradient, cols, iterations, repeats, step, chunks));
+    } finally {
+      await pool.close();
+    }
+    d.release();
+  } finally {
+    await rt.close();
+  }
+  progress(`${name}: SIMD off`);
+  const scalar = await Runtime.start({ threads, backend: "wasm-scalar", memory: { initial: 64 << 20 } });
+  try {
+    const d = await persistProblem(scalar, rows, cols, chunks);
+    const wKey = key(uniqueName("ideas-w"));
+    const fused = fusedTasks(d, wKey, threads);
+    measured.set("SIMD", await measure(scalar, planGradient(d, compile(fused.tasks, [fused.out], { inputs: [wKey] }), wKey), cols, iterations, repeats, step));
+    d.release();
+  } finally {
+    await scalar.close();
+  }
+  // every variant must have walked the same iterates
+  const reference = measured.get("weft")!.w;
+  for (const [idea, m] of measured) {
+    for (let j = 0; j < cols; j++) {
+      if (Math.abs(m.w[j]! - reference[j]!) > 1e-8 * Math.max(1, Math.abs(reference[j]!))) {
+        throw new Error(`bench ideas (${name}): with ${idea} off, w[${j}] = ${m.w[j]} but weft's is ${reference[j]}`);
+      }
+    }
+  }
+  const base = measured.get("weft")!.ms;
+  return {
+    name, rows, cols, chunks, iterations, repeats,
+    results: IDEAS.map((off) => ({ off, msPerIteration: measured.get(off)!.ms, tasksPerIteration: measured.get(off)!.tasks, slowdown: measured.get(off)!.ms / base })),
+  };
+}
+
+export async function benchIdeas(options: IdeasBenchOptions = {}): Promise<IdeasReport> {
+  const quick = options.quick === true;
+  const threads = availableParallelism();
+  const sizes = quick
+    ? [{ name: "large" as const, rows: 100_000, cols: 100, iterations: 3, repeats: 2 }, { name: "small" as const, rows: 2_000, cols: 10, iterations: 20, repeats: 2 }]
+    : [{ name: "large" as const, rows: 1_000_000, cols: 100, iterations: 10, repeats: 3 }, { name: "small" as const, rows: 10_000, cols: 10, iterations: 200, repeats: 5 }];
+  const total = sizes.length * IDEAS.length;
+  let done = 0;
+  const progress = (label: string) => options.onProgress?.(done++, total, label);
+  const problems: IdeasProblemReport[] = [];
+  for (const s of sizes) problems.push(await benchProblem(s.name, s.rows, s.cols, 10, s.iterations, s.repeats, threads, progress));
+  options.onProgress?.(total, total, "done");
+  return { problems, threads, machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version } };
+}
