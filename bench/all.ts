@@ -202,7 +202,8 @@ export function renderReport(r: AllReports, info: RunInfo): string {
     "same iterates (the benchmark checks the final coefficients agree). \"blockwise fusion off\"",
     "computes X^T (sigmoid(Xw) - y) as four ops per chunk (two passes over X) instead of the fused",
     "GLM kernel, task fusion still merging them into one task per chunk; \"shared memory off\" runs",
-    "the same kernel in piscina workers, each chunk copied to a worker by message every iteration.",
+    "the same kernel in piscina workers, each chunk copied to a worker by message every iteration",
+    "(what a runtime pays when the data does not live where the tasks run).",
     "",
   );
   for (const p of r.ideas.problems) {

@@ -149,25 +149,42 @@ async function descend(gradient: Gradient, cols: number, iterations: number, ste
   return w;
 }
 
+interface Variant {
+  off: IdeaName;
+  /** The runtime whose profile counts the tasks (none: tasksPerIteration is given). */
+  rt: Runtime | undefined;
+  gradient: Gradient;
+  tasksPerIteration?: number;
+}
+
 interface Measured {
   ms: number;
   tasks: number;
   w: Float64Array;
 }
 
-async function measure(rt: Runtime | undefined, gradient: Gradient, cols: number, iterations: number, repeats: number, step: number, tasksOutsideRuntime = 0): Promise<Measured> {
-  await descend(gradient, cols, 1, step, 1); // warm-up: V8 tiers up, workers load the plans
-  const samples: number[] = [];
-  let w: Float64Array = new Float64Array(cols);
-  let tasks = tasksOutsideRuntime;
+/**
+ * Times every variant's loop, interleaved: repeat r runs each variant once, so a slow spell of
+ * the shared machine hits all variants alike rather than whichever was measured then.
+ */
+async function measureInterleaved(variants: readonly Variant[], cols: number, iterations: number, repeats: number, step: number, progress: (label: string) => void): Promise<Map<IdeaName, Measured>> {
+  const samples = new Map<IdeaName, number[]>(variants.map((v) => [v.off, []]));
+  const results = new Map<IdeaName, Measured>();
+  for (const v of variants) await descend(v.gradient, cols, 1, step, 1); // warm-up: V8 tiers up, workers load the plans
   for (let r = 0; r < repeats; r++) {
-    rt?.clearProfile();
-    const t0 = performance.now();
-    w = await descend(gradient, cols, iterations, step, 1);
-    samples.push((performance.now() - t0) / iterations);
-    if (rt && r === repeats - 1) tasks = rt.profile().events.length / iterations;
+    progress(`repeat ${r + 1} of ${repeats}`);
+    for (const v of variants) {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the previous variant's spinning threads go to sleep
+      v.rt?.clearProfile();
+      const t0 = performance.now();
+      const w = await descend(v.gradient, cols, iterations, step, 1);
+      samples.get(v.off)!.push((performance.now() - t0) / iterations);
+      const tasks = v.rt ? v.rt.profile().events.length / iterations : v.tasksPerIteration!;
+      results.set(v.off, { ms: 0, tasks, w });
+    }
   }
-  return { ms: median(samples), tasks, w };
+  for (const [off, m] of results) m.ms = median(samples.get(off)!);
+  return results;
 }
 
 async function piscinaGradient(d: Data, threads: number): Promise<{ gradient: Gradient; close: () => Promise<void> }> {
@@ -188,50 +205,45 @@ async function piscinaGradient(d: Data, threads: number): Promise<{ gradient: Gr
 
 async function benchProblem(name: "large" | "small", rows: number, cols: number, chunks: number, iterations: number, repeats: number, threads: number, progress: (label: string) => void): Promise<IdeasProblemReport> {
   const step = 1 / rows;
-  const measured = new Map<IdeaName, Measured>();
+  progress(`${name}: data`);
   const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 } });
+  const scalar = await Runtime.start({ threads, backend: "wasm-scalar", memory: { initial: 64 << 20 } });
+  let pool: Awaited<ReturnType<typeof piscinaGradient>> | undefined;
+  const data: Data[] = [];
+  let measured: Map<IdeaName, Measured>;
   try {
     const d = await persistProblem(rt, rows, cols, chunks);
+    const ds = await persistProblem(scalar, rows, cols, chunks);
+    data.push(d, ds);
     const wKey = key(uniqueName("ideas-w"));
     const fused = fusedTasks(d, wKey, threads);
     const weftPlan = compile(fused.tasks, [fused.out], { inputs: [wKey] });
-    progress(`${name}: weft`);
-    measured.set("weft", await measure(rt, planGradient(d, weftPlan, wKey), cols, iterations, repeats, step));
-    progress(`${name}: blockwise fusion off`);
     const unfused = unfusedTasks(d, wKey);
-    measured.set("blockwise fusion", await measure(rt, planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey] }), wKey), cols, iterations, repeats, step));
-    progress(`${name}: blockwise and task fusion off`);
-    measured.set("blockwise and task fusion", await measure(rt, planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey], fusion: "none" }), wKey), cols, iterations, repeats, step));
-    progress(`${name}: plans off`);
     const wBuffer = rt.memory.allocF64(cols);
-    measured.set("plans", await measure(rt, async (w) => {
-      wBuffer.f64().set(w);
-      const graph = fusedTasks(d, wKey, threads); // built anew, compiled by compute()
-      const [v] = (await rt.compute(graph.tasks, [graph.out], { inputs: [wKey], bindings: new Map([[wKey, wBuffer]]) })) as [Float64Array];
-      return v.subarray(0, cols);
-    }, cols, iterations, repeats, step));
-    progress(`${name}: batching off`);
-    measured.set("batching", await measure(rt, planGradient(d, weftPlan, wKey, false), cols, iterations, repeats, step));
-    progress(`${name}: shared memory off`);
-    const pool = await piscinaGradient(d, threads);
-    try {
-      measured.set("shared memory", await measure(undefined, pool.gradient, cols, iterations, repeats, step, chunks));
-    } finally {
-      await pool.close();
-    }
-    d.release();
+    const scalarFused = fusedTasks(ds, wKey, threads);
+    pool = await piscinaGradient(d, threads);
+    const variants: Variant[] = [
+      { off: "weft", rt, gradient: planGradient(d, weftPlan, wKey) },
+      { off: "blockwise fusion", rt, gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey] }), wKey) },
+      { off: "blockwise and task fusion", rt, gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey], fusion: "none" }), wKey) },
+      {
+        off: "plans", rt,
+        gradient: async (w) => {
+          wBuffer.f64().set(w);
+          const graph = fusedTasks(d, wKey, threads); // built anew, compiled by compute()
+          const [v] = (await rt.compute(graph.tasks, [graph.out], { inputs: [wKey], bindings: new Map([[wKey, wBuffer]]) })) as [Float64Array];
+          return v.subarray(0, cols);
+        },
+      },
+      { off: "batching", rt, gradient: planGradient(d, weftPlan, wKey, false) },
+      { off: "shared memory", rt: undefined, gradient: pool.gradient, tasksPerIteration: chunks },
+      { off: "SIMD", rt: scalar, gradient: planGradient(ds, compile(scalarFused.tasks, [scalarFused.out], { inputs: [wKey] }), wKey) },
+    ];
+    measured = await measureInterleaved(variants, cols, iterations, repeats, step, (label) => progress(`${name}: ${label}`));
   } finally {
+    await pool?.close();
+    for (const d of data) d.release();
     await rt.close();
-  }
-  progress(`${name}: SIMD off`);
-  const scalar = await Runtime.start({ threads, backend: "wasm-scalar", memory: { initial: 64 << 20 } });
-  try {
-    const d = await persistProblem(scalar, rows, cols, chunks);
-    const wKey = key(uniqueName("ideas-w"));
-    const fused = fusedTasks(d, wKey, threads);
-    measured.set("SIMD", await measure(scalar, planGradient(d, compile(fused.tasks, [fused.out], { inputs: [wKey] }), wKey), cols, iterations, repeats, step));
-    d.release();
-  } finally {
     await scalar.close();
   }
   // every variant must have walked the same iterates
@@ -256,7 +268,7 @@ export async function benchIdeas(options: IdeasBenchOptions = {}): Promise<Ideas
   const sizes = quick
     ? [{ name: "large" as const, rows: 100_000, cols: 100, iterations: 3, repeats: 2 }, { name: "small" as const, rows: 2_000, cols: 10, iterations: 20, repeats: 2 }]
     : [{ name: "large" as const, rows: 1_000_000, cols: 100, iterations: 10, repeats: 3 }, { name: "small" as const, rows: 10_000, cols: 10, iterations: 200, repeats: 5 }];
-  const total = sizes.length * IDEAS.length;
+  const total = sizes.reduce((t, s) => t + s.repeats + 1, 0);
   let done = 0;
   const progress = (label: string) => options.onProgress?.(done++, total, label);
   const problems: IdeasProblemReport[] = [];

@@ -15,4 +15,5 @@ function findVersion(): string {
   return "unknown";
 }
 
+/** The package version, read from package.json. */
 export const VERSION = findVersion();

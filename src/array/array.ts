@@ -21,6 +21,7 @@ import * as la from "./linalg.js";
 import * as lay from "./layout.js";
 import * as red from "./reduce.js";
 
+/** An operand of elementwise math: an array or a number. */
 export type Operand = ChunkedArray | number;
 
 /**
@@ -32,12 +33,14 @@ export interface Expression {
   readonly args: readonly Operand[];
 }
 
+/** Options of computing arrays: the runtime and an abort signal. */
 export interface ComputeArrayOptions {
   /** The runtime to run on (default: the array's own, if persisted, else the default runtime). */
   runtime?: Runtime;
   signal?: AbortSignal;
 }
 
+/** Options of reductions: the tree's fan-in and whether the reduced axis is kept. */
 export interface ReduceOptions {
   /** Partial results combined per level of the reduction tree (Dask's split_every; default 8). */
   splitEvery?: number;
@@ -45,6 +48,10 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
+/**
+ * A lazy 1-D or 2-D float64 array cut into chunks along rows (and optionally columns), with NumPy's
+ * methods. Operations record work; `compute()`, `toTypedArray()` or `persist()` run it.
+ */
 export class ChunkedArray {
   readonly shape: readonly number[];
   readonly chunks: Chunks;

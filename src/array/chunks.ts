@@ -6,6 +6,7 @@
  */
 import { ArgumentError } from "../errors.js";
 
+/** An array's shape: one length per dimension (0, 1 or 2 of them). */
 export type Shape = readonly number[];
 /** Per dimension: one chunk length (every chunk that long, the last one shorter) or the explicit lengths. */
 export type ChunksSpec = number | readonly (number | readonly number[])[];

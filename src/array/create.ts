@@ -14,6 +14,10 @@ import { DEFAULT_SEED, seedHalves } from "../random/synthetic.js";
 import { ChunkedArray } from "./array.js";
 import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
 
+/**
+ * Options of the creation functions: the chunking (a chunk length per dimension, or dask's explicit
+ * chunk lengths).
+ */
 export interface CreateOptions {
   /** A chunk length (along rows) or dask's per-dimension chunks. Default: one chunk. */
   chunks?: ChunksSpec;
@@ -124,6 +128,10 @@ export function linspace(start: number, stop: number, num: number, options: Crea
   return fromChunkTasks("linspace", [num], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, start + c0 * step, step]]);
 }
 
+/**
+ * Options of the random arrays: shape, chunks and seed of the spec's counter-based generator (each
+ * chunk generated independently).
+ */
 export interface RandomOptions extends CreateOptions {
   shape: number[];
   /** The generator's seed (default the spec's, 20240601). */

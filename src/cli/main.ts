@@ -99,7 +99,8 @@ function buildProgram(io: CliIO): Command {
     .description(`run a suite (${PROFILE_SUITES.join(", ")}) once with task timings and write its task stream as an HTML page`)
     .argument("<suite>", `the suite: ${PROFILE_SUITES.join(", ")}`)
     .requiredOption("--out <file>", "the HTML file to write")
-    .action(async (suite: string, options: { out: string }) => {
+    .option("--rows <n>", "glm: rows of the synthetic problem (default 1,000,000)")
+    .action(async (suite: string, options: { out: string; rows?: string }) => {
       await runProfile(suite, options, io.out);
     });
 

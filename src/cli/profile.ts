@@ -5,13 +5,15 @@ import { renderProfilePage, summarize } from "../profile/index.js";
 
 export const PROFILE_SUITES = ["graph", "overhead", "glm"] as const;
 
-export async function runProfile(suite: string, options: { out?: string }, out: (text: string) => void): Promise<void> {
+export async function runProfile(suite: string, options: { out?: string; rows?: string }, out: (text: string) => void): Promise<void> {
   if (!(PROFILE_SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${PROFILE_SUITES.join(", ")}`, suite);
   }
   if (!options.out) throw new ArgumentError("--out", "the path of the HTML file to write", options.out);
+  const rows = options.rows === undefined ? undefined : Number(options.rows);
+  if (rows !== undefined && !(Number.isInteger(rows) && rows >= 10)) throw new ArgumentError("--rows", "a whole number of rows, at least 10", options.rows);
   const { profileGraph, profileOverhead } = await import("../../bench/profile.js");
-  const runs = suite === "graph" ? await profileGraph() : suite === "overhead" ? await profileOverhead() : await (await import("../../bench/glm-profile.js")).profileGlm();
+  const runs = suite === "graph" ? await profileGraph() : suite === "overhead" ? await profileOverhead() : await (await import("../../bench/glm-profile.js")).profileGlm({ rows });
   const pages = runs.map((r) => renderProfilePage(r.events, { title: r.name }));
   // one page holding both timelines, one after the other
   const body = pages.map((p) => p.slice(p.indexOf("<body>") + 6, p.indexOf("</body>"))).join("\n<hr>\n");

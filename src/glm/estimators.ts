@@ -22,8 +22,13 @@ import { newton } from "./solvers/newton.js";
 import { proximalGrad } from "./solvers/proximal.js";
 
 export const SOLVERS = ["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const;
+/** A solver's name: lbfgs, newton, gradient_descent, proximal_grad or admm. */
 export type SolverName = (typeof SOLVERS)[number];
 
+/**
+ * Options of the GLM estimators: solver, regularizer, lambda, l1Ratio, fitIntercept, maxIter, tol,
+ * runtime, onIteration, and the solvers' own knobs.
+ */
 export interface EstimatorOptions {
   /** Default: lbfgs for smooth penalties, proximal_grad with an L1 part. */
   solver?: SolverName;
@@ -53,6 +58,7 @@ export interface EstimatorOptions {
 
 /** What fit() and predict() accept: a weft array, rows of numbers, or a flat array and its shape. */
 export type MatrixLike = ChunkedArray | readonly (readonly number[])[] | { data: Float64Array | readonly number[]; shape: [number, number] };
+/** A vector a GLM accepts: a 1-D ChunkedArray, a number[] or a Float64Array. */
 export type VectorLike = ChunkedArray | readonly number[] | Float64Array;
 
 /** A saved model: what toJSON() writes and fromJSON() reads. */
@@ -253,6 +259,10 @@ async function valuesOf(y: VectorLike, runtime: Runtime | undefined): Promise<Fl
   return Float64Array.from(y);
 }
 
+/**
+ * Logistic regression for 0/1 labels with an optional L1, L2 or elastic-net penalty (lambda = 1/C
+ * of scikit-learn). `predictProba` gives P(y = 1); `score` is accuracy.
+ */
 export class LogisticRegression extends GlmEstimator {
   protected readonly familyName = "logistic" as const;
   protected readonly kind = "LogisticRegression" as const;
@@ -280,6 +290,10 @@ export class LogisticRegression extends GlmEstimator {
   }
 }
 
+/**
+ * Linear regression (the normal family): least squares with an optional L1, L2 or elastic-net
+ * penalty. `score` is R^2.
+ */
 export class LinearRegression extends GlmEstimator {
   protected readonly familyName = "normal" as const;
   protected readonly kind = "LinearRegression" as const;
@@ -309,6 +323,10 @@ export class LinearRegression extends GlmEstimator {
   }
 }
 
+/**
+ * Poisson regression (log link) for counts, with an optional penalty. `predict` gives the expected
+ * count; `score` is the fraction of deviance explained.
+ */
 export class PoissonRegression extends GlmEstimator {
   protected readonly familyName = "poisson" as const;
   protected readonly kind = "PoissonRegression" as const;

@@ -12,6 +12,7 @@
 import { ArgumentError } from "../errors.js";
 
 export const FAMILIES = ["logistic", "normal", "poisson"] as const;
+/** A GLM family: logistic, normal or poisson. */
 export type FamilyName = (typeof FAMILIES)[number];
 
 export interface Family {

@@ -14,6 +14,7 @@
 import { ArgumentError } from "../errors.js";
 
 export const REGULARIZERS = ["none", "l1", "l2", "elastic_net"] as const;
+/** A penalty: l1, l2, elastic_net or none. */
 export type RegularizerName = (typeof REGULARIZERS)[number];
 
 export class Regularizer {

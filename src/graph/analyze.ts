@@ -9,6 +9,7 @@ import type { Key } from "./keys.js";
 import { indexGraph, topologicalIndices } from "./indexed.js";
 import { taskDependencies } from "./task.js";
 
+/** Dependencies of a task map: each task's inputs and each task's dependents. */
 export interface Dependencies {
   /** Keys each task reads. */
   readonly dependencies: ReadonlyMap<Key, readonly Key[]>;

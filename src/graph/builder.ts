@@ -22,6 +22,7 @@ import { TaskLayer } from "./layers.js";
 import { CONST, INPUT } from "./ops.js";
 import { Ref, task, type Task } from "./task.js";
 
+/** Builds a task graph by name: `b.input(name)`, `b.task(name, op, ...args)`, then `b.graph()`. */
 export class GraphBuilder {
   private readonly tasks = new Map<Key, Task>();
 

@@ -31,6 +31,7 @@ import { indexGraph, topologicalIndices, type IndexedGraph } from "./indexed.js"
 import type { Key } from "./keys.js";
 import { FUSED, stepsOf, type FusedTask, type Task } from "./task.js";
 
+/** Knobs of aggressive fusion (Dask's fuse): how wide and deep a fused subgraph may be. */
 export interface FuseOptions {
   aveWidth?: number;
   maxWidth?: number;

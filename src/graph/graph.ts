@@ -11,6 +11,10 @@ import type { Task } from "./task.js";
 /** A low-level graph: every task by its key. */
 export type TaskMap = ReadonlyMap<Key, Task>;
 
+/**
+ * A task graph as a set of output layers and everything they depend on, shared by reference (Dask's
+ * HighLevelGraph). `compile(graph, outputs)` turns it into a Plan.
+ */
 export class Graph {
   private sorted: readonly Layer[] | undefined;
 

@@ -11,6 +11,10 @@
  */
 import { ArgumentError } from "../errors.js";
 
+/**
+ * A task's key: a small integer (chunk i of a layer is its base + i); `key(name, i)` makes one and
+ * `formatKey` names it.
+ */
 export type Key = number;
 
 const MAX_INDEX = 2 ** 32;

@@ -15,6 +15,10 @@ export function layerCount(): number {
   return layersCreated;
 }
 
+/**
+ * A layer of a graph: the tasks of one operation over all chunks, made lazily, with the layers it
+ * depends on. Graphs share layers by reference instead of copying tasks.
+ */
 export abstract class Layer {
   /** Layers this one reads from. */
   readonly dependencies: readonly Layer[];

@@ -9,6 +9,10 @@ import type { Kernels } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
 import type { Key } from "./keys.js";
 
+/**
+ * What an op that asks for it (`context: true`) receives first: the kernels, the shared memory, and
+ * an allocator for its result and scratch.
+ */
 export interface TaskContext {
   /** Key of the task (or fused step) being run. */
   readonly key: Key;
@@ -28,6 +32,7 @@ export interface TaskContext {
   scratch(bytes: number): BufferViews;
 }
 
+/** A registered op: its function and where workers find it (a module and an export name). */
 export interface OpDefinition {
   readonly name: string;
   readonly run: (args: unknown[], context: TaskContext) => unknown;
@@ -52,6 +57,10 @@ export type TileSpec =
   | { readonly kind: "binary"; readonly op: string }
   | { readonly kind: "reduce"; readonly kernel: "sum" | "sumSquares" | "min" | "max" };
 
+/**
+ * Options of `registerOp`: whether the op receives the task context, the module workers import it
+ * from, and its tiling for fused execution.
+ */
 export interface RegisterOptions {
   /** Pass the TaskContext as the first argument. */
   context?: boolean;
@@ -70,10 +79,17 @@ export interface RegisterOptions {
 }
 
 // Built-in ops that the passes and plans rely on.
+/** The op `const(value)`: returns its argument. */
 export const CONST = "const"; // const(value) -> value
+/** The op `identity(x)`: returns the value of its input. */
 export const IDENTITY = "identity"; // identity(x) -> x
+/** The op of a plan input: a placeholder whose value the plan's bindings supply at each run. */
 export const INPUT = "input"; // a placeholder whose value a plan's binding supplies
 
+/**
+ * Ops by name: the functions tasks run. `registerOp` adds to the default registry; a registry per
+ * runtime or benchmark keeps names apart.
+ */
 export class OpRegistry {
   private readonly ops = new Map<string, OpDefinition>();
 

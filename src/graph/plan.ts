@@ -27,6 +27,7 @@ import { CONST, defaultOps, INPUT, type OpRegistry } from "./ops.js";
 import { rankTasks } from "./order.js";
 import { Ref, resourcesOf, stepsOf, task, taskDependencies, type Task } from "./task.js";
 
+/** Options of `compile()`: plan inputs, the fusion passes, the op registry. */
 export interface CompileOptions {
   /** Keys whose values run() receives as bindings (their tasks, if any, are not run). */
   inputs?: readonly Key[];
@@ -59,6 +60,9 @@ export class TaskError extends WeftError {
   }
 }
 
+/**
+ * Options of `plan.run()`: kernels for context-aware ops, and a list that receives timing events.
+ */
 export interface RunOptions {
   /** Kernels passed to context-aware ops. */
   kernels?: Kernels;
@@ -86,6 +90,11 @@ export interface PlanLayout {
   readonly outputPositions: Int32Array;
 }
 
+/**
+ * A compiled graph: fused tasks in run order with their dependencies as positions, ready to run
+ * again and again with new input bindings (`plan.run(bindings)`, or `runtime.run(plan, bindings)`
+ * on threads).
+ */
 export class Plan {
   /** Named input slots, by formatted key. */
   readonly inputs: ReadonlyMap<string, Key>;

@@ -17,10 +17,16 @@ export class Ref {
   }
 }
 
+/** A reference to the value of the task with key `k`, as an argument of another task. */
 export const ref = (k: Key): Ref => new Ref(k);
 
+/** An argument of a task: any value, or a `Ref` to another task's result (also inside arrays). */
 export type Arg = unknown;
 
+/**
+ * A node of a task graph: its key, the op to run, and the arguments (values or refs to other
+ * tasks).
+ */
 export interface Task {
   readonly key: Key;
   readonly op: string;
@@ -51,6 +57,7 @@ export interface TaskOptions {
 /** The op name of fused tasks. */
 export const FUSED = "fused";
 
+/** A task made by fusion: the original tasks' steps, run in order as one task. */
 export interface FusedTask extends Task {
   readonly op: typeof FUSED;
   /** The steps, dependencies first; the last step's key is the fused task's key. */
@@ -58,10 +65,12 @@ export interface FusedTask extends Task {
   readonly args: readonly [];
 }
 
+/** Whether `task` is a fused task (several ops run as one task). */
 export function isFused(task: Task): task is FusedTask {
   return task.op === FUSED;
 }
 
+/** A task: op `op` applied to `args` (values, or `ref(key)` for other tasks' results). */
 export function task(k: Key, op: string, ...args: Arg[]): Task {
   return { key: k, op, args };
 }

@@ -10,8 +10,13 @@ import type { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { openSource, writeFileAtomic, type Source } from "./storage.js";
 
+/** A malformed CSV file: the message names the line and column. */
 export class CsvError extends ArgumentError {}
 
+/**
+ * Options of `readCsv` and `readTable`: header, delimiter, feature and target columns, the
+ * missing-value policy, chunk rows and progress.
+ */
 export interface CsvOptions {
   /** The first row names the columns (default true). Without it columns are named 0, 1, ... */
   header?: boolean;
@@ -28,6 +33,10 @@ export interface CsvOptions {
   onProgress?: (rowsRead: number) => void;
 }
 
+/**
+ * A table read from a file: the features as a 2-D array X, the target column y (when named), the
+ * feature names and the row count.
+ */
 export interface Table {
   /** Features: rows x features. */
   X: ChunkedArray;

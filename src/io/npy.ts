@@ -9,6 +9,7 @@ import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { openSource, writeFileAtomic, type Source } from "./storage.js";
 
+/** A malformed or unsupported NPY file. */
 export class NpyError extends ArgumentError {}
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -28,6 +29,7 @@ const DTYPES: Record<string, { bytes: number; read: Reader }> = {
   b1: { bytes: 1, read: (v, o) => v.getUint8(o) },
 };
 
+/** An NPY file's header: dtype, memory order, shape and where the data starts. */
 export interface NpyHeader {
   dtype: string;
   shape: number[];

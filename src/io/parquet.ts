@@ -8,6 +8,7 @@ import { fromTypedArray } from "../array/create.js";
 import { openSource, type Source } from "./storage.js";
 import type { Table } from "./csv.js";
 
+/** A Parquet file weft cannot read (a non-numeric column, a missing one). */
 export class ParquetError extends ArgumentError {}
 
 /** hyparquet's AsyncBuffer over a Source. */

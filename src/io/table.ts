@@ -9,8 +9,13 @@ import { readCsv, type CsvOptions, type Table } from "./csv.js";
 import { readNpyValues } from "./npy.js";
 import { readParquet } from "./parquet.js";
 
+/** Options of `readTable`: those of `readCsv` (features and target apply to every format). */
 export type TableOptions = CsvOptions;
 
+/**
+ * Reads a data file chosen by extension (.csv, .tsv, .txt, .npy, .parquet) from a path or URL into
+ * `{ X, y, features, rows }`.
+ */
 export async function readTable(location: string, options: TableOptions = {}): Promise<Table> {
   const path = location.replace(/[?#].*$/, "");
   if (/\.(csv|tsv|txt)$/i.test(path)) return readCsv(location, options);

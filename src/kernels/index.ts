@@ -11,3 +11,5 @@ export { supportsSimd, supportsSharedMemory } from "./detect.js";
 export { kernelModule, instantiateKernels } from "./wasm.js";
 export { createJsKernels } from "./js/index.js";
 export { validateCall } from "./validate.js";
+export { resolveOverrides, applyOverrides } from "./overrides.js";
+export type { KernelOverride, KernelOverrides, ResolvedOverride, KernelFactory } from "./overrides.js";

@@ -12,9 +12,12 @@ import { KERNEL_NAMES, KERNEL_SPECS, type KernelFn, type KernelName, type Kernel
 import { checkedTable } from "./validate.js";
 import { instantiateKernels, kernelModule } from "./wasm.js";
 
+/** The kernel backends, fastest first: SIMD WebAssembly, scalar WebAssembly, plain TypeScript. */
 export const BACKENDS = ["wasm-simd", "wasm-scalar", "js"] as const;
+/** A kernel backend's name. */
 export type BackendName = (typeof BACKENDS)[number];
 
+/** Options of `Kernels.create()`: the backend and the size of the shared memory. */
 export interface KernelsOptions {
   /**
    * Which backend to run: 'auto' (the default) picks wasm-simd where SIMD validates, else
@@ -46,6 +49,11 @@ export function resolveBackend(requested: BackendName | "auto" | undefined): Bac
 // Declaration merging: a Kernels instance has every checked kernel as a method.
 export interface Kernels extends KernelTable {}
 
+/**
+ * One kernel backend bound to one shared memory: every kernel of KERNEL_SPECS as a checked method
+ * (pointers and lengths validated), `raw` for unchecked calls, and `override()` to swap one kernel
+ * in this thread. Make one with `Kernels.create()`.
+ */
 export class Kernels {
   /** The backend whose kernels `raw` holds (overrides aside). */
   readonly backend: BackendName;

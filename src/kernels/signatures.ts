@@ -17,6 +17,10 @@ export type Extent =
   | { kind: "matrix"; rows: string; cols: string; ld: string }
   | { kind: "fixed"; elements: number };
 
+/**
+ * One argument of a kernel: a length, a scalar, or a pointer with the number of elements it covers
+ * (as a function of the other arguments).
+ */
 export type ArgSpec =
   | { name: string; kind: "dim" }
   | { name: string; kind: "u32" } // a 32-bit half of a 64-bit seed
@@ -33,6 +37,7 @@ export type Accuracy =
   | { kind: "sum" } // reassociated sums: error bounded by n * eps * sum of |terms|
   | { kind: "solve" }; // factorizations and solves: backward stable, compare with a tolerance
 
+/** A kernel's registered signature: its arguments in order, its family, and its accuracy. */
 export interface KernelSpec {
   family: "blas1" | "blas2" | "blas3" | "elementwise" | "reduce" | "linalg" | "glm" | "random";
   args: readonly ArgSpec[];
@@ -136,6 +141,11 @@ const glmWeights = (family: string, weight: string) =>
     doc: `${family} GLM Hessian weights d[i] = ${weight} at eta = X w + b0 (then X^T D X is gramWeighted)`,
   }) as const;
 
+/**
+ * The kernel registry: for every kernel, its arguments (lengths, scalars, pointers and how many
+ * elements each pointer covers), its family and its accuracy. Every backend implements exactly
+ * these signatures.
+ */
 export const KERNEL_SPECS = {
   // ---- BLAS 1
   dot: {
@@ -318,6 +328,7 @@ export const KERNEL_SPECS = {
   },
 } as const satisfies Record<string, KernelSpec>;
 
+/** The name of a registered kernel. */
 export type KernelName = keyof typeof KERNEL_SPECS;
 
 type ReturnOf<R> = R extends "void" ? void : number;
@@ -331,8 +342,10 @@ export type KernelFn<K extends KernelName> = (
 /** A complete set of kernels: what every backend provides. */
 export type KernelTable = { [K in KernelName]: KernelFn<K> };
 
+/** The names of every registered kernel. */
 export const KERNEL_NAMES = Object.keys(KERNEL_SPECS) as KernelName[];
 
+/** The registered signature of kernel `name`. */
 export function kernelSpec(name: KernelName): KernelSpec {
   return KERNEL_SPECS[name];
 }

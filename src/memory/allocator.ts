@@ -12,6 +12,10 @@
 
 export const ALIGNMENT = 64;
 
+/**
+ * Figures of an allocator: bytes and blocks in use, free-list bytes, the largest free block, the
+ * top.
+ */
 export interface AllocatorStats {
   /** Bytes in live blocks (rounded up to the alignment). */
   liveBytes: number;
@@ -27,11 +31,16 @@ export interface AllocatorStats {
   base: number;
 }
 
+/** Rounds `bytes` up to a multiple of `alignment` (64 by default: a cache line). */
 export const alignUp = (bytes: number, alignment = ALIGNMENT): number =>
   Math.ceil(bytes / alignment) * alignment;
 
 const sizeClass = (bytes: number): number => 31 - Math.clz32(bytes / ALIGNMENT);
 
+/**
+ * The allocator behind SharedMemory: 64-byte aligned blocks, size-class free lists with coalescing
+ * of neighbours, growth at the top. It hands out addresses only; it never touches the memory.
+ */
 export class Allocator {
   readonly base: number;
   private topAddress: number;

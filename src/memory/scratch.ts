@@ -12,6 +12,10 @@ export class ScratchBuffer extends SharedBuffer {}
 /** Largest scratch block kept between tasks. */
 const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A bump arena over one block of the shared memory, for the intermediates of a fused task: reset
+ * after each task, so nothing is freed one by one.
+ */
 export class ScratchArena {
   private block: Allocation | undefined;
   private offset = 0;

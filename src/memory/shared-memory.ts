@@ -6,12 +6,16 @@
 import { ArgumentError, OutOfMemoryError, WeftError } from "../errors.js";
 import { Allocator, type AllocatorStats } from "./allocator.js";
 
+/** Bytes in a WebAssembly memory page. */
 export const PAGE_BYTES = 65536;
 /** wasm32 addresses 4 GiB: the largest memory a kernel module can import. */
 export const WASM32_MAX_BYTES = 65536 * PAGE_BYTES;
+/** Initial size of a shared memory when none is given (16 MiB). */
 export const DEFAULT_INITIAL_BYTES = 16 * 1024 * 1024;
+/** Largest size a shared memory may grow to when none is given: wasm32's 4 GiB. */
 export const DEFAULT_MAXIMUM_BYTES = WASM32_MAX_BYTES;
 
+/** Size of a shared memory: initial and maximum bytes (whole pages of 64 KiB). */
 export interface MemoryOptions {
   /** Bytes reserved up front (rounded up to 64 KiB pages). Default 16 MiB. */
   initial?: number;
@@ -19,6 +23,7 @@ export interface MemoryOptions {
   maximum?: number;
 }
 
+/** What a shared memory holds: the allocator's figures, the memory's current and maximum size. */
 export interface MemoryStats extends AllocatorStats {
   /** Current size of the memory in bytes. */
   memoryBytes: number;
@@ -126,6 +131,10 @@ function checkBytes(name: string, value: unknown): number | undefined {
   return value;
 }
 
+/**
+ * One shared `WebAssembly.Memory` and its allocator: every buffer of a runtime lives here, read in
+ * place by every thread and kernel. Views refresh when the memory grows.
+ */
 export class SharedMemory {
   readonly memory: WebAssembly.Memory;
   readonly maximumBytes: number;

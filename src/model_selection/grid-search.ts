@@ -14,6 +14,10 @@ import { Pipeline, type Estimator } from "./pipeline.js";
 import type { Transformer } from "../preprocessing/transformers.js";
 import { LogisticRegression } from "../glm/estimators.js";
 
+/**
+ * Options of GridSearchCV: folds, scoring, whether to refit the best candidate on all rows, and the
+ * runtime.
+ */
 export interface GridSearchOptions {
   /** Folds (default 5) or a KFold. */
   cv?: number | KFold;
@@ -24,6 +28,10 @@ export interface GridSearchOptions {
   runtime?: Runtime;
 }
 
+/**
+ * One candidate's cross-validation: its parameters, the test score of each fold, their mean and
+ * standard deviation, and the mean fit time.
+ */
 export interface CvResult {
   params: Record<string, unknown>;
   testScores: number[];
@@ -42,6 +50,11 @@ function combinations(grid: Record<string, readonly unknown[]>): Record<string, 
   return out;
 }
 
+/**
+ * Cross-validated grid search that shares work: each pipeline step is fitted once per fold and
+ * upstream setting, and fits warm-start along lambda, descending. Results in `cvResults`,
+ * `bestParams`, `bestScore`, `bestEstimator`.
+ */
 export class GridSearchCV {
   cvResults: CvResult[] = [];
   bestParams: Record<string, unknown> | undefined;

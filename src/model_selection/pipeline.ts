@@ -7,11 +7,17 @@ import { ChunkedArray } from "../array/array.js";
 import type { Transformer } from "../preprocessing/transformers.js";
 import type { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
 
+/** A final estimator of a pipeline: one of the GLM estimators. */
 export type Estimator = LogisticRegression | LinearRegression | PoissonRegression;
+/** A step of a pipeline: a transformer or an estimator. */
 export type Step = Transformer | Estimator;
 
 const isTransformer = (s: Step): s is Transformer => typeof (s as Transformer).transform === "function";
 
+/**
+ * Transformers then a final estimator, fitted and applied in order; parameters addressed as
+ * `step__param`, like scikit-learn's Pipeline.
+ */
 export class Pipeline {
   readonly steps: [string, Step][];
 

@@ -61,6 +61,7 @@ export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   return 1 - res / tot;
 }
 
+/** The mean of the squared differences between `yTrue` and `yPred`. */
 export function meanSquaredError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   check(yTrue, yPred, "meanSquaredError");
   let s = 0;

@@ -34,11 +34,16 @@ export function permutation(n: number, seed?: number): Int32Array {
   return out;
 }
 
+/** One fold: the row indices to train on and to test on. */
 export interface Fold {
   train: Int32Array;
   test: Int32Array;
 }
 
+/**
+ * K-fold cross-validation: `split(n)` gives each fold's train and test rows (shuffled with a seed,
+ * or in order).
+ */
 export class KFold {
   readonly nSplits: number;
   readonly shuffle: boolean;

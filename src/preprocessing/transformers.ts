@@ -10,6 +10,10 @@ import { fromTypedArray, mapBlocks } from "../array/create.js";
 import { rechunkTo } from "../array/layout.js";
 import type { Runtime } from "../runtime/runtime.js";
 
+/**
+ * A fitted transformation of features: `fit(X)`, then `transform(X)` as a lazy array; parameters by
+ * `getParams`/`setParams`, copies by `clone`.
+ */
 export interface Transformer {
   fit(X: ChunkedArray): Promise<this>;
   transform(X: ChunkedArray): ChunkedArray;
@@ -45,6 +49,10 @@ abstract class Fitted {
   }
 }
 
+/**
+ * Scales each feature to mean 0 and (population) standard deviation 1, like scikit-learn's;
+ * constant features are left centred, not divided by zero.
+ */
 export class StandardScaler extends Fitted implements Transformer {
 
   /** Per-feature mean and scale (population std; 1 for a constant feature). */
@@ -82,6 +90,7 @@ export class StandardScaler extends Fitted implements Transformer {
   }
 }
 
+/** Scales each feature to a range, [0, 1] by default, like scikit-learn's. */
 export class MinMaxScaler extends Fitted implements Transformer {
   min: Float64Array | undefined;
   max: Float64Array | undefined;

@@ -1,6 +1,7 @@
 /** Timing events: one per task run, as executors record them for profiles. */
 import type { Key } from "../graph/keys.js";
 
+/** One task run, as a profile records it: key, what ran, the thread, start and end. */
 export interface TaskEvent {
   /** The task's key. */
   readonly key: Key;
@@ -25,6 +26,7 @@ export interface TimelineSummary {
   utilization: number;
 }
 
+/** Summary figures of a timeline: tasks, lanes, wall and busy time, utilization. */
 export function summarize(events: readonly TaskEvent[]): TimelineSummary {
   if (events.length === 0) return { tasks: 0, lanes: 0, wallMs: 0, busyMs: 0, utilization: 0 };
   let first = Infinity;

@@ -27,6 +27,7 @@ function tickStep(span: number, count: number): number {
   return [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
 }
 
+/** Options of the timeline renderers: width in pixels and a title. */
 export interface TimelineOptions {
   /** Width of the drawing in pixels (default 1000). */
   width?: number;

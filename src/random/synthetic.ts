@@ -24,6 +24,7 @@ export function seedHalves(seed: number): [number, number] {
   return [Math.floor(seed / HALF), seed % HALF];
 }
 
+/** The size of a synthetic problem: rows, columns, and the seed. */
 export interface ProblemShape {
   /** Columns P (the spec requires it even). */
   cols: number;

@@ -15,6 +15,7 @@ import type { Graph, TaskMap } from "../graph/graph.js";
 import { registerKernelOps } from "../graph/kernel-ops.js";
 import { defaultOps } from "../graph/ops.js";
 import { Kernels, type BackendName } from "../kernels/kernels.js";
+import { applyOverrides, resolveOverrides, type KernelOverrides } from "../kernels/overrides.js";
 import type { MemoryOptions, MemoryStats, SharedMemory } from "../memory/shared-memory.js";
 import { availableParallelism, workerPath } from "../platform/node.js";
 import type { TaskEvent } from "../profile/events.js";
@@ -24,8 +25,13 @@ import { ProfileStore } from "./profile-store.js";
 // weft's kernel ops are available to every graph (workers register the same set).
 registerKernelOps(defaultOps);
 
+/** `sync` runs every task in the calling thread; `threads` also on workers. */
 export type ExecutorName = "sync" | "threads";
 
+/**
+ * Options of `Runtime.start()`: threads, executor, memory size, kernel backend and overrides,
+ * resources, scratch, profile capacity.
+ */
 export interface RuntimeOptions {
   /**
    * Threads that run tasks, the calling thread included (default: the machine's available
@@ -47,15 +53,26 @@ export interface RuntimeOptions {
   scratchBytes?: number;
   /** Most timing events the profile keeps (default 200,000; 0 keeps none). */
   profileCapacity?: number;
+  /**
+   * Kernels replaced on every thread, by kernel name: a module (path or URL) whose export of that
+   * name (or `exportName`) is a factory `(kernels) => implementation` (see kernels/overrides.ts).
+   * `runtime.kernels.override()` alone swaps a kernel on the calling thread only.
+   */
+  kernelOverrides?: KernelOverrides;
   /** V8 heap limits of each worker (Node's ResourceLimits), e.g. { maxOldGenerationSizeMb: 256 }. */
   workerResourceLimits?: import("node:worker_threads").ResourceLimits;
 }
 
+/**
+ * Options of `runtime.compute()`: compile options, scheduling options, and bindings for plan
+ * inputs.
+ */
 export interface ComputeOptions extends CompileOptions, ScheduleOptions {
   /** Values of the plan's inputs. */
   bindings?: Bindings;
 }
 
+/** Options of `runtime.run()`: scheduling options. */
 export interface RunPlanOptions extends ScheduleOptions {}
 
 /** A profile: the timing events of recent computations, and the lanes they ran on. */
@@ -95,6 +112,11 @@ function checkOptions(options: RuntimeOptions): void {
   }
 }
 
+/**
+ * A pool of worker threads and the calling thread sharing one WebAssembly memory, with the kernels
+ * on it: `Runtime.start(options)`, then `compute(graph, outputs)` or `run(plan, bindings)`;
+ * `close()` (or `await using`) ends it.
+ */
 export class Runtime {
   /** Threads running tasks, the calling thread included. */
   readonly threads: number;
@@ -127,7 +149,9 @@ export class Runtime {
     if (Array.isArray(options.resources) && options.resources.length !== workers + 1) {
       throw new ArgumentError("resources", `one record per thread (${workers + 1}: the calling thread, then each worker)`, options.resources, "Runtime.start");
     }
+    const overrides = resolveOverrides(options.kernelOverrides);
     const kernels = await Kernels.create({ backend: options.backend ?? "auto", memory: options.memory ?? {} });
+    await applyOverrides(kernels, overrides);
     const store = new ProfileStore(options.profileCapacity ?? 200_000);
     const scheduler = await Scheduler.start({
       kernels,
@@ -137,6 +161,7 @@ export class Runtime {
       scratchBytes: options.scratchBytes ?? DEFAULT_SCRATCH,
       workerPath: workerPath(),
       resourceLimits: options.workerResourceLimits,
+      kernelOverrides: overrides,
       onEvents: store.capacity > 0 ? (layout, events, ran) => store.record(layout, events, ran) : undefined,
     });
     return new Runtime(kernels, scheduler, store, executor);

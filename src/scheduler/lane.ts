@@ -19,6 +19,7 @@ export interface LaneSetup {
   maximumBytes: number;
   backend: P.WorkerInit["backend"];
   module: WebAssembly.Module | undefined;
+  kernelOverrides: P.WorkerInit["kernelOverrides"];
   scratch: Allocation;
   resources: Readonly<Record<string, number>>;
   resourceLimits: import("node:worker_threads").ResourceLimits | undefined;
@@ -65,6 +66,7 @@ export class WorkerLane {
       module: setup.module,
       scratch: { ptr: setup.scratch.ptr, bytes: setup.scratch.bytes },
       mainTimeOrigin: performance.timeOrigin,
+      kernelOverrides: setup.kernelOverrides,
       side: channel.port2,
     };
     this.worker = new Worker(setup.workerPath, {

@@ -4,6 +4,7 @@
  * Both sides import this file, so a number here never drifts from its reader.
  */
 import type { MessagePort } from "node:worker_threads";
+import type { ResolvedOverride } from "../kernels/overrides.js";
 
 // Words written by different threads sit on different cache lines (16 words = 64 bytes):
 // a counter one thread bumps per task must not share a line with one another thread polls.
@@ -91,5 +92,7 @@ export interface WorkerInit {
   scratch: { ptr: number; bytes: number };
   /** performance.timeOrigin of the main thread: events are written on its clock. */
   mainTimeOrigin: number;
+  /** Kernels replaced on every thread (Runtime.start's kernelOverrides), applied before any task. */
+  kernelOverrides: readonly ResolvedOverride[];
   side: MessagePort;
 }

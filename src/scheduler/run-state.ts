@@ -61,6 +61,10 @@ export class ReadyHeap {
   }
 }
 
+/**
+ * What a run returns for buffer outputs: a copy (`copy`, the default) or the shared-memory
+ * allocation itself (`keep`, freed by the caller).
+ */
 export type OutputMode = "copy" | "keep";
 
 export class RunState {

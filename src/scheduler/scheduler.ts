@@ -10,6 +10,7 @@
  * threads than cores spin), then awaits Atomics.waitAsync with a timeout, so worker exits,
  * aborts and posted results are always seen.
  */
+import type { ResolvedOverride } from "../kernels/overrides.js";
 import { WeftError } from "../errors.js";
 import { runTask, StepFailure, type ExecTask } from "../graph/execute.js";
 import { formatKey, type Key } from "../graph/keys.js";
@@ -36,6 +37,7 @@ export class CancelledError extends WeftError {}
 /** A task asks for resources that no thread of the runtime has. */
 export class ResourceError extends WeftError {}
 
+/** How a Scheduler is set up: kernels, workers, resources, scratch, and where workers start. */
 export interface SchedulerOptions {
   kernels: Kernels;
   /** Worker threads besides the main thread (0: the synchronous executor). */
@@ -48,10 +50,16 @@ export interface SchedulerOptions {
   scratchBytes: number;
   workerPath: string;
   resourceLimits?: import("node:worker_threads").ResourceLimits;
+  /** Kernels replaced on every worker (already applied to `kernels` on this thread). */
+  kernelOverrides?: readonly ResolvedOverride[];
   /** Receives each finished run's timing events (none: they are not copied out at all). */
   onEvents?(layout: PlanEntry["layout"], events: Float64Array, ran: Uint8Array): void;
 }
 
+/**
+ * Options of one run: cancellation, batching, and whether outputs are copied out or kept in shared
+ * memory.
+ */
 export interface ScheduleOptions {
   signal?: AbortSignal;
   /** 'copy' (default): buffer outputs come back as Float64Array copies; 'keep': as Allocations the caller frees. */
@@ -74,6 +82,11 @@ const CHAIN_MAX_INPUTS = 4;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Runs plans on the calling thread and on worker threads that share the memory: tasks go to workers
+ * in batches through rings in shared memory, completions come back the same way, buffers are freed
+ * after their last reader. Runtime owns one; use Runtime.
+ */
 export class Scheduler {
   private readonly control = new SharedArrayBuffer(P.CTL_WORDS * 4);
   private readonly ctl = new Int32Array(this.control);
@@ -137,6 +150,7 @@ export class Scheduler {
       maximumBytes: memory.maximumBytes,
       backend: this.options.kernels.backend,
       module: this.module,
+      kernelOverrides: this.options.kernelOverrides ?? [],
       scratch,
       resources: this.options.resources[index] ?? {},
       resourceLimits: this.options.resourceLimits,

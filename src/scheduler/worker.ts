@@ -6,6 +6,7 @@
  * task arrives, so the hot path reads no message. When the inbox is empty it spins briefly
  * (only if fewer threads than cores are spinning) and then sleeps on the inbox's tail word.
  */
+import { applyOverrides } from "../kernels/overrides.js";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { Kernels } from "../kernels/kernels.js";
@@ -369,6 +370,7 @@ function idle(): void {
 }
 
 async function loop(): Promise<void> {
+  await applyOverrides(kernels, init.kernelOverrides); // before "ready": no task runs on the original kernels
   parentPort!.postMessage({ type: "ready" } satisfies P.FromWorker);
   const entry = new Int32Array(P.OUTBOX_ENTRY_WORDS);
   while (Atomics.load(ctl, P.CTL_CLOSING) === 0) {

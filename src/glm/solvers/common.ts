@@ -6,6 +6,7 @@
 import type { SmoothObjective } from "../problem.js";
 import type { Regularizer } from "../regularizers.js";
 
+/** Options every solver takes: most iterations, tolerance, and a callback after each iteration. */
 export interface SolverOptions {
   /** Most iterations (default 100 for most solvers). */
   maxIter?: number;
@@ -16,6 +17,10 @@ export interface SolverOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What a solver returns: coefficients, iterations, whether it converged, the final objective and
+ * the objective after every iteration.
+ */
 export interface SolverResult {
   /** The coefficients, then the intercept when fitted. */
   beta: Float64Array;

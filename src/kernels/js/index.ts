@@ -7,6 +7,10 @@ import { glmKernels } from "./glm.js";
 import { randomKernels } from "./random.js";
 import type { Heap } from "./heap.js";
 
+/**
+ * The reference backend: every kernel in plain TypeScript over views of `heap`. Other backends are
+ * tested against it.
+ */
 export function createJsKernels(heap: Heap): KernelTable {
   const table = {
     ...blasKernels(heap),
