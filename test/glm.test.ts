@@ -117,6 +117,47 @@ describe("logistic and Poisson regression against scikit-learn", () => {
   });
 });
 
+describe("regularization paths", () => {
+  it("a fit warm-started from its neighbour (coefficients, curvature, the last evaluation) reaches the cold fit's optimum in fewer passes", async () => {
+    const { X, y } = array.random.logisticProblem({ rows: 4_000, cols: 8, seed: 3, chunkRows: 1_000 });
+    const first = new glm.LogisticRegression({ lambda: 100, runtime: rt, ...TIGHT });
+    const problem = await first.createProblem(X, y);
+    try {
+      await first.fitProblem(problem);
+      const cold = await new glm.LogisticRegression({ lambda: 10, runtime: rt, ...TIGHT }).fit(X, y);
+      const before = { ...problem.evaluations };
+      const warm = new glm.LogisticRegression({ lambda: 10, runtime: rt, ...TIGHT });
+      await warm.fitProblem(problem, { path: first.pathStart });
+      expect(relErr(withIntercept(warm), withIntercept(cold))).toBeLessThan(1e-7);
+      expect(Math.abs(warm.objective - cold.objective) / cold.objective).toBeLessThan(1e-12);
+      // the start point's loss and gradient came from the previous fit's last evaluation
+      expect(problem.evaluations.reused).toBeGreaterThan(before.reused);
+      expect(problem.evaluations.lossGrad - before.lossGrad).toBeLessThan(cold.nIter + 1);
+    } finally {
+      problem.release();
+    }
+  });
+
+  it("a problem answers a repeated evaluation without a pass over X, with equal values", async () => {
+    const { X, y } = array.random.logisticProblem({ rows: 2_000, cols: 4, seed: 5, chunkRows: 500 });
+    const problem = await glm.GlmProblem.create(rt, X, y, "logistic", true);
+    try {
+      const beta = Float64Array.of(0.1, -0.2, 0.3, 0, 0.5);
+      const a = await problem.lossGrad(beta);
+      a.grad[0] = 1e9; // the caller may write to what it got
+      const b = await problem.lossGrad(Float64Array.from(beta));
+      expect(problem.evaluations).toMatchObject({ lossGrad: 1, reused: 1 });
+      expect(b.loss).toBe(a.loss);
+      expect(b.grad[0]).not.toBe(1e9);
+      expect(await problem.loss(beta)).toBe(a.loss);
+      await problem.lossGrad(Float64Array.of(0.1, -0.2, 0.3, 0, 0.50001));
+      expect(problem.evaluations.lossGrad).toBe(2);
+    } finally {
+      problem.release();
+    }
+  });
+});
+
 describe("descent", () => {
   it("gradient descent, Newton, L-BFGS and proximal gradient never increase the objective", async () => {
     const { X, y } = array.random.logisticProblem({ rows: 500, cols: 8, seed: 4, chunkRows: 100 });

@@ -74,6 +74,19 @@ describe("splitting", () => {
     expect([...train, ...test].sort((p, q) => p - q)).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(() => trainTestSplit(m, y, { testSize: 10 })).toThrow(/testSize/);
   });
+
+  it("selectRows passes whole chunks through without copying them, and leaves persisted data intact", async () => {
+    const m = await array.fromTypedArray(Float64Array.from({ length: 40 }, (_, i) => i), { shape: [10, 4], chunks: [2, 4] }).persist({ runtime: rt });
+    // KFold's contiguous folds on chunk boundaries: rows 2..9 are chunks 1..4 as they are
+    const picked = selectRows(m, [2, 3, 4, 5, 6, 7, 8, 9]);
+    expect([...picked.layer.tasks()].map((t) => t.op)).toEqual(["identity", "identity", "identity", "identity"]);
+    expect(await values(picked)).toEqual(Array.from({ length: 32 }, (_, i) => i + 8));
+    // a partial chunk is gathered
+    expect([...selectRows(m, [3, 4, 5]).layer.tasks()].map((t) => t.op)).toEqual(["assemble", "assemble"]);
+    // computing the pass-through did not free the persisted chunks
+    expect(await values(m.sum(1))).toEqual([6, 22, 38, 54, 70, 86, 102, 118, 134, 150]);
+    m.release();
+  });
 });
 
 describe("scores", () => {

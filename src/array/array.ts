@@ -359,7 +359,9 @@ function assembleResult(a: ChunkedArray, chunks: unknown[]): number | Float64Arr
       const v = chunks[a.chunkIndex(i, j)];
       const data = typeof v === "number" ? Float64Array.of(v) : (v as Float64Array);
       const nr = a.rowChunks[i]!, nc = a.colChunks[j]!;
-      for (let r = 0; r < nr; r++) out.set(data.subarray(r * nc, (r + 1) * nc), (ro[i]! + r) * cols + co[j]!);
+      // a chunk as wide as the array is one contiguous block of the result
+      if (nc === cols) out.set(data.subarray(0, nr * nc), ro[i]! * cols);
+      else for (let r = 0; r < nr; r++) out.set(data.subarray(r * nc, (r + 1) * nc), (ro[i]! + r) * cols + co[j]!);
     }
   }
   return out;

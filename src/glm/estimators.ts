@@ -15,7 +15,7 @@ import { family as familyOf, type FamilyName } from "./families.js";
 import { GlmProblem } from "./problem.js";
 import { Regularizer, REGULARIZERS, type RegularizerName } from "./regularizers.js";
 import { admm } from "./solvers/admm.js";
-import { Penalized, type SolverResult } from "./solvers/common.js";
+import { Penalized, type CurvaturePairs, type SolverResult } from "./solvers/common.js";
 import { gradientDescent } from "./solvers/gradient-descent.js";
 import { lbfgs } from "./solvers/lbfgs.js";
 import { newton } from "./solvers/newton.js";
@@ -60,6 +60,31 @@ export interface EstimatorOptions {
 export type MatrixLike = ChunkedArray | readonly (readonly number[])[] | { data: Float64Array | readonly number[]; shape: [number, number] };
 /** A vector a GLM accepts: a 1-D ChunkedArray, a number[] or a Float64Array. */
 export type VectorLike = ChunkedArray | readonly number[] | Float64Array;
+
+/**
+ * A warm start along a regularization path: the coefficients (then the intercept) a neighbouring
+ * fit ended at, its curvature pairs, and the L2 weight they belong to. @internal
+ */
+export interface PathStart {
+  coef: Float64Array;
+  pairs?: CurvaturePairs;
+  /** The L2 weight (lambda times its L2 share) of the fit the pairs come from. */
+  l2: number;
+  /** Whether that fit's penalty was smooth (the pairs are then the full objective's). */
+  smooth: boolean;
+}
+
+/**
+ * Curvature pairs of a fit with L2 weight l2, made valid for one with l2 + delta: the data part
+ * of the Hessian is the same, the penalty's adds delta to the coefficients' (not the intercept's)
+ * diagonal, so y gains delta * s on the first p entries.
+ */
+function shiftPairs(pairs: CurvaturePairs, delta: number, p: number): CurvaturePairs {
+  return {
+    s: pairs.s,
+    y: pairs.y.map((y, k) => Float64Array.from(y, (v, j) => (j < p ? v + delta * pairs.s[k]![j]! : v))),
+  };
+}
 
 /** A saved model: what toJSON() writes and fromJSON() reads. */
 export interface ModelJSON {
@@ -135,45 +160,77 @@ abstract class GlmEstimator {
     this.options = { ...options, solver, regularizer, lambda };
   }
 
-  /** Fits the model to X (rows x features) and y (one value per row). */
   /**
    * Fits the model to X (rows x features) and y (one value per row). `initialCoef` (the
    * coefficients, then the intercept) starts the solver there: a warm start along a
    * regularization path.
    */
   async fit(X: MatrixLike, y: VectorLike, options: { initialCoef?: Float64Array } = {}): Promise<this> {
-    const runtime = this.options.runtime ?? (await getDefaultRuntime());
-    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads);
-    const ya = toVector(y, "y");
-    const intercept = this.options.fitIntercept ?? true;
-    const problem = await GlmProblem.create(runtime, Xa, ya, this.familyName, intercept);
+    const problem = await this.createProblem(X, y);
     try {
-      const reg = new Regularizer(this.options.regularizer!, this.options.lambda!, this.options.l1Ratio ?? 0.5);
-      const objective = new Penalized(problem, reg);
-      const start = new Float64Array(problem.n);
-      if (options.initialCoef) start.set(options.initialCoef.subarray(0, problem.n));
-      const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration };
-      let result: SolverResult;
-      switch (this.options.solver!) {
-        case "lbfgs": result = await lbfgs(objective, start, { ...common, gtol: this.options.gtol, warmStart: options.initialCoef !== undefined }); break;
-        case "newton": result = await newton(objective, start, common); break;
-        case "gradient_descent": result = await gradientDescent(objective, start, common); break;
-        case "proximal_grad": result = await proximalGrad(objective, start, { ...common, fista: this.options.fista }); break;
-        case "admm": result = await admm(objective, start, { ...common, rho: this.options.rho, abstol: this.options.abstol, reltol: this.options.reltol }); break;
-      }
-      this.coef = result.beta.slice(0, problem.p);
-      this.intercept = intercept ? result.beta[problem.p]! : 0;
-      this.nIter = result.nIter;
-      this.objective = result.objective;
-      this.converged = result.converged;
-      this.history = result.history;
-      if (!result.converged) {
-        process.emitWarning(`${this.kind} (${this.options.solver}) did not converge in ${result.nIter} iterations; raise maxIter or tol`, { code: "WEFT_NOT_CONVERGED" });
-      }
-      return this;
+      return await this.fitProblem(problem, options);
     } finally {
       problem.release();
     }
+  }
+
+  /**
+   * The GLM problem this estimator fits on X and y (persisted, checked, plans compiled). @internal
+   * Grid search makes one per fold and shares it among the candidates (fitProblem).
+   */
+  async createProblem(X: MatrixLike, y: VectorLike): Promise<GlmProblem> {
+    const runtime = this.options.runtime ?? (await getDefaultRuntime());
+    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads);
+    const ya = toVector(y, "y");
+    return GlmProblem.create(runtime, Xa, ya, this.familyName, this.options.fitIntercept ?? true);
+  }
+
+  /** What createProblem's problems depend on: candidates with equal keys can share one. @internal */
+  get problemKey(): string {
+    return `${this.familyName}/${this.options.fitIntercept ?? true}/${this.options.chunkRows ?? ""}`;
+  }
+
+  /**
+   * Fits on a problem from createProblem (which the caller releases). `path` warm-starts from a
+   * neighbouring fit along a regularization path (its coefficients and, for lbfgs, its curvature
+   * pairs, shifted by the change of the L2 weight: exact, since the data part is unchanged).
+   * @internal
+   */
+  async fitProblem(problem: GlmProblem, options: { initialCoef?: Float64Array; path?: PathStart } = {}): Promise<this> {
+    const intercept = problem.intercept;
+    const reg = new Regularizer(this.options.regularizer!, this.options.lambda!, this.options.l1Ratio ?? 0.5);
+    const objective = new Penalized(problem, reg);
+    const start = new Float64Array(problem.n);
+    const initial = options.path?.coef ?? options.initialCoef;
+    if (initial) start.set(initial.subarray(0, problem.n));
+    const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration };
+    const pairs = options.path?.pairs && reg.smooth && options.path.smooth ? shiftPairs(options.path.pairs, reg.l2 - options.path.l2, problem.p) : undefined;
+    let result: SolverResult;
+    switch (this.options.solver!) {
+      case "lbfgs": result = await lbfgs(objective, start, { ...common, gtol: this.options.gtol, warmStart: initial !== undefined, initialPairs: pairs }); break;
+      case "newton": result = await newton(objective, start, common); break;
+      case "gradient_descent": result = await gradientDescent(objective, start, common); break;
+      case "proximal_grad": result = await proximalGrad(objective, start, { ...common, fista: this.options.fista }); break;
+      case "admm": result = await admm(objective, start, { ...common, rho: this.options.rho, abstol: this.options.abstol, reltol: this.options.reltol }); break;
+    }
+    this.coef = result.beta.slice(0, problem.p);
+    this.intercept = intercept ? result.beta[problem.p]! : 0;
+    this.nIter = result.nIter;
+    this.objective = result.objective;
+    this.converged = result.converged;
+    this.history = result.history;
+    this.lastPath = { coef: Float64Array.of(...this.coef, this.intercept), pairs: result.pairs, l2: reg.l2, smooth: reg.smooth };
+    if (!result.converged) {
+      process.emitWarning(`${this.kind} (${this.options.solver}) did not converge in ${result.nIter} iterations; raise maxIter or tol`, { code: "WEFT_NOT_CONVERGED" });
+    }
+    return this;
+  }
+
+  private lastPath: PathStart | undefined;
+
+  /** Where this fit ended, for a neighbouring fit's `path` warm start. @internal */
+  get pathStart(): PathStart | undefined {
+    return this.lastPath;
   }
 
   /** The tunable parameters (what setParams and grid search address). */
@@ -229,6 +286,17 @@ abstract class GlmEstimator {
     return (await this.decisionFunction(X)).map((e) => f.mean(e));
   }
 
+  /**
+   * What predict (`"predict"`) or predictProba (`"proba"`, logistic only) returns for rows whose
+   * linear predictors X coef + intercept are `eta`, computed elsewhere (grid search computes
+   * every candidate's in one pass over the test rows). @internal
+   */
+  fromLinearPredictor(eta: Float64Array, what: "predict" | "proba"): Float64Array {
+    const f = familyOf(this.familyName);
+    const mean = eta.map((e) => f.mean(e));
+    return what === "predict" && this.familyName === "logistic" ? mean.map((p) => (p >= 0.5 ? 1 : 0)) : mean;
+  }
+
   abstract predict(X: MatrixLike): Promise<Float64Array>;
   abstract score(X: MatrixLike, y: VectorLike): Promise<number>;
 
@@ -274,7 +342,7 @@ export class LogisticRegression extends GlmEstimator {
 
   /** Class (0 or 1) per row. */
   async predict(X: MatrixLike): Promise<Float64Array> {
-    return (await this.predictProba(X)).map((p) => (p >= 0.5 ? 1 : 0));
+    return this.fromLinearPredictor(await this.decisionFunction(X), "predict");
   }
 
   /** Accuracy. */

@@ -43,8 +43,8 @@ export class GlmProblem implements SmoothObjective {
   private lossGradPlan!: Plan;
   private lossPlan!: Plan;
   private hessianPlan: Plan | undefined;
-  /** Evaluations so far: loss and gradient, loss alone, Hessian. */
-  readonly evaluations = { lossGrad: 0, loss: 0, hessian: 0 };
+  /** Evaluations so far: loss and gradient, loss alone, Hessian (passes over X), and those answered from the recent ones. */
+  readonly evaluations = { lossGrad: 0, loss: 0, hessian: 0, reused: 0 };
 
   private constructor(
     readonly runtime: Runtime,
@@ -171,13 +171,33 @@ export class GlmProblem implements SmoothObjective {
   }
 
   async lossGrad(beta: Float64Array): Promise<{ loss: number; grad: Float64Array }> {
+    const known = this.recent.find((r) => sameValues(r.beta, beta));
+    if (known) {
+      this.evaluations.reused += 1;
+      return { loss: known.loss, grad: known.grad.slice() };
+    }
     this.evaluations.lossGrad += 1;
     const [v] = (await this.runtime.run(this.lossGradPlan, this.bind(beta))) as [Float64Array];
     const grad = v.slice(0, this.n);
-    return { loss: v[this.p + 1]!, grad };
+    const loss = v[this.p + 1]!;
+    this.recent.unshift({ beta: beta.slice(), loss, grad: grad.slice() });
+    this.recent.length = Math.min(this.recent.length, RECENT);
+    return { loss, grad };
   }
 
+  /**
+   * The last few evaluations: a fit along a regularization path starts at the point where the
+   * previous fit on this problem ended, whose loss and gradient (the data's part: the penalty is
+   * added by the caller) are then known without a pass over X.
+   */
+  private readonly recent: { beta: Float64Array; loss: number; grad: Float64Array }[] = [];
+
   async loss(beta: Float64Array): Promise<number> {
+    const known = this.recent.find((r) => sameValues(r.beta, beta));
+    if (known) {
+      this.evaluations.reused += 1;
+      return known.loss;
+    }
     this.evaluations.loss += 1;
     const [v] = (await this.runtime.run(this.lossPlan, this.bind(beta))) as [number];
     return v;
@@ -241,6 +261,16 @@ export class GlmProblem implements SmoothObjective {
     if (!this.beta.freed) this.beta.free();
     this.releaseAdmm();
   }
+}
+
+/** Evaluations a problem remembers (the line search's last points). */
+const RECENT = 4;
+
+/** Whether two coefficient vectors are equal entry by entry. */
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 /** The buffers of a persisted array's chunks (for code that reads them in place, such as benchmarks). @internal */

@@ -8,7 +8,8 @@ import { ChunkedArray } from "../array/array.js";
 import { offsets } from "../array/chunks.js";
 import { key, uniqueName } from "../graph/keys.js";
 import { TaskLayer } from "../graph/layers.js";
-import { ref, taskWith, type Task } from "../graph/task.js";
+import { IDENTITY } from "../graph/ops.js";
+import { ref, task, taskWith, type Ref, type Task } from "../graph/task.js";
 
 /** A small seeded generator (mulberry32), uniform in [0, 1): the same seed, the same shuffles. */
 export function seededRandom(seed: number): () => number {
@@ -105,6 +106,7 @@ export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): Chunked
   for (let s = 0; s < Math.max(total, 1); s += per) {
     const m = Math.min(per, total - s);
     const pieces: unknown[][] = [];
+    let whole: Ref | undefined; // set when this output chunk is exactly one input chunk
     let t = 0;
     while (t < m) {
       const r = indices[s + t]!;
@@ -112,13 +114,17 @@ export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): Chunked
       let run = 1;
       while (t + run < m && indices[s + t + run] === r + run && r + run < starts[c + 1]!) run++;
       const k = is2d ? one.chunkIndex(c, 0) : c;
+      whole = t === 0 && run === m && r === starts[c] && run === inRows[c] ? ref(one.layer.keyAt(k)) : undefined;
       // a 1-D chunk is one row of values: its "rows" are columns of that row
       pieces.push(is2d
         ? [ref(one.layer.keyAt(k)), cols, r - starts[c]!, 0, t, 0, run, cols]
         : [ref(one.layer.keyAt(k)), inRows[c]!, 0, r - starts[c]!, 0, t, 1, run]);
       t += run;
     }
-    tasks.push(taskWith(key(name, tasks.length), "assemble", is2d ? [pieces, m, cols] : [pieces, 1, m], { bytes: 8 * m * cols }));
+    // a whole input chunk (contiguous folds on chunk boundaries) is passed through, not copied
+    tasks.push(whole
+      ? task(key(name, tasks.length), IDENTITY, whole)
+      : taskWith(key(name, tasks.length), "assemble", is2d ? [pieces, m, cols] : [pieces, 1, m], { bytes: 8 * m * cols }));
     outChunks.push(m);
     if (total === 0) break;
   }

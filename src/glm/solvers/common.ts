@@ -30,6 +30,14 @@ export interface SolverResult {
   objective: number;
   /** The objective after every iteration (history[0] is at the start). */
   history: number[];
+  /** lbfgs: its last curvature pairs (steps s and gradient changes y), oldest first. */
+  pairs?: CurvaturePairs;
+}
+
+/** Curvature pairs of a quasi-Newton method: steps and the gradient changes along them. */
+export interface CurvaturePairs {
+  s: Float64Array[];
+  y: Float64Array[];
 }
 
 /** The penalized objective: value, and the gradient of its smooth part. */

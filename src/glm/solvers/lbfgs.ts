@@ -7,7 +7,7 @@
  * together, from the fused kernel).
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, dot, normInf, Penalized, relativeDecrease, type SolverOptions, type SolverResult } from "./common.js";
+import { checkAborted, dot, normInf, Penalized, relativeDecrease, type CurvaturePairs, type SolverOptions, type SolverResult } from "./common.js";
 
 export interface LbfgsOptions extends SolverOptions {
   /** Pairs kept (default 10). */
@@ -16,6 +16,11 @@ export interface LbfgsOptions extends SolverOptions {
   gtol?: number;
   /** The start is near the optimum (a warm start): scale the first step by a probed curvature. */
   warmStart?: boolean;
+  /**
+   * Curvature pairs to start from, valid for this objective (a neighbouring fit's, adjusted to
+   * this penalty: see GlmEstimator's path warm start). They replace the warm start's probe.
+   */
+  initialPairs?: CurvaturePairs;
 }
 
 const C1 = 1e-4;
@@ -80,6 +85,15 @@ export async function lbfgs(objective: Penalized, beta0: Float64Array, options: 
   let { value, grad } = await objective.valueGrad(beta);
   const history = [value];
   const S: Float64Array[] = [], Y: Float64Array[] = [], RHO: number[] = [];
+  const given = options.initialPairs;
+  for (let k = Math.max(0, (given?.s.length ?? 0) - m); given && k < given.s.length; k++) {
+    const sy = dot(given.s[k]!, given.y[k]!);
+    if (given.s[k]!.length === beta.length && sy > 1e-12 * Math.sqrt(dot(given.s[k]!, given.s[k]!) * dot(given.y[k]!, given.y[k]!))) {
+      S.push(Float64Array.from(given.s[k]!));
+      Y.push(Float64Array.from(given.y[k]!));
+      RHO.push(1 / sy);
+    }
+  }
   let converged = normInf(grad) <= gtol;
   let it = 0;
   while (!converged && it < maxIter) {
@@ -143,5 +157,5 @@ export async function lbfgs(objective: Penalized, beta0: Float64Array, options: 
     options.onIteration?.({ iteration: it, objective: value });
     if (normInf(grad) <= gtol || relativeDecrease(before, value) <= ftol) converged = true;
   }
-  return { beta, nIter: it, converged, objective: value, history };
+  return { beta, nIter: it, converged, objective: value, history, pairs: { s: S, y: Y } };
 }
