@@ -117,6 +117,26 @@ describe("logistic and Poisson regression against scikit-learn", () => {
   });
 });
 
+describe("row pieces of an evaluation", () => {
+  it("cover every row once, in order, whole chunks first and small pieces last", () => {
+    for (const [chunks, threads, cols] of [[Array(10).fill(100_000), 2, 100], [[7, 0, 5_000, 123_457], 4, 3], [[1], 2, 1], [[], 2, 5]] as const) {
+      const pieces = glm.guidedPieces(chunks, threads, cols);
+      const covered = chunks.map(() => 0);
+      let previous = { chunk: -1, end: 0 };
+      for (const piece of pieces) {
+        if (piece.chunk !== previous.chunk) previous = { chunk: piece.chunk, end: 0 };
+        expect(piece.row0).toBe(previous.end); // contiguous within a chunk, chunks in order
+        previous.end = piece.row0 + piece.rows;
+        covered[piece.chunk]! += piece.rows;
+      }
+      expect(covered).toEqual([...chunks]);
+    }
+    const sizes = glm.guidedPieces(Array(10).fill(100_000), 2, 100).map((p) => p.rows);
+    expect(sizes[0]).toBe(100_000);
+    expect(sizes[sizes.length - 1]!).toBeLessThan(5_000); // the tail is fine-grained
+  });
+});
+
 describe("regularization paths", () => {
   it("a fit warm-started from its neighbour (coefficients, curvature, the last evaluation) reaches the cold fit's optimum in fewer passes", async () => {
     const { X, y } = array.random.logisticProblem({ rows: 4_000, cols: 8, seed: 3, chunkRows: 1_000 });

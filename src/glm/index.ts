@@ -10,7 +10,7 @@ import { lbfgs } from "./solvers/lbfgs.js";
 import { newton } from "./solvers/newton.js";
 import { proximalGrad } from "./solvers/proximal.js";
 import { Penalized } from "./solvers/common.js";
-import { GlmProblem } from "./problem.js";
+import { GlmProblem, guidedPieces } from "./problem.js";
 import { Regularizer, REGULARIZERS } from "./regularizers.js";
 import { FAMILIES, family } from "./families.js";
 
@@ -25,6 +25,7 @@ export const glm = {
   family,
   Regularizer,
   GlmProblem,
+  guidedPieces,
   Penalized,
   solvers: { lbfgs, newton, gradient_descent: gradientDescent, proximal_grad: proximalGrad, admm },
 };

@@ -117,11 +117,7 @@ export class GlmProblem implements SmoothObjective {
 
   private compile(): void {
     const f = this.family, p = this.p, beta = ref(this.inputKey);
-    // Each chunk is cut into pieces of rows so that every thread gets several tasks per
-    // evaluation: the threads then finish together (one long chunk per thread would leave the
-    // others idle at the end of each iteration).
-    const chunks = this.X.rowChunks;
-    const pieces = Math.max(1, Math.min(Math.ceil((8 * this.runtime.threads) / Math.max(chunks.length, 1)), Math.floor(Math.min(...chunks) / 1024)));
+    const pieces = guidedPieces(this.X.rowChunks, this.runtime.threads, p);
     this.lossGradPlan = this.sumPlan("loss-grad", "glmChunkLossGrad", (i, row0, rows) => [f.lossGradKernel, this.Xk(i), this.yk(i), beta, row0, rows, p, this.intercept], 8 * (p + 2), pieces);
     this.lossPlan = this.sumPlan("loss", "glmChunkLoss", (i, row0, rows) => [f.lossKernel, this.Xk(i), this.yk(i), beta, row0, rows, p, this.intercept], undefined, pieces);
   }
@@ -135,23 +131,20 @@ export class GlmProblem implements SmoothObjective {
   }
 
   /**
-   * A plan over the row chunks with beta as its input: `op` on each of `pieces` row ranges of
-   * every chunk (its arguments from args(chunk, first row, rows)), then the results summed:
-   * vectors of `bytes` bytes, or numbers when `bytes` is undefined.
+   * A plan over the row chunks with beta as its input: `op` on each row piece (its arguments
+   * from args(chunk, first row, rows)), then the results summed: vectors of `bytes` bytes, or
+   * numbers when `bytes` is undefined.
    */
-  private sumPlan(name: string, op: string, args: (i: number, row0: number, rows: number) => unknown[], bytes: number | undefined, pieces: number): Plan {
+  private sumPlan(name: string, op: string, args: (i: number, row0: number, rows: number) => unknown[], bytes: number | undefined, pieces: readonly RowPiece[]): Plan {
     const prefix = uniqueName(name);
     const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
     for (const layer of [this.X.layer, this.y.layer]) for (const t of layer.tasks()) tasks.set(t.key, t);
     const parts: Key[] = [];
-    this.X.rowChunks.forEach((rows, i) => {
-      const per = Math.max(1, Math.ceil(rows / pieces));
-      for (let row0 = 0; row0 === 0 || row0 < rows; row0 += per) {
-        const k = key(prefix, parts.length);
-        tasks.set(k, taskWith(k, op, args(i, row0, Math.min(per, rows - row0)), bytes === undefined ? {} : { bytes }));
-        parts.push(k);
-      }
-    });
+    for (const piece of pieces) {
+      const k = key(prefix, parts.length);
+      tasks.set(k, taskWith(k, op, args(piece.chunk, piece.row0, piece.rows), bytes === undefined ? {} : { bytes }));
+      parts.push(k);
+    }
     const out = key(`${prefix}-total`);
     tasks.set(out, bytes === undefined ? task(out, "combineSum", parts.map(ref)) : taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes }));
     return compile(tasks, [out], { inputs: [this.inputKey], fusion: "none" });
@@ -160,7 +153,8 @@ export class GlmProblem implements SmoothObjective {
   private hessianPlanOf(): Plan {
     const n = this.n;
     // the weighted Gram matrix of a whole chunk per task (a p x p result per piece would cost more)
-    this.hessianPlan ??= this.sumPlan("hessian", "glmChunkHessian", (i, _row0, rows) => [this.family.weightsKernel, this.Xk(i), ref(this.inputKey), rows, this.p, this.intercept], 8 * n * n, 1);
+    const whole = this.X.rowChunks.map((rows, chunk) => ({ chunk, row0: 0, rows }));
+    this.hessianPlan ??= this.sumPlan("hessian", "glmChunkHessian", (i, _row0, rows) => [this.family.weightsKernel, this.Xk(i), ref(this.inputKey), rows, this.p, this.intercept], 8 * n * n, whole);
     return this.hessianPlan;
   }
 
@@ -261,6 +255,36 @@ export class GlmProblem implements SmoothObjective {
     if (!this.beta.freed) this.beta.free();
     this.releaseAdmm();
   }
+}
+
+/** A task's rows: `rows` rows of chunk `chunk` from its row `row0`. */
+interface RowPiece {
+  chunk: number;
+  row0: number;
+  rows: number;
+}
+
+/**
+ * The row pieces of an evaluation, in run order, by guided self-scheduling: each piece is
+ * about the rows still to come divided by twice the threads (never more than its chunk's rest,
+ * never less than a floor of a few MB of X). Early pieces are whole chunks, the last ones small,
+ * so that the threads finish together even when one runs slower (a noisy neighbour, the main
+ * thread also scheduling): the white space at the end of an iteration is at most one small piece.
+ */
+export function guidedPieces(rowChunks: readonly number[], threads: number, cols: number): RowPiece[] {
+  const floor = Math.max(256, Math.ceil((2 << 20) / (8 * Math.max(cols, 1)))); // about 2 MB of X
+  let remaining = rowChunks.reduce((a, b) => a + b, 0);
+  const pieces: RowPiece[] = [];
+  rowChunks.forEach((rows, chunk) => {
+    if (rows === 0) pieces.push({ chunk, row0: 0, rows: 0 });
+    for (let row0 = 0; row0 < rows;) {
+      const size = Math.min(rows - row0, Math.max(floor, Math.ceil(remaining / (2 * Math.max(threads, 1)))));
+      pieces.push({ chunk, row0, rows: size });
+      row0 += size;
+      remaining -= size;
+    }
+  });
+  return pieces;
 }
 
 /** Evaluations a problem remembers (the line search's last points). */
