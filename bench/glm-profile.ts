@@ -29,7 +29,7 @@ export async function profileGradientDescent(rt: Runtime, X: ChunkedArray, y: Ch
   const step = 1e-6;
   const measure = async (name: string, gradient: (w: Float64Array) => Promise<Float64Array>): Promise<GdProfileRun> => {
     let w = new Float64Array(p);
-    await gradient(w); // warm-up
+    await gradient(new Float64Array(p).fill(1e-3)); // warm-up (at another point: a GlmProblem answers a repeated point from memory)
     rt.clearProfile();
     const walls: number[] = [];
     for (let it = 0; it < iterations; it++) {

@@ -27,7 +27,7 @@ import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { Runtime, array, compile, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "../src/index.js";
-import { persistedChunks } from "../src/glm/problem.js";
+import { guidedPieces, persistedChunks } from "../src/glm/problem.js";
 import type { Allocation } from "../src/memory/index.js";
 import { median } from "./measure.js";
 import { compiledModule } from "./modules.js";
@@ -94,17 +94,13 @@ async function persistProblem(rt: Runtime, rows: number, cols: number, chunks: n
 function fusedTasks(d: Data, wKey: Key, threads: number): { tasks: Map<Key, Task>; out: Key } {
   const prefix = uniqueName("ideas-grad");
   const tasks = new Map<Key, Task>([[wKey, task(wKey, "input")]]);
-  // the row pieces of GlmProblem: several tasks per thread, so the threads finish together
-  const pieces = Math.max(1, Math.min(Math.ceil((8 * threads) / d.rowChunks.length), Math.floor(Math.min(...d.rowChunks) / 1024)));
+  // the row pieces of GlmProblem: whole chunks first, small pieces last, so the threads finish together
   const parts: Key[] = [];
-  d.rowChunks.forEach((rows, c) => {
-    const per = Math.ceil(rows / pieces);
-    for (let row0 = 0; row0 < rows; row0 += per) {
-      const k = key(prefix, parts.length);
-      tasks.set(k, taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", d.xs[c], d.ys[c], ref(wKey), row0, Math.min(per, rows - row0), d.cols, false], { bytes: 8 * (d.cols + 2) }));
-      parts.push(k);
-    }
-  });
+  for (const { chunk: c, row0, rows } of guidedPieces(d.rowChunks, threads, d.cols)) {
+    const k = key(prefix, parts.length);
+    tasks.set(k, taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", d.xs[c], d.ys[c], ref(wKey), row0, rows, d.cols, false], { bytes: 8 * (d.cols + 2) }));
+    parts.push(k);
+  }
   const out = key(`${prefix}-total`);
   tasks.set(out, taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes: 8 * (d.cols + 2) }));
   return { tasks, out };
@@ -165,7 +161,8 @@ interface Measured {
 
 /**
  * Times every variant's loop, interleaved: repeat r runs each variant once, so a slow spell of
- * the shared machine hits all variants alike rather than whichever was measured then.
+ * the shared machine hits all variants alike rather than whichever was measured then; the order
+ * rotates by one each repeat, so no variant always follows the same one.
  */
 async function measureInterleaved(variants: readonly Variant[], cols: number, iterations: number, repeats: number, step: number, progress: (label: string) => void): Promise<Map<IdeaName, Measured>> {
   const samples = new Map<IdeaName, number[]>(variants.map((v) => [v.off, []]));
@@ -173,12 +170,14 @@ async function measureInterleaved(variants: readonly Variant[], cols: number, it
   for (const v of variants) await descend(v.gradient, cols, 1, step, 1); // warm-up: V8 tiers up, workers load the plans
   for (let r = 0; r < repeats; r++) {
     progress(`repeat ${r + 1} of ${repeats}`);
-    for (const v of variants) {
+    for (let i = 0; i < variants.length; i++) {
+      const v = variants[(i + r) % variants.length]!;
       await new Promise((resolve) => setTimeout(resolve, 20)); // the previous variant's spinning threads go to sleep
       v.rt?.clearProfile();
       const t0 = performance.now();
       const w = await descend(v.gradient, cols, iterations, step, 1);
       samples.get(v.off)!.push((performance.now() - t0) / iterations);
+      if (process.env.WEFT_BENCH_SAMPLES) process.stderr.write(`${v.off}: ${((performance.now() - t0) / iterations).toFixed(2)} ms\n`);
       const tasks = v.rt ? v.rt.profile().events.length / iterations : v.tasksPerIteration!;
       results.set(v.off, { ms: 0, tasks, w });
     }
@@ -267,7 +266,10 @@ export async function benchIdeas(options: IdeasBenchOptions = {}): Promise<Ideas
   const threads = availableParallelism();
   const sizes = quick
     ? [{ name: "large" as const, rows: 100_000, cols: 100, iterations: 3, repeats: 2 }, { name: "small" as const, rows: 2_000, cols: 10, iterations: 20, repeats: 2 }]
-    : [{ name: "large" as const, rows: 1_000_000, cols: 100, iterations: 10, repeats: 3 }, { name: "small" as const, rows: 10_000, cols: 10, iterations: 200, repeats: 5 }];
+    // the large problem's repeats are what the noise of the machine calls for (its loops differ
+    // by up to a third from one repeat to the next); its iterations are few because the variant
+    // without shared memory takes seconds each
+    : [{ name: "large" as const, rows: 1_000_000, cols: 100, iterations: 5, repeats: 5 }, { name: "small" as const, rows: 10_000, cols: 10, iterations: 200, repeats: 5 }];
   const total = sizes.reduce((t, s) => t + s.repeats + 1, 0);
   let done = 0;
   const progress = (label: string) => options.onProgress?.(done++, total, label);

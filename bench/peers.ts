@@ -164,7 +164,9 @@ export async function benchPeers(options: PeersBenchOptions = {}): Promise<Peers
     progress("weft gradient");
     const w0 = new Float64Array(cols).fill(0.01);
     const gradient: PeerTiming[] = [];
-    const weftMs = await wallMs(() => problem.lossGrad(w0), repeats);
+    // a new point every call: a GlmProblem answers a repeated point from memory, without a pass
+    let call = 0;
+    const weftMs = await wallMs(() => problem.lossGrad(Float64Array.from(w0, (v, j) => (j === 0 ? v + 1e-9 * ++call : v))), repeats);
     gradient.push({ name: "weft", ms: weftMs, GBs: bytes64 / weftMs / 1e6, threads, dtype: "float64" });
     const fits: PeerFit[] = [];
     let wFit: Float64Array = new Float64Array(cols);
