@@ -12,6 +12,8 @@
  * - blockwise fusion: each chunk's gradient as the unfused expression X^T (sigmoid(X w) - y):
  *   gemv, sigmoid, sub, gemvT (two passes over X, intermediates in memory); task fusion still
  *   merges each chunk's chain into one task. (Gradient only: no loss, which favours it.)
+ * - task fusion: weft's tasks compiled with fusion "none" (once blockwise fusion has made one
+ *   task per row piece, there is little left for it to merge: the row shows it).
  * - blockwise and task fusion: the same, and each op its own task (fusion "none").
  * - plans: weft's tasks, but the graph built and compiled anew every iteration.
  * - batching: weft's plan, one task per dispatch to a worker (run option batch: false).
@@ -33,7 +35,7 @@ import { median } from "./measure.js";
 import { compiledModule } from "./modules.js";
 import type { GlmChunkMessage } from "./piscina-glm.js";
 
-export const IDEAS = ["weft", "blockwise fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"] as const;
+export const IDEAS = ["weft", "blockwise fusion", "task fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"] as const;
 export type IdeaName = (typeof IDEAS)[number];
 
 export interface IdeaRow {
@@ -224,6 +226,7 @@ async function benchProblem(name: "large" | "small", rows: number, cols: number,
     const variants: Variant[] = [
       { off: "weft", rt, gradient: planGradient(d, weftPlan, wKey) },
       { off: "blockwise fusion", rt, gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey] }), wKey) },
+      { off: "task fusion", rt, gradient: planGradient(d, compile(fused.tasks, [fused.out], { inputs: [wKey], fusion: "none" }), wKey) },
       { off: "blockwise and task fusion", rt, gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey], fusion: "none" }), wKey) },
       {
         off: "plans", rt,

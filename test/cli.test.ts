@@ -187,7 +187,7 @@ describe("weft bench all", () => {
   it("ideas: every idea switched off in turn, on both problems", () => {
     for (const p of raw.ideas.problems) {
       const byIdea = Object.fromEntries(p.results.map((x: { off: string }) => [x.off, x]));
-      expect(Object.keys(byIdea)).toEqual(["weft", "blockwise fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"]);
+      expect(Object.keys(byIdea)).toEqual(["weft", "blockwise fusion", "task fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"]);
       for (const x of p.results) expect(x.msPerIteration).toBeGreaterThan(0);
       expect(byIdea["weft"].slowdown).toBe(1);
       // without task fusion the unfused expression is four tasks per chunk
