@@ -164,17 +164,22 @@ interface Measured {
 /**
  * Times every variant's loop, interleaved: repeat r runs each variant once, so a slow spell of
  * the shared machine hits all variants alike rather than whichever was measured then; the order
- * rotates by one each repeat, so no variant always follows the same one.
+ * rotates by one each repeat. A variant that follows one on another runtime (or the piscina
+ * pool) first runs one untimed iteration: the first loop after such a switch was up to 1.5x
+ * slower, whichever variant it was (seen as "nothing off" always following "SIMD off").
  */
 async function measureInterleaved(variants: readonly Variant[], cols: number, iterations: number, repeats: number, step: number, progress: (label: string) => void): Promise<Map<IdeaName, Measured>> {
   const samples = new Map<IdeaName, number[]>(variants.map((v) => [v.off, []]));
   const results = new Map<IdeaName, Measured>();
   for (const v of variants) await descend(v.gradient, cols, 1, step, 1); // warm-up: V8 tiers up, workers load the plans
+  let previous: Variant | undefined;
   for (let r = 0; r < repeats; r++) {
     progress(`repeat ${r + 1} of ${repeats}`);
     for (let i = 0; i < variants.length; i++) {
       const v = variants[(i + r) % variants.length]!;
       await new Promise((resolve) => setTimeout(resolve, 20)); // the previous variant's spinning threads go to sleep
+      if (previous && previous.rt !== v.rt) await descend(v.gradient, cols, 1, step, 1);
+      previous = v;
       v.rt?.clearProfile();
       const t0 = performance.now();
       const w = await descend(v.gradient, cols, iterations, step, 1);
