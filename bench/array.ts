@@ -12,12 +12,10 @@
  * 3. NumPy (and dask.array for the expression) on data of the same sizes, from
  *    bench/python/array_reference.py, when python3 with numpy is present.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import { Graph, Runtime, array, compile, type ChunkedArray, type Plan } from "../src/index.js";
 import { median } from "./measure.js";
+import { runPythonReference } from "./python.js";
 
 export interface ArrayBenchReport {
   expression: {
@@ -57,16 +55,7 @@ async function timePlan(rt: Runtime, plan: Plan, repeats: number): Promise<numbe
 const planOf = (x: ChunkedArray, fusion?: "none") => compile(new Graph([x.layer]), x.layer.keys(), fusion ? { fusion } : {});
 
 function pythonReference(n: number, chunks: number, rows: number, cols: number, repeats: number): ArrayBenchReport["reference"] {
-  const script = ["./python/array_reference.py", "../../bench/python/array_reference.py"]
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find((p) => existsSync(p));
-  if (!script) return { missing: "bench/python/array_reference.py not found" };
-  const candidates = [process.env.WEFT_PYTHON, "/usr/bin/python3", "python3"].filter((c): c is string => !!c);
-  const python = candidates.find((c) => spawnSync(c, ["-c", "import numpy"], { timeout: 60_000 }).status === 0);
-  if (!python) return { missing: "no python3 with numpy (Debian: apt-get install python3-numpy python3-dask)" };
-  const run = spawnSync(python, [script, String(n), String(chunks), String(rows), String(cols), String(repeats)], { encoding: "utf8", timeout: 900_000 });
-  if (run.error || run.status !== 0) return { missing: `python3 failed: ${run.error?.message ?? run.stderr.trim().split("\n").pop()}` };
-  return JSON.parse(run.stdout) as ArrayBenchReport["reference"];
+  return runPythonReference<ArrayBenchReport["reference"]>("array_reference.py", "numpy", "python3-numpy python3-dask", [n, chunks, rows, cols, repeats], 900_000);
 }
 
 export async function benchArray(options: ArrayBenchOptions = {}): Promise<ArrayBenchReport> {

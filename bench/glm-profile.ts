@@ -12,6 +12,7 @@
  */
 import { Runtime, array, glm, type ChunkedArray, type TaskEvent } from "../src/index.js";
 import { median } from "./measure.js";
+import { persistLogisticProblem } from "./problem.js";
 
 export interface GdProfileRun {
   name: string;
@@ -66,9 +67,7 @@ export async function profileGlm(options: { rows?: number; iterations?: number }
   const rows = options.rows ?? 1_000_000;
   const rt = await Runtime.start({ memory: { initial: 64 << 20 } });
   try {
-    const problem = array.random.logisticProblem({ rows, cols: 100, seed: 20240601, chunkRows: Math.ceil(rows / 10) });
-    const X = await problem.X.persist({ runtime: rt });
-    const y = await problem.y.persist({ runtime: rt });
+    const { X, y } = await persistLogisticProblem(rt, rows, 100);
     const runs = await profileGradientDescent(rt, X, y, options.iterations ?? 10);
     X.release();
     y.release();

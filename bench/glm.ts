@@ -5,12 +5,11 @@
  * final objective, passes over X. scikit-learn's lbfgs on the same data (rebuilt by
  * bench/python/sklearn_glm.py from the spec) in the same run when python3 with sklearn is present.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Runtime, array, glm, type SolverName } from "../src/index.js";
+import { Runtime, glm, type SolverName } from "../src/index.js";
 import { median } from "./measure.js";
+import { persistLogisticProblem } from "./problem.js";
+import { runPythonReference } from "./python.js";
 import { profileGlm, type GdProfileRun } from "./glm-profile.js";
 
 export interface GlmBenchRow {
@@ -43,14 +42,8 @@ export interface GlmBenchOptions {
 }
 
 function sklearnReference(sizes: readonly number[], cols: number, lambda: number, repeats: number): { version: string; rows: GlmBenchRow[] } | { missing: string } {
-  const script = ["./python/sklearn_glm.py", "../../bench/python/sklearn_glm.py"].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
-  if (!script) return { missing: "bench/python/sklearn_glm.py not found" };
-  const candidates = [process.env.WEFT_PYTHON, "/usr/bin/python3", "python3"].filter((c): c is string => !!c);
-  const python = candidates.find((c) => spawnSync(c, ["-c", "import sklearn, numpy"], { timeout: 60_000 }).status === 0);
-  if (!python) return { missing: "no python3 with scikit-learn (Debian: apt-get install python3-sklearn)" };
-  const run = spawnSync(python, [script, sizes.join(","), String(cols), String(lambda), String(repeats)], { encoding: "utf8", timeout: 1_800_000 });
-  if (run.error || run.status !== 0) return { missing: `python3 failed: ${run.error?.message ?? run.stderr.trim().split("\n").pop()}` };
-  const out = JSON.parse(run.stdout) as { sklearn: string; results: Omit<GlmBenchRow, "solver">[] };
+  const out = runPythonReference<{ sklearn: string; results: Omit<GlmBenchRow, "solver">[] }>("sklearn_glm.py", "sklearn, numpy", "python3-sklearn", [sizes.join(","), cols, lambda, repeats], 1_800_000);
+  if ("missing" in out) return out;
   return { version: out.sklearn, rows: out.results.map((r) => ({ solver: "sklearn-lbfgs", ...r })) };
 }
 
@@ -68,9 +61,7 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
   const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 }, profileCapacity: 0 });
   try {
     for (const rows of sizes) {
-      const problem = array.random.logisticProblem({ rows, cols, seed: 20240601, chunkRows: rows / 10 });
-      const X = await problem.X.persist({ runtime: rt });
-      const y = await problem.y.persist({ runtime: rt });
+      const { X, y } = await persistLogisticProblem(rt, rows, cols);
       for (const solver of solvers) {
         options.onProgress?.(done, total, `${solver} ${rows} x ${cols}`);
         const fit = async () => {

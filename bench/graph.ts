@@ -8,9 +8,7 @@ import {
   BlockwiseLayer, Graph, OpRegistry, TreeReductionLayer, compile, cull, fuse, fuseBlockwise, fuseLinear, inlineConstants, layerTasks, order,
   type FuseOptions, type Key, type TaskMap,
 } from "../src/index.js";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { runPythonReference } from "./python.js";
 import { median } from "./measure.js";
 
 export interface GraphBenchRow {
@@ -47,41 +45,17 @@ export interface GraphBenchReport {
   dask: DaskGraphRow[] | { missing: string };
 }
 
-/** bench/python/dask_graph.py, from bench/ (tests) or dist/bench/ (compiled). */
-function daskScript(): string | undefined {
-  return ["./python/dask_graph.py", "../../bench/python/dask_graph.py"]
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find((p) => existsSync(p));
-}
-
-/**
- * A Python that can import dask: $WEFT_PYTHON, else python3 on the PATH, else Debian's
- * /usr/bin/python3 (where python3-dask installs, even when another python3 comes first).
- */
-export function pythonWithDask(): string | undefined {
-  const candidates = [process.env.WEFT_PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => !!c);
-  return candidates.find((c) => spawnSync(c, ["-c", "import dask, numpy"], { timeout: 60_000 }).status === 0);
-}
-
 /** Runs Dask's side of the benchmark, if python3 with dask is installed. */
 export function benchDask(chunks: readonly number[], repeats: number): DaskGraphRow[] | { missing: string } {
-  const script = daskScript();
-  if (!script) return { missing: "bench/python/dask_graph.py not found" };
-  const python = pythonWithDask();
-  if (!python) return { missing: "no python3 with dask and numpy (Debian: apt-get install python3-dask); set WEFT_PYTHON to choose one" };
   const rows: DaskGraphRow[] = [];
   for (const n of chunks) {
-    const run = spawnSync(python, [script, String(n), String(repeats)], { encoding: "utf8", timeout: 600_000 });
-    if (run.error || run.status !== 0) {
-      const why = run.error ? run.error.message : (run.stderr.trim().split("\n").pop() ?? `exit ${run.status}`);
-      return { missing: `python3 with dask could not run (${why}); install Debian's python3-dask to compare` };
-    }
-    rows.push(JSON.parse(run.stdout) as DaskGraphRow);
+    const row = runPythonReference<DaskGraphRow>("dask_graph.py", "dask, numpy", "python3-dask", [n, repeats], 600_000);
+    if ("missing" in row) return row;
+    rows.push(row);
   }
   return rows;
 }
 
-/** The seed expression as layers; returns the graph and its output key. */
 export function seedExpression(chunks: number, splitEvery = 32): { graph: Graph; output: Key } {
   const x = new BlockwiseLayer("random", [{ literal: 1 }], { chunks });
   const e = new BlockwiseLayer("exp", [x]);

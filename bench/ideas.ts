@@ -28,10 +28,11 @@
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { Runtime, array, compile, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "../src/index.js";
+import { Runtime, compile, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "../src/index.js";
 import { guidedPieces, persistedChunks } from "../src/glm/problem.js";
 import type { Allocation } from "../src/memory/index.js";
 import { median } from "./measure.js";
+import { descend, persistLogisticProblem } from "./problem.js";
 import { compiledModule } from "./modules.js";
 import type { GlmChunkMessage } from "./piscina-glm.js";
 
@@ -80,9 +81,7 @@ interface Data {
 }
 
 async function persistProblem(rt: Runtime, rows: number, cols: number, chunks: number): Promise<Data> {
-  const problem = array.random.logisticProblem({ rows, cols, seed: 20240601, chunkRows: Math.ceil(rows / chunks) });
-  const X = await problem.X.persist({ runtime: rt });
-  const y = await problem.y.persist({ runtime: rt });
+  const { X, y } = await persistLogisticProblem(rt, rows, cols, chunks);
   return {
     rt, xs: persistedChunks(X), ys: persistedChunks(y), rowChunks: X.rowChunks, cols,
     release: () => {
@@ -135,16 +134,6 @@ function planGradient(d: Data, plan: Plan, wKey: Key, batch = true): Gradient {
     const [v] = (await d.rt.run(plan, bindings, { batch })) as [Float64Array];
     return v.subarray(0, d.cols);
   };
-}
-
-/** Fixed-step gradient descent on sum loss + lambda/2 ||w||^2: the loop every variant runs. */
-async function descend(gradient: Gradient, cols: number, iterations: number, step: number, lambda: number): Promise<Float64Array> {
-  const w = new Float64Array(cols);
-  for (let it = 0; it < iterations; it++) {
-    const g = await gradient(w);
-    for (let j = 0; j < cols; j++) w[j] = w[j]! - step * (g[j]! + lambda * w[j]!);
-  }
-  return w;
 }
 
 interface Variant {

@@ -15,8 +15,6 @@
  * 3. Dask's figures for the same shapes, from bench/python/dask_overhead.py in the same run,
  *    when python3 with dask is present.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
@@ -25,7 +23,7 @@ import {
   type Allocation, type Key, type Plan, type Task,
 } from "../src/index.js";
 import { median, wallMs } from "./measure.js";
-import { pythonWithDask } from "./graph.js";
+import { runPythonReference } from "./python.js";
 import * as benchOps from "./ops.js";
 import { registerGlmOps } from "../src/glm/ops.js";
 import { compiledModule } from "./modules.js";
@@ -187,23 +185,8 @@ async function iterationFigures(ops: OpRegistry, iterations: number, repeats: nu
   return figures as IterationFigures;
 }
 
-function daskScript(): string | undefined {
-  return ["./python/dask_overhead.py", "../../bench/python/dask_overhead.py"]
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find((p) => existsSync(p));
-}
-
 function daskFigures(tasks: number, iterations: number): DaskOverhead | { missing: string } {
-  const script = daskScript();
-  if (!script) return { missing: "bench/python/dask_overhead.py not found" };
-  const python = pythonWithDask();
-  if (!python) return { missing: "no python3 with dask and numpy (Debian: apt-get install python3-dask); set WEFT_PYTHON to choose one" };
-  const run = spawnSync(python, [script, String(tasks), String(iterations)], { encoding: "utf8", timeout: 900_000 });
-  if (run.error || run.status !== 0) {
-    const why = run.error ? run.error.message : (run.stderr.trim().split("\n").pop() ?? `exit ${run.status}`);
-    return { missing: `python3 with dask could not run (${why})` };
-  }
-  return JSON.parse(run.stdout) as DaskOverhead;
+  return runPythonReference<DaskOverhead>("dask_overhead.py", "dask, numpy", "python3-dask", [tasks, iterations], 900_000);
 }
 
 export async function benchOverhead(options: OverheadOptions = {}): Promise<OverheadReport> {

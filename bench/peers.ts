@@ -14,8 +14,9 @@
  *    the coefficients must agree.
  */
 import { availableParallelism, cpus } from "node:os";
-import { Runtime, array, glm, type ChunkedArray } from "../src/index.js";
+import { Runtime, glm } from "../src/index.js";
 import { wallMs } from "./measure.js";
+import { descend, persistLogisticProblem } from "./problem.js";
 
 export interface PeerTiming {
   name: string;
@@ -79,21 +80,6 @@ export function plainGradient(X: Float64Array, y: Float64Array, w: Float64Array,
   return out;
 }
 
-/** Fixed-step gradient descent on sum loss + lambda/2 ||w||^2 from zero. */
-async function descend(gradient: (w: Float64Array) => Promise<Float64Array> | Float64Array, cols: number, iterations: number, step: number, lambda: number): Promise<Float64Array> {
-  const w = new Float64Array(cols);
-  for (let it = 0; it < iterations; it++) {
-    const g = await gradient(w);
-    for (let j = 0; j < cols; j++) w[j] = w[j]! - step * (g[j]! + lambda * w[j]!);
-  }
-  return w;
-}
-
-async function persisted(rt: Runtime, rows: number, cols: number, chunks: number): Promise<{ X: ChunkedArray; y: ChunkedArray }> {
-  const problem = array.random.logisticProblem({ rows, cols, seed: 20240601, chunkRows: Math.ceil(rows / chunks) });
-  return { X: await problem.X.persist({ runtime: rt }), y: await problem.y.persist({ runtime: rt }) };
-}
-
 async function mljsComparison(rt: Runtime, rows: number, cols: number, steps: number): Promise<PeersReport["mljs"]> {
   let LogisticRegression: new (o: { numSteps: number; learningRate: number }) => { train(X: unknown, Y: unknown): void; classifiers: { weights: { to1DArray(): number[] } }[] };
   let Matrix: { from1DArray(r: number, c: number, d: ArrayLike<number>): unknown; columnVector(d: ArrayLike<number>): unknown };
@@ -103,7 +89,7 @@ async function mljsComparison(rt: Runtime, rows: number, cols: number, steps: nu
   } catch (error) {
     return { missing: `ml-logistic-regression not available (${(error as Error).message})` };
   }
-  const { X, y } = await persisted(rt, rows, cols, 10);
+  const { X, y } = await persistLogisticProblem(rt, rows, cols, 10);
   const learningRate = 1 / rows;
   const Xv = await X.toTypedArray({ runtime: rt }), yv = await y.toTypedArray({ runtime: rt });
   const problem = await glm.GlmProblem.create(rt, X, y, "logistic", false);
@@ -156,7 +142,7 @@ export async function benchPeers(options: PeersBenchOptions = {}): Promise<Peers
   const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 }, profileCapacity: 0 });
   try {
     progress("streaming bandwidth");
-    const { X, y } = await persisted(rt, rows, cols, chunks);
+    const { X, y } = await persistLogisticProblem(rt, rows, cols, chunks);
     const streamMs = await wallMs(() => X.sum().compute({ runtime: rt }), repeats);
     const problem = await glm.GlmProblem.create(rt, X, y, "logistic", false);
     const objective = async (w: Float64Array) => (await problem.loss(w)) + (lambda / 2) * w.reduce((s, v) => s + v * v, 0);

@@ -5,7 +5,8 @@
  * with the data persisted first. Checks that both find the same best lambda.
  */
 import { availableParallelism, cpus } from "node:os";
-import { GridSearchCV, KFold, Pipeline, Runtime, StandardScaler, array, glm, logLoss, selectRows } from "../src/index.js";
+import { GridSearchCV, KFold, Pipeline, Runtime, StandardScaler, glm, logLoss, selectRows } from "../src/index.js";
+import { persistLogisticProblem } from "./problem.js";
 
 export interface SelectionReport {
   rows: number;
@@ -25,9 +26,7 @@ export async function benchSelection(options: { quick?: boolean; onProgress?: (d
   const folds = 5;
   const rt = await Runtime.start({ memory: { initial: 64 << 20 }, profileCapacity: 0 });
   try {
-    const problem = array.random.logisticProblem({ rows, cols, seed: 20240601, chunkRows: rows / 10 });
-    const X = await problem.X.persist({ runtime: rt });
-    const y = await problem.y.persist({ runtime: rt });
+    const { X, y } = await persistLogisticProblem(rt, rows, cols);
     // Both ways run on memory that has been written once already. The first write to fresh
     // memory faults its pages in, which costs about 3 ms per MB on the VMs measured here: the
     // way measured first would otherwise pay it for both.

@@ -7,7 +7,7 @@
 import { ArgumentError } from "../errors.js";
 import { key, uniqueName, type Key } from "../graph/keys.js";
 import { TaskLayer, TreeReductionLayer, BlockwiseLayer, type Layer } from "../graph/layers.js";
-import { ref, taskWith, type Task } from "../graph/task.js";
+import { ref, taskWith, type Ref, type Task } from "../graph/task.js";
 import { ChunkedArray, sameRuntime } from "./array.js";
 import { describeShape } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
@@ -38,17 +38,27 @@ export function matmul(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
   return matrixTimesMatrix(a, b, runtime);
 }
 
+/**
+ * One task per block (i, j) of X, keyed name[i * gc + j] (row-major over the blocks): `make`
+ * gives its op, its arguments (`block` is the ref to X's chunk) and its result's bytes.
+ */
+function blockTasks(X: ChunkedArray, name: string, make: (block: Ref, i: number, j: number, rows: number, cols: number) => [string, unknown[], number]): Task[] {
+  const [gr, gc] = X.grid;
+  const tasks: Task[] = [];
+  for (let i = 0; i < gr; i++) {
+    for (let j = 0; j < gc; j++) {
+      const [op, args, bytes] = make(ref(X.layer.keyAt(X.chunkIndex(i, j))), i, j, X.rowChunks[i]!, X.colChunks[j]!);
+      tasks.push(taskWith(key(name, i * gc + j), op, args, { bytes }));
+    }
+  }
+  return tasks;
+}
+
 function matrixTimesVector(X: ChunkedArray, w: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
   const [gr, gc] = X.grid;
   const wa = rechunkTo(w, [1], X.colChunks);
   const name = uniqueName("gemv");
-  const partials: Task[] = [];
-  for (let i = 0; i < gr; i++) {
-    for (let j = 0; j < gc; j++) {
-      const rows = X.rowChunks[i]!, cols = X.colChunks[j]!;
-      partials.push(taskWith(key(name, i * gc + j), "gemvChunk", [ref(X.layer.keyAt(X.chunkIndex(i, j))), ref(wa.layer.keyAt(j)), rows, cols], { bytes: 8 * rows }));
-    }
-  }
+  const partials = blockTasks(X, name, (block, i, j, rows, cols) => ["gemvChunk", [block, ref(wa.layer.keyAt(j)), rows, cols], 8 * rows]);
   const partialLayer = new TaskLayer(name, partials, [X.layer, wa.layer]);
   const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), X.rowChunks, partialLayer);
   return new ChunkedArray(layer, [X.shape[0]!], [[...X.rowChunks]], { runtime, expr: { op: "matvec", args: [X, w] } });
@@ -95,13 +105,7 @@ function transposedTimesVector(X: ChunkedArray, r: ChunkedArray, runtime: Chunke
   const [gr, gc] = X.grid;
   const ra = rechunkTo(r, [1], X.rowChunks);
   const name = uniqueName("gemvT");
-  const partials: Task[] = [];
-  for (let i = 0; i < gr; i++) {
-    for (let j = 0; j < gc; j++) {
-      const rows = X.rowChunks[i]!, cols = X.colChunks[j]!;
-      partials.push(taskWith(key(name, i * gc + j), "gemvTChunk", [ref(X.layer.keyAt(X.chunkIndex(i, j))), ref(ra.layer.keyAt(i)), rows, cols], { bytes: 8 * cols }));
-    }
-  }
+  const partials = blockTasks(X, name, (block, i, _j, rows, cols) => ["gemvTChunk", [block, ref(ra.layer.keyAt(i)), rows, cols], 8 * cols]);
   const partialLayer = new TaskLayer(name, partials, [X.layer, ra.layer]);
   const groups = Array.from({ length: gc }, (_, j) => Array.from({ length: gr }, (_, i) => partials[i * gc + j]!.key));
   return new ChunkedArray(sumGroups(groups, X.colChunks, partialLayer), [X.shape[1]!], [[...X.colChunks]], { runtime });
@@ -113,13 +117,7 @@ function matrixTimesMatrix(X: ChunkedArray, W: ChunkedArray, runtime: ChunkedArr
   const k = W.shape[1]!;
   const Wa = rechunkTo(W, X.colChunks, [k]);
   const name = uniqueName("gemm");
-  const partials: Task[] = [];
-  for (let i = 0; i < gr; i++) {
-    for (let j = 0; j < gc; j++) {
-      const rows = X.rowChunks[i]!, cols = X.colChunks[j]!;
-      partials.push(taskWith(key(name, i * gc + j), "gemmChunk", [ref(X.layer.keyAt(X.chunkIndex(i, j))), ref(Wa.layer.keyAt(Wa.chunkIndex(j, 0))), rows, cols, k], { bytes: 8 * rows * k }));
-    }
-  }
+  const partials = blockTasks(X, name, (block, _i, j, rows, cols) => ["gemmChunk", [block, ref(Wa.layer.keyAt(Wa.chunkIndex(j, 0))), rows, cols, k], 8 * rows * k]);
   const partialLayer = new TaskLayer(name, partials, [X.layer, Wa.layer]);
   const lengths = X.rowChunks.map((r) => r * k);
   const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), lengths, partialLayer);

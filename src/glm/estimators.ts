@@ -282,19 +282,18 @@ abstract class GlmEstimator {
 
   /** The predicted mean per row (the probability for logistic regression: see predict there). */
   async predictMean(X: MatrixLike): Promise<Float64Array> {
-    const f = familyOf(this.familyName);
-    return (await this.decisionFunction(X)).map((e) => f.mean(e));
+    return this.fromLinearPredictor(await this.decisionFunction(X), "proba");
   }
 
   /**
    * What predict (`"predict"`) or predictProba (`"proba"`, logistic only) returns for rows whose
    * linear predictors X coef + intercept are `eta`, computed elsewhere (grid search computes
-   * every candidate's in one pass over the test rows). @internal
+   * every candidate's in one pass over the test rows): the family's mean, which LogisticRegression
+   * turns into classes for `"predict"`. @internal
    */
-  fromLinearPredictor(eta: Float64Array, what: "predict" | "proba"): Float64Array {
+  fromLinearPredictor(eta: Float64Array, _what: "predict" | "proba"): Float64Array {
     const f = familyOf(this.familyName);
-    const mean = eta.map((e) => f.mean(e));
-    return what === "predict" && this.familyName === "logistic" ? mean.map((p) => (p >= 0.5 ? 1 : 0)) : mean;
+    return eta.map((e) => f.mean(e));
   }
 
   abstract predict(X: MatrixLike): Promise<Float64Array>;
@@ -343,6 +342,12 @@ export class LogisticRegression extends GlmEstimator {
   /** Class (0 or 1) per row. */
   async predict(X: MatrixLike): Promise<Float64Array> {
     return this.fromLinearPredictor(await this.decisionFunction(X), "predict");
+  }
+
+  /** Probabilities (`"proba"`), or the class with the higher one (`"predict"`). @internal */
+  override fromLinearPredictor(eta: Float64Array, what: "predict" | "proba"): Float64Array {
+    const proba = super.fromLinearPredictor(eta, what);
+    return what === "predict" ? proba.map((p) => (p >= 0.5 ? 1 : 0)) : proba;
   }
 
   /** Accuracy. */

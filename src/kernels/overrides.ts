@@ -12,7 +12,7 @@
  *
  *   await Runtime.start({ kernelOverrides: { exp: new URL("./fast-exp.mjs", import.meta.url).href } });
  */
-import { pathToFileURL } from "node:url";
+import { importableUrl } from "../platform/node.js";
 import { ArgumentError } from "../errors.js";
 import type { Kernels } from "./kernels.js";
 import { KERNEL_NAMES, type KernelName } from "./signatures.js";
@@ -37,8 +37,6 @@ export interface ResolvedOverride {
 /** Makes a thread's replacement kernel from its Kernels instance. */
 export type KernelFactory = (kernels: Kernels) => unknown;
 
-const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
-
 /** Checks the names and modules of `overrides` and makes every module an absolute URL. */
 export function resolveOverrides(overrides: KernelOverrides | undefined): ResolvedOverride[] {
   if (overrides === undefined) return [];
@@ -52,7 +50,7 @@ export function resolveOverrides(overrides: KernelOverrides | undefined): Resolv
       throw new ArgumentError(`kernelOverrides.${name}`, "a module path or URL, or { module, exportName }", spec, "Runtime.start");
     }
     const exportName = typeof spec === "string" ? name : spec!.exportName ?? name;
-    return { name: name as KernelName, url: isUrl(module) ? module : pathToFileURL(module).href, exportName };
+    return { name: name as KernelName, url: importableUrl(module), exportName };
   });
 }
 

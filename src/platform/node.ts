@@ -51,6 +51,15 @@ export function workerModuleUrl(moduleUrl: string): string {
   return pathToFileURL(compiled).href;
 }
 
+/**
+ * The URL to import a module given as a path or a URL (an op's or a kernel override's module):
+ * URLs as they are, paths (Windows drive letters included) as file:// URLs.
+ */
+export function importableUrl(pathOrUrl: string): string {
+  const isUrl = /^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl) && !/^[a-z]:[\\/]/i.test(pathOrUrl);
+  return isUrl ? pathOrUrl : pathToFileURL(pathOrUrl).href;
+}
+
 export function availableParallelism(): number {
   return osParallelism();
 }

@@ -8,7 +8,7 @@
  */
 import { applyOverrides } from "../kernels/overrides.js";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
+import { importableUrl } from "../platform/node.js";
 import { Kernels } from "../kernels/kernels.js";
 import { BufferViews, NeedsMainThreadError, SharedBuffer, type BorrowedHeap } from "../memory/shared-memory.js";
 import { ScratchBuffer } from "../memory/scratch.js";
@@ -128,7 +128,7 @@ async function resolveOp(name: string, module: string | undefined, exportName: s
     },
   });
   if (module === undefined) return registry.get(name) ?? failing(`op '${name}' is not available on worker threads`);
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(module).href;
+  const url = importableUrl(module);
   let loaded = modules.get(url);
   if (!loaded) {
     loaded = import(url).then(async (m: Record<string, unknown>) => {

@@ -85,15 +85,21 @@ export async function lbfgs(objective: Penalized, beta0: Float64Array, options: 
   let { value, grad } = await objective.valueGrad(beta);
   const history = [value];
   const S: Float64Array[] = [], Y: Float64Array[] = [], RHO: number[] = [];
-  const given = options.initialPairs;
-  for (let k = Math.max(0, (given?.s.length ?? 0) - m); given && k < given.s.length; k++) {
-    const sy = dot(given.s[k]!, given.y[k]!);
-    if (given.s[k]!.length === beta.length && sy > 1e-12 * Math.sqrt(dot(given.s[k]!, given.s[k]!) * dot(given.y[k]!, given.y[k]!))) {
-      S.push(Float64Array.from(given.s[k]!));
-      Y.push(Float64Array.from(given.y[k]!));
-      RHO.push(1 / sy);
+  /** Keeps the pair (s, y) if it has positive curvature, dropping the oldest beyond m. */
+  const remember = (s: Float64Array, y: Float64Array) => {
+    const sy = dot(s, y);
+    if (s.length !== beta.length || !(sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y)))) return;
+    S.push(s);
+    Y.push(y);
+    RHO.push(1 / sy);
+    if (S.length > m) {
+      S.shift();
+      Y.shift();
+      RHO.shift();
     }
-  }
+  };
+  const given = options.initialPairs;
+  if (given) given.s.forEach((s, k) => remember(Float64Array.from(s), Float64Array.from(given.y[k]!)));
   let converged = normInf(grad) <= gtol;
   let it = 0;
   while (!converged && it < maxIter) {
@@ -136,19 +142,7 @@ export async function lbfgs(objective: Penalized, beta0: Float64Array, options: 
     }
     const point = await strongWolfe(objective, beta, value, slope, dir, 1);
     if (!point) break; // no acceptable step: the objective cannot be reduced along dir
-    const s = Float64Array.from(point.beta, (v, j) => v - beta[j]!);
-    const y = Float64Array.from(point.grad, (v, j) => v - grad[j]!);
-    const sy = dot(s, y);
-    if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
-      S.push(s);
-      Y.push(y);
-      RHO.push(1 / sy);
-      if (S.length > m) {
-        S.shift();
-        Y.shift();
-        RHO.shift();
-      }
-    }
+    remember(Float64Array.from(point.beta, (v, j) => v - beta[j]!), Float64Array.from(point.grad, (v, j) => v - grad[j]!));
     const before = value;
     beta = point.beta;
     value = point.value;
