@@ -86,7 +86,7 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
     await rt.close();
   }
   options.onProgress?.(done++, total, "gradient descent profile");
-  const gradientDescentProfile = (await profileGlm({ rows: sizes[sizes.length - 1]!, iterations: quick ? 3 : 10 })).map(({ events, ...rest }) => (options.events ? { ...rest, events } : rest));
+  const gradientDescentProfile = (await profileGlm({ rows: sizes[sizes.length - 1]!, iterations: quick ? 3 : 20 })).map(({ events, ...rest }) => (options.events ? { ...rest, events } : rest));
   let sklearn: GlmBenchReport["sklearn"] = { missing: "skipped (--no-python)" };
   if (options.python !== false) {
     options.onProgress?.(done, total, "scikit-learn");

@@ -179,7 +179,7 @@ async function glmSuite(options: BenchOptions, out: (text: string) => void): Pro
   if ("missing" in r.sklearn) lines.push("", `scikit-learn: not measured: ${r.sklearn.missing}`);
   lines.push("", "gradient descent, one gradient per iteration, largest size:");
   for (const g of r.gradientDescentProfile) {
-    lines.push(`  ${g.name}: ${g.msPerIteration.toFixed(2)} ms per iteration, ${g.tasksPerIteration.toFixed(0)} tasks, ${(100 * g.nonKernelShare).toFixed(1)}% of thread time outside tasks`);
+    lines.push(`  ${g.name}: ${g.msPerIteration.toFixed(2)} ms per iteration, ${g.tasksPerIteration.toFixed(0)} tasks, ${(100 * g.nonKernelShare).toFixed(1)}% of thread time outside tasks (median iteration; ${(100 * g.nonKernelShareMean).toFixed(1)}% over all)`);
   }
   out(lines.join("\n"));
 }

@@ -21,7 +21,10 @@ export async function runProfile(suite: string, options: { out?: string; rows?: 
   writeFileSync(options.out, html);
   for (const r of runs) {
     const s = summarize(r.events);
-    out(`${r.name}: ${s.tasks} tasks in ${s.wallMs.toFixed(2)} ms, ${(100 * s.utilization).toFixed(1)}% busy`);
+    const perIteration = "nonKernelShareMean" in r
+      ? `; per iteration ${r.msPerIteration.toFixed(2)} ms, ${(100 * r.nonKernelShare).toFixed(1)}% of thread time outside tasks (median iteration; ${(100 * r.nonKernelShareMean).toFixed(1)}% over all)`
+      : "";
+    out(`${r.name}: ${s.tasks} tasks in ${s.wallMs.toFixed(2)} ms, ${(100 * s.utilization).toFixed(1)}% busy${perIteration}`);
   }
   out(`wrote ${options.out}`);
 }
