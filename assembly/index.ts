@@ -22,3 +22,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { randomUniform, randomNormal } from "./random";
+export { widenF32, narrowF32, roundF32 } from "./convert";

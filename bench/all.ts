@@ -285,6 +285,7 @@ export function renderReport(r: AllReports, info: RunInfo): string {
     ]),
     "",
     `${e.values.toExponential(0)} values in ${e.chunks} chunks, ${e.threads} threads: fused is ${f(e.fusedOverStream, 2)}x the time to read x once and ${f(e.unfusedOverFused, 2)}x faster than unfused.`,
+    `With x stored as float32: reading it once ${f(e.float32.ms.stream)} ms, the fused expression ${f(e.float32.ms.fused)} ms (${f(e.float32.fusedOverStream, 2)}x its stream; ${f(e.float32.fusedOverFloat64, 2)}x the float64 time).`,
     "",
     chart("expression", "expression GB/s"),
   );

@@ -5,7 +5,9 @@
  *    fused (the default compile: one task per chunk, the expression run tile by tile), unfused
  *    (fusion: "none": a task per op per chunk, every intermediate a full chunk in memory) and a
  *    plain JS loop over a Float64Array, in GB/s of x. The ceiling, measured in the same run with
- *    the same runtime and chunks: x.sum() (one read of x, nothing else).
+ *    the same runtime and chunks: x.sum() (one read of x, nothing else). Then the same with x
+ *    stored as float32 (half the bytes; computed in float64, results rounded), fused, beside its
+ *    own stream.
  * 2. The logistic gradient X.T.matmul(sigmoid(X.matmul(w)) - y) on the spec's rows x cols
  *    problem in 10 chunks: recognized and run with the fused GLM kernel (one pass over X), and
  *    the general two-pass product (gemv, then gemvT) for comparison.
@@ -29,6 +31,8 @@ export interface ArrayBenchReport {
     /** fused time / the time to stream x once; unfused time / fused time. */
     fusedOverStream: number;
     unfusedOverFused: number;
+    /** x stored as float32: ms of reading it once and of the fused expression; their ratio, and float32 fused / float64 fused. */
+    float32: { ms: { stream: number; fused: number }; fusedOverStream: number; fusedOverFloat64: number };
   };
   gradient: { rows: number; cols: number; chunks: number; threads: number; ms: { fused: number; twoPass: number }; GBs: { fused: number; twoPass: number }; tasks: { fused: number; twoPass: number } };
   reference: { numpy: { expressionMs: number; gradientMs: number }; dask: { version: string; expressionMs: number } | null } | { missing: string };
@@ -97,7 +101,16 @@ export async function benchArray(options: ArrayBenchOptions = {}): Promise<Array
       if (Math.abs(s - a!) > 1e-6 * Math.abs(a!)) throw new Error(`the JS loop disagrees: ${s} vs ${a}`);
     }
     const jsLoop = median(loopSamples);
+    const x32 = await x.astype("float32").persist({ runtime: rt });
     x.release();
+    const y32 = x32.exp().sub(x32.reciprocal()).sum();
+    const fused32Plan = compile(new Graph([y32.storageLayer]), y32.storageLayer.keys()), stream32Plan = planOf(x32.sum());
+    const stream32 = await timePlan(rt, stream32Plan, repeats);
+    const fused32 = await timePlan(rt, fused32Plan, repeats);
+    const [c] = (await rt.run(fused32Plan)) as number[];
+    // the float32 values are x rounded, each result rounded: close to the float64 sum, not equal
+    if (Math.abs(c! - a!) > 1e-5 * Math.abs(a!)) throw new Error(`the float32 expression disagrees: ${c} vs ${a}`);
+    x32.release();
     const gbs = (ms: number) => (8 * n) / (ms * 1e6);
     expression = {
       values: n, chunks, threads,
@@ -106,6 +119,7 @@ export async function benchArray(options: ArrayBenchOptions = {}): Promise<Array
       tasks: { fused: fusedPlan.tasks.length, unfused: unfusedPlan.tasks.length },
       fusedOverStream: fused / stream,
       unfusedOverFused: unfused / fused,
+      float32: { ms: { stream: stream32, fused: fused32 }, fusedOverStream: fused32 / stream32, fusedOverFloat64: fused32 / fused },
     };
     progress(2, "gradient");
     const problem = array.random.logisticProblem({ rows, cols, seed: 2, chunkRows: rows / 10 });

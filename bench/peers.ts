@@ -91,7 +91,7 @@ async function mljsComparison(rt: Runtime, rows: number, cols: number, steps: nu
   }
   const { X, y } = await persistLogisticProblem(rt, rows, cols, 10);
   const learningRate = 1 / rows;
-  const Xv = await X.toTypedArray({ runtime: rt }), yv = await y.toTypedArray({ runtime: rt });
+  const Xv = (await X.toTypedArray({ runtime: rt })) as Float64Array, yv = (await y.toTypedArray({ runtime: rt })) as Float64Array;
   const problem = await glm.GlmProblem.create(rt, X, y, "logistic", false);
   try {
     // ml.js trains one classifier per class (two here), each `steps` gradient steps
@@ -162,7 +162,7 @@ export async function benchPeers(options: PeersBenchOptions = {}): Promise<Peers
     fits.push({ name: "weft", msPerIteration: weftFitMs / iterations, objective: await objective(wFit) });
 
     progress("plain TypeScript loop");
-    const Xv = await X.toTypedArray({ runtime: rt }), yv = await y.toTypedArray({ runtime: rt });
+    const Xv = (await X.toTypedArray({ runtime: rt })) as Float64Array, yv = (await y.toTypedArray({ runtime: rt })) as Float64Array;
     const scratch = new Float64Array(cols);
     const plainMs = await wallMs(() => plainGradient(Xv, yv, w0, rows, cols, scratch), Math.min(repeats, 3));
     gradient.push({ name: "plain TypeScript loop", ms: plainMs, GBs: bytes64 / plainMs / 1e6, threads: 1, dtype: "float64" });

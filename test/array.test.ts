@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { randomMatrix } from "./helpers/matrices.js";
 import { ArgumentError, ChunkedArray, Graph, Runtime, array, compile, isFused } from "../src/index.js";
 
 let rt: Runtime;
@@ -34,18 +35,7 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-12): vo
 }
 
 /** A random 2-D matrix with random row and column chunks. */
-const matrix = fc
-  .record({
-    rows: fc.integer({ min: 0, max: 13 }),
-    cols: fc.integer({ min: 1, max: 6 }),
-    rowChunk: fc.integer({ min: 1, max: 5 }),
-    colChunk: fc.integer({ min: 1, max: 6 }),
-    seed: fc.integer({ min: 0, max: 1000 }),
-  })
-  .map(({ rows, cols, rowChunk, colChunk, seed }) => {
-    const data = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(seed + i * 1.7) * 3 + 0.1);
-    return { rows, cols, data, chunks: [rowChunk, colChunk] as [number, number] };
-  });
+const matrix = randomMatrix;
 
 const UNARY: Record<string, (x: number) => number> = {
   neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, expm1: Math.expm1, sqrt: Math.sqrt,

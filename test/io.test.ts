@@ -68,6 +68,18 @@ describe("NPY", () => {
     const bytes = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]), Buffer.from(padded, "latin1"), Buffer.from(new Int32Array([7, -2, 40]).buffer)]);
     writeFileSync(join(dir, "i.npy"), bytes);
     expect(Array.from((await readNpyValues(join(dir, "i.npy"))).data)).toEqual([7, -2, 40]);
+    // a float32 file loads as a float32 array, as NumPy loads it (or as float64 on request)
+    const f4Header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
+    const f4Padded = f4Header + " ".repeat(64 - ((10 + f4Header.length + 1) % 64)) + "\n";
+    const f4 = Float32Array.of(0.1, -2.5, 3e38, 1e-40);
+    writeFileSync(join(dir, "f.npy"), Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, f4Padded.length, 0]), Buffer.from(f4Padded, "latin1"), Buffer.from(f4.buffer)]));
+    const x32 = await readNpy(join(dir, "f.npy"), { chunkRows: 1 });
+    expect(x32.dtype).toBe("float32");
+    const got = await x32.compute({ runtime: rt });
+    expect(got).toBeInstanceOf(Float32Array);
+    expect(Array.from(got as Float32Array)).toEqual(Array.from(f4));
+    expect((await readNpy(join(dir, "f.npy"), { dtype: "float64" })).dtype).toBe("float64");
+    await expect(readNpy(join(dir, "f.npy"), { dtype: "int8" as never })).rejects.toThrow(/dtype/);
   });
 
   it("names what is wrong with a malformed file", async () => {

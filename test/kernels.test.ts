@@ -98,7 +98,7 @@ function check(name: KernelName, backend: "wasm-simd" | "wasm-scalar", specials:
   }
 }
 
-const NAN_FAMILIES = new Set(["blas1", "elementwise", "reduce"]);
+const NAN_FAMILIES = new Set(["blas1", "elementwise", "convert", "reduce"]);
 
 describe.each(KERNEL_NAMES)("%s", (name) => {
   it.each(["wasm-simd", "wasm-scalar"] as const)("%s matches the js reference", (backend) => {

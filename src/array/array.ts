@@ -1,5 +1,5 @@
 /**
- * Chunked arrays: lazy 0-, 1- and 2-D float64 arrays whose chunks are tasks of a graph layer
+ * Chunked arrays: lazy 0-, 1- and 2-D float64 (or float32) arrays whose chunks are tasks of a graph layer
  * (dask.array's role). An operation makes a new layer pointing at its inputs' layers (nothing is
  * copied, nothing runs); `compute()` compiles the graph (fusing chains of elementwise layers into
  * one task per chunk) and runs it on a Runtime. Methods follow NumPy's names.
@@ -13,13 +13,14 @@ import { Graph } from "../graph/graph.js";
 import { TaskLayer, type Layer } from "../graph/layers.js";
 import { key as keyFor } from "../graph/keys.js";
 import { task } from "../graph/task.js";
-import type { Allocation } from "../memory/index.js";
+import { Allocation } from "../memory/index.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
 import { describeShape, grid, offsets, type Chunks, type ChunksSpec, type Shape } from "./chunks.js";
 import * as ew from "./elementwise.js";
 import * as la from "./linalg.js";
 import * as lay from "./layout.js";
 import * as red from "./reduce.js";
+import { bytesPer, checkDType, widenedLayer, withDType, type DType } from "./dtype.js";
 
 /** An operand of elementwise math: an array or a number. */
 export type Operand = ChunkedArray | number;
@@ -49,8 +50,9 @@ export interface ReduceOptions {
 }
 
 /**
- * A lazy 1-D or 2-D float64 array cut into chunks along rows (and optionally columns), with NumPy's
- * methods. Operations record work; `compute()`, `toTypedArray()` or `persist()` run it.
+ * A lazy 1-D or 2-D float64 (or float32) array cut into chunks along rows (and optionally
+ * columns), with NumPy's methods. Operations record work; `compute()`, `toTypedArray()` or
+ * `persist()` run it.
  */
 export class ChunkedArray {
   readonly shape: readonly number[];
@@ -58,7 +60,10 @@ export class ChunkedArray {
   /** The runtime whose memory holds this array's chunks (persisted arrays), if any. */
   readonly runtime: Runtime | undefined;
   private layerCache: Layer | undefined;
+  private widenedCache: Layer | undefined;
   private readonly makeLayer: (() => Layer) | undefined;
+  /** The element type: float64, or float32 where requested (see astype()). */
+  readonly dtype: DType;
   /** For a transposed view: the array it transposes. */
   readonly transposeOf: ChunkedArray | undefined;
   private persisted: Allocation[] | undefined;
@@ -68,7 +73,7 @@ export class ChunkedArray {
     layer: Layer | (() => Layer),
     shape: Shape,
     chunks: Chunks,
-    options: { runtime?: Runtime; transposeOf?: ChunkedArray; persisted?: Allocation[]; expr?: Expression } = {},
+    options: { runtime?: Runtime; transposeOf?: ChunkedArray; persisted?: Allocation[]; expr?: Expression; dtype?: DType } = {},
   ) {
     if (typeof layer === "function") this.makeLayer = layer;
     else this.layerCache = layer;
@@ -78,15 +83,27 @@ export class ChunkedArray {
     this.transposeOf = options.transposeOf;
     this.persisted = options.persisted;
     this.expr = options.expr;
+    this.dtype = options.dtype ?? "float64";
   }
 
   /** What made this array (for operations that recognize patterns), if recorded. */
   readonly expr: Expression | undefined;
 
-  /** The layer whose chunks are this array's (a transposed view makes it on first use). */
-  get layer(): Layer {
+  /** The layer whose chunks are this array's values as stored (4 bytes a value for float32). */
+  get storageLayer(): Layer {
     this.layerCache ??= this.makeLayer!();
     return this.layerCache;
+  }
+
+  /**
+   * The layer operations read: the chunks as float64 values. For a float64 array the chunks
+   * themselves; for a float32 one, a blockwise widening of them, which fuses into the task
+   * that reads them.
+   */
+  get layer(): Layer {
+    if (this.dtype === "float64") return this.storageLayer;
+    this.widenedCache ??= widenedLayer(this);
+    return this.widenedCache;
   }
 
   get ndim(): number {
@@ -98,8 +115,17 @@ export class ChunkedArray {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
-  get dtype(): "float64" {
-    return "float64";
+  /** Bytes per value as stored. */
+  get itemsize(): number {
+    return bytesPer(this.dtype);
+  }
+
+  /**
+   * The array with values of `dtype`: float32 rounds each value to nearest (overflowing to
+   * infinity), float64 widens exactly. The same array when it already has that dtype.
+   */
+  astype(dtype: DType): ChunkedArray {
+    return withDType(this, checkDType(dtype, "dtype", "astype"));
   }
 
   /** Chunks per dimension in the 2-D view: [row chunks, column chunks]. */
@@ -230,7 +256,7 @@ export class ChunkedArray {
     return red.variance(this, axis, options);
   }
   std(axis?: number, options?: ReduceOptions & { ddof?: number }): ChunkedArray {
-    return red.variance(this, axis, options).sqrt();
+    return red.std(this, axis, options);
   }
 
   // ---- linear algebra ----
@@ -267,17 +293,18 @@ export class ChunkedArray {
   // ---- computing ----
 
   /**
-   * Computes the array: a number for a 0-D array, else its values in a Float64Array, row-major.
+   * Computes the array: a number for a 0-D array, else its values row-major in a Float64Array
+   * (a Float32Array for a float32 array).
    */
-  async compute(options: ComputeArrayOptions = {}): Promise<number | Float64Array> {
+  async compute(options: ComputeArrayOptions = {}): Promise<number | Float64Array | Float32Array> {
     const [value] = await computeArrays([this], options);
     return value!;
   }
 
-  /** The values in a Float64Array, row-major (a 0-D array gives one value). */
-  async toTypedArray(options: ComputeArrayOptions = {}): Promise<Float64Array> {
+  /** The values row-major in a Float64Array (Float32Array for float32; a 0-D array gives one value). */
+  async toTypedArray(options: ComputeArrayOptions = {}): Promise<Float64Array | Float32Array> {
     const v = await this.compute(options);
-    return typeof v === "number" ? Float64Array.of(v) : v;
+    return typeof v !== "number" ? v : this.dtype === "float32" ? Float32Array.of(v) : Float64Array.of(v);
   }
 
   /**
@@ -286,12 +313,13 @@ export class ChunkedArray {
    */
   async persist(options: ComputeArrayOptions = {}): Promise<ChunkedArray> {
     const runtime = await runtimeFor([this], options.runtime);
-    const keys = this.layer.keys();
-    const values = await runtime.compute(new Graph([this.layer]), keys, { outputs: "keep", signal: options.signal });
+    const stored = this.storageLayer;
+    const keys = stored.keys();
+    const values = await runtime.compute(new Graph([stored]), keys, { outputs: "keep", signal: options.signal });
     const allocations = values as Allocation[];
-    const name = `${this.layer.name}-persisted`;
+    const name = `${stored.name}-persisted`;
     const layer = new TaskLayer(name, allocations.map((a, i) => task(keyFor(name, i), "const", a)));
-    return new ChunkedArray(layer, this.shape, this.chunks, { runtime, persisted: allocations });
+    return new ChunkedArray(layer, this.shape, this.chunks, { runtime, persisted: allocations, dtype: this.dtype });
   }
 
   /** Whether the chunks are persisted in a runtime's memory (see persist()). */
@@ -332,32 +360,45 @@ export function sameRuntime(arrays: readonly ChunkedArray[]): Runtime | undefine
 }
 
 /** Computes several arrays in one graph (shared work is done once). */
-export async function computeArrays(arrays: readonly ChunkedArray[], options: ComputeArrayOptions = {}): Promise<(number | Float64Array)[]> {
+export async function computeArrays(arrays: readonly ChunkedArray[], options: ComputeArrayOptions = {}): Promise<(number | Float64Array | Float32Array)[]> {
   for (const [i, a] of arrays.entries()) {
     if (!(a instanceof ChunkedArray)) throw new ArgumentError(`arrays[${i}]`, "a ChunkedArray", a, "compute");
   }
   const runtime = await runtimeFor(arrays, options.runtime);
-  const layers = [...new Set(arrays.map((a) => a.layer))];
+  const layers = [...new Set(arrays.map((a) => a.storageLayer))];
   const keys = [...new Set(layers.flatMap((l) => l.keys()))];
-  const values = await runtime.compute(new Graph(layers), keys, { signal: options.signal });
-  const byKey = new Map(keys.map((k, i) => [k, values[i]]));
-  return arrays.map((a) => assembleResult(a, a.layer.keys().map((k) => byKey.get(k))));
+  // kept in shared memory (not copied out as float64) so that float32 chunks are read as such
+  const values = await runtime.compute(new Graph(layers), keys, { signal: options.signal, outputs: "keep" });
+  try {
+    const byKey = new Map(keys.map((k, i) => [k, values[i]]));
+    return arrays.map((a) => assembleResult(a, a.storageLayer.keys().map((k) => byKey.get(k))));
+  } finally {
+    for (const v of values) if (v instanceof Allocation && !v.freed) v.free();
+  }
 }
 
-/** Puts computed chunks (Float64Array copies, or numbers) together, row-major. */
-function assembleResult(a: ChunkedArray, chunks: unknown[]): number | Float64Array {
+/** A computed chunk's values in a typed array of the array's dtype (a view while the chunk lives). */
+function chunkData(a: ChunkedArray, v: unknown): Float64Array | Float32Array {
+  if (typeof v === "number") return a.dtype === "float32" ? Float32Array.of(v) : Float64Array.of(v);
+  if (v instanceof Float64Array || v instanceof Float32Array) return v;
+  const buffer = v as Allocation;
+  return a.dtype === "float32" ? buffer.f32() : buffer.f64();
+}
+
+/** Puts computed chunks (buffers, or numbers) together, row-major. */
+function assembleResult(a: ChunkedArray, chunks: unknown[]): number | Float64Array | Float32Array {
   if (a.ndim === 0) {
     const v = chunks[0];
-    return typeof v === "number" ? v : (v as Float64Array)[0]!;
+    return typeof v === "number" ? v : chunkData(a, v)[0]!;
   }
-  const out = new Float64Array(a.size);
+  const out = a.dtype === "float32" ? new Float32Array(a.size) : new Float64Array(a.size);
   const [gr, gc] = a.grid;
   const ro = a.rowOffsets, co = a.colOffsets;
   const cols = a.ndim === 2 ? a.shape[1]! : a.shape[0]!;
   for (let i = 0; i < gr; i++) {
     for (let j = 0; j < gc; j++) {
       const v = chunks[a.chunkIndex(i, j)];
-      const data = typeof v === "number" ? Float64Array.of(v) : (v as Float64Array);
+      const data = chunkData(a, v);
       const nr = a.rowChunks[i]!, nc = a.colChunks[j]!;
       // a chunk as wide as the array is one contiguous block of the result
       if (nc === cols) out.set(data.subarray(0, nr * nc), ro[i]! * cols);

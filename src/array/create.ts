@@ -13,6 +13,7 @@ import type { BufferViews } from "../memory/index.js";
 import { DEFAULT_SEED, seedHalves } from "../random/synthetic.js";
 import { ChunkedArray } from "./array.js";
 import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
+import { checkDType, withDType, type DType } from "./dtype.js";
 
 /**
  * Options of the creation functions: the chunking (a chunk length per dimension, or dask's explicit
@@ -21,6 +22,11 @@ import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.
 export interface CreateOptions {
   /** A chunk length (along rows) or dask's per-dimension chunks. Default: one chunk. */
   chunks?: ChunksSpec;
+  /**
+   * The element type: 'float64' (the default; fromTypedArray: the data's own type) or 'float32'
+   * (values rounded to nearest when the chunks are made).
+   */
+  dtype?: DType;
 }
 
 /** Row and column chunk lists of the 2-D view of an array with this shape and these chunks. */
@@ -28,11 +34,16 @@ function view(shape: readonly number[], chunks: number[][]): [number[], number[]
   return shape.length === 2 ? [chunks[0]!, chunks[1]!] : shape.length === 1 ? [[1], chunks[0]!] : [[1], [1]];
 }
 
-/** An array whose chunk (i, j) is made by `make(row0, rows, col0, cols)` (a task's op and args). */
+/**
+ * An array whose chunk (i, j) is made by `make(row0, rows, col0, cols)` (a task's op and args,
+ * making float64 values), of `dtype` (float32: rounded in the same task).
+ */
 function fromChunkTasks(
   prefix: string, shape: readonly number[], chunks: number[][],
   make: (row0: number, rows: number, col0: number, cols: number) => [string, unknown[]],
+  dtype: unknown = "float64",
 ): ChunkedArray {
+  const type = checkDType(dtype, "dtype", prefix);
   const [rc, cc] = view(shape, chunks);
   const ro = offsets(rc), co = offsets(cc);
   const name = uniqueName(prefix);
@@ -43,7 +54,7 @@ function fromChunkTasks(
       tasks.push(taskWith(key(name, i * cc.length + j), op, args, { bytes: 8 * rc[i]! * cc[j]! }));
     }
   }
-  return new ChunkedArray(new TaskLayer(name, tasks), shape, chunks);
+  return withDType(new ChunkedArray(new TaskLayer(name, tasks), shape, chunks), type);
 }
 
 function checkFinite(name: string, value: unknown, where: string): number {
@@ -75,7 +86,8 @@ export function fromTypedArray(data: Float64Array | Float32Array | readonly numb
   if (size !== data.length) throw new ArgumentError("shape", `a shape of ${data.length} values`, shape, "fromTypedArray");
   const chunks = normalizeChunks(shape, options.chunks, "fromTypedArray");
   const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
-  return fromChunkTasks("from-data", shape, chunks, (r0, rows, c0, cols) => ["copyIn", [data, r0, rows, c0, cols, totalCols]]);
+  const dtype = options.dtype ?? (data instanceof Float32Array ? "float32" : "float64");
+  return fromChunkTasks("from-data", shape, chunks, (r0, rows, c0, cols) => ["copyIn", [data, r0, rows, c0, cols, totalCols]], dtype);
 }
 
 /** A 2-D array from a list of equally long rows. */
@@ -95,7 +107,7 @@ export function full(shape: number[], value: number, options: CreateOptions = {}
   const s = checkShape(shape, "full");
   if (typeof value !== "number") throw new ArgumentError("value", "a number", value, "full");
   const chunks = normalizeChunks(s, options.chunks, "full");
-  return fromChunkTasks("full", s, chunks, (_r0, rows, _c0, cols) => ["fill", [rows * cols, value]]);
+  return fromChunkTasks("full", s, chunks, (_r0, rows, _c0, cols) => ["fill", [rows * cols, value]], options.dtype);
 }
 
 export const zeros = (shape: number[], options: CreateOptions = {}): ChunkedArray => full(shape, 0, options);
@@ -114,7 +126,7 @@ export function arange(start: number, stop?: number | CreateOptions, step?: numb
   if (by === 0) throw new ArgumentError("step", "a non-zero number", by, "arange");
   const n = Math.max(0, Math.ceil((to - from) / by));
   const chunks = normalizeChunks([n], opts.chunks, "arange");
-  return fromChunkTasks("arange", [n], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, from + c0 * by, by]]);
+  return fromChunkTasks("arange", [n], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, from + c0 * by, by]], opts.dtype);
 }
 
 /** num values from start to stop (inclusive unless endpoint is false). */
@@ -125,7 +137,7 @@ export function linspace(start: number, stop: number, num: number, options: Crea
   const endpoint = options.endpoint !== false;
   const step = num === 0 ? 0 : (stop - start) / (endpoint ? Math.max(num - 1, 1) : num);
   const chunks = normalizeChunks([num], options.chunks, "linspace");
-  return fromChunkTasks("linspace", [num], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, start + c0 * step, step]]);
+  return fromChunkTasks("linspace", [num], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, start + c0 * step, step]], options.dtype);
 }
 
 /**
@@ -144,7 +156,7 @@ function randomArray(kind: number, options: RandomOptions, a: number, b: number,
   const chunks = normalizeChunks(shape, options.chunks, where);
   const [hi, lo] = seedHalves(options.seed ?? DEFAULT_SEED);
   const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
-  return fromChunkTasks(where, shape, chunks, (r0, rows, c0, cols) => ["random", [kind, hi, lo, r0, rows, c0, cols, totalCols, a, b]]);
+  return fromChunkTasks(where, shape, chunks, (r0, rows, c0, cols) => ["random", [kind, hi, lo, r0, rows, c0, cols, totalCols, a, b]], options.dtype);
 }
 
 /** Uniform values on [low, high): element i (row-major) is the spec's U(seed, i) scaled. */

@@ -13,6 +13,7 @@ import { ChunkedArray, sameRuntime, type Expression, type Operand } from "./arra
 import { describeShape, sameChunks } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
 import { COL, FULL, NUMBER, ROW, SCALAR } from "./ops.js";
+import { resultDType, withDType } from "./dtype.js";
 
 /** Ops with a SIMD kernel for (buffer, buffer), (buffer, number) and (number, buffer). */
 const KERNEL_BINARY = new Set(["add", "sub", "mul", "div", "pow", "min", "max"]);
@@ -40,8 +41,8 @@ function like(x: ChunkedArray, layer: Layer, runtime = x.runtime, expr?: Express
   return new ChunkedArray(layer, x.shape, x.chunks, { runtime, expr });
 }
 
-/** op applied to every value of x. */
-export function unary(op: string, x: ChunkedArray): ChunkedArray {
+/** unary() computed in float64 (operands read as float64); unary() gives the result its dtype. */
+export function unaryF64(op: string, x: ChunkedArray): ChunkedArray {
   checkArray(x, "x", op);
   if (x.ndim === 0) return like(x, new BlockwiseLayer("scalarMath", [{ literal: op }, x.layer]));
   const size = chunkSize(x);
@@ -66,8 +67,8 @@ export function broadcastShape(a: readonly number[], b: readonly number[], where
   return ndim === 2 ? [r, c] : ndim === 1 ? [c] : [];
 }
 
-/** op(a, b), elementwise, broadcasting as NumPy does. */
-export function binary(op: string, a: Operand, b: Operand): ChunkedArray {
+/** binary() computed in float64 (operands read as float64); binary() gives the result its dtype. */
+export function binaryF64(op: string, a: Operand, b: Operand): ChunkedArray {
   checkOperand(a, "a", op);
   checkOperand(b, "b", op);
   if (typeof a === "number" && typeof b === "number") {
@@ -184,8 +185,8 @@ function broadcastGeneral(op: string, operands: readonly Operand[], shape: numbe
   return new ChunkedArray(new TaskLayer(name, tasks, deps), shape, chunks, { runtime });
 }
 
-/** where(cond, a, b): a where cond is non-zero, b elsewhere, all three broadcast together. */
-export function where(cond: ChunkedArray, a: Operand, b: Operand): ChunkedArray {
+/** where() computed in float64 (operands read as float64); where() gives the result its dtype. */
+function whereF64(cond: ChunkedArray, a: Operand, b: Operand): ChunkedArray {
   checkArray(cond, "cond", "where");
   checkOperand(a, "a", "where");
   checkOperand(b, "b", "where");
@@ -194,4 +195,24 @@ export function where(cond: ChunkedArray, a: Operand, b: Operand): ChunkedArray 
   let shape = [...cond.shape];
   for (const x of arrays) shape = broadcastShape(shape, x.shape, "where");
   return broadcastGeneral("where", [cond, a, b], shape, runtime);
+}
+
+// ---- the public forms: each computes in float64 and gives float32 for float32 operands ----
+
+/** op applied to every value of x (float32 in, float32 out). */
+export function unary(op: string, x: ChunkedArray): ChunkedArray {
+  const result = unaryF64(op, x);
+  return withDType(result, x.dtype);
+}
+
+/** op(a, b), elementwise, broadcasting as NumPy does; float32 when every array operand is. */
+export function binary(op: string, a: Operand, b: Operand): ChunkedArray {
+  const result = binaryF64(op, a, b);
+  return withDType(result, resultDType(a, b));
+}
+
+/** where(cond, a, b): a where cond is non-zero, b elsewhere, all three broadcast together; float32 when a and b are. */
+export function where(cond: ChunkedArray, a: Operand, b: Operand): ChunkedArray {
+  const result = whereF64(cond, a, b);
+  return withDType(result, resultDType(a, b));
 }

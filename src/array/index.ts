@@ -9,8 +9,9 @@ import * as create from "./create.js";
 import { binary, unary, where } from "./elementwise.js";
 import { concatenate, rechunk } from "./layout.js";
 import { gram, matmul } from "./linalg.js";
-import { mean, reduce, variance } from "./reduce.js";
+import { mean, reduce, std, variance } from "./reduce.js";
 import type { ChunksSpec } from "./chunks.js";
+import type { DType } from "./dtype.js";
 
 registerArrayOps();
 
@@ -39,13 +40,15 @@ export const array = {
   max: (x: ChunkedArray, axis?: number, options?: ReduceOptions) => reduce("max", x, axis, options),
   mean,
   var: variance,
-  std: (x: ChunkedArray, axis?: number, options?: ReduceOptions & { ddof?: number }) => variance(x, axis, options).sqrt(),
+  std,
   matmul,
   dot: matmul,
   gram,
   transpose: (x: ChunkedArray) => x.T,
   concatenate,
   rechunk: (x: ChunkedArray, chunks: ChunksSpec) => rechunk(x, chunks),
+  /** x with values of `dtype` ('float64' or 'float32'), as x.astype(dtype). */
+  astype: (x: ChunkedArray, dtype: DType) => x.astype(dtype),
   /** Computes several arrays in one graph: what they share is computed once. */
   compute: (...args: (ChunkedArray | ComputeArrayOptions)[]) => {
     const last = args[args.length - 1];
@@ -58,4 +61,5 @@ export { ChunkedArray } from "./array.js";
 export type { ComputeArrayOptions, Operand, ReduceOptions } from "./array.js";
 export type { ChunksSpec, Shape } from "./chunks.js";
 export type { CreateOptions, RandomOptions } from "./create.js";
+export type { DType } from "./dtype.js";
 export { registerArrayOps } from "./ops.js";

@@ -9,6 +9,7 @@ import { TaskLayer, type Layer } from "../graph/layers.js";
 import { ref, task, taskWith, type Task } from "../graph/task.js";
 import { ChunkedArray, sameRuntime } from "./array.js";
 import { describeShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
+import { resultDType, withDType } from "./dtype.js";
 
 const equalLists = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
@@ -59,8 +60,8 @@ export function rechunkTo(x: ChunkedArray, rowChunks: readonly number[], colChun
   return assembleFrom(x, 0, 0, rowChunks, colChunks, x.shape, "rechunk");
 }
 
-/** x rechunked as `spec` says (a chunk length, or per dimension a length or the list). */
-export function rechunk(x: ChunkedArray, spec: ChunksSpec): ChunkedArray {
+/** rechunk() computed in float64 (operands read as float64); rechunk() gives the result its dtype. */
+function rechunkF64(x: ChunkedArray, spec: ChunksSpec): ChunkedArray {
   const chunks = normalizeChunks(x.shape, spec, "rechunk");
   if (x.ndim === 0) return x;
   return x.ndim === 2 ? rechunkTo(x, chunks[0]!, chunks[1]!) : rechunkTo(x, [1], chunks[0]!);
@@ -77,8 +78,8 @@ function clip(lengths: readonly number[], start: number, end: number): number[] 
   return out.length > 0 ? out : [0];
 }
 
-/** Rows [start, end) of a 2-D array, elements [start, end) of a 1-D one. */
-export function rowRange(x: ChunkedArray, start: number, end: number): ChunkedArray {
+/** rowRange() computed in float64 (operands read as float64); rowRange() gives the result its dtype. */
+function rowRangeF64(x: ChunkedArray, start: number, end: number): ChunkedArray {
   if (x.ndim === 0) throw new ArgumentError("x", "an array of 1 or 2 dimensions", "a 0-D array", "rows");
   const n = x.shape[0]!;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > n || start > end) {
@@ -88,8 +89,8 @@ export function rowRange(x: ChunkedArray, start: number, end: number): ChunkedAr
   return assembleFrom(x, start, 0, clip(x.rowChunks, start, end), x.colChunks, [end - start, x.shape[1]!], "rows");
 }
 
-/** The columns at `indices` of a 2-D array, in that order (one column chunk). */
-export function takeColumns(x: ChunkedArray, indices: readonly number[]): ChunkedArray {
+/** takeColumns() computed in float64 (operands read as float64); takeColumns() gives the result its dtype. */
+function takeColumnsF64(x: ChunkedArray, indices: readonly number[]): ChunkedArray {
   if (x.ndim !== 2) throw new ArgumentError("x", "a 2-D array", `shape ${describeShape(x.shape)}`, "columns");
   const cols = x.shape[1]!;
   if (!Array.isArray(indices) || indices.some((c) => !Number.isInteger(c) || c < 0 || c >= cols)) {
@@ -102,8 +103,8 @@ export function takeColumns(x: ChunkedArray, indices: readonly number[]): Chunke
   return new ChunkedArray(new TaskLayer(name, tasks, [one.layer]), [x.shape[0]!, indices.length], [[...x.rowChunks], [indices.length]], { runtime: x.runtime });
 }
 
-/** The transpose of a 2-D array as a view (1-D and 0-D arrays are their own transpose). */
-export function transpose(x: ChunkedArray): ChunkedArray {
+/** transpose() computed in float64 (operands read as float64); transpose() gives the result its dtype. */
+function transposeF64(x: ChunkedArray): ChunkedArray {
   if (x.ndim < 2) return x;
   if (x.transposeOf) return x.transposeOf;
   const makeLayer = (): Layer => {
@@ -122,8 +123,8 @@ export function transpose(x: ChunkedArray): ChunkedArray {
   return new ChunkedArray(makeLayer, [x.shape[1]!, x.shape[0]!], [[...x.colChunks], [...x.rowChunks]], { runtime: x.runtime, transposeOf: x });
 }
 
-/** Arrays joined along `axis` (0: rows of 2-D arrays, or elements of 1-D ones; 1: columns). */
-export function concatenate(arrays: readonly ChunkedArray[], axis = 0): ChunkedArray {
+/** concatenate() computed in float64 (operands read as float64); concatenate() gives the result its dtype. */
+function concatenateF64(arrays: readonly ChunkedArray[], axis = 0): ChunkedArray {
   if (!Array.isArray(arrays) || arrays.length === 0) throw new ArgumentError("arrays", "a non-empty list of arrays", arrays, "concatenate");
   for (const [i, a] of arrays.entries()) if (!(a instanceof ChunkedArray)) throw new ArgumentError(`arrays[${i}]`, "a ChunkedArray", a, "concatenate");
   const first = arrays[0]!;
@@ -162,4 +163,36 @@ export function concatenate(arrays: readonly ChunkedArray[], axis = 0): ChunkedA
     ? [arrays.reduce((s, a) => s + a.shape[0]!, 0)]
     : axis === 0 ? [arrays.reduce((s, a) => s + a.shape[0]!, 0), first.shape[1]!] : [first.shape[0]!, arrays.reduce((s, a) => s + a.shape[1]!, 0)];
   return new ChunkedArray(new TaskLayer(name, tasks, [...new Set(aligned.map((a) => a.layer))]), shape, realChunks(ndim, rowChunks, colChunks), { runtime });
+}
+
+// ---- the public forms: values keep their dtype wherever they move ----
+
+/** x rechunked as `spec` says (a chunk length, or per dimension a length or the list). */
+export function rechunk(x: ChunkedArray, spec: ChunksSpec): ChunkedArray {
+  const result = rechunkF64(x, spec);
+  return withDType(result, x.dtype);
+}
+
+/** Rows [start, end) of a 2-D array, elements [start, end) of a 1-D one. */
+export function rowRange(x: ChunkedArray, start: number, end: number): ChunkedArray {
+  const result = rowRangeF64(x, start, end);
+  return withDType(result, x.dtype);
+}
+
+/** The columns at `indices` of a 2-D array, in that order (one column chunk). */
+export function takeColumns(x: ChunkedArray, indices: readonly number[]): ChunkedArray {
+  const result = takeColumnsF64(x, indices);
+  return withDType(result, x.dtype);
+}
+
+/** The transpose of a 2-D array as a view (1-D and 0-D arrays are their own transpose). */
+export function transpose(x: ChunkedArray): ChunkedArray {
+  const result = transposeF64(x);
+  return withDType(result, x.dtype);
+}
+
+/** Arrays joined along `axis` (0: rows of 2-D arrays, or elements of 1-D ones; 1: columns); float32 when all are. */
+export function concatenate(arrays: readonly ChunkedArray[], axis = 0): ChunkedArray {
+  const result = concatenateF64(arrays, axis);
+  return withDType(result, resultDType(...arrays));
 }

@@ -12,6 +12,7 @@ import { ChunkedArray, sameRuntime } from "./array.js";
 import { describeShape } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
 import { combineTree } from "./reduce.js";
+import { resultDType, withDType } from "./dtype.js";
 
 const SPLIT_EVERY = 8;
 
@@ -24,8 +25,8 @@ function mismatch(a: ChunkedArray, b: ChunkedArray, why: string): ArgumentError 
   return new ArgumentError("shapes", why, `${describeShape(a.shape)} and ${describeShape(b.shape)}`, "matmul");
 }
 
-/** a @ b for the supported cases: matrix-vector, transposed matrix-vector, matrix-small matrix, vector-vector. */
-export function matmul(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
+/** matmul() computed in float64 (operands read as float64); matmul() gives the result its dtype. */
+function matmulF64(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
   if (!(a instanceof ChunkedArray)) throw new ArgumentError("a", "a ChunkedArray", a, "matmul");
   if (!(b instanceof ChunkedArray)) throw new ArgumentError("b", "a ChunkedArray", b, "matmul");
   const runtime = sameRuntime([a, b]);
@@ -131,8 +132,8 @@ function dot(a: ChunkedArray, b: ChunkedArray, runtime: ChunkedArray["runtime"])
   return new ChunkedArray(new TreeReductionLayer("combineSum", partial, SPLIT_EVERY), [], [], { runtime });
 }
 
-/** X^T X, or X^T diag(d) X with d one weight per row: a cols x cols matrix in one chunk. */
-export function gram(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
+/** gram() computed in float64 (operands read as float64); gram() gives the result its dtype. */
+function gramF64(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
   if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray", X, "gram");
   if (d !== undefined && (!(d instanceof ChunkedArray) || d.ndim !== 1 || d.shape[0] !== X.shape[0])) {
     throw new ArgumentError("d", `a 1-D array of ${X.shape[0]} weights (one per row)`, d instanceof ChunkedArray ? describeShape(d.shape) : d, "gram");
@@ -147,4 +148,18 @@ export function gram(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
   const partialLayer = new TaskLayer(name, partials, da ? [Xa.layer, da.layer] : [Xa.layer]);
   const layer = sumGroups([partials.map((t) => t.key)], [p * p], partialLayer);
   return new ChunkedArray(layer, [p, p], [[p], [p]], { runtime });
+}
+
+// ---- the public forms: float32 when every operand is ----
+
+/** a @ b for the supported cases: matrix-vector, transposed matrix-vector, matrix-small matrix, vector-vector. */
+export function matmul(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
+  const result = matmulF64(a, b);
+  return withDType(result, resultDType(a, b));
+}
+
+/** X^T X, or X^T diag(d) X with d one weight per row: a cols x cols matrix in one chunk. */
+export function gram(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
+  const result = gramF64(X, d);
+  return withDType(result, d ? resultDType(X, d) : X.dtype);
 }

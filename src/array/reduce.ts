@@ -8,8 +8,9 @@ import { key, uniqueName, type Key } from "../graph/keys.js";
 import { BlockwiseLayer, TaskLayer, TreeReductionLayer, type Layer } from "../graph/layers.js";
 import { ref, taskWith, type Task } from "../graph/task.js";
 import { ChunkedArray, type ReduceOptions } from "./array.js";
-import { binary } from "./elementwise.js";
+import { binaryF64, unaryF64 } from "./elementwise.js";
 import { describeShape } from "./chunks.js";
+import { withDType } from "./dtype.js";
 
 export type ReductionKind = "sum" | "min" | "max";
 
@@ -30,8 +31,8 @@ function checkSplitEvery(options: ReduceOptions | undefined, where: string): num
   return s;
 }
 
-/** kind over everything (axis undefined) or along `axis`. */
-export function reduce(kind: ReductionKind, x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
+/** reduce() computed in float64 (operands read as float64); reduce() gives the result its dtype. */
+function reduceF64(kind: ReductionKind, x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
   if (!(x instanceof ChunkedArray)) throw new ArgumentError("x", "a ChunkedArray", x, kind);
   const ax = checkAxis(x, axis, kind);
   const splitEvery = checkSplitEvery(options, kind);
@@ -104,20 +105,46 @@ export function combineTree(kind: ReductionKind, groups: Key[][], lengths: reado
   return new TaskLayer(name, tasks, [layer]);
 }
 
-/** The mean over everything or along an axis. */
-export function mean(x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
+/** mean() computed in float64 (operands read as float64); mean() gives the result its dtype. */
+function meanF64(x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
   const ax = checkAxis(x, axis, "mean");
   const count = ax === undefined || x.ndim <= 1 ? x.size : x.shape[ax]!;
-  return binary("mul", reduce("sum", x, axis, options), 1 / count);
+  return binaryF64("mul", reduceF64("sum", x, axis, options), 1 / count);
 }
 
-/** The variance, E[(x - mean)^2] * n / (n - ddof), in two passes over x. */
-export function variance(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
+/** variance() computed in float64 (operands read as float64); variance() gives the result its dtype. */
+function varianceF64(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
   const ax = checkAxis(x, axis, "var");
   const ddof = options.ddof ?? 0;
   if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError("ddof", "a whole number >= 0", ddof, "var");
   const count = ax === undefined || x.ndim <= 1 ? x.size : x.shape[ax]!;
-  const m = mean(x, axis, { ...options, keepdims: true });
-  const d = binary("sub", x, m);
-  return binary("mul", reduce("sum", binary("mul", d, d), axis, { ...options, keepdims: options.keepdims }), 1 / (count - ddof));
+  const m = meanF64(x, axis, { ...options, keepdims: true });
+  const d = binaryF64("sub", x, m);
+  return binaryF64("mul", reduceF64("sum", binaryF64("mul", d, d), axis, { ...options, keepdims: options.keepdims }), 1 / (count - ddof));
+}
+
+// ---- the public forms: a float32 array's reductions along an axis are float32 ----
+
+/** A reduction over everything (a 0-D array) or along one axis, as a tree of partial results. */
+export function reduce(kind: ReductionKind, x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
+  const result = reduceF64(kind, x, axis, options);
+  return withDType(result, x.dtype);
+}
+
+/** The mean over everything or along an axis. */
+export function mean(x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
+  const result = meanF64(x, axis, options);
+  return withDType(result, x.dtype);
+}
+
+/** The standard deviation: the square root of the variance (one operation: float32 rounds once). */
+export function std(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
+  const result = unaryF64("sqrt", varianceF64(x, axis, options));
+  return withDType(result, x.dtype);
+}
+
+/** The variance, E[(x - mean)^2] * n / (n - ddof), in two passes over x. */
+export function variance(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
+  const result = varianceF64(x, axis, options);
+  return withDType(result, x.dtype);
 }

@@ -152,6 +152,7 @@ async function arrays(options: BenchOptions, out: (text: string) => void): Promi
     `  fused   ${e.ms.fused.toFixed(1)} ms, ${e.GBs.fused.toFixed(1)} GB/s, ${e.tasks.fused} tasks: ${e.fusedOverStream.toFixed(2)}x the time to stream x`,
     `  unfused ${e.ms.unfused.toFixed(1)} ms, ${e.GBs.unfused.toFixed(1)} GB/s, ${e.tasks.unfused} tasks: ${e.unfusedOverFused.toFixed(2)}x the fused time`,
     `  plain JS loop (one thread) ${e.ms.jsLoop.toFixed(1)} ms, ${e.GBs.jsLoop.toFixed(1)} GB/s`,
+    `  x as float32: stream ${e.float32.ms.stream.toFixed(1)} ms, fused ${e.float32.ms.fused.toFixed(1)} ms (${e.float32.fusedOverStream.toFixed(2)}x its stream, ${e.float32.fusedOverFloat64.toFixed(2)}x the float64 fused time)`,
     "",
     `logistic gradient on ${g.rows} x ${g.cols} in ${g.chunks} chunks, ${g.threads} threads:`,
     `  fused GLM kernel ${g.ms.fused.toFixed(1)} ms (${g.GBs.fused.toFixed(1)} GB/s of X, ${g.tasks.fused} tasks); two passes ${g.ms.twoPass.toFixed(1)} ms (${g.tasks.twoPass} tasks)`,

@@ -322,7 +322,7 @@ abstract class GlmEstimator {
 }
 
 async function valuesOf(y: VectorLike, runtime: Runtime | undefined): Promise<Float64Array> {
-  if (y instanceof ChunkedArray) return (await y.compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
+  if (y instanceof ChunkedArray) return (await y.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
   return Float64Array.from(y);
 }
 

@@ -72,10 +72,12 @@ export class GlmProblem implements SmoothObjective {
     if (y.ndim !== 1 || y.shape[0] !== X.shape[0]) {
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values (one per row of X)`, `shape [${y.shape.join(", ")}]`, "fit");
     }
-    // data already persisted on this runtime, chunked as needed, is read in place (not copied)
+    // data already persisted on this runtime, chunked as needed, is read in place (not copied);
+    // the kernels read float64, so float32 data is widened into a float64 copy
     const ready = (a: ChunkedArray, b: ChunkedArray) => a === b && a.isPersisted && a.runtime === runtime;
-    const Xr = rechunkTo(X, X.rowChunks, [X.shape[1]!]);
-    const yr = rechunkTo(y, [1], X.rowChunks);
+    const X64 = X.astype("float64"), y64 = y.astype("float64");
+    const Xr = rechunkTo(X64, X64.rowChunks, [X64.shape[1]!]);
+    const yr = rechunkTo(y64, [1], X64.rowChunks);
     const Xc = ready(Xr, X) ? X : await Xr.persist({ runtime });
     const yc = ready(yr, y) ? y : await yr.persist({ runtime });
     const problem = new GlmProblem(runtime, Xc, yc, familyName, intercept, [Xc !== X ? Xc : undefined, yc !== y ? yc : undefined]);
@@ -299,5 +301,5 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
 
 /** The buffers of a persisted array's chunks (for code that reads them in place, such as benchmarks). @internal */
 export function persistedChunks(a: ChunkedArray): Allocation[] {
-  return [...a.layer.tasks()].map((t) => t.args[0] as Allocation);
+  return [...a.storageLayer.tasks()].map((t) => t.args[0] as Allocation);
 }

@@ -29,13 +29,16 @@ function elements(op: string, name: string, v: unknown): number {
 }
 
 const UNARY = Object.entries(KERNEL_SPECS).filter(([, s]) => s.family === "elementwise" && s.args.length === 3).map(([n]) => n);
+// (the "convert" family, widenF32 and narrowF32, is registered below: its values are not all 8 bytes)
 const BINARY = ["add", "sub", "mul", "div", "pow", "min", "max"] as const;
 const REDUCTIONS = ["sum", "sumSquares", "min", "max"] as const;
 
 /**
  * Registers, in `registry`: each unary elementwise kernel under its name (`exp(x)`), each
  * binary one as `add(a, b)` etc. taking two buffers of one length or a buffer and a number
- * (either side), and the reductions as `sum(x)`, `sumSquares(x)`, `minOf(x)`, `maxOf(x)`.
+ * (either side), the reductions as `sum(x)`, `sumSquares(x)`, `minOf(x)`, `maxOf(x)`, and the
+ * conversions `widenF32(x)` (a buffer of float32 values to float64), `narrowF32(x)` (back) and
+ * `roundF32(x)` (float64 values rounded to float32's, still float64: the two in one pass).
  */
 export function registerKernelOps(registry: OpRegistry = defaultOps): void {
   for (const name of UNARY) {
@@ -71,6 +74,26 @@ export function registerKernelOps(registry: OpRegistry = defaultOps): void {
       throw new ArgumentError("a, b", "two buffers, or a buffer and a number", [a, b], `op ${name}`);
     }, { context: true, onEveryWorker: true, tile: { kind: "binary", op: name } });
   }
+  // float32 storage <-> float64 arithmetic
+  registry.register("widenF32", (ctx: TaskContext, x: unknown) => {
+    if (!isBuffer(x)) throw new ArgumentError("x", "a buffer ({ ptr, bytes }) of float32 values", x, "op widenF32");
+    const n = Math.floor(x.bytes / 4);
+    const out = ctx.alloc(8 * n);
+    kernelsOf(ctx, "widenF32").raw.widenF32(n, x.ptr, out.ptr);
+    return out;
+  }, { context: true, onEveryWorker: true, tile: { kind: "unary", kernel: "widenF32", inBytes: 4 } });
+  registry.register("narrowF32", (ctx: TaskContext, x: unknown) => {
+    const n = elements("narrowF32", "x", x);
+    const out = ctx.alloc(4 * n);
+    kernelsOf(ctx, "narrowF32").raw.narrowF32(n, (x as BufferRef).ptr, out.ptr);
+    return out;
+  }, { context: true, onEveryWorker: true, tile: { kind: "unary", kernel: "narrowF32", outBytes: 4 } });
+  registry.register("roundF32", (ctx: TaskContext, x: unknown) => {
+    const n = elements("roundF32", "x", x);
+    const out = ctx.alloc(8 * n);
+    kernelsOf(ctx, "roundF32").raw.roundF32(n, (x as BufferRef).ptr, out.ptr);
+    return out;
+  }, { context: true, onEveryWorker: true, tile: { kind: "unary", kernel: "roundF32" } });
   for (const name of REDUCTIONS) {
     const opName = name === "min" ? "minOf" : name === "max" ? "maxOf" : name;
     registry.register(opName, (ctx: TaskContext, x: unknown) => {

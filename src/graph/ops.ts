@@ -53,7 +53,13 @@ export interface OpDefinition {
  * VV/VS/SV forms), or a reduction (only as a task's last step).
  */
 export type TileSpec =
-  | { readonly kind: "unary"; readonly kernel: string }
+  | {
+    readonly kind: "unary";
+    readonly kernel: string;
+    /** Bytes per value read (4: float32 storage, widened) and written (4: narrowed); default 8. */
+    readonly inBytes?: 4;
+    readonly outBytes?: 4;
+  }
   | { readonly kind: "binary"; readonly op: string }
   | { readonly kind: "reduce"; readonly kernel: "sum" | "sumSquares" | "min" | "max" };
 

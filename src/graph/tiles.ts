@@ -34,6 +34,8 @@ export interface TilePlan {
   readonly last: boolean;
   readonly steps: readonly { readonly spec: TileSpec; readonly args: readonly Operand[] }[];
   readonly sources: readonly Source[];
+  /** Bytes per value of each source buffer: 4 where a step reads it as float32, else 8. */
+  readonly sourceBytes: readonly number[];
   /** Registers needed: one per tiled step but the last. */
   readonly registers: number;
 }
@@ -117,7 +119,17 @@ function planRun(task: ExecTask, ops: readonly { tile?: TileSpec }[], start: num
     if (args.length !== arity) return null;
     steps.push({ spec, args });
   }
-  return { start, end, last: end === n - 1, steps, sources, registers: steps.length - 1 };
+  const readAs = new Map<number, number>();
+  for (const step of steps) {
+    const inBytes = step.spec.kind === "unary" ? step.spec.inBytes ?? 8 : 8;
+    for (const a of step.args) {
+      if (!("slot" in a)) continue;
+      if ((readAs.get(a.slot) ?? inBytes) !== inBytes) return null; // read both ways: run the steps as usual
+      readAs.set(a.slot, inBytes);
+    }
+  }
+  const sourceBytes = sources.map((_, i) => readAs.get(i) ?? 8);
+  return { start, end, last: end === n - 1, steps, sources, sourceBytes, registers: steps.length - 1 };
 }
 
 const ptrsOf = (values: readonly unknown[], slot: number): number => (isBuffer(values[slot]) ? (values[slot] as BufferViews).ptr : -1);
@@ -136,10 +148,11 @@ export function runTiles(
   const values = plan.sources.map((s) =>
     "ref" in s ? lookup(s.ref) : "step" in s ? results[s.step] : "input" in s ? lookup(task.inputs[s.input]!) : s.literal);
   let n = -1;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (typeof v === "number") continue;
     if (!isBuffer(v)) return undefined;
-    const len = v.bytes / 8;
+    const len = v.bytes / plan.sourceBytes[i]!;
     if (n >= 0 && len !== n) return undefined;
     n = len;
   }
@@ -154,7 +167,10 @@ export function runTiles(
   const last = plan.steps[plan.steps.length - 1]!;
   const reduce = last.spec.kind === "reduce" ? last.spec.kernel : undefined;
   const registers = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, task.key) : undefined;
-  const out = reduce ? undefined : plan.last ? hooks.allocResult(8 * n, task.key) : hooks.allocScratch(8 * n, task.key);
+  const lastSpec = last.spec;
+  const outBytes = lastSpec.kind === "unary" ? lastSpec.outBytes ?? 8 : 8;
+  const out = reduce ? undefined : plan.last ? hooks.allocResult(outBytes * n, task.key) : hooks.allocScratch(outBytes * n, task.key);
+  const sourceBytes = plan.sourceBytes;
   const ptrs = values.map((v) => (isBuffer(v) ? v.ptr : -1));
   let acc = reduce === "min" ? Infinity : reduce === "max" ? -Infinity : 0;
   const steps = plan.steps;
@@ -174,14 +190,14 @@ export function runTiles(
       scalar = values[o.slot] as number;
       return -1;
     }
-    return p + 8 * off;
+    return p + sourceBytes[o.slot]! * off;
   };
   for (; off < n; off += TILE) {
     const len = Math.min(TILE, n - off);
     for (let s = 0; s < count; s++) {
       const step = steps[s]!;
       const fns = kernelsOf[s]!;
-      const target = s === steps.length - 1 ? out!.ptr + 8 * off : registers!.ptr + 8 * TILE * s;
+      const target = s === steps.length - 1 ? out!.ptr + outBytes * off : registers!.ptr + 8 * TILE * s;
       if (step.spec.kind === "unary") {
         fns[0]!(len, address(step.args[0]!), target);
       } else {

@@ -7,6 +7,7 @@
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
+import { checkDType, type DType } from "../array/dtype.js";
 import { openSource, writeFileAtomic, type Source } from "./storage.js";
 
 /** A malformed or unsupported NPY file. */
@@ -71,8 +72,8 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   return { dtype: match[2]!, shape, dataOffset: start + headerLength };
 }
 
-/** The values of an .npy file as float64, with its shape. */
-export async function readNpyValues(location: string | URL | Source, onProgress?: (done: number, total: number) => void): Promise<{ data: Float64Array; shape: number[] }> {
+/** The values of an .npy file as float64, with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
+export async function readNpyValues(location: string | URL | Source, onProgress?: (done: number, total: number) => void): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
   const source = typeof location === "object" && "read" in location ? location : openSource(location);
   const header = await readNpyHeader(source);
   const { bytes, read } = DTYPES[header.dtype]!;
@@ -90,14 +91,19 @@ export async function readNpyValues(location: string | URL | Source, onProgress?
     else for (let i = 0; i < n; i++) data[at + i] = read(view, i * bytes);
     onProgress?.(at + n, count);
   }
-  return { data, shape: header.shape };
+  return { data, shape: header.shape, dtype: header.dtype };
 }
 
-/** An .npy file as a chunked array (chunked along rows as `chunkRows` says; default one chunk). */
-export async function readNpy(location: string | URL, options: { chunkRows?: number } = {}): Promise<ChunkedArray> {
-  const { data, shape } = await readNpyValues(location);
+/**
+ * An .npy file as a chunked array (chunked along rows as `chunkRows` says; default one chunk).
+ * Its dtype: `options.dtype`, else float32 for a float32 ('f4') file, as NumPy loads it, and
+ * float64 for every other.
+ */
+export async function readNpy(location: string | URL, options: { chunkRows?: number; dtype?: DType } = {}): Promise<ChunkedArray> {
+  const dtype = options.dtype === undefined ? undefined : checkDType(options.dtype, "dtype", "readNpy");
+  const { data, shape, dtype: stored } = await readNpyValues(location);
   const chunks = options.chunkRows && shape.length > 0 ? (shape.length === 2 ? [options.chunkRows, shape[1]!] : options.chunkRows) : undefined;
-  return fromTypedArray(data, { shape, chunks: chunks as never });
+  return fromTypedArray(data, { shape, chunks: chunks as never, dtype: dtype ?? (stored === "f4" ? "float32" : "float64") });
 }
 
 /** Writes float64 values of `shape` (C order) as an .npy file, atomically. */

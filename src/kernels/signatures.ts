@@ -13,7 +13,8 @@ export type Dims = Readonly<Record<string, number>>;
 
 /** How many float64 elements a pointer argument spans, given the call's dimensions. */
 export type Extent =
-  | { kind: "vector"; length: string; plus?: number }
+  | { kind: "vector"; length: string; plus?: number; float32?: true } // float32: 4-byte values, counted here in float64 slots
+
   | { kind: "matrix"; rows: string; cols: string; ld: string }
   | { kind: "fixed"; elements: number };
 
@@ -39,7 +40,7 @@ export type Accuracy =
 
 /** A kernel's registered signature: its arguments in order, its family, and its accuracy. */
 export interface KernelSpec {
-  family: "blas1" | "blas2" | "blas3" | "elementwise" | "reduce" | "linalg" | "glm" | "random";
+  family: "blas1" | "blas2" | "blas3" | "elementwise" | "convert" | "reduce" | "linalg" | "glm" | "random";
   args: readonly ArgSpec[];
   returns: "f64" | "i32" | "void";
   accuracy: Accuracy;
@@ -326,6 +327,25 @@ export const KERNEL_SPECS = {
     returns: "void", accuracy: SUM, // log1p, cos and sin may differ in the last ulp between backends
     doc: "out[i] = z[start + i]: standard normals in Box-Muller pairs of the spec's stream (seed = seedHi * 2^32 + seedLo)",
   },
+  // ---- float32 storage: widened on the way in, narrowed on the way out
+  widenF32: {
+    family: "convert",
+    args: [dim("n"), input("x", { kind: "vector", length: "n", float32: true }), output("y", vec("n"))],
+    returns: "void", accuracy: EXACT,
+    doc: "y[i] = x[i]: n float32 values widened to float64 (exact; x and y must not overlap)",
+  },
+  narrowF32: {
+    family: "convert",
+    args: [dim("n"), input("x", vec("n")), output("y", { kind: "vector", length: "n", float32: true })],
+    returns: "void", accuracy: EXACT,
+    doc: "y[i] = x[i] rounded to float32 (to nearest, ties to even; overflow to infinity): n float64 values to n float32 (y may be x)",
+  },
+  roundF32: {
+    family: "convert",
+    args: [dim("n"), input("x", vec("n")), output("y", vec("n"))],
+    returns: "void", accuracy: EXACT,
+    doc: "y[i] = x[i] rounded to the nearest float32, kept as float64 (narrowF32 then widenF32 in one pass; y may be x)",
+  },
 } as const satisfies Record<string, KernelSpec>;
 
 /** The name of a registered kernel. */
@@ -353,8 +373,10 @@ export function kernelSpec(name: KernelName): KernelSpec {
 /** Float64 elements a pointer argument spans for the given dimensions. */
 export function extentElements(extent: Extent, dims: Dims): number {
   switch (extent.kind) {
-    case "vector":
-      return dims[extent.length]! + (extent.plus ?? 0);
+    case "vector": {
+      const n = dims[extent.length]! + (extent.plus ?? 0);
+      return extent.float32 ? Math.ceil(n / 2) : n;
+    }
     case "fixed":
       return extent.elements;
     case "matrix": {

@@ -6,6 +6,7 @@
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { offsets } from "../array/chunks.js";
+import { withDType } from "../array/dtype.js";
 import { key, uniqueName } from "../graph/keys.js";
 import { TaskLayer } from "../graph/layers.js";
 import { IDENTITY } from "../graph/ops.js";
@@ -130,7 +131,7 @@ export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): Chunked
   }
   const shape = is2d ? [total, cols] : [total];
   const chunks = is2d ? [outChunks, [cols]] : [outChunks];
-  return new ChunkedArray(new TaskLayer(name, tasks, [one.layer]), shape, chunks, { runtime: x.runtime });
+  return withDType(new ChunkedArray(new TaskLayer(name, tasks, [one.layer]), shape, chunks, { runtime: x.runtime }), x.dtype);
 }
 
 /** Train and test parts of X and y: `testSize` a fraction in (0, 1) or a row count. */

@@ -67,8 +67,9 @@ export class StandardScaler extends Fitted implements Transformer {
     checkMatrix(X, "StandardScaler.fit");
     if (X.shape[0] === 0) throw new ArgumentError("X", "at least one row", "no rows", "StandardScaler.fit");
     const [mean, std] = (await computeArrays([X.mean(0), X.std(0)], { runtime: this.options.runtime })) as Float64Array[];
-    this.mean = this.options.withMean === false ? new Float64Array(mean!.length) : mean!;
-    this.scale = this.options.withStd === false ? new Float64Array(std!.length).fill(1) : std!.map((s) => (s > 0 ? s : 1));
+    // parameters in float64 whatever X's dtype; transform gives X's dtype back
+    this.mean = this.options.withMean === false ? new Float64Array(mean!.length) : Float64Array.from(mean!);
+    this.scale = this.options.withStd === false ? new Float64Array(std!.length).fill(1) : Float64Array.from(std!, (s) => (s > 0 ? s : 1));
     this.nFeatures = X.shape[1]!;
     return this;
   }
@@ -76,7 +77,7 @@ export class StandardScaler extends Fitted implements Transformer {
   transform(X: ChunkedArray): ChunkedArray {
     checkMatrix(X, "StandardScaler.transform");
     this.checkFitted(X, "StandardScaler.transform");
-    return X.sub(fromTypedArray(this.mean!)).div(fromTypedArray(this.scale!));
+    return X.sub(fromTypedArray(this.mean!)).div(fromTypedArray(this.scale!)).astype(X.dtype);
   }
 
   getParams(): Record<string, unknown> {
@@ -105,8 +106,8 @@ export class MinMaxScaler extends Fitted implements Transformer {
     checkMatrix(X, "MinMaxScaler.fit");
     if (X.shape[0] === 0) throw new ArgumentError("X", "at least one row", "no rows", "MinMaxScaler.fit");
     const [min, max] = (await computeArrays([X.min(0), X.max(0)], { runtime: this.options.runtime })) as Float64Array[];
-    this.min = min!;
-    this.max = max!;
+    this.min = Float64Array.from(min!);
+    this.max = Float64Array.from(max!);
     this.nFeatures = X.shape[1]!;
     return this;
   }
@@ -117,7 +118,7 @@ export class MinMaxScaler extends Fitted implements Transformer {
     const [lo, hi] = this.options.featureRange ?? [0, 1];
     // a constant feature maps to the low end (scikit-learn's handling of a zero range)
     const width = this.max!.map((m, j) => (m - this.min![j]! > 0 ? m - this.min![j]! : 1));
-    return X.sub(fromTypedArray(this.min!)).div(fromTypedArray(width)).mul(hi - lo).add(lo);
+    return X.sub(fromTypedArray(this.min!)).div(fromTypedArray(width)).mul(hi - lo).add(lo).astype(X.dtype);
   }
 
   getParams(): Record<string, unknown> {

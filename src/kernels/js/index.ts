@@ -5,6 +5,7 @@ import { elementwiseKernels } from "./elementwise.js";
 import { linalgKernels } from "./linalg.js";
 import { glmKernels } from "./glm.js";
 import { randomKernels } from "./random.js";
+import { convertKernels } from "./convert.js";
 import type { Heap } from "./heap.js";
 
 /**
@@ -18,6 +19,7 @@ export function createJsKernels(heap: Heap): KernelTable {
     ...linalgKernels(heap),
     ...glmKernels(heap),
     ...randomKernels(heap),
+    ...convertKernels(heap),
   } satisfies KernelTable;
   return table;
 }

@@ -1,0 +1,227 @@
+/**
+ * float32 arrays: stored in 4 bytes a value, computed in float64, every operation's result
+ * rounded to float32 (NumPy's float32 semantics, with float64 arithmetic inside each operation).
+ * Each result is checked against the float64 computation of the same values rounded with
+ * Math.fround, and against plain loops; fusion must not change a bit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { randomMatrix } from "./helpers/matrices.js";
+import { ArgumentError, ChunkedArray, Graph, Runtime, array, compile, glm, isFused, type Allocation } from "../src/index.js";
+
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await Runtime.start({ threads: 2 });
+});
+afterAll(async () => {
+  await rt.close();
+});
+
+const compute = (x: ChunkedArray) => x.compute({ runtime: rt });
+const fround = (xs: ArrayLike<number>) => Float32Array.from(xs as ArrayLike<number>, Math.fround);
+
+/** Exactly equal, value by value (NaN equal to NaN). */
+function same(got: ArrayLike<number>, want: ArrayLike<number>): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (Number.isNaN(want[i]!)) expect(got[i]).toBeNaN();
+    else expect(got[i], `element ${i}`).toBe(want[i]);
+  }
+}
+
+/** A float32 matrix (random chunks) and the same values as float64. */
+const matrix = randomMatrix.map(({ rows, cols, data, chunks }) => {
+  const values = Float32Array.from(data);
+  return {
+    rows, cols, data: values,
+    x32: array.fromTypedArray(values, { shape: [rows, cols], chunks }),
+    x64: array.fromTypedArray(Float64Array.from(values), { shape: [rows, cols], chunks }),
+  };
+});
+
+const UNARY = ["neg", "abs", "exp", "log", "log1p", "expm1", "sqrt", "sigmoid", "tanh", "square", "reciprocal"] as const;
+const BINARY = ["add", "sub", "mul", "div", "pow", "minimum", "maximum", "lt", "ge", "eq"] as const;
+
+describe("float32 arrays: creation and dtype rules", () => {
+  it("fromTypedArray keeps a Float32Array's type; dtype options round the made values", async () => {
+    const data = Float32Array.of(1.5, -2.25, 1 / 3, 1e-8, 3e38);
+    const x = array.fromTypedArray(data, { chunks: 2 });
+    expect(x.dtype).toBe("float32");
+    expect(x.itemsize).toBe(4);
+    const v = await compute(x);
+    expect(v).toBeInstanceOf(Float32Array);
+    same(v as Float32Array, data);
+    expect(array.fromTypedArray([1, 2]).dtype).toBe("float64");
+    expect(array.fromTypedArray(data, { dtype: "float64" }).dtype).toBe("float64");
+    same((await compute(array.fromTypedArray([0.1, 0.2], { dtype: "float32" }))) as Float32Array, fround([0.1, 0.2]));
+
+    const made: [ChunkedArray, ChunkedArray][] = [
+      [array.linspace(0, 1, 11, { chunks: 4, dtype: "float32" }), array.linspace(0, 1, 11, { chunks: 4 })],
+      [array.arange(0.1, 3, 0.3, { chunks: 3, dtype: "float32" }), array.arange(0.1, 3, 0.3, { chunks: 3 })],
+      [array.full([3, 4], 0.1, { chunks: [2, 3], dtype: "float32" }), array.full([3, 4], 0.1, { chunks: [2, 3] })],
+      [array.zeros([5], { dtype: "float32" }), array.zeros([5])],
+      [array.random.uniform({ shape: [40, 3], chunks: [7, 2], seed: 5, dtype: "float32" }), array.random.uniform({ shape: [40, 3], chunks: [7, 2], seed: 5 })],
+      [array.random.normal({ shape: [33], chunks: 8, seed: 6, dtype: "float32" }), array.random.normal({ shape: [33], chunks: 8, seed: 6 })],
+    ];
+    for (const [a32, a64] of made) {
+      expect(a32.dtype).toBe("float32");
+      const got = await compute(a32);
+      expect(got).toBeInstanceOf(Float32Array);
+      same(got as Float32Array, fround((await compute(a64)) as Float64Array));
+    }
+  });
+
+  it("promotes as NumPy does: float32 with float32 or a number stays float32, with float64 it widens", () => {
+    const a = array.ones([4], { dtype: "float32" });
+    const b = array.ones([4]);
+    expect(a.add(a).dtype).toBe("float32");
+    expect(a.mul(2).dtype).toBe("float32");
+    expect(array.sub(1, a).dtype).toBe("float32");
+    expect(a.add(b).dtype).toBe("float64");
+    expect(b.add(a).dtype).toBe("float64");
+    expect(a.exp().dtype).toBe("float32");
+    expect(array.where(a.gt(0), a, 0).dtype).toBe("float32");
+    expect(array.where(a.gt(0), b, a).dtype).toBe("float64");
+    expect(array.concatenate([a, a]).dtype).toBe("float32");
+    expect(array.concatenate([a, b]).dtype).toBe("float64");
+    expect(a.astype("float64").dtype).toBe("float64");
+    expect(b.astype("float32").dtype).toBe("float32");
+    expect(a.astype("float32")).toBe(a);
+  });
+
+  it("rejects an unknown dtype, naming the argument and the choices", () => {
+    expect(() => array.ones([3], { dtype: "int8" as never })).toThrow(ArgumentError);
+    expect(() => array.ones([3], { dtype: "int8" as never })).toThrow(/dtype.*'float64', 'float32'/);
+    expect(() => array.ones([3]).astype("float16" as never)).toThrow(/dtype/);
+  });
+});
+
+describe("float32 arrays: every operation is the float64 one rounded (property)", () => {
+  it("unary ops", async () => {
+    await fc.assert(
+      fc.asyncProperty(matrix, fc.constantFrom(...UNARY), async ({ x32, x64 }, op) => {
+        const got = await compute(x32[op]());
+        expect(got).toBeInstanceOf(Float32Array);
+        same(got as Float32Array, fround((await compute(x64[op]())) as Float64Array));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("binary ops with arrays, numbers and broadcast rows", async () => {
+    await fc.assert(
+      fc.asyncProperty(matrix, fc.constantFrom(...BINARY), fc.double({ min: -3, max: 3, noNaN: true }), async ({ x32, x64, cols, data }, op, s) => {
+        const row = Float32Array.from({ length: cols }, (_, j) => data[j] ?? j + 0.5);
+        const r32 = array.fromTypedArray(row), r64 = array.fromTypedArray(Float64Array.from(row));
+        const pairs: [ChunkedArray, ChunkedArray][] = [
+          [x32[op](x32.mul(0.5)), x64[op](x64.mul(0.5).astype("float32").astype("float64"))],
+          [x32[op](s), x64[op](s)],
+          [x32[op](r32), x64[op](r64)],
+        ];
+        for (const [a, b] of pairs) {
+          const got = await compute(a);
+          expect(got).toBeInstanceOf(Float32Array);
+          same(got as Float32Array, fround((await compute(b)) as Float64Array));
+        }
+        // with a float64 operand the result is float64, computed from the float32 values exactly
+        same((await compute(x32[op](r64))) as Float64Array, (await compute(x64[op](r64))) as Float64Array);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("reductions, products and layout", async () => {
+    await fc.assert(
+      fc.asyncProperty(matrix, async ({ x32, x64, rows, cols }) => {
+        const w = Float32Array.from({ length: cols }, (_, j) => 0.5 - j / 3);
+        const r = Float32Array.from({ length: rows }, (_, i) => (i % 3) - 1);
+        const cases: [ChunkedArray, ChunkedArray][] = [
+          [x32.sum(0), x64.sum(0)],
+          [x32.max(1), x64.max(1)],
+          [x32.matmul(array.fromTypedArray(w)), x64.matmul(array.fromTypedArray(Float64Array.from(w)))],
+          [x32.T.matmul(array.fromTypedArray(r)), x64.T.matmul(array.fromTypedArray(Float64Array.from(r)))],
+          [x32.gram(), x64.gram()],
+          [x32.T, x64.T],
+          [x32.rows(Math.floor(rows / 3), rows), x64.rows(Math.floor(rows / 3), rows)],
+          [x32.columns([cols - 1, 0]), x64.columns([cols - 1, 0])],
+          [x32.rechunk([3, cols]), x64.rechunk([3, cols])],
+          [array.concatenate([x32, x32.neg()]), array.concatenate([x64, x64.neg()])],
+        ];
+        if (rows > 0) cases.push([x32.mean(0), x64.mean(0)], [x32.var(1), x64.var(1)], [x32.std(0), x64.std(0)]);
+        for (const [a, b] of cases) {
+          expect(a.dtype).toBe("float32");
+          const got = await compute(a);
+          expect(got).toBeInstanceOf(Float32Array);
+          same(got as Float32Array, fround((await compute(b)) as Float64Array));
+        }
+        // a full reduction is a number, accumulated in float64
+        expect(await compute(x32.sum())).toBe(await compute(x64.sum()));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("a chain rounds after each operation, as NumPy's float32 arithmetic does", async () => {
+    const data = Float32Array.from({ length: 1001 }, (_, i) => Math.fround(((i % 97) - 48) / 17 + 0.03));
+    const x = array.fromTypedArray(data, { chunks: 128 });
+    const got = (await compute(x.mul(3).add(1).mul(x).sub(0.25))) as Float32Array;
+    const f = Math.fround;
+    same(got, Float32Array.from(data, (v) => f(f(f(f(v * 3) + 1) * v) - 0.25)));
+  });
+});
+
+describe("float32 arrays: fusion, memory", () => {
+  it("sum(exp(x) - 1/x) on float32 is still one task per chunk, and fused equals unfused bit for bit", async () => {
+    const x = array.random.uniform({ shape: [1000], chunks: 100, seed: 1, low: 0.5, high: 1.5, dtype: "float32" });
+    const y = x.exp().sub(x.reciprocal());
+    const total = y.sum();
+    const graph = new Graph([total.storageLayer]);
+    const fused = compile(graph, total.storageLayer.keys());
+    const unfused = compile(graph, total.storageLayer.keys(), { fusion: "none" });
+    expect(fused.tasks).toHaveLength(9); // as for float64: the widening and rounding ride along
+    expect(fused.tasks.slice(0, 8).every((t) => isFused(t))).toBe(true);
+    const [a] = await rt.run(fused);
+    const [b] = await rt.run(unfused);
+    expect(a).toBe(b);
+    const xs = (await compute(x)) as Float32Array;
+    const f = Math.fround;
+    const want = xs.reduce((s, v) => s + f(f(Math.exp(v)) - f(1 / v)), 0);
+    expect(Math.abs((a as number) - want)).toBeLessThan(1e-4);
+
+    // the elementwise result itself, fused (tiles) and unfused
+    const keys = y.storageLayer.keys();
+    const yg = new Graph([y.storageLayer]);
+    const keep = async (fusion: "none" | undefined) => {
+      const outs = (await rt.run(compile(yg, keys, fusion ? { fusion } : {}), {}, { outputs: "keep" })) as Allocation[];
+      const values = Float32Array.from(outs.flatMap((o) => Array.from(o.f32())));
+      for (const o of outs) o.free();
+      return values;
+    };
+    same(await keep(undefined), await keep("none"));
+  });
+
+  it("chunks are stored in 4 bytes a value, and computing leaves no allocation behind", async () => {
+    const before = rt.kernels.memory.stats();
+    const x = await array.random.normal({ shape: [1000, 4], chunks: [300, 4], seed: 2, dtype: "float32" }).persist({ runtime: rt });
+    const during = rt.kernels.memory.stats();
+    expect(x.dtype).toBe("float32");
+    expect(during.liveBytes - before.liveBytes).toBeLessThan(1000 * 4 * 4 + 4 * 64);
+    expect(during.liveBytes - before.liveBytes).toBeGreaterThanOrEqual(1000 * 4 * 4);
+    await compute(x.exp().sum(0));
+    await compute(x.T.matmul(array.ones([1000], { dtype: "float32" })));
+    expect(rt.kernels.memory.stats().liveBlocks).toBe(during.liveBlocks);
+    x.release();
+    expect(rt.kernels.memory.stats().liveBlocks).toBe(before.liveBlocks);
+  });
+
+  it("a GLM fits float32 data as the same values in float64", async () => {
+    const { X, y } = array.random.logisticProblem({ rows: 400, cols: 4, seed: 9, chunkRows: 150 });
+    const X32 = X.astype("float32");
+    const X64 = X32.astype("float64");
+    const a = new glm.LogisticRegression({ solver: "lbfgs", lambda: 1, runtime: rt });
+    const b = new glm.LogisticRegression({ solver: "lbfgs", lambda: 1, runtime: rt });
+    await a.fit(X32, y);
+    await b.fit(X64, y);
+    same(a.coef!, b.coef!);
+  });
+});
