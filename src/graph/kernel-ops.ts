@@ -32,6 +32,7 @@ const UNARY = Object.entries(KERNEL_SPECS).filter(([, s]) => s.family === "eleme
 // (the "convert" family, widenF32 and narrowF32, is registered below: its values are not all 8 bytes)
 const BINARY = ["add", "sub", "mul", "div", "pow", "min", "max"] as const;
 const REDUCTIONS = ["sum", "sumSquares", "min", "max"] as const;
+const CONVERSIONS = [["widenF32", 4, 8], ["narrowF32", 8, 4], ["roundF32", 8, 8]] as const;
 
 /**
  * Registers, in `registry`: each unary elementwise kernel under its name (`exp(x)`), each
@@ -74,26 +75,19 @@ export function registerKernelOps(registry: OpRegistry = defaultOps): void {
       throw new ArgumentError("a, b", "two buffers, or a buffer and a number", [a, b], `op ${name}`);
     }, { context: true, onEveryWorker: true, tile: { kind: "binary", op: name } });
   }
-  // float32 storage <-> float64 arithmetic
-  registry.register("widenF32", (ctx: TaskContext, x: unknown) => {
-    if (!isBuffer(x)) throw new ArgumentError("x", "a buffer ({ ptr, bytes }) of float32 values", x, "op widenF32");
-    const n = Math.floor(x.bytes / 4);
-    const out = ctx.alloc(8 * n);
-    kernelsOf(ctx, "widenF32").raw.widenF32(n, x.ptr, out.ptr);
-    return out;
-  }, { context: true, onEveryWorker: true, tile: { kind: "unary", kernel: "widenF32", inBytes: 4 } });
-  registry.register("narrowF32", (ctx: TaskContext, x: unknown) => {
-    const n = elements("narrowF32", "x", x);
-    const out = ctx.alloc(4 * n);
-    kernelsOf(ctx, "narrowF32").raw.narrowF32(n, (x as BufferRef).ptr, out.ptr);
-    return out;
-  }, { context: true, onEveryWorker: true, tile: { kind: "unary", kernel: "narrowF32", outBytes: 4 } });
-  registry.register("roundF32", (ctx: TaskContext, x: unknown) => {
-    const n = elements("roundF32", "x", x);
-    const out = ctx.alloc(8 * n);
-    kernelsOf(ctx, "roundF32").raw.roundF32(n, (x as BufferRef).ptr, out.ptr);
-    return out;
-  }, { context: true, onEveryWorker: true, tile: { kind: "unary", kernel: "roundF32" } });
+  // float32 storage <-> float64 arithmetic: bytes per value read and written
+  for (const [name, inBytes, outBytes] of CONVERSIONS) {
+    registry.register(name, (ctx: TaskContext, x: unknown) => {
+      if (!isBuffer(x)) throw new ArgumentError("x", `a buffer ({ ptr, bytes }) of ${inBytes === 4 ? "float32" : "float64"} values`, x, `op ${name}`);
+      const n = Math.floor(x.bytes / inBytes);
+      const out = ctx.alloc(outBytes * n);
+      kernelsOf(ctx, name).raw[name](n, x.ptr, out.ptr);
+      return out;
+    }, {
+      context: true, onEveryWorker: true,
+      tile: { kind: "unary", kernel: name, ...(inBytes === 4 ? { inBytes } : {}), ...(outBytes === 4 ? { outBytes } : {}) },
+    });
+  }
   for (const name of REDUCTIONS) {
     const opName = name === "min" ? "minOf" : name === "max" ? "maxOf" : name;
     registry.register(opName, (ctx: TaskContext, x: unknown) => {
