@@ -105,6 +105,13 @@ describe("CSV", () => {
     const picked = await readCsv(`${base}/t.csv`, { features: ["b"], target: "a" });
     expect(await values(picked.X)).toEqual([0.5, -1, 2]);
     expect(await values(picked.y!)).toEqual([1, 2, 3]);
+    // float32 features on request (the target stays float64)
+    const t32 = await readCsv(path, { target: "label", dtype: "float32" });
+    expect(t32.X.dtype).toBe("float32");
+    expect(t32.y!.dtype).toBe("float64");
+    expect(await t32.X.compute({ runtime: rt })).toBeInstanceOf(Float32Array);
+    expect(await values(t32.X)).toEqual([1, 0.5, 2, -1, 3, 2]);
+    await expect(readCsv(path, { dtype: "float16" as never })).rejects.toThrow(/dtype/);
   });
 
   it("applies the missing-value policy", async () => {
@@ -141,6 +148,8 @@ describe("Parquet", () => {
     expect(await values(t.y!)).toEqual([1, 0, 1]);
     const remote = await readTable(`${base}/p.parquet`, { target: "label", features: ["v"] });
     expect(await values(remote.X)).toEqual([3, 4, 5]);
+    expect((await readParquet(join(dir, "p.parquet"), { target: "label", dtype: "float32" })).X.dtype).toBe("float32");
+    expect((await readTable(join(dir, "p.parquet"), { target: "label", dtype: "float32" })).X.dtype).toBe("float32");
     await expect(readParquet(join(dir, "t.csv"))).rejects.toThrow(/Parquet/);
   });
 });

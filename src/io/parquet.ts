@@ -5,6 +5,7 @@
 import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
+import { checkDType, type DType } from "../array/dtype.js";
 import { openSource, type Source } from "./storage.js";
 import type { Table } from "./csv.js";
 
@@ -23,9 +24,13 @@ async function asyncBuffer(source: Source) {
   };
 }
 
-/** Reads numeric columns of a Parquet file: `features` (default all but the target) and `target`. */
-export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number } = {}): Promise<Table> {
+/**
+ * Reads numeric columns of a Parquet file: `features` (default all but the target) and `target`;
+ * the features as float64 or, with `dtype: 'float32'`, float32.
+ */
+export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType } = {}): Promise<Table> {
   const source = typeof location === "object" && "read" in location ? location : openSource(location);
+  const dtype = checkDType(options.dtype ?? "float64", "dtype", "readParquet");
   const where = `Parquet file ${source.url}`;
   const file = await asyncBuffer(source);
   let metadata;
@@ -55,7 +60,7 @@ export async function readParquet(location: string | URL | Source, options: { fe
   });
   const chunkRows = options.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
   return {
-    X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p] }),
+    X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p], dtype }),
     y: options.target !== undefined ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
     features,
     rows,

@@ -1,10 +1,12 @@
 /**
  * One entry for "a data file": the format chosen by the file's extension (.csv, .tsv, .npy,
  * .parquet), features and a target named alike. For NPY files, which have no column names,
- * columns are named by their index ("0", "1", ...).
+ * columns are named by their index ("0", "1", ...). The features are float64, or float32 with
+ * `dtype: 'float32'` (an NPY file of float32 values gives float32 unless told otherwise).
  */
 import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
+import { checkDType } from "../array/dtype.js";
 import { readCsv, type CsvOptions, type Table } from "./csv.js";
 import { readNpyValues } from "./npy.js";
 import { readParquet } from "./parquet.js";
@@ -21,7 +23,7 @@ export async function readTable(location: string, options: TableOptions = {}): P
   if (/\.(csv|tsv|txt)$/i.test(path)) return readCsv(location, options);
   if (/\.parquet$/i.test(path)) return readParquet(location, options);
   if (/\.npy$/i.test(path)) {
-    const { data, shape } = await readNpyValues(location);
+    const { data, shape, dtype: stored } = await readNpyValues(location);
     if (shape.length !== 2) throw new ArgumentError("file", "a 2-D array (rows x columns) for a table", `shape (${shape.join(", ")})`, `NPY file ${location}`);
     const [rows, cols] = shape as [number, number];
     const names = Array.from({ length: cols }, (_, i) => String(i));
@@ -42,7 +44,7 @@ export async function readTable(location: string, options: TableOptions = {}): P
     }
     const chunkRows = options.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
     return {
-      X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p] }),
+      X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p], dtype: checkDType(options.dtype ?? (stored === "f4" ? "float32" : "float64"), "dtype", "readTable") }),
       y: targetIndex >= 0 ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
       features,
       rows,
