@@ -200,9 +200,10 @@ export function logisticProblem(options: { rows: number; cols: number; seed?: nu
 let mapBlocksCount = 0;
 
 /**
- * A new array whose chunk (i, j) is `fn(blocks, info)`: `blocks` are the Float64Array views of
- * chunk (i, j) of each array (all chunked alike), and fn returns the output chunk's values
- * (by default as many as the first array's chunk). Runs on the main thread.
+ * A new float64 array whose chunk (i, j) is `fn(blocks, info)`: `blocks` are the Float64Array
+ * views of chunk (i, j) of each array (all chunked alike; a float32 array's chunks widened), and
+ * fn returns the output chunk's values (by default as many as the first array's chunk). Runs on
+ * the main thread.
  */
 export function mapBlocks(
   fn: (blocks: Float64Array[], info: { row0: number; col0: number; rows: number; cols: number }) => ArrayLike<number>,
