@@ -143,7 +143,9 @@ describe("weft bench all", () => {
     expect(r.expression.values).toBe(1_000_000);
     for (const k of ["stream", "fused", "unfused", "jsLoop"]) expect(r.expression.GBs[k]).toBeGreaterThan(0);
     expect(r.expression.tasks.unfused).toBeGreaterThan(r.expression.tasks.fused);
-    expect(r.gradient.tasks.fused).toBeLessThan(r.gradient.tasks.twoPass);
+    // both are one task per chunk plus the reduction; they differ in passes over X, not tasks
+    expect(r.gradient.tasks.fused).toBeLessThanOrEqual(r.gradient.tasks.twoPass);
+    expect(r.gradient.tasks.fused).toBeGreaterThanOrEqual(10);
     expect(r.gradient.ms.fused).toBeGreaterThan(0);
     expect(r.reference).toEqual({ missing: "skipped (--no-python)" });
   });

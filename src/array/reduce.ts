@@ -89,7 +89,7 @@ export function combineTree(kind: ReductionKind, groups: Key[][], lengths: reado
       const keys: Key[] = [];
       for (let s = 0; s < g.length; s += splitEvery) {
         const k = key(name, tasks.length);
-        tasks.push(taskWith(k, "combineVectors", [kind, g.slice(s, s + splitEvery).map(ref)], { bytes: 8 * lengths[gi]! }));
+        tasks.push(taskWith(k, "combineVectors", [kind, g.slice(s, s + splitEvery).map(ref)], { bytes: 8 * lengths[gi]!, gather: true }));
         keys.push(k);
       }
       return keys;
@@ -101,7 +101,7 @@ export function combineTree(kind: ReductionKind, groups: Key[][], lengths: reado
   const tasks = current.map((g, gi) =>
     g.length === 1
       ? taskWith(key(name, gi), "identity", [ref(g[0]!)], { bytes: 8 * lengths[gi]! })
-      : taskWith(key(name, gi), "combineVectors", [kind, g.map(ref)], { bytes: 8 * lengths[gi]! }));
+      : taskWith(key(name, gi), "combineVectors", [kind, g.map(ref)], { bytes: 8 * lengths[gi]!, gather: true }));
   return new TaskLayer(name, tasks, [layer]);
 }
 

@@ -22,6 +22,10 @@
  *   A fan-in is judged after its diamonds close: when every step of the fused task then
  *   descends from a single entry step (as in `exp(x) - 1/x`, all from x), it serializes no
  *   independent work and is accepted whatever the knobs; chains are limited by maxHeight alone.
+ * - A task marked `gather` (a reduction's combine) absorbs nothing when it has several inputs:
+ *   drawing its branches in would run them one after another, and only once the slowest input
+ *   is ready (a 1M x 100 logistic gradient in 10 chunks took 42-46 ms with the last two chunks
+ *   fused into the final combine, against 24 ms for the same kernels side by side).
  *
  * The passes run on the dense form of the graph (indexed.ts): typed arrays, not Maps.
  */
@@ -293,6 +297,7 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
     const first = depStart[t]!;
     const last = depStart[t + 1]!;
     if (first === last) continue;
+    if (last - first > 1 && g.tasks[t]!.gather) continue; // branches stay side by side
     // The groups of t's inputs that nobody else reads.
     candidates.length = 0;
     for (let q = first; q < last; q++) {

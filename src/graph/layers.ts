@@ -204,11 +204,11 @@ export class TreeReductionLayer extends Layer {
       for (let g = 0; g * this.splitEvery < level.length; g++) {
         const k = this.levelKey(depth, g, Math.ceil(level.length / this.splitEvery));
         const inputs = level.slice(g * this.splitEvery, (g + 1) * this.splitEvery);
-        yield taskWithDeps(k, this.op, [inputs.map(ref)], inputs);
+        yield taskWithDeps(k, this.op, [inputs.map(ref)], inputs, { gather: true });
         next.push(k);
       }
       level = next;
     }
-    yield taskWithDeps(this.keyAt(0), this.op, [level.map(ref)], level);
+    yield taskWithDeps(this.keyAt(0), this.op, [level.map(ref)], level, { gather: true });
   }
 }

@@ -46,12 +46,19 @@ export interface Task {
    * on a thread that declared at least as much, and never while that is in use by others.
    */
   readonly resources?: Readonly<Record<string, number>>;
+  /**
+   * The task gathers independent branches (a reduction's combine step): fusion never draws its
+   * inputs' work into it, which would run branches one after another (and only once the
+   * slowest is ready) that could run side by side. A chain into it (one input) still fuses.
+   */
+  readonly gather?: boolean;
 }
 
-/** Optional facts about a task: see Task.bytes and Task.resources. */
+/** Optional facts about a task: see Task.bytes, Task.resources and Task.gather. */
 export interface TaskOptions {
   bytes?: number;
   resources?: Readonly<Record<string, number>>;
+  gather?: boolean;
 }
 
 /** The op name of fused tasks. */
@@ -81,9 +88,10 @@ export function task(k: Key, op: string, ...args: Arg[]): Task {
  * @example taskWith(key("train", 0), "fitModel", [ref(data)], { resources: { gpu: 1 } })
  */
 export function taskWith(k: Key, op: string, args: readonly Arg[], options: TaskOptions): Task {
-  const t: { key: Key; op: string; args: readonly Arg[]; bytes?: number; resources?: Readonly<Record<string, number>> } = { key: k, op, args };
+  const t: { key: Key; op: string; args: readonly Arg[]; bytes?: number; resources?: Readonly<Record<string, number>>; gather?: boolean } = { key: k, op, args };
   if (options.bytes !== undefined) t.bytes = options.bytes;
   if (options.resources !== undefined) t.resources = options.resources;
+  if (options.gather) t.gather = true;
   return t;
 }
 
@@ -100,8 +108,8 @@ export function resourcesOf(t: Task): Readonly<Record<string, number>> | undefin
 }
 
 /** A task whose dependencies are given (they must be exactly the refs in args). */
-export function taskWithDeps(k: Key, op: string, args: readonly Arg[], deps: readonly Key[]): Task {
-  return { key: k, op, args, deps };
+export function taskWithDeps(k: Key, op: string, args: readonly Arg[], deps: readonly Key[], options: { gather?: boolean } = {}): Task {
+  return options.gather ? { key: k, op, args, deps, gather: true } : { key: k, op, args, deps };
 }
 
 /** Calls `visit` for every Ref in `args`, descending into arrays. */

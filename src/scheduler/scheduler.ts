@@ -614,6 +614,9 @@ export class Scheduler {
         run.mainQueue.shift();
         this.executeOnMain(run, p);
         ran = true;
+        // what it made ready goes to the workers first (the main thread taking the first of it
+        // left a worker idle for a whole chunk task)
+        if (this.lanes.length > 1 && run.ready.size > 0) return true;
         if (performance.now() - started > SLICE_MS / 4) return true;
       }
       if (run.error) continue;
