@@ -48,6 +48,7 @@ describe("float32 arrays: creation and dtype rules", () => {
     const x = array.fromTypedArray(data, { chunks: 2 });
     expect(x.dtype).toBe("float32");
     expect(x.itemsize).toBe(4);
+    expect(String(x)).toBe("ChunkedArray(shape [5], chunks [[2,2,1]], dtype float32)");
     const v = await compute(x);
     expect(v).toBeInstanceOf(Float32Array);
     same(v as Float32Array, data);

@@ -159,7 +159,8 @@ export class ChunkedArray {
   }
 
   toString(): string {
-    return `ChunkedArray(shape ${describeShape(this.shape)}, chunks ${JSON.stringify(this.chunks)})`;
+    const dtype = this.dtype === "float64" ? "" : `, dtype ${this.dtype}`; // float64 goes without saying
+    return `ChunkedArray(shape ${describeShape(this.shape)}, chunks ${JSON.stringify(this.chunks)}${dtype})`;
   }
 
   // ---- elementwise ----
