@@ -90,6 +90,20 @@ describe("float32 arrays: creation and dtype rules", () => {
     expect(a.astype("float32")).toBe(a);
   });
 
+  it("rounds at the edges as float32 does: overflow to infinity, NaN kept, tiny values to zero, empty arrays", async () => {
+    // 3.4028235677973366e38 lies halfway between the largest float32 and 2^128: ties to even overflow
+    const big = array.fromTypedArray([1e39, -1e39, NaN, 1e-46, 3.4e38, 0.1, 3.4028235677973366e38], { dtype: "float32" });
+    const got = (await compute(big)) as Float32Array;
+    same(got, Float32Array.of(Infinity, -Infinity, NaN, 0, Math.fround(3.4e38), Math.fround(0.1), Infinity));
+    same((await compute(big.mul(2))) as Float32Array, Float32Array.of(Infinity, -Infinity, NaN, 0, Infinity, Math.fround(0.2), Infinity));
+    const empty = array.zeros([0, 3], { dtype: "float32", chunks: [2, 3] });
+    const e = await compute(empty.add(1));
+    expect(e).toBeInstanceOf(Float32Array);
+    expect((e as Float32Array).length).toBe(0);
+    same((await compute(empty.sum(0))) as Float32Array, Float32Array.of(0, 0, 0));
+    expect(await compute(empty.sum())).toBe(0);
+  });
+
   it("rejects an unknown dtype, naming the argument and the choices", () => {
     expect(() => array.ones([3], { dtype: "int8" as never })).toThrow(ArgumentError);
     expect(() => array.ones([3], { dtype: "int8" as never })).toThrow(/dtype.*'float64', 'float32'/);
