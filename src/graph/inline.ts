@@ -33,7 +33,7 @@ export function inlineConstants(tasks: TaskMap, outputs: readonly Key[]): Map<Ke
       continue;
     }
     // New tasks carry no precomputed deps (the inlined refs are gone from their arguments);
-    // what else the maker knew (result size, resources) stays.
+    // what else the maker knew (result size, resources, gather) stays.
     const substitute = (s: Task): Task => {
       const { deps: _deps, ...rest } = s;
       return { ...rest, args: substituteRefs(s.args, (r) => (constants.has(r.key) ? constants.get(r.key) : r)) };
