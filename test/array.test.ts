@@ -330,6 +330,17 @@ describe("tiled expressions", () => {
     );
   });
 
+  it("a reduction over few chunks keeps them in separate tasks (fusing them would serialize them)", () => {
+    for (const n of [2, 3]) {
+      const x = array.random.uniform({ shape: [1000 * n], chunks: 1000, seed: 4 });
+      const total = x.exp().sum();
+      const plan = compile(new Graph([total.layer]), total.layer.keys());
+      expect(plan.tasks).toHaveLength(n + 1); // one task per chunk, and the combine
+      const combine = plan.tasks.find((t) => !isFused(t))!;
+      expect(combine.op).toBe("combineSum");
+    }
+  });
+
   it("the seed expression's fused chunk task is planned as tiles", async () => {
     const { tilePlanOf } = await import("../src/graph/tiles.js");
     const x = array.random.uniform({ shape: [3000], chunks: 3000, seed: 1, low: 0.5, high: 1.5 });
