@@ -330,6 +330,20 @@ describe("tiled expressions", () => {
     );
   });
 
+  it("compute and persist report progress: tasks done of the total, ending at the total", async () => {
+    const x = array.random.uniform({ shape: [4000], chunks: 100, seed: 2 });
+    const calls: [number, number][] = [];
+    const onProgress = (done: number, total: number) => calls.push([done, total]);
+    await x.exp().sum().compute({ runtime: rt, onProgress });
+    const [done, total] = calls.at(-1)!;
+    expect(done).toBe(total);
+    expect(total).toBeGreaterThanOrEqual(40); // one task per chunk at least
+    calls.length = 0;
+    const p = await x.persist({ runtime: rt, onProgress });
+    expect(calls.at(-1)).toEqual([40, 40]);
+    p.release();
+  });
+
   it("a reduction over few chunks keeps them in separate tasks (fusing them would serialize them)", () => {
     for (const n of [2, 3]) {
       const x = array.random.uniform({ shape: [1000 * n], chunks: 1000, seed: 4 });

@@ -107,6 +107,31 @@ describe("Runtime", () => {
     expect([...lanes].some((l) => l > 0)).toBe(true);
   });
 
+  it("reports progress as tasks finish, the last call at the total, and survives a throwing callback", async () => {
+    for (const rt of [sync, threads]) {
+      const m = mapSum(3000);
+      const calls: [number, number][] = [];
+      const [total] = await rt.compute(m.tasks, [m.out], { ops, fusion: "none", onProgress: (done, n) => calls.push([done, n]) });
+      expect(total).toBeDefined();
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.at(-1)).toEqual([3001, 3001]); // 3000 parts and their sum
+      for (let i = 1; i < calls.length; i++) expect(calls[i]![0]).toBeGreaterThanOrEqual(calls[i - 1]![0]);
+    }
+    const warned: string[] = [];
+    const onWarning = (w: Error) => warned.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      const m = mapSum(50);
+      expect(await threads.compute(m.tasks, [m.out], { ops, fusion: "none", onProgress: () => { throw new Error("progress bar broke"); } })).toEqual([(50 * 51) / 2]);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect(warned.some((w) => w.includes("progress bar broke"))).toBe(true);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    const m = mapSum(5);
+    await expect(threads.compute(m.tasks, [m.out], { ops, onProgress: 42 as never })).rejects.toThrow(/onProgress/);
+  });
+
   it("computes kernel ops on shared buffers on workers, with outputs copied or kept", async () => {
     const before = liveBytes(threads);
     const x = threads.memory.fromF64([1, 2, 3, 4, 5]);

@@ -34,11 +34,13 @@ export interface Expression {
   readonly args: readonly Operand[];
 }
 
-/** Options of computing arrays: the runtime and an abort signal. */
+/** Options of computing arrays: the runtime, an abort signal, progress. */
 export interface ComputeArrayOptions {
   /** The runtime to run on (default: the array's own, if persisted, else the default runtime). */
   runtime?: Runtime;
   signal?: AbortSignal;
+  /** Tasks done out of the total, as they finish (at most every 50 ms, and at the end). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Options of reductions: the tree's fan-in and whether the reduced axis is kept. */
@@ -316,7 +318,7 @@ export class ChunkedArray {
     const runtime = await runtimeFor([this], options.runtime);
     const stored = this.storageLayer;
     const keys = stored.keys();
-    const values = await runtime.compute(new Graph([stored]), keys, { outputs: "keep", signal: options.signal });
+    const values = await runtime.compute(new Graph([stored]), keys, { outputs: "keep", signal: options.signal, onProgress: options.onProgress });
     const allocations = values as Allocation[];
     const name = `${stored.name}-persisted`;
     const layer = new TaskLayer(name, allocations.map((a, i) => task(keyFor(name, i), "const", a)));
@@ -369,7 +371,7 @@ export async function computeArrays(arrays: readonly ChunkedArray[], options: Co
   const layers = [...new Set(arrays.map((a) => a.storageLayer))];
   const keys = [...new Set(layers.flatMap((l) => l.keys()))];
   // kept in shared memory (not copied out as float64) so that float32 chunks are read as such
-  const values = await runtime.compute(new Graph(layers), keys, { signal: options.signal, outputs: "keep" });
+  const values = await runtime.compute(new Graph(layers), keys, { signal: options.signal, outputs: "keep", onProgress: options.onProgress });
   try {
     const byKey = new Map(keys.map((k, i) => [k, values[i]]));
     return arrays.map((a) => assembleResult(a, a.storageLayer.keys().map((k) => byKey.get(k))));

@@ -97,6 +97,9 @@ export class RunState {
   /** Workers told about this run (a replaced worker is a new lane, told afresh). */
   readonly lanesTold = new Set<{ endRun(run: number): void }>();
   cleanup: (() => void) | undefined;
+  /** ScheduleOptions.onProgress, and when it was last called (performance.now()). */
+  onProgress: ((done: number, total: number) => void) | undefined;
+  progressAt = -Infinity;
 
   constructor(
     readonly id: number,

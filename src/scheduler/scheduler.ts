@@ -11,7 +11,7 @@
  * aborts and posted results are always seen.
  */
 import type { ResolvedOverride } from "../kernels/overrides.js";
-import { WeftError } from "../errors.js";
+import { ArgumentError, WeftError } from "../errors.js";
 import { runTask, StepFailure, type ExecTask } from "../graph/execute.js";
 import { formatKey, type Key } from "../graph/keys.js";
 import { MainThreadHooks, TaskError, type Plan } from "../graph/plan.js";
@@ -69,7 +69,15 @@ export interface ScheduleOptions {
    * per dispatch, each awaited before the next (a reference point for benchmarks).
    */
   batch?: boolean;
+  /**
+   * Called on the calling thread as tasks finish, with the tasks done and the run's total: at
+   * most every 50 ms, and always once the last task is done (before the run resolves). What it
+   * throws cannot fail the run: it becomes a process warning.
+   */
+  onProgress?: (done: number, total: number) => void;
 }
+
+const PROGRESS_EVERY_MS = 50;
 
 // Longest stretch of work before the main thread lets the event loop run. Each turn costs
 // 0.01-0.1 ms here (more than an idle loop's turn); at 4 ms a 25 ms gradient-descent iteration
@@ -172,6 +180,9 @@ export class Scheduler {
   run(plan: Plan, inputs: ReadonlyMap<Key, unknown>, options: ScheduleOptions = {}): Promise<unknown[]> {
     if (this.closed) return Promise.reject(new CancelledError("the runtime is closed"));
     if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new CancelledError("aborted"));
+    if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+      return Promise.reject(new ArgumentError("onProgress", "a function (done, total) => void", options.onProgress, "run"));
+    }
     const entry = this.entryFor(plan);
     if (entry.usesResources) this.checkResources(entry);
     if (this.workerCount > 0) entry.wire();
@@ -190,6 +201,7 @@ export class Scheduler {
     return new Promise<unknown[]>((resolve, reject) => {
       const id = this.nextRunId++;
       const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", options.batch !== false, this.lanes.length, resolve, reject);
+      run.onProgress = options.onProgress;
       const n = run.n;
       for (const [k, v] of inputs) {
         const p = layout.positionOf.get(k);
@@ -721,6 +733,7 @@ export class Scheduler {
     const layout = entry.layout;
     run.state[position] = DONE;
     run.done += 1;
+    if (run.onProgress) reportProgress(run);
     run.hold(position, value, madeByRun);
     // inputs read for the last time are released
     for (let q = layout.depStart[position]!; q < layout.depStart[position + 1]!; q++) {
@@ -869,5 +882,17 @@ class MainHooks extends MainThreadHooks {
     for (const a of this.made) if (a !== result && !a.freed) a.free();
     this.made.length = 0;
     return result instanceof Allocation && result.serial > this.startSerial;
+  }
+}
+
+/** Calls the run's progress callback if PROGRESS_EVERY_MS have passed, or the run is complete. */
+function reportProgress(run: RunState): void {
+  const now = performance.now();
+  if (run.done !== run.n && now - run.progressAt < PROGRESS_EVERY_MS) return;
+  run.progressAt = now;
+  try {
+    run.onProgress!(run.done, run.n);
+  } catch (error) {
+    process.emitWarning(`weft: the onProgress callback threw (ignored): ${error instanceof Error ? error.message : String(error)}`);
   }
 }
