@@ -344,6 +344,25 @@ describe("tiled expressions", () => {
     p.release();
   });
 
+  it("a chunk too big for the scratch block is not fused into its reader, so workers can run both", async () => {
+    const small = await Runtime.start({ threads: 2, scratchBytes: 64 * 1024 });
+    try {
+      const x = array.random.uniform({ shape: [400_000], chunks: 50_000, seed: 8, low: 0.5, high: 1.5 }); // 400 KB chunks
+      const y = x.exp().sum();
+      const plan = small.compile(new Graph([y.layer]), y.layer.keys());
+      expect(plan.tasks.filter((t) => t.op === "random")).toHaveLength(8); // each chunk its own task
+      const tight = compile(new Graph([y.layer]), y.layer.keys(), { fuseOptions: { maxIntermediateBytes: 1 << 20 } });
+      expect(tight.tasks.some((t) => t.op === "random")).toBe(false); // 1 MB allows fusing them
+      small.clearProfile();
+      const [got] = (await small.run(plan)) as number[];
+      expect(new Set(small.profile().events.map((e) => e.lane)).size).toBe(2); // both threads took part
+      const xs = (await x.compute({ runtime: small })) as Float64Array;
+      expect(Math.abs(got! - xs.reduce((a, v) => a + Math.exp(v), 0))).toBeLessThan(1e-6);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("a reduction over few chunks keeps them in separate tasks (fusing them would serialize them)", () => {
     for (const n of [2, 3]) {
       const x = array.random.uniform({ shape: [1000 * n], chunks: 1000, seed: 4 });

@@ -41,6 +41,14 @@ export interface FuseOptions {
   maxWidth?: number;
   maxHeight?: number;
   maxDepthNewEdges?: number;
+  /**
+   * Largest result (bytes, as the task declares it) that fusion turns into an intermediate of
+   * another task. A fused task's intermediates live in the thread's scratch block; one that does
+   * not fit sends the whole task to the calling thread, so a chunk too big for the scratch stays
+   * its own task's result (allocated up front, any thread can run it). Default 4 MiB, the
+   * runtime's default scratch; Runtime.compute passes its own.
+   */
+  maxIntermediateBytes?: number;
 }
 
 /**
@@ -53,6 +61,7 @@ export const DEFAULT_FUSE_OPTIONS: Required<FuseOptions> = {
   maxWidth: Math.floor(1.5 + 2 * Math.log(3)),
   maxHeight: Infinity,
   maxDepthNewEdges: 3,
+  maxIntermediateBytes: 4 * 1024 * 1024,
 };
 
 /** What a fan-in would make of the group: the test a fusion rule applies. */
@@ -75,6 +84,8 @@ interface Rules {
   closeDiamonds: boolean;
   /** Whether a task with several dependencies may absorb one of them (fuseLinear says no). */
   partialInputs: boolean;
+  /** FuseOptions.maxIntermediateBytes. */
+  maxIntermediateBytes: number;
 }
 
 /**
@@ -248,6 +259,8 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
   for (const k of outputs) isOutput[g.indexOf(k)] = 1;
   const groups = new Groups(g, isOutput);
   const { height, entries, readsOutside } = groups;
+  // a group whose result is too big to become another task's intermediate stays a task
+  const tooBig = (group: number): boolean => (g.tasks[groups.root[group]!]!.bytes ?? 0) > rules.maxIntermediateBytes;
 
   /**
    * Absorbs every group whose root only group `rep` reads, repeatedly (diamonds close), looking
@@ -267,7 +280,7 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
           // Only a group read by several members is a diamond's apex. A group with a single
           // reader was already offered to that reader, which declined (a knob said no).
           const otherRoot = groups.root[other]!;
-          if (g.dentStart[otherRoot + 1]! - g.dentStart[otherRoot]! < 2 || !groups.ownedBy(other, rep)) continue;
+          if (g.dentStart[otherRoot + 1]! - g.dentStart[otherRoot]! < 2 || !groups.ownedBy(other, rep) || tooBig(other)) continue;
           // the absorbed group hangs below the deepest member that reads its root
           let level = 0;
           memo ??= new Map();
@@ -306,7 +319,7 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
       let seen = false;
       for (let c = first; c < q && !seen; c++) seen = groups.find(depList[c]!) === other;
       if (seen) continue;
-      if (height[other]! + 1 <= rules.maxHeight && groups.ownedBy(other, t)) candidates.push(other);
+      if (height[other]! + 1 <= rules.maxHeight && groups.ownedBy(other, t) && !tooBig(other)) candidates.push(other);
     }
     if (candidates.length === 0) continue;
     if (candidates.length === 1) {
@@ -413,7 +426,7 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
  * @example fuseLinear({w, x: f(w), y: g(x), z: h(y)}, [z]) -> {z: fused[w, x, y, z]}
  */
 export function fuseLinear(tasks: TaskMap, outputs: readonly Key[]): Map<Key, Task> {
-  return fuseWith(tasks, outputs, LINEAR_RULES);
+  return fuseWith(tasks, outputs, linearRules({}));
 }
 
 /**
@@ -425,7 +438,10 @@ export function fuse(tasks: TaskMap, outputs: readonly Key[], options: FuseOptio
   return fuseWith(tasks, outputs, aggressiveRules(options));
 }
 
-const LINEAR_RULES: Rules = { fanIn: undefined, maxHeight: Infinity, closeDiamonds: false, partialInputs: false };
+const linearRules = (options: FuseOptions): Rules => ({
+  fanIn: undefined, maxHeight: Infinity, closeDiamonds: false, partialInputs: false,
+  maxIntermediateBytes: options.maxIntermediateBytes ?? DEFAULT_FUSE_OPTIONS.maxIntermediateBytes,
+});
 
 function aggressiveRules(options: FuseOptions): Rules {
   const o = { ...DEFAULT_FUSE_OPTIONS, ...options };
@@ -433,6 +449,7 @@ function aggressiveRules(options: FuseOptions): Rules {
     maxHeight: o.maxHeight,
     closeDiamonds: true,
     partialInputs: true,
+    maxIntermediateBytes: o.maxIntermediateBytes,
     fanIn: (f) =>
       f.width <= o.maxWidth && f.size / f.height <= o.aveWidth && f.height <= o.maxHeight && f.deepestNewEdge <= o.maxDepthNewEdges,
   };
@@ -443,5 +460,5 @@ function aggressiveRules(options: FuseOptions): Rules {
  * so never builds the intermediate maps).
  */
 export function fuseGraph(g: IndexedGraph, outputs: readonly Key[], mode: "linear" | "aggressive", options: FuseOptions = {}): Map<Key, Task> {
-  return fuseIndexed(g, outputs, mode === "linear" ? LINEAR_RULES : aggressiveRules(options));
+  return fuseIndexed(g, outputs, mode === "linear" ? linearRules(options) : aggressiveRules(options));
 }

@@ -130,6 +130,8 @@ export class Runtime {
     private readonly scheduler: Scheduler,
     store: ProfileStore,
     executor: ExecutorName,
+    /** Bytes of each thread's scratch block (fused tasks' intermediates). */
+    readonly scratchBytes: number,
   ) {
     this.store = store;
     this.executor = executor;
@@ -164,7 +166,7 @@ export class Runtime {
       kernelOverrides: overrides,
       onEvents: store.capacity > 0 ? (layout, events, ran) => store.record(layout, events, ran) : undefined,
     });
-    return new Runtime(kernels, scheduler, store, executor);
+    return new Runtime(kernels, scheduler, store, executor, options.scratchBytes ?? DEFAULT_SCRATCH);
   }
 
   /** The shared memory every task's buffers live in. */
@@ -172,15 +174,24 @@ export class Runtime {
     return this.kernels.memory;
   }
 
-  /** Compiles a graph for this runtime (the plan can be run many times with run()). */
+  /**
+   * Compiles a graph for this runtime (the plan can be run many times with run()): fusion keeps
+   * intermediates within this runtime's scratch block unless `fuseOptions` say otherwise.
+   */
   compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): Plan {
-    return compile(graph, outputs, options);
+    return compile(graph, outputs, this.withScratch(options));
   }
 
   /** Compiles and runs a graph once; resolves to the outputs' values in the order of `outputs`. */
   async compute(graph: Graph | TaskMap, outputs: readonly Key[], options: ComputeOptions = {}): Promise<unknown[]> {
-    const plan = compile(graph, outputs, options);
+    const plan = compile(graph, outputs, this.withScratch(options));
     return this.run(plan, options.bindings ?? {}, options);
+  }
+
+  /** Compile options with fusion's intermediate limit set to the scratch block, unless given. */
+  private withScratch<O extends CompileOptions>(options: O): O {
+    if (options.fuseOptions?.maxIntermediateBytes !== undefined) return options;
+    return { ...options, fuseOptions: { ...options.fuseOptions, maxIntermediateBytes: this.scratchBytes } };
   }
 
   /**
