@@ -176,6 +176,21 @@ describe("float32 arrays: every operation is the float64 one rounded (property)"
     );
   });
 
+  it("axis reductions read float32 chunks a block of rows at a time, across block edges", async () => {
+    const rows = 20_011, cols = 3; // about two blocks of widened rows, and a ragged tail
+    const data = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.37) * 5);
+    const x32 = array.fromTypedArray(data, { shape: [rows, cols], chunks: [15_000, cols] });
+    const x64 = x32.astype("float64");
+    for (const [a, b, exact] of [
+      [x32.max(0), x64.max(0), true], [x32.min(1), x64.min(1), true], [x32.sum(1), x64.sum(1), true],
+      [x32.sum(0), x64.sum(0), false], [x32.mean(0), x64.mean(0), false],
+    ] as [ChunkedArray, ChunkedArray, boolean][]) {
+      const got = (await compute(a)) as Float32Array, want = fround((await compute(b)) as Float64Array);
+      if (exact) same(got, want);
+      else for (let j = 0; j < want.length; j++) expect(Math.abs(got[j]! - want[j]!)).toBeLessThanOrEqual(2 ** -20 * Math.max(1, Math.abs(want[j]!)));
+    }
+  });
+
   it("a chain rounds after each operation, as NumPy's float32 arithmetic does", async () => {
     const data = Float32Array.from({ length: 1001 }, (_, i) => Math.fround(((i % 97) - 48) / 17 + 0.03));
     const x = array.fromTypedArray(data, { chunks: 128 });

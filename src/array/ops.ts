@@ -227,7 +227,8 @@ function combine(kind: string, parts: readonly number[]): number {
  * Reduces a rows x cols chunk along axis 0 (one value per column) or 1 (one value per row):
  * sums with the rowSums/colSums kernels, minima and maxima a row at a time.
  */
-export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows: number, cols: number, axis: number): BufferViews {
+export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows: number, cols: number, axis: number, itemBytes = 8): BufferViews {
+  if (itemBytes === 4) return reduceAxisF32(ctx, kind, x, rows, cols, axis);
   const n = axis === 0 ? cols : rows;
   const out = ctx.alloc(8 * n);
   const k = raw(ctx);
@@ -244,6 +245,43 @@ export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows:
   o.fill(kind === "min" ? Infinity : -Infinity);
   const op = kind === "min" ? k.minVV : k.maxVV;
   for (let r = 0; r < rows; r++) op(cols, out.ptr, x.ptr + 8 * r * cols, out.ptr);
+  return out;
+}
+
+/** Values widened at a time by reduceAxisF32: 256 KB of float64 scratch. */
+const F32_BLOCK_VALUES = 32 * 1024;
+
+/**
+ * reduceAxis of a chunk of float32 values, widened a block of rows at a time into scratch (a
+ * whole chunk widened at once would be an intermediate as big as the chunk twice over).
+ */
+function reduceAxisF32(ctx: TaskContext, kind: string, x: BufferViews, rows: number, cols: number, axis: number): BufferViews {
+  const n = axis === 0 ? cols : rows;
+  const out = ctx.alloc(8 * n);
+  const k = raw(ctx);
+  const blockRows = Math.max(1, Math.floor(F32_BLOCK_VALUES / Math.max(cols, 1)));
+  const block = ctx.scratch(8 * Math.max(1, Math.min(rows, blockRows) * cols));
+  const partial = ctx.scratch(8 * Math.max(cols, 1));
+  const identity = kind === "sum" ? 0 : kind === "min" ? Infinity : -Infinity;
+  out.f64().fill(identity);
+  for (let r0 = 0; r0 < rows; r0 += blockRows) {
+    const nr = Math.min(blockRows, rows - r0);
+    k.widenF32(nr * cols, x.ptr + 4 * r0 * cols, block.ptr);
+    if (axis === 0) {
+      if (kind === "sum") {
+        k.colSums(nr, cols, block.ptr, Math.max(cols, 1), partial.ptr);
+        k.addVV(cols, out.ptr, partial.ptr, out.ptr);
+      } else {
+        const op = kind === "min" ? k.minVV : k.maxVV;
+        for (let r = 0; r < nr; r++) op(cols, out.ptr, block.ptr + 8 * r * cols, out.ptr);
+      }
+    } else if (kind === "sum") {
+      k.rowSums(nr, cols, block.ptr, Math.max(cols, 1), out.ptr + 8 * r0);
+    } else if (cols > 0) {
+      const o = out.f64();
+      for (let r = 0; r < nr; r++) o[r0 + r] = kind === "min" ? k.min(cols, block.ptr + 8 * r * cols) : k.max(cols, block.ptr + 8 * r * cols);
+    }
+  }
   return out;
 }
 

@@ -55,14 +55,18 @@ function reduceAxis(kind: ReductionKind, x: ChunkedArray, axis: number, splitEve
   }
   const [gr, gc] = x.grid;
   const name = uniqueName(`${kind}-axis${axis}`);
+  // float32 chunks are read as stored, widened a block at a time inside the op
+  const f32 = x.dtype === "float32";
+  const source = f32 ? x.storageLayer : x.layer;
   const partials: Task[] = [];
   for (let i = 0; i < gr; i++) {
     for (let j = 0; j < gc; j++) {
       const rows = x.rowChunks[i]!, cols = x.colChunks[j]!;
-      partials.push(taskWith(key(name, i * gc + j), "reduceAxis", [kind, ref(x.layer.keyAt(x.chunkIndex(i, j))), rows, cols, axis], { bytes: 8 * (axis === 0 ? cols : rows) }));
+      const args = [kind, ref(source.keyAt(x.chunkIndex(i, j))), rows, cols, axis, ...(f32 ? [4] : [])];
+      partials.push(taskWith(key(name, i * gc + j), "reduceAxis", args, { bytes: 8 * (axis === 0 ? cols : rows) }));
     }
   }
-  const partialLayer = new TaskLayer(name, partials, [x.layer]);
+  const partialLayer = new TaskLayer(name, partials, [source]);
   // groups: the partials to combine into each output chunk
   const groups: Key[][] = axis === 0
     ? Array.from({ length: gc }, (_, j) => Array.from({ length: gr }, (_, i) => partials[i * gc + j]!.key))
