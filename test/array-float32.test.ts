@@ -176,7 +176,7 @@ describe("float32 arrays: every operation is the float64 one rounded (property)"
     );
   });
 
-  it("axis reductions read float32 chunks a block of rows at a time, across block edges", async () => {
+  it("axis reductions and matrix-vector products read float32 chunks a block of rows at a time, across block edges", async () => {
     const rows = 20_011, cols = 3; // about two blocks of widened rows, and a ragged tail
     const data = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.37) * 5);
     const x32 = array.fromTypedArray(data, { shape: [rows, cols], chunks: [15_000, cols] });
@@ -184,6 +184,8 @@ describe("float32 arrays: every operation is the float64 one rounded (property)"
     for (const [a, b, exact] of [
       [x32.max(0), x64.max(0), true], [x32.min(1), x64.min(1), true], [x32.sum(1), x64.sum(1), true],
       [x32.sum(0), x64.sum(0), false], [x32.mean(0), x64.mean(0), false],
+      [x32.matmul(array.fromTypedArray(Float32Array.of(0.5, -1, 2))), x64.matmul(array.fromTypedArray([0.5, -1, 2])), true],
+      [x32.T.matmul(array.ones([rows], { dtype: "float32" })), x64.T.matmul(array.ones([rows])), false],
     ] as [ChunkedArray, ChunkedArray, boolean][]) {
       const got = (await compute(a)) as Float32Array, want = fround((await compute(b)) as Float64Array);
       if (exact) same(got, want);

@@ -252,36 +252,45 @@ export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows:
 const F32_BLOCK_VALUES = 32 * 1024;
 
 /**
- * reduceAxis of a chunk of float32 values, widened a block of rows at a time into scratch (a
- * whole chunk widened at once would be an intermediate as big as the chunk twice over).
+ * Calls `each(block, row0, rows)` for the rows of a rows x cols chunk of float32 values, a block
+ * of rows at a time widened to float64 in scratch (widening the whole chunk at once would make
+ * an intermediate twice the chunk's size).
  */
+function forRowBlocksF32(ctx: TaskContext, x: BufferViews, rows: number, cols: number, each: (block: number, row0: number, rows: number) => void): void {
+  const blockRows = Math.max(1, Math.floor(F32_BLOCK_VALUES / Math.max(cols, 1)));
+  const block = ctx.scratch(8 * Math.max(1, Math.min(rows, blockRows) * cols));
+  const k = raw(ctx);
+  for (let r0 = 0; r0 < rows; r0 += blockRows) {
+    const nr = Math.min(blockRows, rows - r0);
+    k.widenF32(nr * cols, x.ptr + 4 * r0 * cols, block.ptr);
+    each(block.ptr, r0, nr);
+  }
+}
+
+/** reduceAxis of a chunk of float32 values, a block of rows at a time. */
 function reduceAxisF32(ctx: TaskContext, kind: string, x: BufferViews, rows: number, cols: number, axis: number): BufferViews {
   const n = axis === 0 ? cols : rows;
   const out = ctx.alloc(8 * n);
   const k = raw(ctx);
-  const blockRows = Math.max(1, Math.floor(F32_BLOCK_VALUES / Math.max(cols, 1)));
-  const block = ctx.scratch(8 * Math.max(1, Math.min(rows, blockRows) * cols));
   const partial = ctx.scratch(8 * Math.max(cols, 1));
   const identity = kind === "sum" ? 0 : kind === "min" ? Infinity : -Infinity;
   out.f64().fill(identity);
-  for (let r0 = 0; r0 < rows; r0 += blockRows) {
-    const nr = Math.min(blockRows, rows - r0);
-    k.widenF32(nr * cols, x.ptr + 4 * r0 * cols, block.ptr);
+  forRowBlocksF32(ctx, x, rows, cols, (block, r0, nr) => {
     if (axis === 0) {
       if (kind === "sum") {
-        k.colSums(nr, cols, block.ptr, Math.max(cols, 1), partial.ptr);
+        k.colSums(nr, cols, block, Math.max(cols, 1), partial.ptr);
         k.addVV(cols, out.ptr, partial.ptr, out.ptr);
       } else {
         const op = kind === "min" ? k.minVV : k.maxVV;
-        for (let r = 0; r < nr; r++) op(cols, out.ptr, block.ptr + 8 * r * cols, out.ptr);
+        for (let r = 0; r < nr; r++) op(cols, out.ptr, block + 8 * r * cols, out.ptr);
       }
     } else if (kind === "sum") {
-      k.rowSums(nr, cols, block.ptr, Math.max(cols, 1), out.ptr + 8 * r0);
+      k.rowSums(nr, cols, block, Math.max(cols, 1), out.ptr + 8 * r0);
     } else if (cols > 0) {
       const o = out.f64();
-      for (let r = 0; r < nr; r++) o[r0 + r] = kind === "min" ? k.min(cols, block.ptr + 8 * r * cols) : k.max(cols, block.ptr + 8 * r * cols);
+      for (let r = 0; r < nr; r++) o[r0 + r] = kind === "min" ? k.min(cols, block + 8 * r * cols) : k.max(cols, block + 8 * r * cols);
     }
-  }
+  });
   return out;
 }
 
@@ -316,16 +325,27 @@ export function scalarMath(op: string, a: number, b?: number): number {
 }
 
 /** X w for a rows x cols chunk of X and the matching part of w. */
-export function gemvChunk(ctx: TaskContext, X: BufferViews, w: BufferViews, rows: number, cols: number): BufferViews {
+export function gemvChunk(ctx: TaskContext, X: BufferViews, w: BufferViews, rows: number, cols: number, itemBytes = 8): BufferViews {
   const out = ctx.alloc(8 * rows);
-  raw(ctx).gemv(rows, cols, 1, X.ptr, Math.max(cols, 1), w.ptr, 0, out.ptr);
+  const k = raw(ctx);
+  if (itemBytes === 4) {
+    forRowBlocksF32(ctx, X, rows, cols, (block, r0, nr) => k.gemv(nr, cols, 1, block, Math.max(cols, 1), w.ptr, 0, out.ptr + 8 * r0));
+    return out;
+  }
+  k.gemv(rows, cols, 1, X.ptr, Math.max(cols, 1), w.ptr, 0, out.ptr);
   return out;
 }
 
 /** X^T r for a rows x cols chunk of X and the matching part of r. */
-export function gemvTChunk(ctx: TaskContext, X: BufferViews, r: BufferViews, rows: number, cols: number): BufferViews {
+export function gemvTChunk(ctx: TaskContext, X: BufferViews, r: BufferViews, rows: number, cols: number, itemBytes = 8): BufferViews {
   const out = ctx.alloc(8 * cols);
-  raw(ctx).gemvT(rows, cols, 1, X.ptr, Math.max(cols, 1), r.ptr, 0, out.ptr);
+  const k = raw(ctx);
+  if (itemBytes === 4) {
+    out.f64().fill(0);
+    forRowBlocksF32(ctx, X, rows, cols, (block, r0, nr) => k.gemvT(nr, cols, 1, block, Math.max(cols, 1), r.ptr + 8 * r0, 1, out.ptr));
+    return out;
+  }
+  k.gemvT(rows, cols, 1, X.ptr, Math.max(cols, 1), r.ptr, 0, out.ptr);
   return out;
 }
 
