@@ -56,7 +56,7 @@ async function timePlan(rt: Runtime, plan: Plan, repeats: number): Promise<numbe
   return median(samples);
 }
 
-const planOf = (x: ChunkedArray, fusion?: "none") => compile(new Graph([x.layer]), x.layer.keys(), fusion ? { fusion } : {});
+const planOf = (x: ChunkedArray, fusion?: "none") => compile(new Graph([x.storageLayer]), x.storageLayer.keys(), fusion ? { fusion } : {});
 
 function pythonReference(n: number, chunks: number, rows: number, cols: number, repeats: number): ArrayBenchReport["reference"] {
   return runPythonReference<ArrayBenchReport["reference"]>("array_reference.py", "numpy", "python3-numpy python3-dask", [n, chunks, rows, cols, repeats], 900_000);
@@ -104,7 +104,7 @@ export async function benchArray(options: ArrayBenchOptions = {}): Promise<Array
     const x32 = await x.astype("float32").persist({ runtime: rt });
     x.release();
     const y32 = x32.exp().sub(x32.reciprocal()).sum();
-    const fused32Plan = compile(new Graph([y32.storageLayer]), y32.storageLayer.keys()), stream32Plan = planOf(x32.sum());
+    const fused32Plan = planOf(y32), stream32Plan = planOf(x32.sum());
     const stream32 = await timePlan(rt, stream32Plan, repeats);
     const fused32 = await timePlan(rt, fused32Plan, repeats);
     const [c] = (await rt.run(fused32Plan)) as number[];

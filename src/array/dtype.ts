@@ -10,6 +10,7 @@
 import { ArgumentError } from "../errors.js";
 import { BlockwiseLayer, Layer } from "../graph/layers.js";
 import { ChunkedArray, type Operand } from "./array.js";
+import { chunkSize } from "./elementwise.js";
 
 /** The element types of chunked arrays. */
 export type DType = "float64" | "float32";
@@ -40,12 +41,6 @@ export function resultDType(...operands: readonly Operand[]): DType {
   return any ? "float32" : "float64";
 }
 
-/** Values in layer chunk k of `x` (its 2-D view). */
-function chunkValues(x: ChunkedArray): (k: number) => number {
-  const rc = x.rowChunks, cc = x.colChunks;
-  return (k) => rc[Math.floor(k / cc.length)]! * cc[k % cc.length]!;
-}
-
 /**
  * `x` (computed in float64) as an array of `dtype`: itself for float64 and for a 0-D value, else
  * its values rounded to float32 (a blockwise narrowF32 layer, fused into the task making them).
@@ -56,7 +51,7 @@ export function withDType(x: ChunkedArray, dtype: DType): ChunkedArray {
     // the float64 values operations read: the widened layer
     return new ChunkedArray(() => x.layer, x.shape, x.chunks, { runtime: x.runtime, transposeOf: x.transposeOf });
   }
-  const values = chunkValues(x);
+  const values = chunkSize(x);
   return new ChunkedArray(() => new BlockwiseLayer("narrowF32", [x.layer], { bytes: (k) => 4 * values(k) }), x.shape, x.chunks, {
     runtime: x.runtime, dtype: "float32", transposeOf: x.transposeOf,
   });
@@ -69,7 +64,7 @@ export function withDType(x: ChunkedArray, dtype: DType): ChunkedArray {
  * float32 and widening back: a chain of float32 operations costs one rounding pass each).
  */
 export function widenedLayer(x: ChunkedArray): BlockwiseLayer {
-  const values = chunkValues(x);
+  const values = chunkSize(x);
   const stored = x.storageLayer;
   if (stored instanceof BlockwiseLayer && stored.op === "narrowF32" && stored.inputs.length === 1 && stored.inputs[0] instanceof Layer) {
     return new BlockwiseLayer("roundF32", [stored.inputs[0]], { bytes: (k) => 8 * values(k) });

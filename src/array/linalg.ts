@@ -41,34 +41,31 @@ function matmulF64(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
 
 /**
  * One task per block (i, j) of X, keyed name[i * gc + j] (row-major over the blocks): `make`
- * gives its op, its arguments (`block` is the ref to X's chunk) and its result's bytes.
+ * gives its op, its arguments (`block` is the ref to X's chunk) and its result's bytes. With
+ * `readsFloat32`, the op reads a float32 X's chunks as stored (a block of rows widened at a
+ * time) and gets 4 as its last argument. Returns the tasks and the layer they read of X.
  */
-function blockTasks(X: ChunkedArray, name: string, make: (block: Ref, i: number, j: number, rows: number, cols: number) => [string, unknown[], number], source: Layer = X.layer): Task[] {
+function blockTasks(
+  X: ChunkedArray, name: string, make: (block: Ref, i: number, j: number, rows: number, cols: number) => [string, unknown[], number], readsFloat32 = false,
+): { tasks: Task[]; source: Layer } {
+  const stored = readsFloat32 && X.dtype === "float32";
+  const source = stored ? X.storageLayer : X.layer;
   const [gr, gc] = X.grid;
   const tasks: Task[] = [];
   for (let i = 0; i < gr; i++) {
     for (let j = 0; j < gc; j++) {
       const [op, args, bytes] = make(ref(source.keyAt(X.chunkIndex(i, j))), i, j, X.rowChunks[i]!, X.colChunks[j]!);
-      tasks.push(taskWith(key(name, i * gc + j), op, args, { bytes }));
+      tasks.push(taskWith(key(name, i * gc + j), op, stored ? [...args, 4] : args, { bytes }));
     }
   }
-  return tasks;
-}
-
-/**
- * What an op that reads float32 chunks as stored (a block of rows widened at a time) reads of
- * X: its stored chunks and the extra argument 4 for a float32 X, else its float64 chunks.
- */
-function storedChunks(X: ChunkedArray): { source: Layer; extra: number[] } {
-  return X.dtype === "float32" ? { source: X.storageLayer, extra: [4] } : { source: X.layer, extra: [] };
+  return { tasks, source };
 }
 
 function matrixTimesVector(X: ChunkedArray, w: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
   const [gr, gc] = X.grid;
   const wa = rechunkTo(w, [1], X.colChunks);
   const name = uniqueName("gemv");
-  const { source, extra } = storedChunks(X);
-  const partials = blockTasks(X, name, (block, i, j, rows, cols) => ["gemvChunk", [block, ref(wa.layer.keyAt(j)), rows, cols, ...extra], 8 * rows], source);
+  const { tasks: partials, source } = blockTasks(X, name, (block, _i, j, rows, cols) => ["gemvChunk", [block, ref(wa.layer.keyAt(j)), rows, cols], 8 * rows], true);
   const partialLayer = new TaskLayer(name, partials, [source, wa.layer]);
   const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), X.rowChunks, partialLayer);
   return new ChunkedArray(layer, [X.shape[0]!], [[...X.rowChunks]], { runtime, expr: { op: "matvec", args: [X, w] } });
@@ -115,8 +112,7 @@ function transposedTimesVector(X: ChunkedArray, r: ChunkedArray, runtime: Chunke
   const [gr, gc] = X.grid;
   const ra = rechunkTo(r, [1], X.rowChunks);
   const name = uniqueName("gemvT");
-  const { source, extra } = storedChunks(X);
-  const partials = blockTasks(X, name, (block, i, _j, rows, cols) => ["gemvTChunk", [block, ref(ra.layer.keyAt(i)), rows, cols, ...extra], 8 * cols], source);
+  const { tasks: partials, source } = blockTasks(X, name, (block, i, _j, rows, cols) => ["gemvTChunk", [block, ref(ra.layer.keyAt(i)), rows, cols], 8 * cols], true);
   const partialLayer = new TaskLayer(name, partials, [source, ra.layer]);
   const groups = Array.from({ length: gc }, (_, j) => Array.from({ length: gr }, (_, i) => partials[i * gc + j]!.key));
   return new ChunkedArray(sumGroups(groups, X.colChunks, partialLayer), [X.shape[1]!], [[...X.colChunks]], { runtime });
@@ -128,7 +124,7 @@ function matrixTimesMatrix(X: ChunkedArray, W: ChunkedArray, runtime: ChunkedArr
   const k = W.shape[1]!;
   const Wa = rechunkTo(W, X.colChunks, [k]);
   const name = uniqueName("gemm");
-  const partials = blockTasks(X, name, (block, _i, j, rows, cols) => ["gemmChunk", [block, ref(Wa.layer.keyAt(Wa.chunkIndex(j, 0))), rows, cols, k], 8 * rows * k]);
+  const { tasks: partials } = blockTasks(X, name, (block, _i, j, rows, cols) => ["gemmChunk", [block, ref(Wa.layer.keyAt(Wa.chunkIndex(j, 0))), rows, cols, k], 8 * rows * k]);
   const partialLayer = new TaskLayer(name, partials, [X.layer, Wa.layer]);
   const lengths = X.rowChunks.map((r) => r * k);
   const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), lengths, partialLayer);

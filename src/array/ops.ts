@@ -248,7 +248,7 @@ export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows:
   return out;
 }
 
-/** Values widened at a time by reduceAxisF32: 256 KB of float64 scratch. */
+/** Values widened at a time by forRowBlocksF32: 256 KB of float64 scratch. */
 const F32_BLOCK_VALUES = 32 * 1024;
 
 /**

@@ -25,7 +25,7 @@
  * - A task marked `gather` (a reduction's combine) absorbs nothing when it has several inputs:
  *   drawing its branches in would run them one after another, and only once the slowest input
  *   is ready (a 1M x 100 logistic gradient in 10 chunks took 42-46 ms with the last two chunks
- *   fused into the final combine, against 24 ms for the same kernels side by side).
+ *   fused into the final combine, 31-36 ms with the combines kept apart).
  *
  * The passes run on the dense form of the graph (indexed.ts): typed arrays, not Maps.
  */

@@ -29,7 +29,7 @@ function elements(op: string, name: string, v: unknown): number {
 }
 
 const UNARY = Object.entries(KERNEL_SPECS).filter(([, s]) => s.family === "elementwise" && s.args.length === 3).map(([n]) => n);
-// (the "convert" family, widenF32 and narrowF32, is registered below: its values are not all 8 bytes)
+// (the "convert" family, widenF32, narrowF32 and roundF32, is registered below: not all its values are 8 bytes)
 const BINARY = ["add", "sub", "mul", "div", "pow", "min", "max"] as const;
 const REDUCTIONS = ["sum", "sumSquares", "min", "max"] as const;
 const CONVERSIONS = [["widenF32", 4, 8], ["narrowF32", 8, 4], ["roundF32", 8, 8]] as const;

@@ -14,6 +14,7 @@ import { compile, type Bindings, type CompileOptions, type Plan } from "../graph
 import type { Graph, TaskMap } from "../graph/graph.js";
 import { registerKernelOps } from "../graph/kernel-ops.js";
 import { defaultOps } from "../graph/ops.js";
+import { DEFAULT_FUSE_OPTIONS } from "../graph/fuse.js";
 import { Kernels, type BackendName } from "../kernels/kernels.js";
 import { applyOverrides, resolveOverrides, type KernelOverrides } from "../kernels/overrides.js";
 import type { MemoryOptions, MemoryStats, SharedMemory } from "../memory/shared-memory.js";
@@ -82,7 +83,8 @@ export interface Profile {
   lanes: number;
 }
 
-const DEFAULT_SCRATCH = 4 * 1024 * 1024;
+// fusion's default limit on an intermediate is this scratch block: one constant for both
+const DEFAULT_SCRATCH = DEFAULT_FUSE_OPTIONS.maxIntermediateBytes;
 
 function checkOptions(options: RuntimeOptions): void {
   if (typeof options !== "object" || options === null) throw new ArgumentError("options", "an object", options, "Runtime.start");
