@@ -17,6 +17,12 @@ export interface KernelBenchResult {
   GFLOPs: number | null;
   /** Streaming bandwidth measured right before this case: the ceiling it is compared with. */
   streamGBs: number;
+  /**
+   * Where the operands live: "memory" (64 MiB, far larger than the caches) or "cache" (256 KiB,
+   * resident in L2 after the first call): a cache row shows what the kernel's instructions
+   * alone allow, the ceiling it could reach if memory were free.
+   */
+  where: "memory" | "cache";
 }
 
 export interface KernelBenchReport {
@@ -38,6 +44,7 @@ export interface KernelBenchOptions {
 
 interface Case {
   kernel: string;
+  where: "memory" | "cache";
   n: number;
   p: number | null;
   bytes: number;
@@ -57,9 +64,10 @@ function fill(k: Kernels, length: number, value: (i: number) => number) {
 
 const noise = (i: number) => Math.sin(i * 12.9898) * 0.5;
 
-function vectorCase(kernel: KernelName, n: number, inputs: number, outputs: number, flopsPerElement: number | null): Case {
+function vectorCase(kernel: KernelName, n: number, inputs: number, outputs: number, flopsPerElement: number | null,
+                    where: Case["where"] = "memory"): Case {
   return {
-    kernel, n, p: null,
+    kernel, where, n, p: null,
     bytes: 8 * n * (inputs + outputs),
     flops: flopsPerElement === null ? null : flopsPerElement * n,
     prepare(k) {
@@ -78,11 +86,13 @@ function vectorCase(kernel: KernelName, n: number, inputs: number, outputs: numb
   };
 }
 
-function matrixCase(kernel: "gemv" | "gemvT" | "glmLogisticLossGrad", rows: number, p: number): Case {
+type MatrixKernel = "gemv" | "gemvT" | "glmLogisticLossGrad" | "glmNormalLossGrad";
+
+function matrixCase(kernel: MatrixKernel, rows: number, p: number, where: Case["where"] = "memory"): Case {
   return {
-    kernel, n: rows, p,
+    kernel, where, n: rows, p,
     bytes: 8 * rows * (p + 1), // X once, plus one float64 per row (y, or the output of gemv)
-    flops: kernel === "glmLogisticLossGrad" ? 4 * rows * p : 2 * rows * p,
+    flops: kernel.startsWith("glm") ? 4 * rows * p : 2 * rows * p,
     prepare(k) {
       // the spec's synthetic logistic problem: X, labels y, and its true coefficients as w
       const w = logisticBeta(k, { cols: p });
@@ -91,7 +101,7 @@ function matrixCase(kernel: "gemv" | "gemvT" | "glmLogisticLossGrad", rows: numb
       const call =
         kernel === "gemv" ? () => k.raw.gemv(rows, p, 1, X.ptr, p, w.ptr, 0, out.ptr)
         : kernel === "gemvT" ? () => k.raw.gemvT(rows, p, 1, X.ptr, p, v.ptr, 0, out.ptr)
-        : () => void k.raw.glmLogisticLossGrad(rows, p, X.ptr, p, v.ptr, w.ptr, 0.1, out.ptr);
+        : () => void k.raw[kernel](rows, p, X.ptr, p, v.ptr, w.ptr, 0.1, out.ptr);
       return { call, release: () => [X, w, v, out].forEach((b) => b.free()) };
     },
   };
@@ -99,7 +109,7 @@ function matrixCase(kernel: "gemv" | "gemvT" | "glmLogisticLossGrad", rows: numb
 
 function gemmCase(size: number): Case {
   return {
-    kernel: "gemm", n: size, p: size, bytes: 3 * 8 * size * size, flops: 2 * size ** 3,
+    kernel: "gemm", where: "memory", n: size, p: size, bytes: 3 * 8 * size * size, flops: 2 * size ** 3,
     prepare(k) {
       const [A, B, C] = [0, 1, 2].map((s) => fill(k, size * size, (i) => noise(i + s)));
       const S = k.memory.allocF64(GEMM_SCRATCH_ELEMENTS);
@@ -113,7 +123,7 @@ function gemmCase(size: number): Case {
 
 function gramCase(rows: number, p: number): Case {
   return {
-    kernel: "gramWeighted", n: rows, p, bytes: 8 * rows * (p + 1), flops: rows * p * (p + 1),
+    kernel: "gramWeighted", where: "memory", n: rows, p, bytes: 8 * rows * (p + 1), flops: rows * p * (p + 1),
     prepare(k) {
       const X = fill(k, rows * p, noise);
       const d = fill(k, rows, (i) => 0.25 + 0.1 * noise(i));
@@ -128,7 +138,7 @@ function gramCase(rows: number, p: number): Case {
 
 function choleskyCase(n: number): Case {
   return {
-    kernel: "cholesky", n, p: n, bytes: 8 * n * n, flops: n ** 3 / 3,
+    kernel: "cholesky", where: "memory", n, p: n, bytes: 8 * n * n, flops: n ** 3 / 3,
     prepare(k) {
       const A = k.memory.allocF64(n * n);
       const source = new Float64Array(n * n);
@@ -163,6 +173,16 @@ export function kernelCases(quick: boolean): Case[] {
     cases.push(matrixCase("gemv", Math.floor(elements / p), p), matrixCase("gemvT", Math.floor(elements / p), p));
   }
   for (const p of [16, 64, 100, 256, 1024]) cases.push(matrixCase("glmLogisticLossGrad", Math.floor(elements / p), p));
+  // the fused pass without a transcendental: what the row structure costs apart from the link
+  for (const p of [16, 100]) cases.push(matrixCase("glmNormalLossGrad", Math.floor(elements / p), p));
+  // in cache (256 KiB operands): the instructions' own ceiling, beside the streaming figure
+  const cached = 32 * 1024;
+  cases.push(
+    vectorCase("sum", cached, 1, 0, 1, "cache"),
+    vectorCase("dot", cached / 2, 2, 0, 2, "cache"),
+    matrixCase("glmNormalLossGrad", Math.floor(cached / 100), 100, "cache"),
+    matrixCase("glmLogisticLossGrad", Math.floor(cached / 100), 100, "cache"),
+  );
   cases.push(gemmCase(quick ? 128 : 512), gramCase(quick ? 4096 : 100_000, 100), choleskyCase(quick ? 100 : 500));
   return cases;
 }
@@ -214,7 +234,7 @@ export async function benchKernels(options: KernelBenchOptions = {}): Promise<Ke
   for (const backend of backends) {
     const k = await Kernels.create({ backend, memory: { initial: 256 * MiB } });
     for (const c of cases) {
-      const label = `${c.kernel} ${backend} n=${c.n}${c.p === null ? "" : ` p=${c.p}`}`;
+      const label = `${c.kernel}${c.where === "cache" ? " (in cache)" : ""} ${backend} n=${c.n}${c.p === null ? "" : ` p=${c.p}`}`;
       options.onProgress?.(done, total, label);
       const { call, release } = c.prepare(k);
       await warmUp(call, quick);
@@ -222,7 +242,7 @@ export async function benchKernels(options: KernelBenchOptions = {}): Promise<Ke
       const t = time(label, call, { maxTime: quick ? 0.05 : 0.6, minSamples: quick ? 2 : 7 });
       release();
       results.push({
-        kernel: c.kernel, backend, n: c.n, p: c.p,
+        kernel: c.kernel, where: c.where, backend, n: c.n, p: c.p,
         ms: t.seconds * 1e3,
         GBs: c.bytes / t.seconds / 1e9,
         GFLOPs: c.flops === null ? null : c.flops / t.seconds / 1e9,

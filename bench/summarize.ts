@@ -46,6 +46,11 @@ export function summarizeOverhead(reports: readonly OverheadReport[]): string {
   return lines.join("\n");
 }
 
+/** A kernel's name, marked when its operands were cache-resident (older runs have no `where`). */
+export function kernelLabel(row: { kernel: string; where?: "memory" | "cache" }): string {
+  return row.where === "cache" ? `${row.kernel} (in cache)` : row.kernel;
+}
+
 export function summarize(reports: readonly KernelBenchReport[]): string {
   const first = reports[0]!;
   const lines = [
@@ -60,7 +65,7 @@ export function summarize(reports: readonly KernelBenchReport[]): string {
     const gbs = median(rows.map((r) => r.GBs ?? 0));
     const pct = median(rows.map((r) => (100 * (r.GBs ?? 0)) / r.streamGBs));
     const flops = rows[0]!.GFLOPs === null ? "-" : median(rows.map((r) => r.GFLOPs ?? 0)).toFixed(2);
-    lines.push(`| ${row.kernel} | ${row.backend} | ${row.n} | ${row.p ?? "-"} | ${gbs.toFixed(1)} | ${pct.toFixed(0)}% | ${flops} |`);
+    lines.push(`| ${kernelLabel(row)} | ${row.backend} | ${row.n} | ${row.p ?? "-"} | ${gbs.toFixed(1)} | ${pct.toFixed(0)}% | ${flops} |`);
   });
   return lines.join("\n");
 }

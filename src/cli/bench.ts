@@ -43,6 +43,7 @@ const fmt = (v: number | null, digits = 2) => (v === null ? "-" : v.toFixed(digi
 
 async function kernels(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchKernels } = await import("../../bench/kernels.js");
+  const { kernelLabel } = await import("../../bench/summarize.js");
   const report = await withProgress(options, (onProgress) => benchKernels({
     backends: parseBackends(options.backends),
     quick: options.quick === true,
@@ -55,12 +56,12 @@ async function kernels(options: BenchOptions, out: (text: string) => void): Prom
       `from ${Math.min(...report.streamSamplesGBs).toFixed(1)} to ${Math.max(...report.streamSamplesGBs).toFixed(1)}; ` +
       `each row's %stream is against the bandwidth measured just before it`,
     "",
-    "kernel               backend       n          p      ms         GB/s   %stream  GFLOP/s",
+    "kernel                          backend       n          p      ms         GB/s   %stream  GFLOP/s",
   ];
   for (const r of report.results) {
     const pct = r.GBs === null ? "-" : `${((100 * r.GBs) / r.streamGBs).toFixed(0)}%`;
     lines.push(
-      `${r.kernel.padEnd(20)} ${r.backend.padEnd(12)} ${String(r.n).padEnd(10)} ${String(r.p ?? "-").padEnd(6)} ` +
+      `${kernelLabel(r).padEnd(31)} ${r.backend.padEnd(12)} ${String(r.n).padEnd(10)} ${String(r.p ?? "-").padEnd(6)} ` +
         `${fmt(r.ms, 3).padStart(9)} ${fmt(r.GBs).padStart(8)} ${pct.padStart(8)} ${fmt(r.GFLOPs).padStart(8)}`,
     );
   }
