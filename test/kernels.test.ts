@@ -111,6 +111,37 @@ describe.each(KERNEL_NAMES)("%s", (name) => {
   }
 });
 
+describe("min and max reductions", () => {
+  // The SIMD loop settles ties between +0 and -0 and NaN on the side; random specials rarely
+  // reach those branches (a NaN or a positive value decides first), so they get their own test.
+  const pools: Record<string, number[]> = {
+    "signed zeros and negatives": [0, -0, -1, -2.5],
+    "signed zeros and positives": [0, -0, 1, 2.5],
+    "signed zeros only": [0, -0],
+    "a rare NaN": [0, -0, -1, 1, 0, -0, 0, -0, NaN],
+  };
+  it.each(["js", "wasm-simd", "wasm-scalar"] as const)("%s: like Math.min and Math.max, at every length and position", (backend) => {
+    const k = backend === "js" ? reference : subjects[backend]!;
+    let seed = 12345;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const [label, pool] of Object.entries(pools)) {
+      for (let n = 1; n <= 40; n++) {
+        for (let trial = 0; trial < 8; trial++) {
+          const values = Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)]!);
+          const a = k.memory.allocF64(n + 1);
+          a.f64().set(values, trial & 1); // odd trials start off 16-byte alignment
+          const at = a.ptr + 8 * (trial & 1);
+          const got = [k.raw.min(n, at), k.raw.max(n, at)];
+          a.free();
+          const want = [Math.min(...values), Math.max(...values)];
+          expect(Object.is(got[0], want[0]) && Object.is(got[1], want[1]),
+            `${label}, [${values.map((v) => Object.is(v, -0) ? "-0" : String(v)).join(", ")}]: min/max ${got[0]}/${got[1]}, want ${want[0]}/${want[1]}`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
 describe("kernel registry", () => {
   it("every backend leaves no allocation behind after the suite's calls", () => {
     for (const k of [reference, subjects["wasm-simd"]!, subjects["wasm-scalar"]!]) {

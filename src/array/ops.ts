@@ -225,7 +225,8 @@ function combine(kind: string, parts: readonly number[]): number {
 
 /**
  * Reduces a rows x cols chunk along axis 0 (one value per column) or 1 (one value per row):
- * sums with the rowSums/colSums kernels, minima and maxima a row at a time.
+ * sums with the rowSums/colSums kernels, minima and maxima of rows with rowMins/rowMaxs, of
+ * columns with minVV/maxVV folded over the rows.
  */
 export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows: number, cols: number, axis: number, itemBytes = 8): BufferViews {
   if (itemBytes === 4) return reduceAxisF32(ctx, kind, x, rows, cols, axis);
@@ -237,12 +238,11 @@ export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows:
     else k.rowSums(rows, cols, x.ptr, Math.max(cols, 1), out.ptr);
     return out;
   }
-  const o = out.f64();
   if (axis === 1) {
-    for (let r = 0; r < rows; r++) o[r] = cols === 0 ? (kind === "min" ? Infinity : -Infinity) : kind === "min" ? k.min(cols, x.ptr + 8 * r * cols) : k.max(cols, x.ptr + 8 * r * cols);
+    (kind === "min" ? k.rowMins : k.rowMaxs)(rows, cols, x.ptr, Math.max(cols, 1), out.ptr);
     return out;
   }
-  o.fill(kind === "min" ? Infinity : -Infinity);
+  out.f64().fill(kind === "min" ? Infinity : -Infinity);
   const op = kind === "min" ? k.minVV : k.maxVV;
   for (let r = 0; r < rows; r++) op(cols, out.ptr, x.ptr + 8 * r * cols, out.ptr);
   return out;
@@ -286,9 +286,8 @@ function reduceAxisF32(ctx: TaskContext, kind: string, x: BufferViews, rows: num
       }
     } else if (kind === "sum") {
       k.rowSums(nr, cols, block, Math.max(cols, 1), out.ptr + 8 * r0);
-    } else if (cols > 0) {
-      const o = out.f64();
-      for (let r = 0; r < nr; r++) o[r0 + r] = kind === "min" ? k.min(cols, block + 8 * r * cols) : k.max(cols, block + 8 * r * cols);
+    } else {
+      (kind === "min" ? k.rowMins : k.rowMaxs)(nr, cols, block, Math.max(cols, 1), out.ptr + 8 * r0);
     }
   });
   return out;

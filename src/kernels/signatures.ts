@@ -104,6 +104,14 @@ const binarySV = (op: string, accuracy: Accuracy = EXACT) =>
     doc: `z[i] = ${op.replace("a", "s").replace("b", "x[i]")} (z may be x)`,
   }) as const;
 
+/** A reduction of an m x n matrix to one value per row (out has m entries) or per column (n). */
+const matrixReduce = (out: "m" | "n", accuracy: Accuracy, doc: string) =>
+  ({
+    family: "reduce",
+    args: [dim("m"), dim("n"), input("a", mat("m", "n", "lda")), ld("lda", "n"), output("out", vec(out))],
+    returns: "void", accuracy, doc,
+  }) as const;
+
 const glmLossGrad = (family: string) =>
   ({
     family: "glm",
@@ -274,16 +282,10 @@ export const KERNEL_SPECS = {
     family: "reduce", args: [dim("n"), input("x", vec("n"))], returns: "f64", accuracy: EXACT,
     doc: "largest x[i] (-Infinity when n = 0; NaN if any is NaN)",
   },
-  rowSums: {
-    family: "reduce",
-    args: [dim("m"), dim("n"), input("a", mat("m", "n", "lda")), ld("lda", "n"), output("out", vec("m"))],
-    returns: "void", accuracy: SUM, doc: "out[i] = sum_j A[i, j]",
-  },
-  colSums: {
-    family: "reduce",
-    args: [dim("m"), dim("n"), input("a", mat("m", "n", "lda")), ld("lda", "n"), output("out", vec("n"))],
-    returns: "void", accuracy: SUM, doc: "out[j] = sum_i A[i, j]",
-  },
+  rowSums: matrixReduce("m", SUM, "out[i] = sum_j A[i, j]"),
+  colSums: matrixReduce("n", SUM, "out[j] = sum_i A[i, j]"),
+  rowMins: matrixReduce("m", EXACT, "out[i] = min_j A[i, j] (+Infinity for an empty row; NaN if the row holds one)"),
+  rowMaxs: matrixReduce("m", EXACT, "out[i] = max_j A[i, j] (-Infinity for an empty row; NaN if the row holds one)"),
   // ---- linear algebra
   cholesky: {
     family: "linalg", args: [dim("n"), inout("a", mat("n", "n", "lda")), ld("lda", "n")], returns: "i32",

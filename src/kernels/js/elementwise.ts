@@ -276,6 +276,22 @@ export function elementwiseKernels(heap: Heap) {
         H[oi + i] = s;
       }
     },
+    rowMins(m: number, n: number, a: number, lda: number, out: number): void {
+      const H = heap.f64, ai = at(a), oi = at(out);
+      for (let i = 0; i < m; i++) {
+        let v = Infinity;
+        for (let j = 0; j < n; j++) v = Math.min(v, H[ai + i * lda + j]!);
+        H[oi + i] = v;
+      }
+    },
+    rowMaxs(m: number, n: number, a: number, lda: number, out: number): void {
+      const H = heap.f64, ai = at(a), oi = at(out);
+      for (let i = 0; i < m; i++) {
+        let v = -Infinity;
+        for (let j = 0; j < n; j++) v = Math.max(v, H[ai + i * lda + j]!);
+        H[oi + i] = v;
+      }
+    },
     colSums(m: number, n: number, a: number, lda: number, out: number): void {
       const H = heap.f64, ai = at(a), oi = at(out);
       H.fill(0, oi, oi + n);
