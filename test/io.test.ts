@@ -192,7 +192,7 @@ describe("weft fit and weft predict (child process)", () => {
     const lib = await new glm.LogisticRegression({ lambda: 0.5, runtime: rt }).fit(X.map((r) => r.map((v, j) => (v - mean[j]!) / sd[j]!)), rows.map((r) => r[2]!));
     result.coef.forEach((c: number, j: number) => expect(c).toBeCloseTo(lib.coef![j]!, 6));
     const predictions = join(dir, "preds.csv");
-    const pred = await run("predict", model, path, "--out", predictions);
+    const pred = await run("predict", model, path, "--out", predictions, "--quiet"); // --quiet as on fit
     expect(pred.code).toBe(0);
     const lines = readFileSync(predictions, "utf8").trim().split("\n");
     expect(lines[0]).toBe("prediction,probability");

@@ -143,15 +143,23 @@ export async function runPredict(modelFile: string, file: string, options: { out
   const Estimator = { LogisticRegression, LinearRegression, PoissonRegression }[saved.kind];
   if (!Estimator || !Array.isArray(saved.features)) throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", modelFile);
   const threads = number("--threads", options.threads, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
+  const progress = createProgress(options.quiet === true);
   const runtime = await Runtime.start(threads === undefined ? {} : { threads });
   try {
     const model = Estimator.fromJSON(saved);
     model.options.runtime = runtime;
-    const table = await readTable(file, { features: saved.features, delimiter: options.delimiter, missing: missingPolicy(options.missing) });
+    progress.update(0, 2, `reading ${file}`);
+    const table = await readTable(file, {
+      features: saved.features, delimiter: options.delimiter, missing: missingPolicy(options.missing),
+      onProgress: (rows) => progress.update(0, 2, `reading ${file}: ${rows} rows`),
+    });
+    progress.update(1, 2, `predicting ${table.rows} rows`);
     let X = table.X;
     if (saved.standardize) X = X.sub(array.fromTypedArray(saved.standardize.mean)).div(array.fromTypedArray(saved.standardize.scale));
     const columns: Record<string, Float64Array> = { prediction: await model.predict(X) };
     if (model instanceof LogisticRegression) columns.probability = await model.predictProba(X);
+    progress.update(2, 2, "done");
+    progress.stop();
     if (options.out) {
       await writeCsv(options.out, columns);
       out(`${table.rows} predictions written to ${options.out}`);
@@ -162,6 +170,7 @@ export async function runPredict(modelFile: string, file: string, options: { out
       out(lines.join("\n"));
     }
   } finally {
+    progress.stop();
     await runtime.close();
   }
 }

@@ -65,7 +65,8 @@ function buildProgram(io: CliIO): Command {
     .option("--threads <n>", "threads, this one included")
     .option("--delimiter <char>", "CSV delimiter")
     .option("--missing <policy>", "empty or NA cells: error (default), drop the row, or a number")
-    .action(async (model: string, file: string, options: { out?: string; threads?: string }) => {
+    .option("--quiet", "no progress bar")
+    .action(async (model: string, file: string, options: { out?: string; threads?: string; quiet?: boolean }) => {
       await runPredict(model, file, options, io.out);
     });
 
