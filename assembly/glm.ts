@@ -1,7 +1,7 @@
 // Fused GLM kernels: one pass over a row block X (n x p) computes eta = X w + b0, the family's
 // mean and loss, and the gradient X^T (mu - y), without materializing eta or mu.
 //
-// Two row strategies, chosen by p (measured on the development machines, see bench/README.md):
+// Three row strategies, chosen by p (measured on the development machines, see bench/README.md):
 // - narrow rows (p <= NARROW_P): four rows at a time. Four dots, one row each (a row's dot
 //   streams best alone), the link function on two SIMD vectors of etas (so a row of 16 values
 //   is not bound by a scalar exp), then one pass that folds the four rows, scaled by their
@@ -18,7 +18,8 @@
 // What bounds all of them: the residual of a row needs its whole dot, so the gradient reads each
 // row a second time (from L1), and this core retires about two 16-byte loads a cycle: with the
 // dot's loads of w, a fused pass costs 3.25 loads per 16 bytes of X against the stream's one.
-// Even with X resident in L2 the fused pass reads X at about 30 GB/s (bench/README.md).
+// Even with X resident in L2 the logistic kernel reads X at about 21 GB/s and the identity link
+// at 27, half and 70% of one core's DRAM stream (`weft bench kernels`, the "in cache" rows).
 //
 // Losses (summed over rows, constants in y dropped):
 //   logistic: log(1 + exp(eta)) - y eta        mu = sigmoid(eta)   weight mu (1 - mu)
