@@ -272,6 +272,30 @@ describe("chunked arrays: fusion, persistence, user kernels", () => {
     expect(await values(y)).toEqual([0, 10, 20, 30, 44, 54, 64, 74, 88, 98]);
   });
 
+  it("compute({ out }) fills and returns the caller's array, for every dtype and shape, and checks it", async () => {
+    const M = array.fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]], { chunks: [3, 2] }).mul(2);
+    const out = new Float64Array(12).fill(NaN);
+    const got = await M.compute({ out, runtime: rt });
+    expect(got).toBe(out);
+    expect([...out]).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24]);
+    expect(await M.add(1).toTypedArray({ out, runtime: rt })).toBe(out); // the same array, refilled
+    expect(out[11]).toBe(25);
+    const f = array.arange(5, { chunks: 2, dtype: "float32" }).div(3);
+    const out32 = new Float32Array(5);
+    expect(await f.compute({ out: out32, runtime: rt })).toBe(out32);
+    expect([...out32]).toEqual([0, 1, 2, 3, 4].map((v) => Math.fround(v / 3)));
+    const scalar = new Float64Array(1);
+    expect(await M.sum().compute({ out: scalar, runtime: rt })).toBe(156); // a 0-D array: the number, and out[0]
+    expect(scalar[0]).toBe(156);
+    await expect(M.compute({ out: new Float64Array(11), runtime: rt })).rejects.toThrow(ArgumentError);
+    await expect(M.compute({ out: new Float64Array(11), runtime: rt })).rejects.toThrow(/'out' must be a Float64Array of 12 values.*Float64Array of 11 values/);
+    await expect(f.compute({ out: new Float64Array(5), runtime: rt })).rejects.toThrow(/Float32Array of 5 values/);
+    await expect(M.compute({ out: [1, 2] as unknown as Float64Array, runtime: rt })).rejects.toThrow(ArgumentError);
+    const inside = rt.memory.allocF64(4); // a view of the runtime's own memory
+    await expect(array.arange(4, { chunks: 2 }).compute({ out: inside.f64(), runtime: rt })).rejects.toThrow(/not a view of the runtime's memory/);
+    inside.free();
+  });
+
   it("computes several arrays in one graph, sharing what they share", async () => {
     const x = array.arange(6, { chunks: 2 }).exp();
     const [a, b] = (await array.compute(x.sum(), x.max(), { runtime: rt })) as number[];
