@@ -9,7 +9,7 @@ export {
   addVS, subVS, mulVS, divVS, powVS, minVS, maxVS,
   addSV, subSV, mulSV, divSV, powSV, minSV, maxSV,
 } from "./elementwise";
-export { sum, sumSquares, min_ as min, max_ as max, rowSums, colSums, rowMins, rowMaxs } from "./reduce";
+export { sum, sumSquares, min_ as min, max_ as max, rowSums, colSums, rowMins, rowMaxs, sumF32, sumSquaresF32, minF32, maxF32 } from "./reduce";
 export { cholesky, trsv, spdSolve } from "./linalg";
 export {
   glmLogisticLossGrad, glmNormalLossGrad, glmPoissonLossGrad,

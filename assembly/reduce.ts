@@ -1,6 +1,8 @@
-// Reductions: sum, sum of squares, min and max of a vector; row sums and column sums of a
-// row-major matrix. Empty inputs give the identity of the reduction (0, +inf, -inf); NaN
-// propagates through min and max like Math.min and Math.max.
+// Reductions: sum, sum of squares, min and max of a vector (of float64, or of float32 storage);
+// row sums, column sums, row minima and maxima of a row-major matrix. Empty inputs give the
+// identity of the reduction (0, +inf, -inf); NaN propagates through min and max like Math.min
+// and Math.max. The float32 min and max repeat the float64 loop with f32x4 lanes (four values a
+// step instead of two): the same algorithm, other instructions.
 import { ld, st, ldv, stv, row } from "./memory";
 import { sumInline, SUM, SQUARES } from "./blas1";
 
@@ -41,11 +43,18 @@ export function sumSquares(n: i32, x: usize): f64 {
     const a = isMax ? f64x2.pmax(f64x2.pmax(a0, a1), f64x2.pmax(a2, a3)) : f64x2.pmin(f64x2.pmin(a0, a1), f64x2.pmin(a2, a3));
     m = isMax ? max(f64x2.extract_lane(a, 0), f64x2.extract_lane(a, 1)) : min(f64x2.extract_lane(a, 0), f64x2.extract_lane(a, 1));
     if (v128.any_true(nan)) return NaN;
-    // a tie between +0 and -0 went to whichever came first: settle it as Math.max/Math.min do
-    if (m == 0 && v128.any_true(zero)) m = isMax ? 0.0 : -0.0;
+    m = settleZero(isMax, m, zero);
   }
   for (; i < n; i++) m = isMax ? max(m, ld(x, i)) : min(m, ld(x, i));
   return m;
+}
+
+/**
+ * A tie between +0 and -0 went to whichever came first: settle it as Math.max/Math.min do, given
+ * the lanes that saw the zero that wins (+0 for max, -0 for min).
+ */
+@inline function settleZero(isMax: bool, m: f64, zero: v128): f64 {
+  return m == 0 && v128.any_true(zero) ? (isMax ? 0.0 : -0.0) : m;
 }
 
 export function min_(n: i32, x: usize): f64 {
@@ -94,4 +103,89 @@ export function colSums(m: i32, n: i32, a: usize, lda: i32, out: usize): void {
     }
     for (; j < n; j++) st(out, j, ld(out, j) + ld(r, j));
   }
+}
+
+// ---- float32 storage, reduced directly (half the bytes of widening it first): sums widen each
+// value to float64 before adding it (so they equal the sum of the widened values up to the order
+// of the additions); min and max compare in float32, which is exact, with the f64 forms' NaN and
+// signed-zero handling.
+
+@inline function squareIf(op: i32, v: v128): v128 {
+  return op == SQUARES ? f64x2.mul(v, v) : v;
+}
+
+@inline function sumF32Inline(op: i32, n: i32, x: usize): f64 {
+  let i = 0;
+  let s: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 8 <= n; i += 8) {
+      const p = x + (<usize>i << 2);
+      const v0 = v128.load(p), v1 = v128.load(p, 16);
+      a0 = f64x2.add(a0, squareIf(op, f64x2.promote_low_f32x4(v0)));
+      a1 = f64x2.add(a1, squareIf(op, f64x2.promote_low_f32x4(i32x4.shuffle(v0, v0, 2, 3, 0, 1))));
+      a2 = f64x2.add(a2, squareIf(op, f64x2.promote_low_f32x4(v1)));
+      a3 = f64x2.add(a3, squareIf(op, f64x2.promote_low_f32x4(i32x4.shuffle(v1, v1, 2, 3, 0, 1))));
+    }
+    const a = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+    s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  }
+  for (; i < n; i++) {
+    const v = <f64>load<f32>(x + (<usize>i << 2));
+    s += op == SQUARES ? v * v : v;
+  }
+  return s;
+}
+
+/** The least (isMax false) or greatest of n float32 values, as Math.min/Math.max would give. */
+@inline function extremeF32Inline(isMax: bool, n: i32, x: usize): f64 {
+  let i = 0;
+  let m: f64 = isMax ? -Infinity : Infinity;
+  if (ASC_FEATURE_SIMD) {
+    const init: f32 = isMax ? -Infinity : Infinity;
+    let a0 = f32x4.splat(init), a1 = a0, a2 = a0, a3 = a0;
+    // lanes that saw a NaN, and lanes that saw the zero that wins a tie (+0 for max, -0 for min)
+    let nan = i32x4.splat(0), zero = i32x4.splat(0);
+    const zeroBits = i32x4.splat(isMax ? 0 : i32.MIN_VALUE);
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2);
+      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      if (isMax) {
+        a0 = f32x4.pmax(a0, v0); a1 = f32x4.pmax(a1, v1); a2 = f32x4.pmax(a2, v2); a3 = f32x4.pmax(a3, v3);
+      } else {
+        a0 = f32x4.pmin(a0, v0); a1 = f32x4.pmin(a1, v1); a2 = f32x4.pmin(a2, v2); a3 = f32x4.pmin(a3, v3);
+      }
+      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+      zero = v128.or(zero, v128.or(v128.or(i32x4.eq(v0, zeroBits), i32x4.eq(v1, zeroBits)), v128.or(i32x4.eq(v2, zeroBits), i32x4.eq(v3, zeroBits))));
+    }
+    const a = isMax ? f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)) : f32x4.pmin(f32x4.pmin(a0, a1), f32x4.pmin(a2, a3));
+    const l0 = <f64>f32x4.extract_lane(a, 0), l1 = <f64>f32x4.extract_lane(a, 1);
+    const l2 = <f64>f32x4.extract_lane(a, 2), l3 = <f64>f32x4.extract_lane(a, 3);
+    m = isMax ? max(max(l0, l1), max(l2, l3)) : min(min(l0, l1), min(l2, l3));
+    if (v128.any_true(nan)) return NaN;
+    m = settleZero(isMax, m, zero);
+  }
+  for (; i < n; i++) {
+    const v = <f64>load<f32>(x + (<usize>i << 2));
+    m = isMax ? max(m, v) : min(m, v);
+  }
+  return m;
+}
+
+/** sum_i x[i] over n float32 values, in float64. */
+export function sumF32(n: i32, x: usize): f64 {
+  return sumF32Inline(SUM, n, x);
+}
+
+/** sum_i x[i]^2 over n float32 values, in float64. */
+export function sumSquaresF32(n: i32, x: usize): f64 {
+  return sumF32Inline(SQUARES, n, x);
+}
+
+export function minF32(n: i32, x: usize): f64 {
+  return extremeF32Inline(false, n, x);
+}
+
+export function maxF32(n: i32, x: usize): f64 {
+  return extremeF32Inline(true, n, x);
 }

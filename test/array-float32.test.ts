@@ -203,6 +203,43 @@ describe("float32 arrays: every operation is the float64 one rounded (property)"
 });
 
 describe("float32 arrays: fusion, memory", () => {
+  it("sum, min and max read float32 chunks directly, with the float64 reductions' results", async () => {
+    const sync = await Runtime.start({ threads: 1 }); // kernels of this thread, to count calls
+    try {
+      const calls: Record<string, number> = {};
+      for (const name of ["sumF32", "minF32", "maxF32", "widenF32"] as const) {
+        const original = sync.kernels.raw[name] as (...a: number[]) => number | void;
+        sync.kernels.override(name, ((...a: number[]) => {
+          calls[name] = (calls[name] ?? 0) + 1;
+          return original(...a);
+        }) as never);
+      }
+      for (const n of [0, 1, 17, 5000]) {
+        const values = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 1.3) * 100));
+        if (n > 3) values[3] = -0; // a signed zero among them, and the extremes elsewhere
+        // chunks in the runtime's memory, as stored arrays' chunks are
+        const x32 = await array.fromTypedArray(values, { chunks: 1500 }).persist({ runtime: sync });
+        const x64 = await array.fromTypedArray(Float64Array.from(values), { chunks: 1500 }).persist({ runtime: sync });
+        // a full reduction is float64, as the float64 array's (the order of the additions may differ)
+        const [s32, s64] = [await x32.sum().compute({ runtime: sync }), await x64.sum().compute({ runtime: sync })] as number[];
+        expect(Math.abs(s32! - s64!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(s64!)));
+        if (n > 0) {
+          expect(await x32.min().compute({ runtime: sync })).toBe(await x64.min().compute({ runtime: sync }));
+          expect(await x32.max().compute({ runtime: sync })).toBe(await x64.max().compute({ runtime: sync }));
+        }
+        x32.release();
+        x64.release();
+      }
+      // one call per chunk (1, 1 and 4 chunks; an empty array has nothing to read), no widening
+      expect(calls.sumF32).toBe(6);
+      expect(calls.minF32).toBe(6);
+      expect(calls.maxF32).toBe(6);
+      expect(calls.widenF32 ?? 0).toBe(0);
+    } finally {
+      await sync.close();
+    }
+  });
+
   it("sum(exp(x) - 1/x) on float32 is still one task per chunk, and fused equals unfused bit for bit", async () => {
     const x = array.random.uniform({ shape: [1000], chunks: 100, seed: 1, low: 0.5, high: 1.5, dtype: "float32" });
     const y = x.exp().sub(x.reciprocal());

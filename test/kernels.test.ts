@@ -119,8 +119,9 @@ describe("min and max reductions", () => {
     "signed zeros and positives": [0, -0, 1, 2.5],
     "signed zeros only": [0, -0],
     "a rare NaN": [0, -0, -1, 1, 0, -0, 0, -0, NaN],
+    "infinities": [Infinity, -Infinity, 0, -0, 3],
   };
-  it.each(["js", "wasm-simd", "wasm-scalar"] as const)("%s: like Math.min and Math.max, at every length and position", (backend) => {
+  it.each(["js", "wasm-simd", "wasm-scalar"] as const)("%s: like Math.min and Math.max, at every length and position, float64 and float32", (backend) => {
     const k = backend === "js" ? reference : subjects[backend]!;
     let seed = 12345;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
@@ -136,6 +137,15 @@ describe("min and max reductions", () => {
           const want = [Math.min(...values), Math.max(...values)];
           expect(Object.is(got[0], want[0]) && Object.is(got[1], want[1]),
             `${label}, [${values.map((v) => Object.is(v, -0) ? "-0" : String(v)).join(", ")}]: min/max ${got[0]}/${got[1]}, want ${want[0]}/${want[1]}`).toBe(true);
+          // the same values stored as float32, at every 4-byte offset of a 16-byte line
+          const b = k.memory.allocF64(Math.ceil(n / 2) + 2);
+          const shift = trial & 3;
+          new Float32Array(b.f64().buffer, b.ptr, 2 * (Math.ceil(n / 2) + 2)).set(values, shift);
+          const at32 = b.ptr + 4 * shift;
+          const got32 = [k.raw.minF32(n, at32), k.raw.maxF32(n, at32)];
+          b.free();
+          expect(Object.is(got32[0], want[0]) && Object.is(got32[1], want[1]),
+            `float32 ${label}, [${values.map((v) => Object.is(v, -0) ? "-0" : String(v)).join(", ")}]: min/max ${got32[0]}/${got32[1]}`).toBe(true);
         }
       }
     }

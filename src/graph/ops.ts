@@ -61,7 +61,12 @@ export type TileSpec =
     readonly outBytes?: 4;
   }
   | { readonly kind: "binary"; readonly op: string }
-  | { readonly kind: "reduce"; readonly kernel: "sum" | "sumSquares" | "min" | "max" };
+  | {
+    readonly kind: "reduce";
+    /** The F32 forms read float32 values (inBytes 4): a widened float32 source reduced directly. */
+    readonly kernel: "sum" | "sumSquares" | "min" | "max" | "sumF32" | "sumSquaresF32" | "minF32" | "maxF32";
+    readonly inBytes?: 4;
+  };
 
 /**
  * Options of `registerOp`: whether the op receives the task context, the module workers import it

@@ -119,9 +119,17 @@ function planRun(task: ExecTask, ops: readonly { tile?: TileSpec }[], start: num
     if (args.length !== arity) return null;
     steps.push({ spec, args });
   }
+  // A float32 source widened only to be reduced: the reduction reads the float32 values itself
+  // (half the bytes, no widened tile in between; a float32 array's sum, min or max).
+  const [first, second] = steps;
+  if (steps.length === 2 && first!.spec.kind === "unary" && first!.spec.kernel === "widenF32" && "slot" in first!.args[0]!
+    && second!.spec.kind === "reduce" && second!.spec.inBytes === undefined) {
+    const kernel = `${second!.spec.kernel}F32` as "sumF32" | "sumSquaresF32" | "minF32" | "maxF32";
+    steps.splice(0, 2, { spec: { kind: "reduce", kernel, inBytes: 4 }, args: [first!.args[0]!] });
+  }
   const readAs = new Map<number, number>();
   for (const step of steps) {
-    const inBytes = step.spec.kind === "unary" ? step.spec.inBytes ?? 8 : 8;
+    const inBytes = step.spec.kind === "binary" ? 8 : step.spec.inBytes ?? 8;
     for (const a of step.args) {
       if (!("slot" in a)) continue;
       if ((readAs.get(a.slot) ?? inBytes) !== inBytes) return null; // read both ways: run the steps as usual
@@ -161,11 +169,11 @@ export function runTiles(
     const streams = step.args.some((o) => "reg" in o || ptrsOf(values, o.slot) >= 0);
     if (!streams) return undefined; // an op on numbers alone: not an expression over the chunk
   }
-  const last0 = plan.steps[plan.steps.length - 1]!.spec;
-  if (n === 0 && last0.kind === "reduce" && (last0.kernel === "min" || last0.kernel === "max")) return undefined; // the kernel op says what the empty case is
-  const k = hooks.kernels!.raw as KernelTable & Record<string, (...args: number[]) => number>;
   const last = plan.steps[plan.steps.length - 1]!;
-  const reduce = last.spec.kind === "reduce" ? last.spec.kernel : undefined;
+  // the reduction's kind (a float32 form reduces like its float64 one)
+  const reduce = last.spec.kind === "reduce" ? last.spec.kernel.replace(/F32$/, "") : undefined;
+  if (n === 0 && (reduce === "min" || reduce === "max")) return undefined; // the kernel op says what the empty case is
+  const k = hooks.kernels!.raw as KernelTable & Record<string, (...args: number[]) => number>;
   const registers = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, task.key) : undefined;
   const lastSpec = last.spec;
   const outBytes = lastSpec.kind === "unary" ? lastSpec.outBytes ?? 8 : 8;
@@ -192,8 +200,10 @@ export function runTiles(
     }
     return p + sourceBytes[o.slot]! * off;
   };
-  for (; off < n; off += TILE) {
-    const len = Math.min(TILE, n - off);
+  // a lone reduction (a float32 source reduced directly) has no tiles to keep in cache: one call
+  const tile = count === 0 ? Math.max(n, 1) : TILE;
+  for (; off < n; off += tile) {
+    const len = Math.min(tile, n - off);
     for (let s = 0; s < count; s++) {
       const step = steps[s]!;
       const fns = kernelsOf[s]!;

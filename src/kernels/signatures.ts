@@ -104,6 +104,12 @@ const binarySV = (op: string, accuracy: Accuracy = EXACT) =>
     doc: `z[i] = ${op.replace("a", "s").replace("b", "x[i]")} (z may be x)`,
   }) as const;
 
+/** A reduction of n float32 values to one number. */
+const reduceF32 = (accuracy: Accuracy, doc: string) =>
+  ({
+    family: "reduce", args: [dim("n"), input("x", { kind: "vector", length: "n", float32: true })], returns: "f64", accuracy, doc,
+  }) as const;
+
 /** A reduction of an m x n matrix to one value per row (out has m entries) or per column (n). */
 const matrixReduce = (out: "m" | "n", accuracy: Accuracy, doc: string) =>
   ({
@@ -348,6 +354,11 @@ export const KERNEL_SPECS = {
     returns: "void", accuracy: EXACT,
     doc: "y[i] = x[i] rounded to the nearest float32, kept as float64 (narrowF32 then widenF32 in one pass; y may be x)",
   },
+  // reductions reading float32 storage directly (sums in float64; min and max exact)
+  sumF32: reduceF32(SUM, "sum_i x[i] over n float32 values, added in float64 (0 when n = 0)"),
+  sumSquaresF32: reduceF32(SUM, "sum_i x[i]^2 over n float32 values, in float64"),
+  minF32: reduceF32(EXACT, "smallest of n float32 values (+Infinity when n = 0; NaN if any is NaN)"),
+  maxF32: reduceF32(EXACT, "largest of n float32 values (-Infinity when n = 0; NaN if any is NaN)"),
 } as const satisfies Record<string, KernelSpec>;
 
 /** The name of a registered kernel. */

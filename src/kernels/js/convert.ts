@@ -19,6 +19,30 @@ export function convertKernels(heap: Heap) {
       const xi = at(x), yi = y / 4;
       for (let i = 0; i < n; i++) F[yi + i] = H[xi + i]!; // stores round to nearest, ties to even
     },
+    sumF32(n: number, x: number): number {
+      const F = f32Of(heap), xi = x / 4;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += F[xi + i]!;
+      return s;
+    },
+    sumSquaresF32(n: number, x: number): number {
+      const F = f32Of(heap), xi = x / 4;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += F[xi + i]! * F[xi + i]!;
+      return s;
+    },
+    minF32(n: number, x: number): number {
+      const F = f32Of(heap), xi = x / 4;
+      let m = Infinity;
+      for (let i = 0; i < n; i++) m = Math.min(m, F[xi + i]!);
+      return m;
+    },
+    maxF32(n: number, x: number): number {
+      const F = f32Of(heap), xi = x / 4;
+      let m = -Infinity;
+      for (let i = 0; i < n; i++) m = Math.max(m, F[xi + i]!);
+      return m;
+    },
     roundF32(n: number, x: number, y: number): void {
       const H = heap.f64;
       const xi = at(x), yi = at(y);
