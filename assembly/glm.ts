@@ -12,7 +12,7 @@
 // - wide rows (p >= WIDE_P, SIMD build): eight rows at a time, eight dots back to back (a long
 //   run of sequential reads, which this machine's prefetchers stream best), then two four-row
 //   folds from cache, which load X once and the gradient once per four rows instead of the
-//   axpy's gradient load and store per row: 39-45% -> 47-51% of the streaming bandwidth at
+//   axpy's gradient load and store per row: 39-45% -> 48-55% of the streaming bandwidth at
 //   p = 1024, 32-36% -> 50-56% at p = 1500 (one thread; 768 measured even).
 //
 // What bounds all of them: the residual of a row needs its whole dot, so the gradient reads each

@@ -313,8 +313,10 @@ export class ChunkedArray {
    */
   async compute(options: ComputeIntoOptions = {}): Promise<number | Float64Array | Float32Array> {
     const { out, ...rest } = options;
-    if (out !== undefined) checkOut(this, out);
-    const [value] = await computeArrays([this], rest, [out]);
+    if (out === undefined) return (await computeArrays([this], rest))[0]!;
+    const runtime = await runtimeFor([this], rest.runtime);
+    checkOut(this, out, runtime); // before any work
+    const [value] = await computeArrays([this], { ...rest, runtime }, [out]);
     return value!;
   }
 
@@ -377,12 +379,16 @@ export function sameRuntime(arrays: readonly ChunkedArray[]): Runtime | undefine
   return found?.runtime;
 }
 
-/** Checks a `compute({ out })` target against the array it is to hold. */
-function checkOut(a: ChunkedArray, out: unknown): void {
+/** Checks a `compute({ out })` target against the array it is to hold and the runtime to fill it. */
+function checkOut(a: ChunkedArray, out: unknown, runtime: Runtime): void {
   const Want = a.dtype === "float32" ? Float32Array : Float64Array;
   if (!(out instanceof Want) || out.length !== a.size) {
     const got = out instanceof Float64Array || out instanceof Float32Array ? `${out.constructor.name} of ${out.length} values` : out;
     throw new ArgumentError("out", `a ${Want.name} of ${a.size} values (the array's size, ${a.dtype})`, got, "compute");
+  }
+  // the chunks it is filled from live in the runtime's memory: a view of it could overlap them
+  if (out.buffer === runtime.memory.buffer()) {
+    throw new ArgumentError("out", "an array of your own (not a view of the runtime's memory)", "a view of the runtime's memory", "compute");
   }
 }
 
@@ -419,13 +425,6 @@ function chunkData(a: ChunkedArray, v: unknown): Float64Array | Float32Array {
 
 /** Puts computed chunks (buffers, or numbers) together, row-major, into `given` or a new array. */
 function assembleResult(a: ChunkedArray, chunks: unknown[], given?: Float64Array | Float32Array): number | Float64Array | Float32Array {
-  if (given) {
-    for (const v of chunks) {
-      if (typeof v !== "number" && chunkData(a, v).buffer === given.buffer) {
-        throw new ArgumentError("out", "an array of your own (not a view of the runtime's memory)", "a view of the runtime's memory", "compute");
-      }
-    }
-  }
   if (a.ndim === 0) {
     const v = chunks[0];
     const value = typeof v === "number" ? v : chunkData(a, v)[0]!;

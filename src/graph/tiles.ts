@@ -123,7 +123,7 @@ function planRun(task: ExecTask, ops: readonly { tile?: TileSpec }[], start: num
   // (half the bytes, no widened tile in between; a float32 array's sum, min or max).
   const [first, second] = steps;
   if (steps.length === 2 && first!.spec.kind === "unary" && first!.spec.kernel === "widenF32" && "slot" in first!.args[0]!
-    && second!.spec.kind === "reduce" && second!.spec.inBytes === undefined) {
+    && second!.spec.kind === "reduce" && "reg" in second!.args[0]!) {
     const kernel = `${second!.spec.kernel}F32` as "sumF32" | "sumSquaresF32" | "minF32" | "maxF32";
     steps.splice(0, 2, { spec: { kind: "reduce", kernel, inBytes: 4 }, args: [first!.args[0]!] });
   }
