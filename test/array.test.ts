@@ -404,7 +404,7 @@ describe("tiled expressions", () => {
     const y = x.exp().sub(x.reciprocal()).sum();
     const plan = compile(new Graph([y.layer]), y.layer.keys());
     const layout = plan.layout();
-    const tiled = layout.tasks.map((t) => tilePlanOf(t)).filter((p) => p !== null);
+    const tiled = layout.groups.map((g) => tilePlanOf(g.program)).filter((p) => p !== null);
     expect(tiled).toHaveLength(1);
     expect(tiled[0]!.steps.map((s) => s.spec.kind)).toEqual(["unary", "unary", "binary", "reduce"]);
   });

@@ -1,67 +1,36 @@
 /**
- * Running one task: its steps in order, each op called with its arguments resolved. This is the
- * inner loop every executor shares (the synchronous one, the main thread of the threaded one,
- * and each worker); what differs between them, where buffers come from and how values are
- * looked up, comes in through RunnerHooks and a lookup function.
+ * Running one task: its group's program for its chunk, each op called with its arguments
+ * resolved. This is the inner loop every executor shares (the synchronous one, the main thread
+ * of the threaded one, and each worker); what differs between them, where buffers come from and
+ * how a position's value is read, comes in through RunnerHooks and a `valueAt` function.
  */
 import type { Kernels } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
+import { InputHole, StepHole, type CompiledPlan, type ExecProgram, type ExecProgramArg } from "./compiled.js";
 import type { Key } from "./keys.js";
 import type { OpDefinition, TaskContext } from "./ops.js";
-import { Ref } from "./task.js";
 import { runTiles, tilePlanOf } from "./tiles.js";
 
-/** A reference to the result of an earlier step of the same task. */
-export class StepRef {
-  constructor(readonly step: number) {}
-}
-
-/** One step: the op and its arguments, where Ref is another task's result and StepRef an earlier step's. */
-export interface ExecStep {
-  readonly op: OpDefinition;
-  readonly args: readonly unknown[];
-}
-
-/** A task ready to run: its steps, or chunk `chunk` of a shared program reading `inputs`. */
-export interface ExecTask {
-  readonly key: Key;
-  /** For profiles: the op, or the ops of a fused task joined by "+". */
-  readonly label: string;
-  /** The steps, when the task has its own. */
-  readonly steps: readonly ExecStep[] | undefined;
-  /** Keys of the steps (the last is `key`): what errors name. */
-  readonly stepKeys: () => readonly Key[];
-  /** A program shared by all chunks of a fused blockwise layer (then `steps` is undefined). */
-  readonly program: ExecProgram | undefined;
-  /** The keys a program's "input" arguments read, for this chunk. */
-  readonly inputs: readonly Key[];
-  /** Resources the task holds while it runs (the largest any step asks for). */
-  readonly resources: Readonly<Record<string, number>> | undefined;
-}
-
-/** A program argument: an earlier step's result, the task's k-th input, or a value. */
-export type ExecProgramArg =
-  | { readonly kind: "step"; readonly step: number }
-  | { readonly kind: "input"; readonly index: number }
-  | { readonly kind: "literal"; readonly value: unknown };
-
-export interface ExecProgram {
-  readonly steps: readonly { readonly op: OpDefinition; readonly args: readonly ExecProgramArg[] }[];
-}
+/** What a task needs of its plan to run: the typed arrays and the programs (a CompiledPlan, or a worker's copy). */
+export type RunnablePlan = Pick<CompiledPlan, "taskGroup" | "taskChunk" | "depStart" | "depList"> & {
+  readonly groups: readonly { readonly program: ExecProgram }[];
+};
 
 /** Where a running task's buffers come from: the executor's policy. */
 export interface RunnerHooks {
   readonly kernels: Kernels | undefined;
-  /** context.alloc of the last step: the task's result, which outlives the task. */
-  allocResult(bytes: number, key: Key): BufferViews;
+  /** context.alloc of the last step: the task's result, which outlives the task (`position`: the task's, for errors). */
+  allocResult(bytes: number, position: number): BufferViews;
   /** context.alloc of an earlier step: scratch, valid until the task ends. */
-  allocScratch(bytes: number, key: Key): BufferViews;
+  allocScratch(bytes: number, position: number): BufferViews;
   /** The task's result made independent of its scratch (a scratch buffer is copied out). */
   own(result: unknown): unknown;
   /** Gives back an intermediate value (a heap buffer a step made) that is not `keep`. */
   dropIntermediate(value: unknown, keep: unknown): void;
   /** Called when the task ends, failed or not: scratch is taken back. */
   endTask(): void;
+  /** The key of the task at `position` (executors that know the run's keys; others give the position). */
+  keyOf?(position: number): Key;
 }
 
 /** A step threw: which step (its index in the task) and the original error. */
@@ -73,74 +42,96 @@ export class StepFailure extends Error {
 
 /**
  * The TaskContext handed to ops: one object per hooks, updated before each step (ops use it
- * during their call only), so running a step allocates no context.
+ * during their call only), so running a step allocates no context. Its key is worked out only
+ * if an op asks for it.
  */
 class StepContext implements TaskContext {
-  key: Key = 0;
+  position = 0;
   last = true;
   readonly kernels: Kernels | undefined;
   readonly alloc: (bytes: number) => BufferViews;
   readonly scratch: (bytes: number) => BufferViews;
 
-  constructor(hooks: RunnerHooks) {
+  constructor(private readonly hooks: RunnerHooks) {
     this.kernels = hooks.kernels;
-    this.alloc = (bytes: number) => (this.last ? hooks.allocResult(bytes, this.key) : hooks.allocScratch(bytes, this.key));
-    this.scratch = (bytes: number) => hooks.allocScratch(bytes, this.key);
+    this.alloc = (bytes: number) => (this.last ? hooks.allocResult(bytes, this.position) : hooks.allocScratch(bytes, this.position));
+    this.scratch = (bytes: number) => hooks.allocScratch(bytes, this.position);
+  }
+
+  get key(): Key {
+    return this.hooks.keyOf ? this.hooks.keyOf(this.position) : this.position;
   }
 }
 
 const contexts = new WeakMap<RunnerHooks, StepContext>();
 
-function contextFor(hooks: RunnerHooks, key: Key, last: boolean): TaskContext {
+function contextFor(hooks: RunnerHooks, position: number, last: boolean): TaskContext {
   let c = contexts.get(hooks);
   if (!c) contexts.set(hooks, (c = new StepContext(hooks)));
-  c.key = key;
+  c.position = position;
   c.last = last;
   return c;
 }
 
-/** Resolves Refs through `lookup` and StepRefs through `results`, descending into arrays. */
-function resolve(a: unknown, results: readonly unknown[], lookup: (k: Key) => unknown): unknown {
-  if (a instanceof Ref) return lookup(a.key);
-  if (a instanceof StepRef) return results[a.step];
+/** A list with holes filled: inputs through `input`, steps from `results`; lists without holes pass as the same object. */
+function fill(a: unknown, results: readonly unknown[], input: (j: number) => unknown): unknown {
+  if (a instanceof InputHole) return input(a.index);
+  if (a instanceof StepHole) return results[a.step];
   if (!Array.isArray(a)) return a;
   let changed: unknown[] | undefined;
   for (let i = 0; i < a.length; i++) {
-    const v = resolve(a[i], results, lookup);
+    const v = fill(a[i], results, input);
     if (v !== a[i] && !changed) changed = a.slice(0, i);
     if (changed) changed.push(v);
   }
-  return changed ?? a; // an array without references is passed as the same object
+  return changed ?? a;
+}
+
+/** The value of argument `a` of a step of the task at `position`. */
+export function argValue(
+  a: ExecProgramArg, plan: RunnablePlan, position: number, results: readonly unknown[], valueAt: (p: number) => unknown,
+): unknown {
+  switch (a.kind) {
+    case "step":
+      return results[a.step];
+    case "input":
+      return valueAt(plan.depList[plan.depStart[position]! + a.index]!);
+    case "literal":
+      return a.value;
+    case "chunk":
+      return a.table[plan.taskChunk[position]!];
+    case "inputs": {
+      const from = plan.depStart[position]!, to = plan.depStart[position + 1]!;
+      const list: unknown[] = new Array(to - from);
+      for (let q = from; q < to; q++) list[q - from] = valueAt(plan.depList[q]!);
+      return list;
+    }
+    case "nested": {
+      const base = plan.depStart[position]!;
+      return fill(a.value, results, (j) => valueAt(plan.depList[base + j]!));
+    }
+  }
 }
 
 /**
- * Runs `task` and returns its result. Values of other tasks come from `lookup`; a failing step
- * throws StepFailure (the caller, who knows the keys, names the task).
+ * Runs the task at `position` and returns its result. Values of other positions come from
+ * `valueAt`; a failing step throws StepFailure (the caller, who knows the keys, names the task).
  */
-export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: RunnerHooks): unknown {
-  const steps = task.steps;
-  if (steps && steps.length === 1) return runSingle(task, steps[0]!, lookup, hooks);
-  const n = steps ? steps.length : task.program!.steps.length;
+export function runTask(plan: RunnablePlan, position: number, valueAt: (p: number) => unknown, hooks: RunnerHooks): unknown {
+  const program = plan.groups[plan.taskGroup[position]!]!.program;
+  const steps = program.steps;
+  const n = steps.length;
+  if (n === 1) return runSingle(plan, position, steps[0]!, valueAt, hooks);
   const results: unknown[] = new Array(n);
-  const keys = n > 1 ? task.stepKeys() : [task.key];
-  const tiles = hooks.kernels ? tilePlanOf(task) : null;
+  const tiles = hooks.kernels ? tilePlanOf(program) : null;
   let result: unknown;
   try {
     let j = 0;
     const runStep = () => {
-      const last = j === n - 1;
-      let op: OpDefinition;
-      let args: unknown[];
-      if (steps) {
-        op = steps[j]!.op;
-        args = steps[j]!.args.map((a) => resolve(a, results, lookup));
-      } else {
-        const step = task.program!.steps[j]!;
-        op = step.op;
-        args = step.args.map((a) => (a.kind === "step" ? results[a.step] : a.kind === "input" ? lookup(task.inputs[a.index]!) : a.value));
-      }
+      const step = steps[j]!;
+      const args = step.args.map((a) => argValue(a, plan, position, results, valueAt));
       try {
-        result = op.run(args, contextFor(hooks, keys[j]!, last));
+        result = step.op.run(args, contextFor(hooks, position, j === n - 1));
       } catch (cause) {
         throw new StepFailure(j, cause);
       }
@@ -151,7 +142,7 @@ export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: Runn
       // the expression's steps, tile by tile (or one by one when the operands do not line up)
       let tiled: { value: unknown } | undefined;
       try {
-        tiled = runTiles(task, tiles, results, lookup, hooks);
+        tiled = runTiles(plan, position, tiles, results, valueAt, hooks);
       } catch (cause) {
         throw new StepFailure(tiles.end, cause);
       }
@@ -173,21 +164,21 @@ export function runTask(task: ExecTask, lookup: (k: Key) => unknown, hooks: Runn
   return result;
 }
 
+const NO_RESULTS: unknown[] = [];
+
 /** The common case, a task of one step: no step results to keep. */
-function runSingle(task: ExecTask, step: ExecStep, lookup: (k: Key) => unknown, hooks: RunnerHooks): unknown {
+function runSingle(
+  plan: RunnablePlan, position: number, step: { readonly op: OpDefinition; readonly args: readonly ExecProgramArg[] },
+  valueAt: (p: number) => unknown, hooks: RunnerHooks,
+): unknown {
   const source = step.args;
   const args: unknown[] = new Array(source.length);
-  for (let i = 0; i < source.length; i++) {
-    const a = source[i];
-    args[i] = a instanceof Ref ? lookup(a.key) : Array.isArray(a) ? resolve(a, NO_RESULTS, lookup) : a;
-  }
+  for (let i = 0; i < source.length; i++) args[i] = argValue(source[i]!, plan, position, NO_RESULTS, valueAt);
   try {
-    return hooks.own(step.op.run(args, contextFor(hooks, task.key, true)));
+    return hooks.own(step.op.run(args, contextFor(hooks, position, true)));
   } catch (cause) {
     throw new StepFailure(0, cause);
   } finally {
     hooks.endTask();
   }
 }
-
-const NO_RESULTS: unknown[] = [];

@@ -2,10 +2,16 @@
  * Layers: the units of structural sharing. A layer is immutable and knows the layers it reads
  * from, so a collection's whole graph is the set of layers reachable from its own: `y = f(x)`
  * makes one new layer pointing at x's and copies nothing. Layers can be lazy: a blockwise layer
- * is a rule (task i applies op to chunk i of each input) and makes its tasks only when asked.
+ * is a rule (task i applies op to chunk i of each input) and makes its tasks only when asked,
+ * and compile() turns a graph of lazy layers into a plan without making them at all.
+ *
+ * Every layer can say what it computes from its dependencies without naming them or its own
+ * data (`structure`): the runtime's plan cache compares graphs by these descriptions.
  */
 import { ArgumentError } from "../errors.js";
 import { isKey, key, keyIndex, keyName, reserveKeys, uniqueName, type Key } from "./keys.js";
+import { fingerprint, identityOf } from "./structure.js";
+import type { ChunkTable } from "./tables.js";
 import { ref, task, taskWithDeps, type Arg, type Task } from "./task.js";
 
 let layersCreated = 0;
@@ -20,11 +26,12 @@ export function layerCount(): number {
  * depends on. Graphs share layers by reference instead of copying tasks.
  */
 export abstract class Layer {
-  /** Layers this one reads from. */
+  /** Layers this one reads from (a layer read twice is listed twice: `structure` refers to them by position). */
   readonly dependencies: readonly Layer[];
   /** Key of chunk 0 when the layer's keys are one reserved block (chunk i is firstKey + i). */
   private firstKey: Key | undefined;
   private keysReserved = false;
+  private structureCache: string | undefined;
 
   constructor(readonly name: string, dependencies: readonly Layer[]) {
     this.dependencies = dependencies;
@@ -54,6 +61,11 @@ export abstract class Layer {
     return i !== undefined && i < this.size && this.keyAt(i) === k;
   }
 
+  /** The chunk index of output key `k` (undefined when it is not one of this layer's outputs). */
+  indexOfKey(k: Key): number | undefined {
+    return this.hasKey(k) ? keyIndex(k) : undefined;
+  }
+
   /** All keys, in chunk order. */
   keys(): Key[] {
     return Array.from({ length: this.size }, (_, i) => this.keyAt(i));
@@ -61,6 +73,18 @@ export abstract class Layer {
 
   /** Makes the layer's tasks (every call makes them anew: layers hold rules, not tasks). */
   abstract tasks(): Iterable<Task>;
+
+  /**
+   * What the layer computes from its dependencies (referred to by their position in
+   * `dependencies`), without its name and without the values of its inputs: two layers with
+   * equal structures over dependencies of equal structures compute the same thing. Cached.
+   */
+  get structure(): string {
+    this.structureCache ??= this.describe();
+    return this.structureCache;
+  }
+
+  protected abstract describe(): string;
 }
 
 /** A layer given as explicit tasks (Dask's MaterializedLayer). */
@@ -80,11 +104,20 @@ export class TaskLayer extends Layer {
     return this.taskList.map((t) => t.key);
   }
 
-  private keySet: Set<Key> | undefined;
+  private positions: Map<Key, number> | undefined;
+
+  /** Position of each task's key in the list. */
+  private positionOf(k: Key): number | undefined {
+    this.positions ??= new Map(this.taskList.map((t, i) => [t.key, i]));
+    return this.positions.get(k);
+  }
 
   override hasKey(k: Key): boolean {
-    this.keySet ??= new Set(this.taskList.map((t) => t.key));
-    return this.keySet.has(k);
+    return this.positionOf(k) !== undefined;
+  }
+
+  override indexOfKey(k: Key): number | undefined {
+    return this.positionOf(k);
   }
 
   override keyAt(i: number): Key {
@@ -96,44 +129,122 @@ export class TaskLayer extends Layer {
   tasks(): Iterable<Task> {
     return this.taskList;
   }
+
+  /**
+   * Every task written out (O(tasks): explicit tasks have no shorter description), with refs
+   * to its own tasks by position, to a dependency's chunks by (dependency, chunk), and to any
+   * other key as the key itself.
+   */
+  protected describe(): string {
+    const depOf = new Map<string, number>();
+    this.dependencies.forEach((d, i) => depOf.set(d.name, i));
+    const refToken = (r: { key: Key }): string => {
+      const own = this.positionOf(r.key);
+      if (own !== undefined) return `s${own}`;
+      const name = isKey(r.key) ? keyName(r.key) : undefined;
+      const d = name === undefined ? undefined : depOf.get(name);
+      if (d !== undefined && this.dependencies[d]!.hasKey(r.key)) return `d${d}:${keyIndex(r.key) ?? "s"}`;
+      return `k${r.key}`;
+    };
+    let out = `M${this.taskList.length}{`;
+    for (const t of this.taskList) {
+      out += `${JSON.stringify(t.op)}(${fingerprint(t.args, refToken)})`;
+      if (t.bytes !== undefined) out += `b${t.bytes}`;
+      if (t.gather) out += "g";
+      if (t.resources) out += `r${JSON.stringify(t.resources)}`;
+      if ("steps" in t) out += `@${identityOf(t)}`; // a fused task made by hand: by identity
+      out += ";";
+    }
+    return out + "}";
+  }
 }
 
-/** An input of a blockwise layer: a layer (chunk i of it) or a value passed to every task. */
-export type BlockwiseInput = Layer | { readonly literal: Arg };
+/**
+ * An input of a blockwise layer: a layer (chunk i of it, or chunk 0 of a one-chunk layer, which
+ * every task then reads), a layer read through a table (task i reads chunk `chunkOf.at(i)`), a
+ * value passed to every task, or a number per task from a table (its rows, its first row).
+ */
+export type BlockwiseInput =
+  | Layer
+  | { readonly layer: Layer; readonly chunkOf: ChunkTable }
+  | { readonly literal: Arg }
+  | { readonly perChunk: ChunkTable };
+
+/** Bytes of a layer's chunk results: the same for all, per chunk from a table, or a function of the chunk. */
+export type ChunkBytes = number | ChunkTable | ((i: number) => number);
+
+/** The layer an input reads, if any. */
+export function inputLayer(input: BlockwiseInput): Layer | undefined {
+  return input instanceof Layer ? input : "layer" in input ? input.layer : undefined;
+}
+
+/** The chunk of input layer `l` that task `i` of a layer of `size` chunks reads. */
+export function chunkRead(input: BlockwiseInput, i: number): number {
+  if (input instanceof Layer) return input.size === 1 ? 0 : i;
+  return (input as { chunkOf: ChunkTable }).chunkOf.at(i);
+}
+
+function bytesToken(bytes: ChunkBytes | undefined): string {
+  if (bytes === undefined) return "?";
+  if (typeof bytes === "number") return String(bytes);
+  if (typeof bytes === "function") return `@${identityOf(bytes)}`;
+  return `t${bytes.id}`;
+}
+
+/** Bytes of chunk i, or undefined when not declared. */
+export function bytesOf(bytes: ChunkBytes | undefined, i: number): number | undefined {
+  if (bytes === undefined) return undefined;
+  if (typeof bytes === "number") return bytes;
+  if (typeof bytes === "function") return bytes(i);
+  return bytes.at(i);
+}
 
 /**
- * Task i is `op(input_0[i], input_1[i], ..., ...extra)`: every layer input must have as many
- * chunks as this layer, or exactly one (broadcast to every task).
+ * Task i is `op(a_0, a_1, ...)`, each argument from one input: chunk i of a layer (every layer
+ * input must have as many chunks as this layer, or exactly one, broadcast to every task), the
+ * chunk a table names, a literal, or a number per chunk from a table.
  */
 export class BlockwiseLayer extends Layer {
   readonly op: string;
   readonly inputs: readonly BlockwiseInput[];
   readonly chunks: number;
-  /** Bytes of chunk i's result, when known. */
-  readonly bytes: ((i: number) => number) | undefined;
+  /** Bytes of each chunk's result, when known. */
+  readonly chunkBytes: ChunkBytes | undefined;
 
   constructor(
     op: string,
     inputs: readonly BlockwiseInput[],
-    options: { name?: string; chunks?: number; bytes?: number | ((i: number) => number) } = {},
+    options: { name?: string; chunks?: number; bytes?: ChunkBytes } = {},
   ) {
-    const layerInputs = inputs.filter((i): i is Layer => i instanceof Layer);
-    const chunks = options.chunks ?? Math.max(0, ...layerInputs.map((l) => l.size));
-    for (const l of layerInputs) {
+    const plain = inputs.filter((i): i is Layer => i instanceof Layer);
+    const chunks = options.chunks ?? Math.max(0, ...plain.map((l) => l.size));
+    for (const l of plain) {
       if (l.size !== chunks && l.size !== 1) {
         throw new ArgumentError("inputs", `layers of ${chunks} chunks (or 1, broadcast)`, `layer ${l.name} with ${l.size}`, `blockwise ${op}`);
       }
     }
-    super(options.name ?? uniqueName(op), layerInputs);
+    for (const input of inputs) {
+      if (input instanceof Layer || "literal" in input) continue;
+      const table = "chunkOf" in input ? input.chunkOf : input.perChunk;
+      if (table.length !== chunks) throw new ArgumentError("inputs", `tables of ${chunks} entries (one per chunk)`, `a table of ${table.length}`, `blockwise ${op}`);
+      if ("chunkOf" in input && chunks > 0 && !validIndices(table, input.layer.size)) {
+        throw new ArgumentError("inputs", `chunk indices below ${input.layer.size} (layer ${input.layer.name})`, "a table with others", `blockwise ${op}`);
+      }
+    }
+    super(options.name ?? uniqueName(op), inputs.map(inputLayer).filter((l): l is Layer => l !== undefined));
     this.op = op;
     this.inputs = inputs;
     this.chunks = chunks;
-    const bytes = options.bytes;
-    this.bytes = typeof bytes === "number" ? () => bytes : bytes;
+    this.chunkBytes = options.bytes;
   }
 
   get size(): number {
     return this.chunks;
+  }
+
+  /** Bytes of chunk i's result, when known. */
+  bytes(i: number): number | undefined {
+    return bytesOf(this.chunkBytes, i);
   }
 
   /** Chunk i's task. */
@@ -141,74 +252,209 @@ export class BlockwiseLayer extends Layer {
     const args: Arg[] = [];
     const deps: Key[] = [];
     for (const input of this.inputs) {
-      if (input instanceof Layer) {
-        const k = input.keyAt(input.size === 1 ? 0 : i);
+      const layer = inputLayer(input);
+      if (layer) {
+        const k = layer.keyAt(chunkRead(input, i));
         args.push(ref(k));
         if (!deps.includes(k)) deps.push(k);
-      } else {
+      } else if ("literal" in input) {
         args.push(input.literal);
+      } else {
+        args.push((input as { perChunk: ChunkTable }).perChunk.at(i));
       }
     }
     const t = taskWithDeps(this.keyAt(i), this.op, args, deps);
-    return this.bytes ? { ...t, bytes: this.bytes(i) } : t;
+    const bytes = this.bytes(i);
+    return bytes === undefined ? t : { ...t, bytes };
   }
 
   *tasks(): Iterable<Task> {
     for (let i = 0; i < this.chunks; i++) yield this.taskAt(i);
   }
+
+  protected describe(): string {
+    let d = 0;
+    const args = this.inputs.map((input) => {
+      if (input instanceof Layer) return `L${d++}${input.size === 1 && this.chunks !== 1 ? "*" : ""}`;
+      if ("chunkOf" in input) return `L${d++}@t${input.chunkOf.id}`;
+      if ("literal" in input) return fingerprint(input.literal);
+      return `c${input.perChunk.id}`;
+    });
+    return `B${JSON.stringify(this.op)}n${this.chunks}b${bytesToken(this.chunkBytes)}(${args.join(",")})`;
+  }
+}
+
+/** Whether every entry of `table` is a chunk index below `size` (checked once per table and size). */
+const validated = new WeakMap<ChunkTable, number>();
+function validIndices(table: ChunkTable, size: number): boolean {
+  if ((validated.get(table) ?? -1) >= 0 && validated.get(table)! <= size) return true;
+  let max = -1;
+  for (let i = 0; i < table.length; i++) {
+    const v = table.at(i);
+    if (!Number.isInteger(v) || v < 0) return false;
+    if (v > max) max = v;
+  }
+  validated.set(table, max + 1);
+  return max < size;
+}
+
+/** Options of a tree reduction: separate groups, leading arguments, result sizes, the op for one input. */
+export interface TreeOptions {
+  name?: string;
+  /**
+   * Reduce the input's chunks in `count` separate trees, output chunk g being group g's result:
+   * group g's m-th input is chunk `members.at(g * (members.length / count) + m)`. Default: one
+   * group of all the input's chunks, in order.
+   */
+  groups?: { readonly count: number; readonly members: ChunkTable };
+  /** Literal arguments before the list of values (`combineVectors("sum", list)`). */
+  args?: readonly Arg[];
+  /** Bytes of group g's result (and of its partial combines). */
+  bytes?: ChunkBytes;
+  /** The op for a group of a single input (`identity`), instead of `op(...args, [value])`. */
+  single?: string;
 }
 
 /**
- * A tree reduction of all chunks of `input` into one: groups of `splitEvery` results are
- * combined by `op` (which receives a list of values), level by level, until one remains
- * (Dask's `splitEvery`). Its single output is chunk 0; the inner levels have their own keys.
+ * A tree reduction of the chunks of `input` (or of separate groups of them) into one value per
+ * group: groups of `splitEvery` results are combined by `op` (which receives a list of values
+ * after `options.args`), level by level, until one remains (Dask's `splitEvery`). Output g is the
+ * group's result; the inner levels have their own keys ("<name>.<depth>").
  */
 export class TreeReductionLayer extends Layer {
-  constructor(readonly op: string, readonly input: Layer, readonly splitEvery = 8, name?: string) {
+  readonly splitEvery: number;
+  /** Groups reduced separately, and inputs per group. */
+  readonly groupCount: number;
+  readonly perGroup: number;
+  readonly members: ChunkTable | undefined;
+  readonly leadingArgs: readonly Arg[];
+  readonly chunkBytes: ChunkBytes | undefined;
+  readonly single: string | undefined;
+
+  constructor(readonly op: string, readonly input: Layer, splitEvery = 8, nameOrOptions?: string | TreeOptions) {
     if (!Number.isInteger(splitEvery) || splitEvery < 2) {
       throw new ArgumentError("splitEvery", "a whole number >= 2", splitEvery, `reduction ${op}`);
     }
-    super(name ?? uniqueName(op), [input]);
+    const options: TreeOptions = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions ?? {};
+    const groups = options.groups;
+    if (groups) {
+      if (!Number.isInteger(groups.count) || groups.count < 1 || groups.members.length % groups.count !== 0) {
+        throw new ArgumentError("groups", "a count >= 1 dividing the members table", groups.count, `reduction ${op}`);
+      }
+      if (!validIndices(groups.members, input.size)) {
+        throw new ArgumentError("groups", `member chunk indices below ${input.size}`, "others", `reduction ${op}`);
+      }
+    }
+    super(options.name ?? uniqueName(op), [input]);
+    this.splitEvery = splitEvery;
+    this.groupCount = groups?.count ?? 1;
+    this.perGroup = groups ? groups.members.length / groups.count : input.size;
+    this.members = groups?.members;
+    this.leadingArgs = options.args ?? [];
+    this.chunkBytes = options.bytes;
+    this.single = options.single;
   }
 
   /** Key block of each inner level, reserved the first time the level's tasks are made. */
   private readonly levelBases = new Map<number, Key | undefined>();
 
   get size(): number {
-    return 1;
+    return this.groupCount;
   }
 
-  /** Key g of inner level `depth` (named "<name>.<depth>"). */
-  private levelKey(depth: number, g: number, size: number): Key {
+  /** Input chunk of group g's m-th member. */
+  memberChunk(g: number, m: number): number {
+    return this.members ? this.members.at(g * this.perGroup + m) : m;
+  }
+
+  /** Tasks per group at each inner level (depth 1, 2, ...): the final level (one per group) is not listed. */
+  get innerLevels(): number[] {
+    const sizes: number[] = [];
+    for (let n = this.perGroup; n > this.splitEvery; n = Math.ceil(n / this.splitEvery)) sizes.push(Math.ceil(n / this.splitEvery));
+    return sizes;
+  }
+
+  /** Key `index` of inner level `depth` (named "<name>.<depth>"), a level of `levelSize` tasks in all. */
+  levelKeyAt(depth: number, index: number, levelSize: number): Key {
     const name = `${this.name}.${depth}`;
-    if (!this.levelBases.has(depth)) this.levelBases.set(depth, reserveKeys(name, size));
+    if (!this.levelBases.has(depth)) this.levelBases.set(depth, reserveKeys(name, levelSize));
     const base = this.levelBases.get(depth);
-    return base === undefined ? key(name, g) : base + g;
+    return base === undefined ? key(name, index) : base + index;
   }
 
-  override keyAt(i: number): Key {
-    if (i !== 0) throw new ArgumentError("i", "0 (a reduction has one output)", i, `layer ${this.name}`);
-    return super.keyAt(0);
+  /** Bytes of group g's (partial) results, when known. */
+  bytes(g: number): number | undefined {
+    return bytesOf(this.chunkBytes, g);
   }
 
   *tasks(): Iterable<Task> {
-    let level = this.input.keys();
-    let depth = 0;
-    if (level.length === 0) {
-      yield task(this.keyAt(0), this.op, []);
-      return;
-    }
-    while (level.length > this.splitEvery) {
-      depth += 1;
-      const next: Key[] = [];
-      for (let g = 0; g * this.splitEvery < level.length; g++) {
-        const k = this.levelKey(depth, g, Math.ceil(level.length / this.splitEvery));
-        const inputs = level.slice(g * this.splitEvery, (g + 1) * this.splitEvery);
-        yield taskWithDeps(k, this.op, [inputs.map(ref)], inputs, { gather: true });
-        next.push(k);
+    const s = this.splitEvery;
+    const levels = this.innerLevels;
+    const withBytes = (t: Task, g: number): Task => {
+      const b = this.bytes(g);
+      return b === undefined ? t : { ...t, bytes: b };
+    };
+    for (let g = 0; g < this.groupCount; g++) {
+      let level: Key[] = Array.from({ length: this.perGroup }, (_, m) => this.input.keyAt(this.memberChunk(g, m)));
+      if (level.length === 0) {
+        yield task(this.keyAt(g), this.op, ...this.leadingArgs, []);
+        continue;
       }
-      level = next;
+      for (let d = 0; d < levels.length; d++) {
+        const perGroup = levels[d]!;
+        const next: Key[] = [];
+        for (let t = 0; t < perGroup; t++) {
+          const k = this.levelKeyAt(d + 1, g * perGroup + t, perGroup * this.groupCount);
+          const inputs = level.slice(t * s, (t + 1) * s);
+          next.push(k);
+          yield withBytes(taskWithDeps(k, this.op, [...this.leadingArgs, inputs.map(ref)], inputs, { gather: true }), g);
+        }
+        level = next;
+      }
+      if (level.length === 1 && this.single !== undefined) yield withBytes(taskWithDeps(this.keyAt(g), this.single, [ref(level[0]!)], level), g);
+      else yield withBytes(taskWithDeps(this.keyAt(g), this.op, [...this.leadingArgs, level.map(ref)], level, { gather: true }), g);
     }
-    yield taskWithDeps(this.keyAt(0), this.op, [level.map(ref)], level, { gather: true });
+  }
+
+  override keyAt(i: number): Key {
+    if (!Number.isInteger(i) || i < 0 || i >= this.groupCount) {
+      throw new ArgumentError("i", `a group index below ${this.groupCount}`, i, `layer ${this.name}`);
+    }
+    return super.keyAt(i);
+  }
+
+  protected describe(): string {
+    const args = this.leadingArgs.map((a) => fingerprint(a)).join(",");
+    return `T${JSON.stringify(this.op)}s${this.splitEvery}g${this.groupCount}x${this.perGroup}m${this.members?.id ?? "-"}a[${args}]b${bytesToken(this.chunkBytes)}o${this.single ?? "-"}(L0)`;
+  }
+}
+
+/**
+ * Data that is already there: chunk i's value is `values[i]` (a buffer of a persisted array, a
+ * typed array handed in by the user). A compiled plan reads an input layer's chunks as inputs it
+ * is given at each run, never as part of the plan, so one plan serves every graph that differs
+ * only in its input data.
+ */
+export class InputLayer extends Layer {
+  constructor(name: string, readonly values: readonly unknown[], readonly chunkBytes?: ChunkBytes) {
+    super(name, []);
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Bytes of chunk i, when known. */
+  bytes(i: number): number | undefined {
+    return bytesOf(this.chunkBytes, i);
+  }
+
+  /** As tasks: a `const` task per chunk holding its value. */
+  *tasks(): Iterable<Task> {
+    for (let i = 0; i < this.values.length; i++) yield task(this.keyAt(i), "const", this.values[i]);
+  }
+
+  protected describe(): string {
+    return `I${this.values.length}b${bytesToken(this.chunkBytes)}`;
   }
 }

@@ -1,31 +1,33 @@
 /**
- * Plans: a graph optimized once and run many times. compile() materializes, validates, culls,
- * inlines constants, fuses and orders; the Plan it returns holds the fused tasks in run order,
- * when each result can be released (its last reader), and the named input slots. run() only
- * executes: an iterative solver compiles its loss/gradient graph once and re-runs the plan
- * with new coefficients every iteration.
+ * Plans: a graph optimized once and run many times. compile() fuses and lays out the graph
+ * (compile-layers.ts for graphs of lazy layers, in O(layers) plus typed arrays; compile-tasks.ts
+ * through the task-level passes otherwise) into a CompiledPlan; the Plan it returns adds the
+ * values of the graph's input layers and the names of its keys. run() only executes: an
+ * iterative solver compiles its loss/gradient graph once and re-runs the plan with new
+ * coefficients every iteration.
  *
  * run() here is the synchronous executor (everything in the calling thread, in plan order);
- * the threaded executor runs the same Plan on workers.
+ * the threaded executor runs the same plan on workers.
  */
 import { ArgumentError, WeftError } from "../errors.js";
 import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
-import { runTask, StepFailure, StepRef, type ExecProgram, type ExecProgramArg, type ExecTask, type RunnerHooks } from "./execute.js";
-import type { Layer } from "./layers.js";
 import type { TaskEvent } from "../profile/events.js";
 import type { Kernels } from "../kernels/index.js";
-import { checkOutputs } from "./analyze.js";
-import { GraphError } from "./errors.js";
-import { fuseGraph, type FuseOptions } from "./fuse.js";
-import { indexGraph, reachable, subgraph, topologicalIndices } from "./indexed.js";
-import { BlockProgram, fuseBlockwise, ProgramTask } from "./blockwise.js";
+import { fuseBlockwise } from "./blockwise.js";
+import { allLazy, draftFromLayers } from "./compile-layers.js";
+import { draftFromTasks } from "./compile-tasks.js";
+import { InputHole, keyOf, StepHole, stepKeyOf, type CompiledPlan, type ExecProgramArg, type KeyNames, type PlanStats } from "./compiled.js";
+import { finishPlan } from "./draft.js";
+import { runTask, StepFailure, type RunnerHooks } from "./execute.js";
+import { DEFAULT_FUSE_OPTIONS, type FuseOptions } from "./fuse.js";
 import { Graph, layerTasks, type TaskMap } from "./graph.js";
-import { inlineConstants } from "./inline.js";
-import { formatKey, keyName, type Key } from "./keys.js";
-import { CONST, defaultOps, INPUT, type OpRegistry } from "./ops.js";
-import { rankTasks } from "./order.js";
-import { Ref, resourcesOf, stepsOf, task, taskDependencies, type Task } from "./task.js";
+import { formatKey, type Key } from "./keys.js";
+import { InputLayer, TaskLayer, type Layer } from "./layers.js";
+import { defaultOps, type OpRegistry } from "./ops.js";
+import { FUSED, ref, type FusedTask, type Task } from "./task.js";
+
+export type { PlanStats } from "./compiled.js";
 
 /** Options of `compile()`: plan inputs, the fusion passes, the op registry. */
 export interface CompileOptions {
@@ -42,14 +44,6 @@ export interface CompileOptions {
    * a Graph, and only with fusion other than 'none').
    */
   blockwise?: boolean;
-}
-
-/** Task counts after each step of compile(): what each pass removed. */
-export interface PlanStats {
-  materialized: number;
-  culled: number;
-  inlined: number;
-  fused: number;
 }
 
 /** A task failed: names the task (and the fused step inside it) and keeps the original error as cause. */
@@ -73,21 +67,70 @@ export interface RunOptions {
 /** Bindings for a plan's inputs: by key, or by formatted key ("w", "x[3]"). */
 export type Bindings = ReadonlyMap<Key, unknown> | Readonly<Record<string, unknown>>;
 
-/** The facts an executor needs about a plan, by position in run order. */
-export interface PlanLayout {
-  /** The compiled tasks, in run order. */
-  readonly tasks: readonly ExecTask[];
-  /** Position of every task's and input's key (inputs come after the tasks). */
-  readonly positionOf: ReadonlyMap<Key, number>;
-  /** Keys by position: the tasks', then the inputs'. */
-  readonly keys: readonly Key[];
-  /** Dependencies of each task as positions: depList[depStart[i] .. depStart[i + 1]). */
-  readonly depStart: Int32Array;
-  readonly depList: Int32Array;
-  /** Declared result size of each task in bytes, or -1 when unknown. */
-  readonly resultBytes: Float64Array;
-  /** Positions of the outputs, in the order of plan.outputs. */
-  readonly outputPositions: Int32Array;
+/** What executors run: the compiled plan (see compiled.ts). */
+export type PlanLayout = CompiledPlan;
+
+/** The layers of a graph's walk as KeyNames: names, and the keys of explicit task layers. */
+export function namesOf(walk: readonly Layer[]): KeyNames {
+  const names = walk.map((l) => l.name);
+  if (!walk.some((l) => l instanceof TaskLayer)) return { names };
+  return { names, listed: walk.map((l) => (l instanceof TaskLayer ? l.keys() : undefined)) };
+}
+
+/** The values a plan's inputs take from the input layers of `walk` (explicit inputs: undefined). */
+export function inputValues(plan: CompiledPlan, walk: readonly Layer[]): unknown[] {
+  const out: unknown[] = new Array(plan.inputCount);
+  const { inputOrdinal, inputChunk } = plan;
+  for (let j = 0; j < out.length; j++) {
+    const ordinal = inputOrdinal[j]!;
+    if (ordinal >= 0) out[j] = (walk[ordinal] as InputLayer).values[inputChunk[j]!];
+  }
+  return out;
+}
+
+/**
+ * Compiles `graph` for `outputs` into its executable form (see compile() for the checks).
+ * `options.fuseOptions.maxIntermediateBytes` also bounds blockwise fusion's whole-chunk
+ * intermediates.
+ */
+export function compilePlan(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): CompiledPlan {
+  if (!Array.isArray(outputs) || outputs.length === 0) {
+    throw new ArgumentError("outputs", "a non-empty array of keys", outputs, "compile");
+  }
+  const ops = options.ops ?? defaultOps;
+  const fusion = options.fusion ?? "aggressive";
+  const explicit = [...new Set(options.inputs ?? [])];
+  for (const k of explicit) if (typeof k !== "number") throw new ArgumentError("inputs", "an array of keys", k, "compile");
+  if (!(graph instanceof Graph)) {
+    return finishPlan(draftFromTasks(graph, {
+      outputs, inputs: explicit.map((key) => ({ key, ordinal: -1, chunk: 0 })), fusion, fuseOptions: options.fuseOptions, ops, walk: [], names: { names: [] },
+    }));
+  }
+  const walk = graph.layers();
+  const names = namesOf(walk);
+  const ordinals = new Map<Layer, number>(walk.map((l, i) => [l, i]));
+  const layerFusion = options.blockwise !== false && fusion !== "none";
+  const layers = layerFusion
+    ? fuseBlockwise(graph, {
+      keep: new Set([...outputs, ...explicit]), ops, maxIntermediateBytes: options.fuseOptions?.maxIntermediateBytes ?? DEFAULT_FUSE_OPTIONS.maxIntermediateBytes,
+    })
+    : walk;
+  if (fusion === "aggressive" && layerFusion && explicit.length === 0 && allLazy(layers)) {
+    return finishPlan(draftFromLayers(layers, outputs, (l) => ordinals.get(l) ?? -1, names, ops));
+  }
+  // through tasks: input layers' chunks are plan inputs, the rest is materialized
+  const inputs: { key: Key; ordinal: number; chunk: number }[] = explicit.map((key) => ({ key, ordinal: -1, chunk: 0 }));
+  const bound = new Set(explicit);
+  for (const l of layers) {
+    if (!(l instanceof InputLayer)) continue;
+    const ordinal = ordinals.get(l)!;
+    for (let c = 0; c < l.size; c++) {
+      const key = l.keyAt(c);
+      if (!bound.has(key)) inputs.push({ key, ordinal, chunk: c });
+    }
+  }
+  const tasks = layerTasks(layers.filter((l) => !(l instanceof InputLayer)));
+  return finishPlan(draftFromTasks(tasks, { outputs, inputs, fusion, fuseOptions: options.fuseOptions, ops, walk, names }));
 }
 
 /**
@@ -96,39 +139,39 @@ export interface PlanLayout {
  * on threads).
  */
 export class Plan {
-  /** Named input slots, by formatted key. */
+  /** Named input slots (compile()'s `inputs`), by formatted key: what run() must be given. */
   readonly inputs: ReadonlyMap<string, Key>;
-  private readonly compiled: readonly ExecTask[];
-  private readonly releases: readonly (readonly Key[])[];
-  private readonly outputSet: ReadonlySet<Key>;
-  private readonly inputKeys: readonly Key[];
-  private layoutCache: PlanLayout | undefined;
-
-  private lastReaders: ReadonlyMap<Key, number> | undefined;
+  readonly outputs: readonly Key[];
+  private taskViews: Task[] | undefined;
 
   /** @internal use compile() */
   constructor(
-    /** The fused tasks in run order. */
-    readonly tasks: readonly Task[],
-    readonly outputs: readonly Key[],
-    inputs: readonly Key[],
-    /** The results each task (by position) reads for the last time, outputs included: flat[cut[i] .. cut[i + 1]). */
-    private readonly lastReads: { readonly cut: Int32Array; readonly flat: Float64Array },
-    readonly stats: PlanStats,
-    ops: OpRegistry,
+    /** The executable form. */
+    readonly compiled: CompiledPlan,
+    outputs: readonly Key[],
+    /** Values of the inputs that input layers provide (by input index; explicit inputs: undefined). */
+    private readonly defaults: readonly unknown[],
   ) {
-    this.inputKeys = inputs;
-    this.inputs = new Map(inputs.map((k) => [formatKey(k), k]));
-    this.outputSet = new Set(outputs);
-    const none: Key[] = [];
-    this.releases = tasks.map((_, i) => {
-      const from = lastReads.cut[i]!, to = lastReads.cut[i + 1]!;
-      if (from === to) return none;
-      const keys: Key[] = [];
-      for (let q = from; q < to; q++) if (!this.outputSet.has(lastReads.flat[q]!)) keys.push(lastReads.flat[q]!);
-      return keys;
+    this.outputs = [...outputs];
+    const named = new Map<string, Key>();
+    compiled.inputKeys.forEach((k, j) => {
+      if (compiled.inputOrdinal[j]! < 0) named.set(formatKey(k), k);
     });
-    this.compiled = compileTasks(tasks, ops);
+    this.inputs = named;
+  }
+
+  /** Task counts after each step of compile(): what each pass removed. */
+  get stats(): PlanStats {
+    return this.compiled.stats;
+  }
+
+  /**
+   * The fused tasks in run order, as Task objects (made on first use, for inspection: executors
+   * run the compiled form). A task of several steps is a FusedTask.
+   */
+  get tasks(): readonly Task[] {
+    this.taskViews ??= taskViews(this.compiled);
+    return this.taskViews;
   }
 
   /**
@@ -140,158 +183,134 @@ export class Plan {
    * This is the synchronous executor; a Runtime runs the same plan on worker threads.
    */
   run(bindings: Bindings = {}, options: RunOptions = {}): unknown[] {
-    const values = new Map<Key, unknown>();
+    const plan = this.compiled;
+    const n = plan.taskGroup.length;
+    const values: unknown[] = new Array(n + plan.inputCount);
     const bound = new Set<unknown>();
-    for (const [k, v] of this.bind(bindings)) {
-      values.set(k, v);
+    this.bind(bindings).forEach((v, j) => {
+      values[n + j] = v;
       bound.add(v);
-    }
+    });
     const release = (v: unknown, keep: unknown) => {
       if (v instanceof Allocation && v !== keep && !v.freed && !bound.has(v)) v.free();
     };
-    const hooks = new MainThreadHooks(options.kernels, release);
-    const lookup = (k: Key) => values.get(k);
+    const hooks = new MainThreadHooks(options.kernels, release, undefined, (p) => keyOf(plan, p));
+    const valueAt = (p: number) => values[p];
     const events = options.events;
+    const { lastReadCut, lastReadFlat } = plan;
     try {
-      for (let i = 0; i < this.compiled.length; i++) {
-        const t = this.compiled[i]!;
+      for (let i = 0; i < n; i++) {
         const start = events ? performance.now() : 0;
         let result: unknown;
         try {
-          result = runTask(t, lookup, hooks);
+          result = runTask(plan, i, valueAt, hooks);
         } catch (error) {
-          throw taskError(t, error);
+          throw taskError(plan, i, error);
         }
-        if (events) events.push({ key: t.key, label: t.label, lane: 0, start, end: performance.now() });
-        values.set(t.key, result);
-        for (const k of this.releases[i]!) {
-          release(values.get(k), result);
-          values.delete(k);
+        if (events) events.push({ key: keyOf(plan, i), label: plan.groups[plan.taskGroup[i]!]!.label, lane: 0, start, end: performance.now() });
+        values[i] = result;
+        for (let q = lastReadCut[i]!; q < lastReadCut[i + 1]!; q++) {
+          const p = lastReadFlat[q]!;
+          release(values[p], result);
+          values[p] = undefined;
         }
       }
     } catch (error) {
       // Nothing is returned: every buffer this run made is released before the error goes up.
-      for (const v of values.values()) release(v, undefined);
+      for (const v of values) release(v, undefined);
       throw error;
     } finally {
       hooks.dispose();
     }
-    return this.outputs.map((k) => values.get(k));
+    return Array.from(plan.outputPositions, (p) => values[p]);
   }
 
   /**
-   * The input values from `bindings`, by key; throws ArgumentError naming an input that has no
-   * value.
+   * The input values, by input index: from `bindings` for compile()'s `inputs` (throws
+   * ArgumentError naming an input that has no value), from the graph for its input layers.
    */
-  bind(bindings: Bindings): Map<Key, unknown> {
-    const out = new Map<Key, unknown>();
-    for (const [name, k] of this.inputs) {
+  bind(bindings: Bindings): unknown[] {
+    const plan = this.compiled;
+    const out = this.defaults.slice();
+    for (let j = 0; j < plan.inputCount; j++) {
+      if (plan.inputOrdinal[j]! >= 0) continue;
+      const k = plan.inputKeys[j]!;
+      const name = formatKey(k);
       const has = bindings instanceof Map ? bindings.has(k) : Object.prototype.hasOwnProperty.call(bindings, name);
       if (!has) throw new ArgumentError("bindings", `a value for input '${name}'`, "none", "plan.run");
-      out.set(k, bindings instanceof Map ? bindings.get(k) : (bindings as Record<string, unknown>)[name]);
+      out[j] = bindings instanceof Map ? bindings.get(k) : (bindings as Record<string, unknown>)[name];
     }
     return out;
   }
 
-  /** @internal What executors need, by position: built once per plan. */
-  layout(): PlanLayout {
-    if (this.layoutCache) return this.layoutCache;
-    const keys = [...this.tasks.map((t) => t.key), ...this.inputKeys];
-    const positionOf = new Map<Key, number>(keys.map((k, i) => [k, i]));
-    const n = this.tasks.length;
-    const depStart = new Int32Array(n + 1);
-    const lists = this.tasks.map((t) => taskDependencies(t).map((k) => positionOf.get(k)!));
-    for (let i = 0; i < n; i++) depStart[i + 1] = depStart[i]! + lists[i]!.length;
-    const depList = new Int32Array(depStart[n]!);
-    lists.forEach((l, i) => depList.set(l, depStart[i]!));
-    const resultBytes = new Float64Array(n).fill(-1);
-    this.tasks.forEach((t, i) => {
-      const b = t instanceof ProgramTask ? t.program.steps.at(-1)!.layer.bytes?.(t.chunk) : stepsOf(t).at(-1)!.bytes;
-      if (b !== undefined) resultBytes[i] = b;
-    });
-    const outputPositions = Int32Array.from(this.outputs, (k) => positionOf.get(k) ?? -1);
-    this.layoutCache = { tasks: this.compiled, positionOf, keys, depStart, depList, resultBytes, outputPositions };
-    return this.layoutCache;
+  /** @internal What executors run. */
+  layout(): CompiledPlan {
+    return this.compiled;
   }
 
   /** Position (in `tasks`) of the last task reading each result; outputs are never released. */
   get lastReader(): ReadonlyMap<Key, number> {
-    if (!this.lastReaders) {
-      const map = new Map<Key, number>();
-      const { cut, flat } = this.lastReads;
-      for (let i = 0; i + 1 < cut.length; i++) for (let q = cut[i]!; q < cut[i + 1]!; q++) map.set(flat[q]!, i);
-      this.lastReaders = map;
+    const plan = this.compiled;
+    const map = new Map<Key, number>();
+    for (let i = 0; i + 1 < plan.lastReadCut.length; i++) {
+      for (let q = plan.lastReadCut[i]!; q < plan.lastReadCut[i + 1]!; q++) map.set(keyOf(plan, plan.lastReadFlat[q]!), i);
     }
-    return this.lastReaders;
+    return map;
   }
 
   /** Size (when the task declared it) and last reader of every result the plan makes. */
   buffers(): Map<Key, { bytes: number | undefined; lastReader: number | undefined }> {
+    const plan = this.compiled;
+    const readers = this.lastReader;
     const out = new Map<Key, { bytes: number | undefined; lastReader: number | undefined }>();
-    for (const t of this.tasks) {
-      out.set(t.key, { bytes: stepsOf(t).at(-1)!.bytes, lastReader: this.lastReader.get(t.key) });
+    for (let i = 0; i < plan.taskGroup.length; i++) {
+      const k = keyOf(plan, i);
+      const b = plan.resultBytes[i]!;
+      out.set(k, { bytes: b >= 0 ? b : undefined, lastReader: readers.get(k) });
     }
     return out;
   }
 }
 
 /** The TaskError for a failure inside runTask (or an error of the executor itself, passed on). */
-export function taskError(t: ExecTask, error: unknown): unknown {
+export function taskError(plan: CompiledPlan, position: number, error: unknown, names?: KeyNames): unknown {
   if (!(error instanceof StepFailure)) return error;
-  const keys = t.stepKeys();
-  return new TaskError(t.key, keys[error.step] ?? t.key, error.cause);
+  return new TaskError(keyOf(plan, position, names), stepKeyOf(plan, position, error.step, names), error.cause);
 }
 
-/** Turns tasks into ExecTasks: ops resolved, internal refs made step refs, programs shared. */
-function compileTasks(tasks: readonly Task[], ops: OpRegistry): ExecTask[] {
-  const programs = new Map<BlockProgram, { program: ExecProgram; inputs: { layer: Layer; broadcast: boolean }[]; label: string }>();
-  const compileProgram = (p: BlockProgram) => {
-    let c = programs.get(p);
-    if (c) return c;
-    const inputs: { layer: Layer; broadcast: boolean }[] = [];
-    const steps = p.steps.map((s) => ({
-      op: ops.get(s.op)!,
-      args: s.args.map((a): ExecProgramArg => {
-        if (a.kind === "step") return a;
-        if (a.kind === "literal") return { kind: "literal", value: a.value };
-        let index = inputs.findIndex((x) => x.layer === a.layer && x.broadcast === a.broadcast);
-        if (index < 0) index = inputs.push({ layer: a.layer, broadcast: a.broadcast }) - 1;
-        return { kind: "input", index };
-      }),
-    }));
-    c = { program: { steps }, inputs, label: p.steps.map((st) => st.op).join("+") };
-    programs.set(p, c);
-    return c;
-  };
-  return tasks.map((t): ExecTask => {
-    if (t instanceof ProgramTask) {
-      const c = compileProgram(t.program);
-      const chunk = t.chunk;
-      return {
-        key: t.key,
-        label: c.label,
-        steps: undefined,
-        stepKeys: () => t.program.steps.map((s) => s.layer.keyAt(chunk)),
-        program: c.program,
-        inputs: c.inputs.map((x) => x.layer.keyAt(x.broadcast ? 0 : chunk)),
-        resources: undefined,
-      };
-    }
-    const steps = stepsOf(t);
-    const internal = new Map<Key, number>(steps.length > 1 ? steps.map((s, j) => [s.key, j]) : []);
-    const local = (a: unknown): unknown =>
-      a instanceof Ref ? (internal.has(a.key) ? new StepRef(internal.get(a.key)!) : a) : Array.isArray(a) ? a.map(local) : a;
-    const stepKeys = steps.map((s) => s.key);
-    return {
-      key: t.key,
-      label: steps.map((st) => st.op).join("+"),
-      steps: steps.map((s) => ({ op: ops.get(s.op)!, args: internal.size > 0 ? s.args.map(local) : s.args })),
-      stepKeys: () => stepKeys,
-      program: undefined,
-      inputs: [],
-      resources: resourcesOf(t),
+/** Task objects for a compiled plan's tasks (what Plan.tasks shows). */
+function taskViews(plan: CompiledPlan): Task[] {
+  const n = plan.taskGroup.length;
+  const out: Task[] = new Array(n);
+  for (let p = 0; p < n; p++) {
+    const group = plan.groups[plan.taskGroup[p]!]!;
+    const chunk = plan.taskChunk[p]!;
+    const inputKey = (j: number) => keyOf(plan, plan.depList[plan.depStart[p]! + j]!);
+    const stepKeys = group.program.steps.map((_, j) => stepKeyOf(plan, p, j));
+    const fillRefs = (v: unknown): unknown =>
+      v instanceof InputHole ? ref(inputKey(v.index)) : v instanceof StepHole ? ref(stepKeys[v.step]!) : Array.isArray(v) ? v.map(fillRefs) : v;
+    const argOf = (a: ExecProgramArg): unknown => {
+      switch (a.kind) {
+        case "step": return ref(stepKeys[a.step]!);
+        case "input": return ref(inputKey(a.index));
+        case "inputs": return Array.from({ length: plan.depStart[p + 1]! - plan.depStart[p]! }, (_, j) => ref(inputKey(j)));
+        case "literal": return a.value;
+        case "chunk": return a.table[chunk];
+        case "nested": return fillRefs(a.value);
+      }
     };
-  });
+    const steps: Task[] = group.program.steps.map((s, j) => ({ key: stepKeys[j]!, op: s.op.name, args: s.args.map(argOf) }));
+    const bytes = plan.resultBytes[p]!;
+    const last = bytes >= 0 ? { ...steps[steps.length - 1]!, bytes } : steps[steps.length - 1]!;
+    if (steps.length === 1) {
+      out[p] = group.resources ? { ...last, resources: group.resources } : last;
+    } else {
+      steps[steps.length - 1] = last;
+      const fused: FusedTask = { key: stepKeys[stepKeys.length - 1]!, op: FUSED, args: [], steps };
+      out[p] = fused;
+    }
+  }
+  return out;
 }
 
 /**
@@ -303,25 +322,30 @@ export class MainThreadHooks implements RunnerHooks {
     readonly kernels: Kernels | undefined,
     private readonly release: (value: unknown, keep: unknown) => void,
     protected arena?: ScratchArena,
+    /** Names the task at a position (for errors and TaskContext.key). */
+    public keyOf?: (position: number) => Key,
   ) {}
 
-  private memory(key: Key): Kernels["memory"] {
-    if (!this.kernels) throw new ArgumentError("kernels", "a Kernels instance in plan.run's options, to allocate buffers", undefined, `task ${formatKey(key)}`);
+  private memory(position: number): Kernels["memory"] {
+    if (!this.kernels) {
+      const where = position >= 0 && this.keyOf ? `task ${formatKey(this.keyOf(position))}` : "a task";
+      throw new ArgumentError("kernels", "a Kernels instance in plan.run's options, to allocate buffers", undefined, where);
+    }
     return this.kernels.memory;
   }
 
-  allocResult(bytes: number, key: Key): BufferViews {
-    return this.memory(key).alloc(bytes);
+  allocResult(bytes: number, position: number): BufferViews {
+    return this.memory(position).alloc(bytes);
   }
 
-  allocScratch(bytes: number, key: Key): BufferViews {
-    this.arena ??= new ScratchArena(this.memory(key));
+  allocScratch(bytes: number, position: number): BufferViews {
+    this.arena ??= new ScratchArena(this.memory(position));
     return this.arena.alloc(bytes);
   }
 
   own(result: unknown): unknown {
     if (!(result instanceof ScratchBuffer)) return result;
-    const copy = this.allocResult(result.bytes, -1); // a scratch buffer implies kernels: no key needed
+    const copy = this.allocResult(result.bytes, -1); // a scratch buffer implies kernels: no position needed
     copy.u8().set(result.u8());
     return copy;
   }
@@ -340,109 +364,18 @@ export class MainThreadHooks implements RunnerHooks {
   }
 }
 
-/** Checks that every op of every task (and fused step) is registered. */
-function checkOps(tasks: readonly Task[], ops: OpRegistry): void {
-  const unknown = new Map<string, Key[]>();
-  const checkedPrograms = new Set<BlockProgram>();
-  const check = (op: string, k: Key) => {
-    if (!ops.has(op)) (unknown.get(op) ?? unknown.set(op, []).get(op)!).push(k);
-  };
-  for (const t of tasks) {
-    if (t instanceof ProgramTask) {
-      // one check per program, not per chunk
-      if (checkedPrograms.has(t.program)) continue;
-      checkedPrograms.add(t.program);
-      for (const s of t.program.steps) check(s.op, t.key);
-    } else {
-      for (const s of stepsOf(t)) check(s.op, t.key);
-    }
-  }
-  const first = unknown.entries().next();
-  if (!first.done) throw GraphError.unknownOp(first.value[1], first.value[0], ops.names());
-}
-
 /**
  * Optimizes `graph` for `outputs` into a Plan. Rejects cycles, missing dependencies, unknown
  * ops and missing outputs with a GraphError naming the keys (duplicate keys are rejected when
  * a Graph is materialized or a GraphBuilder defines them).
  *
- * The passes are the exported ones (cull, inlineConstants, fuse or fuseLinear, order), run on
- * one dense index of the graph rather than from map to map: only the fused result is built as
- * a map, so compiling costs a fraction of a microsecond per task.
+ * A graph of lazy layers (blockwise, tree reductions, input layers: what array operations
+ * make) compiles without making its tasks, in O(layers) plus typed arrays of O(tasks). Other
+ * graphs run the exported passes (cull, inlineConstants, fuse or fuseLinear, order) on one
+ * dense index of the tasks. Input layers' chunks (persisted arrays, user data) become inputs
+ * that the plan reads from the graph at each run, never part of the plan itself.
  */
 export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): Plan {
-  if (!Array.isArray(outputs) || outputs.length === 0) {
-    throw new ArgumentError("outputs", "a non-empty array of keys", outputs, "compile");
-  }
-  const ops = options.ops ?? defaultOps;
-  const fusion = options.fusion ?? "aggressive";
-  const layerFusion = options.blockwise !== false && fusion !== "none";
-  const inputs = [...new Set(options.inputs ?? [])];
-  let all: TaskMap =
-    graph instanceof Graph ? layerTasks(layerFusion ? fuseBlockwise(graph, new Set([...outputs, ...inputs])) : graph.layers()) : graph;
-  if (inputs.length > 0) {
-    const withInputs = new Map(all);
-    for (const k of inputs) {
-      // An input replaces whatever task produced that key: its value comes from the bindings.
-      if (typeof k !== "number") throw new ArgumentError("inputs", "an array of keys", k, "compile");
-      withInputs.set(k, task(k, INPUT, keyName(k)));
-    }
-    all = withInputs;
-  }
-  checkOutputs(all, outputs);
-  const full = indexGraph(all, { allowMissing: true });
-  const needed = reachable(full, [...outputs, ...inputs.filter((k) => all.has(k))].map((k) => full.indexOf(k)));
-  const dangling = (full.missing ?? []).filter((j) => needed[j]);
-  if (dangling.length > 0) {
-    const j = dangling[0]!;
-    throw GraphError.missing(full.keys[j]!, taskDependencies(full.tasks[j]!).filter((k) => !all.has(k)));
-  }
-  let culled = subgraph(full, needed);
-  checkOps(culled.tasks, ops);
-  const keep = [...outputs, ...inputs.filter((k) => culled.indexOf(k) >= 0)];
-  const culledCount = culled.size;
-  if (culled.tasks.some((t) => t.op === CONST)) {
-    // constants to inline: rare, and worth a trip through maps
-    const asMap = new Map(culled.tasks.map((t) => [t.key, t]));
-    culled = indexGraph(inlineConstants(asMap, keep));
-  }
-  let fused: TaskMap;
-  if (fusion === "none") {
-    topologicalIndices(culled); // cycles
-    fused = new Map(culled.tasks.map((t) => [t.key, t]));
-  } else {
-    fused = fuseGraph(culled, keep, fusion === "linear" ? "linear" : "aggressive", options.fuseOptions);
-  }
-  // Run order, and where each result is read for the last time, on the fused graph's dense
-  // form. Inputs are bound, not run: their placeholder tasks take no position.
-  const { g: fg, rank } = rankTasks(fused, outputs);
-  const byRank = new Int32Array(fg.size);
-  for (let j = 0; j < fg.size; j++) byRank[rank[j]!] = j;
-  const position = new Int32Array(fg.size).fill(-1);
-  const sequence: Task[] = [];
-  for (const j of byRank) {
-    if (fg.tasks[j]!.op === INPUT) continue;
-    position[j] = sequence.length;
-    sequence.push(fg.tasks[j]!);
-  }
-  const lastPosition = new Int32Array(fg.size).fill(-1);
-  for (let j = 0; j < fg.size; j++) {
-    const at = position[j]!;
-    if (at < 0) continue;
-    for (let q = fg.depStart[j]!; q < fg.depStart[j + 1]!; q++) {
-      const d = fg.depList[q]!;
-      if (at > lastPosition[d]!) lastPosition[d] = at;
-    }
-  }
-  // lastReads[i]: the results task i reads last, as one flat list cut by position (CSR)
-  const cut = new Int32Array(sequence.length + 1);
-  for (let d = 0; d < fg.size; d++) if (lastPosition[d]! >= 0) cut[lastPosition[d]! + 1]! += 1;
-  for (let i = 0; i < sequence.length; i++) cut[i + 1] = cut[i + 1]! + cut[i]!;
-  const flat = new Float64Array(cut[sequence.length]!);
-  const fill = cut.slice(0, sequence.length);
-  for (let d = 0; d < fg.size; d++) if (lastPosition[d]! >= 0) flat[fill[lastPosition[d]!]!++] = fg.keys[d]!;
-  const lastReads = { cut, flat };
-  const boundInputs = inputs.filter((k) => fused.has(k));
-  const stats: PlanStats = { materialized: all.size, culled: culledCount, inlined: culled.size, fused: sequence.length };
-  return new Plan(sequence, [...outputs], boundInputs, lastReads, stats, ops);
+  const compiled = compilePlan(graph, outputs, options);
+  return new Plan(compiled, outputs, graph instanceof Graph ? inputValues(compiled, graph.layers()) : new Array(compiled.inputCount));
 }

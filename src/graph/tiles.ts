@@ -6,16 +6,15 @@
  * next tile: the intermediates stay in a few kilobytes of scratch (L1), the chunk is read once,
  * and only the result (or the reduction's value) is written.
  *
- * The plan is derived from the task's steps on first use (on whichever thread runs it); when
+ * The plan is derived from the program on first use (on whichever thread runs it, once for all
+ * the tasks sharing the program); when
  * the operands turn out not to line up (buffers of different lengths), the steps run as usual.
  */
 import type { KernelTable } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
-import type { ExecProgramArg, ExecTask, RunnerHooks } from "./execute.js";
-import { StepRef } from "./execute.js";
-import type { Key } from "./keys.js";
+import { StepHole, type ExecProgram, type ExecProgramArg } from "./compiled.js";
+import { argValue, type RunnablePlan, type RunnerHooks } from "./execute.js";
 import type { TileSpec } from "./ops.js";
-import { Ref } from "./task.js";
 
 /** Values per tile: 8 KiB a register, a handful of registers well inside L1. */
 export const TILE = 1024;
@@ -23,8 +22,8 @@ export const TILE = 1024;
 /** Where a tiled step's operand comes from: a register (an earlier tiled step) or a value slot. */
 type Operand = { readonly reg: number } | { readonly slot: number };
 
-/** Where a value slot's value comes from, resolved once per task run. */
-type Source = { readonly ref: Key } | { readonly step: number } | { readonly input: number } | { readonly literal: unknown };
+/** Where a value slot's value comes from, resolved once per task run: an earlier step, an argument outside the run. */
+type Source = { readonly step: number } | { readonly arg: ExecProgramArg };
 
 export interface TilePlan {
   /** Steps start .. end (inclusive) run tile by tile; the others as usual. */
@@ -40,30 +39,34 @@ export interface TilePlan {
   readonly registers: number;
 }
 
-const plans = new WeakMap<ExecTask, TilePlan | null>();
+const plans = new WeakMap<ExecProgram, TilePlan | null>();
 
-/** The tile plan of `task`, or null when its tail is not a tileable expression of two or more steps. */
-export function tilePlanOf(task: ExecTask): TilePlan | null {
-  let plan = plans.get(task);
+/** The tile plan of a program (shared by all tasks running it), or null when its tail is not a tileable expression of two or more steps. */
+export function tilePlanOf(program: ExecProgram): TilePlan | null {
+  let plan = plans.get(program);
   if (plan === undefined) {
-    plan = analyze(task);
-    plans.set(task, plan);
+    plan = analyze(program);
+    plans.set(program, plan);
   }
   return plan;
 }
 
-/** Steps (by index) whose arguments refer to step j. */
-function readsStep(args: readonly unknown[], program: boolean, j: number): boolean {
+/** Whether `args` refer to step j (directly or inside a nested list). */
+function readsStep(args: readonly ExecProgramArg[], j: number): boolean {
   for (const a of args) {
-    if (program ? (a as ExecProgramArg).kind === "step" && (a as { step: number }).step === j : a instanceof StepRef && a.step === j) return true;
-    if (!program && Array.isArray(a) && readsStep(a, false, j)) return true;
+    if (a.kind === "step" && a.step === j) return true;
+    if (a.kind === "nested" && nestedReads(a.value, j)) return true;
   }
   return false;
 }
 
-function analyze(task: ExecTask): TilePlan | null {
-  const ops = task.steps ? task.steps.map((s) => s.op) : task.program!.steps.map((s) => s.op);
-  const argsOf = (j: number): readonly unknown[] => (task.steps ? task.steps[j]!.args : task.program!.steps[j]!.args);
+function nestedReads(v: unknown, j: number): boolean {
+  if (Array.isArray(v)) return v.some((x) => nestedReads(x, j));
+  return v instanceof StepHole && v.step === j;
+}
+
+function analyze(program: ExecProgram): TilePlan | null {
+  const ops = program.steps.map((s) => s.op);
   const n = ops.length;
   if (n < 2) return null;
   // the first run of two or more tileable ops (a reduction ends a run) whose intermediates
@@ -75,19 +78,19 @@ function analyze(task: ExecTask): TilePlan | null {
     if (end === start) continue;
     let escapes = false;
     for (let later = end + 1; later < n && !escapes; later++) {
-      for (let j = start; j < end && !escapes; j++) escapes = readsStep(argsOf(later), !task.steps, j);
+      for (let j = start; j < end && !escapes; j++) escapes = readsStep(program.steps[later]!.args, j);
     }
     if (escapes) {
       start = end;
       continue;
     }
-    return planRun(task, ops, start, end);
+    return planRun(program, start, end);
   }
   return null;
 }
 
-function planRun(task: ExecTask, ops: readonly { tile?: TileSpec }[], start: number, end: number): TilePlan | null {
-  const n = ops.length;
+function planRun(program: ExecProgram, start: number, end: number): TilePlan | null {
+  const n = program.steps.length;
   const sources: Source[] = [];
   const slotOf = new Map<string, number>();
   const slot = (id: string, source: Source) => {
@@ -97,21 +100,14 @@ function planRun(task: ExecTask, ops: readonly { tile?: TileSpec }[], start: num
   };
   const steps: { spec: TileSpec; args: Operand[] }[] = [];
   for (let j = start; j <= end; j++) {
-    const spec = ops[j]!.tile!;
-    const raw: readonly unknown[] = task.steps ? task.steps[j]!.args : task.program!.steps[j]!.args;
+    const spec = program.steps[j]!.op.tile!;
     const args: Operand[] = [];
-    for (const a of raw) {
+    for (const a of program.steps[j]!.args) {
       let operand: Operand | undefined;
-      if (task.steps) {
-        if (a instanceof StepRef) operand = a.step >= start ? { reg: a.step - start } : slot(`s${a.step}`, { step: a.step });
-        else if (a instanceof Ref) operand = slot(`r${a.key}`, { ref: a.key });
-        else if (typeof a === "number" || isBuffer(a)) operand = slot(`n${sources.length}`, { literal: a }); // a number, or a constant buffer
-      } else {
-        const p = a as ExecProgramArg;
-        if (p.kind === "step") operand = p.step >= start ? { reg: p.step - start } : slot(`s${p.step}`, { step: p.step });
-        else if (p.kind === "input") operand = slot(`i${p.index}`, { input: p.index });
-        else if (typeof p.value === "number" || isBuffer(p.value)) operand = slot(`n${sources.length}`, { literal: p.value });
-      }
+      if (a.kind === "step") operand = a.step >= start ? { reg: a.step - start } : slot(`s${a.step}`, { step: a.step });
+      else if (a.kind === "input") operand = slot(`i${a.index}`, { arg: a });
+      else if (a.kind === "chunk") operand = slot(`n${sources.length}`, { arg: a }); // a number per chunk
+      else if (a.kind === "literal" && (typeof a.value === "number" || isBuffer(a.value))) operand = slot(`n${sources.length}`, { arg: a }); // a number, or a constant buffer
       if (!operand) return null; // an argument a kernel cannot take (a list, a string)
       args.push(operand);
     }
@@ -146,15 +142,14 @@ const isBuffer = (v: unknown): v is BufferViews =>
   typeof v === "object" && v !== null && typeof (v as BufferViews).ptr === "number" && typeof (v as BufferViews).bytes === "number";
 
 /**
- * Runs the tiled steps of `task`. `results` holds the earlier steps' results; returns the value
+ * Runs the tiled steps of the task at `position`. `results` holds the earlier steps' results; returns the value
  * of the run's last step, or undefined (having done nothing) when the operands do not line up,
  * so the caller runs the steps instead.
  */
 export function runTiles(
-  task: ExecTask, plan: TilePlan, results: readonly unknown[], lookup: (k: Key) => unknown, hooks: RunnerHooks,
+  exec: RunnablePlan, position: number, plan: TilePlan, results: readonly unknown[], valueAt: (p: number) => unknown, hooks: RunnerHooks,
 ): { value: unknown } | undefined {
-  const values = plan.sources.map((s) =>
-    "ref" in s ? lookup(s.ref) : "step" in s ? results[s.step] : "input" in s ? lookup(task.inputs[s.input]!) : s.literal);
+  const values = plan.sources.map((s) => ("step" in s ? results[s.step] : argValue(s.arg, exec, position, results, valueAt)));
   let n = -1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -174,10 +169,10 @@ export function runTiles(
   const reduce = last.spec.kind === "reduce" ? last.spec.kernel.replace(/F32$/, "") : undefined;
   if (n === 0 && (reduce === "min" || reduce === "max")) return undefined; // the kernel op says what the empty case is
   const k = hooks.kernels!.raw as KernelTable & Record<string, (...args: number[]) => number>;
-  const registers = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, task.key) : undefined;
+  const registers = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, position) : undefined;
   const lastSpec = last.spec;
   const outBytes = lastSpec.kind === "unary" ? lastSpec.outBytes ?? 8 : 8;
-  const out = reduce ? undefined : plan.last ? hooks.allocResult(outBytes * n, task.key) : hooks.allocScratch(outBytes * n, task.key);
+  const out = reduce ? undefined : plan.last ? hooks.allocResult(outBytes * n, position) : hooks.allocScratch(outBytes * n, position);
   const sourceBytes = plan.sourceBytes;
   const ptrs = values.map((v) => (isBuffer(v) ? v.ptr : -1));
   let acc = reduce === "min" ? Infinity : reduce === "max" ? -Infinity : 0;

@@ -3,11 +3,13 @@
  * them out of shared memory (lane, start, end per task), kept raw and turned into TaskEvents
  * only when someone asks. Bounded: the oldest runs are dropped beyond `capacity` events.
  */
-import type { PlanLayout } from "../graph/plan.js";
+import { keyOf, type CompiledPlan, type KeyNames } from "../graph/compiled.js";
 import type { TaskEvent } from "../profile/events.js";
 
 interface RecordedRun {
-  layout: PlanLayout;
+  layout: CompiledPlan;
+  /** Names of the keys of the graph the run was for (strings and keys only: no data is kept). */
+  names: KeyNames;
   events: Float64Array;
   ran: Uint8Array;
   count: number;
@@ -20,11 +22,11 @@ export class ProfileStore {
 
   constructor(readonly capacity: number) {}
 
-  record(layout: PlanLayout, events: Float64Array, ran: Uint8Array): void {
+  record(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array): void {
     if (this.capacity <= 0) return;
     let count = 0;
     for (let i = 0; i < ran.length; i++) count += ran[i]!;
-    this.runs.push({ layout, events, ran, count });
+    this.runs.push({ layout, names, events, ran, count });
     this.total += count;
     while (this.total > this.capacity && this.runs.length - this.head > 1) this.total -= this.runs[this.head++]!.count;
     if (this.head > 1024 && this.head * 2 > this.runs.length) {
@@ -37,11 +39,11 @@ export class ProfileStore {
   events(): TaskEvent[] {
     const out: TaskEvent[] = [];
     for (const r of this.runs.slice(this.head)) {
-      const { tasks } = r.layout;
+      const { groups, taskGroup } = r.layout;
       for (let i = 0; i < r.ran.length; i++) {
         if (!r.ran[i]) continue;
-        const t = tasks[i]!;
-        out.push({ key: t.key, label: t.label, lane: r.events[3 * i]!, start: r.events[3 * i + 1]!, end: r.events[3 * i + 2]! });
+        const label = groups[taskGroup[i]!]!.label;
+        out.push({ key: keyOf(r.layout, i, r.names), label, lane: r.events[3 * i]!, start: r.events[3 * i + 1]!, end: r.events[3 * i + 2]! });
       }
     }
     return out;

@@ -9,9 +9,12 @@
  * process alive on their own, so a script ends when its work ends.
  */
 import { ArgumentError, WeftError } from "../errors.js";
-import type { Key } from "../graph/keys.js";
-import { compile, type Bindings, type CompileOptions, type Plan } from "../graph/plan.js";
-import type { Graph, TaskMap } from "../graph/graph.js";
+import type { CompiledPlan, KeyNames } from "../graph/compiled.js";
+import { isKey, keyName, type Key } from "../graph/keys.js";
+import { compilePlan, inputValues, namesOf, Plan, type Bindings, type CompileOptions } from "../graph/plan.js";
+import { Graph, type TaskMap } from "../graph/graph.js";
+import { TaskLayer, type Layer } from "../graph/layers.js";
+import { graphStructure, identityOf } from "../graph/structure.js";
 import { registerKernelOps } from "../graph/kernel-ops.js";
 import { defaultOps } from "../graph/ops.js";
 import { DEFAULT_FUSE_OPTIONS } from "../graph/fuse.js";
@@ -22,6 +25,7 @@ import { availableParallelism, workerPath } from "../platform/node.js";
 import type { TaskEvent } from "../profile/events.js";
 import { Scheduler, type ScheduleOptions } from "../scheduler/scheduler.js";
 import { ProfileStore } from "./profile-store.js";
+import { PlanCache, type PlanCacheLimits } from "./plan-cache.js";
 
 // weft's kernel ops are available to every graph (workers register the same set).
 registerKernelOps(defaultOps);
@@ -62,6 +66,11 @@ export interface RuntimeOptions {
   kernelOverrides?: KernelOverrides;
   /** V8 heap limits of each worker (Node's ResourceLimits), e.g. { maxOldGenerationSizeMb: 256 }. */
   workerResourceLimits?: import("node:worker_threads").ResourceLimits;
+  /**
+   * Limits of the plan cache (compiled plans by graph structure: see `runtime.planCache`);
+   * default 256 plans and 64 MiB; false keeps no plans.
+   */
+  planCache?: PlanCacheLimits | false;
 }
 
 /**
@@ -71,6 +80,12 @@ export interface RuntimeOptions {
 export interface ComputeOptions extends CompileOptions, ScheduleOptions {
   /** Values of the plan's inputs. */
   bindings?: Bindings;
+  /**
+   * Look the plan up in the runtime's plan cache by the graph's structure, and cache it when
+   * compiled (default true; graphs given as a TaskMap, or with explicit `inputs`, are always
+   * compiled afresh).
+   */
+  cache?: boolean;
 }
 
 /** Options of `runtime.run()`: scheduling options. */
@@ -126,6 +141,13 @@ export class Runtime {
   private readonly store: ProfileStore;
   private closing: Promise<void> | undefined;
 
+  /**
+   * Compiled plans by the structure of their graphs: a compute whose graph has the structure of
+   * an earlier one (a user's loop building the same expression around new data) runs the
+   * earlier plan on the new inputs. `planCache.stats()` says how often that happened.
+   */
+  readonly planCache: PlanCache;
+
   private constructor(
     /** The kernels on the runtime's shared memory. */
     readonly kernels: Kernels,
@@ -134,10 +156,12 @@ export class Runtime {
     executor: ExecutorName,
     /** Bytes of each thread's scratch block (fused tasks' intermediates). */
     readonly scratchBytes: number,
+    cacheLimits: PlanCacheLimits | false | undefined,
   ) {
     this.store = store;
     this.executor = executor;
     this.threads = scheduler.workerCount + 1;
+    this.planCache = new PlanCache(cacheLimits === false ? { entries: 0 } : cacheLimits ?? {});
   }
 
   /** Starts a runtime: the shared memory, the kernels, and (for 'threads') the workers. */
@@ -166,9 +190,9 @@ export class Runtime {
       workerPath: workerPath(),
       resourceLimits: options.workerResourceLimits,
       kernelOverrides: overrides,
-      onEvents: store.capacity > 0 ? (layout, events, ran) => store.record(layout, events, ran) : undefined,
+      onEvents: store.capacity > 0 ? (layout, names, events, ran) => store.record(layout, names, events, ran) : undefined,
     });
-    return new Runtime(kernels, scheduler, store, executor, options.scratchBytes ?? DEFAULT_SCRATCH);
+    return new Runtime(kernels, scheduler, store, executor, options.scratchBytes ?? DEFAULT_SCRATCH, options.planCache);
   }
 
   /** The shared memory every task's buffers live in. */
@@ -178,16 +202,74 @@ export class Runtime {
 
   /**
    * Compiles a graph for this runtime (the plan can be run many times with run()): fusion keeps
-   * intermediates within this runtime's scratch block unless `fuseOptions` say otherwise.
+   * intermediates within this runtime's scratch block unless `fuseOptions` say otherwise. The
+   * plan comes from the plan cache when a graph of the same structure was compiled before.
    */
-  compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): Plan {
-    return compile(graph, outputs, this.withScratch(options));
+  compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions & { cache?: boolean } = {}): Plan {
+    const { plan, inputs } = this.prepare(graph, () => outputs, undefined, options);
+    return new Plan(plan, outputs, inputs);
   }
 
-  /** Compiles and runs a graph once; resolves to the outputs' values in the order of `outputs`. */
+  /**
+   * Compiles and runs a graph once; resolves to the outputs' values in the order of `outputs`.
+   * A graph of the structure of an earlier one runs the earlier plan (`options.cache`).
+   */
   async compute(graph: Graph | TaskMap, outputs: readonly Key[], options: ComputeOptions = {}): Promise<unknown[]> {
-    const plan = compile(graph, outputs, this.withScratch(options));
-    return this.run(plan, options.bindings ?? {}, options);
+    if (this.closing) throw new WeftError("the runtime is closed");
+    const { plan, names, inputs } = this.prepare(graph, () => outputs, undefined, options);
+    return this.scheduler.run(plan, this.bindExplicit(plan, outputs, inputs, options.bindings), { ...options, names });
+  }
+
+  /**
+   * @internal Computes every chunk of `layers` (in order): what computing arrays needs, with the
+   * outputs described by layer, so that a plan cache hit costs O(layers) however many chunks.
+   */
+  async computeLayers(layers: readonly Layer[], options: ScheduleOptions & { cache?: boolean } = {}): Promise<unknown[]> {
+    if (this.closing) throw new WeftError("the runtime is closed");
+    const graph = new Graph(layers);
+    const walk = graph.layers();
+    const ordinals = new Map<Layer, number>(walk.map((l, i) => [l, i]));
+    const token = layers.map((l) => `${ordinals.get(l)}*`).join(",");
+    const { plan, names, inputs } = this.prepare(graph, () => layers.flatMap((l) => l.keys()), token, options, walk, ordinals);
+    return this.scheduler.run(plan, inputs, { ...options, names });
+  }
+
+  /**
+   * The compiled plan for `graph` (from the cache when allowed and present), the names of its
+   * keys in this graph, and the values of its inputs that the graph holds.
+   */
+  private prepare(
+    graph: Graph | TaskMap, outputs: () => readonly Key[], outputToken: string | undefined, options: CompileOptions & { cache?: boolean },
+    walk = graph instanceof Graph ? graph.layers() : [], ordinals?: ReadonlyMap<Layer, number>,
+  ): { plan: CompiledPlan; names: KeyNames; inputs: unknown[] } {
+    const compileOptions = this.withScratch(options);
+    const cacheable = graph instanceof Graph && options.cache !== false && (options.inputs?.length ?? 0) === 0;
+    if (!cacheable) {
+      const plan = compilePlan(graph, outputs(), compileOptions);
+      return { plan, names: plan.names, inputs: graph instanceof Graph ? inputValues(plan, walk) : new Array(plan.inputCount) };
+    }
+    const order = ordinals ?? new Map<Layer, number>(walk.map((l, i) => [l, i]));
+    const token = outputToken ?? outputsToken(walk, order, outputs());
+    if (token === undefined) {
+      const plan = compilePlan(graph, outputs(), compileOptions);
+      return { plan, names: plan.names, inputs: inputValues(plan, walk) };
+    }
+    const ops = compileOptions.ops ?? defaultOps;
+    const key = `${identityOf(ops)}|${compileOptions.fusion ?? "aggressive"}|${compileOptions.blockwise !== false}|` +
+      `${JSON.stringify(compileOptions.fuseOptions)}|${token}|${graphStructure(walk, order)}`;
+    const cached = this.planCache.get(key);
+    if (cached) return { plan: cached, names: namesOf(walk), inputs: inputValues(cached, walk) };
+    const plan = compilePlan(graph, outputs(), compileOptions);
+    this.planCache.add(key, plan, ops);
+    return { plan, names: plan.names, inputs: inputValues(plan, walk) };
+  }
+
+  /** The inputs with compile()'s explicit inputs taken from `bindings`. */
+  private bindExplicit(plan: CompiledPlan, outputs: readonly Key[], inputs: unknown[], bindings: Bindings | undefined): unknown[] {
+    for (let j = 0; j < plan.inputCount; j++) {
+      if (plan.inputOrdinal[j]! < 0) return new Plan(plan, outputs, inputs).bind(bindings ?? {});
+    }
+    return inputs;
   }
 
   /** Compile options with fusion's intermediate limit set to the scratch block, unless given. */
@@ -206,7 +288,7 @@ export class Runtime {
   async run(plan: Plan, bindings: Bindings = {}, options: RunPlanOptions = {}): Promise<unknown[]> {
     if (this.closing) throw new WeftError("the runtime is closed");
     const inputs = plan.bind(bindings);
-    return this.scheduler.run(plan, inputs, options);
+    return this.scheduler.run(plan.compiled, inputs, options);
   }
 
   /** Timing events of recent computations (one per task: lane, start, end on this thread's clock). */
@@ -229,9 +311,10 @@ export class Runtime {
     };
   }
 
-  /** Stops the workers; computations in flight reject with CancelledError and free their buffers. */
+  /** Stops the workers; computations in flight reject with CancelledError and free their buffers. The plan cache is emptied. */
   close(): Promise<void> {
     this.closing ??= this.scheduler.close();
+    this.planCache.clear();
     if (defaultRuntime && this === settledDefault) {
       defaultRuntime = undefined;
       settledDefault = undefined;
@@ -274,4 +357,27 @@ export async function compute(
 ): Promise<unknown[]> {
   const runtime = options.runtime ?? (await getDefaultRuntime());
   return runtime.compute(graph, outputs, options);
+}
+
+/**
+ * The outputs as positions in the walk, `ordinal:chunk` (or `ordinal#index` for a listed task),
+ * or undefined when one is not a chunk of any layer (such a compute is not cached).
+ */
+function outputsToken(walk: readonly Layer[], ordinals: ReadonlyMap<Layer, number>, outputs: readonly Key[]): string | undefined {
+  const byName = new Map<string, Layer>();
+  for (const l of walk) byName.set(l.name, l);
+  const parts: string[] = [];
+  for (const k of outputs) {
+    let l = byName.get(isKey(k) ? keyName(k) : "");
+    let index = l?.indexOfKey(k);
+    if (index === undefined) {
+      l = walk.find((x) => x instanceof TaskLayer && x.hasKey(k));
+      index = l?.indexOfKey(k);
+      if (index === undefined) return undefined;
+      parts.push(`${ordinals.get(l!)}#${index}`);
+    } else {
+      parts.push(`${ordinals.get(l!)}:${index}`);
+    }
+  }
+  return parts.join(",");
 }

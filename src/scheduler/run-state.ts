@@ -4,6 +4,7 @@
  * (so each is freed exactly once, after its last reader, or when the run fails); its cells in
  * shared memory; and the promise its caller awaits.
  */
+import type { KeyNames } from "../graph/compiled.js";
 import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import type { PlanEntry } from "./plan-entry.js";
 
@@ -100,6 +101,10 @@ export class RunState {
   /** ScheduleOptions.onProgress, and when it was last called (performance.now()). */
   onProgress: ((done: number, total: number) => void) | undefined;
   progressAt = -Infinity;
+  /** The names of the keys of the graph this run is for (errors and profiles). */
+  names: KeyNames;
+  /** The value at a position (what tasks run on the main thread read). */
+  readonly valueAt = (p: number): unknown => this.values[p];
 
   constructor(
     readonly id: number,
@@ -114,8 +119,9 @@ export class RunState {
     readonly reject: (error: unknown) => void,
   ) {
     const layout = entry.layout;
-    this.n = layout.tasks.length;
-    this.positions = layout.keys.length;
+    this.n = layout.taskGroup.length;
+    this.positions = this.n + layout.inputCount;
+    this.names = layout.names;
     this.state = new Uint8Array(this.n);
     this.laneOf = new Int16Array(this.n);
     this.remaining = entry.depCount.slice();

@@ -12,9 +12,10 @@
  */
 import type { ResolvedOverride } from "../kernels/overrides.js";
 import { ArgumentError, WeftError } from "../errors.js";
-import { runTask, StepFailure, type ExecTask } from "../graph/execute.js";
+import { keyOf, stepKeyOf, type CompiledPlan, type KeyNames } from "../graph/compiled.js";
+import { runTask, StepFailure } from "../graph/execute.js";
 import { formatKey, type Key } from "../graph/keys.js";
-import { MainThreadHooks, TaskError, type Plan } from "../graph/plan.js";
+import { MainThreadHooks, TaskError } from "../graph/plan.js";
 import type { Kernels } from "../kernels/index.js";
 import { Allocation, SharedBuffer, type BufferViews } from "../memory/shared-memory.js";
 import { ScratchArena } from "../memory/scratch.js";
@@ -53,7 +54,7 @@ export interface SchedulerOptions {
   /** Kernels replaced on every worker (already applied to `kernels` on this thread). */
   kernelOverrides?: readonly ResolvedOverride[];
   /** Receives each finished run's timing events (none: they are not copied out at all). */
-  onEvents?(layout: PlanEntry["layout"], events: Float64Array, ran: Uint8Array): void;
+  onEvents?(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array): void;
 }
 
 /**
@@ -103,7 +104,7 @@ export class Scheduler {
   private readonly ctl = new Int32Array(this.control);
   private readonly lanes: (WorkerLane | undefined)[] = [undefined]; // index 0: the main thread
   private readonly runs = new Map<number, RunState>();
-  private readonly plans = new WeakMap<Plan, PlanEntry>();
+  private readonly plans = new WeakMap<CompiledPlan, PlanEntry>();
   private readonly freeSlots: number[] = [];
   private readonly mainAvailable: Record<string, number>;
   private readonly scratch: Allocation[] = [];
@@ -170,44 +171,48 @@ export class Scheduler {
     });
   }
 
-  private entryFor(plan: Plan): PlanEntry {
+  private entryFor(plan: CompiledPlan): PlanEntry {
     let e = this.plans.get(plan);
     if (!e) this.plans.set(plan, (e = new PlanEntry(plan)));
     return e;
   }
 
-  /** Runs `plan` with `inputs` (values by key) and resolves to its outputs. */
-  run(plan: Plan, inputs: ReadonlyMap<Key, unknown>, options: ScheduleOptions = {}): Promise<unknown[]> {
+  /**
+   * Runs `plan` with `inputs` (the values of its inputs, by index) and resolves to its outputs.
+   * `names` name the keys of the graph the plan runs for (in errors and profiles; default: the
+   * graph it was compiled from).
+   */
+  run(plan: CompiledPlan, inputs: readonly unknown[], options: ScheduleOptions & { names?: KeyNames } = {}): Promise<unknown[]> {
     if (this.closed) return Promise.reject(new CancelledError("the runtime is closed"));
     if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new CancelledError("aborted"));
     if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
       return Promise.reject(new ArgumentError("onProgress", "a function (done, total) => void", options.onProgress, "run"));
     }
     const entry = this.entryFor(plan);
-    if (entry.usesResources) this.checkResources(entry);
+    if (entry.usesResources) this.checkResources(entry, options.names ?? plan.names);
     if (this.workerCount > 0) entry.wire();
     const slot = this.freeSlots.pop();
     if (slot === undefined) return Promise.reject(new WeftError(`more than ${P.MAX_RUN_SLOTS} computations at once on one runtime`));
-    const layout = entry.layout;
+    const n = entry.n;
+    const positions = n + plan.inputCount;
     const memory = this.options.kernels.memory;
     let cells: Allocation;
     try {
-      cells = memory.alloc(layout.keys.length * 24 + layout.tasks.length * 24);
+      cells = memory.alloc(positions * 24 + n * 24);
     } catch (error) {
       this.freeSlots.push(slot);
       return Promise.reject(error);
     }
-    cells.f64().fill(0, 0, layout.keys.length * 3);
+    cells.f64().fill(0, 0, positions * 3);
     return new Promise<unknown[]>((resolve, reject) => {
       const id = this.nextRunId++;
       const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", options.batch !== false, this.lanes.length, resolve, reject);
       run.onProgress = options.onProgress;
-      const n = run.n;
-      for (const [k, v] of inputs) {
-        const p = layout.positionOf.get(k);
-        if (p === undefined) continue;
-        run.hold(p, v, false);
-        this.writeCell(run, p, v);
+      run.names = options.names ?? plan.names;
+      for (let j = 0; j < plan.inputCount; j++) {
+        const v = inputs[j];
+        run.hold(n + j, v, false);
+        this.writeCell(run, n + j, v);
       }
       for (let i = 0; i < n; i++) {
         if (run.remaining[i] === 0) {
@@ -234,20 +239,21 @@ export class Scheduler {
     });
   }
 
-  private checkResources(entry: PlanEntry): void {
+  private checkResources(entry: PlanEntry, names: KeyNames): void {
     const threads = [this.options.resources[0] ?? {}, ...this.lanes.slice(1).map((_, i) => this.options.resources[i + 1] ?? {})];
-    entry.layout.tasks.forEach((t, i) => {
-      if (!t.resources) return;
-      const fits = (have: Readonly<Record<string, number>>) => Object.entries(t.resources!).every(([name, amount]) => (have[name] ?? 0) >= amount);
+    for (let i = 0; i < entry.n; i++) {
+      const wanted = entry.resourcesAt(i);
+      if (!wanted) continue;
+      const fits = (have: Readonly<Record<string, number>>) => Object.entries(wanted).every(([name, amount]) => (have[name] ?? 0) >= amount);
       const candidates = entry.mainOnly[i] ? threads.slice(0, 1) : threads;
       if (!candidates.some(fits)) {
         const declared = threads.map((r, j) => `${j === 0 ? "main" : `worker ${j}`}: ${JSON.stringify(r)}`).join(", ");
         throw new ResourceError(
-          `task ${formatKey(t.key)} needs ${JSON.stringify(t.resources)}, which no thread of this runtime has (${declared}); ` +
+          `task ${formatKey(keyOf(entry.layout, i, names))} needs ${JSON.stringify(wanted)}, which no thread of this runtime has (${declared}); ` +
             `declare it with Runtime.start({ resources })`,
         );
       }
-    });
+    }
   }
 
   // ---- the pump: harvest, dispatch, run on main, wait ----
@@ -386,7 +392,7 @@ export class Scheduler {
       if (!run) continue;
       run.inFlight -= 1;
       run.queuedOn[lane.index]! -= 1;
-      this.giveResources(lane.available, run.entry.layout.tasks[position]!);
+      this.giveResources(lane.available, run.entry.resourcesAt(position));
       switch (status) {
         case P.STATUS_DONE:
           if (!run.error) this.completeFromCell(run, position);
@@ -458,9 +464,8 @@ export class Scheduler {
       return;
     }
     this.dropSlot(run, position);
-    const task = run.entry.layout.tasks[position]!;
-    const keys = task.stepKeys();
-    this.fail(run, new TaskError(task.key, keys[payload.step ?? 0] ?? task.key, payload.error));
+    const plan = run.entry.layout;
+    this.fail(run, new TaskError(keyOf(plan, position, run.names), stepKeyOf(plan, position, payload.step ?? 0, run.names), payload.error));
   }
 
   private onWorkerExit(lane: WorkerLane, reason: string, cause: unknown): void {
@@ -473,7 +478,7 @@ export class Scheduler {
       if (count === 0) continue;
       run.inFlight -= count;
       run.queuedOn[lane.index] = 0;
-      const key = run.id === runId ? run.entry.layout.tasks[position]?.key : undefined;
+      const key = run.id === runId && position < run.n ? keyOf(run.entry.layout, position, run.names) : undefined;
       const what = key !== undefined ? ` while running task ${formatKey(key)}` : "";
       this.fail(run, new WorkerCrashedError(`${reason}${what}; the worker was replaced`, lane.index, key, { cause }));
       this.maybeSettle(run);
@@ -511,12 +516,12 @@ export class Scheduler {
       let touched: WorkerLane | Set<WorkerLane> | undefined;
       while (run.ready.size > 0) {
         const position = run.ready.peek();
-        const task = run.entry.layout.tasks[position]!;
+        const resources = run.entry.resourcesAt(position);
         // Too little is ready to share: the main thread takes it, unless it lacks the resources.
-        if (fair === 0 && (!task.resources || fits(this.mainAvailable, task.resources))) break;
-        const lane = this.chooseLane(task, share, batch);
+        if (fair === 0 && (!resources || fits(this.mainAvailable, resources))) break;
+        const lane = this.chooseLane(resources, share, batch);
         if (!lane) {
-          if (!task.resources) break; // every lane has its share: the rest waits (or the main thread takes it)
+          if (!resources) break; // every lane has its share: the rest waits (or the main thread takes it)
           (deferred ??= []).push(run.ready.pop()); // resource-bound: let the tasks behind it go
           continue;
         }
@@ -533,14 +538,14 @@ export class Scheduler {
     return progressed;
   }
 
-  private chooseLane(task: ExecTask, share: number, batch: boolean): WorkerLane | undefined {
+  private chooseLane(resources: Readonly<Record<string, number>> | undefined, share: number, batch: boolean): WorkerLane | undefined {
     let best: WorkerLane | undefined;
     for (let i = 1; i < this.lanes.length; i++) {
       const lane = this.lanes[i]!;
       if (!lane.isReady || lane.dead) continue;
       const cap = batch ? Math.min(share, MAX_BATCH_PER_LANE) : 1;
       if (lane.queued >= cap || lane.queued >= P.RING_CAPACITY) continue;
-      if (task.resources && !fits(lane.available, task.resources)) continue;
+      if (resources && !fits(lane.available, resources)) continue;
       if (!best || lane.queued < best.queued) best = lane;
     }
     return best;
@@ -566,8 +571,8 @@ export class Scheduler {
         // be ready (checking where all its inputs went would cost more than it saves).
         if (run.state[t] !== WAITING || run.remaining[t]! > CHAIN_MAX_INPUTS || entry.mainOnly[t]) continue;
         if (lane.queued >= MAX_BATCH_PER_LANE) continue;
-        const task = entry.layout.tasks[t]!;
-        if (task.resources && !fits(lane.available, task.resources)) continue;
+        const resources = entry.resourcesAt(t);
+        if (resources && !fits(lane.available, resources)) continue;
         if (this.inputsOnLane(run, t, lane.index)) stack.push(t);
       }
     }
@@ -588,10 +593,10 @@ export class Scheduler {
 
   private pushTask(run: RunState, position: number, lane: WorkerLane): void {
     const layout = run.entry.layout;
-    const task = layout.tasks[position]!;
+    const resources = run.entry.resourcesAt(position);
     run.state[position] = QUEUED;
     run.laneOf[position] = lane.index;
-    if (task.resources) takeResources(lane.available, task.resources);
+    if (resources) takeResources(lane.available, resources);
     // values the worker cannot read from cells travel on its side port, before the task
     for (let q = layout.depStart[position]!; q < layout.depStart[position + 1]!; q++) {
       const d = layout.depList[q]!;
@@ -621,8 +626,8 @@ export class Scheduler {
       if (run.error) continue;
       while (run.mainQueue.length > 0 && !run.error) {
         const p = run.mainQueue[0]!;
-        const task = run.entry.layout.tasks[p]!;
-        if (task.resources && !fits(this.mainAvailable, task.resources)) break;
+        const resources = run.entry.resourcesAt(p);
+        if (resources && !fits(this.mainAvailable, resources)) break;
         run.mainQueue.shift();
         this.executeOnMain(run, p);
         ran = true;
@@ -636,8 +641,8 @@ export class Scheduler {
       if (!run.batch && this.lanes.length > 1) continue;
       while (run.ready.size > 0 && !run.error) {
         const p = run.ready.peek();
-        const task = run.entry.layout.tasks[p]!;
-        if (task.resources && !fits(this.mainAvailable, task.resources)) break;
+        const resources = run.entry.resourcesAt(p);
+        if (resources && !fits(this.mainAvailable, resources)) break;
         run.ready.pop();
         this.executeOnMain(run, p);
         ran = true;
@@ -651,19 +656,17 @@ export class Scheduler {
 
   private executeOnMain(run: RunState, position: number): void {
     const layout = run.entry.layout;
-    const task = layout.tasks[position]!;
+    const resources = run.entry.resourcesAt(position);
     run.state[position] = QUEUED;
     run.laneOf[position] = 0;
-    if (task.resources) takeResources(this.mainAvailable, task.resources);
+    if (resources) takeResources(this.mainAvailable, resources);
     const hooks = this.mainHooks;
-    const values = run.values;
-    const positionOf = layout.positionOf;
     const start = performance.now();
     let result: unknown;
     let failure: unknown;
-    hooks.begin();
+    hooks.begin(run);
     try {
-      result = runTask(task, (k) => values[positionOf.get(k)!], hooks);
+      result = runTask(layout, position, run.valueAt, hooks);
     } catch (error) {
       failure = error;
     }
@@ -673,10 +676,12 @@ export class Scheduler {
     f64[ev] = 0;
     f64[ev + 1] = start;
     f64[ev + 2] = end;
-    if (task.resources) giveBack(this.mainAvailable, task.resources);
+    if (resources) giveBack(this.mainAvailable, resources);
     const made = hooks.end(result);
     if (failure !== undefined) {
-      this.fail(run, failure instanceof StepFailure ? new TaskError(task.key, task.stepKeys()[failure.step] ?? task.key, failure.cause) : failure);
+      this.fail(run, failure instanceof StepFailure
+        ? new TaskError(keyOf(layout, position, run.names), stepKeyOf(layout, position, failure.step, run.names), failure.cause)
+        : failure);
       this.maybeSettle(run);
       return;
     }
@@ -702,7 +707,7 @@ export class Scheduler {
     let made = false;
     if (value === NOT_IN_CELL) {
       if (kind !== P.KIND_BUFFER) {
-        this.fail(run, new WeftError(`task ${formatKey(run.entry.layout.keys[position]!)} finished without a result (cell kind ${kind}; internal error)`));
+        this.fail(run, new WeftError(`task ${formatKey(keyOf(run.entry.layout, position, run.names))} finished without a result (cell kind ${kind}; internal error)`));
         return;
       }
       // a buffer: the slot preallocated for it, a buffer the run owns, or another live one
@@ -804,14 +809,14 @@ export class Scheduler {
     this.runs.delete(run.id);
     if (this.runs.size === 0) for (const l of this.lanes) l?.hold(false);
     try {
-      onEvents?.(run.entry.layout, events!, ran!);
+      onEvents?.(run.entry.layout, run.names, events!, ran!);
     } catch {
       // a profile consumer's failure must not break the run
     }
   }
 
-  private giveResources(available: Record<string, number>, task: ExecTask): void {
-    if (task.resources) giveBack(available, task.resources);
+  private giveResources(available: Record<string, number>, resources: Readonly<Record<string, number>> | undefined): void {
+    if (resources) giveBack(available, resources);
   }
 
   /**
@@ -863,13 +868,14 @@ class MainHooks extends MainThreadHooks {
     this.arena!.reserve();
   }
 
-  begin(): void {
+  begin(run: RunState): void {
     this.made.length = 0;
     this.startSerial = this.kernels.memory.lastSerial;
+    this.keyOf = (p) => keyOf(run.entry.layout, p, run.names);
   }
 
-  override allocResult(bytes: number, key: Key): BufferViews {
-    const a = super.allocResult(bytes, key) as Allocation;
+  override allocResult(bytes: number, position: number): BufferViews {
+    const a = super.allocResult(bytes, position) as Allocation;
     this.made.push(a);
     return a;
   }

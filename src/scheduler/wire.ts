@@ -1,15 +1,13 @@
 /**
  * Plans as workers receive them: plain, cloneable data sent once per plan per worker, never per
- * run. References become tagged objects, buffers their address and size, ops their names (a
- * worker resolves them in its own registry, importing the modules ops were registered with).
- * A task that cannot travel (an op without a module, an argument that cannot be cloned) is
- * left out: it runs on the main thread.
+ * run: the groups' programs (ops by name, literals encoded: buffers as their address and size,
+ * a worker resolving ops in its own registry, importing the modules they were registered with)
+ * and the per-task typed arrays. A group whose program cannot travel (an op without a module,
+ * an argument that cannot be cloned) is left out: its tasks run on the main thread.
  */
-import type { ExecProgram, ExecProgramArg, ExecStep, ExecTask } from "../graph/execute.js";
-import { StepRef } from "../graph/execute.js";
-import type { Key } from "../graph/keys.js";
+import type { CompiledPlan, ExecProgram, ExecProgramArg } from "../graph/compiled.js";
+import { InputHole, StepHole } from "../graph/compiled.js";
 import type { OpDefinition } from "../graph/ops.js";
-import type { PlanLayout } from "../graph/plan.js";
 import { Ref } from "../graph/task.js";
 import { BufferViews } from "../memory/shared-memory.js";
 
@@ -21,23 +19,18 @@ export interface WireOp {
   context: boolean;
 }
 
-export interface WireStep {
-  op: number; // index into WirePlan.ops
-  args: unknown[];
-}
-
 export interface WireProgram {
   steps: { op: number; args: ExecProgramArg[] }[];
 }
 
-/** A task: its own steps, or chunk inputs for a shared program. Null: runs on the main thread. */
-export type WireTask = { steps: WireStep[] } | { program: number; inputs: Key[] } | null;
-
+/** A plan for workers: programs by group (null: runs on the main thread) and the tasks' typed arrays. */
 export interface WirePlan {
-  keys: Key[];
-  tasks: WireTask[];
-  programs: WireProgram[];
+  groups: (WireProgram | null)[];
   ops: WireOp[];
+  taskGroup: Int32Array;
+  taskChunk: Int32Array;
+  depStart: Int32Array;
+  depList: Int32Array;
 }
 
 /** Tags of encoded values (a plain object with this field never comes from user data by accident). */
@@ -57,7 +50,8 @@ export function encodeArg(a: unknown): unknown {
     return a;
   }
   if (a instanceof Ref) return { [TAG]: "ref", key: a.key };
-  if (a instanceof StepRef) return { [TAG]: "step", step: a.step };
+  if (a instanceof InputHole) return { [TAG]: "input", index: a.index };
+  if (a instanceof StepHole) return { [TAG]: "step", step: a.step };
   if (a instanceof BufferViews) return { [TAG]: "buffer", ptr: a.ptr, bytes: a.bytes };
   if (Array.isArray(a)) return a.map(encodeArg);
   if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer || a instanceof Date || a instanceof RegExp) return a;
@@ -79,9 +73,11 @@ export function decodeArg(a: unknown, buffer: (ptr: number, bytes: number) => un
   const tagged = a as Record<string, unknown>;
   switch (tagged[TAG]) {
     case "ref":
-      return new Ref(tagged.key as Key);
+      return new Ref(tagged.key as number);
+    case "input":
+      return new InputHole(tagged.index as number);
     case "step":
-      return new StepRef(tagged.step as number);
+      return new StepHole(tagged.step as number);
     case "buffer":
       return buffer(tagged.ptr as number, tagged.bytes as number);
     default: {
@@ -93,10 +89,10 @@ export function decodeArg(a: unknown, buffer: (ptr: number, bytes: number) => un
 }
 
 /**
- * Encodes a plan's tasks. `mainOnly[i]` is set for every task left out (and may already be
+ * Encodes a plan. `mainOnly[i]` is set for every task of a group left out (and may already be
  * set by the executor for tasks known to need the main thread).
  */
-export function encodePlan(layout: PlanLayout, mainOnly: Uint8Array): WirePlan {
+export function encodePlan(plan: CompiledPlan, mainOnly: Uint8Array): WirePlan {
   const ops: WireOp[] = [];
   const opIndex = new Map<OpDefinition, number>();
   const portableOp = (op: OpDefinition): number => {
@@ -107,45 +103,25 @@ export function encodePlan(layout: PlanLayout, mainOnly: Uint8Array): WirePlan {
     opIndex.set(op, i);
     return i;
   };
-  const programs: WireProgram[] = [];
-  const programIndex = new Map<ExecProgram, number>();
-  const encodeProgram = (p: ExecProgram): number => {
-    let i = programIndex.get(p);
-    if (i !== undefined) return i;
+  const encodeProgram = (p: ExecProgram): WireProgram | null => {
     try {
       const steps = p.steps.map((s) => {
         const op = portableOp(s.op);
         if (op < 0) throw new NotPortable();
-        return { op, args: s.args.map((a): ExecProgramArg => (a.kind === "literal" ? { kind: "literal", value: encodeArg(a.value) } : a)) };
+        return {
+          op,
+          args: s.args.map((a): ExecProgramArg =>
+            a.kind === "literal" ? { kind: "literal", value: encodeArg(a.value) } : a.kind === "nested" ? { kind: "nested", value: encodeArg(a.value) } : a),
+        };
       });
-      i = programs.push({ steps }) - 1;
+      return { steps };
     } catch (error) {
       if (!(error instanceof NotPortable)) throw error;
-      i = -1;
-    }
-    programIndex.set(p, i);
-    return i;
-  };
-  const encodeSteps = (steps: readonly ExecStep[]): WireStep[] =>
-    steps.map((s) => {
-      const op = portableOp(s.op);
-      if (op < 0) throw new NotPortable();
-      return { op, args: s.args.map(encodeArg) };
-    });
-  const tasks = layout.tasks.map((t: ExecTask, i): WireTask => {
-    if (mainOnly[i]) return null;
-    try {
-      if (t.program) {
-        const program = encodeProgram(t.program);
-        if (program < 0) throw new NotPortable();
-        return { program, inputs: [...t.inputs] };
-      }
-      return { steps: encodeSteps(t.steps!) };
-    } catch (error) {
-      if (!(error instanceof NotPortable)) throw error;
-      mainOnly[i] = 1;
       return null;
     }
-  });
-  return { keys: [...layout.keys], tasks, programs, ops };
+  };
+  const groups = plan.groups.map((g) => encodeProgram(g.program));
+  const { taskGroup } = plan;
+  for (let i = 0; i < taskGroup.length; i++) if (groups[taskGroup[i]!] === null) mainOnly[i] = 1;
+  return { groups, ops, taskGroup, taskChunk: plan.taskChunk, depStart: plan.depStart, depList: plan.depList };
 }

@@ -13,11 +13,11 @@ import { Kernels } from "../kernels/kernels.js";
 import { BufferViews, NeedsMainThreadError, SharedBuffer, type BorrowedHeap } from "../memory/shared-memory.js";
 import { ScratchBuffer } from "../memory/scratch.js";
 import { alignUp } from "../memory/allocator.js";
-import { runTask, StepFailure, type ExecProgram, type ExecTask, type RunnerHooks } from "../graph/execute.js";
-import type { Key } from "../graph/keys.js";
+import { runTask, StepFailure, type RunnablePlan, type RunnerHooks } from "../graph/execute.js";
+import type { ExecProgram, ExecProgramArg } from "../graph/compiled.js";
 import { OpRegistry, type OpDefinition } from "../graph/ops.js";
 import { registerKernelOps } from "../graph/kernel-ops.js";
-import { decodeArg, type WirePlan } from "./wire.js";
+import { decodeArg, type WirePlan, type WireProgram } from "./wire.js";
 import { Ring } from "./ring.js";
 import { NOT_IN_CELL, readCell, writeCell } from "./cells.js";
 import * as P from "./protocol.js";
@@ -36,18 +36,49 @@ registerKernelOps(registry);
 const clockOffset = performance.timeOrigin - init.mainTimeOrigin;
 const now = () => performance.now() + clockOffset;
 
-/** A plan as this worker knows it: ops resolved (modules imported), tasks decoded on first use. */
-class WorkerPlan {
-  readonly positionOf = new Map<Key, number>();
-  private readonly decoded: (WorkerTask | undefined)[];
-  private ops: OpDefinition[] = [];
-  private programs: ExecProgram[] = [];
+/** A group of a plan as this worker knows it: its program, decoded on first use, and the buffers its literals name. */
+class WorkerGroup {
+  private decoded: ExecProgram | undefined;
+  /** Buffers the program's own arguments name: kernels may touch them. */
+  readonly constants: BufferViews[] = [];
+
+  constructor(private readonly owner: WorkerPlan, private readonly wire: WireProgram | null) {}
+
+  get program(): ExecProgram {
+    if (this.decoded) return this.decoded;
+    if (!this.wire) throw new Error("a task of a group that runs on the main thread reached a worker (protocol error)");
+    const collect = (p: number, b: number) => {
+      const view = new SharedBuffer(memory, p, b);
+      this.constants.push(view);
+      return view;
+    };
+    this.decoded = {
+      steps: this.wire.steps.map((s) => ({
+        op: this.owner.ops[s.op]!,
+        args: s.args.map((a): ExecProgramArg =>
+          a.kind === "literal" ? { kind: "literal", value: decodeArg(a.value, collect) } : a.kind === "nested" ? { kind: "nested", value: decodeArg(a.value, collect) } : a),
+      })),
+    };
+    return this.decoded;
+  }
+}
+
+/** A plan as this worker knows it: ops resolved (modules imported), groups decoded on first use. */
+class WorkerPlan implements RunnablePlan {
+  readonly groups: WorkerGroup[];
+  readonly taskGroup: Int32Array;
+  readonly taskChunk: Int32Array;
+  readonly depStart: Int32Array;
+  readonly depList: Int32Array;
+  ops: OpDefinition[] = [];
   loading: Promise<void> | undefined;
 
   constructor(readonly wire: WirePlan) {
-    wire.keys.forEach((k, i) => this.positionOf.set(k, i));
-    // filled up front: an array written at scattered indices would fall back to a dictionary
-    this.decoded = new Array<WorkerTask | undefined>(wire.tasks.length).fill(undefined);
+    this.groups = wire.groups.map((g) => new WorkerGroup(this, g));
+    this.taskGroup = wire.taskGroup;
+    this.taskChunk = wire.taskChunk;
+    this.depStart = wire.depStart;
+    this.depList = wire.depList;
     this.loading = this.resolveOps().then(() => {
       this.loading = undefined;
     });
@@ -55,48 +86,7 @@ class WorkerPlan {
 
   private async resolveOps(): Promise<void> {
     this.ops = await Promise.all(this.wire.ops.map((op) => resolveOp(op.name, op.module, op.exportName ?? op.name, op.context)));
-    this.programs = this.wire.programs.map((p) => ({
-      steps: p.steps.map((s) => ({
-        op: this.ops[s.op]!,
-        args: s.args.map((a) => (a.kind === "literal" ? { kind: "literal" as const, value: decodeArg(a.value, bufferView) } : a)),
-      })),
-    }));
   }
-
-  task(position: number): WorkerTask {
-    let t = this.decoded[position];
-    if (t) return t;
-    const wire = this.wire.tasks[position];
-    if (!wire) throw new Error(`task ${position} is not a worker task (protocol error)`);
-    const key = this.wire.keys[position]!;
-    const constants: BufferViews[] = [];
-    const collect = (p: number, b: number) => {
-      const view = new SharedBuffer(memory, p, b);
-      constants.push(view);
-      return view;
-    };
-    const exec: ExecTask =
-      "program" in wire
-        ? { key, label: "", steps: undefined, stepKeys: () => wire.inputs.map(() => key), program: this.programs[wire.program]!, inputs: wire.inputs, resources: undefined }
-        : {
-            key,
-            label: "",
-            steps: wire.steps.map((s) => ({ op: this.ops[s.op]!, args: s.args.map((a) => decodeArg(a, collect)) })),
-            stepKeys: () => wire.steps.map(() => key),
-            program: undefined,
-            inputs: [],
-            resources: undefined,
-          };
-    t = { exec, constants };
-    this.decoded[position] = t;
-    return t;
-  }
-}
-
-interface WorkerTask {
-  exec: ExecTask;
-  /** Buffers the task's own arguments name: kernels may touch them. */
-  constants: BufferViews[];
 }
 
 interface WorkerRun {
@@ -107,7 +97,7 @@ interface WorkerRun {
   cells: number;
   events: number;
   values: Map<number, unknown>;
-  lookup: (k: Key) => unknown;
+  valueAt: (p: number) => unknown;
 }
 
 /** An input has no value in its cell: it was queued before this task here but ended elsewhere. */
@@ -115,7 +105,6 @@ class InputMissing extends Error {}
 
 const plans = new Map<number, WorkerPlan>();
 const runs = new Map<number, WorkerRun>();
-const bufferView = (p: number, b: number) => new SharedBuffer(memory, p, b);
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -169,8 +158,8 @@ function drain(): void {
       case "run": {
         const plan = plans.get(m.plan);
         if (!plan) throw new Error(`run ${m.id} names unknown plan ${m.plan} (protocol error)`);
-        const run: WorkerRun = { id: m.id, slot: m.slot, plan, cells: m.cells, events: m.cells + m.positions * P.CELL_WORDS * 8, values: new Map(), lookup: () => undefined };
-        run.lookup = lookupFor(run);
+        const run: WorkerRun = { id: m.id, slot: m.slot, plan, cells: m.cells, events: m.cells + m.positions * P.CELL_WORDS * 8, values: new Map(), valueAt: () => undefined };
+        run.valueAt = valueReader(run);
         runs.set(m.id, run);
         break;
       }
@@ -274,12 +263,13 @@ function execute(run: WorkerRun, position: number): number {
   const start = now();
   let f64 = memory.f64;
   const cell = run.cells / 8 + position * P.CELL_WORDS;
-  const task = run.plan.task(position);
+  const group = run.plan.groups[run.plan.taskGroup[position]!]!;
   const hasSlot = f64[cell] === P.KIND_RESULT_SLOT;
-  hooks.begin(hasSlot ? f64[cell + 1]! : -1, hasSlot ? f64[cell + 2]! : 0, task.constants);
   let status: number;
   try {
-    const result = runTask(task.exec, run.lookup, hooks);
+    void group.program; // decoded (and its constant buffers known) before the task's regions are set
+    hooks.begin(hasSlot ? f64[cell + 1]! : -1, hasSlot ? f64[cell + 2]! : 0, group.constants);
+    const result = runTask(run.plan, position, run.valueAt, hooks);
     f64 = memory.f64; // the memory may have grown meanwhile
     status = writeResult(run, position, result, f64);
   } catch (error) {
@@ -302,11 +292,9 @@ function execute(run: WorkerRun, position: number): number {
   return status;
 }
 
-/** How a task on this worker reads the value at key k of `run`: from its cell, or a posted JS value. */
-function lookupFor(run: WorkerRun): (k: Key) => unknown {
-  const positionOf = run.plan.positionOf;
-  return (k: Key): unknown => {
-    const p = positionOf.get(k)!;
+/** How a task on this worker reads the value at position p of `run`: from its cell, or a posted JS value. */
+function valueReader(run: WorkerRun): (p: number) => unknown {
+  return (p: number): unknown => {
     const view = memory.f64;
     const at = run.cells / 8 + p * P.CELL_WORDS;
     const inCell = readCell(view, at);
