@@ -9,10 +9,7 @@
  * array (what a full reduction gives) is one value, usually a number.
  */
 import { ArgumentError } from "../errors.js";
-import { Graph } from "../graph/graph.js";
-import { TaskLayer, type Layer } from "../graph/layers.js";
-import { key as keyFor } from "../graph/keys.js";
-import { task } from "../graph/task.js";
+import { InputLayer, type Layer } from "../graph/layers.js";
 import { Allocation } from "../memory/index.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
 import { describeShape, grid, offsets, type Chunks, type ChunksSpec, type Shape } from "./chunks.js";
@@ -21,6 +18,7 @@ import * as la from "./linalg.js";
 import * as lay from "./layout.js";
 import * as red from "./reduce.js";
 import { bytesPer, checkDType, widenedLayer, withDType, type DType } from "./dtype.js";
+import { gridOf, type ChunkGrid } from "./grid.js";
 
 /** An operand of elementwise math: an array or a number. */
 export type Operand = ChunkedArray | number;
@@ -41,6 +39,13 @@ export interface ComputeArrayOptions {
   signal?: AbortSignal;
   /** Tasks done out of the total, as they finish (at most every 50 ms, and at the end). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Use the runtime's plan cache (default true): a graph with the structure of one computed
+   * before (the same operations on arrays chunked alike, other data) runs that plan.
+   */
+  cache?: boolean;
+  /** Run every task on the calling thread (true), use the workers (false), or decide by measured cost ('auto', the default). */
+  inline?: boolean | "auto";
 }
 
 /** Options of one array's `compute()` and `toTypedArray()`. */
@@ -92,7 +97,8 @@ export class ChunkedArray {
     if (typeof layer === "function") this.makeLayer = layer;
     else this.layerCache = layer;
     this.shape = [...shape];
-    this.chunks = chunks.map((c) => [...c]);
+    // shared, frozen: arrays derived from one another keep one chunks object (and its grid)
+    this.chunks = Object.isFrozen(chunks) && chunks.every((c) => Object.isFrozen(c)) ? chunks : Object.freeze(chunks.map((c) => Object.freeze([...c])));
     this.runtime = options.runtime;
     this.transposeOf = options.transposeOf;
     this.persisted = options.persisted;
@@ -156,6 +162,11 @@ export class ChunkedArray {
   /** Column chunk lengths in the 2-D view. */
   get colChunks(): readonly number[] {
     return this.ndim === 2 ? this.chunks[1]! : this.ndim === 1 ? this.chunks[0]! : [1];
+  }
+
+  /** The chunk grid of the 2-D view, with its per-chunk tables (rows, offsets, bytes, ...). */
+  get chunkGrid(): ChunkGrid {
+    return gridOf(this.chunks, this.rowChunks, this.colChunks);
   }
 
   /** Layer chunk index of chunk (i, j) in the 2-D view. */
@@ -334,11 +345,10 @@ export class ChunkedArray {
   async persist(options: ComputeArrayOptions = {}): Promise<ChunkedArray> {
     const runtime = await runtimeFor([this], options.runtime);
     const stored = this.storageLayer;
-    const keys = stored.keys();
-    const values = await runtime.compute(new Graph([stored]), keys, { outputs: "keep", signal: options.signal, onProgress: options.onProgress });
+    const values = await runtime.computeLayers([stored], { outputs: "keep", signal: options.signal, onProgress: options.onProgress, cache: options.cache, inline: options.inline });
     const allocations = values as Allocation[];
-    const name = `${stored.name}-persisted`;
-    const layer = new TaskLayer(name, allocations.map((a, i) => task(keyFor(name, i), "const", a)));
+    // an input layer: graphs reading it compile to plans that take its chunks as inputs
+    const layer = new InputLayer(`${stored.name}-persisted`, allocations, this.chunkGrid.bytes(this.itemsize));
     return new ChunkedArray(layer, this.shape, this.chunks, { runtime, persisted: allocations, dtype: this.dtype });
   }
 
@@ -404,12 +414,20 @@ export async function computeArrays(
   }
   const runtime = await runtimeFor(arrays, options.runtime);
   const layers = [...new Set(arrays.map((a) => a.storageLayer))];
-  const keys = [...new Set(layers.flatMap((l) => l.keys()))];
-  // kept in shared memory (not copied out as float64) so that float32 chunks are read as such
-  const values = await runtime.compute(new Graph(layers), keys, { signal: options.signal, outputs: "keep", onProgress: options.onProgress });
+  // kept in shared memory (not copied out as float64) so that float32 chunks are read as such;
+  // described by layer, so that a loop's next graph finds its plan in O(layers)
+  const values = await runtime.computeLayers(layers, { signal: options.signal, outputs: "keep", onProgress: options.onProgress, cache: options.cache, inline: options.inline });
   try {
-    const byKey = new Map(keys.map((k, i) => [k, values[i]]));
-    return arrays.map((a, i) => assembleResult(a, a.storageLayer.keys().map((k) => byKey.get(k)), outs[i]));
+    const first = new Map<Layer, number>();
+    let at = 0;
+    for (const l of layers) {
+      first.set(l, at);
+      at += l.size;
+    }
+    return arrays.map((a, i) => {
+      const from = first.get(a.storageLayer)!;
+      return assembleResult(a, values.slice(from, from + a.storageLayer.size), outs[i]);
+    });
   } finally {
     for (const v of values) if (v instanceof Allocation && !v.freed) v.free();
   }

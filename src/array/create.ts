@@ -6,14 +6,16 @@
  */
 import { ArgumentError } from "../errors.js";
 import { key, uniqueName } from "../graph/keys.js";
-import { TaskLayer } from "../graph/layers.js";
+import { BlockwiseLayer, InputLayer, TaskLayer, type BlockwiseInput } from "../graph/layers.js";
 import { defaultOps, type TaskContext } from "../graph/ops.js";
+import { chunkTable } from "../graph/tables.js";
 import { ref, taskWith, type Task } from "../graph/task.js";
 import type { BufferViews } from "../memory/index.js";
 import { DEFAULT_SEED, seedHalves } from "../random/synthetic.js";
 import { ChunkedArray } from "./array.js";
 import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
 import { checkDType, withDType, type DType } from "./dtype.js";
+import { gridOf, type ChunkGrid } from "./grid.js";
 
 /**
  * Options of the creation functions: the chunking (a chunk length per dimension, or dask's explicit
@@ -35,26 +37,20 @@ function view(shape: readonly number[], chunks: number[][]): [number[], number[]
 }
 
 /**
- * An array whose chunk (i, j) is made by `make(row0, rows, col0, cols)` (a task's op and args,
- * making float64 values), of `dtype` (float32: rounded in the same task).
+ * An array whose chunk k is made by op(...args) (float64 values), each argument a literal or a
+ * per-chunk table of the grid (rows, first row, ...): one lazy layer, whatever the chunk count.
+ * Of `dtype` (float32: rounded in the same task).
  */
-function fromChunkTasks(
-  prefix: string, shape: readonly number[], chunks: number[][],
-  make: (row0: number, rows: number, col0: number, cols: number) => [string, unknown[]],
-  dtype: unknown = "float64",
+function fromChunkRule(
+  prefix: string, shape: readonly number[], chunks: number[][], op: string,
+  args: (grid: ChunkGrid) => BlockwiseInput[], dtype: unknown = "float64",
 ): ChunkedArray {
   const type = checkDType(dtype, "dtype", prefix);
   const [rc, cc] = view(shape, chunks);
-  const ro = offsets(rc), co = offsets(cc);
-  const name = uniqueName(prefix);
-  const tasks: Task[] = [];
-  for (let i = 0; i < rc.length; i++) {
-    for (let j = 0; j < cc.length; j++) {
-      const [op, args] = make(ro[i]!, rc[i]!, co[j]!, cc[j]!);
-      tasks.push(taskWith(key(name, i * cc.length + j), op, args, { bytes: 8 * rc[i]! * cc[j]! }));
-    }
-  }
-  return withDType(new ChunkedArray(new TaskLayer(name, tasks), shape, chunks), type);
+  const frozen = Object.freeze(chunks.map((c) => Object.freeze([...c])));
+  const grid = gridOf(frozen, rc, cc);
+  const layer = new BlockwiseLayer(op, args(grid), { name: uniqueName(prefix), chunks: grid.size, bytes: grid.bytes(8) });
+  return withDType(new ChunkedArray(layer, shape, frozen), type);
 }
 
 function checkFinite(name: string, value: unknown, where: string): number {
@@ -76,7 +72,11 @@ function copyIn(ctx: TaskContext, data: ArrayLike<number>, row0: number, rows: n
 // No module: the source data never travels to workers.
 defaultOps.register("copyIn", copyIn, { context: true });
 
-/** An array over `data` (row-major), of `shape` (default: 1-D of its length). Copied when computed. */
+/**
+ * An array over `data` (row-major), of `shape` (default: 1-D of its length). Copied into the
+ * shared memory when computed: the data is an input of the graph, so a loop making a new array
+ * of the same shape each time runs one compiled plan.
+ */
 export function fromTypedArray(data: Float64Array | Float32Array | readonly number[], options: CreateOptions & { shape?: number[] } = {}): ChunkedArray {
   if (!(data instanceof Float64Array || data instanceof Float32Array || Array.isArray(data))) {
     throw new ArgumentError("data", "a Float64Array, Float32Array or array of numbers", data, "fromTypedArray");
@@ -87,7 +87,10 @@ export function fromTypedArray(data: Float64Array | Float32Array | readonly numb
   const chunks = normalizeChunks(shape, options.chunks, "fromTypedArray");
   const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
   const dtype = options.dtype ?? (data instanceof Float32Array ? "float32" : "float64");
-  return fromChunkTasks("from-data", shape, chunks, (r0, rows, c0, cols) => ["copyIn", [data, r0, rows, c0, cols, totalCols]], dtype);
+  const source = new InputLayer(uniqueName("data"), [data]);
+  return fromChunkRule("from-data", shape, chunks, "copyIn", (g) => [
+    source, { perChunk: g.row0 }, { perChunk: g.rows }, { perChunk: g.col0 }, { perChunk: g.cols }, { literal: totalCols },
+  ], dtype);
 }
 
 /** A 2-D array from a list of equally long rows. */
@@ -107,7 +110,7 @@ export function full(shape: number[], value: number, options: CreateOptions = {}
   const s = checkShape(shape, "full");
   if (typeof value !== "number") throw new ArgumentError("value", "a number", value, "full");
   const chunks = normalizeChunks(s, options.chunks, "full");
-  return fromChunkTasks("full", s, chunks, (_r0, rows, _c0, cols) => ["fill", [rows * cols, value]], options.dtype);
+  return fromChunkRule("full", s, chunks, "fill", (g) => [{ perChunk: g.bytes(1) }, { literal: value }], options.dtype);
 }
 
 export const zeros = (shape: number[], options: CreateOptions = {}): ChunkedArray => full(shape, 0, options);
@@ -126,7 +129,7 @@ export function arange(start: number, stop?: number | CreateOptions, step?: numb
   if (by === 0) throw new ArgumentError("step", "a non-zero number", by, "arange");
   const n = Math.max(0, Math.ceil((to - from) / by));
   const chunks = normalizeChunks([n], opts.chunks, "arange");
-  return fromChunkTasks("arange", [n], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, from + c0 * by, by]], opts.dtype);
+  return fromChunkRule("arange", [n], chunks, "arange", (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => from + c0 * by)) }, { literal: by }], opts.dtype);
 }
 
 /** num values from start to stop (inclusive unless endpoint is false). */
@@ -137,7 +140,7 @@ export function linspace(start: number, stop: number, num: number, options: Crea
   const endpoint = options.endpoint !== false;
   const step = num === 0 ? 0 : (stop - start) / (endpoint ? Math.max(num - 1, 1) : num);
   const chunks = normalizeChunks([num], options.chunks, "linspace");
-  return fromChunkTasks("linspace", [num], chunks, (_r0, _rows, c0, cols) => ["arange", [cols, start + c0 * step, step]], options.dtype);
+  return fromChunkRule("linspace", [num], chunks, "arange", (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => start + c0 * step)) }, { literal: step }], options.dtype);
 }
 
 /**
@@ -156,7 +159,10 @@ function randomArray(kind: number, options: RandomOptions, a: number, b: number,
   const chunks = normalizeChunks(shape, options.chunks, where);
   const [hi, lo] = seedHalves(options.seed ?? DEFAULT_SEED);
   const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
-  return fromChunkTasks(where, shape, chunks, (r0, rows, c0, cols) => ["random", [kind, hi, lo, r0, rows, c0, cols, totalCols, a, b]], options.dtype);
+  return fromChunkRule(where, shape, chunks, "random", (g) => [
+    { literal: kind }, { literal: hi }, { literal: lo }, { perChunk: g.row0 }, { perChunk: g.rows }, { perChunk: g.col0 }, { perChunk: g.cols },
+    { literal: totalCols }, { literal: a }, { literal: b },
+  ], options.dtype);
 }
 
 /** Uniform values on [low, high): element i (row-major) is the spec's U(seed, i) scaled. */
@@ -186,14 +192,14 @@ export function logisticProblem(options: { rows: number; cols: number; seed?: nu
   const chunkRows = options.chunkRows ?? Math.max(rows, 1);
   const X = normal({ shape: [rows, cols], chunks: [chunkRows, cols], seed });
   const [bh, bl] = seedHalves(seed + 1);
-  const betaName = uniqueName("beta");
-  const beta = new ChunkedArray(new TaskLayer(betaName, [taskWith(key(betaName, 0), "logisticCoefficients", [bh, bl, cols], { bytes: 8 * cols })]), [cols], [[cols]]);
+  const betaLayer = new BlockwiseLayer("logisticCoefficients", [{ literal: bh }, { literal: bl }, { literal: cols }], { name: uniqueName("beta"), chunks: 1, bytes: 8 * cols });
+  const beta = new ChunkedArray(betaLayer, [cols], [[cols]]);
   const [uh, ul] = seedHalves(seed + 2);
-  const yName = uniqueName("labels");
-  const ro = offsets(X.rowChunks);
-  const tasks = X.rowChunks.map((r, i) =>
-    taskWith(key(yName, i), "logisticLabels", [ref(X.layer.keyAt(i)), ref(beta.layer.keyAt(0)), uh, ul, ro[i]!, r, cols], { bytes: 8 * r }));
-  const y = new ChunkedArray(new TaskLayer(yName, tasks, [X.layer, beta.layer]), [rows], [[...X.rowChunks]]);
+  const g = X.chunkGrid; // one column chunk: chunk i is row chunk i
+  const labels = new BlockwiseLayer("logisticLabels", [
+    X.layer, beta.layer, { literal: uh }, { literal: ul }, { perChunk: g.row0 }, { perChunk: g.rows }, { literal: cols },
+  ], { name: uniqueName("labels"), bytes: g.vectorBytes(8, false) });
+  const y = new ChunkedArray(labels, [rows], [X.rowChunks]);
   return { X, y, beta };
 }
 

@@ -10,7 +10,6 @@
 import { ArgumentError } from "../errors.js";
 import { BlockwiseLayer, Layer } from "../graph/layers.js";
 import { ChunkedArray, type Operand } from "./array.js";
-import { chunkSize } from "./elementwise.js";
 
 /** The element types of chunked arrays. */
 export type DType = "float64" | "float32";
@@ -51,8 +50,7 @@ export function withDType(x: ChunkedArray, dtype: DType): ChunkedArray {
     // the float64 values operations read: the widened layer
     return new ChunkedArray(() => x.layer, x.shape, x.chunks, { runtime: x.runtime, transposeOf: x.transposeOf });
   }
-  const values = chunkSize(x);
-  return new ChunkedArray(() => new BlockwiseLayer("narrowF32", [x.layer], { bytes: (k) => 4 * values(k) }), x.shape, x.chunks, {
+  return new ChunkedArray(() => new BlockwiseLayer("narrowF32", [x.layer], { bytes: x.chunkGrid.bytes(4) }), x.shape, x.chunks, {
     runtime: x.runtime, dtype: "float32", transposeOf: x.transposeOf,
   });
 }
@@ -64,10 +62,10 @@ export function withDType(x: ChunkedArray, dtype: DType): ChunkedArray {
  * float32 and widening back: a chain of float32 operations costs one rounding pass each).
  */
 export function widenedLayer(x: ChunkedArray): BlockwiseLayer {
-  const values = chunkSize(x);
+  const bytes = x.chunkGrid.bytes(8);
   const stored = x.storageLayer;
   if (stored instanceof BlockwiseLayer && stored.op === "narrowF32" && stored.inputs.length === 1 && stored.inputs[0] instanceof Layer) {
-    return new BlockwiseLayer("roundF32", [stored.inputs[0]], { bytes: (k) => 8 * values(k) });
+    return new BlockwiseLayer("roundF32", [stored.inputs[0]], { bytes });
   }
-  return new BlockwiseLayer("widenF32", [stored], { bytes: (k) => 8 * values(k) });
+  return new BlockwiseLayer("widenF32", [stored], { bytes });
 }

@@ -29,13 +29,6 @@ function checkOperand(x: unknown, name: string, where: string): Operand {
   return checkArray(x, name, where);
 }
 
-/** Values in layer chunk k of an array with these row and column chunks (2-D view). */
-export function chunkSize(x: ChunkedArray): (k: number) => number {
-  const rc = x.rowChunks, cc = x.colChunks;
-  const gc = cc.length;
-  return (k) => rc[Math.floor(k / gc)]! * cc[k % gc]!;
-}
-
 /** A new array over `layer` with x's shape and chunks, made by `expr`. */
 function like(x: ChunkedArray, layer: Layer, runtime = x.runtime, expr?: Expression): ChunkedArray {
   return new ChunkedArray(layer, x.shape, x.chunks, { runtime, expr });
@@ -45,8 +38,7 @@ function like(x: ChunkedArray, layer: Layer, runtime = x.runtime, expr?: Express
 export function unaryF64(op: string, x: ChunkedArray): ChunkedArray {
   checkArray(x, "x", op);
   if (x.ndim === 0) return like(x, new BlockwiseLayer("scalarMath", [{ literal: op }, x.layer]));
-  const size = chunkSize(x);
-  return like(x, new BlockwiseLayer(op, [x.layer], { bytes: (k) => 8 * size(k) }), x.runtime, { op, args: [x] });
+  return like(x, new BlockwiseLayer(op, [x.layer], { bytes: x.chunkGrid.bytes(8) }), x.runtime, { op, args: [x] });
 }
 
 /** Shapes padded to two dimensions: [rows, cols]. */
@@ -81,13 +73,13 @@ export function binaryF64(op: string, a: Operand, b: Operand): ChunkedArray {
   if (typeof a === "number" || typeof b === "number") {
     const x = (typeof a === "number" ? b : a) as ChunkedArray;
     if (x.ndim === 0) return like(x, new BlockwiseLayer("scalarMath", [{ literal: op }, ...ordered(a, b, x.layer)]), runtime);
-    const size = chunkSize(x);
-    if (kernelOp) return like(x, new BlockwiseLayer(op, ordered(a, b, x.layer), { bytes: (k) => 8 * size(k) }), runtime);
+    const bytes = x.chunkGrid.bytes(8);
+    if (kernelOp) return like(x, new BlockwiseLayer(op, ordered(a, b, x.layer), { bytes }), runtime);
     const [xKind, n] = [FULL, typeof a === "number" ? a : (b as number)];
     const args: BlockwiseInput[] = typeof a === "number"
       ? [{ literal: op }, { literal: n }, { literal: NUMBER }, x.layer, { literal: xKind }]
       : [{ literal: op }, x.layer, { literal: xKind }, { literal: n }, { literal: NUMBER }];
-    return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes: (k) => 8 * size(k) }), runtime);
+    return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes }), runtime);
   }
   // two arrays
   if (a.ndim === 0 && b.ndim === 0) return like(a, new BlockwiseLayer("scalarMath", [{ literal: op }, a.layer, b.layer]), runtime);
@@ -95,19 +87,19 @@ export function binaryF64(op: string, a: Operand, b: Operand): ChunkedArray {
   if (a.ndim === 0 || b.ndim === 0) {
     // a reduction's value (a number at run time) against an array: chunk 0 is broadcast
     const x = a.ndim === 0 ? b : a;
-    const size = chunkSize(x);
-    if (kernelOp) return like(x, new BlockwiseLayer(op, [a.layer, b.layer], { bytes: (k) => 8 * size(k) }), runtime);
+    const bytes = x.chunkGrid.bytes(8);
+    if (kernelOp) return like(x, new BlockwiseLayer(op, [a.layer, b.layer], { bytes }), runtime);
     const args: BlockwiseInput[] = a.ndim === 0
       ? [{ literal: op }, a.layer, { literal: NUMBER }, b.layer, { literal: FULL }]
       : [{ literal: op }, a.layer, { literal: FULL }, b.layer, { literal: NUMBER }];
-    return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes: (k) => 8 * size(k) }), runtime);
+    return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes }), runtime);
   }
   if (sameShape(a.shape, b.shape)) {
     const bb = sameChunks(a.chunks, b.chunks) ? b : rechunkTo(b, a.rowChunks, a.colChunks);
-    const size = chunkSize(a);
+    const bytes = a.chunkGrid.bytes(8);
     const layer = kernelOp
-      ? new BlockwiseLayer(op, [a.layer, bb.layer], { bytes: (k) => 8 * size(k) })
-      : new BlockwiseLayer("broadcast", [{ literal: op }, a.layer, { literal: FULL }, bb.layer, { literal: FULL }, ...WHOLE_CHUNK], { bytes: (k) => 8 * size(k) });
+      ? new BlockwiseLayer(op, [a.layer, bb.layer], { bytes })
+      : new BlockwiseLayer("broadcast", [{ literal: op }, a.layer, { literal: FULL }, bb.layer, { literal: FULL }, ...WHOLE_CHUNK], { bytes });
     return like(a, layer, runtime, { op, args: [a, b] });
   }
   return broadcastGeneral(op, [a, b], shape, runtime);

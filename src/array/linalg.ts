@@ -5,21 +5,15 @@
  * chunk; the Gram matrices X^T X and X^T D X are one kernel call per row chunk and a tree sum.
  */
 import { ArgumentError } from "../errors.js";
-import { key, uniqueName, type Key } from "../graph/keys.js";
-import { TaskLayer, TreeReductionLayer, BlockwiseLayer, type Layer } from "../graph/layers.js";
-import { ref, taskWith, type Ref, type Task } from "../graph/task.js";
+import { uniqueName } from "../graph/keys.js";
+import { TreeReductionLayer, BlockwiseLayer, type BlockwiseInput, type ChunkBytes } from "../graph/layers.js";
 import { ChunkedArray, sameRuntime } from "./array.js";
 import { describeShape } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
-import { combineTree } from "./reduce.js";
+import { combineGroups } from "./reduce.js";
 import { resultDType, withDType } from "./dtype.js";
 
 const SPLIT_EVERY = 8;
-
-/** Sums groups of equally long vector partials (group g: lengths[g] values) in a tree. */
-function sumGroups(groups: Key[][], lengths: readonly number[], below: Layer): Layer {
-  return combineTree("sum", groups, lengths, below, SPLIT_EVERY);
-}
 
 function mismatch(a: ChunkedArray, b: ChunkedArray, why: string): ArgumentError {
   return new ArgumentError("shapes", why, `${describeShape(a.shape)} and ${describeShape(b.shape)}`, "matmul");
@@ -40,35 +34,22 @@ function matmulF64(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
 }
 
 /**
- * One task per block (i, j) of X, keyed name[i * gc + j] (row-major over the blocks): `make`
- * gives its op, its arguments (`block` is the ref to X's chunk) and its result's bytes. With
- * `readsFloat32`, the op reads a float32 X's chunks as stored (a block of rows widened at a
- * time) and gets 4 as its last argument. Returns the tasks and the layer they read of X.
+ * One task per block (i, j) of X (a blockwise layer over X's grid): `op` with X's chunk first,
+ * then `args`, then (`readsFloat32`, for a float32 X) 4, the op then reading X's chunks as
+ * stored, a block of rows widened at a time.
  */
-function blockTasks(
-  X: ChunkedArray, name: string, make: (block: Ref, i: number, j: number, rows: number, cols: number) => [string, unknown[], number], readsFloat32 = false,
-): { tasks: Task[]; source: Layer } {
+function perBlock(X: ChunkedArray, op: string, args: readonly BlockwiseInput[], bytes: ChunkBytes, readsFloat32 = false): BlockwiseLayer {
   const stored = readsFloat32 && X.dtype === "float32";
   const source = stored ? X.storageLayer : X.layer;
-  const [gr, gc] = X.grid;
-  const tasks: Task[] = [];
-  for (let i = 0; i < gr; i++) {
-    for (let j = 0; j < gc; j++) {
-      const [op, args, bytes] = make(ref(source.keyAt(X.chunkIndex(i, j))), i, j, X.rowChunks[i]!, X.colChunks[j]!);
-      tasks.push(taskWith(key(name, i * gc + j), op, stored ? [...args, 4] : args, { bytes }));
-    }
-  }
-  return { tasks, source };
+  return new BlockwiseLayer(op, [source, ...args, ...(stored ? [{ literal: 4 }] : [])], { name: uniqueName(op.replace(/Chunk$/, "")), bytes });
 }
 
 function matrixTimesVector(X: ChunkedArray, w: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
-  const [gr, gc] = X.grid;
+  const g = X.chunkGrid;
   const wa = rechunkTo(w, [1], X.colChunks);
-  const name = uniqueName("gemv");
-  const { tasks: partials, source } = blockTasks(X, name, (block, _i, j, rows, cols) => ["gemvChunk", [block, ref(wa.layer.keyAt(j)), rows, cols], 8 * rows], true);
-  const partialLayer = new TaskLayer(name, partials, [source, wa.layer]);
-  const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), X.rowChunks, partialLayer);
-  return new ChunkedArray(layer, [X.shape[0]!], [[...X.rowChunks]], { runtime, expr: { op: "matvec", args: [X, w] } });
+  const partials = perBlock(X, "gemvChunk", [{ layer: wa.layer, chunkOf: g.colIndex }, { perChunk: g.rows }, { perChunk: g.cols }], g.vectorBytes(8, false), true);
+  const layer = g.gc === 1 ? partials : combineGroups("sum", partials, { count: g.gr, members: g.byRow }, g.lengthBytes("rows", 8), SPLIT_EVERY);
+  return new ChunkedArray(layer, [X.shape[0]!], g.vectorChunks("rows"), { runtime, expr: { op: "matvec", args: [X, w] } });
 }
 
 /**
@@ -94,41 +75,35 @@ function glmGradient(X: ChunkedArray, family: string, w: ChunkedArray, y: Chunke
   const Xa = rechunkTo(X, X.rowChunks, [p]);
   const wa = rechunkTo(w, [1], [p]);
   const ya = rechunkTo(y, [1], X.rowChunks);
-  const name = uniqueName(`${family}-gradient`);
-  const partials = X.rowChunks.map((rows, i) =>
-    taskWith(key(name, i), "glmGradChunk", [family, ref(Xa.layer.keyAt(i)), ref(ya.layer.keyAt(i)), ref(wa.layer.keyAt(0)), rows, p], { bytes: 8 * (p + 1) }));
-  const partialLayer = new TaskLayer(name, partials, [Xa.layer, ya.layer, wa.layer]);
-  const summed = sumGroups([partials.map((t) => t.key)], [p + 1], partialLayer);
+  const g = Xa.chunkGrid;
+  const partials = new BlockwiseLayer("glmGradChunk", [{ literal: family }, Xa.layer, ya.layer, wa.layer, { perChunk: g.rows }, { literal: p }], {
+    name: uniqueName(`${family}-gradient`), chunks: g.size, bytes: 8 * (p + 1),
+  });
+  const summed = new TreeReductionLayer("combineVectors", partials, SPLIT_EVERY, { name: uniqueName("sum"), args: ["sum"], bytes: 8 * (p + 1), single: "identity" });
   // the kernel's last entry is the intercept's gradient: the array is the first p
-  const outName = uniqueName("gradient");
-  const out = taskWith(key(outName, 0), "assemble", [[[ref(summed.keyAt(0)), p + 1, 0, 0, 0, 0, 1, p]], 1, p], { bytes: 8 * p });
-  return new ChunkedArray(new TaskLayer(outName, [out], [summed]), [p], [[p]], { runtime });
+  const out = new BlockwiseLayer("leadingValues", [summed, { literal: p }], { name: uniqueName("gradient"), bytes: 8 * p });
+  return new ChunkedArray(out, [p], [[p]], { runtime });
 }
 
 /** X^T r, reading X's chunks as they are (or a GLM gradient, in one pass over X). */
 function transposedTimesVector(X: ChunkedArray, r: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
   const glm = glmPattern(X, r);
   if (glm) return glmGradient(X, glm.family, glm.w, glm.y, runtime);
-  const [gr, gc] = X.grid;
+  const g = X.chunkGrid;
   const ra = rechunkTo(r, [1], X.rowChunks);
-  const name = uniqueName("gemvT");
-  const { tasks: partials, source } = blockTasks(X, name, (block, i, _j, rows, cols) => ["gemvTChunk", [block, ref(ra.layer.keyAt(i)), rows, cols], 8 * cols], true);
-  const partialLayer = new TaskLayer(name, partials, [source, ra.layer]);
-  const groups = Array.from({ length: gc }, (_, j) => Array.from({ length: gr }, (_, i) => partials[i * gc + j]!.key));
-  return new ChunkedArray(sumGroups(groups, X.colChunks, partialLayer), [X.shape[1]!], [[...X.colChunks]], { runtime });
+  const partials = perBlock(X, "gemvTChunk", [{ layer: ra.layer, chunkOf: g.rowIndex }, { perChunk: g.rows }, { perChunk: g.cols }], g.vectorBytes(8, true), true);
+  const layer = combineGroups("sum", partials, { count: g.gc, members: g.byColumn }, g.lengthBytes("cols", 8), SPLIT_EVERY);
+  return new ChunkedArray(layer, [X.shape[1]!], g.vectorChunks("cols"), { runtime });
 }
 
 /** X W for a W small enough to be one chunk. */
 function matrixTimesMatrix(X: ChunkedArray, W: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
-  const [gr, gc] = X.grid;
+  const g = X.chunkGrid;
   const k = W.shape[1]!;
   const Wa = rechunkTo(W, X.colChunks, [k]);
-  const name = uniqueName("gemm");
-  const { tasks: partials } = blockTasks(X, name, (block, _i, j, rows, cols) => ["gemmChunk", [block, ref(Wa.layer.keyAt(Wa.chunkIndex(j, 0))), rows, cols, k], 8 * rows * k]);
-  const partialLayer = new TaskLayer(name, partials, [X.layer, Wa.layer]);
-  const lengths = X.rowChunks.map((r) => r * k);
-  const layer = gc === 1 ? partialLayer : sumGroups(Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key)), lengths, partialLayer);
-  return new ChunkedArray(layer, [X.shape[0]!, k], [[...X.rowChunks], [k]], { runtime });
+  const partials = perBlock(X, "gemmChunk", [{ layer: Wa.layer, chunkOf: g.colIndex }, { perChunk: g.rows }, { perChunk: g.cols }, { literal: k }], g.vectorBytes(8 * k, false));
+  const layer = g.gc === 1 ? partials : combineGroups("sum", partials, { count: g.gr, members: g.byRow }, g.lengthBytes("rows", 8 * k), SPLIT_EVERY);
+  return new ChunkedArray(layer, [X.shape[0]!, k], [X.rowChunks, [k]], { runtime });
 }
 
 function dot(a: ChunkedArray, b: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
@@ -148,11 +123,11 @@ function gramF64(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
   const p = X.shape[1]!;
   const Xa = rechunkTo(X, X.rowChunks, [p]);
   const da = d ? rechunkTo(d, [1], X.rowChunks) : undefined;
-  const name = uniqueName(d ? "gramWeighted" : "gram");
-  const partials = X.rowChunks.map((rows, i) =>
-    taskWith(key(name, i), "gramChunk", [ref(Xa.layer.keyAt(i)), da ? ref(da.layer.keyAt(i)) : null, rows, p], { bytes: 8 * p * p }));
-  const partialLayer = new TaskLayer(name, partials, da ? [Xa.layer, da.layer] : [Xa.layer]);
-  const layer = sumGroups([partials.map((t) => t.key)], [p * p], partialLayer);
+  const g = Xa.chunkGrid;
+  const partials = new BlockwiseLayer("gramChunk", [Xa.layer, da ? da.layer : { literal: null }, { perChunk: g.rows }, { literal: p }], {
+    name: uniqueName(d ? "gramWeighted" : "gram"), chunks: g.size, bytes: 8 * p * p,
+  });
+  const layer = new TreeReductionLayer("combineVectors", partials, SPLIT_EVERY, { name: uniqueName("sum"), args: ["sum"], bytes: 8 * p * p, single: "identity" });
   return new ChunkedArray(layer, [p, p], [[p], [p]], { runtime });
 }
 

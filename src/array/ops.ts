@@ -380,6 +380,13 @@ export function glmGradChunk(ctx: TaskContext, family: keyof typeof GLM_KERNELS,
   return out;
 }
 
+/** The first n values of x, in a buffer of their own (the gradient of a GLM kernel without its intercept entry). */
+export function leadingValues(ctx: TaskContext, x: BufferViews, n: number): BufferViews {
+  const out = ctx.alloc(8 * n);
+  out.f64().set(x.f64().subarray(0, n));
+  return out;
+}
+
 /** a . b of two equally long chunks. */
 export function dotChunk(ctx: TaskContext, a: BufferViews, b: BufferViews): number {
   return raw(ctx).dot(a.bytes / 8, a.ptr, b.ptr);
@@ -388,7 +395,7 @@ export function dotChunk(ctx: TaskContext, a: BufferViews, b: BufferViews): numb
 /** The ops of this module with their options, by name. */
 const CONTEXT_OPS = {
   broadcast, where, fill, arange, random, logisticLabels, logisticCoefficients, transpose, assemble, takeColumns,
-  reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk, glmGradChunk,
+  reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk, glmGradChunk, leadingValues,
 } as const;
 const PLAIN_OPS = { combineSum, combineMin, combineMax, scalarMath } as const;
 

@@ -4,9 +4,9 @@
  * Dask's split_every); mean, var and std on top. A full reduction gives a 0-D array.
  */
 import { ArgumentError } from "../errors.js";
-import { key, uniqueName, type Key } from "../graph/keys.js";
-import { BlockwiseLayer, TaskLayer, TreeReductionLayer, type Layer } from "../graph/layers.js";
-import { ref, taskWith, type Task } from "../graph/task.js";
+import { uniqueName } from "../graph/keys.js";
+import { BlockwiseLayer, TreeReductionLayer, type Layer } from "../graph/layers.js";
+import type { ChunkTable } from "../graph/tables.js";
 import { ChunkedArray, type ReduceOptions } from "./array.js";
 import { binaryF64, unaryF64 } from "./elementwise.js";
 import { describeShape } from "./chunks.js";
@@ -53,60 +53,29 @@ function reduceAxis(kind: ReductionKind, x: ChunkedArray, axis: number, splitEve
   if (kind !== "sum" && x.shape[axis] === 0) {
     throw new ArgumentError("x", `an array with values along axis ${axis}`, `shape ${describeShape(x.shape)}`, kind);
   }
-  const [gr, gc] = x.grid;
-  const name = uniqueName(`${kind}-axis${axis}`);
+  const g = x.chunkGrid;
   // float32 chunks are read as stored, widened a block at a time inside the op
   const f32 = x.dtype === "float32";
   const source = f32 ? x.storageLayer : x.layer;
-  const partials: Task[] = [];
-  for (let i = 0; i < gr; i++) {
-    for (let j = 0; j < gc; j++) {
-      const rows = x.rowChunks[i]!, cols = x.colChunks[j]!;
-      const args = [kind, ref(source.keyAt(x.chunkIndex(i, j))), rows, cols, axis, ...(f32 ? [4] : [])];
-      partials.push(taskWith(key(name, i * gc + j), "reduceAxis", args, { bytes: 8 * (axis === 0 ? cols : rows) }));
-    }
-  }
-  const partialLayer = new TaskLayer(name, partials, [source]);
-  // groups: the partials to combine into each output chunk
-  const groups: Key[][] = axis === 0
-    ? Array.from({ length: gc }, (_, j) => Array.from({ length: gr }, (_, i) => partials[i * gc + j]!.key))
-    : Array.from({ length: gr }, (_, i) => Array.from({ length: gc }, (_, j) => partials[i * gc + j]!.key));
-  const lengths = axis === 0 ? x.colChunks : x.rowChunks;
-  const layer = combineTree(kind, groups, lengths, partialLayer, splitEvery);
+  const partials = new BlockwiseLayer("reduceAxis", [
+    { literal: kind }, source, { perChunk: g.rows }, { perChunk: g.cols }, { literal: axis }, ...(f32 ? [{ literal: 4 }] : []),
+  ], { name: uniqueName(`${kind}-axis${axis}`), bytes: g.vectorBytes(8, axis === 0) });
   const n = x.shape[1 - axis]!;
   const shape = keepdims ? (axis === 0 ? [1, n] : [n, 1]) : [n];
-  const chunks = keepdims ? (axis === 0 ? [[1], [...lengths]] : [[...lengths], [1]]) : [[...lengths]];
+  const chunks = g.vectorChunks(axis === 0 ? (keepdims ? "colsKept" : "cols") : keepdims ? "rowsKept" : "rows");
+  const groups = axis === 0 ? { count: g.gc, members: g.byColumn } : { count: g.gr, members: g.byRow };
+  const layer = combineGroups(kind, partials, groups, g.lengthBytes(axis === 0 ? "cols" : "rows", 8), splitEvery);
   return new ChunkedArray(layer, shape, chunks, { runtime: x.runtime });
 }
 
 /**
- * Combines each group of vector partials (group g's vectors have lengths[g] values) with at
- * most `splitEvery` per task; the returned layer's chunk g is group g's result.
+ * Vector partials combined per group (group g: the members table's g-th run; its vectors as
+ * long as the result's chunk g, `bytes.at(g)` bytes), at most `splitEvery` per task.
  */
-export function combineTree(kind: ReductionKind, groups: Key[][], lengths: readonly number[], below: Layer, splitEvery: number): Layer {
-  let current = groups;
-  let layer = below;
-  for (let depth = 1; current.some((g) => g.length > splitEvery); depth++) {
-    const name = uniqueName(`${kind}-level${depth}`);
-    const tasks: Task[] = [];
-    const next = current.map((g, gi) => {
-      const keys: Key[] = [];
-      for (let s = 0; s < g.length; s += splitEvery) {
-        const k = key(name, tasks.length);
-        tasks.push(taskWith(k, "combineVectors", [kind, g.slice(s, s + splitEvery).map(ref)], { bytes: 8 * lengths[gi]!, gather: true }));
-        keys.push(k);
-      }
-      return keys;
-    });
-    layer = new TaskLayer(name, tasks, [layer]);
-    current = next;
-  }
-  const name = uniqueName(kind);
-  const tasks = current.map((g, gi) =>
-    g.length === 1
-      ? taskWith(key(name, gi), "identity", [ref(g[0]!)], { bytes: 8 * lengths[gi]! })
-      : taskWith(key(name, gi), "combineVectors", [kind, g.map(ref)], { bytes: 8 * lengths[gi]!, gather: true }));
-  return new TaskLayer(name, tasks, [layer]);
+export function combineGroups(
+  kind: ReductionKind, below: Layer, groups: { count: number; members: ChunkTable }, bytes: ChunkTable, splitEvery: number,
+): Layer {
+  return new TreeReductionLayer("combineVectors", below, splitEvery, { name: uniqueName(kind), groups, args: [kind], bytes, single: "identity" });
 }
 
 /** mean() computed in float64 (operands read as float64); mean() gives the result its dtype. */

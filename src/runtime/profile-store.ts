@@ -5,9 +5,11 @@
  */
 import { keyOf, type CompiledPlan, type KeyNames } from "../graph/compiled.js";
 import type { TaskEvent } from "../profile/events.js";
+import type { Placement } from "../scheduler/placement.js";
 
 interface RecordedRun {
   layout: CompiledPlan;
+  placement: Placement;
   /** Names of the keys of the graph the run was for (strings and keys only: no data is kept). */
   names: KeyNames;
   events: Float64Array;
@@ -22,11 +24,11 @@ export class ProfileStore {
 
   constructor(readonly capacity: number) {}
 
-  record(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array): void {
+  record(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array, placement: Placement): void {
     if (this.capacity <= 0) return;
     let count = 0;
     for (let i = 0; i < ran.length; i++) count += ran[i]!;
-    this.runs.push({ layout, names, events, ran, count });
+    this.runs.push({ layout, placement, names, events, ran, count });
     this.total += count;
     while (this.total > this.capacity && this.runs.length - this.head > 1) this.total -= this.runs[this.head++]!.count;
     if (this.head > 1024 && this.head * 2 > this.runs.length) {
@@ -47,6 +49,11 @@ export class ProfileStore {
       }
     }
     return out;
+  }
+
+  /** Where each recorded run went and why, oldest first (with its tasks). */
+  placements(): (Placement & { tasks: number })[] {
+    return this.runs.slice(this.head).map((r) => ({ ...r.placement, tasks: r.count }));
   }
 
   clear(): void {

@@ -24,6 +24,7 @@ import type { MemoryOptions, MemoryStats, SharedMemory } from "../memory/shared-
 import { availableParallelism, workerPath } from "../platform/node.js";
 import type { TaskEvent } from "../profile/events.js";
 import { Scheduler, type ScheduleOptions } from "../scheduler/scheduler.js";
+import type { Placement } from "../scheduler/placement.js";
 import { ProfileStore } from "./profile-store.js";
 import { PlanCache, type PlanCacheLimits } from "./plan-cache.js";
 
@@ -71,6 +72,12 @@ export interface RuntimeOptions {
    * default 256 plans and 64 MiB; false keeps no plans.
    */
   planCache?: PlanCacheLimits | false;
+  /**
+   * Where runs go by default: decided per run ('auto': on the calling thread alone when the
+   * plan's measured work is smaller than what waking a worker costs, measured at start), always
+   * on the calling thread (true), or on the workers too (false). Each run can say otherwise.
+   */
+  inline?: boolean | "auto";
 }
 
 /**
@@ -91,11 +98,17 @@ export interface ComputeOptions extends CompileOptions, ScheduleOptions {
 /** Options of `runtime.run()`: scheduling options. */
 export interface RunPlanOptions extends ScheduleOptions {}
 
-/** A profile: the timing events of recent computations, and the lanes they ran on. */
+/** A profile: the timing events of recent computations, the lanes they ran on, and where each run went. */
 export interface Profile {
   events: TaskEvent[];
   /** Threads: 0 is the calling thread, 1.. the workers. */
   lanes: number;
+  /**
+   * Each recorded run (oldest first): whether it ran on the calling thread alone (`inline`), the
+   * work it was judged by (task time of the plan's previous run, ms; undefined for a first run),
+   * what waking a worker and handing to a spinning one cost (measured at start), and its tasks.
+   */
+  runs: (Placement & { tasks: number })[];
 }
 
 // fusion's default limit on an intermediate is this scratch block: one constant for both
@@ -115,6 +128,17 @@ function checkOptions(options: RuntimeOptions): void {
   }
   if (profileCapacity !== undefined && (!Number.isInteger(profileCapacity) || profileCapacity < 0)) {
     throw new ArgumentError("profileCapacity", "a whole number >= 0", profileCapacity, "Runtime.start");
+  }
+  if (options.inline !== undefined && options.inline !== true && options.inline !== false && options.inline !== "auto") {
+    throw new ArgumentError("inline", "true, false or 'auto'", options.inline, "Runtime.start");
+  }
+  const cache = options.planCache;
+  if (cache !== undefined && cache !== false) {
+    if (typeof cache !== "object" || cache === null) throw new ArgumentError("planCache", "false or { entries?, bytes? }", cache, "Runtime.start");
+    for (const field of ["entries", "bytes"] as const) {
+      const v = cache[field];
+      if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new ArgumentError(`planCache.${field}`, "a whole number >= 0", v, "Runtime.start");
+    }
   }
   if (resources !== undefined) {
     const list = Array.isArray(resources) ? resources : [resources];
@@ -190,7 +214,8 @@ export class Runtime {
       workerPath: workerPath(),
       resourceLimits: options.workerResourceLimits,
       kernelOverrides: overrides,
-      onEvents: store.capacity > 0 ? (layout, names, events, ran) => store.record(layout, names, events, ran) : undefined,
+      onEvents: store.capacity > 0 ? (layout, names, events, ran, placement) => store.record(layout, names, events, ran, placement) : undefined,
+      inline: options.inline,
     });
     return new Runtime(kernels, scheduler, store, executor, options.scratchBytes ?? DEFAULT_SCRATCH, options.planCache);
   }
@@ -293,7 +318,7 @@ export class Runtime {
 
   /** Timing events of recent computations (one per task: lane, start, end on this thread's clock). */
   profile(): Profile {
-    return { events: this.store.events(), lanes: this.threads };
+    return { events: this.store.events(), lanes: this.threads, runs: this.store.placements() };
   }
 
   /** Forgets the recorded events. */

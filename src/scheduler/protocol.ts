@@ -48,6 +48,14 @@ export const STATUS_ERROR = 3; // the error is posted on the worker's message po
 export const STATUS_RETRY_MAIN = 4; // the task needs the main thread (an allocation only it can make)
 export const STATUS_SKIPPED = 5; // the run was cancelled before the task started
 export const STATUS_INPUT_MISSING = 6; // an input queued before it on this worker did not finish here (it went to the main thread)
+/**
+ * The answer to a ping (an inbox entry of run 0): the entry's position holds when the worker
+ * picked the ping up, in microseconds on the main thread's clock, modulo 2^31 (how the scheduler
+ * measures what handing work to a sleeping or a spinning worker costs).
+ */
+export const STATUS_PING = 7;
+/** Run id of a ping entry. */
+export const PING_RUN = 0;
 
 /**
  * Cells: per run, three float64 per position (tasks, then inputs): kind, a, b. Then three per

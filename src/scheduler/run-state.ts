@@ -101,6 +101,8 @@ export class RunState {
   /** ScheduleOptions.onProgress, and when it was last called (performance.now()). */
   onProgress: ((done: number, total: number) => void) | undefined;
   progressAt = -Infinity;
+  /** Where the run went (on this thread alone, or on the workers too) and why. */
+  placement: import("./placement.js").Placement | undefined;
   /** The names of the keys of the graph this run is for (errors and profiles). */
   names: KeyNames;
   /** The value at a position (what tasks run on the main thread read). */

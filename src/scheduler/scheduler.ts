@@ -24,6 +24,7 @@ import { PlanEntry } from "./plan-entry.js";
 import * as P from "./protocol.js";
 import { DONE, QUEUED, READY, RunState, WAITING, type OutputMode } from "./run-state.js";
 import { NOT_IN_CELL, readCell, writeCell } from "./cells.js";
+import { place, type Placement } from "./placement.js";
 
 /** A worker thread died (process.exit, an uncaught error, out of memory) while running tasks. */
 export class WorkerCrashedError extends WeftError {
@@ -53,8 +54,10 @@ export interface SchedulerOptions {
   resourceLimits?: import("node:worker_threads").ResourceLimits;
   /** Kernels replaced on every worker (already applied to `kernels` on this thread). */
   kernelOverrides?: readonly ResolvedOverride[];
-  /** Receives each finished run's timing events (none: they are not copied out at all). */
-  onEvents?(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array): void;
+  /** Receives each finished run's timing events (none: they are not copied out at all) and where it ran. */
+  onEvents?(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array, placement: Placement): void;
+  /** Runs' default placement: decided per run from measured costs ('auto', the default), or always on the calling thread (true) or never (false). */
+  inline?: boolean | "auto";
 }
 
 /**
@@ -76,6 +79,12 @@ export interface ScheduleOptions {
    * throws cannot fail the run: it becomes a process warning.
    */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Run every task on the calling thread (true), on the workers too (false), or decide from the
+   * plan's measured work against the measured cost of waking a worker ('auto', the default):
+   * a run smaller than a wake-up is over before a worker would have started.
+   */
+  inline?: boolean | "auto";
 }
 
 const PROGRESS_EVERY_MS = 50;
@@ -116,6 +125,12 @@ export class Scheduler {
   private readonly entryBuffer = new Int32Array(P.OUTBOX_ENTRY_WORDS);
   /** Worker deaths so far (each one replaced). */
   crashes = 0;
+  /**
+   * What handing a task to a worker costs (notify to first instruction), measured at start:
+   * for a worker asleep on its inbox, and for one still spinning (ms).
+   */
+  wakeMs = 0.1;
+  handoffMs = 0.005;
 
   private constructor(private readonly options: SchedulerOptions) {
     for (let s = P.MAX_RUN_SLOTS - 1; s >= 0; s--) this.freeSlots.push(s);
@@ -137,8 +152,61 @@ export class Scheduler {
         await s.close();
         throw new WeftError(`a worker thread failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
+      await s.measureHandoff();
     }
     return s;
+  }
+
+  /**
+   * Measures what handing work to a worker costs, by pings through its inbox: three to a worker
+   * that has gone to sleep, each followed by one while it still spins (medians of each).
+   */
+  private async measureHandoff(): Promise<void> {
+    const lane = this.lanes[1]!;
+    const asleep: number[] = [];
+    const spinning: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const until = performance.now() + 50;
+      while (Atomics.load(lane.words, P.LANE_STATE) !== P.LANE_SLEEPING && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const a = await this.ping(lane);
+      const b = await this.ping(lane);
+      if (a === undefined || b === undefined) return; // the worker did not answer: keep the defaults
+      asleep.push(a);
+      spinning.push(b);
+    }
+    const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
+    this.wakeMs = median(asleep);
+    this.handoffMs = median(spinning);
+  }
+
+  /** One ping: ms from pushing it to the worker taking it, or undefined after 100 ms without an answer. */
+  private async ping(lane: WorkerLane): Promise<number | undefined> {
+    const entry = new Int32Array(P.OUTBOX_ENTRY_WORDS);
+    const sent = performance.now();
+    lane.push(P.PING_RUN, 0);
+    lane.wake();
+    while (!lane.outbox.pop(entry)) {
+      if (performance.now() - sent > 100) return undefined;
+      if (performance.now() - sent > 5) await new Promise((resolve) => setImmediate(resolve));
+    }
+    lane.completed();
+    const sentUs = Math.round(sent * 1000) % 2 ** 31;
+    return (((entry[1]! - sentUs) % 2 ** 31) + 2 ** 31) % 2 ** 31 / 1000;
+  }
+
+  /** Where a run of `entry` goes (see placement.ts). */
+  private placementFor(entry: PlanEntry, inline: boolean | "auto"): Placement {
+    const workMs = entry.lastWorkMs;
+    let workersAsleep = true;
+    for (let i = 1; i < this.lanes.length; i++) if (Atomics.load(this.lanes[i]!.words, P.LANE_STATE) !== P.LANE_SLEEPING) workersAsleep = false;
+    const decided = place({ workMs, threads: this.lanes.length, workersAsleep, wakeMs: this.wakeMs, handoffMs: this.handoffMs });
+    if (inline !== "auto") return { ...decided, inline };
+    // without workers the pump runs everything here anyway; it also lets the event loop in
+    // (aborts, timers) every slice, which a run done at once does not: only short runs go inline
+    if (this.lanes.length === 1) return { ...decided, inline: workMs !== undefined && workMs < SLICE_MS };
+    return decided;
   }
 
   get workerCount(): number {
@@ -188,6 +256,9 @@ export class Scheduler {
     if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
       return Promise.reject(new ArgumentError("onProgress", "a function (done, total) => void", options.onProgress, "run"));
     }
+    if (options.inline !== undefined && options.inline !== true && options.inline !== false && options.inline !== "auto") {
+      return Promise.reject(new ArgumentError("inline", "true, false or 'auto'", options.inline, "run"));
+    }
     const entry = this.entryFor(plan);
     if (entry.usesResources) this.checkResources(entry, options.names ?? plan.names);
     if (this.workerCount > 0) entry.wire();
@@ -196,6 +267,8 @@ export class Scheduler {
     const n = entry.n;
     const positions = n + plan.inputCount;
     const memory = this.options.kernels.memory;
+    const inline = options.batch === false || entry.usesResources ? false : options.inline ?? this.options.inline ?? "auto";
+    const placement = this.placementFor(entry, inline);
     let cells: Allocation;
     try {
       cells = memory.alloc(positions * 24 + n * 24);
@@ -213,6 +286,11 @@ export class Scheduler {
         const v = inputs[j];
         run.hold(n + j, v, false);
         this.writeCell(run, n + j, v);
+      }
+      run.placement = placement;
+      if (placement.inline) {
+        this.runInline(run);
+        return;
       }
       for (let i = 0; i < n; i++) {
         if (run.remaining[i] === 0) {
@@ -237,6 +315,20 @@ export class Scheduler {
       this.kick();
       void this.pump();
     });
+  }
+
+  /**
+   * Runs every task of `run` on this thread, in plan order (dependencies first), now: the run
+   * settles before this returns.
+   */
+  private runInline(run: RunState): void {
+    if (run.n === 0) {
+      this.finish(run);
+      return;
+    }
+    for (let p = 0; p < run.n && !run.error; p++) this.executeOnMain(run, p);
+    run.ready.clear();
+    run.mainQueue.length = 0;
   }
 
   private checkResources(entry: PlanEntry, names: KeyNames): void {
@@ -799,8 +891,15 @@ export class Scheduler {
     run.cleanup?.();
     // copied out of the run's cells only when someone keeps profiles
     const onEvents = this.options.onEvents;
-    const events = onEvents && this.options.kernels.memory.f64.slice(run.eventAddress(0) / 8, run.eventAddress(0) / 8 + run.n * 3);
+    const f64 = this.options.kernels.memory.f64;
+    const events = onEvents && f64.slice(run.eventAddress(0) / 8, run.eventAddress(0) / 8 + run.n * 3);
     const ran = onEvents && run.state.map((s) => (s === DONE ? 1 : 0));
+    if (!run.error) {
+      // the plan's measured work: what decides where its next run goes
+      let work = 0;
+      for (let i = 0, at = run.eventAddress(0) / 8; i < run.n; i++, at += 3) work += f64[at + 2]! - f64[at + 1]!;
+      run.entry.lastWorkMs = work;
+    }
     run.freeAll();
     if (!run.cells.freed) run.cells.free();
     Atomics.store(this.ctl, P.CTL_RUN_STATUS + run.slot, 0);
@@ -809,7 +908,7 @@ export class Scheduler {
     this.runs.delete(run.id);
     if (this.runs.size === 0) for (const l of this.lanes) l?.hold(false);
     try {
-      onEvents?.(run.entry.layout, run.names, events!, ran!);
+      onEvents?.(run.entry.layout, run.names, events!, ran!, run.placement!);
     } catch {
       // a profile consumer's failure must not break the run
     }
