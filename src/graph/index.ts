@@ -6,8 +6,9 @@ export { key, keyName, keyIndex, formatKey, uniqueName, isKey } from "./keys.js"
 export type { Key } from "./keys.js";
 export { Ref, ref, task, taskWith, resourcesOf, FUSED, isFused, taskDependencies, stepsOf, forEachRef } from "./task.js";
 export type { Task, FusedTask, Arg, TaskOptions } from "./task.js";
-export { Layer, TaskLayer, BlockwiseLayer, TreeReductionLayer, layerCount } from "./layers.js";
-export type { BlockwiseInput } from "./layers.js";
+export { Layer, TaskLayer, BlockwiseLayer, TreeReductionLayer, InputLayer, layerCount } from "./layers.js";
+export type { BlockwiseInput, ChunkBytes, TreeOptions } from "./layers.js";
+export { ChunkTable, chunkTable } from "./tables.js";
 export { Graph, layerTasks } from "./graph.js";
 export { fuseBlockwise, FusedBlockwiseLayer } from "./blockwise.js";
 export type { TaskMap } from "./graph.js";
@@ -23,6 +24,7 @@ export { OpRegistry, defaultOps, registerOp, CONST, IDENTITY, INPUT } from "./op
 export type { OpDefinition, RegisterOptions, TaskContext } from "./ops.js";
 export { Plan, compile, TaskError } from "./plan.js";
 export type { CompileOptions, PlanStats, RunOptions, Bindings, PlanLayout } from "./plan.js";
+export type { CompiledPlan, ExecGroup, ExecProgram, ExecProgramArg, KeyNames } from "./compiled.js";
 export { GraphBuilder } from "./builder.js";
 export { registerKernelOps } from "./kernel-ops.js";
 export type { BufferRef } from "./kernel-ops.js";

@@ -2,3 +2,5 @@
 export { Scheduler, WorkerCrashedError, CancelledError, ResourceError } from "./scheduler.js";
 export type { SchedulerOptions, ScheduleOptions } from "./scheduler.js";
 export type { OutputMode } from "./run-state.js";
+export { place } from "./placement.js";
+export type { Placement, PlacementFacts } from "./placement.js";
