@@ -2,10 +2,11 @@
 // mean and loss, and the gradient X^T (mu - y), without materializing eta or mu.
 //
 // Three row strategies, chosen by p (measured on the development machines, see bench/README.md):
-// - narrow rows (p <= NARROW_P): four rows at a time. Four dots, one row each (a row's dot
-//   streams best alone), the link function on two SIMD vectors of etas (so a row of 16 values
-//   is not bound by a scalar exp), then one pass that folds the four rows, scaled by their
-//   residuals, into the gradient, loading and storing each gradient entry once per four rows.
+// - narrow rows (p <= NARROW_P): four rows at a time (eight for p <= VERY_NARROW_P, as wide
+//   rows are taken). Four dots, one row each (a row's dot streams best alone), the link
+//   function on two SIMD vectors of etas (so a row of 16 values is not bound by a scalar exp),
+//   then one pass that folds the four rows, scaled by their residuals, into the gradient,
+//   loading and storing each gradient entry once per four rows.
 // - medium rows (NARROW_P < p < WIDE_P): one row at a time, a dot that pulls the row into L1 and
 //   an axpy that re-reads it there; the scalar link is cheap next to a long row, and folding
 //   several rows at once measured slower at these widths.
@@ -25,6 +26,7 @@
 //   logistic: log(1 + exp(eta)) - y eta        mu = sigmoid(eta)   weight mu (1 - mu)
 //   normal:   (eta - y)^2 / 2                  mu = eta            weight 1
 //   poisson:  exp(eta) - y eta                 mu = exp(eta)       weight mu
+// The Grad kernels skip the loss (a gradient step on arrays, X^T (mu - y), needs none).
 // The gradient output has p + 1 entries: d/dw_j for j < p, then d/db0 = sum_i (mu_i - y_i).
 import { ld, st, ldv, stv, row, hsum } from "./memory";
 import { dotInline, axpyInline } from "./blas1";
@@ -34,6 +36,7 @@ const LOGISTIC = 0;
 const NORMAL = 1;
 const POISSON = 2;
 const NARROW_P = 128;
+const VERY_NARROW_P = 16;
 const WIDE_P = 1024;
 
 // t is the family's one transcendental: exp(-|eta|) for logistic, exp(eta) for poisson.
@@ -122,58 +125,30 @@ const WIDE_P = 1024;
       v128.store(q, f64x2.add(v128.load(q), lo));
       v128.store(q, f64x2.add(v128.load(q, 16), hi), 16);
     }
+    for (; j + 2 <= p; j += 2) {
+      const off = <usize>j << 3;
+      const q = grad + off;
+      let lo = f64x2.add(f64x2.mul(v0, v128.load(r0 + off)), f64x2.mul(v1, v128.load(r1 + off)));
+      lo = f64x2.add(lo, f64x2.add(f64x2.mul(v2, v128.load(r2 + off)), f64x2.mul(v3, v128.load(r3 + off))));
+      v128.store(q, f64x2.add(v128.load(q), lo));
+    }
   }
   for (; j < p; j++) {
     st(grad, j, ld(grad, j) + ((c0 * ld(r0, j) + c1 * ld(r1, j)) + (c2 * ld(r2, j) + c3 * ld(r3, j))));
   }
 }
 
+// wantLoss false: the gradient alone (X^T (mu - y) needs only the mean, not the loss's log1p)
 @inline function lossGrad(family: i32, wantGrad: bool, n: i32, p: i32, x: usize, ldx: i32,
-                          y: usize, w: usize, b0: f64, grad: usize): f64 {
+                          y: usize, w: usize, b0: f64, grad: usize, wantLoss: bool = true): f64 {
   if (wantGrad) memory.fill(grad, 0, <usize>(p + 1) << 3);
   let loss: f64 = 0;
   let rsum: f64 = 0;
   let i = 0;
-  if (p <= NARROW_P) {
-    if (ASC_FEATURE_SIMD) {
-      let lossAcc = f64x2.splat(0);
-      let rsumAcc = f64x2.splat(0);
-      for (; i + 4 <= n; i += 4) {
-        const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
-        const eta01 = pair(dotInline(p, r0, w) + b0, dotInline(p, r1, w) + b0);
-        const eta23 = pair(dotInline(p, r2, w) + b0, dotInline(p, r3, w) + b0);
-        const y01 = ldv(y, i), y23 = ldv(y, i + 2);
-        const t01 = tV(family, eta01), t23 = tV(family, eta23);
-        lossAcc = f64x2.add(lossAcc, f64x2.add(lossV(family, eta01, y01, t01), lossV(family, eta23, y23, t23)));
-        if (wantGrad) {
-          const res01 = residualV(family, eta01, y01, t01);
-          const res23 = residualV(family, eta23, y23, t23);
-          rsumAcc = f64x2.add(rsumAcc, f64x2.add(res01, res23));
-          foldFourRows(p, grad, r0, r1, r2, r3,
-            f64x2.extract_lane(res01, 0), f64x2.extract_lane(res01, 1),
-            f64x2.extract_lane(res23, 0), f64x2.extract_lane(res23, 1));
-        }
-      }
-      loss = hsum(lossAcc);
-      rsum = hsum(rsumAcc);
-    } else {
-      for (; i + 4 <= n; i += 4) {
-        const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
-        const e0 = dotInline(p, r0, w) + b0, e1 = dotInline(p, r1, w) + b0;
-        const e2 = dotInline(p, r2, w) + b0, e3 = dotInline(p, r3, w) + b0;
-        const y0 = ld(y, i), y1 = ld(y, i + 1), y2 = ld(y, i + 2), y3 = ld(y, i + 3);
-        const t0 = tS(family, e0), t1 = tS(family, e1), t2 = tS(family, e2), t3 = tS(family, e3);
-        loss += (lossS(family, e0, y0, t0) + lossS(family, e1, y1, t1)) + (lossS(family, e2, y2, t2) + lossS(family, e3, y3, t3));
-        if (wantGrad) {
-          const c0 = residualS(family, e0, y0, t0), c1 = residualS(family, e1, y1, t1);
-          const c2 = residualS(family, e2, y2, t2), c3 = residualS(family, e3, y3, t3);
-          rsum += (c0 + c1) + (c2 + c3);
-          foldFourRows(p, grad, r0, r1, r2, r3, c0, c1, c2, c3);
-        }
-      }
-    }
-  }
-  if (ASC_FEATURE_SIMD) if (p >= WIDE_P) {
+  // eight rows at a time: very narrow rows (four independent chains of the link's exp keep the
+  // core busy: p = 10, logistic gradient alone, 14 -> 12 ns a row in cache; p = 100 measured
+  // even, so it keeps the four-row path) and wide rows (see the top of the file)
+  if (ASC_FEATURE_SIMD) if (p <= VERY_NARROW_P || p >= WIDE_P) {
     let lossAcc = f64x2.splat(0);
     let rsumAcc = f64x2.splat(0);
     for (; i + 8 <= n; i += 8) {
@@ -185,7 +160,7 @@ const WIDE_P = 1024;
       const e67 = pair(dotInline(p, r6, w) + b0, dotInline(p, r7, w) + b0);
       const y01 = ldv(y, i), y23 = ldv(y, i + 2), y45 = ldv(y, i + 4), y67 = ldv(y, i + 6);
       const t01 = tV(family, e01), t23 = tV(family, e23), t45 = tV(family, e45), t67 = tV(family, e67);
-      lossAcc = f64x2.add(lossAcc, f64x2.add(
+      if (wantLoss) lossAcc = f64x2.add(lossAcc, f64x2.add(
         f64x2.add(lossV(family, e01, y01, t01), lossV(family, e23, y23, t23)),
         f64x2.add(lossV(family, e45, y45, t45), lossV(family, e67, y67, t67))));
       if (wantGrad) {
@@ -198,8 +173,47 @@ const WIDE_P = 1024;
           f64x2.extract_lane(c45, 0), f64x2.extract_lane(c45, 1), f64x2.extract_lane(c67, 0), f64x2.extract_lane(c67, 1));
       }
     }
-    loss = hsum(lossAcc);
-    rsum = hsum(rsumAcc);
+    loss += hsum(lossAcc);
+    rsum += hsum(rsumAcc);
+  }
+  if (p <= NARROW_P) {
+    if (ASC_FEATURE_SIMD) {
+      let lossAcc = f64x2.splat(0);
+      let rsumAcc = f64x2.splat(0);
+      for (; i + 4 <= n; i += 4) {
+        const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
+        const eta01 = pair(dotInline(p, r0, w) + b0, dotInline(p, r1, w) + b0);
+        const eta23 = pair(dotInline(p, r2, w) + b0, dotInline(p, r3, w) + b0);
+        const y01 = ldv(y, i), y23 = ldv(y, i + 2);
+        const t01 = tV(family, eta01), t23 = tV(family, eta23);
+        if (wantLoss) lossAcc = f64x2.add(lossAcc, f64x2.add(lossV(family, eta01, y01, t01), lossV(family, eta23, y23, t23)));
+        if (wantGrad) {
+          const res01 = residualV(family, eta01, y01, t01);
+          const res23 = residualV(family, eta23, y23, t23);
+          rsumAcc = f64x2.add(rsumAcc, f64x2.add(res01, res23));
+          foldFourRows(p, grad, r0, r1, r2, r3,
+            f64x2.extract_lane(res01, 0), f64x2.extract_lane(res01, 1),
+            f64x2.extract_lane(res23, 0), f64x2.extract_lane(res23, 1));
+        }
+      }
+      loss += hsum(lossAcc);
+      rsum += hsum(rsumAcc);
+    } else {
+      for (; i + 4 <= n; i += 4) {
+        const r0 = row(x, i, ldx), r1 = row(x, i + 1, ldx), r2 = row(x, i + 2, ldx), r3 = row(x, i + 3, ldx);
+        const e0 = dotInline(p, r0, w) + b0, e1 = dotInline(p, r1, w) + b0;
+        const e2 = dotInline(p, r2, w) + b0, e3 = dotInline(p, r3, w) + b0;
+        const y0 = ld(y, i), y1 = ld(y, i + 1), y2 = ld(y, i + 2), y3 = ld(y, i + 3);
+        const t0 = tS(family, e0), t1 = tS(family, e1), t2 = tS(family, e2), t3 = tS(family, e3);
+        if (wantLoss) loss += (lossS(family, e0, y0, t0) + lossS(family, e1, y1, t1)) + (lossS(family, e2, y2, t2) + lossS(family, e3, y3, t3));
+        if (wantGrad) {
+          const c0 = residualS(family, e0, y0, t0), c1 = residualS(family, e1, y1, t1);
+          const c2 = residualS(family, e2, y2, t2), c3 = residualS(family, e3, y3, t3);
+          rsum += (c0 + c1) + (c2 + c3);
+          foldFourRows(p, grad, r0, r1, r2, r3, c0, c1, c2, c3);
+        }
+      }
+    }
   }
   // medium rows, and the last rows of a blocked path, one at a time
   for (; i < n; i++) {
@@ -207,7 +221,7 @@ const WIDE_P = 1024;
     const eta = dotInline(p, ri, w) + b0;
     const yi = ld(y, i);
     const t = tS(family, eta);
-    loss += lossS(family, eta, yi, t);
+    if (wantLoss) loss += lossS(family, eta, yi, t);
     if (wantGrad) {
       const c = residualS(family, eta, yi, t);
       rsum += c;
@@ -240,6 +254,16 @@ export function glmNormalLossGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, 
 }
 export function glmPoissonLossGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64, grad: usize): f64 {
   return lossGrad(POISSON, true, n, p, x, ldx, y, w, b0, grad);
+}
+
+export function glmLogisticGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64, grad: usize): void {
+  lossGrad(LOGISTIC, true, n, p, x, ldx, y, w, b0, grad, false);
+}
+export function glmNormalGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64, grad: usize): void {
+  lossGrad(NORMAL, true, n, p, x, ldx, y, w, b0, grad, false);
+}
+export function glmPoissonGrad(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64, grad: usize): void {
+  lossGrad(POISSON, true, n, p, x, ldx, y, w, b0, grad, false);
 }
 
 export function glmLogisticLoss(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64): f64 {

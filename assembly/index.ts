@@ -13,6 +13,7 @@ export { sum, sumSquares, min_ as min, max_ as max, rowSums, colSums, rowMins, r
 export { cholesky, trsv, spdSolve } from "./linalg";
 export {
   glmLogisticLossGrad, glmNormalLossGrad, glmPoissonLossGrad,
+  glmLogisticGrad, glmNormalGrad, glmPoissonGrad,
   glmLogisticLoss, glmNormalLoss, glmPoissonLoss,
   glmLogisticWeights, glmNormalWeights, glmPoissonWeights,
 } from "./glm";

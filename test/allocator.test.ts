@@ -34,6 +34,21 @@ describe("Allocator", () => {
     expect(a.stats()).toMatchObject({ liveBytes: 0, freeListBytes: 0, top: 64 });
   });
 
+  it("hands a freed small block to the next request of its size, and coalesces small blocks before growing", () => {
+    const a = new Allocator(64, (end) => end <= 64 + 4 * 64 + 256);
+    const keep = a.allocate(64);
+    const blocks = [a.allocate(64), a.allocate(64), a.allocate(64)];
+    for (const b of blocks) a.free(b);
+    expect(a.allocate(64)).toBe(blocks[2]); // the last freed, without coalescing
+    a.free(blocks[2]!);
+    // 192 bytes: no free list holds them until the three small blocks coalesce (the heap cannot grow)
+    expect(a.allocate(192)).toBe(blocks[0]);
+    expect(a.free(blocks[1]!)).toBe(false); // part of the coalesced block now, not a live one
+    a.free(blocks[0]!);
+    a.free(keep);
+    expect(a.stats()).toMatchObject({ liveBytes: 0, freeListBytes: 0, top: 64 });
+  });
+
   it("refuses to free an unknown or already freed address", () => {
     const a = new Allocator(64, unlimited);
     const p = a.allocate(10);

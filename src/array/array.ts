@@ -98,7 +98,9 @@ export class ChunkedArray {
     else this.layerCache = layer;
     this.shape = [...shape];
     // shared, frozen: arrays derived from one another keep one chunks object (and its grid)
-    this.chunks = Object.isFrozen(chunks) && chunks.every((c) => Object.isFrozen(c)) ? chunks : Object.freeze(chunks.map((c) => Object.freeze([...c])));
+    this.chunks = Object.isFrozen(chunks) && chunks.every((c) => Object.isFrozen(c))
+      ? chunks
+      : Object.freeze(chunks.map((c) => (Object.isFrozen(c) ? c : Object.freeze([...c]))));
     this.runtime = options.runtime;
     this.transposeOf = options.transposeOf;
     this.persisted = options.persisted;

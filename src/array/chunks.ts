@@ -73,8 +73,14 @@ export function chunkDims(chunks: Chunks, i: number, j: number): [number, number
   return [chunks[0]![i]!, chunks[1]![j]!];
 }
 
+/** Whether two chunkings are equal (the same objects, as derived arrays share them, answer at once). */
 export function sameChunks(a: Chunks, b: Chunks): boolean {
-  return a.length === b.length && a.every((d, k) => d.length === b[k]!.length && d.every((v, i) => v === b[k]![i]));
+  return a === b || (a.length === b.length && a.every((d, k) => sameLengths(d, b[k]!)));
+}
+
+/** Whether two lists of chunk lengths are equal. */
+export function sameLengths(a: readonly number[], b: readonly number[]): boolean {
+  return a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
 }
 
 export function describeShape(shape: Shape): string {

@@ -95,7 +95,7 @@ export function binaryF64(op: string, a: Operand, b: Operand): ChunkedArray {
     return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes }), runtime);
   }
   if (sameShape(a.shape, b.shape)) {
-    const bb = sameChunks(a.chunks, b.chunks) ? b : rechunkTo(b, a.rowChunks, a.colChunks);
+    const bb = a.chunkGrid === b.chunkGrid || sameChunks(a.chunks, b.chunks) ? b : rechunkTo(b, a.rowChunks, a.colChunks);
     const bytes = a.chunkGrid.bytes(8);
     const layer = kernelOp
       ? new BlockwiseLayer(op, [a.layer, bb.layer], { bytes })

@@ -16,7 +16,12 @@ export class ChunkGrid {
   readonly gc: number;
   private readonly tables = new Map<string, ChunkTable>();
 
-  constructor(readonly rowChunks: readonly number[], readonly colChunks: readonly number[]) {
+  readonly rowChunks: readonly number[];
+  readonly colChunks: readonly number[];
+
+  constructor(rowChunks: readonly number[], colChunks: readonly number[]) {
+    this.rowChunks = Object.isFrozen(rowChunks) ? rowChunks : Object.freeze([...rowChunks]);
+    this.colChunks = Object.isFrozen(colChunks) ? colChunks : Object.freeze([...colChunks]);
     this.gr = rowChunks.length;
     this.gc = colChunks.length;
   }
@@ -37,7 +42,7 @@ export class ChunkGrid {
   vectorChunks(kind: "rows" | "cols" | "rowsKept" | "colsKept"): readonly (readonly number[])[] {
     let c = this.derived.get(kind);
     if (!c) {
-      const rows = Object.freeze([...this.rowChunks]), cols = Object.freeze([...this.colChunks]), one = Object.freeze([1]);
+      const rows = this.rowChunks, cols = this.colChunks, one = Object.freeze([1]);
       c = Object.freeze(kind === "rows" ? [rows] : kind === "cols" ? [cols] : kind === "rowsKept" ? [rows, one] : [one, cols]);
       this.derived.set(kind, c);
     }
@@ -154,7 +159,7 @@ export function gridOf(chunks: Chunks, rowChunks: readonly number[], colChunks: 
   const content = `${rowChunks.join(",")}|${colChunks.join(",")}`;
   g = byContent.get(content)?.deref();
   if (!g) {
-    g = new ChunkGrid([...rowChunks], [...colChunks]);
+    g = new ChunkGrid(rowChunks, colChunks);
     byContent.set(content, new WeakRef(g));
     if (++madeSinceSweep > 1024) {
       madeSinceSweep = 0;

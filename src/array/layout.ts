@@ -8,10 +8,9 @@ import { key, uniqueName } from "../graph/keys.js";
 import { TaskLayer, type Layer } from "../graph/layers.js";
 import { ref, task, taskWith, type Task } from "../graph/task.js";
 import { ChunkedArray, sameRuntime } from "./array.js";
-import { describeShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
+import { describeShape, normalizeChunks, offsets, sameLengths, type ChunksSpec } from "./chunks.js";
 import { resultDType, withDType } from "./dtype.js";
 
-const equalLists = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Real chunks of an array of `ndim` dimensions from its 2-D view's row and column chunks. */
 function realChunks(ndim: number, rowChunks: readonly number[], colChunks: readonly number[]): number[][] {
@@ -56,7 +55,7 @@ function assembleFrom(x: ChunkedArray, r0: number, c0: number, rowChunks: readon
 
 /** x with the given row and column chunks (in the 2-D view); x itself when it has them. */
 export function rechunkTo(x: ChunkedArray, rowChunks: readonly number[], colChunks: readonly number[]): ChunkedArray {
-  if (equalLists(x.rowChunks, rowChunks) && equalLists(x.colChunks, colChunks)) return x;
+  if (sameLengths(x.rowChunks, rowChunks) && sameLengths(x.colChunks, colChunks)) return x;
   return assembleFrom(x, 0, 0, rowChunks, colChunks, x.shape, "rechunk");
 }
 

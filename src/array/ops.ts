@@ -366,7 +366,7 @@ export function gramChunk(ctx: TaskContext, X: BufferViews, d: BufferViews | nul
   return out;
 }
 
-const GLM_KERNELS = { logistic: "glmLogisticLossGrad", normal: "glmNormalLossGrad", poisson: "glmPoissonLossGrad" } as const;
+const GLM_KERNELS = { logistic: "glmLogisticGrad", normal: "glmNormalGrad", poisson: "glmPoissonGrad" } as const;
 
 /**
  * X^T (mu - y) for a chunk, in one pass over X with the fused GLM kernel (mu the family's mean

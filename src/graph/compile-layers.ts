@@ -11,12 +11,13 @@
  */
 import type { ExecGroup, ExecProgram, ExecProgramArg, KeyNames, KeyOrigin } from "./compiled.js";
 import { TASK_CHUNK } from "./compiled.js";
-import { IntList, type PlanDraft } from "./draft.js";
+import type { PlanDraft } from "./draft.js";
 import { GraphError } from "./errors.js";
 import { FusedBlockwiseLayer, sameInput } from "./blockwise.js";
 import { keyIndex, keyName, isKey, type Key } from "./keys.js";
 import { BlockwiseLayer, chunkRead, InputLayer, Layer, TreeReductionLayer, type BlockwiseInput } from "./layers.js";
 import type { OpDefinition, OpRegistry } from "./ops.js";
+import { ChunkTable } from "./tables.js";
 
 /** Whether compileLayers can take every one of these (fused) layers. */
 export function allLazy(layers: readonly Layer[]): boolean {
@@ -30,55 +31,51 @@ interface StepSpec {
   origin: KeyOrigin;
 }
 
+/** A layer as the draft sees it: its group(s), and where its tasks and edges go. */
+interface Unit {
+  readonly layer: Layer;
+  /** Blockwise: the program's external inputs (first-read order) and its steps. */
+  readonly external?: readonly (BlockwiseInput & object)[];
+  readonly steps?: StepSpec[];
+  /** Tree: tasks per group at each level, the final level (one per group) last. */
+  readonly levels?: readonly number[];
+  /** First task id, first edge. */
+  firstTask: number;
+  firstEdge: number;
+}
+
 /**
  * The draft of a plan for `outputs` over `layers` (blockwise-fused, dependencies first; every
  * one lazy: see allLazy). `ordinalOf` gives each layer of the graph as the user built it (the
  * members of fused layers included) its place in the graph's walk, for naming keys.
+ *
+ * Two passes: the first counts each layer's tasks and edges (O(layers)), the second fills
+ * typed arrays of exactly that size in tight loops, one per layer.
  */
 export function draftFromLayers(
   layers: readonly Layer[], outputs: readonly Key[], ordinalOf: (l: Layer) => number, names: KeyNames, ops: OpRegistry,
 ): PlanDraft {
   const groups: ExecGroup[] = [];
-  const taskGroup = new IntList(1024);
-  const taskChunk = new IntList(1024);
-  const bytes: number[] = [];
-  const depStart = new IntList(1024);
-  depStart.push(0);
-  const depList = new IntList(4096);
-  /** Each layer's chunk c as an id: base + c (tasks), or an input id (for input layers, fixed up at the end). */
-  const base = new Map<Layer, number>();
+  const units: Unit[] = [];
   const inputBase = new Map<Layer, number>();
   const inputOrdinal: number[] = [];
   const inputChunk: number[] = [];
   const inputKeys: Key[] = [];
+  let tasks = 0;
+  let edges = 0;
   let materialized = 0;
-  const INPUT_FLAG = 0x40000000; // input ids are tagged until the task count is known
-  const idOf = (l: Layer, chunk: number): number => {
-    const b = base.get(l);
-    if (b !== undefined) return b + chunk;
-    const ib = inputBase.get(l);
-    if (ib === undefined) throw new GraphError(`internal error: layer ${l.name} read before it was compiled`, []);
-    return (ib + chunk) | INPUT_FLAG;
-  };
   const resolveOp = (name: string, l: Layer): OpDefinition => {
     const op = ops.get(name);
-    if (!op) throw GraphError.unknownOp([l.size > 0 ? l.keyAt(0) : -1].filter((k) => k >= 0), name, ops.names());
+    if (!op) throw GraphError.unknownOp(l.size > 0 ? [l.keyAt(0)] : [], name, ops.names());
     return op;
   };
   const addGroup = (l: Layer, steps: StepSpec[]): number => {
-    const program: ExecProgram = { steps: steps.map((s) => ({ op: resolveOp(s.op, l), args: s.args })) };
-    groups.push({ program, label: steps.map((s) => s.op).join("+"), resources: undefined, stepOrigins: steps.map((s) => s.origin) });
+    const program: ExecProgram = { steps: steps.map((st) => ({ op: resolveOp(st.op, l), args: st.args })) };
+    groups.push({ program, label: steps.map((st) => st.op).join("+"), resources: undefined, stepOrigins: steps.map((st) => st.origin) });
     return groups.length - 1;
   };
-  const addTask = (group: number, chunk: number, deps: readonly number[] | ((push: (id: number) => void) => void), b: number | undefined) => {
-    taskGroup.push(group);
-    taskChunk.push(chunk);
-    bytes.push(b ?? -1);
-    if (typeof deps === "function") deps((id) => depList.push(id));
-    else for (const id of deps) depList.push(id);
-    depStart.push(depList.length);
-  };
 
+  // pass 1: programs, and how many tasks and edges each layer makes
   for (const l of layers) {
     if (l instanceof InputLayer) {
       inputBase.set(l, inputOrdinal.length);
@@ -88,10 +85,20 @@ export function draftFromLayers(
         inputChunk.push(c);
         inputKeys.push(l.keyAt(c));
       }
+      materialized += l.size;
       continue;
     }
     if (l instanceof TreeReductionLayer) {
-      materialized += addTree(l);
+      const levels = [...l.innerLevels, 1];
+      const unit: Unit = { layer: l, levels, firstTask: tasks, firstEdge: edges };
+      let below = l.perGroup;
+      for (const perGroup of levels) {
+        tasks += perGroup * l.groupCount;
+        edges += below * l.groupCount; // each task of the level below is read once
+        below = perGroup;
+      }
+      materialized += levels.reduce((a, b) => a + b, 0) * l.groupCount;
+      units.push(unit);
       continue;
     }
     // a blockwise layer, fused or not: one program, its external inputs in first-read order
@@ -112,58 +119,96 @@ export function draftFromLayers(
         return { kind: "chunk", table: input.perChunk.values };
       }),
     }));
-    const group = addGroup(l, steps);
-    const root = members[members.length - 1]!;
-    const sources = external.map((x) => (x instanceof Layer ? x : (x as { layer: Layer }).layer));
-    base.set(l, taskGroup.length);
-    for (const m of members) base.set(m, taskGroup.length); // members' chunks are the group's tasks (only the root's are read outside)
+    units.push({ layer: l, external, steps, firstTask: tasks, firstEdge: edges });
+    tasks += l.size;
+    edges += l.size * external.length;
     materialized += l.size;
-    for (let c = 0; c < l.size; c++) {
-      addTask(group, c, (push) => {
-        for (let j = 0; j < external.length; j++) push(idOf(sources[j]!, chunkRead(external[j]!, c)));
-      }, root.bytes(c));
-    }
   }
 
-  /** A tree reduction: a group per level, the final level last (its tasks are the layer's chunks). */
-  function addTree(t: TreeReductionLayer): number {
-    const s = t.splitEvery;
-    const levels = t.innerLevels;
-    const ordinal = ordinalOf(t);
-    const lead: ExecProgramArg[] = t.leadingArgs.map((value) => ({ kind: "literal", value }));
-    let made = 0;
-    // ids of the level below, per group: its first id, and the tasks per group there
-    let below: ((g: number, m: number) => number) = (g, m) => idOf(t.input, t.memberChunk(g, m));
-    let perGroupBelow = t.perGroup;
-    levels.forEach((perGroup, d) => {
-      const group = addGroup(t, [{ op: t.op, args: [...lead, { kind: "inputs" }], origin: { kind: "layer", ordinal, depth: d + 1, index: TASK_CHUNK } }]);
-      const first = taskGroup.length;
-      const from = below, count = perGroupBelow;
-      for (let g = 0; g < t.groupCount; g++) {
-        for (let k = 0; k < perGroup; k++) {
-          addTask(group, g * perGroup + k, (push) => {
-            for (let m = k * s; m < Math.min((k + 1) * s, count); m++) push(from(g, m));
-          }, t.bytes(g));
+  const T = tasks;
+  const taskGroup = new Int32Array(T);
+  const taskChunk = new Int32Array(T);
+  const resultBytes = new Float64Array(T).fill(-1);
+  const depStart = new Int32Array(T + 1);
+  const depList = new Int32Array(edges);
+  /** Id of the first chunk of a layer's result (its chunk c is that + c). */
+  const firstId = new Map<Layer, number>();
+  const idBase = (l: Layer): number => {
+    const b = firstId.get(l);
+    if (b !== undefined) return b;
+    const ib = inputBase.get(l);
+    if (ib === undefined) throw new GraphError(`internal error: layer ${l.name} read before it was compiled`, []);
+    return T + ib;
+  };
+
+  // pass 2: fill
+  for (const unit of units) {
+    const l = unit.layer;
+    let t = unit.firstTask;
+    let e = unit.firstEdge;
+    if (l instanceof TreeReductionLayer) {
+      const s = l.splitEvery, G = l.groupCount, ordinal = ordinalOf(l);
+      const lead: ExecProgramArg[] = l.leadingArgs.map((value) => ({ kind: "literal", value }));
+      const levels = unit.levels!;
+      // ids of the level below: group g's m-th value
+      const inputFirst = idBase(l.input);
+      let belowFirst = -1; // -1: the input layer, through the members
+      let perBelow = l.perGroup;
+      for (let d = 0; d < levels.length; d++) {
+        const perGroup = levels[d]!;
+        const final = d === levels.length - 1;
+        const single = final && perBelow === 1 && l.single !== undefined;
+        const group = addGroup(l, [{
+          op: single ? l.single! : l.op,
+          args: single ? [{ kind: "input", index: 0 }] : [...lead, { kind: "inputs" }],
+          origin: { kind: "layer", ordinal, depth: final ? 0 : d + 1, index: TASK_CHUNK },
+        }]);
+        const levelFirst = t;
+        for (let g = 0; g < G; g++) {
+          const b = l.bytes(g) ?? -1;
+          for (let k = 0; k < perGroup; k++) {
+            taskGroup[t] = group;
+            taskChunk[t] = g * perGroup + k;
+            resultBytes[t] = b;
+            depStart[t] = e;
+            const to = final ? perBelow : Math.min((k + 1) * s, perBelow);
+            for (let m = final ? 0 : k * s; m < to; m++) {
+              depList[e++] = belowFirst < 0 ? inputFirst + l.memberChunk(g, m) : belowFirst + g * perBelow + m;
+            }
+            t++;
+          }
         }
+        belowFirst = levelFirst;
+        perBelow = perGroup;
       }
-      made += perGroup * t.groupCount;
-      below = (g, m) => first + g * perGroup + m;
-      perGroupBelow = perGroup;
-    });
-    const single = perGroupBelow === 1 && t.single !== undefined;
-    const group = addGroup(t, [{
-      op: single ? t.single! : t.op,
-      args: single ? [{ kind: "input", index: 0 }] : [...lead, { kind: "inputs" }],
-      origin: { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK },
-    }]);
-    base.set(t, taskGroup.length);
-    for (let g = 0; g < t.groupCount; g++) {
-      addTask(group, g, (push) => {
-        for (let m = 0; m < perGroupBelow; m++) push(below(g, m));
-      }, t.bytes(g));
+      firstId.set(l, belowFirst);
+      continue;
     }
-    return made + t.groupCount;
+    const external = unit.external!;
+    const group = addGroup(l, unit.steps!);
+    const root = l instanceof FusedBlockwiseLayer ? l.root : (l as BlockwiseLayer);
+    const n = l.size;
+    const sourceFirst = external.map((x) => idBase(x instanceof Layer ? x : (x as { layer: Layer }).layer));
+    const tables = external.map((x) => (x instanceof Layer ? undefined : (x as { chunkOf: ChunkTable }).chunkOf.values));
+    const broadcast = external.map((x) => x instanceof Layer && x.size === 1);
+    const bytes = root.chunkBytes;
+    for (let c = 0; c < n; c++) {
+      taskGroup[t] = group;
+      taskChunk[t] = c;
+      depStart[t] = e;
+      for (let j = 0; j < external.length; j++) {
+        const table = tables[j];
+        depList[e++] = sourceFirst[j]! + (table ? table[c]! : broadcast[j] ? 0 : c);
+      }
+      t++;
+    }
+    if (typeof bytes === "number") resultBytes.fill(bytes, unit.firstTask, unit.firstTask + n);
+    else if (bytes instanceof ChunkTable) resultBytes.set(bytes.values, unit.firstTask);
+    else if (bytes) for (let c = 0; c < n; c++) resultBytes[unit.firstTask + c] = bytes(c);
+    firstId.set(l, unit.firstTask);
+    if (l instanceof FusedBlockwiseLayer) firstId.set(l.root, unit.firstTask);
   }
+  depStart[T] = edges;
 
   // outputs: chunk keys of the (fused) layers
   const byName = new Map<string, Layer>();
@@ -175,27 +220,21 @@ export function draftFromLayers(
       missing.push(k);
       return 0;
     }
-    return idOf(l, keyIndex(k)!);
+    return idBase(l) + keyIndex(k)!;
   });
   if (missing.length > 0) throw GraphError.missingOutput(missing);
-
-  const T = taskGroup.length;
-  const fix = (id: number) => (id & INPUT_FLAG ? T + (id & ~INPUT_FLAG) : id);
-  const deps = depList.toArray();
-  for (let q = 0; q < deps.length; q++) deps[q] = fix(deps[q]!);
-  for (let q = 0; q < outputIds.length; q++) outputIds[q] = fix(outputIds[q]!);
   return {
     groups,
-    taskGroup: taskGroup.toArray(),
-    taskChunk: taskChunk.toArray(),
-    resultBytes: Float64Array.from(bytes),
-    depStart: depStart.toArray(),
-    depList: deps,
+    taskGroup,
+    taskChunk,
+    resultBytes,
+    depStart,
+    depList,
     inputOrdinal: Int32Array.from(inputOrdinal),
     inputChunk: Int32Array.from(inputChunk),
     inputKeys,
     outputs: outputIds,
     names,
-    counts: { materialized: materialized + inputOrdinal.length, culled: -1, inlined: -1 },
+    counts: { materialized, culled: -1, inlined: -1 },
   };
 }

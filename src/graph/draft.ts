@@ -31,29 +31,6 @@ export interface PlanDraft {
   readonly counts: Omit<PlanStats, "fused">;
 }
 
-/** A growable Int32Array (drafts are built without knowing their size up front). */
-export class IntList {
-  data: Int32Array;
-  length = 0;
-
-  constructor(capacity = 64) {
-    this.data = new Int32Array(Math.max(capacity, 4));
-  }
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = v;
-  }
-
-  toArray(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
 /** The compiled plan of a draft: culled, ordered, renumbered. */
 export function finishPlan(d: PlanDraft): CompiledPlan {
   const T = d.taskGroup.length;

@@ -9,7 +9,7 @@ import type { BufferViews } from "../memory/index.js";
 import { InputHole, StepHole, type CompiledPlan, type ExecProgram, type ExecProgramArg } from "./compiled.js";
 import type { Key } from "./keys.js";
 import type { OpDefinition, TaskContext } from "./ops.js";
-import { runTiles, tilePlanOf } from "./tiles.js";
+import { runTiles, tilePlanOf, UNTILED } from "./tiles.js";
 
 /** What a task needs of its plan to run: the typed arrays and the programs (a CompiledPlan, or a worker's copy). */
 export type RunnablePlan = Pick<CompiledPlan, "taskGroup" | "taskChunk" | "depStart" | "depList"> & {
@@ -127,30 +127,20 @@ export function runTask(plan: RunnablePlan, position: number, valueAt: (p: numbe
   let result: unknown;
   try {
     let j = 0;
-    const runStep = () => {
-      const step = steps[j]!;
-      const args = step.args.map((a) => argValue(a, plan, position, results, valueAt));
-      try {
-        result = step.op.run(args, contextFor(hooks, position, j === n - 1));
-      } catch (cause) {
-        throw new StepFailure(j, cause);
-      }
-      results[j] = result;
-    };
-    for (; j < (tiles ? tiles.start : n); j++) runStep();
+    for (; j < (tiles ? tiles.start : n); j++) result = results[j] = runStep(plan, position, steps, j, results, valueAt, hooks);
     if (tiles) {
       // the expression's steps, tile by tile (or one by one when the operands do not line up)
-      let tiled: { value: unknown } | undefined;
+      let tiled: unknown;
       try {
         tiled = runTiles(plan, position, tiles, results, valueAt, hooks);
       } catch (cause) {
         throw new StepFailure(tiles.end, cause);
       }
-      if (tiled) {
-        result = results[tiles.end] = tiled.value;
+      if (tiled !== UNTILED) {
+        result = results[tiles.end] = tiled;
         j = tiles.end + 1;
       }
-      for (; j < n; j++) runStep();
+      for (; j < n; j++) result = results[j] = runStep(plan, position, steps, j, results, valueAt, hooks);
     }
     try {
       result = hooks.own(result);
@@ -162,6 +152,22 @@ export function runTask(plan: RunnablePlan, position: number, valueAt: (p: numbe
     hooks.endTask();
   }
   return result;
+}
+
+/** Step j of a task: its arguments resolved, its op called. */
+function runStep(
+  plan: RunnablePlan, position: number, steps: ExecProgram["steps"], j: number, results: readonly unknown[],
+  valueAt: (p: number) => unknown, hooks: RunnerHooks,
+): unknown {
+  const step = steps[j]!;
+  const source = step.args;
+  const args: unknown[] = new Array(source.length);
+  for (let i = 0; i < source.length; i++) args[i] = argValue(source[i]!, plan, position, results, valueAt);
+  try {
+    return step.op.run(args, contextFor(hooks, position, j === steps.length - 1));
+  } catch (cause) {
+    throw new StepFailure(j, cause);
+  }
 }
 
 const NO_RESULTS: unknown[] = [];

@@ -136,91 +136,120 @@ function planRun(program: ExecProgram, start: number, end: number): TilePlan | n
   return { start, end, last: end === n - 1, steps, sources, sourceBytes, registers: steps.length - 1 };
 }
 
-const ptrsOf = (values: readonly unknown[], slot: number): number => (isBuffer(values[slot]) ? (values[slot] as BufferViews).ptr : -1);
-
 const isBuffer = (v: unknown): v is BufferViews =>
   typeof v === "object" && v !== null && typeof (v as BufferViews).ptr === "number" && typeof (v as BufferViews).bytes === "number";
 
+/** What runTiles returns when the operands do not line up (the caller then runs the steps as usual). */
+export const UNTILED: unique symbol = Symbol("untiled");
+
+/** A tile plan made ready for one kernel table: operands as numbers, kernels looked up, scratch arrays. */
+interface Prepared {
+  readonly raw: object;
+  /** Per step: kind (0 unary, 1 binary, 2 reduce), operands (slot >= 0, register r as -1 - r), kernels (VV, VS, SV for binary ops). */
+  readonly kinds: Int32Array;
+  readonly operands: Int32Array;
+  readonly fns: ((...args: number[]) => number)[][];
+  /** The reduction's kind, when the last step reduces: 1 sum, 2 min, 3 max. */
+  readonly reduce: number;
+  readonly values: unknown[];
+  readonly ptrs: Float64Array;
+}
+
+const prepared = new WeakMap<TilePlan, Prepared>();
+
+function prepare(plan: TilePlan, raw: KernelTable): Prepared {
+  const known = prepared.get(plan);
+  if (known && known.raw === raw) return known;
+  const k = raw as unknown as Record<string, (...args: number[]) => number>;
+  const steps = plan.steps;
+  const kinds = new Int32Array(steps.length);
+  const operands = new Int32Array(2 * steps.length).fill(0);
+  const fns = steps.map((step, s) => {
+    step.args.forEach((o, i) => {
+      operands[2 * s + i] = "reg" in o ? -1 - o.reg : o.slot;
+    });
+    const spec = step.spec;
+    kinds[s] = spec.kind === "unary" ? 0 : spec.kind === "binary" ? 1 : 2;
+    return spec.kind === "binary" ? [k[`${spec.op}VV`]!, k[`${spec.op}VS`]!, k[`${spec.op}SV`]!] : [k[spec.kernel]!];
+  });
+  const last = steps[steps.length - 1]!.spec;
+  const kind = last.kind === "reduce" ? last.kernel.replace(/F32$/, "") : undefined;
+  const reduce = kind === "sum" || kind === "sumSquares" ? 1 : kind === "min" ? 2 : kind === "max" ? 3 : 0;
+  const p: Prepared = { raw, kinds, operands, fns, reduce, values: new Array(plan.sources.length), ptrs: new Float64Array(plan.sources.length) };
+  prepared.set(plan, p);
+  return p;
+}
+
 /**
- * Runs the tiled steps of the task at `position`. `results` holds the earlier steps' results; returns the value
- * of the run's last step, or undefined (having done nothing) when the operands do not line up,
- * so the caller runs the steps instead.
+ * Runs the tiled steps of the task at `position`. `results` holds the earlier steps' results;
+ * returns the value of the run's last step, or UNTILED (having done nothing) when the operands
+ * do not line up, so the caller runs the steps instead.
  */
 export function runTiles(
   exec: RunnablePlan, position: number, plan: TilePlan, results: readonly unknown[], valueAt: (p: number) => unknown, hooks: RunnerHooks,
-): { value: unknown } | undefined {
-  const values = plan.sources.map((s) => ("step" in s ? results[s.step] : argValue(s.arg, exec, position, results, valueAt)));
+): unknown {
+  const prep = prepare(plan, hooks.kernels!.raw);
+  const { values, ptrs, kinds, operands, fns, reduce } = prep;
+  const sources = plan.sources, sourceBytes = plan.sourceBytes;
   let n = -1;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === "number") continue;
-    if (!isBuffer(v)) return undefined;
-    const len = v.bytes / plan.sourceBytes[i]!;
-    if (n >= 0 && len !== n) return undefined;
+  for (let i = 0; i < sources.length; i++) {
+    const src = sources[i]!;
+    const v = "step" in src ? results[src.step] : argValue(src.arg, exec, position, results, valueAt);
+    values[i] = v;
+    if (typeof v === "number") {
+      ptrs[i] = -1;
+      continue;
+    }
+    if (!isBuffer(v)) return UNTILED;
+    ptrs[i] = v.ptr;
+    const len = v.bytes / sourceBytes[i]!;
+    if (n >= 0 && len !== n) return UNTILED;
     n = len;
   }
-  if (n < 0) return undefined; // numbers only: nothing to stream
-  for (const step of plan.steps) {
-    const streams = step.args.some((o) => "reg" in o || ptrsOf(values, o.slot) >= 0);
-    if (!streams) return undefined; // an op on numbers alone: not an expression over the chunk
+  if (n < 0) return UNTILED; // numbers only: nothing to stream
+  const steps = kinds.length;
+  for (let s = 0; s < steps; s++) {
+    const a = operands[2 * s]!, b = operands[2 * s + 1]!;
+    const streams = a < 0 || ptrs[a]! >= 0 || (kinds[s] === 1 && (b < 0 || ptrs[b]! >= 0));
+    if (!streams) return UNTILED; // an op on numbers alone: not an expression over the chunk
   }
-  const last = plan.steps[plan.steps.length - 1]!;
-  // the reduction's kind (a float32 form reduces like its float64 one)
-  const reduce = last.spec.kind === "reduce" ? last.spec.kernel.replace(/F32$/, "") : undefined;
-  if (n === 0 && (reduce === "min" || reduce === "max")) return undefined; // the kernel op says what the empty case is
-  const k = hooks.kernels!.raw as KernelTable & Record<string, (...args: number[]) => number>;
-  const registers = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, position) : undefined;
-  const lastSpec = last.spec;
+  if (n === 0 && (reduce === 2 || reduce === 3)) return UNTILED; // the kernel op says what the empty case is
+  const registersAt = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, position).ptr : 0;
+  const lastSpec = plan.steps[steps - 1]!.spec;
   const outBytes = lastSpec.kind === "unary" ? lastSpec.outBytes ?? 8 : 8;
   const out = reduce ? undefined : plan.last ? hooks.allocResult(outBytes * n, position) : hooks.allocScratch(outBytes * n, position);
-  const sourceBytes = plan.sourceBytes;
-  const ptrs = values.map((v) => (isBuffer(v) ? v.ptr : -1));
-  let acc = reduce === "min" ? Infinity : reduce === "max" ? -Infinity : 0;
-  const steps = plan.steps;
-  const count = reduce ? steps.length - 1 : steps.length;
-  // each step's kernels, looked up once (not per tile)
-  const kernelsOf = steps.map((step) =>
-    step.spec.kind === "unary" ? [k[step.spec.kernel]!]
-      : step.spec.kind === "binary" ? [k[`${step.spec.op}VV`]!, k[`${step.spec.op}VS`]!, k[`${step.spec.op}SV`]!]
-        : [k[step.spec.kernel]!]);
-  let off = 0;
-  let scalar = 0;
-  // an operand's address in the current tile, or -1 with its number in `scalar`
-  const address = (o: Operand): number => {
-    if ("reg" in o) return registers!.ptr + 8 * TILE * o.reg;
-    const p = ptrs[o.slot]!;
-    if (p < 0) {
-      scalar = values[o.slot] as number;
-      return -1;
-    }
-    return p + sourceBytes[o.slot]! * off;
-  };
+  const outAt = out ? out.ptr : 0;
+  let acc = reduce === 2 ? Infinity : reduce === 3 ? -Infinity : 0;
+  const count = reduce ? steps - 1 : steps;
   // a lone reduction (a float32 source reduced directly) has no tiles to keep in cache: one call
   const tile = count === 0 ? Math.max(n, 1) : TILE;
-  for (; off < n; off += tile) {
+  for (let off = 0; off < n; off += tile) {
     const len = Math.min(tile, n - off);
     for (let s = 0; s < count; s++) {
-      const step = steps[s]!;
-      const fns = kernelsOf[s]!;
-      const target = s === steps.length - 1 ? out!.ptr + outBytes * off : registers!.ptr + 8 * TILE * s;
-      if (step.spec.kind === "unary") {
-        fns[0]!(len, address(step.args[0]!), target);
-      } else {
-        const a = address(step.args[0]!);
-        const sa = scalar;
-        const b = address(step.args[1]!);
-        const sb = scalar;
-        if (a >= 0 && b >= 0) fns[0]!(len, a, b, target);
-        else if (a >= 0) fns[1]!(len, a, sb, target);
-        else fns[2]!(len, sa, b, target);
+      const target = s === steps - 1 ? outAt + outBytes * off : registersAt + 8 * TILE * s;
+      const oa = operands[2 * s]!;
+      // an operand's address in this tile, or -1 for a number (then in `values`)
+      const a = oa < 0 ? registersAt + 8 * TILE * (-1 - oa) : ptrs[oa]! < 0 ? -1 : ptrs[oa]! + sourceBytes[oa]! * off;
+      const f = fns[s]!;
+      if (kinds[s] === 0) {
+        f[0]!(len, a, target);
+        continue;
       }
+      const ob = operands[2 * s + 1]!;
+      const b = ob < 0 ? registersAt + 8 * TILE * (-1 - ob) : ptrs[ob]! < 0 ? -1 : ptrs[ob]! + sourceBytes[ob]! * off;
+      if (a >= 0 && b >= 0) f[0]!(len, a, b, target);
+      else if (a >= 0) f[1]!(len, a, values[ob] as number, target);
+      else f[2]!(len, values[oa] as number, b, target);
     }
     if (reduce) {
-      const part = kernelsOf[steps.length - 1]![0]!(len, address(last.args[0]!));
-      if (reduce === "sum" || reduce === "sumSquares") acc += part;
+      const o = operands[2 * count]!;
+      const at = o < 0 ? registersAt + 8 * TILE * (-1 - o) : ptrs[o]! + sourceBytes[o]! * off;
+      const part = fns[count]![0]!(len, at);
+      if (reduce === 1) acc += part;
       else if (Number.isNaN(part) || Number.isNaN(acc)) acc = NaN;
-      else acc = reduce === "min" ? Math.min(acc, part) : Math.max(acc, part);
+      else acc = reduce === 2 ? Math.min(acc, part) : Math.max(acc, part);
     }
   }
-  return { value: reduce ? acc : out };
+  values.fill(undefined); // holds no buffer past the task
+  return reduce ? acc : out;
 }

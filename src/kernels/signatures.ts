@@ -132,6 +132,20 @@ const glmLossGrad = (family: string) =>
       `grad[0:p] = X^T (mu - y), grad[p] = sum(mu - y) (the intercept's gradient)`,
   }) as const;
 
+const glmGrad = (family: string) =>
+  ({
+    family: "glm",
+    args: [
+      dim("n"), dim("p"), input("x", mat("n", "p", "ldx")), ld("ldx", "p"),
+      input("y", vec("n")), input("w", vec("p")), scalar("b0"), output("grad", vec("p", 1)),
+    ],
+    returns: "void",
+    accuracy: SUM,
+    doc:
+      `${family} GLM gradient in one pass over X, without the loss: grad[0:p] = X^T (mu - y), ` +
+      `grad[p] = sum(mu - y) at eta = X w + b0`,
+  }) as const;
+
 const glmLoss = (family: string) =>
   ({
     family: "glm",
@@ -316,6 +330,9 @@ export const KERNEL_SPECS = {
   glmLogisticLossGrad: glmLossGrad("logistic"),
   glmNormalLossGrad: glmLossGrad("normal"),
   glmPoissonLossGrad: glmLossGrad("poisson"),
+  glmLogisticGrad: glmGrad("logistic"),
+  glmNormalGrad: glmGrad("normal"),
+  glmPoissonGrad: glmGrad("poisson"),
   glmLogisticLoss: glmLoss("logistic"),
   glmNormalLoss: glmLoss("normal"),
   glmPoissonLoss: glmLoss("poisson"),

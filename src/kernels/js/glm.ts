@@ -19,7 +19,7 @@ function eta(H: Float64Array, X: number, ldx: number, p: number, W: number, b0: 
 }
 
 export function glmKernels(heap: Heap) {
-  return {
+  const k = {
     glmLogisticLossGrad(n: number, p: number, x: number, ldx: number, y: number, w: number, b0: number, grad: number): number {
       const H = heap.f64, X = at(x), Y = at(y), W = at(w), G = at(grad);
       H.fill(0, G, G + p + 1);
@@ -117,6 +117,19 @@ export function glmKernels(heap: Heap) {
         const t = Math.exp(e);
         H[D + i] = t;
       }
+    },
+  };
+  // the gradient alone: the loss-and-gradient kernels, their loss dropped
+  return {
+    ...k,
+    glmLogisticGrad: (n: number, p: number, x: number, ldx: number, y: number, w: number, b0: number, grad: number): void => {
+      k.glmLogisticLossGrad(n, p, x, ldx, y, w, b0, grad);
+    },
+    glmNormalGrad: (n: number, p: number, x: number, ldx: number, y: number, w: number, b0: number, grad: number): void => {
+      k.glmNormalLossGrad(n, p, x, ldx, y, w, b0, grad);
+    },
+    glmPoissonGrad: (n: number, p: number, x: number, ldx: number, y: number, w: number, b0: number, grad: number): void => {
+      k.glmPoissonLossGrad(n, p, x, ldx, y, w, b0, grad);
     },
   };
 }
