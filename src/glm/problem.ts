@@ -1,14 +1,19 @@
 /**
  * A GLM problem on a runtime: X and y persisted in its shared memory (chunked by rows), and the
  * plans a solver re-runs every iteration, compiled once: loss and gradient together (one pass
- * over X with the fused kernel per chunk, then a sum), loss alone (for line searches) and the
- * Hessian. beta is a plan input: each evaluation writes the new coefficients into one buffer
- * and re-runs the plan; no graph is built during the solve.
+ * over X with the fused kernel per row piece, then a sum), loss alone (for line searches) and
+ * the Hessian. They are graphs of lazy layers like any array expression's (the row pieces are a
+ * table of which chunk and rows each task reads), compiled through the runtime's plan cache, so
+ * another problem of the same shape (the next fold of a grid search) runs the same plans. beta
+ * is an input layer over one buffer: each evaluation writes the new coefficients into it and
+ * re-runs the plan; no graph is built during the solve.
  */
 import { ArgumentError } from "../errors.js";
-import { key, uniqueName, type Key } from "../graph/keys.js";
-import { compile, type Plan } from "../graph/plan.js";
-import { ref, task, taskWith, type Task } from "../graph/task.js";
+import { Graph } from "../graph/graph.js";
+import { uniqueName } from "../graph/keys.js";
+import { BlockwiseLayer, InputLayer, TreeReductionLayer, type Layer } from "../graph/layers.js";
+import type { Plan } from "../graph/plan.js";
+import { chunkTable } from "../graph/tables.js";
 import type { Allocation } from "../memory/index.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { ChunkedArray } from "../array/array.js";
@@ -39,7 +44,8 @@ export class GlmProblem implements SmoothObjective {
   readonly rows: number;
   readonly family: Family;
   private readonly beta: Allocation;
-  private readonly inputKey: Key;
+  /** The coefficients as the plans read them: an input layer over `beta`. */
+  private readonly betaLayer: InputLayer;
   private lossGradPlan!: Plan;
   private lossPlan!: Plan;
   private hessianPlan: Plan | undefined;
@@ -60,7 +66,7 @@ export class GlmProblem implements SmoothObjective {
     this.p = X.shape[1]!;
     this.n = this.p + (intercept ? 1 : 0);
     this.beta = runtime.memory.allocF64(Math.max(this.n, 1));
-    this.inputKey = key(uniqueName("beta"));
+    this.betaLayer = new InputLayer(uniqueName("beta"), [this.beta], 8 * Math.max(this.n, 1));
   }
 
   /**
@@ -97,9 +103,7 @@ export class GlmProblem implements SmoothObjective {
     const xs = persistedChunks(this.X), ys = persistedChunks(this.y);
     // a finite sum means no NaN and no infinity: one SIMD pass per chunk, on all threads; look
     // closer only where it is not
-    const prefix = uniqueName("check");
-    const keys = xs.map((_, i) => key(prefix, i));
-    const sums = await this.runtime.compute(new Map(keys.map((k, i) => [k, task(k, "sum", xs[i])])), keys, { fusion: "none" });
+    const sums = await this.runtime.computeLayers([new BlockwiseLayer("sum", [this.X.layer])]);
     let base = 0;
     xs.forEach((chunk, i) => {
       if (!Number.isFinite(sums[i] as number)) {
@@ -118,52 +122,50 @@ export class GlmProblem implements SmoothObjective {
   }
 
   private compile(): void {
-    const f = this.family, p = this.p, beta = ref(this.inputKey);
-    const pieces = guidedPieces(this.X.rowChunks, this.runtime.threads, p);
-    this.lossGradPlan = this.sumPlan("loss-grad", "glmChunkLossGrad", (i, row0, rows) => [f.lossGradKernel, this.Xk(i), this.yk(i), beta, row0, rows, p, this.intercept], 8 * (p + 2), pieces);
-    this.lossPlan = this.sumPlan("loss", "glmChunkLoss", (i, row0, rows) => [f.lossKernel, this.Xk(i), this.yk(i), beta, row0, rows, p, this.intercept], undefined, pieces);
-  }
-
-  private Xk(i: number) {
-    return ref(this.X.layer.keyAt(i));
-  }
-
-  private yk(i: number) {
-    return ref(this.y.layer.keyAt(i));
+    const f = this.family;
+    const pieces = guidedPieces(this.X.rowChunks, this.runtime.threads, this.p);
+    this.lossGradPlan = this.sumPlan("glmChunkLossGrad", f.lossGradKernel, 8 * (this.p + 2), pieces);
+    this.lossPlan = this.sumPlan("glmChunkLoss", f.lossKernel, undefined, pieces);
   }
 
   /**
-   * A plan over the row chunks with beta as its input: `op` on each row piece (its arguments
-   * from args(chunk, first row, rows)), then the results summed: vectors of `bytes` bytes, or
-   * numbers when `bytes` is undefined.
+   * A plan over row pieces with beta as its input: `op(kernel, X piece, y piece, beta, first row,
+   * rows, p, intercept)` per piece, then the results summed in one task: vectors of `bytes`
+   * bytes, or numbers when `bytes` is undefined.
    */
-  private sumPlan(name: string, op: string, args: (i: number, row0: number, rows: number) => unknown[], bytes: number | undefined, pieces: readonly RowPiece[]): Plan {
-    const prefix = uniqueName(name);
-    const tasks = new Map<Key, Task>([[this.inputKey, task(this.inputKey, "input")]]);
-    for (const layer of [this.X.layer, this.y.layer]) for (const t of layer.tasks()) tasks.set(t.key, t);
-    const parts: Key[] = [];
-    for (const piece of pieces) {
-      const k = key(prefix, parts.length);
-      tasks.set(k, taskWith(k, op, args(piece.chunk, piece.row0, piece.rows), bytes === undefined ? {} : { bytes }));
-      parts.push(k);
-    }
-    const out = key(`${prefix}-total`);
-    tasks.set(out, bytes === undefined ? task(out, "combineSum", parts.map(ref)) : taskWith(out, "combineVectors", ["sum", parts.map(ref)], { bytes }));
-    return compile(tasks, [out], { inputs: [this.inputKey], fusion: "none" });
+  private sumPlan(op: string, kernel: string, bytes: number | undefined, pieces: readonly RowPiece[]): Plan {
+    const chunkOf = chunkTable(pieces.map((q) => q.chunk));
+    const partial = new BlockwiseLayer(op, [
+      { literal: kernel }, { layer: this.X.layer, chunkOf }, { layer: this.y.layer, chunkOf }, this.betaLayer,
+      { perChunk: chunkTable(pieces.map((q) => q.row0)) }, { perChunk: chunkTable(pieces.map((q) => q.rows)) },
+      { literal: this.p }, { literal: this.intercept },
+    ], { chunks: pieces.length, bytes });
+    return this.summedPlan(partial, bytes);
+  }
+
+  /** A plan summing the chunks of `partial` in one task (vectors of `bytes` bytes, or numbers). */
+  private summedPlan(partial: Layer, bytes: number | undefined): Plan {
+    const total = bytes === undefined
+      ? new TreeReductionLayer("combineSum", partial, Math.max(2, partial.size))
+      : new TreeReductionLayer("combineVectors", partial, Math.max(2, partial.size), { args: ["sum"], bytes });
+    return this.runtime.compile(new Graph([total]), [total.keyAt(0)]);
   }
 
   private hessianPlanOf(): Plan {
-    const n = this.n;
+    if (this.hessianPlan) return this.hessianPlan;
     // the weighted Gram matrix of a whole chunk per task (a p x p result per piece would cost more)
-    const whole = this.X.rowChunks.map((rows, chunk) => ({ chunk, row0: 0, rows }));
-    this.hessianPlan ??= this.sumPlan("hessian", "glmChunkHessian", (i, _row0, rows) => [this.family.weightsKernel, this.Xk(i), ref(this.inputKey), rows, this.p, this.intercept], 8 * n * n, whole);
+    const n = this.n;
+    const partial = new BlockwiseLayer("glmChunkHessian", [
+      { literal: this.family.weightsKernel }, this.X.layer, this.betaLayer, { perChunk: this.X.chunkGrid.rows }, { literal: this.p }, { literal: this.intercept },
+    ], { bytes: 8 * n * n });
+    this.hessianPlan = this.summedPlan(partial, 8 * n * n);
     return this.hessianPlan;
   }
 
-  private bind(beta: Float64Array): Map<Key, unknown> {
+  /** Writes beta into the buffer the plans read. */
+  private bind(beta: Float64Array): void {
     if (beta.length !== this.n) throw new ArgumentError("beta", `${this.n} values`, beta, "glm evaluation");
     this.beta.f64().set(beta);
-    return new Map<Key, unknown>([[this.inputKey, this.beta]]);
   }
 
   async lossGrad(beta: Float64Array): Promise<{ loss: number; grad: Float64Array }> {
@@ -173,7 +175,8 @@ export class GlmProblem implements SmoothObjective {
       return { loss: known.loss, grad: known.grad.slice() };
     }
     this.evaluations.lossGrad += 1;
-    const [v] = (await this.runtime.run(this.lossGradPlan, this.bind(beta))) as [Float64Array];
+    this.bind(beta);
+    const [v] = (await this.runtime.run(this.lossGradPlan)) as [Float64Array];
     const grad = v.slice(0, this.n);
     const loss = v[this.p + 1]!;
     this.recent.unshift({ beta: beta.slice(), loss, grad: grad.slice() });
@@ -195,17 +198,19 @@ export class GlmProblem implements SmoothObjective {
       return known.loss;
     }
     this.evaluations.loss += 1;
-    const [v] = (await this.runtime.run(this.lossPlan, this.bind(beta))) as [number];
+    this.bind(beta);
+    const [v] = (await this.runtime.run(this.lossPlan)) as [number];
     return v;
   }
 
   async hessian(beta: Float64Array): Promise<Float64Array> {
     this.evaluations.hessian += 1;
-    const [v] = (await this.runtime.run(this.hessianPlanOf(), this.bind(beta))) as [Float64Array];
+    this.bind(beta);
+    const [v] = (await this.runtime.run(this.hessianPlanOf())) as [Float64Array];
     return v;
   }
 
-  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; keys: Key[]; steps: number } | undefined;
+  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; steps: number } | undefined;
 
   /** Row chunks of the data: ADMM's consensus blocks. */
   get chunks(): number {
@@ -221,28 +226,23 @@ export class GlmProblem implements SmoothObjective {
     if (!this.admm || this.admm.steps !== newtonSteps) {
       this.releaseAdmm();
       const mem = this.runtime.memory;
-      const zKey = key(uniqueName("admm-z")), uKey = key(uniqueName("admm-u")), prevKey = key(uniqueName("admm-x"));
-      const prefix = uniqueName("admm-local");
-      const tasks = new Map<Key, Task>([[zKey, task(zKey, "input")], [uKey, task(uKey, "input")], [prevKey, task(prevKey, "input")]]);
-      for (const layer of [this.X.layer, this.y.layer]) for (const t of layer.tasks()) tasks.set(t.key, t);
-      const keys = this.X.rowChunks.map((rows, i) => {
-        const k = key(prefix, i);
-        tasks.set(k, taskWith(k, "glmAdmmLocal", [
-          f.lossGradKernel, f.lossKernel, f.weightsKernel, ref(this.X.layer.keyAt(i)), ref(this.y.layer.keyAt(i)),
-          ref(zKey), ref(uKey), ref(prevKey), i, rows, p, this.intercept, newtonSteps,
-        ], { bytes: 8 * n }));
-        return k;
-      });
-      const plan = compile(tasks, keys, { inputs: [zKey, uKey, prevKey], fusion: "none" });
-      this.admm = { plan, z: mem.allocF64(n + 1), u: mem.allocF64(Math.max(N * n, 1)), previous: mem.allocF64(Math.max(N * n, 1)), keys: [zKey, uKey, prevKey], steps: newtonSteps };
+      const zb = mem.allocF64(n + 1), ub = mem.allocF64(Math.max(N * n, 1)), previousb = mem.allocF64(Math.max(N * n, 1));
+      const input = (name: string, buffer: Allocation) => new InputLayer(uniqueName(name), [buffer], buffer.bytes);
+      const g = this.X.chunkGrid; // one column chunk: chunk i is row chunk i
+      const local = new BlockwiseLayer("glmAdmmLocal", [
+        { literal: f.lossGradKernel }, { literal: f.lossKernel }, { literal: f.weightsKernel }, this.X.layer, this.y.layer,
+        input("admm-z", zb), input("admm-u", ub), input("admm-x", previousb),
+        { perChunk: g.rowIndex }, { perChunk: g.rows }, { literal: p }, { literal: this.intercept }, { literal: newtonSteps },
+      ], { bytes: 8 * n });
+      const plan = this.runtime.compile(new Graph([local]), local.keys());
+      this.admm = { plan, z: zb, u: ub, previous: previousb, steps: newtonSteps };
     }
     const a = this.admm;
     a.z.f64().set(z);
     a.z.f64()[n] = rho;
     a.u.f64().set(u);
     a.previous.f64().set(previous);
-    const out = await this.runtime.run(a.plan, new Map<Key, unknown>([[a.keys[0]!, a.z], [a.keys[1]!, a.u], [a.keys[2]!, a.previous]]));
-    return out as Float64Array[];
+    return (await this.runtime.run(a.plan)) as Float64Array[];
   }
 
   private releaseAdmm(): void {
@@ -304,5 +304,7 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
 
 /** The buffers of a persisted array's chunks (for code that reads them in place, such as benchmarks). @internal */
 export function persistedChunks(a: ChunkedArray): Allocation[] {
-  return [...a.storageLayer.tasks()].map((t) => t.args[0] as Allocation);
+  const stored = a.storageLayer;
+  if (!(stored instanceof InputLayer)) throw new ArgumentError("a", "a persisted array", a.toString(), "persistedChunks");
+  return stored.values as Allocation[];
 }
