@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../src/io/storage.js";
 import { renderTimeline } from "../src/profile/render.js";
 import { benchArray, type ArrayBenchReport } from "./array.js";
+import { benchFresh, type FreshBenchReport } from "./fresh.js";
 import { benchGlm, type GlmBenchReport } from "./glm.js";
 import { benchGraph, type GraphBenchReport } from "./graph.js";
 import { benchIdeas, type IdeasReport } from "./ideas.js";
@@ -18,7 +19,7 @@ import { benchKernels, type KernelBenchReport } from "./kernels.js";
 import { benchOverhead, type OverheadReport } from "./overhead.js";
 import { benchPeers, type PeersReport } from "./peers.js";
 import { benchSelection, type SelectionReport } from "./selection.js";
-import { barChart, type Bar } from "./report/charts.js";
+import { barChart, lineChart, type Bar } from "./report/charts.js";
 import { summarize as summarizeKernels } from "./summarize.js";
 
 export interface BenchAllOptions {
@@ -34,6 +35,7 @@ export interface AllReports {
   graph: GraphBenchReport;
   overhead: OverheadReport;
   array: ArrayBenchReport;
+  fresh: FreshBenchReport;
   glm: GlmBenchReport;
   selection: SelectionReport;
   peers: PeersReport;
@@ -55,6 +57,7 @@ const SUITES: readonly Suite[] = [
   { name: "graph", run: async (quick, python) => benchGraph({ chunks: quick ? [100, 1000] : [1000, 10_000], repeats: quick ? 3 : 7, python }) },
   { name: "overhead", run: (quick, python, onProgress) => benchOverhead({ quick, python, onProgress }) },
   { name: "array", run: (quick, python, onProgress) => benchArray({ quick, python, onProgress }) },
+  { name: "fresh", run: (quick, python, onProgress) => benchFresh({ quick, python, onProgress }) },
   { name: "glm", run: (quick, python, onProgress) => benchGlm({ quick, python, events: true, onProgress }) },
   { name: "selection", run: (quick, _p, onProgress) => benchSelection({ quick, onProgress }) },
   { name: "peers", run: (quick, _p, onProgress) => benchPeers({ quick, onProgress }) },
@@ -127,6 +130,17 @@ export function renderCharts(r: AllReports): Record<string, string> {
   charts["expression"] = barChart({
     title: `sum(exp(x) - 1/x) over ${e.values.toExponential(0)} values: GB/s of x (higher is better)`,
     unit: "GB/s", bars: exprBars, ceiling: { label: "reading x once", value: e.GBs.stream },
+  });
+  const fr = r.fresh.expression;
+  charts["fresh"] = lineChart({
+    title: "sum(exp(x) - 1/x), 100 values a chunk: cost per chunk as the chunks grow (lower is better)",
+    xLabel: "chunks", unit: "us per chunk",
+    series: [
+      { label: "weft, new graph each compute", points: fr.map((e) => ({ x: e.chunks, y: e.fresh.usPerChunk })), highlight: true },
+      { label: "weft, compile + first run", points: fr.map((e) => ({ x: e.chunks, y: e.cold.usPerChunk })) },
+      { label: "weft, plan re-run", points: fr.map((e) => ({ x: e.chunks, y: e.compiled.usPerChunk })) },
+      { label: "dask.array, new graph", points: fr.filter((e) => e.dask).map((e) => ({ x: e.chunks, y: e.dask!.usPerChunk })) },
+    ],
   });
   const o = r.overhead;
   const overheadBars: Bar[] = [
@@ -227,6 +241,41 @@ export function renderReport(r: AllReports, info: RunInfo): string {
     chart("timeline-naive", "naive timeline"),
     chart("timeline-weft", "weft timeline"),
   );
+
+  // a user's own loop
+  const fresh = r.fresh;
+  out.push("## A user's own loop: a new graph every time", "");
+  out.push(
+    "Work written as a user writes it: the lazy expression built anew for every compute, as in a",
+    "loop. weft finds the plan compiled for the first graph of that structure in the runtime's plan",
+    "cache (by a key computed in O(layers)) and binds the new inputs; \"compile + first run\" turns",
+    "the cache off, so every compute compiles (without making tasks: lazy layers) and runs a new",
+    "plan; \"plan re-run\" is a plan compiled once. dask.array builds, optimizes and schedules its",
+    "graph every compute. us per chunk, median (and ms per compute).",
+    "",
+    table(["chunks", "tasks", "new graph", "compile + first run", "plan re-run", "dask.array", "NumPy (whole array)"],
+      fresh.expression.map((e) => [
+        e.chunks.toLocaleString("en"), String(e.tasks), `${f(e.fresh.usPerChunk, 2)} (${f(e.fresh.ms)} ms)`, `${f(e.cold.usPerChunk, 2)} (${f(e.cold.ms)} ms)`,
+        f(e.compiled.usPerChunk, 2), e.dask ? `${f(e.dask.usPerChunk, 1)} (${f(e.dask.ms, 0)} ms)` : "-", e.numpyMs === null ? "-" : `${f(e.numpyMs, 3)} ms`,
+      ])),
+    "",
+    chart("fresh", "cost per chunk against chunks"),
+    "Gradient descent written by hand, `w -= step * X.T @ (sigmoid(X @ w) - y)`, a new graph every",
+    "iteration (weft recognizes the GLM gradient and runs its fused kernel). ms per iteration, median",
+    `over ${fresh.gradient[0]?.weft.iterations ?? 0}+ timed iterations; the iterates are checked against NumPy's after ${fresh.gradient[0]?.iterations ?? 0} steps.`,
+    "",
+    table(["rows x cols", "chunks", "weft", "NumPy", "dask.array", "weft / NumPy", "weft / dask.array", "w vs NumPy's"],
+      fresh.gradient.map((g) => [
+        `${g.rows.toLocaleString("en")} x ${g.cols}`, String(g.chunks), `${f(g.weft.ms, 3)} (${f(g.weft.minMs, 3)}-${f(g.weft.maxMs, 3)})`,
+        g.numpyMs === null ? "-" : f(g.numpyMs, 3), g.daskMs === null ? "-" : f(g.daskMs, 2),
+        g.overNumpy === null ? "-" : f(g.overNumpy, 2), g.overDask === null ? "-" : f(g.overDask, 4),
+        g.iterateDifference === null ? "-" : g.iterateDifference.toExponential(1),
+      ])),
+    "",
+    `Plan cache over the suite: ${fresh.cache.hits} hits, ${fresh.cache.misses} misses (${f(100 * fresh.cache.hitRate)}%).`,
+    "",
+  );
+  if ("missing" in fresh.reference) out.push(missing("NumPy and dask.array", fresh.reference), "");
 
   // peers
   const p = r.peers;

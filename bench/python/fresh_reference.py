@@ -10,9 +10,12 @@ expression each time.
    (median after one warm-up iteration) and NumPy's w after ITERS iterations from w = 0, for
    weft to check its iterates against.
 
-Prints one JSON object.
+Prints one JSON object. Each part runs in a process of its own (dask.array's 100,000-chunk graphs
+left the process slow for what came after it: NumPy's gradient descent took 9 ms an iteration
+instead of 1).
 
-usage: fresh_reference.py CHUNKS[,CHUNKS...] VALUES ROWS:COLS:CHUNKS[,...] ITERS STEP_TIMES_ROWS BUDGET_SECONDS
+usage: fresh_reference.py expression CHUNKS[,CHUNKS...] VALUES BUDGET_SECONDS
+       fresh_reference.py gd ROWS:COLS:CHUNKS[,...] ITERS STEP_TIMES_ROWS BUDGET_SECONDS
 """
 import json
 import sys
@@ -40,12 +43,6 @@ def sigmoid(z):
 
 
 def main():
-    chunk_counts = [int(c) for c in sys.argv[1].split(",")]
-    values = int(sys.argv[2])
-    sizes = [tuple(int(v) for v in s.split(":")) for s in sys.argv[3].split(",")]
-    iters = int(sys.argv[4])
-    step_times_rows = float(sys.argv[5])
-    budget = float(sys.argv[6])
     try:
         import dask
         import dask.array as da
@@ -53,8 +50,17 @@ def main():
     except ImportError:
         da = None
         dask_version = None
-    out = {"numpy": np.__version__, "dask": dask_version, "expression": [], "gd": []}
+    out = {"numpy": np.__version__, "dask": dask_version}
+    if sys.argv[1] == "expression":
+        out["expression"] = expression([int(c) for c in sys.argv[2].split(",")], int(sys.argv[3]), float(sys.argv[4]), da)
+    else:
+        sizes = [tuple(int(v) for v in s.split(":")) for s in sys.argv[2].split(",")]
+        out["gd"] = gradient_descent(sizes, int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), da)
+    print(json.dumps(out))
 
+
+def expression(chunk_counts, values, budget, da):
+    rows = []
     rng = np.random.default_rng(0)
     for chunks in chunk_counts:
         x = rng.uniform(0.5, 1.5, chunks * values)
@@ -65,9 +71,13 @@ def main():
                 xd = da.from_array(x, chunks=values)
                 return (da.exp(xd) - 1 / xd).sum().compute(scheduler="threads")
             row["daskMs"], row["daskRuns"] = median_ms(fresh, 5, budget)
-        out["expression"].append(row)
+        rows.append(row)
         del x
+    return rows
 
+
+def gradient_descent(sizes, iters, step_times_rows, budget, da):
+    rows_out = []
     for rows, cols, chunks in sizes:
         X, y = problem(rows, cols)
         step = step_times_rows / rows
@@ -78,7 +88,7 @@ def main():
             w = w - step * (X.T @ (sigmoid(X @ w) - y))
             if it > 0:
                 samples.append((time.perf_counter() - t0) * 1e3)
-        # the iterates after `iters` iterations, for weft to compare (one warm-up iteration is not counted)
+        # the iterates after `iters` iterations from w = 0, for weft to compare
         w_check = np.zeros(cols)
         for _ in range(iters):
             w_check = w_check - step * (X.T @ (sigmoid(X @ w_check) - y))
@@ -100,9 +110,9 @@ def main():
                     break
             row["daskMs"] = sorted(dask_samples)[len(dask_samples) // 2]
             row["daskIterations"] = len(dask_samples)
-        out["gd"].append(row)
+        rows_out.append(row)
         del X, y
-    print(json.dumps(out))
+    return rows_out
 
 
 if __name__ == "__main__":

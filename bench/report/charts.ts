@@ -1,7 +1,8 @@
 /**
- * Horizontal bar charts as standalone SVG documents, for REPORT.md: one bar per measurement,
- * its value printed beside it, and an optional ceiling line (the streaming bandwidth measured in
- * the same run) across memory-bound charts.
+ * Charts as standalone SVG documents, for REPORT.md: horizontal bar charts (one bar per
+ * measurement, its value printed beside it, and an optional ceiling line, the streaming
+ * bandwidth measured in the same run, across memory-bound charts), and log-log line charts of
+ * how a cost grows with the size of the work.
  */
 import { escapeXml } from "../../src/profile/render.js";
 
@@ -62,6 +63,72 @@ export function barChart(options: BarChartOptions): string {
       `<line x1="${cx}" y1="${TOP - 6}" x2="${cx}" y2="${axisY}" stroke="#d62728" stroke-width="2" stroke-dasharray="6 3"/>`,
       `<text x="${cx}" y="${axisY + 30}" text-anchor="${anchor}" fill="#d62728">${escapeXml(`${ceiling.label}: ${ceiling.value.toFixed(digits)} ${unit}`)}</text>`,
     );
+  }
+  parts.push("</svg>");
+  return parts.join("\n");
+}
+
+/** A line of a line chart: its points (x, y), in order of x. */
+export interface Series {
+  label: string;
+  points: readonly { x: number; y: number }[];
+  /** Drawn in weft's colour and thicker (the others in grey shades). */
+  highlight?: boolean;
+}
+
+export interface LineChartOptions {
+  title: string;
+  xLabel: string;
+  /** Unit of y, shown on its axis and beside each line's last point. */
+  unit: string;
+  series: readonly Series[];
+  digits?: number;
+}
+
+const GREYS = ["#9aa5b1", "#c0792b", "#6b7b8c", "#b3b3b3"];
+
+/**
+ * A log-log line chart: how a cost grows with the size of the work (a flat line is a cost per
+ * unit that does not grow). Points that are not finite and positive are left out.
+ */
+export function lineChart(options: LineChartOptions): string {
+  const W = 760, H = 360, L = 70, R = 210, T = 40, B = 50;
+  const digits = options.digits ?? 2;
+  const pts = options.series.flatMap((s) => s.points).filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
+  const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
+  const lx0 = Math.floor(Math.log10(Math.min(...xs, 10))), lx1 = Math.ceil(Math.log10(Math.max(...xs, 10)));
+  const ly0 = Math.floor(Math.log10(Math.min(...ys, 1))), ly1 = Math.ceil(Math.log10(Math.max(...ys, 1)));
+  const px = (x: number) => L + ((Math.log10(x) - lx0) / Math.max(lx1 - lx0, 1)) * (W - L - R);
+  const py = (y: number) => H - B - ((Math.log10(y) - ly0) / Math.max(ly1 - ly0, 1)) * (H - T - B);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(options.title)}</title>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
+    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#333"/>`,
+    `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#333"/>`,
+  ];
+  for (let e = lx0; e <= lx1; e++) {
+    const x = px(10 ** e).toFixed(1);
+    parts.push(`<line x1="${x}" y1="${T}" x2="${x}" y2="${H - B}" stroke="#eee"/>`, `<text x="${x}" y="${H - B + 16}" text-anchor="middle">${(10 ** e).toLocaleString("en")}</text>`);
+  }
+  for (let e = ly0; e <= ly1; e++) {
+    const y = py(10 ** e).toFixed(1);
+    parts.push(`<line x1="${L}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#eee"/>`, `<text x="${L - 6}" y="${y}" text-anchor="end" dy="4">${10 ** e >= 1 ? (10 ** e).toLocaleString("en") : (10 ** e).toString()}</text>`);
+  }
+  parts.push(
+    `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle" fill="#555">${escapeXml(options.xLabel)} (log scale)</text>`,
+    `<text x="14" y="${(T + H - B) / 2}" fill="#555" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">${escapeXml(options.unit)} (log scale)</text>`,
+  );
+  let grey = 0;
+  for (const s of options.series) {
+    const points = s.points.filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
+    if (points.length === 0) continue;
+    const colour = s.highlight ? "#1f77b4" : GREYS[grey++ % GREYS.length]!;
+    const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(" ");
+    parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="${s.highlight ? 3 : 2}"/>`);
+    for (const p of points) parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="${colour}"/>`);
+    const last = points[points.length - 1]!;
+    parts.push(`<text x="${(px(last.x) + 8).toFixed(1)}" y="${py(last.y).toFixed(1)}" dy="4" fill="${colour}">${escapeXml(`${s.label}: ${last.y.toFixed(digits)} ${options.unit}`)}</text>`);
   }
   parts.push("</svg>");
   return parts.join("\n");

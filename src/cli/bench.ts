@@ -3,7 +3,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { ArgumentError } from "../errors.js";
 import { createProgress } from "./progress.js";
 
-export const SUITES = ["kernels", "graph", "overhead", "array", "glm", "selection", "peers", "ideas", "all"] as const;
+export const SUITES = ["kernels", "graph", "overhead", "array", "fresh", "glm", "selection", "peers", "ideas", "all"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -166,6 +166,12 @@ async function arrays(options: BenchOptions, out: (text: string) => void): Promi
   out(lines.join("\n"));
 }
 
+async function fresh(options: BenchOptions, out: (text: string) => void): Promise<void> {
+  const { benchFresh, formatFresh } = await import("../../bench/fresh.js");
+  const r = await withProgress(options, (onProgress) => benchFresh({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  out(options.json ? JSON.stringify(r, null, 2) : formatFresh(r));
+}
+
 async function glmSuite(options: BenchOptions, out: (text: string) => void): Promise<void> {
   const { benchGlm } = await import("../../bench/glm.js");
   const r = await withProgress(options, (onProgress) => benchGlm({ quick: options.quick === true, python: options.python !== false, onProgress }));
@@ -245,6 +251,6 @@ export async function runBench(suite: string, options: BenchOptions, out: (text:
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  const run = { kernels, graph, overhead, array: arrays, glm: glmSuite, selection, peers, ideas, all }[suite as SuiteName];
+  const run = { kernels, graph, overhead, array: arrays, fresh, glm: glmSuite, selection, peers, ideas, all }[suite as SuiteName];
   await run(options, out);
 }

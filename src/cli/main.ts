@@ -97,11 +97,12 @@ function buildProgram(io: CliIO): Command {
 
   program
     .command("profile")
-    .description(`run a suite (${PROFILE_SUITES.join(", ")}) once with task timings and write its task stream as an HTML page`)
-    .argument("<suite>", `the suite: ${PROFILE_SUITES.join(", ")}`)
+    .description(`run a suite (${PROFILE_SUITES.join(", ")}) or a script of yours (--script) with task timings and write its task stream as an HTML page`)
+    .argument("[suite]", `the suite: ${PROFILE_SUITES.join(", ")} (none with --script)`)
     .requiredOption("--out <file>", "the HTML file to write")
+    .option("--script <file>", "profile this ES module instead: every computation it makes on the default runtime")
     .option("--rows <n>", "glm: rows of the synthetic problem (default 1,000,000)")
-    .action(async (suite: string, options: { out: string; rows?: string }) => {
+    .action(async (suite: string | undefined, options: { out: string; rows?: string; script?: string }) => {
       await runProfile(suite, options, io.out);
     });
 

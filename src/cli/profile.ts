@@ -1,12 +1,23 @@
-/** `weft profile SUITE --out FILE.html`: a task-stream page of one run of a suite. */
-import { writeFileSync } from "node:fs";
+/**
+ * `weft profile SUITE --out FILE.html`: a task-stream page of one run of a suite; `weft profile
+ * --script FILE --out FILE.html`: the same for a script of the user's (its computations on the
+ * default runtime), to see where a loop of one's own spends its time.
+ */
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ArgumentError } from "../errors.js";
 import { renderProfilePage, summarize } from "../profile/index.js";
+import { getDefaultRuntime } from "../runtime/runtime.js";
 
 export const PROFILE_SUITES = ["graph", "overhead", "glm"] as const;
 
-export async function runProfile(suite: string, options: { out?: string; rows?: string }, out: (text: string) => void): Promise<void> {
-  if (!(PROFILE_SUITES as readonly string[]).includes(suite)) {
+export async function runProfile(suite: string | undefined, options: { out?: string; rows?: string; script?: string }, out: (text: string) => void): Promise<void> {
+  if (options.script !== undefined) {
+    if (suite !== undefined) throw new ArgumentError("SUITE", "no suite when --script is given", suite);
+    return profileScript(options.script, options.out, out);
+  }
+  if (suite === undefined || !(PROFILE_SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${PROFILE_SUITES.join(", ")}`, suite);
   }
   if (!options.out) throw new ArgumentError("--out", "the path of the HTML file to write", options.out);
@@ -27,4 +38,29 @@ export async function runProfile(suite: string, options: { out?: string; rows?: 
     out(`${r.name}: ${s.tasks} tasks in ${s.wallMs.toFixed(2)} ms, ${(100 * s.utilization).toFixed(1)}% busy${perIteration}`);
   }
   out(`wrote ${options.out}`);
+}
+
+/**
+ * Runs the ES module `script` (its top level, awaited) and writes the task stream of every
+ * computation it made on the default runtime (compute() without a runtime) to `page`.
+ */
+async function profileScript(script: string, page: string | undefined, out: (text: string) => void): Promise<void> {
+  if (!page) throw new ArgumentError("--out", "the path of the HTML file to write", page);
+  const file = resolve(script);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new ArgumentError("--script", "a JavaScript module file", script);
+  if (resolve(page) === file) throw new ArgumentError("--out", "a file other than the script (it would be overwritten)", page);
+  const rt = await getDefaultRuntime();
+  const { profile } = await rt.trace(() => import(pathToFileURL(file).href));
+  if (profile.events.length === 0) {
+    out(`${basename(file)} ran no computation on the default runtime (a script with a Runtime of its own can profile itself with runtime.trace(), see the tutorial's chapter 3)`);
+    return;
+  }
+  const s = summarize(profile.events);
+  const inline = profile.runs.filter((r) => r.inline).length;
+  writeFileSync(page, renderProfilePage(profile.events, { title: `${basename(file)}: ${profile.runs.length} runs` }));
+  out(
+    `${basename(file)}: ${profile.runs.length} runs (${inline} on the calling thread alone), ${s.tasks} tasks in ${s.wallMs.toFixed(2)} ms, ` +
+      `${(100 * s.utilization).toFixed(1)}% of ${profile.lanes} threads busy from the first task to the last`,
+  );
+  out(`wrote ${page}`);
 }

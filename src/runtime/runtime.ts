@@ -321,6 +321,19 @@ export class Runtime {
     return { events: this.store.events(), lanes: this.threads, runs: this.store.placements() };
   }
 
+  /**
+   * Runs `work` and returns its value with the profile of just the runs it made on this
+   * runtime (their tasks' events, where each run went), as `profile()` would show them; the
+   * profile keeps them too. For a user's loop: `const { profile } = await rt.trace(() => loop())`.
+   */
+  async trace<T>(work: () => Promise<T> | T): Promise<{ value: T; profile: Profile }> {
+    if (typeof work !== "function") throw new ArgumentError("work", "a function", work, "trace");
+    if (this.store.capacity <= 0) throw new WeftError("this runtime keeps no profile (profileCapacity: 0): start it with a capacity to trace");
+    const mark = this.store.mark();
+    const value = await work();
+    return { value, profile: { events: this.store.events(mark), lanes: this.threads, runs: this.store.placements(mark) } };
+  }
+
   /** Forgets the recorded events. */
   clearProfile(): void {
     this.store.clear();
