@@ -96,7 +96,7 @@ async function warmUp(fn: () => Promise<unknown>, least: number): Promise<void> 
   for (let i = 0; i < least || performance.now() - t0 < WARM_MS; i++) await fn();
 }
 
-const WARM_MS = 500;
+const WARM_MS = 1000;
 
 /** ms of `fn` over `repeats` runs after warming up: median and spread. */
 async function timed(fn: () => Promise<unknown>, repeats: number, warm: number, chunks: number): Promise<Cost> {
@@ -125,23 +125,9 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
   let done = 0;
   const progress = (label: string) => options.onProgress?.(done++, total, label);
 
-  let python: PythonFresh | Missing = { missing: "skipped (--no-python)" };
-  if (options.python !== false) {
-    progress("NumPy and dask.array");
-    const budget = quick ? 5 : 30;
-    // each part in a process of its own (see the script)
-    const e = runPythonReference<Pick<PythonFresh, "numpy" | "dask" | "expression">>(
-      "fresh_reference.py", "numpy", "python3-numpy python3-dask", ["expression", chunkCounts.join(","), VALUES, budget], 3_600_000,
-    );
-    const g = "missing" in e ? e : runPythonReference<Pick<PythonFresh, "gd">>(
-      "fresh_reference.py", "numpy", "python3-numpy python3-dask", ["gd", sizes.map((s) => s.join(":")).join(","), iterations, STEP_TIMES_ROWS, budget], 3_600_000,
-    );
-    python = "missing" in e ? e : "missing" in g ? g : { ...e, ...g };
-  }
-  const ref = "missing" in python ? undefined : python;
-
   const rt = await Runtime.start({ threads, profileCapacity: 0 });
   const expression: FreshExpressionRow[] = [];
+  const finalW = new Map<number, Float64Array>();
   const gradient: FreshGradientRow[] = [];
   let cache: PlanCacheStats;
   try {
@@ -158,11 +144,7 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
       const [a, b] = [await expr().compute({ runtime: rt }), (await rt.run(plan))[0]] as number[];
       const c = (await expr().compute({ runtime: rt, cache: false })) as number;
       if (a !== b || a !== c) throw new Error(`the ways of computing disagree at ${chunks} chunks: ${a}, ${b}, ${c}`);
-      const py = ref?.expression.find((r) => r.chunks === chunks);
-      expression.push({
-        chunks, values: chunks * VALUES, tasks: plan.tasks.length, fresh, cold, compiled,
-        dask: py ? costOf(py.daskMs, chunks, py.daskRuns) : null, numpyMs: py?.numpyMs ?? null,
-      });
+      expression.push({ chunks, values: chunks * VALUES, tasks: plan.tasks.length, fresh, cold, compiled, dask: null, numpyMs: null });
       x.release();
     }
     for (const [rows, cols, chunks] of sizes) {
@@ -178,24 +160,48 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
       }
       X.release();
       y.release();
-      const py = ref?.gd.find((r) => r.rows === rows && r.cols === cols);
-      let iterateDifference: number | null = null;
-      if (py) {
-        iterateDifference = 0;
-        for (let j = 0; j < cols; j++) iterateDifference = Math.max(iterateDifference, Math.abs(w[j]! - py.numpyW[j]!) / Math.max(1e-12, Math.abs(py.numpyW[j]!)));
-      }
+      finalW.set(rows, w);
       const ms = median(samples);
       gradient.push({
         rows, cols, chunks, iterations, step,
         weft: { ms, minMs: Math.min(...samples), maxMs: Math.max(...samples), iterations: samples.length },
-        numpyMs: py?.numpyMs ?? null, daskMs: py?.daskMs ?? null,
-        overNumpy: py ? ms / py.numpyMs : null, overDask: py?.daskMs ? ms / py.daskMs : null,
-        iterateDifference,
+        numpyMs: null, daskMs: null, overNumpy: null, overDask: null, iterateDifference: null,
       });
     }
     cache = rt.planCache.stats();
   } finally {
     await rt.close();
+  }
+  // the peers last: a Python process that ran before left this one's timings noisy (4.7 against
+  // 1.1 us a chunk for 100 chunks)
+  let python: PythonFresh | Missing = { missing: "skipped (--no-python)" };
+  if (options.python !== false) {
+    progress("NumPy and dask.array");
+    const budget = quick ? 5 : 30;
+    // each part in a process of its own (see the script)
+    const e = runPythonReference<Pick<PythonFresh, "numpy" | "dask" | "expression">>(
+      "fresh_reference.py", "numpy", "python3-numpy python3-dask", ["expression", chunkCounts.join(","), VALUES, budget], 3_600_000,
+    );
+    const g = "missing" in e ? e : runPythonReference<Pick<PythonFresh, "gd">>(
+      "fresh_reference.py", "numpy", "python3-numpy python3-dask", ["gd", sizes.map((s) => s.join(":")).join(","), iterations, STEP_TIMES_ROWS, budget], 3_600_000,
+    );
+    python = "missing" in e ? e : "missing" in g ? g : { ...e, ...g };
+  }
+  const ref = "missing" in python ? undefined : python;
+
+  for (const e of expression) {
+    const py = ref?.expression.find((r) => r.chunks === e.chunks);
+    if (py) Object.assign(e, { dask: costOf(py.daskMs, e.chunks, py.daskRuns), numpyMs: py.numpyMs });
+  }
+  for (const g of gradient) {
+    const py = ref?.gd.find((r) => r.rows === g.rows && r.cols === g.cols);
+    if (!py) continue;
+    const w = finalW.get(g.rows)!;
+    let difference = 0;
+    for (let j = 0; j < g.cols; j++) difference = Math.max(difference, Math.abs(w[j]! - py.numpyW[j]!) / Math.max(1e-12, Math.abs(py.numpyW[j]!)));
+    Object.assign(g, {
+      numpyMs: py.numpyMs, daskMs: py.daskMs, overNumpy: g.weft.ms / py.numpyMs, overDask: py.daskMs ? g.weft.ms / py.daskMs : null, iterateDifference: difference,
+    });
   }
   progress("done");
   return {

@@ -74,7 +74,8 @@ export async function profileGradientDescent(rt: Runtime, X: ChunkedArray, y: Ch
   const naive = await measure("naive: the graph rebuilt every iteration, unfused", async (w) => {
     const wa = array.fromTypedArray(w);
     const grad = X.T.matmul(X.matmul(wa).sigmoid().sub(y).add(0)); // add(0): not the fused pattern
-    const [g] = (await array.compute(grad, { runtime: rt })) as Float64Array[];
+    // the plan cache off: compiled anew every iteration, as a runtime without one does
+    const [g] = (await array.compute(grad, { runtime: rt, cache: false })) as Float64Array[];
     return g!;
   });
   const problem = await glm.GlmProblem.create(rt, X, y, "logistic", false);

@@ -1,5 +1,5 @@
 /** The weft command line, run in-process: output, JSON shape and exit codes. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -87,6 +87,36 @@ describe("weft bench graph", () => {
   }, 120_000);
 });
 
+describe("weft profile --script", () => {
+  it("draws the task stream of a script's computations on the default runtime, and will not overwrite the script", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-profile-script-"));
+    try {
+      const script = join(dir, "loop.mjs");
+      // the copy of weft the CLI runs (here: the sources, as the tests load them); a script
+      // importing another copy has another default runtime, which the CLI does not see
+      const index = new URL("../src/index.ts", import.meta.url).href;
+      writeFileSync(script, [
+        `import { array } from ${JSON.stringify(index)};`,
+        "const x = await array.arange(2000, { chunks: 100 }).persist();",
+        "for (let i = 0; i < 5; i++) await x.mul(i).sum().compute();",
+      ].join("\n"));
+      const page = join(dir, "loop.html");
+      const { code, out } = await run("profile", "--script", script, "--out", page);
+      expect(code).toBe(0);
+      expect(out).toMatch(/loop\.mjs: 6 runs/); // the persist and five computes
+      expect(readFileSync(page, "utf8")).toContain("<svg");
+      const clobber = await run("profile", "--script", script, "--out", script);
+      expect(clobber.code).toBe(2);
+      expect(clobber.err).toMatch(/--out.*other than the script/);
+      expect(readFileSync(script, "utf8")).toContain("persist()");
+      expect((await run("profile", "glm", "--script", script, "--out", page)).code).toBe(2);
+      expect((await run("profile", "--script", join(dir, "missing.mjs"), "--out", page)).code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("weft bench all", () => {
   // One quick run of every suite (the acceptance of the overhead report): it completes, writes
   // REPORT.md, the charts and the raw JSON of each suite, and each suite's JSON has its contract.
@@ -101,12 +131,12 @@ describe("weft bench all", () => {
     expect(code).toBe(0);
     const written = JSON.parse(out);
     expect(written.report).toBe(join(dir, "REPORT.md"));
-    for (const suite of ["kernels", "graph", "overhead", "array", "glm", "selection", "peers", "ideas"]) {
+    for (const suite of ["kernels", "graph", "overhead", "array", "fresh", "glm", "selection", "peers", "ideas"]) {
       expect(written.files).toContain(`raw/${suite}.json`);
       raw[suite] = JSON.parse(readFileSync(join(dir, "raw", `${suite}.json`), "utf8"));
     }
     report = readFileSync(join(dir, "REPORT.md"), "utf8");
-    for (const heading of ["# weft benchmark report", "## What each idea is worth", "### The task stream, naive and weft", "## The logistic gradient against its peers", "## GLM solvers", "## Fused array expressions", "## Scheduling overhead", "## Graph optimization", "## Model selection", "## Kernels, one thread"]) {
+    for (const heading of ["# weft benchmark report", "## What each idea is worth", "### The task stream, naive and weft", "## A user's own loop: a new graph every time", "## The logistic gradient against its peers", "## GLM solvers", "## Fused array expressions", "## Scheduling overhead", "## Graph optimization", "## Model selection", "## Kernels, one thread"]) {
       expect(report).toContain(heading);
     }
     expect(report).not.toMatch(/NaN|undefined|Infinity|\[object/);
@@ -116,7 +146,7 @@ describe("weft bench all", () => {
     expect(report).toContain("scikit-learn: not measured: skipped (--no-python)");
     // every chart the report shows exists and is an SVG document
     const charts = [...report.matchAll(/\]\((charts\/[a-z-]+\.svg)\)/g)].map((m) => m[1]!);
-    expect(charts).toEqual(expect.arrayContaining(["charts/gradient.svg", "charts/expression.svg", "charts/overhead.svg", "charts/ideas-large.svg", "charts/ideas-small.svg", "charts/timeline-naive.svg", "charts/timeline-weft.svg"]));
+    expect(charts).toEqual(expect.arrayContaining(["charts/fresh.svg", "charts/gradient.svg", "charts/expression.svg", "charts/overhead.svg", "charts/ideas-large.svg", "charts/ideas-small.svg", "charts/timeline-naive.svg", "charts/timeline-weft.svg"]));
     for (const chart of charts) {
       const svg = readFileSync(join(dir, chart), "utf8");
       expect(svg.startsWith("<svg ")).toBe(true);
@@ -149,6 +179,24 @@ describe("weft bench all", () => {
     expect(r.gradient.tasks.fused).toBeLessThanOrEqual(r.gradient.tasks.twoPass);
     expect(r.gradient.tasks.fused).toBeGreaterThanOrEqual(10);
     expect(r.gradient.ms.fused).toBeGreaterThan(0);
+    expect(r.reference).toEqual({ missing: "skipped (--no-python)" });
+  });
+
+  it("fresh: a new graph every compute, a new plan and a plan re-run at each size, and hand-written gradient descent", () => {
+    const r = raw.fresh;
+    expect(r.expression.map((e: { chunks: number }) => e.chunks)).toEqual([100, 1000]);
+    for (const e of r.expression) {
+      for (const way of ["fresh", "cold", "compiled"]) {
+        expect(e[way].usPerChunk).toBeGreaterThan(0);
+        expect(e[way].minMs).toBeLessThanOrEqual(e[way].maxMs);
+      }
+      expect(e.tasks).toBeGreaterThan(e.chunks); // a task per chunk, and the reduction's
+      expect(e.dask).toBeNull();
+    }
+    expect(r.gradient.map((g: { rows: number }) => g.rows)).toEqual([10_000, 100_000]);
+    for (const g of r.gradient) expect(g.weft.ms).toBeGreaterThan(0);
+    // every compute after the first of each structure found its plan
+    expect(r.cache.hits).toBeGreaterThan(10 * r.cache.misses);
     expect(r.reference).toEqual({ missing: "skipped (--no-python)" });
   });
 

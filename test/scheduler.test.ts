@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   Allocation, CancelledError, OpRegistry, ResourceError, Runtime, TaskError, WorkerCrashedError,
-  compile, key, keyName, ref, registerKernelOps, task, taskWith, type Key, type Task,
+  compile, key, keyName, place, ref, registerKernelOps, task, taskWith, type Key, type Task,
 } from "../src/index.js";
 
 const FIXTURE = new URL("./fixtures/ops.mjs", import.meta.url).href;
@@ -481,5 +481,67 @@ describe("profiles", () => {
       expect(e.lane).toBeGreaterThanOrEqual(0);
       expect(e.lane).toBeLessThan(3);
     }
+  });
+});
+
+describe("placement: the calling thread alone, or the workers too", () => {
+  it("place() runs inline only what reaching a worker would cost more than it saves (literal inputs)", () => {
+    const facts = { threads: 2, workersAsleep: true, wakeMs: 0.3, handoffMs: 0.005 };
+    expect(place({ ...facts, workMs: undefined })).toMatchObject({ inline: false, reason: "unmeasured" });
+    // 0.1 ms of work saves at most 0.05 ms on two threads; a wake-up and the answer back cost 0.6
+    expect(place({ ...facts, workMs: 0.1 })).toMatchObject({ inline: true, reason: "model", threadCostMs: 0.6 });
+    expect(place({ ...facts, workMs: 20 }).inline).toBe(false);
+    // a spinning worker takes work at once: even 0.1 ms is worth sharing
+    expect(place({ ...facts, workersAsleep: false, workMs: 0.1 }).inline).toBe(false);
+    // more threads save more of the work
+    expect(place({ ...facts, threads: 2, workMs: 1 }).inline).toBe(true);
+    expect(place({ ...facts, threads: 8, workMs: 1 }).inline).toBe(false);
+    expect(place({ ...facts, threads: 1, workMs: 100 }).inline).toBe(true);
+  });
+
+  it("a tiny plan runs on the calling thread once its work is measured; `inline` overrides either way", async () => {
+    const m = mapSum(20);
+    const plan = compile(m.tasks, [m.out], { ops });
+    threads.clearProfile();
+    for (let i = 0; i < 3; i++) expect((await threads.run(plan))[0]).toBe(210); // sum of 1..20
+    const runs = threads.profile().runs;
+    expect(runs[0]).toMatchObject({ inline: false, reason: "unmeasured" });
+    expect(runs[1]!.workMs).toBeGreaterThan(0);
+    expect(runs[2]!.wakeMs).toBeGreaterThan(0);
+    threads.clearProfile();
+    await threads.run(plan, {}, { inline: true });
+    await threads.run(plan, {}, { inline: false });
+    const [onMain, anywhere] = threads.profile().runs;
+    expect(onMain).toMatchObject({ inline: true, reason: "forced" });
+    expect(anywhere).toMatchObject({ inline: false, reason: "forced" });
+    expect(new Set(threads.profile().events.slice(0, 21).map((e) => e.lane))).toEqual(new Set([0]));
+    await expect(threads.run(plan, {}, { inline: "sometimes" as never })).rejects.toThrow(/argument 'inline'/);
+    await expect(Runtime.start({ inline: "always" as never })).rejects.toThrow(/argument 'inline'/);
+  });
+
+  it("an inline run that fails rejects with the task's error and frees what it made", async () => {
+    const before = liveBytes(threads);
+    const g = new Map<Key, Task>();
+    const a = key(`inline-fail-${graphId++}`);
+    g.set(a, taskWith(a, "iota", [4], { bytes: 32 }));
+    const b = key(`inline-fail-${graphId++}`);
+    g.set(b, task(b, "fail", ref(a)));
+    const plan = compile(g, [b], { ops });
+    await expect(threads.run(plan, {}, { inline: true })).rejects.toBeInstanceOf(TaskError);
+    expect(liveBytes(threads)).toBe(before);
+  });
+
+  it("runtime.trace returns the profile of just the runs its work made", async () => {
+    const m = mapSum(10);
+    await threads.compute(m.tasks, [m.out], { ops });
+    const { value, profile } = await threads.trace(async () => {
+      const n = mapSum(30);
+      return (await threads.compute(n.tasks, [n.out], { ops }))[0];
+    });
+    expect(value).toBe(465);
+    expect(profile.runs).toHaveLength(1);
+    expect(profile.events.length).toBeLessThanOrEqual(31);
+    expect(profile.events.length).toBeGreaterThan(0);
+    await expect(threads.trace("nope" as never)).rejects.toThrow(/argument 'work'/);
   });
 });

@@ -69,9 +69,9 @@ export function draftFromLayers(
     if (!op) throw GraphError.unknownOp(l.size > 0 ? [l.keyAt(0)] : [], name, ops.names());
     return op;
   };
-  const addGroup = (l: Layer, steps: StepSpec[]): number => {
+  const addGroup = (l: Layer, steps: StepSpec[], gather = false): number => {
     const program: ExecProgram = { steps: steps.map((st) => ({ op: resolveOp(st.op, l), args: st.args })) };
-    groups.push({ program, label: steps.map((st) => st.op).join("+"), resources: undefined, stepOrigins: steps.map((st) => st.origin) });
+    groups.push({ program, label: steps.map((st) => st.op).join("+"), resources: undefined, stepOrigins: steps.map((st) => st.origin), gather });
     return groups.length - 1;
   };
 
@@ -162,7 +162,7 @@ export function draftFromLayers(
           op: single ? l.single! : l.op,
           args: single ? [{ kind: "input", index: 0 }] : [...lead, { kind: "inputs" }],
           origin: { kind: "layer", ordinal, depth: final ? 0 : d + 1, index: TASK_CHUNK },
-        }]);
+        }], !single);
         const levelFirst = t;
         for (let g = 0; g < G; g++) {
           const b = l.bytes(g) ?? -1;

@@ -237,6 +237,7 @@ function stepsGroup(t: Task, ops: OpRegistry, originOf: (k: Key) => KeyOrigin): 
     label: steps.map((s) => s.op).join("+"),
     resources: resourcesOf(t),
     stepOrigins: steps.map((s) => originOf(s.key)),
+    gather: steps.length === 1 && t.gather === true,
   };
   return { group, inputs };
 }

@@ -62,6 +62,8 @@ export interface ExecGroup {
   readonly resources: Readonly<Record<string, number>> | undefined;
   /** Where each step's key comes from. */
   readonly stepOrigins: readonly KeyOrigin[];
+  /** A reduction's combine: it may run as late as its readers allow (see draft.ts). */
+  readonly gather?: boolean;
 }
 
 /** Task counts after each step of compile(): what each pass removed. */

@@ -31,6 +31,56 @@ export interface PlanDraft {
   readonly counts: Omit<PlanStats, "fused">;
 }
 
+/** Combines whose inputs together hold at most this many bytes may wait for their readers. */
+const DEFERRED_INPUT_BYTES = 4096;
+
+/**
+ * Moves a reduction's combines (groups marked `gather`) as late as their readers allow, when
+ * their inputs are small: the depth-first order puts the combine of chunks 0-7 before chunk 8,
+ * so the ready queue handed a worker that tiny combine while the calling thread ran chunk 8 and
+ * 9 alone (a 10-chunk gradient: one thread idle for a whole chunk task at the end). Deferred,
+ * the chunk tasks come first and the combines, microseconds each, last. Combines of large
+ * partial results (a column sum's vectors) keep their depth-first place: waiting would hold all
+ * of them at once. Rewrites `byRank` and `rank` in place.
+ */
+function deferCombines(d: PlanDraft, byRank: Int32Array, rank: Int32Array): void {
+  const T = d.taskGroup.length;
+  const n = byRank.length;
+  const { depStart, depList, resultBytes } = d;
+  const deferrable = new Uint8Array(T);
+  let any = false;
+  for (let r = 0; r < n; r++) {
+    const j = byRank[r]!;
+    if (!d.groups[d.taskGroup[j]!]!.gather) continue;
+    let bytes = 0;
+    for (let q = depStart[j]!; q < depStart[j + 1]!; q++) {
+      const dep = depList[q]!;
+      bytes += dep < T && resultBytes[dep]! >= 0 ? resultBytes[dep]! : 8;
+    }
+    if (bytes <= DEFERRED_INPUT_BYTES) {
+      deferrable[j] = 1;
+      any = true;
+    }
+  }
+  if (!any) return;
+  const done = new Uint8Array(T);
+  const order = new Int32Array(n);
+  let k = 0;
+  // a task, after the deferred combines it reads (their depth is the tree's: a few levels)
+  const emit = (j: number): void => {
+    for (let q = depStart[j]!; q < depStart[j + 1]!; q++) {
+      const dep = depList[q]!;
+      if (dep < T && deferrable[dep] && !done[dep]) emit(dep);
+    }
+    done[j] = 1;
+    order[k++] = j;
+  };
+  for (let r = 0; r < n; r++) if (!deferrable[byRank[r]!]) emit(byRank[r]!);
+  for (let r = 0; r < n; r++) if (!done[byRank[r]!]) emit(byRank[r]!);
+  byRank.set(order);
+  for (let r = 0; r < n; r++) rank[order[r]!] = r;
+}
+
 /** The compiled plan of a draft: culled, ordered, renumbered. */
 export function finishPlan(d: PlanDraft): CompiledPlan {
   const T = d.taskGroup.length;
@@ -71,6 +121,7 @@ export function finishPlan(d: PlanDraft): CompiledPlan {
   const n = next;
   const byRank = new Int32Array(n);
   for (let j = 0; j < T; j++) if (rank[j]! >= 0) byRank[rank[j]!] = j;
+  deferCombines(d, byRank, rank);
   // inputs that some kept task (or output) reads, numbered after the tasks in draft order
   const inputUsed = new Uint8Array(I);
   for (let r = 0; r < n; r++) {

@@ -1,20 +1,25 @@
 /**
  * Where a run goes: on the worker threads, or all of it on the calling thread. Handing tasks to a
  * worker costs what waking it costs (it sleeps on its inbox once it has spun a while without
- * work; on the development VMs a wake-up took 0.05-1 ms, against microseconds to a worker still
- * spinning), and the answer coming back costs about as much again. A run whose whole work is
- * smaller than that finishes sooner on the calling thread alone: a user's loop over a small
- * array (gradient descent on 10,000 x 10 in 10 chunks: about 0.1 ms of work an iteration) would
- * otherwise spend most of its time waiting for threads. A pure function of measured costs, so
- * that it can be tested on literal inputs.
+ * work; on the development VMs a wake-up took 0.05-1.5 ms, against microseconds to a worker still
+ * spinning), and the answer coming back costs about as much again. A run whose work is smaller
+ * than that finishes sooner on the calling thread alone: a user's loop over a small array
+ * (gradient descent on 10,000 x 10 in 10 chunks: about 0.1 ms of work an iteration) would
+ * otherwise spend most of its time waiting for threads.
+ *
+ * Decided from measurements only: a plan's first run uses the workers (its work is not known);
+ * after it, the plan's measured work against the measured cost of reaching a worker. (Timing
+ * both ways per plan and keeping the faster was tried: a threaded run is several times slower
+ * than an inline one for the first dozens of runs of a process, while V8 compiles the worker's
+ * side, so the comparison kept loops inline that were 1.6x faster on threads once warm.)
+ * A pure function of those figures, so that it can be tested on literal inputs.
  */
 
 /** What the decision is made from: all durations in milliseconds, as measured. */
 export interface PlacementFacts {
   /**
    * Task time of the plan's work (the sum over its tasks) in its last run; undefined before its
-   * first (nothing is guessed: an op's cost is not known until it ran, so a first run uses the
-   * workers).
+   * first (nothing is guessed: an op's cost is not known until it ran).
    */
   readonly workMs: number | undefined;
   /** Threads a run may use, the calling thread included. */
@@ -29,8 +34,10 @@ export interface PlacementFacts {
 /** The decision and the figures it was made from (the profile records them). */
 export interface Placement extends PlacementFacts {
   readonly inline: boolean;
-  /** What using the workers would cost: handing the work over and hearing back. */
+  /** What using the workers costs: handing the work over and hearing back. */
   readonly threadCostMs: number;
+  /** "unmeasured" (a first run), "model" (work against threadCostMs), "forced" (an inline option). */
+  readonly reason: "unmeasured" | "model" | "forced";
 }
 
 /**
@@ -43,7 +50,8 @@ export interface Placement extends PlacementFacts {
  */
 export function place(facts: PlacementFacts): Placement {
   const threadCostMs = 2 * (facts.workersAsleep ? facts.wakeMs : facts.handoffMs);
-  if (facts.workMs === undefined) return { ...facts, inline: false, threadCostMs };
-  const saved = facts.threads > 1 ? (facts.workMs * (facts.threads - 1)) / facts.threads : 0;
-  return { ...facts, inline: facts.threads <= 1 || saved < threadCostMs, threadCostMs };
+  if (facts.threads <= 1) return { ...facts, inline: true, threadCostMs, reason: "model" };
+  if (facts.workMs === undefined) return { ...facts, inline: false, threadCostMs, reason: "unmeasured" };
+  const saved = (facts.workMs * (facts.threads - 1)) / facts.threads;
+  return { ...facts, inline: saved < threadCostMs, threadCostMs, reason: "model" };
 }

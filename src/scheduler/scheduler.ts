@@ -99,6 +99,8 @@ const MIN_MAIN_SPIN_MS = 0.02;
 const MAX_MAIN_SPIN_MS = 2;
 const WAIT_TIMEOUT_MS = 20;
 const MAX_BATCH_PER_LANE = 1024;
+/** Wake-ups the median of wakeMs is taken over (pings at start, then real ones). */
+const WAKE_SAMPLES = 15;
 const CHAIN_MAX_INPUTS = 4;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -126,8 +128,9 @@ export class Scheduler {
   /** Worker deaths so far (each one replaced). */
   crashes = 0;
   /**
-   * What handing a task to a worker costs (notify to first instruction), measured at start:
-   * for a worker asleep on its inbox, and for one still spinning (ms).
+   * What handing a task to a worker costs (notify to first instruction): for a worker asleep on
+   * its inbox (the median of the last wake-ups, pings at start then real ones) and for one still
+   * spinning (pings at start), in ms.
    */
   wakeMs = 0.1;
   handoffMs = 0.005;
@@ -158,14 +161,15 @@ export class Scheduler {
   }
 
   /**
-   * Measures what handing work to a worker costs, by pings through its inbox: three to a worker
-   * that has gone to sleep, each followed by one while it still spins (medians of each).
+   * Measures what handing work to a worker costs, by pings through its inbox: five to a worker
+   * that has gone to sleep, each followed by one while it still spins (medians of each). Real
+   * wake-ups measured during runs keep wakeMs current afterwards.
    */
   private async measureHandoff(): Promise<void> {
     const lane = this.lanes[1]!;
     const asleep: number[] = [];
     const spinning: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const until = performance.now() + 50;
       while (Atomics.load(lane.words, P.LANE_STATE) !== P.LANE_SLEEPING && performance.now() < until) {
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -177,8 +181,19 @@ export class Scheduler {
       spinning.push(b);
     }
     const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
-    this.wakeMs = median(asleep);
+    for (const ms of asleep) this.noteWake(ms);
     this.handoffMs = median(spinning);
+  }
+
+  private readonly wakeSamples: number[] = [];
+
+  /** A measured wake-up (ms): wakeMs is the median of the last few (the VM's wake-ups vary by 30x). */
+  private noteWake(ms: number): void {
+    if (!(ms >= 0 && ms < 1000)) return;
+    this.wakeSamples.push(ms);
+    if (this.wakeSamples.length > WAKE_SAMPLES) this.wakeSamples.shift();
+    const sorted = [...this.wakeSamples].sort((a, b) => a - b);
+    this.wakeMs = sorted[sorted.length >> 1]!;
   }
 
   /** One ping: ms from pushing it to the worker taking it, or undefined after 100 ms without an answer. */
@@ -202,10 +217,10 @@ export class Scheduler {
     let workersAsleep = true;
     for (let i = 1; i < this.lanes.length; i++) if (Atomics.load(this.lanes[i]!.words, P.LANE_STATE) !== P.LANE_SLEEPING) workersAsleep = false;
     const decided = place({ workMs, threads: this.lanes.length, workersAsleep, wakeMs: this.wakeMs, handoffMs: this.handoffMs });
-    if (inline !== "auto") return { ...decided, inline };
+    if (inline !== "auto") return { ...decided, inline, reason: "forced" };
     // without workers the pump runs everything here anyway; it also lets the event loop in
     // (aborts, timers) every slice, which a run done at once does not: only short runs go inline
-    if (this.lanes.length === 1) return { ...decided, inline: workMs !== undefined && workMs < SLICE_MS };
+    if (this.lanes.length === 1) return { ...decided, inline: workMs !== undefined && workMs < SLICE_MS, reason: "model" };
     return decided;
   }
 
@@ -482,6 +497,12 @@ export class Scheduler {
       lane.completed();
       if (run?.id !== runId) run = this.runs.get(runId);
       if (!run) continue;
+      const woken = lane.wokenFor;
+      if (woken && woken.run === runId && woken.position === position) {
+        // notify to first instruction, for the placement of later runs
+        lane.wokenFor = undefined;
+        this.noteWake(this.options.kernels.memory.f64[run.eventAddress(position) / 8 + 1]! - woken.at);
+      }
       run.inFlight -= 1;
       run.queuedOn[lane.index]! -= 1;
       this.giveResources(lane.available, run.entry.resourcesAt(position));
@@ -635,7 +656,8 @@ export class Scheduler {
     for (let i = 1; i < this.lanes.length; i++) {
       const lane = this.lanes[i]!;
       if (!lane.isReady || lane.dead) continue;
-      const cap = batch ? Math.min(share, MAX_BATCH_PER_LANE) : 1;
+      // one more than the share while it runs: the next task is there when the current one ends
+      const cap = batch ? Math.min(share, MAX_BATCH_PER_LANE) + 1 : 1;
       if (lane.queued >= cap || lane.queued >= P.RING_CAPACITY) continue;
       if (resources && !fits(lane.available, resources)) continue;
       if (!best || lane.queued < best.queued) best = lane;
