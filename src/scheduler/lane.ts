@@ -155,21 +155,29 @@ export class WorkerLane {
 
   /** Queues task `position` of run `run`; the caller keeps `queued` below the ring's capacity. */
   push(run: number, position: number): void {
-    if (this.queued === 0) this.head = [run, position];
+    if (this.queued === 0) {
+      this.head = [run, position];
+      this.headFresh = true;
+    }
     this.inbox.push2(run, position);
     this.queued += 1;
   }
 
-  /** The first task pushed since the lane was last empty: [run, position]. */
+  /** The first task pushed since the lane was last empty: [run, position], and whether wake() has not seen it yet. */
   private head: [number, number] = [0, 0];
-  /** The task a wake-up was for and when the worker was woken (what the wake-up cost is measured on). */
-  wokenFor: { run: number; position: number; at: number } | undefined;
+  private headFresh = false;
+  /**
+   * The task a batch was handed over for, when, and whether the worker slept (then it was woken):
+   * what the cost of reaching a worker is measured on.
+   */
+  handedFor: { run: number; position: number; at: number; asleep: boolean } | undefined;
 
   /** Wakes the worker if it sleeps (call after pushing a batch); notes when, for the task at the head. */
   wake(): void {
-    if (Atomics.load(this.words, P.LANE_STATE) !== P.LANE_SLEEPING) return;
-    this.wokenFor = { run: this.head[0], position: this.head[1], at: performance.now() };
-    Atomics.notify(this.words, P.LANE_INBOX_TAIL);
+    const asleep = Atomics.load(this.words, P.LANE_STATE) === P.LANE_SLEEPING;
+    if (this.headFresh) this.handedFor = { run: this.head[0], position: this.head[1], at: performance.now(), asleep };
+    this.headFresh = false;
+    if (asleep) Atomics.notify(this.words, P.LANE_INBOX_TAIL);
   }
 
   /** Bookkeeping for one harvested completion. */

@@ -128,9 +128,9 @@ export class Scheduler {
   /** Worker deaths so far (each one replaced). */
   crashes = 0;
   /**
-   * What handing a task to a worker costs (notify to first instruction): for a worker asleep on
-   * its inbox (the median of the last wake-ups, pings at start then real ones) and for one still
-   * spinning (pings at start), in ms.
+   * What handing a task to a worker costs (hand-over or notify to the task's first instruction):
+   * for a worker asleep on its inbox and for one still spinning, each the median of the last
+   * fifteen (pings at start, then real hand-overs), in ms.
    */
   wakeMs = 0.1;
   handoffMs = 0.005;
@@ -180,20 +180,21 @@ export class Scheduler {
       asleep.push(a);
       spinning.push(b);
     }
-    const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
     for (const ms of asleep) this.noteWake(ms);
-    this.handoffMs = median(spinning);
+    for (const ms of spinning) this.noteHandoff(ms);
   }
 
   private readonly wakeSamples: number[] = [];
+  private readonly handoffSamples: number[] = [];
 
   /** A measured wake-up (ms): wakeMs is the median of the last few (the VM's wake-ups vary by 30x). */
   private noteWake(ms: number): void {
-    if (!(ms >= 0 && ms < 1000)) return;
-    this.wakeSamples.push(ms);
-    if (this.wakeSamples.length > WAKE_SAMPLES) this.wakeSamples.shift();
-    const sorted = [...this.wakeSamples].sort((a, b) => a - b);
-    this.wakeMs = sorted[sorted.length >> 1]!;
+    this.wakeMs = addSample(this.wakeSamples, ms) ?? this.wakeMs;
+  }
+
+  /** A measured hand-over to a spinning worker (ms): handoffMs is the median of the last few. */
+  private noteHandoff(ms: number): void {
+    this.handoffMs = addSample(this.handoffSamples, ms) ?? this.handoffMs;
   }
 
   /** One ping: ms from pushing it to the worker taking it, or undefined after 100 ms without an answer. */
@@ -216,7 +217,10 @@ export class Scheduler {
     const workMs = entry.lastWorkMs;
     let workersAsleep = true;
     for (let i = 1; i < this.lanes.length; i++) if (Atomics.load(this.lanes[i]!.words, P.LANE_STATE) !== P.LANE_SLEEPING) workersAsleep = false;
-    const decided = place({ workMs, threads: this.lanes.length, workersAsleep, wakeMs: this.wakeMs, handoffMs: this.handoffMs });
+    // reaching a spinning worker never costs more than waking a sleeping one (a ping that found
+    // the worker already asleep measured 3 ms of "handoff")
+    const handoffMs = Math.min(this.handoffMs, this.wakeMs);
+    const decided = place({ workMs, threads: this.lanes.length, workersAsleep, wakeMs: this.wakeMs, handoffMs });
     if (inline !== "auto") return { ...decided, inline, reason: "forced" };
     // without workers the pump runs everything here anyway; it also lets the event loop in
     // (aborts, timers) every slice, which a run done at once does not: only short runs go inline
@@ -497,11 +501,13 @@ export class Scheduler {
       lane.completed();
       if (run?.id !== runId) run = this.runs.get(runId);
       if (!run) continue;
-      const woken = lane.wokenFor;
-      if (woken && woken.run === runId && woken.position === position) {
-        // notify to first instruction, for the placement of later runs
-        lane.wokenFor = undefined;
-        this.noteWake(this.options.kernels.memory.f64[run.eventAddress(position) / 8 + 1]! - woken.at);
+      const handed = lane.handedFor;
+      if (handed && handed.run === runId && handed.position === position) {
+        // hand-over (or notify) to first instruction, for the placement of later runs
+        lane.handedFor = undefined;
+        const ms = this.options.kernels.memory.f64[run.eventAddress(position) / 8 + 1]! - handed.at;
+        if (handed.asleep) this.noteWake(ms);
+        else this.noteHandoff(ms);
       }
       run.inFlight -= 1;
       run.queuedOn[lane.index]! -= 1;
@@ -1010,6 +1016,15 @@ class MainHooks extends MainThreadHooks {
     this.made.length = 0;
     return result instanceof Allocation && result.serial > this.startSerial;
   }
+}
+
+/** Adds a sample (ms) to a window of the last WAKE_SAMPLES and returns their median (undefined for a sample out of range). */
+function addSample(samples: number[], ms: number): number | undefined {
+  if (!(ms >= 0 && ms < 1000)) return undefined;
+  samples.push(ms);
+  if (samples.length > WAKE_SAMPLES) samples.shift();
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
 }
 
 /** Calls the run's progress callback if PROGRESS_EVERY_MS have passed, or the run is complete. */
