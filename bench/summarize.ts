@@ -1,5 +1,6 @@
 /**
- * Medians over several `weft bench kernels --json` or `weft bench overhead --json` runs, as
+ * Medians over several `weft bench kernels --json`, `weft bench overhead --json` or `weft bench
+ * fresh --json` runs, as
  * markdown tables. Kernels: for each kernel, backend and size, the median GB/s, the median of
  * each run's percentage of the streaming bandwidth measured just before that case, and the
  * median GFLOP/s. Overhead: the median of each figure over the runs.
@@ -10,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { median } from "./measure.js";
 import type { KernelBenchReport } from "./kernels.js";
 import type { OverheadReport } from "./overhead.js";
+import type { FreshBenchReport } from "./fresh.js";
 
 export function summarizeOverhead(reports: readonly OverheadReport[]): string {
   const m = (f: (r: OverheadReport) => number, digits = 2) => median(reports.map(f)).toFixed(digits);
@@ -46,6 +48,49 @@ export function summarizeOverhead(reports: readonly OverheadReport[]): string {
   return lines.join("\n");
 }
 
+/** Fresh graphs: each figure's median over the runs, and its range (lowest and highest run). */
+export function summarizeFresh(reports: readonly FreshBenchReport[]): string {
+  const range = (values: number[], digits: number) => {
+    const v = values.filter((x) => Number.isFinite(x));
+    if (v.length === 0) return "-";
+    return `${median(v).toFixed(digits)} (${Math.min(...v).toFixed(digits)}-${Math.max(...v).toFixed(digits)})`;
+  };
+  const first = reports[0]!;
+  const lines = [
+    `sum(exp(x) - 1/x), x in chunks of ${first.valuesPerChunk} values, ${first.threads} threads: us per chunk, median of ${reports.length} runs (lowest-highest run)`,
+    "",
+    "| chunks | new graph (plan from the cache) | compile + first run | plan re-run | dask.array, new graph | dask.array / new graph |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  first.expression.forEach((e, i) => {
+    const rows = reports.map((r) => r.expression[i]!);
+    const dask = rows.filter((r) => r.dask).map((r) => r.dask!.usPerChunk);
+    lines.push(
+      `| ${e.chunks.toLocaleString("en")} | ${range(rows.map((r) => r.fresh.usPerChunk), 2)} | ${range(rows.map((r) => r.cold.usPerChunk), 2)} | ` +
+        `${range(rows.map((r) => r.compiled.usPerChunk), 2)} | ${range(dask, 1)} | ${range(rows.filter((r) => r.dask).map((r) => r.dask!.usPerChunk / r.fresh.usPerChunk), 0)}x |`,
+    );
+  });
+  lines.push(
+    "",
+    `Gradient descent written by hand, a new graph every iteration: ms per iteration, median of ${reports.length} runs (lowest-highest run)`,
+    "",
+    "| rows x cols | chunks | weft | NumPy | dask.array | weft / NumPy | dask.array / weft | w against NumPy's |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  first.gradient.forEach((g, i) => {
+    const rows = reports.map((r) => r.gradient[i]!);
+    const num = (f: (x: (typeof rows)[number]) => number | null) => rows.map(f).filter((x): x is number => x !== null);
+    const diff = num((r) => r.iterateDifference);
+    lines.push(
+      `| ${g.rows.toLocaleString("en")} x ${g.cols} | ${g.chunks} | ${range(num((r) => r.weft.ms), 3)} | ${range(num((r) => r.numpyMs), 3)} | ${range(num((r) => r.daskMs), 1)} | ` +
+        `${range(num((r) => r.overNumpy), 2)} | ${range(num((r) => (r.daskMs === null ? null : r.daskMs / r.weft.ms)), 0)}x | ${diff.length ? Math.max(...diff).toExponential(1) : "-"} |`,
+    );
+  });
+  const hits = reports.reduce((s, r) => s + r.cache.hits, 0), misses = reports.reduce((s, r) => s + r.cache.misses, 0);
+  lines.push("", `Plan cache over the runs: ${hits} hits, ${misses} misses.`);
+  return lines.join("\n");
+}
+
 /** A kernel's name, marked when its operands were cache-resident (older runs have no `where`). */
 export function kernelLabel(row: { kernel: string; where?: "memory" | "cache" }): string {
   return row.where === "cache" ? `${row.kernel} (in cache)` : row.kernel;
@@ -76,8 +121,10 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
     process.stderr.write("usage: node dist/bench/summarize.js RUN.json [RUN.json ...]\n");
     process.exitCode = 2;
   } else {
-    const reports = files.map((f) => JSON.parse(readFileSync(f, "utf8")) as KernelBenchReport | OverheadReport);
-    const text = "usPerTask" in reports[0]! ? summarizeOverhead(reports as OverheadReport[]) : summarize(reports as KernelBenchReport[]);
+    const reports = files.map((f) => JSON.parse(readFileSync(f, "utf8")) as KernelBenchReport | OverheadReport | FreshBenchReport);
+    const text = "usPerTask" in reports[0]! ? summarizeOverhead(reports as OverheadReport[])
+      : "valuesPerChunk" in reports[0]! ? summarizeFresh(reports as FreshBenchReport[])
+        : summarize(reports as KernelBenchReport[]);
     process.stdout.write(text + "\n");
   }
 }

@@ -13,9 +13,9 @@ import type { ExecGroup, ExecProgram, ExecProgramArg, KeyNames, KeyOrigin } from
 import { TASK_CHUNK } from "./compiled.js";
 import type { PlanDraft } from "./draft.js";
 import { GraphError } from "./errors.js";
-import { FusedBlockwiseLayer, sameInput } from "./blockwise.js";
+import { BlockProgram, FusedBlockwiseLayer, sameInput } from "./blockwise.js";
 import { keyIndex, keyName, isKey, type Key } from "./keys.js";
-import { BlockwiseLayer, chunkRead, InputLayer, Layer, TreeReductionLayer, type BlockwiseInput } from "./layers.js";
+import { BlockwiseLayer, InputLayer, Layer, TreeReductionLayer, type BlockwiseInput } from "./layers.js";
 import type { OpDefinition, OpRegistry } from "./ops.js";
 import { ChunkTable } from "./tables.js";
 
@@ -25,10 +25,35 @@ export function allLazy(layers: readonly Layer[]): boolean {
 }
 
 /** One step of a program being built: its op's name and its arguments (inputs by index into the program's input list). */
-interface StepSpec {
+export interface StepSpec {
   op: string;
   args: ExecProgramArg[];
   origin: KeyOrigin;
+}
+
+/**
+ * The steps of a blockwise program as a group's program sees them: arguments that read a layer
+ * outside the group become the task's inputs, each distinct one once, in the order first read
+ * (the order of the task's inputs in the plan).
+ */
+export function programSteps(program: BlockProgram, ordinalOf: (l: Layer) => number): { steps: StepSpec[]; external: (BlockwiseInput & object)[] } {
+  const external: (BlockwiseInput & object)[] = [];
+  const steps = program.steps.map((s): StepSpec => {
+    const ordinal = ordinalOf(s.layer);
+    return {
+      op: s.op,
+      origin: ordinal >= 0 ? { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK } : { kind: "key", key: s.layer.keyAt(0) },
+      args: s.args.map((a): ExecProgramArg => {
+        if (a.kind === "step") return a;
+        if (a.kind === "literal") return { kind: "literal", value: a.value };
+        if (a.kind === "chunk") return { kind: "chunk", table: a.table.values };
+        let j = external.findIndex((x) => sameInput(x, a.input));
+        if (j < 0) j = external.push(a.input) - 1;
+        return { kind: "input", index: j };
+      }),
+    };
+  });
+  return { steps, external };
 }
 
 /** A layer as the draft sees it: its group(s), and where its tasks and edges go. */
@@ -102,23 +127,7 @@ export function draftFromLayers(
       continue;
     }
     // a blockwise layer, fused or not: one program, its external inputs in first-read order
-    const members = l instanceof FusedBlockwiseLayer ? l.members : [l as BlockwiseLayer];
-    const external: (BlockwiseInput & object)[] = [];
-    const slot = new Map<Layer, number>(members.map((m, j) => [m, j]));
-    const steps: StepSpec[] = members.map((m) => ({
-      op: m.op,
-      origin: { kind: "layer", ordinal: ordinalOf(m), depth: 0, index: TASK_CHUNK },
-      args: m.inputs.map((input): ExecProgramArg => {
-        if (input instanceof Layer && slot.has(input)) return { kind: "step", step: slot.get(input)! };
-        if (input instanceof Layer || "chunkOf" in input) {
-          let j = external.findIndex((x) => sameInput(x, input));
-          if (j < 0) j = external.push(input) - 1;
-          return { kind: "input", index: j };
-        }
-        if ("literal" in input) return { kind: "literal", value: input.literal };
-        return { kind: "chunk", table: input.perChunk.values };
-      }),
-    }));
+    const { steps, external } = programSteps(l instanceof FusedBlockwiseLayer ? l.program : new BlockProgram([l as BlockwiseLayer]), ordinalOf);
     units.push({ layer: l, external, steps, firstTask: tasks, firstEdge: edges });
     tasks += l.size;
     edges += l.size * external.length;

@@ -5,9 +5,10 @@
  * constants inlined, fused and turned into a draft: each fused task its own group, except the
  * ProgramTasks of one fused layer, which share their program as they do in compile-layers.ts.
  */
-import { BlockProgram, ProgramTask, sameInput } from "./blockwise.js";
+import { BlockProgram, ProgramTask } from "./blockwise.js";
+import { programSteps } from "./compile-layers.js";
 import { checkOutputs } from "./analyze.js";
-import { InputHole, SCALAR_KEY, StepHole, TASK_CHUNK, type ExecGroup, type ExecProgramArg, type KeyNames, type KeyOrigin } from "./compiled.js";
+import { InputHole, SCALAR_KEY, StepHole, type ExecGroup, type ExecProgramArg, type KeyNames, type KeyOrigin } from "./compiled.js";
 import type { PlanDraft } from "./draft.js";
 import { GraphError } from "./errors.js";
 import { fuseGraph, type FuseOptions } from "./fuse.js";
@@ -184,26 +185,12 @@ function toDraft(fused: TaskMap, o: TaskCompileOptions, counts: PlanDraft["count
 
 /** The group of a fused blockwise layer's program, and its external inputs in first-read order. */
 function programGroup(program: BlockProgram, ops: OpRegistry, ordinalOf: (l: Layer) => number): { group: ExecGroup; external: (BlockwiseInput & object)[] } {
-  const external: (BlockwiseInput & object)[] = [];
-  const steps = program.steps.map((s) => ({
-    op: ops.get(s.op)!,
-    args: s.args.map((a): ExecProgramArg => {
-      if (a.kind === "step") return a;
-      if (a.kind === "literal") return { kind: "literal", value: a.value };
-      if (a.kind === "chunk") return { kind: "chunk", table: a.table.values };
-      let j = external.findIndex((x) => sameInput(x, a.input));
-      if (j < 0) j = external.push(a.input) - 1;
-      return { kind: "input", index: j };
-    }),
-  }));
+  const { steps, external } = programSteps(program, ordinalOf);
   const group: ExecGroup = {
-    program: { steps },
-    label: program.steps.map((s) => s.op).join("+"),
+    program: { steps: steps.map((s) => ({ op: ops.get(s.op)!, args: s.args })) },
+    label: steps.map((s) => s.op).join("+"),
     resources: undefined,
-    stepOrigins: program.steps.map((s): KeyOrigin => {
-      const ordinal = ordinalOf(s.layer);
-      return ordinal >= 0 ? { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK } : { kind: "key", key: s.layer.keyAt(0) };
-    }),
+    stepOrigins: steps.map((s) => s.origin),
   };
   return { group, external };
 }

@@ -7,6 +7,7 @@
  * last time. Typed arrays only: a few tens of nanoseconds a task.
  */
 import type { CompiledPlan, ExecGroup, KeyNames, PlanStats } from "./compiled.js";
+import { postOrder } from "./indexed.js";
 import type { Key } from "./keys.js";
 
 /** Candidate tasks: ids 0 .. tasks-1; inputs have ids tasks .. tasks+inputs-1. */
@@ -86,38 +87,9 @@ export function finishPlan(d: PlanDraft): CompiledPlan {
   const T = d.taskGroup.length;
   const I = d.inputOrdinal.length;
   const { depStart, depList } = d;
-  // rank: post-order depth first from each output, inputs in program order (an iterative walk:
-  // chains of thousands of tasks must not overflow the stack). Unreached tasks stay unranked: culled.
-  const rank = new Int32Array(T).fill(-1);
-  const stackTask = new Int32Array(T + 1);
-  const stackNext = new Int32Array(T + 1);
-  const onStack = new Uint8Array(T);
-  let next = 0;
-  for (const root of d.outputs) {
-    if (root >= T || rank[root] !== -1) continue;
-    let top = 0;
-    stackTask[0] = root;
-    stackNext[0] = depStart[root]!;
-    onStack[root] = 1;
-    while (top >= 0) {
-      const j = stackTask[top]!;
-      const q = stackNext[top]!;
-      if (q < depStart[j + 1]!) {
-        stackNext[top] = q + 1;
-        const dep = depList[q]!;
-        if (dep < T && rank[dep] === -1 && !onStack[dep]) {
-          top++;
-          stackTask[top] = dep;
-          stackNext[top] = depStart[dep]!;
-          onStack[dep] = 1;
-        }
-      } else {
-        rank[j] = next++;
-        onStack[j] = 0;
-        top--;
-      }
-    }
-  }
+  // rank: post-order depth first from each output, inputs in program order; tasks no output
+  // reaches stay unranked: culled
+  const { rank, count: next } = postOrder(T, depStart, depList, d.outputs);
   const n = next;
   const byRank = new Int32Array(n);
   for (let j = 0; j < T; j++) if (rank[j]! >= 0) byRank[rank[j]!] = j;

@@ -218,3 +218,46 @@ export function subgraph(g: IndexedGraph, keep: Uint8Array): IndexedGraph {
   };
   return { size, keys, tasks, depStart, depList, dentStart, dentList, indexOf };
 }
+
+/**
+ * Ranks in a post-order depth-first walk from each root in turn (dependencies in list order, each
+ * task once): what order() and compile's run order are. Entries of `depList` at or above `size`
+ * (plan inputs) are not tasks and are passed over. Iterative: chains of thousands of tasks must
+ * not overflow the call stack. Tasks no root reaches keep rank -1; returns the ranks and how many
+ * were ranked.
+ *
+ * @example postOrder(3, [0, 0, 1, 2], [0, 1], [2]) -> ranks [0, 1, 2] (2 reads 1, 1 reads 0)
+ */
+export function postOrder(size: number, depStart: Int32Array, depList: Int32Array, roots: Iterable<number>): { rank: Int32Array; count: number } {
+  const rank = new Int32Array(size).fill(-1);
+  const stackTask = new Int32Array(size + 1);
+  const stackNext = new Int32Array(size + 1);
+  const onStack = new Uint8Array(size);
+  let next = 0;
+  for (const root of roots) {
+    if (root < 0 || root >= size || rank[root] !== -1) continue;
+    let top = 0;
+    stackTask[0] = root;
+    stackNext[0] = depStart[root]!;
+    onStack[root] = 1;
+    while (top >= 0) {
+      const j = stackTask[top]!;
+      const q = stackNext[top]!;
+      if (q < depStart[j + 1]!) {
+        stackNext[top] = q + 1;
+        const dep = depList[q]!;
+        if (dep < size && rank[dep] === -1 && !onStack[dep]) {
+          top++;
+          stackTask[top] = dep;
+          stackNext[top] = depStart[dep]!;
+          onStack[dep] = 1;
+        }
+      } else {
+        rank[j] = next++;
+        onStack[j] = 0;
+        top--;
+      }
+    }
+  }
+  return { rank, count: next };
+}

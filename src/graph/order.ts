@@ -5,7 +5,7 @@
  */
 import { checkOutputs } from "./analyze.js";
 import type { TaskMap } from "./graph.js";
-import { indexGraph, topologicalIndices, type IndexedGraph } from "./indexed.js";
+import { indexGraph, postOrder, topologicalIndices, type IndexedGraph } from "./indexed.js";
 import type { Key } from "./keys.js";
 import type { Task } from "./task.js";
 
@@ -36,38 +36,8 @@ export function rankTasks(tasks: TaskMap, outputs: readonly Key[]): { g: Indexed
   checkOutputs(tasks, outputs);
   const g = indexGraph(tasks);
   const { size, depStart, depList } = g;
-  const rank = new Int32Array(size).fill(-1);
-  let next = 0;
-  // explicit stack of (task, next dependency to visit): deep chains must not overflow the call stack
-  const stackTask = new Int32Array(size + 1);
-  const stackNext = new Int32Array(size + 1);
-  const onStack = new Uint8Array(size);
-  for (const k of outputs) {
-    const root = g.indexOf(k);
-    if (rank[root] !== -1) continue;
-    let top = 0;
-    stackTask[0] = root;
-    stackNext[0] = depStart[root]!;
-    onStack[root] = 1;
-    while (top >= 0) {
-      const j = stackTask[top]!;
-      const q = stackNext[top]!;
-      if (q < depStart[j + 1]!) {
-        stackNext[top] = q + 1;
-        const d = depList[q]!;
-        if (rank[d] === -1 && !onStack[d]) {
-          top++;
-          stackTask[top] = d;
-          stackNext[top] = depStart[d]!;
-          onStack[d] = 1;
-        }
-      } else {
-        rank[j] = next++;
-        onStack[j] = 0;
-        top--;
-      }
-    }
-  }
+  const { rank, count } = postOrder(size, depStart, depList, outputs.map((k) => g.indexOf(k)));
+  let next = count;
   if (next < size) {
     for (const j of topologicalIndices(g)) if (rank[j] === -1) rank[j] = next++;
   }

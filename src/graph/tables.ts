@@ -80,8 +80,3 @@ export function chunkTable(values: ArrayLike<number>): ChunkTable {
   }
   return table;
 }
-
-/** A table of `length` chunks all holding `value` (a broadcast: every chunk reads chunk 0). */
-export function constantTable(length: number, value: number): ChunkTable {
-  return chunkTable(new Float64Array(length).fill(value));
-}

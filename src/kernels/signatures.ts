@@ -134,13 +134,8 @@ const glmLossGrad = (family: string) =>
 
 const glmGrad = (family: string) =>
   ({
-    family: "glm",
-    args: [
-      dim("n"), dim("p"), input("x", mat("n", "p", "ldx")), ld("ldx", "p"),
-      input("y", vec("n")), input("w", vec("p")), scalar("b0"), output("grad", vec("p", 1)),
-    ],
+    ...glmLossGrad(family),
     returns: "void",
-    accuracy: SUM,
     doc:
       `${family} GLM gradient in one pass over X, without the loss: grad[0:p] = X^T (mu - y), ` +
       `grad[p] = sum(mu - y) at eta = X w + b0`,
