@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  BlockwiseLayer, Graph, InputLayer, Layer, OpRegistry, Runtime, TaskError, TreeReductionLayer, array, chunkTable, compile, key,
-  type Key,
+  BlockwiseLayer, Graph, InputLayer, Layer, OpRegistry, Runtime, TaskError, TaskLayer, TreeReductionLayer, array, chunkTable, compile, key,
+  ref, task, type Key,
 } from "../src/index.js";
 
 const ops = new OpRegistry();
@@ -273,6 +273,116 @@ describe("plan cache: bookkeeping", () => {
     expect(error).toBeInstanceOf(TaskError);
     expect((error as TaskError).key).toBe(bad.out.keyAt(1));
     expect((error as TaskError).message).toContain(`${bad.out.name}[1]`);
+  });
+});
+
+describe("plan cache: regressions of the review", () => {
+  const local = new OpRegistry();
+  local.register("num", (x: number) => x);
+  local.register("plus10", (x: number) => x + 10);
+  local.register("affine", (x: number, c: number[]) => x * c[0]! + c[1]!);
+  const FIXTURE = new URL("./fixtures/ops.mjs", import.meta.url).href;
+
+  it("a task layer's refs name what they read by its position, so reordered producers never share a plan", async () => {
+    let id = 0;
+    // the reader reads A[0]; the second graph lists A's tasks in the other order
+    const byIndex = (order: [number, number][]) => {
+      const name = `reorder-${id++}`;
+      const A = new TaskLayer(name, order.map(([i, v]) => task(key(name, i), "num", v)));
+      const B = new TaskLayer(`${name}-b`, [task(key(`${name}-b`, 0), "plus10", ref(key(name, 0)))], [A]);
+      return { graph: new Graph([B]), out: key(`${name}-b`, 0) };
+    };
+    const a1 = byIndex([[0, 1], [1, 2]]);
+    expect(await rt.compute(a1.graph, [a1.out], { ops: local })).toEqual([11]);
+    const a2 = byIndex([[1, 1], [0, 2]]);
+    expect(await rt.compute(a2.graph, [a2.out], { ops: local })).toEqual([12]);
+    // keys named apart from their layer ("x", "y") in another order
+    const byName = (order: [string, number][]) => {
+      const tag = id++;
+      const A = new TaskLayer(`names-${tag}`, order.map(([n, v]) => task(key(`${n}-${tag % 2}`), "num", v)));
+      const B = new TaskLayer(`names-out-${tag}`, [task(key(`out-${tag}`), "plus10", ref(key(`x-${tag % 2}`)))], [A]);
+      return { graph: new Graph([B]), out: key(`out-${tag}`) };
+    };
+    const b1 = byName([["x", 1], ["y", 2]]);
+    expect(await rt.compute(b1.graph, [b1.out], { ops: local })).toEqual([11]);
+    const b2 = byName([["y", 1], ["x", 2]]);
+    expect(await rt.compute(b2.graph, [b2.out], { ops: local })).toEqual([12]);
+  });
+
+  it("a list literal changed after a compute does not change the cached plan; a typed array literal is never cached", async () => {
+    const graphOf = (coeffs: unknown) => {
+      const X = new InputLayer(`lit-${Math.random()}`, [5]);
+      const Y = new BlockwiseLayer("affine", [X, { literal: coeffs }]);
+      return { graph: new Graph([Y]), out: Y.keyAt(0) };
+    };
+    const params = [1, 0];
+    const first = graphOf(params);
+    expect(await rt.compute(first.graph, [first.out], { ops: local })).toEqual([5]);
+    params[0] = 100; // the caller reuses its list
+    const second = graphOf([1, 0]);
+    expect(await rt.compute(second.graph, [second.out], { ops: local })).toEqual([5]);
+    // the same graph object after its list changed: described anew, so not the old plan
+    expect(await rt.compute(first.graph, [first.out], { ops: local })).toEqual([500]);
+    // a cyclic list is not written by value either
+    const cyclic: unknown[] = [1, 0];
+    cyclic.push(cyclic);
+    const third = graphOf(cyclic);
+    expect(await rt.compute(third.graph, [third.out], { ops: local })).toEqual([5]);
+  });
+
+  it("a typed array literal updated in place between computes reaches the workers every time", async () => {
+    const t = await Runtime.start({ threads: 3, inline: false });
+    try {
+      const withModule = new OpRegistry();
+      withModule.register("scaleBy", (await import(FIXTURE)).scaleBy, { module: FIXTURE });
+      const coeffs = new Float64Array([1]);
+      for (let it = 1; it <= 3; it++) {
+        coeffs[0] = it;
+        const X = new InputLayer(`typed-${Math.random()}`, Array.from({ length: 8 }, () => 10));
+        const Y = new BlockwiseLayer("scaleBy", [X, { literal: coeffs }]);
+        expect(await t.compute(new Graph([Y]), Y.keys(), { ops: withModule })).toEqual(new Array(8).fill(10 * it));
+      }
+      expect(t.planCache.stats().hits).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a kernel overridden after a fused expression ran is the one its next run calls", async () => {
+    const t = await Runtime.start({ threads: 1, backend: "js" });
+    try {
+      const sum = () => array.fromTypedArray(new Float64Array(1000), { chunks: [250] }).exp().add(1).sum().compute({ runtime: t });
+      expect(await sum()).toBe(2000);
+      const memory = t.kernels.memory;
+      t.kernels.override("exp", (n, _x, out) => {
+        memory.f64.fill(5, out / 8, out / 8 + n);
+      });
+      expect(await sum()).toBe(6000);
+      expect(t.planCache.stats().hits).toBeGreaterThan(0); // the same plan, the new kernel
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("runtime.compile on a cache hit names the keys of the graph it was given", async () => {
+    local.register("failBelow0", (x: number) => {
+      if (x < 0) throw new Error("negative");
+      return x;
+    });
+    const graphOf = (v: number) => {
+      const X = new InputLayer(`named-${Math.random()}`, [v]);
+      const Y = new BlockwiseLayer("failBelow0", [X]);
+      return { graph: new Graph([Y]), Y };
+    };
+    const one = graphOf(1);
+    rt.compile(one.graph, one.Y.keys(), { ops: local });
+    const two = graphOf(-1);
+    const plan = rt.compile(two.graph, two.Y.keys(), { ops: local });
+    expect([...plan.buffers().keys()]).toEqual([two.Y.keyAt(0)]);
+    expect(plan.tasks[0]!.key).toBe(two.Y.keyAt(0));
+    const error = await rt.run(plan).catch((e: unknown) => e);
+    expect((error as TaskError).key).toBe(two.Y.keyAt(0));
+    expect(() => plan.run({})).toThrow(new RegExp(`${two.Y.name}\\[0\\]`));
   });
 });
 

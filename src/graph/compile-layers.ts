@@ -17,6 +17,7 @@ import { BlockProgram, FusedBlockwiseLayer, sameInput } from "./blockwise.js";
 import { keyIndex, keyName, isKey, type Key } from "./keys.js";
 import { BlockwiseLayer, InputLayer, Layer, TreeReductionLayer, type BlockwiseInput } from "./layers.js";
 import type { OpDefinition, OpRegistry } from "./ops.js";
+import { copyLists } from "./structure.js";
 import { ChunkTable } from "./tables.js";
 
 /** Whether compileLayers can take every one of these (fused) layers. */
@@ -45,7 +46,7 @@ export function programSteps(program: BlockProgram, ordinalOf: (l: Layer) => num
       origin: ordinal >= 0 ? { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK } : { kind: "key", key: s.layer.keyAt(0) },
       args: s.args.map((a): ExecProgramArg => {
         if (a.kind === "step") return a;
-        if (a.kind === "literal") return { kind: "literal", value: a.value };
+        if (a.kind === "literal") return { kind: "literal", value: copyLists(a.value) };
         if (a.kind === "chunk") return { kind: "chunk", table: a.table.values };
         let j = external.findIndex((x) => sameInput(x, a.input));
         if (j < 0) j = external.push(a.input) - 1;
@@ -157,7 +158,7 @@ export function draftFromLayers(
     let e = unit.firstEdge;
     if (l instanceof TreeReductionLayer) {
       const s = l.splitEvery, G = l.groupCount, ordinal = ordinalOf(l);
-      const lead: ExecProgramArg[] = l.leadingArgs.map((value) => ({ kind: "literal", value }));
+      const lead: ExecProgramArg[] = l.leadingArgs.map((value) => ({ kind: "literal", value: copyLists(value) }));
       const levels = unit.levels!;
       // ids of the level below: group g's m-th value
       const inputFirst = idBase(l.input);

@@ -18,6 +18,7 @@ import { inlineConstants } from "./inline.js";
 import { isKey, keyIndex, keyName, type Key } from "./keys.js";
 import { chunkRead, Layer, TaskLayer, TreeReductionLayer, type BlockwiseInput } from "./layers.js";
 import { CONST, INPUT, type OpRegistry } from "./ops.js";
+import { copyLists } from "./structure.js";
 import { Ref, resourcesOf, stepsOf, task, taskDependencies, type Task } from "./task.js";
 
 /** What compileTasks needs besides the tasks. */
@@ -215,7 +216,7 @@ function stepsGroup(t: Task, ops: OpRegistry, originOf: (k: Key) => KeyOrigin): 
       args: s.args.map((a): ExecProgramArg => {
         if (a instanceof Ref) return internal.has(a.key) ? { kind: "step", step: internal.get(a.key)! } : { kind: "input", index: indexOf(a.key) };
         if (Array.isArray(a) && hasRef(a)) return { kind: "nested", value: holes(a) };
-        return { kind: "literal", value: a };
+        return { kind: "literal", value: copyLists(a) };
       }),
     })),
   };

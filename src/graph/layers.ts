@@ -10,7 +10,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import { isKey, key, keyIndex, keyName, reserveKeys, uniqueName, type Key } from "./keys.js";
-import { fingerprint, identityOf } from "./structure.js";
+import { fingerprint, identityOf, MUTABLE, VOLATILE } from "./structure.js";
 import type { ChunkTable } from "./tables.js";
 import { ref, task, taskWithDeps, type Arg, type Task } from "./task.js";
 
@@ -80,8 +80,11 @@ export abstract class Layer {
    * equal structures over dependencies of equal structures compute the same thing. Cached.
    */
   get structure(): string {
-    this.structureCache ??= this.describe();
-    return this.structureCache;
+    if (this.structureCache !== undefined) return this.structureCache;
+    const made = this.describe();
+    // a list written by value may change before the next compute: described anew each time
+    if (!made.includes(MUTABLE)) this.structureCache = made;
+    return made;
   }
 
   protected abstract describe(): string;
@@ -136,15 +139,17 @@ export class TaskLayer extends Layer {
    * other key as the key itself.
    */
   protected describe(): string {
-    const depOf = new Map<string, number>();
-    this.dependencies.forEach((d, i) => depOf.set(d.name, i));
+    // a ref by the position of what it reads: its own task's, or a dependency's output (its
+    // position in that layer's list); a key none of them makes cannot be told apart from
+    // another graph's, and makes the graph one never cached
     const refToken = (r: { key: Key }): string => {
       const own = this.positionOf(r.key);
       if (own !== undefined) return `s${own}`;
-      const name = isKey(r.key) ? keyName(r.key) : undefined;
-      const d = name === undefined ? undefined : depOf.get(name);
-      if (d !== undefined && this.dependencies[d]!.hasKey(r.key)) return `d${d}:${keyIndex(r.key) ?? "s"}`;
-      return `k${r.key}`;
+      for (let d = 0; d < this.dependencies.length; d++) {
+        const at = this.dependencies[d]!.indexOfKey(r.key);
+        if (at !== undefined) return `d${d}:${at}`;
+      }
+      return VOLATILE;
     };
     let out = `M${this.taskList.length}{`;
     for (const t of this.taskList) {
@@ -152,7 +157,7 @@ export class TaskLayer extends Layer {
       if (t.bytes !== undefined) out += `b${t.bytes}`;
       if (t.gather) out += "g";
       if (t.resources) out += `r${JSON.stringify(t.resources)}`;
-      if ("steps" in t) out += `@${identityOf(t)}`; // a fused task made by hand: by identity
+      if ("steps" in t) out += VOLATILE; // a fused task made by hand: its steps are not described
       out += ";";
     }
     return out + "}";
@@ -425,7 +430,7 @@ export class TreeReductionLayer extends Layer {
 
   protected describe(): string {
     const args = this.leadingArgs.map((a) => fingerprint(a)).join(",");
-    return `T${JSON.stringify(this.op)}s${this.splitEvery}g${this.groupCount}x${this.perGroup}m${this.members?.id ?? "-"}a[${args}]b${bytesToken(this.chunkBytes)}o${this.single ?? "-"}(L0)`;
+    return `T${JSON.stringify(this.op)}s${this.splitEvery}g${this.groupCount}x${this.perGroup}m${this.members?.id ?? "-"}a[${args}]b${bytesToken(this.chunkBytes)}o${JSON.stringify(this.single ?? null)}(L0)`;
   }
 }
 

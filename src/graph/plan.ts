@@ -151,11 +151,13 @@ export class Plan {
     outputs: readonly Key[],
     /** Values of the inputs that input layers provide (by input index; explicit inputs: undefined). */
     private readonly defaults: readonly unknown[],
+    /** The names of the keys of the graph this plan is for (a cached plan's may come from another graph). */
+    readonly names: KeyNames = compiled.names,
   ) {
     this.outputs = [...outputs];
     const named = new Map<string, Key>();
     compiled.inputKeys.forEach((k, j) => {
-      if (compiled.inputOrdinal[j]! < 0) named.set(formatKey(k), k);
+      if (compiled.inputOrdinal[j]! < 0) named.set(formatKey(k), k); // explicit inputs: the plan's own keys
     });
     this.inputs = named;
   }
@@ -170,7 +172,7 @@ export class Plan {
    * run the compiled form). A task of several steps is a FusedTask.
    */
   get tasks(): readonly Task[] {
-    this.taskViews ??= taskViews(this.compiled);
+    this.taskViews ??= taskViews(this.compiled, this.names);
     return this.taskViews;
   }
 
@@ -194,7 +196,8 @@ export class Plan {
     const release = (v: unknown, keep: unknown) => {
       if (v instanceof Allocation && v !== keep && !v.freed && !bound.has(v)) v.free();
     };
-    const hooks = new MainThreadHooks(options.kernels, release, undefined, (p) => keyOf(plan, p));
+    const names = this.names;
+    const hooks = new MainThreadHooks(options.kernels, release, undefined, (p) => keyOf(plan, p, names));
     const valueAt = (p: number) => values[p];
     const events = options.events;
     const { lastReadCut, lastReadFlat } = plan;
@@ -205,9 +208,9 @@ export class Plan {
         try {
           result = runTask(plan, i, valueAt, hooks);
         } catch (error) {
-          throw taskError(plan, i, error);
+          throw taskError(plan, i, error, names);
         }
-        if (events) events.push({ key: keyOf(plan, i), label: plan.groups[plan.taskGroup[i]!]!.label, lane: 0, start, end: performance.now() });
+        if (events) events.push({ key: keyOf(plan, i, names), label: plan.groups[plan.taskGroup[i]!]!.label, lane: 0, start, end: performance.now() });
         values[i] = result;
         for (let q = lastReadCut[i]!; q < lastReadCut[i + 1]!; q++) {
           const p = lastReadFlat[q]!;
@@ -253,7 +256,7 @@ export class Plan {
     const plan = this.compiled;
     const map = new Map<Key, number>();
     for (let i = 0; i + 1 < plan.lastReadCut.length; i++) {
-      for (let q = plan.lastReadCut[i]!; q < plan.lastReadCut[i + 1]!; q++) map.set(keyOf(plan, plan.lastReadFlat[q]!), i);
+      for (let q = plan.lastReadCut[i]!; q < plan.lastReadCut[i + 1]!; q++) map.set(keyOf(plan, plan.lastReadFlat[q]!, this.names), i);
     }
     return map;
   }
@@ -264,7 +267,7 @@ export class Plan {
     const readers = this.lastReader;
     const out = new Map<Key, { bytes: number | undefined; lastReader: number | undefined }>();
     for (let i = 0; i < plan.taskGroup.length; i++) {
-      const k = keyOf(plan, i);
+      const k = keyOf(plan, i, this.names);
       const b = plan.resultBytes[i]!;
       out.set(k, { bytes: b >= 0 ? b : undefined, lastReader: readers.get(k) });
     }
@@ -278,15 +281,15 @@ export function taskError(plan: CompiledPlan, position: number, error: unknown, 
   return new TaskError(keyOf(plan, position, names), stepKeyOf(plan, position, error.step, names), error.cause);
 }
 
-/** Task objects for a compiled plan's tasks (what Plan.tasks shows). */
-function taskViews(plan: CompiledPlan): Task[] {
+/** Task objects for a compiled plan's tasks (what Plan.tasks shows), keys named by `names`. */
+function taskViews(plan: CompiledPlan, names: KeyNames): Task[] {
   const n = plan.taskGroup.length;
   const out: Task[] = new Array(n);
   for (let p = 0; p < n; p++) {
     const group = plan.groups[plan.taskGroup[p]!]!;
     const chunk = plan.taskChunk[p]!;
-    const inputKey = (j: number) => keyOf(plan, plan.depList[plan.depStart[p]! + j]!);
-    const stepKeys = group.program.steps.map((_, j) => stepKeyOf(plan, p, j));
+    const inputKey = (j: number) => keyOf(plan, plan.depList[plan.depStart[p]! + j]!, names);
+    const stepKeys = group.program.steps.map((_, j) => stepKeyOf(plan, p, j, names));
     const fillRefs = (v: unknown): unknown =>
       v instanceof InputHole ? ref(inputKey(v.index)) : v instanceof StepHole ? ref(stepKeys[v.step]!) : Array.isArray(v) ? v.map(fillRefs) : v;
     const argOf = (a: ExecProgramArg): unknown => {

@@ -142,12 +142,13 @@ const isBuffer = (v: unknown): v is BufferViews =>
 /** What runTiles returns when the operands do not line up (the caller then runs the steps as usual). */
 export const UNTILED: unique symbol = Symbol("untiled");
 
-/** A tile plan made ready for one kernel table: operands as numbers, kernels looked up, scratch arrays. */
+/** A tile plan made ready to run: operands as numbers, kernel names, scratch arrays. */
 interface Prepared {
-  readonly raw: object;
-  /** Per step: kind (0 unary, 1 binary, 2 reduce), operands (slot >= 0, register r as -1 - r), kernels (VV, VS, SV for binary ops). */
+  /** Per step: kind (0 unary, 1 binary, 2 reduce), operands (slot >= 0, register r as -1 - r), kernel names (VV, VS, SV for binary ops). */
   readonly kinds: Int32Array;
   readonly operands: Int32Array;
+  readonly names: string[][];
+  /** The kernels of `names`, looked up again at every run (kernels.override() replaces them in place). */
   readonly fns: ((...args: number[]) => number)[][];
   /** The reduction's kind, when the last step reduces: 1 sum, 2 min, 3 max. */
   readonly reduce: number;
@@ -158,24 +159,29 @@ interface Prepared {
 const prepared = new WeakMap<TilePlan, Prepared>();
 
 function prepare(plan: TilePlan, raw: KernelTable): Prepared {
-  const known = prepared.get(plan);
-  if (known && known.raw === raw) return known;
   const k = raw as unknown as Record<string, (...args: number[]) => number>;
+  const known = prepared.get(plan);
+  if (known) {
+    // this thread's current kernels (an override since the last run must be the one called)
+    for (let s = 0; s < known.names.length; s++) for (let i = 0; i < known.names[s]!.length; i++) known.fns[s]![i] = k[known.names[s]![i]!]!;
+    return known;
+  }
   const steps = plan.steps;
   const kinds = new Int32Array(steps.length);
   const operands = new Int32Array(2 * steps.length).fill(0);
-  const fns = steps.map((step, s) => {
+  const names = steps.map((step, s) => {
     step.args.forEach((o, i) => {
       operands[2 * s + i] = "reg" in o ? -1 - o.reg : o.slot;
     });
     const spec = step.spec;
     kinds[s] = spec.kind === "unary" ? 0 : spec.kind === "binary" ? 1 : 2;
-    return spec.kind === "binary" ? [k[`${spec.op}VV`]!, k[`${spec.op}VS`]!, k[`${spec.op}SV`]!] : [k[spec.kernel]!];
+    return spec.kind === "binary" ? [`${spec.op}VV`, `${spec.op}VS`, `${spec.op}SV`] : [spec.kernel as string];
   });
+  const fns = names.map((list) => list.map((name) => k[name]!));
   const last = steps[steps.length - 1]!.spec;
   const kind = last.kind === "reduce" ? last.kernel.replace(/F32$/, "") : undefined;
   const reduce = kind === "sum" || kind === "sumSquares" ? 1 : kind === "min" ? 2 : kind === "max" ? 3 : 0;
-  const p: Prepared = { raw, kinds, operands, fns, reduce, values: new Array(plan.sources.length), ptrs: new Float64Array(plan.sources.length) };
+  const p: Prepared = { kinds, operands, names, fns, reduce, values: new Array(plan.sources.length), ptrs: new Float64Array(plan.sources.length) };
   prepared.set(plan, p);
   return p;
 }

@@ -14,7 +14,7 @@ import { isKey, keyName, type Key } from "../graph/keys.js";
 import { compilePlan, inputValues, namesOf, Plan, type Bindings, type CompileOptions } from "../graph/plan.js";
 import { Graph, type TaskMap } from "../graph/graph.js";
 import { TaskLayer, type Layer } from "../graph/layers.js";
-import { graphStructure, identityOf } from "../graph/structure.js";
+import { fingerprint, graphStructure, identityOf } from "../graph/structure.js";
 import { registerKernelOps } from "../graph/kernel-ops.js";
 import { defaultOps } from "../graph/ops.js";
 import { DEFAULT_FUSE_OPTIONS } from "../graph/fuse.js";
@@ -231,8 +231,8 @@ export class Runtime {
    * plan comes from the plan cache when a graph of the same structure was compiled before.
    */
   compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions & { cache?: boolean } = {}): Plan {
-    const { plan, inputs } = this.prepare(graph, () => outputs, undefined, options);
-    return new Plan(plan, outputs, inputs);
+    const { plan, names, inputs } = this.prepare(graph, () => outputs, undefined, options);
+    return new Plan(plan, outputs, inputs, names);
   }
 
   /**
@@ -279,9 +279,16 @@ export class Runtime {
       const plan = compilePlan(graph, outputs(), compileOptions);
       return { plan, names: plan.names, inputs: inputValues(plan, walk) };
     }
+    const structure = graphStructure(walk, order);
+    if (structure === undefined) {
+      // a literal the plan would copy and that may change (a typed array, an object): never cached
+      const plan = compilePlan(graph, outputs(), compileOptions);
+      return { plan, names: plan.names, inputs: inputValues(plan, walk) };
+    }
     const ops = compileOptions.ops ?? defaultOps;
+    const fuse = Object.entries(compileOptions.fuseOptions ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
     const key = `${identityOf(ops)}|${compileOptions.fusion ?? "aggressive"}|${compileOptions.blockwise !== false}|` +
-      `${JSON.stringify(compileOptions.fuseOptions)}|${token}|${graphStructure(walk, order)}`;
+      `${fingerprint(fuse)}|${token}|${structure}`;
     const cached = this.planCache.get(key);
     if (cached) return { plan: cached, names: namesOf(walk), inputs: inputValues(cached, walk) };
     const plan = compilePlan(graph, outputs(), compileOptions);
@@ -313,7 +320,7 @@ export class Runtime {
   async run(plan: Plan, bindings: Bindings = {}, options: RunPlanOptions = {}): Promise<unknown[]> {
     if (this.closing) throw new WeftError("the runtime is closed");
     const inputs = plan.bind(bindings);
-    return this.scheduler.run(plan.compiled, inputs, options);
+    return this.scheduler.run(plan.compiled, inputs, { ...options, names: plan.names });
   }
 
   /** Timing events of recent computations (one per task: lane, start, end on this thread's clock). */
