@@ -92,11 +92,11 @@ const GREYS = ["#9aa5b1", "#c0792b", "#6b7b8c", "#b3b3b3"];
  * unit that does not grow). Points that are not finite and positive are left out.
  */
 export function lineChart(options: LineChartOptions): string {
-  const W = 760, H = 360, L = 70, R = 210, T = 40, B = 50;
+  const W = 820, H = 360, L = 70, R = 250, T = 40, B = 50;
   const digits = options.digits ?? 2;
   const pts = options.series.flatMap((s) => s.points).filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
   const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
-  const lx0 = Math.floor(Math.log10(Math.min(...xs, 10))), lx1 = Math.ceil(Math.log10(Math.max(...xs, 10)));
+  const lx0 = Math.floor(Math.log10(xs.length > 0 ? Math.min(...xs) : 1)), lx1 = Math.max(lx0 + 1, Math.ceil(Math.log10(xs.length > 0 ? Math.max(...xs) : 10)));
   const ly0 = Math.floor(Math.log10(Math.min(...ys, 1))), ly1 = Math.ceil(Math.log10(Math.max(...ys, 1)));
   const px = (x: number) => L + ((Math.log10(x) - lx0) / Math.max(lx1 - lx0, 1)) * (W - L - R);
   const py = (y: number) => H - B - ((Math.log10(y) - ly0) / Math.max(ly1 - ly0, 1)) * (H - T - B);
@@ -120,6 +120,7 @@ export function lineChart(options: LineChartOptions): string {
     `<text x="14" y="${(T + H - B) / 2}" fill="#555" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">${escapeXml(options.unit)} (log scale)</text>`,
   );
   let grey = 0;
+  let legendY = T + 8;
   for (const s of options.series) {
     const points = s.points.filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
     if (points.length === 0) continue;
@@ -127,8 +128,15 @@ export function lineChart(options: LineChartOptions): string {
     const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(" ");
     parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="${s.highlight ? 3 : 2}"/>`);
     for (const p of points) parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="${colour}"/>`);
+    // a legend to the right (labels at the lines' ends would overlap where lines run close)
     const last = points[points.length - 1]!;
-    parts.push(`<text x="${(px(last.x) + 8).toFixed(1)}" y="${py(last.y).toFixed(1)}" dy="4" fill="${colour}">${escapeXml(`${s.label}: ${last.y.toFixed(digits)} ${options.unit}`)}</text>`);
+    const lx = W - R + 12;
+    parts.push(
+      `<line x1="${lx}" y1="${legendY}" x2="${lx + 18}" y2="${legendY}" stroke="${colour}" stroke-width="${s.highlight ? 3 : 2}"/>`,
+      `<text x="${lx + 24}" y="${legendY}" dy="4" fill="#333">${escapeXml(s.label)}</text>`,
+      `<text x="${lx + 24}" y="${legendY + 14}" dy="4" fill="#777">${escapeXml(`${last.y.toFixed(digits)} ${options.unit} at ${last.x.toLocaleString("en")}`)}</text>`,
+    );
+    legendY += 36;
   }
   parts.push("</svg>");
   return parts.join("\n");
