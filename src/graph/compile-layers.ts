@@ -43,7 +43,8 @@ export function programSteps(program: BlockProgram, ordinalOf: (l: Layer) => num
     const ordinal = ordinalOf(s.layer);
     return {
       op: s.op,
-      origin: ordinal >= 0 ? { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK } : { kind: "key", key: s.layer.keyAt(0) },
+      // every member is a layer of the walk; a stranger is named by its first key, if it has one
+      origin: ordinal >= 0 ? { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK } : { kind: "key", key: s.layer.size > 0 ? s.layer.keyAt(0) : -1 },
       args: s.args.map((a): ExecProgramArg => {
         if (a.kind === "step") return a;
         if (a.kind === "literal") return { kind: "literal", value: copyLists(a.value) };
