@@ -12,6 +12,18 @@
  * both ways per plan and keeping the faster was tried: a threaded run is several times slower
  * than an inline one for the first dozens of runs of a process, while V8 compiles the worker's
  * side, so the comparison kept loops inline that were 1.6x faster on threads once warm.)
+ *
+ * Loops are judged run by run like anything else, and that is a known limit: a loop of ~0.1 ms
+ * runs stays inline, because the inline runs let the workers fall asleep and a wake-up then
+ * costs more than the work saves, while on threads the workers would have stayed awake (10k x
+ * 10 in 10 chunks, gradient descent by hand: 0.094 ms an iteration on threads against 0.14
+ * inline on a quiet VM; 0.14-0.155 against 0.155-0.17 on a busy one). Tried and not kept: a loop
+ * (a run starting within 2 ms of its plan's last) judged by a hand-over instead of a wake-up,
+ * with hand-overs measured in loops' own runs (their median was 3 us in one process, 0.3 ms in
+ * the next: the spinning worker's core taken by V8's background threads), and a loop timing
+ * itself both ways in bursts (the threaded side stays slow for hundreds of runs while V8 warms the
+ * worker's code, so the probes cost more than they found).
+ *
  * A pure function of those figures, so that it can be tested on literal inputs.
  */
 
