@@ -183,7 +183,9 @@ describe("weft fit and weft predict (child process)", () => {
     const fit = await run("fit", path, "--target", "label", "--lambda", "0.5", "--standardize", "--out", model, "--json", "--threads", "2");
     expect(fit.code).toBe(0);
     const result = JSON.parse(fit.stdout);
-    expect(Object.keys(result)).toEqual(["coef", "intercept", "objective", "nIter", "converged", "seconds", "features"]);
+    expect(Object.keys(result)).toEqual(["coef", "intercept", "objective", "nIter", "converged", "optimality", "tol", "warnings", "seconds", "features"]);
+    expect(result.optimality).toBeLessThanOrEqual(result.tol);
+    expect(result.warnings).toEqual([]);
     expect(result.features).toEqual(["a", "b"]);
     // the library, on the standardized features, gives the same coefficients
     const X = rows.map((r) => [r[0]!, r[1]!]);
@@ -200,6 +202,29 @@ describe("weft fit and weft predict (child process)", () => {
     const accuracy = lines.slice(1).filter((l, i) => Number(l.split(",")[0]) === rows[i]![2]).length / 200;
     expect(accuracy).toBeGreaterThan(0.8);
   }, 120_000);
+
+  it("raw data at defaults: the optimum, its optimality residual in the JSON; honest warnings in the CLI's own option names", async () => {
+    const fixtures = fileURLToPath(new URL("./fixtures/glm-conformance/", import.meta.url));
+    const optima = JSON.parse(readFileSync(join(fixtures, "optima.json"), "utf8")).problems as { name: string; objective: number }[];
+    const fit = await run("fit", join(fixtures, "breast_cancer.csv"), "--target", "target", "--intercept", "--json", "--threads", "2");
+    expect(fit.code).toBe(0);
+    const result = JSON.parse(fit.stdout);
+    const optimum = optima.find((p) => p.name === "breast_cancer-l2-lam1")!.objective;
+    expect(result.converged).toBe(true);
+    expect(Math.abs(result.objective - optimum) / optimum).toBeLessThan(1e-6);
+    expect(result.optimality).toBeLessThanOrEqual(1e-6);
+    // proximal gradient without FISTA, and a cap it cannot meet: the warning names the measure and what to try
+    const short = await run("fit", join(fixtures, "wine0.csv"), "--target", "target", "--regularizer", "l1", "--no-fista", "--max-iter", "3", "--quiet", "--threads", "2");
+    expect(short.code).toBe(0);
+    expect(short.stdout).toMatch(/NOT converged in 3 iterations \(optimality [0-9.e+-]+, tol 1e-6\)/);
+    expect(short.stderr).toMatch(/warning: the fit did not converge in 3 iterations \(proximal_grad\): its optimality residual is [0-9.e+-]+, above --tol 1e-6\. Try --max-iter 100, or --standardize/);
+    // separable classes without a penalty
+    const separable = await run("fit", join(fixtures, "wine0.csv"), "--target", "target", "--regularizer", "none", "--json", "--threads", "2");
+    const sep = JSON.parse(separable.stdout);
+    expect(sep.converged).toBe(false);
+    expect(sep.warnings.join(" ")).toMatch(/separable|numerically 0 or 1/);
+    expect(sep.warnings.join(" ")).toMatch(/--regularizer l2 --lambda 1/);
+  });
 
   it("fails with one line and the right exit code, leaving no partial output", async () => {
     const before = readdirSync(dir).length;

@@ -7,9 +7,10 @@ import { readFile } from "node:fs/promises";
 import { ArgumentError } from "../errors.js";
 import { array } from "../array/index.js";
 import type { ChunkedArray } from "../array/array.js";
-import { LinearRegression, LogisticRegression, PoissonRegression, SOLVERS, type ModelJSON, type SolverName } from "../glm/estimators.js";
+import { LinearRegression, LogisticRegression, PoissonRegression, SOLVERS, type FitWarning, type ModelJSON, type SolverName } from "../glm/estimators.js";
 import { FAMILIES, type FamilyName } from "../glm/families.js";
 import { REGULARIZERS, type RegularizerName } from "../glm/regularizers.js";
+import { DEFAULT_TOL, formatSmall } from "../glm/solvers/common.js";
 import { Runtime } from "../runtime/runtime.js";
 import { readTable } from "../io/table.js";
 import { writeCsv } from "../io/csv.js";
@@ -36,6 +37,25 @@ export interface FitOptions {
   missing?: string;
   /** false with --no-header: the CSV's first row is data, columns are named 0, 1, ... */
   header?: boolean;
+  /** proximal_grad: FISTA with restarts (the default), or plain steps with --no-fista. */
+  fista?: boolean;
+}
+
+/** A fit warning in the CLI's own words: what was measured, and which options to try. */
+function cliWarning(w: FitWarning, options: FitOptions): string {
+  switch (w.code) {
+    case "WEFT_NOT_CONVERGED": {
+      const tries = [`--max-iter ${Math.max(2 * w.iterations, 100)}`];
+      if (!options.standardize) tries.push("--standardize");
+      if (w.solver !== "lbfgs" && w.solver !== "newton" && options.regularizer !== "l1" && options.regularizer !== "elastic_net") tries.push("--solver lbfgs");
+      if (w.solver === "admm" || w.solver === "gradient_descent") tries.push(options.regularizer === "l1" || options.regularizer === "elastic_net" ? "--solver proximal_grad" : "--solver newton");
+      return `warning: the fit did not converge in ${w.iterations} iterations (${w.solver}): its optimality residual is ${w.optimality.toPrecision(3)}, above --tol ${formatSmall(w.tol)}. Try ${tries.join(", or ")}.`;
+    }
+    case "WEFT_NO_FINITE_OPTIMUM":
+      return "warning: the classes are separable, so without a penalty the loss has no minimum (it falls toward 0 as the coefficients grow without bound): these coefficients are not an optimum. Add a penalty: --regularizer l2 --lambda 1.";
+    case "WEFT_SATURATED":
+      return `warning: ${w.message.replace(/^[A-Za-z]+: /, "").replace("Add a penalty (regularizer 'l2', lambda > 0).", "Add a penalty: --regularizer l2 --lambda 1.")}`;
+  }
 }
 
 /** A saved CLI model: the estimator's JSON, and how to turn a file into its inputs. */
@@ -69,7 +89,7 @@ async function standardize(X: ChunkedArray, runtime: Runtime): Promise<{ X: Chun
   return { X: X.sub(array.fromTypedArray(mean!)).div(array.fromTypedArray(scale)), mean: Array.from(mean!), scale };
 }
 
-export async function runFit(file: string, options: FitOptions, out: (text: string) => void): Promise<void> {
+export async function runFit(file: string, options: FitOptions, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<void> {
   if (!(FAMILIES as readonly string[]).includes(options.family)) throw new ArgumentError("--family", `one of ${FAMILIES.join(", ")}`, options.family);
   if (!(REGULARIZERS as readonly string[]).includes(options.regularizer)) throw new ArgumentError("--regularizer", `one of ${REGULARIZERS.join(", ")}`, options.regularizer);
   if (options.solver !== undefined && !(SOLVERS as readonly string[]).includes(options.solver)) throw new ArgumentError("--solver", `one of ${SOLVERS.join(", ")}`, options.solver);
@@ -84,7 +104,7 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   // an unsupported solver/penalty pair fails before the file is read
   const model = new Estimator({
     solver: options.solver as SolverName | undefined, regularizer: options.regularizer as RegularizerName, lambda, l1Ratio,
-    fitIntercept: options.intercept !== false, maxIter, tol,
+    fitIntercept: options.intercept !== false, maxIter, tol, ...(options.fista === undefined ? {} : { fista: options.fista }),
   });
   const progress = createProgress(options.quiet === true || options.json === true);
   const runtime = await Runtime.start(threads === undefined ? {} : { threads });
@@ -106,20 +126,25 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
     model.options.runtime = runtime;
     model.options.onIteration = ({ iteration, objective }) => progress.update(1, 2, `iteration ${iteration}, objective ${objective.toPrecision(10)}`);
     const t0 = performance.now();
-    await model.fit(X, table.y);
+    const warnings: string[] = [];
+    await model.fit(X, table.y, { onWarning: (w) => warnings.push(cliWarning(w, options)) });
     const seconds = (performance.now() - t0) / 1000;
     progress.update(2, 2, "done");
     progress.stop();
+    for (const w of warnings) err(w);
     const saved: SavedModel = { ...model.toJSON(), features: table.features, target: options.target, standardize: scaler };
     if (options.out) await writeFileAtomic(options.out, JSON.stringify(saved, null, 2) + "\n");
     if (options.json) {
-      out(JSON.stringify({ coef: Array.from(model.coef!), intercept: model.intercept, objective: model.objective, nIter: model.nIter, converged: model.converged, seconds, features: table.features }));
+      out(JSON.stringify({
+        coef: Array.from(model.coef!), intercept: model.intercept, objective: model.objective, nIter: model.nIter, converged: model.converged,
+        optimality: model.optimality, tol: model.options.tol ?? DEFAULT_TOL, warnings, seconds, features: table.features,
+      }));
       return;
     }
     const width = Math.max(9, ...table.features.map((f) => f.length));
     const lines = [
       `${model.constructor.name} (${model.options.solver}, ${model.options.regularizer}, lambda ${model.options.lambda}) on ${table.rows} rows: ` +
-        `${model.converged ? "converged" : "NOT converged"} in ${model.nIter} iterations, objective ${model.objective}, ${seconds.toFixed(3)} s`,
+        `${model.converged ? "converged" : "NOT converged"} in ${model.nIter} iterations (optimality ${model.optimality.toPrecision(3)}, tol ${formatSmall(model.options.tol ?? DEFAULT_TOL)}), objective ${model.objective}, ${seconds.toFixed(3)} s`,
       "",
       `${"feature".padEnd(width)}  coefficient${options.standardize ? " (standardized)" : ""}`,
       ...table.features.map((f, j) => `${f.padEnd(width)}  ${model.coef![j]}`),

@@ -44,16 +44,18 @@ function buildProgram(io: CliIO): Command {
     .option("--no-intercept", "no intercept")
     .option("--standardize", "scale each feature to mean 0 and population standard deviation 1 first")
     .option("--max-iter <n>", "most solver iterations")
-    .option("--tol <t>", "the solver's stopping tolerance")
+    .option("--tol <t>", "the stopping tolerance: the fit has converged when its optimality residual (the gradient, or the KKT residual with an L1 part, scaled to the data) is at most this (default 1e-8)")
+    .option("--fista", "proximal_grad: FISTA's momentum with adaptive restart (the default)")
+    .option("--no-fista", "proximal_grad: plain proximal gradient steps")
     .option("--threads <n>", "threads, this one included (default: all cores)")
     .option("--out <model.json>", "write the fitted model here")
-    .option("--json", "print { coef, intercept, objective, nIter, converged, seconds, features } on stdout and nothing else")
+    .option("--json", "print { coef, intercept, objective, nIter, converged, optimality, tol, warnings, seconds, features } on stdout and nothing else")
     .option("--delimiter <char>", "CSV delimiter (default: comma, tab for .tsv)")
     .option("--missing <policy>", "empty or NA cells: error (default), drop the row, or a number to fill in")
     .option("--no-header", "the CSV has no header row: columns are named 0, 1, ...")
     .option("--quiet", "no progress bar")
     .action(async (file: string, options: FitOptions) => {
-      await runFit(file, options, io.out);
+      await runFit(file, options, io.out, io.err);
     });
 
   program

@@ -15,7 +15,8 @@ import { family as familyOf, type FamilyName } from "./families.js";
 import { GlmProblem } from "./problem.js";
 import { Regularizer, REGULARIZERS, type RegularizerName } from "./regularizers.js";
 import { admm } from "./solvers/admm.js";
-import { Penalized, type CurvaturePairs, type SolverResult } from "./solvers/common.js";
+import { Coordinates, ScaledObjective, typicalWeight } from "./scaling.js";
+import { DEFAULT_TOL, formatSmall, Penalized, type CurvaturePairs, type SolverResult } from "./solvers/common.js";
 import { gradientDescent } from "./solvers/gradient-descent.js";
 import { lbfgs } from "./solvers/lbfgs.js";
 import { newton } from "./solvers/newton.js";
@@ -39,21 +40,61 @@ export interface EstimatorOptions {
   l1Ratio?: number;
   fitIntercept?: boolean;
   maxIter?: number;
-  /** Tolerance of the solver's stopping rule (its default when not given). */
+  /**
+   * The fit has converged when its optimality residual (`optimality`: the largest entry of the
+   * gradient, or with an L1 part the proximal-gradient (KKT) residual, scaled to the data so
+   * it reads the same whatever the units of X and y) is at most tol. Default 1e-8.
+   */
   tol?: number;
   /** Rows per chunk when X is given as JS data (default: rows split in 2 x threads chunks). */
   chunkRows?: number;
   runtime?: Runtime;
   /** Called after every iteration. */
   onIteration?: (info: { iteration: number; objective: number }) => void;
-  /** FISTA acceleration for proximal_grad. */
+  /** FISTA acceleration with adaptive restart for proximal_grad (default true). */
   fista?: boolean;
-  /** ADMM's penalty parameter (default 1), and its stopping tolerances (dask-glm's 1e-4, 1e-2). */
+  /** ADMM's starting penalty parameter (default: the data's typical curvature per chunk). */
   rho?: number;
+  /** @deprecated Ignored: ADMM stops on `tol` like every solver. */
   abstol?: number;
+  /** @deprecated Ignored: ADMM stops on `tol` like every solver. */
   reltol?: number;
-  /** L-BFGS stops when max |gradient| <= gtol (default 1e-5, scipy's). */
-  gtol?: number;
+  /** Aborts a fit: it stops within one iteration and rejects with the signal's reason. Never saved. */
+  signal?: AbortSignal;
+}
+
+/** Options of one fit() call, beside the estimator's parameters. */
+export interface FitOptions {
+  /** Coefficients, then the intercept, to start from (a warm start). */
+  initialCoef?: Float64Array;
+  /** Aborts this fit: it stops within one iteration and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Receives the fit's warnings (did not converge, no finite optimum, ...) instead of
+   * process.emitWarning. The CLI words them with its own option names.
+   */
+  onWarning?: (warning: FitWarning) => void;
+}
+
+/** A warning about a fit: a code, a message, and the figures behind it. */
+export interface FitWarning {
+  code: "WEFT_NOT_CONVERGED" | "WEFT_NO_FINITE_OPTIMUM" | "WEFT_SATURATED";
+  message: string;
+  /** What was measured: the optimality residual and its tolerance, the iterations run. */
+  optimality: number;
+  tol: number;
+  iterations: number;
+  solver: SolverName;
+}
+
+/** Options that are not model parameters: never in getParams(), toJSON() or clones. */
+const NOT_PARAMETERS = ["runtime", "onIteration", "signal"] as const;
+
+/** The options without the ones that are not parameters. */
+function parametersOf(options: EstimatorOptions): Omit<EstimatorOptions, (typeof NOT_PARAMETERS)[number]> {
+  const out: Record<string, unknown> = { ...options };
+  for (const k of NOT_PARAMETERS) delete out[k];
+  return out;
 }
 
 /** What fit() and predict() accept: a weft array, rows of numbers, or a flat array and its shape. */
@@ -63,7 +104,8 @@ export type VectorLike = ChunkedArray | readonly number[] | Float64Array;
 
 /**
  * A warm start along a regularization path: the coefficients (then the intercept) a neighbouring
- * fit ended at, its curvature pairs, and the L2 weight they belong to. @internal
+ * fit ended at, its curvature pairs (in the coefficients' own coordinates), and the L2 weight
+ * they belong to. @internal
  */
 export interface PathStart {
   coef: Float64Array;
@@ -86,16 +128,28 @@ function shiftPairs(pairs: CurvaturePairs, delta: number, p: number): CurvatureP
   };
 }
 
+/** Curvature pairs in the coefficients' own coordinates, seen in `coords` (steps by J^-1, gradient changes by J^T). */
+function toCoordinates(pairs: CurvaturePairs, coords: Coordinates): CurvaturePairs {
+  return { s: pairs.s.map((s) => coords.toScaled(s)), y: pairs.y.map((y) => coords.gradientToScaled(y)) };
+}
+
+/** Curvature pairs in `coords`, seen in the coefficients' own coordinates. */
+function fromCoordinates(pairs: CurvaturePairs, coords: Coordinates): CurvaturePairs {
+  return { s: pairs.s.map((s) => coords.toOriginal(s)), y: pairs.y.map((y) => coords.gradientToOriginal(y)) };
+}
+
 /** A saved model: what toJSON() writes and fromJSON() reads. */
 export interface ModelJSON {
   kind: "LogisticRegression" | "LinearRegression" | "PoissonRegression";
   family: FamilyName;
   coef: number[];
   intercept: number;
-  options: Omit<EstimatorOptions, "runtime" | "onIteration">;
+  options: Omit<EstimatorOptions, "runtime" | "onIteration" | "signal">;
   nIter: number;
   objective: number;
   converged: boolean;
+  /** The optimality residual at the saved coefficients (what `converged` was judged on). */
+  optimality?: number;
 }
 
 function toMatrix(X: MatrixLike, chunkRows: number | undefined, threads: number): ChunkedArray {
@@ -116,6 +170,8 @@ function toMatrix(X: MatrixLike, chunkRows: number | undefined, threads: number)
   } else {
     throw new ArgumentError("X", "a ChunkedArray, an array of rows, or { data, shape: [rows, cols] }", X, "fit");
   }
+  if (cols === 0) throw new ArgumentError("X", "at least one column (feature)", "0 columns", "fit");
+  if (rows === 0) throw new ArgumentError("X", "at least one row", "0 rows", "fit");
   const chunk = chunkRows ?? Math.max(1, Math.ceil(rows / (2 * threads)));
   return fromTypedArray(data, { shape: [rows, cols], chunks: [chunk, cols] });
 }
@@ -138,6 +194,16 @@ abstract class GlmEstimator {
   converged = false;
   /** The objective after every iteration of the last fit. */
   history: number[] = [];
+  /**
+   * The optimality residual at the fitted coefficients: the largest entry of the gradient (with an
+   * L1 part, of the proximal-gradient (KKT) residual), scaled to the data. `converged` means it
+   * is at most `tol`.
+   */
+  optimality = NaN;
+  /** What `optimality` measures, in words. */
+  optimalityMeasure = "";
+  /** ADMM's primal and dual residuals at the end of the last fit. */
+  residuals: { primal: number; dual: number } | undefined;
 
   constructor(options: EstimatorOptions = {}) {
     if (typeof options !== "object" || options === null) throw new ArgumentError("options", "an object", options, "estimator");
@@ -165,7 +231,9 @@ abstract class GlmEstimator {
    * coefficients, then the intercept) starts the solver there: a warm start along a
    * regularization path.
    */
-  async fit(X: MatrixLike, y: VectorLike, options: { initialCoef?: Float64Array } = {}): Promise<this> {
+  async fit(X: MatrixLike, y: VectorLike, options: FitOptions = {}): Promise<this> {
+    const signal = options.signal ?? this.options.signal;
+    if (signal?.aborted) throw signal.reason;
     const problem = await this.createProblem(X, y);
     try {
       return await this.fitProblem(problem, options);
@@ -196,32 +264,70 @@ abstract class GlmEstimator {
    * pairs, shifted by the change of the L2 weight: exact, since the data part is unchanged).
    * @internal
    */
-  async fitProblem(problem: GlmProblem, options: { initialCoef?: Float64Array; path?: PathStart } = {}): Promise<this> {
-    const intercept = problem.intercept;
+  async fitProblem(problem: GlmProblem, options: FitOptions & { path?: PathStart } = {}): Promise<this> {
+    const intercept = problem.intercept, p = problem.p;
     const reg = new Regularizer(this.options.regularizer!, this.options.lambda!, this.options.l1Ratio ?? 0.5);
-    const objective = new Penalized(problem, reg);
+    // the solvers work in scaled coordinates (glm/scaling.ts): the user's problem, well conditioned
+    const stats = problem.statistics();
+    const coords = Coordinates.forProblem(stats, problem.family, intercept, reg.l2);
+    const objective = new Penalized(new ScaledObjective(problem, coords), reg.weights(p, coords.scale), coords.optimalityScale);
     const start = new Float64Array(problem.n);
     const initial = options.path?.coef ?? options.initialCoef;
     if (initial) start.set(initial.subarray(0, problem.n));
-    const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration };
-    const pairs = options.path?.pairs && reg.smooth && options.path.smooth ? shiftPairs(options.path.pairs, reg.l2 - options.path.l2, problem.p) : undefined;
+    const signal = options.signal ?? this.options.signal;
+    // in these coordinates every direction's curvature is about rows x the family's typical weight
+    const curvature = problem.rows * typicalWeight(problem.family, stats, intercept);
+    const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration, signal, curvature };
+    const path = options.path;
+    const pairs = path?.pairs && reg.smooth && path.smooth ? toCoordinates(shiftPairs(path.pairs, reg.l2 - path.l2, p), coords) : undefined;
+    const gamma0 = coords.toScaled(start);
     let result: SolverResult;
     switch (this.options.solver!) {
-      case "lbfgs": result = await lbfgs(objective, start, { ...common, gtol: this.options.gtol, warmStart: initial !== undefined, initialPairs: pairs }); break;
-      case "newton": result = await newton(objective, start, common); break;
-      case "gradient_descent": result = await gradientDescent(objective, start, common); break;
-      case "proximal_grad": result = await proximalGrad(objective, start, { ...common, fista: this.options.fista }); break;
-      case "admm": result = await admm(objective, start, { ...common, rho: this.options.rho, abstol: this.options.abstol, reltol: this.options.reltol }); break;
+      case "lbfgs": result = await lbfgs(objective, gamma0, { ...common, warmStart: initial !== undefined, initialPairs: pairs }); break;
+      case "newton": result = await newton(objective, gamma0, common); break;
+      case "gradient_descent": result = await gradientDescent(objective, gamma0, common); break;
+      case "proximal_grad": result = await proximalGrad(objective, gamma0, { ...common, fista: this.options.fista }); break;
+      case "admm": {
+        result = await admm(objective, gamma0, { ...common, rho: this.options.rho, rho0: curvature / Math.max(problem.chunks, 1) });
+        break;
+      }
     }
-    this.coef = result.beta.slice(0, problem.p);
-    this.intercept = intercept ? result.beta[problem.p]! : 0;
+    const beta = coords.toOriginal(result.beta);
+    this.coef = beta.slice(0, p);
+    this.intercept = intercept ? beta[p]! : 0;
     this.nIter = result.nIter;
     this.objective = result.objective;
     this.converged = result.converged;
+    this.optimality = result.optimality;
+    this.optimalityMeasure = reg.smooth ? "the largest scaled gradient entry" : "the largest scaled proximal-gradient (KKT) residual";
+    this.residuals = result.residuals;
     this.history = result.history;
-    this.lastPath = { coef: Float64Array.of(...this.coef, this.intercept), pairs: result.pairs, l2: reg.l2, smooth: reg.smooth };
-    if (!result.converged) {
-      process.emitWarning(`${this.kind} (${this.options.solver}) did not converge in ${result.nIter} iterations; raise maxIter or tol`, { code: "WEFT_NOT_CONVERGED" });
+    this.lastPath = { coef: beta, pairs: result.pairs ? fromCoordinates(result.pairs, coords) : undefined, l2: reg.l2, smooth: reg.smooth };
+    const warn = (code: FitWarning["code"], message: string) => {
+      const warning: FitWarning = { code, message, optimality: result.optimality, tol: this.options.tol ?? DEFAULT_TOL, iterations: result.nIter, solver: this.options.solver! };
+      if (options.onWarning) options.onWarning(warning);
+      else process.emitWarning(message, { code });
+    };
+    const unpenalized = reg.l1 === 0 && reg.l2 === 0;
+    if (problem.family.name === "logistic" && unpenalized) {
+      const eta = await problem.linearPredictor(beta);
+      const labels = problem.labels();
+      let separated = true, saturated = 0;
+      for (let i = 0; i < eta.length; i++) {
+        if ((2 * labels[i]! - 1) * eta[i]! <= 0) separated = false;
+        if (Math.abs(eta[i]!) > 36) saturated += 1; // a probability within 2e-16 of 0 or 1
+      }
+      if (separated) {
+        this.converged = false;
+        warn("WEFT_NO_FINITE_OPTIMUM", `${this.kind}: the classes are separable by a hyperplane, so without a penalty the loss has no minimum: it falls toward 0 as the coefficients grow without bound, and these (largest |coef| ${Math.max(...Array.from(this.coef, Math.abs)).toPrecision(3)}) only grow with more iterations. Add a penalty (regularizer 'l2', lambda > 0).`);
+        return this;
+      }
+      if (saturated > 0) {
+        warn("WEFT_SATURATED", `${this.kind}: ${saturated} fitted probabilities are numerically 0 or 1: the classes may be (nearly) separable, where without a penalty no finite optimum exists and the coefficients grow with every iteration; they are large and poorly determined. Add a penalty (regularizer 'l2', lambda > 0).`);
+      }
+    }
+    if (!this.converged) {
+      warn("WEFT_NOT_CONVERGED", `${this.kind} (${this.options.solver}) did not converge in ${result.nIter} iterations: ${this.optimalityMeasure} is ${result.optimality.toPrecision(3)}, above tol ${formatSmall(this.options.tol ?? DEFAULT_TOL)}. Try a larger maxIter, standardized features (preprocessing.StandardScaler), or another solver${this.options.solver === "lbfgs" || this.options.solver === "newton" ? "" : reg.smooth ? " (lbfgs or newton)" : ""}.`);
     }
     return this;
   }
@@ -235,7 +341,7 @@ abstract class GlmEstimator {
 
   /** The tunable parameters (what setParams and grid search address). */
   getParams(): Record<string, unknown> {
-    const { runtime: _r, onIteration: _o, ...params } = this.options;
+    const params = parametersOf(this.options);
     return { solver: undefined, regularizer: undefined, lambda: undefined, l1Ratio: undefined, fitIntercept: undefined, maxIter: undefined, tol: undefined, ...params };
   }
 
@@ -301,10 +407,9 @@ abstract class GlmEstimator {
 
   toJSON(): ModelJSON {
     if (!this.coef) throw new WeftError(`${this.kind} is not fitted: nothing to save`);
-    const { runtime: _r, onIteration: _o, ...options } = this.options;
     return {
-      kind: this.kind, family: this.familyName, coef: Array.from(this.coef), intercept: this.intercept, options,
-      nIter: this.nIter, objective: this.objective, converged: this.converged,
+      kind: this.kind, family: this.familyName, coef: Array.from(this.coef), intercept: this.intercept, options: parametersOf(this.options),
+      nIter: this.nIter, objective: this.objective, converged: this.converged, optimality: this.optimality,
     };
   }
 
@@ -317,6 +422,7 @@ abstract class GlmEstimator {
     this.nIter = json.nIter;
     this.objective = json.objective;
     this.converged = json.converged;
+    this.optimality = json.optimality ?? NaN;
     return this;
   }
 }

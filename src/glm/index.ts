@@ -9,7 +9,8 @@ import { gradientDescent } from "./solvers/gradient-descent.js";
 import { lbfgs } from "./solvers/lbfgs.js";
 import { newton } from "./solvers/newton.js";
 import { proximalGrad } from "./solvers/proximal.js";
-import { Penalized } from "./solvers/common.js";
+import { DEFAULT_TOL, NonFiniteError, Penalized } from "./solvers/common.js";
+import { Coordinates, ScaledObjective } from "./scaling.js";
 import { GlmProblem, guidedPieces } from "./problem.js";
 import { Regularizer, REGULARIZERS } from "./regularizers.js";
 import { FAMILIES, family } from "./families.js";
@@ -27,11 +28,16 @@ export const glm = {
   GlmProblem,
   guidedPieces,
   Penalized,
+  NonFiniteError,
+  DEFAULT_TOL,
+  Coordinates,
+  ScaledObjective,
   solvers: { lbfgs, newton, gradient_descent: gradientDescent, proximal_grad: proximalGrad, admm },
 };
 
 export { LinearRegression, LogisticRegression, PoissonRegression } from "./estimators.js";
-export type { EstimatorOptions, MatrixLike, ModelJSON, SolverName, VectorLike } from "./estimators.js";
+export type { EstimatorOptions, FitOptions, FitWarning, MatrixLike, ModelJSON, SolverName, VectorLike } from "./estimators.js";
+export { NonFiniteError } from "./solvers/common.js";
 export type { SolverOptions, SolverResult } from "./solvers/common.js";
 export type { FamilyName } from "./families.js";
 export type { RegularizerName } from "./regularizers.js";

@@ -2,7 +2,7 @@
  * The per-chunk ops of GLM fitting, run as tasks on any thread (workers import this module):
  * loss and gradient in one pass over the chunk (the fused kernels), loss alone (line searches),
  * the Hessian X^T W X with the intercept's row and column, and ADMM's local subproblem (a few
- * damped Newton steps on one chunk, as one task).
+ * Newton steps with a kept Hessian on one chunk, as one task).
  *
  * beta holds the p coefficients, then the intercept when there is one.
  */
@@ -65,59 +65,130 @@ function hessianInto(raw: KernelTable, weights: Kernel, scratch: BufferViews, X:
 }
 
 /**
- * ADMM's local step for chunk `chunk`: x = argmin loss_i(x) + rho/2 ||x - v||^2 with
- * v = z - u_i (coefficients and intercept alike), by Newton steps with backtracking from the
- * chunk's previous x. z holds n values then rho; u and previous hold every chunk's n values;
- * returns the n values of x.
+ * ADMM's local step for chunk `chunk`, in the solver's coordinates gamma (beta = J gamma, see
+ * glm/scaling.ts; `coords` holds the scales d, then the centers m): x = argmin loss_i(J x) +
+ * rho/2 ||x - v||^2 with v = z - u_i, warm-started from the chunk's previous x. z holds n values,
+ * then rho, then whether to refresh the chunk's Hessian; u and previous hold every chunk's n
+ * values; `hessians` keeps each chunk's Hessian of its loss (n x n, in gamma) between iterations.
+ *
+ * Each step is a Newton step with that kept Hessian (plus rho I) and a backtracking line search:
+ * one pass over the chunk for the gradient, one for the trial's loss, and no n x n x rows
+ * Hessian pass except when refreshed (the first iteration and a few after it): near the
+ * consensus the chunk's Hessian hardly changes, and a pass for it costs about p gradient passes.
+ * Returns the n values of x.
  */
 export function glmAdmmLocal(
   ctx: TaskContext, lossGradKernel: string, lossKernel: string, weightsKernel: string,
-  X: BufferViews, y: BufferViews, z: BufferViews, u: BufferViews, previous: BufferViews,
+  X: BufferViews, y: BufferViews, z: BufferViews, u: BufferViews, previous: BufferViews, coords: BufferViews, hessians: BufferViews,
   chunk: number, rows: number, p: number, intercept: boolean, newtonSteps: number,
 ): BufferViews {
   const n = intercept ? p + 1 : p;
-  const rho = z.f64()[n]!; // rho travels after z: the solver may change it between iterations
-  const raw = ctx.kernels!.raw;
-  const lossGrad = kernel(ctx, lossGradKernel), lossOnly = kernel(ctx, lossKernel), weights = kernel(ctx, weightsKernel);
-  const out = ctx.alloc(8 * n);
-  const hessianScratch = ctx.scratch(8 * (rows + p));
-  const H = ctx.scratch(8 * n * n);
-  const g = ctx.scratch(8 * (n + 1));
-  const trial = ctx.scratch(8 * n);
-  const x = out.f64();
   const zv = z.f64(), uv = u.f64();
+  const rho = zv[n]!; // rho travels after z: the solver may change it between iterations
+  const refresh = zv[n + 1]! !== 0;
+  const raw = ctx.kernels!.raw;
+  const lossGrad = kernel(ctx, lossGradKernel), weights = kernel(ctx, weightsKernel);
+  const out = ctx.alloc(8 * n);
+  const beta = ctx.scratch(8 * n); // J x: what the kernels read
+  const H = ctx.scratch(8 * n * n);
+  const cv = coords.f64();
+  const d = cv.subarray(0, p), m = cv.subarray(p, 2 * p);
+  const x = out.f64();
   const v = Float64Array.from({ length: n }, (_, j) => zv[j]! - uv[chunk * n + j]!);
-  x.set(previous.f64().subarray(chunk * n, (chunk + 1) * n)); // warm start: the chunk's last x
-  const objective = (beta: BufferViews) => {
+  x.set(previous.f64().subarray(chunk * n, (chunk + 1) * n));
+  const toBeta = (gamma: ArrayLike<number>) => {
     const b = beta.f64();
-    let prox = 0;
-    for (let j = 0; j < n; j++) prox += (b[j]! - v[j]!) ** 2;
-    return lossOnly(rows, p, X.ptr, Math.max(p, 1), y.ptr, beta.ptr, intercept ? b[p]! : 0) + 0.5 * rho * prox;
+    let shift = 0;
+    for (let j = 0; j < p; j++) {
+      b[j] = gamma[j]! / d[j]!;
+      shift += m[j]! * b[j]!;
+    }
+    if (intercept) b[p] = gamma[p]! - shift;
+    return b;
   };
+  const kept = hessians.f64().subarray(chunk * n * n, (chunk + 1) * n * n);
+  if (refresh) {
+    toBeta(x);
+    const Hb = ctx.scratch(8 * n * n);
+    hessianInto(raw, weights, ctx.scratch(8 * (rows + p)), X, beta, rows, p, intercept, Hb);
+    toScaledHessian(Hb.f64(), d, m, p, n, intercept, kept);
+    if (!kept.every(Number.isFinite)) {
+      x.fill(NaN); // the Hessian overflowed (features beyond about 1e150): the solver reports it
+      return out;
+    }
+  }
+  // each trial is evaluated with loss and gradient together (one pass over the chunk): an
+  // accepted trial's gradient starts the next step, so a step costs one pass, not two
+  let g = ctx.scratch(8 * (n + 1)), gTrial = ctx.scratch(8 * (n + 1));
+  const trial = ctx.scratch(8 * n);
+  const tv = trial.f64();
+  const proxTerm = (gamma: ArrayLike<number>) => {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += (gamma[j]! - v[j]!) ** 2;
+    return 0.5 * rho * s;
+  };
+  const evaluate = (gamma: ArrayLike<number>, into: BufferViews) => {
+    const b = toBeta(gamma);
+    return lossGrad(rows, p, X.ptr, Math.max(p, 1), y.ptr, beta.ptr, intercept ? b[p]! : 0, into.ptr) + proxTerm(gamma);
+  };
+  let value = evaluate(x, g);
+  const gs = new Float64Array(n);
+  let firstGmax = 0;
   for (let it = 0; it < newtonSteps; it++) {
-    lossGrad(rows, p, X.ptr, Math.max(p, 1), y.ptr, out.ptr, intercept ? x[p]! : 0, g.ptr);
     const gv = g.f64();
+    // the gradient in gamma: J^T g, plus the proximal term's
+    const gb = intercept ? gv[p]! : 0;
     let gmax = 0;
     for (let j = 0; j < n; j++) {
-      gv[j] = gv[j]! + rho * (x[j]! - v[j]!);
-      gmax = Math.max(gmax, Math.abs(gv[j]!));
+      const loss = j < p ? (gv[j]! - m[j]! * gb) / d[j]! : gb;
+      gs[j] = loss + rho * (x[j]! - v[j]!);
+      gmax = Math.max(gmax, Math.abs(gs[j]!));
     }
-    if (gmax < 1e-9 * Math.max(1, rho * Math.sqrt(n))) break; // warm-started: usually one or two steps
-    hessianInto(raw, weights, hessianScratch, X, out, rows, p, intercept, H);
+    // inexact local solves: a hundredfold decrease of the local gradient is enough (near the
+    // consensus the first step usually makes it; more steps there did not cut ADMM's iterations)
+    if (it === 0) firstGmax = gmax;
+    else if (gmax <= 1e-2 * firstGmax) break;
+    if (!(gmax > 1e-13 * Math.max(1, rho))) break;
     const h = H.f64();
+    h.set(kept);
     for (let j = 0; j < n; j++) h[j * n + j] = h[j * n + j]! + rho;
-    // g becomes the Newton step (H is positive definite: the loss is convex and rho > 0)
-    if (raw.spdSolve(n, H.ptr, n, g.ptr) !== 0) break;
-    const f0 = objective(out);
-    const tv = trial.f64();
-    let t = 1;
+    const step = new Float64Array(gs);
+    const rhs = gTrial.f64();
+    rhs.set(step);
+    if (raw.spdSolve(n, H.ptr, n, gTrial.ptr) !== 0) break;
+    step.set(rhs.subarray(0, n));
+    let slope = 0;
+    for (let j = 0; j < n; j++) slope += gs[j]! * step[j]!;
+    let t = 1, accepted = false;
     for (let ls = 0; ls < 40; ls++, t /= 2) {
-      for (let j = 0; j < n; j++) tv[j] = x[j]! - t * gv[j]!;
-      if (objective(trial) <= f0) break;
+      for (let j = 0; j < n; j++) tv[j] = x[j]! - t * step[j]!;
+      const next = evaluate(tv, gTrial);
+      if (next <= value - 1e-4 * t * slope) {
+        value = next;
+        accepted = true;
+        break;
+      }
     }
+    if (!accepted) break;
     x.set(tv);
+    [g, gTrial] = [gTrial, g];
   }
   return out;
+}
+
+/** J^T H J (see Coordinates.hessianToScaled), written into `out`. */
+function toScaledHessian(H: Float64Array, d: ArrayLike<number>, m: ArrayLike<number>, p: number, n: number, intercept: boolean, out: Float64Array): void {
+  const HJ = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const hb = intercept ? H[i * n + p]! : 0;
+    for (let j = 0; j < p; j++) HJ[i * n + j] = (H[i * n + j]! - m[j]! * hb) / d[j]!;
+    if (intercept) HJ[i * n + p] = hb;
+  }
+  for (let j = 0; j < n; j++) {
+    const rb = intercept ? HJ[p * n + j]! : 0;
+    for (let i = 0; i < p; i++) out[i * n + j] = (HJ[i * n + j]! - m[i]! * rb) / d[i]!;
+    if (intercept) out[p * n + j] = rb;
+  }
 }
 
 const OPS = { glmChunkLossGrad, glmChunkLoss, glmChunkHessian, glmAdmmLocal } as const;

@@ -18,8 +18,10 @@ import type { Allocation } from "../memory/index.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { ChunkedArray } from "../array/array.js";
 import { rechunkTo } from "../array/layout.js";
+import { fromTypedArray } from "../array/create.js";
 import { family as familyOf, type Family, type FamilyName } from "./families.js";
 import { registerGlmOps } from "./ops.js";
+import { Coordinates, dataStatistics, type DataStatistics } from "./scaling.js";
 
 registerGlmOps();
 
@@ -27,8 +29,11 @@ registerGlmOps();
 export interface SmoothObjective {
   /** Row chunks of the data (ADMM's blocks). */
   readonly chunks?: number;
-  /** ADMM's local steps (when the objective is a chunked GLM problem). */
-  admmLocal?(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number): Promise<Float64Array[]>;
+  /**
+   * ADMM's local steps (when the objective is a chunked GLM problem), in the coordinates given
+   * (beta itself when not given); `refreshHessian` recomputes each chunk's kept Hessian.
+   */
+  admmLocal?(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number, refreshHessian: boolean, coordinates?: Coordinates): Promise<Float64Array[]>;
   /** Unknowns: p coefficients, then the intercept when fitted. */
   readonly n: number;
   /** Coefficients (the penalized unknowns). */
@@ -78,6 +83,8 @@ export class GlmProblem implements SmoothObjective {
     if (y.ndim !== 1 || y.shape[0] !== X.shape[0]) {
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values (one per row of X)`, `shape [${y.shape.join(", ")}]`, "fit");
     }
+    if (X.shape[0] === 0) throw new ArgumentError("X", "at least one row", "0 rows", "fit");
+    if (X.shape[1] === 0) throw new ArgumentError("X", "at least one column (feature)", "0 columns", "fit");
     // data already persisted on this runtime, chunked as needed, is read in place (not copied);
     // the kernels read float64, so float32 data is widened into a float64 copy
     const ready = (a: ChunkedArray, b: ChunkedArray) => a === b && a.isPersisted && a.runtime === runtime;
@@ -210,7 +217,37 @@ export class GlmProblem implements SmoothObjective {
     return v;
   }
 
-  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; steps: number } | undefined;
+  /** X beta + intercept for every row (beta: the coefficients, then the intercept when fitted). */
+  async linearPredictor(beta: Float64Array): Promise<Float64Array> {
+    const coef = fromTypedArray(beta.slice(0, this.p));
+    const b0 = this.intercept ? beta[this.p]! : 0;
+    return (await this.X.matmul(coef).add(b0).compute({ runtime: this.runtime })) as Float64Array;
+  }
+
+  /** The labels, one per row, as one array. */
+  labels(): Float64Array {
+    const out = new Float64Array(this.rows);
+    let at = 0;
+    for (const [i, chunk] of persistedChunks(this.y).entries()) {
+      const v = chunk.f64().subarray(0, this.X.rowChunks[i]!);
+      out.set(v, at);
+      at += v.length;
+    }
+    return out;
+  }
+
+  private stats: DataStatistics | undefined;
+
+  /** Column and label statistics from a sample of rows (computed once: see glm/scaling.ts). */
+  statistics(): DataStatistics {
+    const rows = this.X.rowChunks;
+    const xs = persistedChunks(this.X).map((a, i) => a.f64().subarray(0, rows[i]! * this.p));
+    const ys = persistedChunks(this.y).map((a, i) => a.f64().subarray(0, rows[i]!));
+    this.stats ??= dataStatistics(xs, ys, this.p);
+    return this.stats;
+  }
+
+  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; coords: Allocation; hessians: Allocation; steps: number } | undefined;
 
   /** Row chunks of the data: ADMM's consensus blocks. */
   get chunks(): number {
@@ -219,35 +256,41 @@ export class GlmProblem implements SmoothObjective {
 
   /**
    * ADMM's local steps, one task per chunk (on the workers): each chunk's x_i minimizing its loss
-   * plus rho/2 ||x_i - z + u_i||^2, warm-started from `previous` (chunks x n values).
+   * plus rho/2 ||x_i - z + u_i||^2, warm-started from `previous` (chunks x n values), in
+   * `coordinates` (see glm/scaling.ts; beta itself when not given). Each chunk keeps its
+   * Hessian between calls, recomputed when `refreshHessian`.
    */
-  async admmLocal(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number): Promise<Float64Array[]> {
+  async admmLocal(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number, refreshHessian: boolean, coordinates?: Coordinates): Promise<Float64Array[]> {
     const N = this.chunks, n = this.n, p = this.p, f = this.family;
     if (!this.admm || this.admm.steps !== newtonSteps) {
       this.releaseAdmm();
       const mem = this.runtime.memory;
-      const zb = mem.allocF64(n + 1), ub = mem.allocF64(Math.max(N * n, 1)), previousb = mem.allocF64(Math.max(N * n, 1));
+      const zb = mem.allocF64(n + 2), ub = mem.allocF64(Math.max(N * n, 1)), previousb = mem.allocF64(Math.max(N * n, 1));
+      const coordsb = mem.allocF64(Math.max(2 * p, 1)), hessiansb = mem.allocF64(Math.max(N * n * n, 1));
       const input = (name: string, buffer: Allocation) => new InputLayer(uniqueName(name), [buffer], buffer.bytes);
       const g = this.X.chunkGrid; // one column chunk: chunk i is row chunk i
       const local = new BlockwiseLayer("glmAdmmLocal", [
         { literal: f.lossGradKernel }, { literal: f.lossKernel }, { literal: f.weightsKernel }, this.X.layer, this.y.layer,
-        input("admm-z", zb), input("admm-u", ub), input("admm-x", previousb),
+        input("admm-z", zb), input("admm-u", ub), input("admm-x", previousb), input("admm-coordinates", coordsb), input("admm-hessians", hessiansb),
         { perChunk: g.rowIndex }, { perChunk: g.rows }, { literal: p }, { literal: this.intercept }, { literal: newtonSteps },
       ], { bytes: 8 * n });
       const plan = this.runtime.compile(new Graph([local]), local.keys());
-      this.admm = { plan, z: zb, u: ub, previous: previousb, steps: newtonSteps };
+      this.admm = { plan, z: zb, u: ub, previous: previousb, coords: coordsb, hessians: hessiansb, steps: newtonSteps };
+      refreshHessian = true; // a new buffer holds no Hessians yet
     }
     const a = this.admm;
     a.z.f64().set(z);
     a.z.f64()[n] = rho;
+    a.z.f64()[n + 1] = refreshHessian ? 1 : 0;
     a.u.f64().set(u);
     a.previous.f64().set(previous);
+    a.coords.f64().set((coordinates ?? Coordinates.identity(p, this.intercept)).packed());
     return (await this.runtime.run(a.plan)) as Float64Array[];
   }
 
   private releaseAdmm(): void {
     if (!this.admm) return;
-    for (const b of [this.admm.z, this.admm.u, this.admm.previous]) if (!b.freed) b.free();
+    for (const b of [this.admm.z, this.admm.u, this.admm.previous, this.admm.coords, this.admm.hessians]) if (!b.freed) b.free();
     this.admm = undefined;
   }
 

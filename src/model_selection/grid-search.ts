@@ -105,7 +105,7 @@ export class GridSearchCV {
    */
   private async fitGroup(
     members: readonly number[], candidates: readonly Record<string, unknown>[], trainT: ChunkedArray, ytr: ChunkedArray, f: number,
-    times: number[][], runtime: Runtime, pipeline: Pipeline | undefined, finalPrefix: string,
+    times: number[][], runtime: Runtime, pipeline: Pipeline | undefined, finalPrefix: string, signal: AbortSignal | undefined,
   ): Promise<Estimator[]> {
     const problems = new Map<string, GlmProblem>();
     const models: Estimator[] = [];
@@ -118,7 +118,7 @@ export class GridSearchCV {
         const t0 = performance.now();
         let problem = problems.get(model.problemKey);
         if (!problem) problems.set(model.problemKey, (problem = await model.createProblem(trainT, ytr)));
-        await model.fitProblem(problem, warm ? { path: warm } : {});
+        await model.fitProblem(problem, warm ? { path: warm, signal } : { signal });
         times[i]![f] = (performance.now() - t0) / 1000;
         warm = model.pathStart;
         models.push(model);
@@ -129,7 +129,13 @@ export class GridSearchCV {
     }
   }
 
-  async fit(X: ChunkedArray, y: ChunkedArray): Promise<this> {
+  /**
+   * Fits every candidate on every fold, then the best one on all rows. `signal` aborts: the
+   * search stops within one solver iteration and rejects with the signal's reason.
+   */
+  async fit(X: ChunkedArray, y: ChunkedArray, options: { signal?: AbortSignal } = {}): Promise<this> {
+    const signal = options.signal;
+    if (signal?.aborted) throw signal.reason;
     if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray", X, "GridSearchCV.fit");
     if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0]) throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
@@ -185,7 +191,7 @@ export class GridSearchCV {
             }
             // the training rows, transformed, materialized once for every candidate of the group
             trainT = await keep(trainT);
-            const models = await this.fitGroup(members, candidates, trainT, ytr, f, times, runtime, pipeline, finalPrefix);
+            const models = await this.fitGroup(members, candidates, trainT, ytr, f, times, runtime, pipeline, finalPrefix, signal);
             // every candidate's test predictions from one pass over the test rows (transformed
             // on the fly): X_test [coef_1 ... coef_k], then each model's inverse link
             const etas = await linearPredictors(models, testT, runtime);
@@ -220,7 +226,7 @@ export class GridSearchCV {
       const best = this.estimator.clone().setParams(this.bestParams);
       if (best instanceof Pipeline) best.final.options.runtime = runtime;
       else best.options.runtime = runtime;
-      this.bestEstimator = await best.fit(X, y);
+      this.bestEstimator = await best.fit(X, y, { signal });
     }
     return this;
   }

@@ -73,10 +73,11 @@ export class Pipeline {
     return new Pipeline(this.steps.map(([n, s]) => [n, s.clone() as Step]));
   }
 
-  async fit(X: ChunkedArray, y: ChunkedArray): Promise<this> {
+  /** Fits the transformers, then the final estimator on their output; `signal` aborts the fit. */
+  async fit(X: ChunkedArray, y: ChunkedArray, options: { signal?: AbortSignal } = {}): Promise<this> {
     let Xt = X;
     for (const [, t] of this.transformers) Xt = (await t.fit(Xt)).transform(Xt);
-    await this.final.fit(Xt, y);
+    await this.final.fit(Xt, y, options);
     return this;
   }
 

@@ -2,24 +2,25 @@
  * Newton's method: the Hessian X^T W X from the weighted Gram kernel (plus the L2 part of the
  * penalty), a Cholesky solve for the step, and a backtracking line search, so it never goes
  * uphill. A Hessian that is not positive definite is damped (mu I added, mu growing) until it is.
+ * Stops, converged, when the optimality residual (Penalized.optimality) is at most `tol`.
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, choleskySolve, defaults, dot, Penalized, relativeDecrease, type SolverOptions, type SolverResult } from "./common.js";
+import { checkAborted, checkFinite, choleskySolve, defaults, dot, NonFiniteError, Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
 
 export async function newton(objective: Penalized, beta0: Float64Array, options: SolverOptions = {}): Promise<SolverResult> {
   if (!objective.reg.smooth) throw new ArgumentError("solver", "proximal_grad or admm for an L1 or elastic-net penalty (newton needs a smooth objective)", "newton", "fit");
-  const { maxIter, tol } = defaults(options, 50, 1e-10);
-  const n = objective.n, p = objective.p;
+  const { maxIter, tol } = defaults(options, 100);
+  const n = objective.n;
   let beta: Float64Array = Float64Array.from(beta0);
-  let { value, grad } = await objective.valueGrad(beta);
+  let { value, grad, optimality, converged } = await startAt("newton", objective, beta, tol);
   const history = [value];
-  let converged = false;
   let it = 0;
-  while (it < maxIter) {
+  while (!converged && it < maxIter) {
     checkAborted(options.signal);
     it += 1;
     const H = await objective.f.hessian(beta);
-    for (let j = 0; j < p; j++) H[j * n + j] = H[j * n + j]! + objective.reg.l2;
+    if (!H.every(Number.isFinite)) throw new NonFiniteError("newton", it, "the Hessian (X^T W X: features beyond about 1e150 overflow it; scale them, or use lbfgs)");
+    objective.reg.addHessian(H, n);
     let step = choleskySolve(H, grad, n);
     let mu = 1e-10 * Math.max(1, ...Array.from({ length: n }, (_, j) => Math.abs(H[j * n + j]!)));
     while (!step && mu < 1e300) {
@@ -38,19 +39,14 @@ export async function newton(objective: Penalized, beta0: Float64Array, options:
       next = await objective.value(trial);
       if (next <= value - 1e-4 * t * decrement) break;
     }
-    if (!(next <= value)) {
-      converged = decrement / 2 < tol * Math.max(1, Math.abs(value));
-      break;
-    }
+    if (!(next <= value)) break; // no decrease along the Newton step: as far as rounding allows
     beta = Float64Array.from(trial);
-    const before = value;
     ({ value, grad } = await objective.valueGrad(beta));
+    checkFinite("newton", it, value, beta);
     history.push(value);
     options.onIteration?.({ iteration: it, objective: value });
-    if (relativeDecrease(before, value) < tol || decrement / 2 < tol * Math.max(1, Math.abs(value))) {
-      converged = true;
-      break;
-    }
+    optimality = objective.optimality(beta, grad);
+    converged = optimality <= tol;
   }
-  return { beta, nIter: it, converged, objective: value, history };
+  return { beta, nIter: it, converged, objective: value, history, optimality };
 }
