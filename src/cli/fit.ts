@@ -3,7 +3,9 @@
  * (CSV, TSV, NPY or Parquet, local or by URL), saved as JSON with what prediction needs (the
  * feature names, the standardization), and predictions written as CSV.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ArgumentError } from "../errors.js";
 import { array } from "../array/index.js";
 import type { ChunkedArray } from "../array/array.js";
@@ -31,6 +33,8 @@ export interface FitOptions {
   tol?: string;
   threads?: string;
   out?: string;
+  /** Let --out replace an existing file (never an input). */
+  force?: boolean;
   json?: boolean;
   quiet?: boolean;
   delimiter?: string;
@@ -73,6 +77,33 @@ const number = (name: string, value: string | undefined, check: (v: number) => b
   return v;
 };
 
+/**
+ * Checks before any work that `out` may be written: never one of the inputs (the same file by
+ * any path, hard links included), never an existing file unless --force.
+ */
+async function checkOutput(out: string | undefined, inputs: readonly string[], force: boolean | undefined): Promise<void> {
+  if (out === undefined) return;
+  const target = await identity(out);
+  for (const input of inputs) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input) && !input.startsWith("file://")) continue; // a URL is not a local file
+    const id = await identity(input.startsWith("file://") ? fileURLToPath(input) : input);
+    if (resolve(out) === resolve(input) || (target && id && target === id)) {
+      throw new ArgumentError("--out", "a file other than the inputs", `${out} (it is ${input})`);
+    }
+  }
+  if (target && !force) throw new ArgumentError("--out", "a file that does not exist yet (or --force to replace it)", `${out}, which exists`);
+}
+
+/** A file's device and inode, or undefined when there is none at `path`. */
+async function identity(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
 const ESTIMATORS = { logistic: LogisticRegression, normal: LinearRegression, poisson: PoissonRegression } as const;
 
 function missingPolicy(value: string | undefined): "error" | "drop" | number | undefined {
@@ -106,6 +137,7 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
     solver: options.solver as SolverName | undefined, regularizer: options.regularizer as RegularizerName, lambda, l1Ratio,
     fitIntercept: options.intercept !== false, maxIter, tol, ...(options.fista === undefined ? {} : { fista: options.fista }),
   });
+  await checkOutput(options.out, [file], options.force);
   const progress = createProgress(options.quiet === true || options.json === true);
   const runtime = await Runtime.start(threads === undefined ? {} : { threads });
   try {
@@ -158,7 +190,8 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   }
 }
 
-export async function runPredict(modelFile: string, file: string, options: { out?: string; threads?: string; delimiter?: string; missing?: string; quiet?: boolean }, out: (text: string) => void): Promise<void> {
+export async function runPredict(modelFile: string, file: string, options: { out?: string; force?: boolean; threads?: string; delimiter?: string; missing?: string; quiet?: boolean }, out: (text: string) => void): Promise<void> {
+  await checkOutput(options.out, [modelFile, file], options.force);
   let saved: SavedModel;
   try {
     saved = JSON.parse(await readFile(modelFile, "utf8")) as SavedModel;

@@ -9,7 +9,8 @@ import { ArgumentError } from "../errors.js";
 import type { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
-import { openSource, writeFileAtomic, type Source } from "./storage.js";
+import { pipeline } from "node:stream";
+import { openSource, writeFileAtomic, type Source, type StorageOptions } from "./storage.js";
 
 /** A malformed CSV file: the message names the line and column. */
 export class CsvError extends ArgumentError {}
@@ -19,6 +20,8 @@ export class CsvError extends ArgumentError {}
  * missing-value policy, chunk rows and progress.
  */
 export interface CsvOptions {
+  /** Network timeouts and retries when reading from a URL (see StorageOptions). */
+  storage?: StorageOptions;
   /** The first row names the columns (default true). Without it columns are named 0, 1, ... */
   header?: boolean;
   /** Default: comma, or tab for a .tsv file. */
@@ -70,7 +73,7 @@ class Column {
 
 /** Reads the numbers of a CSV file (path or URL) into arrays. */
 export async function readCsv(location: string | URL | Source, options: CsvOptions = {}): Promise<Table> {
-  const source = typeof location === "object" && "read" in location ? location : openSource(location);
+  const source = typeof location === "object" && "read" in location ? location : openSource(location, options.storage);
   const where = `CSV file ${source.url}`;
   const delimiter = options.delimiter ?? (/\.tsv$/i.test(source.url) ? "\t" : ",");
   const missing = options.missing ?? "error";
@@ -79,7 +82,11 @@ export async function readCsv(location: string | URL | Source, options: CsvOptio
     throw new ArgumentError("missing", "'error', 'drop' or a number", missing, "readCsv");
   }
   const header = options.header !== false;
-  const parser = (await source.stream()).pipe(parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
+  const parser = parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
+  // pipeline, not pipe(): pipe() does not forward the source's errors, which then kill the
+  // process as an unhandled 'error' event while the parser waits forever; pipeline destroys the
+  // parser with them, and the loop below rejects with a StorageError naming the source
+  pipeline(await source.stream(), parser, () => {});
   let names: string[] | undefined;
   let featureIndex: number[] = [];
   let targetIndex = -1;

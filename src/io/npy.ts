@@ -8,7 +8,7 @@ import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
-import { openSource, writeFileAtomic, type Source } from "./storage.js";
+import { openSource, writeFileAtomic, type Source, type StorageOptions } from "./storage.js";
 
 /** A malformed or unsupported NPY file. */
 export class NpyError extends ArgumentError {}
@@ -73,8 +73,8 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
 }
 
 /** The values of an .npy file as float64, with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
-export async function readNpyValues(location: string | URL | Source, onProgress?: (done: number, total: number) => void): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
-  const source = typeof location === "object" && "read" in location ? location : openSource(location);
+export async function readNpyValues(location: string | URL | Source, onProgress?: (done: number, total: number) => void, storage?: StorageOptions): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
+  const source = typeof location === "object" && "read" in location ? location : openSource(location, storage);
   const header = await readNpyHeader(source);
   const { bytes, read } = DTYPES[header.dtype]!;
   const count = header.shape.reduce((a, b) => a * b, 1);
@@ -99,9 +99,9 @@ export async function readNpyValues(location: string | URL | Source, onProgress?
  * Its dtype: `options.dtype`, else float32 for a float32 ('f4') file, as NumPy loads it, and
  * float64 for every other.
  */
-export async function readNpy(location: string | URL, options: { chunkRows?: number; dtype?: DType } = {}): Promise<ChunkedArray> {
+export async function readNpy(location: string | URL, options: { chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<ChunkedArray> {
   const dtype = options.dtype === undefined ? undefined : checkDType(options.dtype, "dtype", "readNpy");
-  const { data, shape, dtype: stored } = await readNpyValues(location);
+  const { data, shape, dtype: stored } = await readNpyValues(location, undefined, options.storage);
   const chunks = options.chunkRows && shape.length > 0 ? (shape.length === 2 ? [options.chunkRows, shape[1]!] : options.chunkRows) : undefined;
   return fromTypedArray(data, { shape, chunks: chunks as never, dtype: dtype ?? (stored === "f4" ? "float32" : "float64") });
 }

@@ -6,7 +6,7 @@ import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
-import { openSource, type Source } from "./storage.js";
+import { openSource, type Source, type StorageOptions } from "./storage.js";
 import type { Table } from "./csv.js";
 
 /** A Parquet file weft cannot read (a non-numeric column, a missing one). */
@@ -28,8 +28,8 @@ async function asyncBuffer(source: Source) {
  * Reads numeric columns of a Parquet file: `features` (default all but the target) and `target`;
  * the features as float64 or, with `dtype: 'float32'`, float32.
  */
-export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType } = {}): Promise<Table> {
-  const source = typeof location === "object" && "read" in location ? location : openSource(location);
+export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<Table> {
+  const source = typeof location === "object" && "read" in location ? location : openSource(location, options.storage);
   const dtype = checkDType(options.dtype ?? "float64", "dtype", "readParquet");
   const where = `Parquet file ${source.url}`;
   const file = await asyncBuffer(source);

@@ -6,6 +6,11 @@
  *
  * Writers write local files atomically: into a temporary file renamed at the end, removed when
  * anything fails, so no partial output is ever left behind.
+ *
+ * Every failure is a StorageError naming the source, stream errors included (a reader never sees
+ * a raw 'error' event). Network reads give up on a server that does not answer (a connect
+ * timeout, to the response headers) or stops sending (an idle timeout, between two pieces of the
+ * body), and retry idempotent reads (HEAD and range requests) with backoff.
  */
 import { createReadStream } from "node:fs";
 import { open, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -24,17 +29,64 @@ export interface Source {
 }
 
 /** A storage failure: names the URL and what went wrong. */
-export class StorageError extends WeftError {}
+export class StorageError extends WeftError {
+  constructor(message: string, options?: ErrorOptions & { retryable?: boolean }) {
+    super(message, options);
+    this.retryable = options?.retryable === true;
+  }
+
+  /** Whether trying again may succeed (a network error, a timeout, HTTP 429 or 5xx). */
+  readonly retryable: boolean;
+}
+
+/** How network sources wait and retry. */
+export interface StorageOptions {
+  /** Most milliseconds to wait for a server's response headers (default 30,000). */
+  connectTimeoutMs?: number;
+  /** Most milliseconds without a byte of the body before a read fails (default 30,000). */
+  idleTimeoutMs?: number;
+  /** Retries of a failed idempotent read (HEAD, range request), 200 ms apart, doubling (default 3). */
+  retries?: number;
+}
+
+const STORAGE_DEFAULTS: Required<StorageOptions> = { connectTimeoutMs: 30_000, idleTimeoutMs: 30_000, retries: 3 };
+
+function storageOptions(options: StorageOptions = {}): Required<StorageOptions> {
+  const out = { ...STORAGE_DEFAULTS, ...options };
+  for (const name of ["connectTimeoutMs", "idleTimeoutMs"] as const) {
+    if (!(out[name] > 0) || !Number.isFinite(out[name])) throw new ArgumentError(name, "a number of milliseconds > 0", out[name], "storage");
+  }
+  if (!Number.isInteger(out.retries) || out.retries < 0) throw new ArgumentError("retries", "a whole number >= 0", out.retries, "storage");
+  return out;
+}
+
+/**
+ * A stream whose 'error' events become StorageErrors naming `url` (a Readable's errors are not
+ * forwarded by pipe(): unwrapped, one kills the process as an unhandled 'error' event).
+ */
+function guarded(stream: Readable, url: string): Readable {
+  async function* chunks() {
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } catch (cause) {
+      throw cause instanceof StorageError ? cause : new StorageError(`cannot read ${url}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
 
 class FileSource implements Source {
   constructor(readonly url: string, private readonly path: string) {}
 
   async size(): Promise<number> {
+    let info;
     try {
-      return (await stat(this.path)).size;
+      info = await stat(this.path);
     } catch (cause) {
       throw new StorageError(`cannot read ${this.path}: ${(cause as Error).message}`, { cause });
     }
+    if (!info.isFile()) throw new StorageError(`cannot read ${this.path}: not a file${info.isDirectory() ? " (a directory)" : ""}`);
+    return info.size;
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -59,30 +111,89 @@ class FileSource implements Source {
   }
 
   async stream(): Promise<Readable> {
-    await this.size(); // a missing file fails here, with its name
-    return createReadStream(this.path);
+    await this.size(); // a missing file or a directory fails here, with its name
+    return guarded(createReadStream(this.path), this.path);
   }
 }
 
 class HttpSource implements Source {
   private knownSize: number | undefined;
+  private readonly options: Required<StorageOptions>;
 
-  constructor(readonly url: string) {}
+  constructor(readonly url: string, options?: StorageOptions) {
+    this.options = storageOptions(options);
+  }
 
-  private async fetch(init?: RequestInit): Promise<Response> {
+  /**
+   * The response to one request, its headers within the connect timeout. `controller` aborts
+   * the request (the body's idle timeout uses it too).
+   */
+  private async request(init: RequestInit, controller: AbortController): Promise<Response> {
+    const timer = setTimeout(() => controller.abort(new StorageError(`${this.url}: no response in ${this.options.connectTimeoutMs} ms (connectTimeoutMs)`, { retryable: true })), this.options.connectTimeoutMs);
     let response: Response;
     try {
-      response = await fetch(this.url, init);
+      response = await fetch(this.url, { ...init, signal: controller.signal });
     } catch (cause) {
-      throw new StorageError(`cannot fetch ${this.url}: ${(cause as Error).message}`, { cause });
+      if (controller.signal.reason instanceof StorageError) throw controller.signal.reason;
+      throw new StorageError(`cannot fetch ${this.url}: ${(cause as Error).message}`, { cause, retryable: true });
+    } finally {
+      clearTimeout(timer);
     }
-    if (!response.ok) throw new StorageError(`cannot fetch ${this.url}: HTTP ${response.status} ${response.statusText}`);
+    if (!response.ok) {
+      controller.abort();
+      const retryable = response.status === 429 || response.status >= 500;
+      throw new StorageError(`cannot fetch ${this.url}: HTTP ${response.status} ${response.statusText}`, { retryable });
+    }
     return response;
+  }
+
+  /** The body's pieces, failing when none arrives for idleTimeoutMs. */
+  private async *body(response: Response, controller: AbortController): AsyncGenerator<Uint8Array> {
+    if (!response.body) return;
+    const reader = response.body.getReader();
+    const idle = this.options.idleTimeoutMs;
+    try {
+      for (;;) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const stalled = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StorageError(`${this.url}: no data for ${idle} ms (idleTimeoutMs)`, { retryable: true })), idle);
+        });
+        let next: { done: boolean; value?: Uint8Array };
+        try {
+          next = await Promise.race([reader.read(), stalled]);
+        } catch (cause) {
+          throw cause instanceof StorageError ? cause : new StorageError(`cannot read ${this.url}: ${(cause as Error).message}`, { cause, retryable: true });
+        } finally {
+          clearTimeout(timer);
+        }
+        if (next.done) return;
+        yield next.value!;
+      }
+    } finally {
+      controller.abort();
+      try {
+        reader.releaseLock();
+      } catch {
+        // a read still pending on the aborted body: the abort settles it
+      }
+    }
+  }
+
+  /** Runs an idempotent read, retrying what may succeed again, with backoff. */
+  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let k = 0; ; k++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof StorageError && error.retryable) || k >= this.options.retries) throw error;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** k));
+      }
+    }
   }
 
   async size(): Promise<number> {
     if (this.knownSize !== undefined) return this.knownSize;
-    const head = await this.fetch({ method: "HEAD" });
+    const head = await this.retrying(() => this.request({ method: "HEAD" }, new AbortController()));
     const length = Number(head.headers.get("content-length"));
     if (!Number.isFinite(length)) throw new StorageError(`${this.url}: the server sends no Content-Length`);
     return (this.knownSize = length);
@@ -90,23 +201,37 @@ class HttpSource implements Source {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     if (length === 0) return new Uint8Array(0);
-    const response = await this.fetch({ headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
-    const body = new Uint8Array(await response.arrayBuffer());
-    if (response.status === 206) return body;
-    // a server without range support sends everything: take the part asked for
-    return body.subarray(offset, offset + length);
+    return this.retrying(async () => {
+      const controller = new AbortController();
+      const response = await this.request({ headers: { Range: `bytes=${offset}-${offset + length - 1}` } }, controller);
+      const parts: Uint8Array[] = [];
+      let got = 0;
+      for await (const part of this.body(response, controller)) {
+        parts.push(part);
+        got += part.length;
+      }
+      const body = new Uint8Array(got);
+      let at = 0;
+      for (const part of parts) {
+        body.set(part, at);
+        at += part.length;
+      }
+      if (response.status === 206) return body;
+      // a server without range support sends everything: take the part asked for
+      return body.subarray(offset, offset + length);
+    });
   }
 
   async stream(): Promise<Readable> {
-    const response = await this.fetch();
-    if (!response.body) throw new StorageError(`${this.url}: empty response`);
-    return Readable.fromWeb(response.body as never);
+    const controller = new AbortController();
+    const response = await this.request({}, controller);
+    return Readable.from(this.body(response, controller), { objectMode: false });
   }
 }
 
-const schemes = new Map<string, (url: URL) => Source>([
-  ["http:", (u) => new HttpSource(u.href)],
-  ["https:", (u) => new HttpSource(u.href)],
+const schemes = new Map<string, (url: URL, options?: StorageOptions) => Source>([
+  ["http:", (u, o) => new HttpSource(u.href, o)],
+  ["https:", (u, o) => new HttpSource(u.href, o)],
   ["file:", (u) => new FileSource(u.href, fileURLToPath(u))],
 ]);
 
@@ -119,13 +244,16 @@ export function registerStorage(scheme: string, open: (url: URL) => Source): voi
   schemes.set(scheme, open);
 }
 
-/** A Source for a local path, a file:// or http(s):// URL, or a registered scheme. */
-export function openSource(location: string | URL): Source {
+/**
+ * A Source for a local path, a file:// or http(s):// URL, or a registered scheme; `options` set
+ * network sources' timeouts and retries.
+ */
+export function openSource(location: string | URL, options?: StorageOptions): Source {
   if (location instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     const url = location instanceof URL ? location : new URL(location);
     const make = schemes.get(url.protocol);
     if (!make) throw new ArgumentError("location", `a path or a URL of ${[...schemes.keys()].join(", ")} (or one registerStorage() added)`, url.href, "openSource");
-    return make(url);
+    return make(url, options);
   }
   if (typeof location !== "string" || location.length === 0) throw new ArgumentError("location", "a path or a URL", location, "openSource");
   return new FileSource(location, location);

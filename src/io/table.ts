@@ -23,7 +23,7 @@ export async function readTable(location: string, options: TableOptions = {}): P
   if (/\.(csv|tsv|txt)$/i.test(path)) return readCsv(location, options);
   if (/\.parquet$/i.test(path)) return readParquet(location, options);
   if (/\.npy$/i.test(path)) {
-    const { data, shape, dtype: stored } = await readNpyValues(location);
+    const { data, shape, dtype: stored } = await readNpyValues(location, undefined, options.storage);
     if (shape.length !== 2) throw new ArgumentError("file", "a 2-D array (rows x columns) for a table", `shape (${shape.join(", ")})`, `NPY file ${location}`);
     const [rows, cols] = shape as [number, number];
     const names = Array.from({ length: cols }, (_, i) => String(i));
