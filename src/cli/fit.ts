@@ -198,7 +198,9 @@ export async function runPredict(modelFile: string, file: string, options: { out
   } catch (cause) {
     throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", `${modelFile} (${(cause as Error).message})`);
   }
-  const Estimator = { LogisticRegression, LinearRegression, PoissonRegression }[saved.kind];
+  const kinds = { LogisticRegression, LinearRegression, PoissonRegression };
+  // an own property only: a kind of "constructor" or "toString" must not find Object's
+  const Estimator = saved !== null && typeof saved === "object" && Object.hasOwn(kinds, saved.kind) ? kinds[saved.kind] : undefined;
   if (!Estimator || !Array.isArray(saved.features)) throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", modelFile);
   const threads = number("--threads", options.threads, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
   const progress = createProgress(options.quiet === true);

@@ -222,7 +222,14 @@ abstract class GlmEstimator {
     for (const [name, v] of [["maxIter", options.maxIter], ["chunkRows", options.chunkRows]] as const) {
       if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new ArgumentError(name, "a whole number >= 1", v, "estimator");
     }
-    if (options.tol !== undefined && !(options.tol > 0)) throw new ArgumentError("tol", "a number > 0", options.tol, "estimator");
+    for (const [name, v] of [["tol", options.tol], ["rho", options.rho], ["abstol", options.abstol], ["reltol", options.reltol]] as const) {
+      if (v !== undefined && (typeof v !== "number" || !(v > 0) || !Number.isFinite(v))) throw new ArgumentError(name, "a finite number > 0", v, "estimator");
+    }
+    for (const [name, v] of [["fitIntercept", options.fitIntercept], ["fista", options.fista]] as const) {
+      if (v !== undefined && typeof v !== "boolean") throw new ArgumentError(name, "true or false", v, "estimator");
+    }
+    if (options.onIteration !== undefined && typeof options.onIteration !== "function") throw new ArgumentError("onIteration", "a function", options.onIteration, "estimator");
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new ArgumentError("signal", "an AbortSignal", options.signal, "estimator");
     this.options = { ...options, solver, regularizer, lambda };
   }
 
@@ -383,6 +390,9 @@ abstract class GlmEstimator {
       throw new ArgumentError("X", `a matrix with ${this.coef.length} columns (the features fitted)`, `shape [${Xa.shape.join(", ")}]`, "predict");
     }
     const eta = (await Xa.matmul(fromTypedArray(this.coef)).add(this.intercept).compute({ runtime })) as Float64Array;
+    // a NaN or infinite feature makes its row's prediction meaningless: say which row
+    const bad = eta.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ArgumentError("X", "finite values", `a non-finite value in row ${bad} (its linear predictor is ${eta[bad]})`, "predict");
     return eta;
   }
 
@@ -414,7 +424,7 @@ abstract class GlmEstimator {
   }
 
   protected load(json: ModelJSON): this {
-    if (json.kind !== this.kind || !Array.isArray(json.coef) || typeof json.intercept !== "number") {
+    if (json === null || typeof json !== "object" || json.kind !== this.kind || !Array.isArray(json.coef) || typeof json.intercept !== "number" || !json.coef.every((c) => typeof c === "number")) {
       throw new ArgumentError("json", `a saved ${this.kind} (toJSON())`, json, "fromJSON");
     }
     this.coef = Float64Array.from(json.coef);
@@ -427,9 +437,15 @@ abstract class GlmEstimator {
   }
 }
 
-async function valuesOf(y: VectorLike, runtime: Runtime | undefined): Promise<Float64Array> {
-  if (y instanceof ChunkedArray) return (await y.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
-  return Float64Array.from(y);
+/** The options of a saved model, or nothing for what is not one (load() then says what was expected). */
+function savedOptions(json: ModelJSON): EstimatorOptions {
+  return json !== null && typeof json === "object" && json.options !== null && typeof json.options === "object" ? json.options : {};
+}
+
+async function valuesOf(y: VectorLike, runtime: Runtime | undefined, rows: number): Promise<Float64Array> {
+  const values = y instanceof ChunkedArray ? ((await y.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array) : Float64Array.from(y);
+  if (values.length !== rows) throw new ArgumentError("y", `${rows} values (one per row of X)`, `${values.length} values`, "score");
+  return values;
 }
 
 /**
@@ -458,14 +474,15 @@ export class LogisticRegression extends GlmEstimator {
 
   /** Accuracy. */
   async score(X: MatrixLike, y: VectorLike): Promise<number> {
-    const [pred, truth] = await Promise.all([this.predict(X), valuesOf(y, this.options.runtime)]);
+    const pred = await this.predict(X);
+    const truth = await valuesOf(y, this.options.runtime, pred.length);
     let right = 0;
     pred.forEach((p, i) => (right += p === truth[i] ? 1 : 0));
     return right / Math.max(pred.length, 1);
   }
 
   static fromJSON(json: ModelJSON): LogisticRegression {
-    return new LogisticRegression(json.options).load(json);
+    return new LogisticRegression(savedOptions(json)).load(json);
   }
 }
 
@@ -487,7 +504,8 @@ export class LinearRegression extends GlmEstimator {
 
   /** R^2. */
   async score(X: MatrixLike, y: VectorLike): Promise<number> {
-    const [pred, truth] = await Promise.all([this.predict(X), valuesOf(y, this.options.runtime)]);
+    const pred = await this.predict(X);
+    const truth = await valuesOf(y, this.options.runtime, pred.length);
     const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
     let ssRes = 0, ssTot = 0;
     truth.forEach((t, i) => {
@@ -498,7 +516,7 @@ export class LinearRegression extends GlmEstimator {
   }
 
   static fromJSON(json: ModelJSON): LinearRegression {
-    return new LinearRegression(json.options).load(json);
+    return new LinearRegression(savedOptions(json)).load(json);
   }
 }
 
@@ -517,7 +535,8 @@ export class PoissonRegression extends GlmEstimator {
 
   /** Fraction of Poisson deviance explained (scikit-learn's D^2 for Poisson regression). */
   async score(X: MatrixLike, y: VectorLike): Promise<number> {
-    const [mu, truth] = await Promise.all([this.predict(X), valuesOf(y, this.options.runtime)]);
+    const mu = await this.predict(X);
+    const truth = await valuesOf(y, this.options.runtime, mu.length);
     const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
     const dev = (yv: number, m: number) => 2 * ((yv > 0 ? yv * Math.log(yv / m) : 0) - (yv - m));
     let d = 0, d0 = 0;
@@ -529,6 +548,6 @@ export class PoissonRegression extends GlmEstimator {
   }
 
   static fromJSON(json: ModelJSON): PoissonRegression {
-    return new PoissonRegression(json.options).load(json);
+    return new PoissonRegression(savedOptions(json)).load(json);
   }
 }

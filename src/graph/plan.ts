@@ -83,7 +83,14 @@ export function inputValues(plan: CompiledPlan, walk: readonly Layer[]): unknown
   const { inputOrdinal, inputChunk } = plan;
   for (let j = 0; j < out.length; j++) {
     const ordinal = inputOrdinal[j]!;
-    if (ordinal >= 0) out[j] = (walk[ordinal] as InputLayer).values[inputChunk[j]!];
+    if (ordinal < 0) continue;
+    const layer = walk[ordinal] as InputLayer;
+    const value = layer.values[inputChunk[j]!];
+    // a released buffer's memory belongs to someone else now: reading it would return their data
+    if (typeof value === "object" && value !== null && (value as { freed?: unknown }).freed === true) {
+      throw new WeftError(`the input '${layer.name}' was released (ChunkedArray.release()) before this computation read it: persist it again, or keep it until its last use`);
+    }
+    out[j] = value;
   }
   return out;
 }

@@ -381,9 +381,16 @@ export class Scheduler {
         // Read the doorbell before the outboxes: a completion posted after this point changes
         // it, so the wait below cannot sleep through it.
         const doorbell = Atomics.load(this.ctl, P.CTL_DOORBELL);
-        let progressed = this.harvest();
-        if (this.dispatch()) progressed = true;
-        if (this.runOnMain()) progressed = true;
+        let progressed: boolean;
+        try {
+          progressed = this.harvest();
+          if (this.dispatch()) progressed = true;
+          if (this.runOnMain()) progressed = true;
+        } catch (error) {
+          // a fault of the scheduler itself: the runs fail with it rather than wait forever
+          for (const run of this.runs.values()) this.fail(run, error);
+          progressed = true;
+        }
         if (this.runs.size === 0) break;
         if (progressed) {
           if (performance.now() - sliceStart > SLICE_MS) {
@@ -656,6 +663,7 @@ export class Scheduler {
         }
         run.ready.pop();
         this.queueOnWorker(run, position, lane, batch);
+        if (run.error !== undefined) break;
         if (touched === undefined) touched = lane;
         else if (touched !== lane) touched = touched instanceof Set ? touched.add(lane) : new Set([touched, lane]);
         progressed = true;
@@ -691,7 +699,7 @@ export class Scheduler {
     const stack = [position];
     while (stack.length > 0) {
       const p = stack.pop()!;
-      this.pushTask(run, p, lane);
+      if (!this.pushTask(run, p, lane)) return; // the run failed (out of memory)
       if (!batch) continue;
       const ds = entry.dependentStart;
       for (let q = ds[p]!; q < ds[p + 1]!; q++) {
@@ -720,8 +728,23 @@ export class Scheduler {
     return true;
   }
 
-  private pushTask(run: RunState, position: number, lane: WorkerLane): void {
+  /**
+   * Queues one task on `lane`. Its result slot is allocated first: when the memory cannot grow
+   * (its maximum reached), the run fails with that error, nothing is queued, and this returns
+   * false (the error must not escape the pump, which would leave every run pending).
+   */
+  private pushTask(run: RunState, position: number, lane: WorkerLane): boolean {
     const layout = run.entry.layout;
+    const bytes = layout.resultBytes[position]!;
+    let slot: Allocation | undefined;
+    if (bytes >= 0) {
+      try {
+        slot = this.options.kernels.memory.alloc(bytes);
+      } catch (error) {
+        this.fail(run, error);
+        return false;
+      }
+    }
     const resources = run.entry.resourcesAt(position);
     run.state[position] = QUEUED;
     run.laneOf[position] = lane.index;
@@ -731,9 +754,7 @@ export class Scheduler {
       const d = layout.depList[q]!;
       if (run.jsValue[d]) lane.ensureValue(run.id, d, () => run.values[d]);
     }
-    const bytes = layout.resultBytes[position]!;
-    if (bytes >= 0) {
-      const slot = this.options.kernels.memory.alloc(bytes);
+    if (slot) {
       run.slots.set(position, slot);
       const f64 = this.options.kernels.memory.f64;
       const at = run.cellAddress(position) / 8;
@@ -744,6 +765,7 @@ export class Scheduler {
     lane.push(run.id, position);
     run.inFlight += 1;
     run.queuedOn[lane.index]! += 1;
+    return true;
   }
 
   // ---- the main thread's own work ----
