@@ -127,9 +127,81 @@ export function formatKey(k: Key): string {
   return index === undefined ? keyName(k) : `${keyName(k)}[${index}]`;
 }
 
+/**
+ * Counts one more layer object using `name`'s keys. When every such object is gone
+ * (releaseName, from the layers' FinalizationRegistry) the name's entry and blocks are dropped:
+ * a program that builds a fresh graph every iteration then holds the keys of the graphs alive,
+ * not of every graph it ever built (about 1.9 KB a compute otherwise). Keys themselves are never
+ * reused (they only grow), so a stale key can only fail to resolve, never name another task.
+ */
+export function retainName(name: string): void {
+  // only names uniqueName() made: keys of a name a program chose stay the same for good (a
+  // program may keep key("x", 0) and expect it back)
+  if (!generated.has(name)) return;
+  holders.set(name, (holders.get(name) ?? 0) + 1);
+}
+
+/** One layer object using `name` is gone; the last one drops the name's keys (see retainName). */
+export function releaseName(name: string): void {
+  const held = holders.get(name);
+  if (held === undefined) return;
+  if (held > 1) {
+    holders.set(name, held - 1);
+    return;
+  }
+  holders.delete(name);
+  generated.delete(name);
+  const entry = entries.get(name);
+  if (!entry) return; // a layer whose keys were never asked for (lazy layers compile without them)
+  entries.delete(name);
+  if (entry.scalar !== undefined) scalars.delete(entry.scalar);
+  for (const b of entry.blocks) {
+    const at = indexOfBlock(b.base);
+    if (at >= 0) blocks.splice(at, 1);
+  }
+}
+
+/** Where the block starting at `base` is in `blocks`, or -1. */
+function indexOfBlock(base: Key): number {
+  let lo = 0;
+  let hi = blocks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const b = blocks[mid]!.base;
+    if (b === base) return mid;
+    if (base < b) hi = mid - 1;
+    else lo = mid + 1;
+  }
+  return -1;
+}
+
+/** Names with keys, for tests of the registry's size. @internal */
+export function registeredNames(): number {
+  return entries.size;
+}
+
 let counter = 0;
+/** Names uniqueName() (or derivedName()) made, until the last layer object using one is gone. */
+const generated = new Set<string>();
+/** Layer objects alive per generated name (retainName, releaseName). */
+const holders = new Map<string, number>();
+
+/** Whether uniqueName() made `name` (and a layer may still use it). @internal */
+export function isGeneratedName(name: string): boolean {
+  return generated.has(name);
+}
+
+/** A name made from a generated one (a reduction's inner level): released like it. */
+export function derivedName(name: string, suffix: string): string {
+  const derived = `${name}${suffix}`;
+  if (generated.has(name)) generated.add(derived);
+  return derived;
+}
+
 /** A fresh layer name with a readable prefix: "exp-17". */
 export function uniqueName(prefix: string): string {
   counter += 1;
-  return `${prefix}-${counter}`;
+  const name = `${prefix}-${counter}`;
+  generated.add(name);
+  return name;
 }

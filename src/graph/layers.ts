@@ -9,7 +9,16 @@
  * data (`structure`): the runtime's plan cache compares graphs by these descriptions.
  */
 import { ArgumentError } from "../errors.js";
-import { isKey, key, keyIndex, keyName, reserveKeys, uniqueName, type Key } from "./keys.js";
+import { derivedName, isGeneratedName, isKey, key, keyIndex, keyName, releaseName, reserveKeys, retainName, uniqueName, type Key } from "./keys.js";
+
+/** Drops a layer's names from the key registry when the layer is collected (see retainName). */
+const namesOfCollected = new FinalizationRegistry<string>(releaseName);
+
+/** Marks `owner` as a user of `name`'s keys until it is collected (generated names only). */
+function holdName(owner: object, name: string): void {
+  retainName(name);
+  if (isGeneratedName(name)) namesOfCollected.register(owner, name);
+}
 import { fingerprint, identityOf, MUTABLE, VOLATILE } from "./structure.js";
 import type { ChunkTable } from "./tables.js";
 import { ref, task, taskWithDeps, type Arg, type Task } from "./task.js";
@@ -36,6 +45,7 @@ export abstract class Layer {
   constructor(readonly name: string, dependencies: readonly Layer[]) {
     this.dependencies = dependencies;
     layersCreated += 1;
+    holdName(this, name); // a generated name's keys go with the last layer object using it
   }
 
   /** Number of tasks in the layer. */
@@ -381,8 +391,11 @@ export class TreeReductionLayer extends Layer {
 
   /** Key `index` of inner level `depth` (named "<name>.<depth>"), a level of `levelSize` tasks in all. */
   levelKeyAt(depth: number, index: number, levelSize: number): Key {
-    const name = `${this.name}.${depth}`;
-    if (!this.levelBases.has(depth)) this.levelBases.set(depth, reserveKeys(name, levelSize));
+    const name = derivedName(this.name, `.${depth}`);
+    if (!this.levelBases.has(depth)) {
+      this.levelBases.set(depth, reserveKeys(name, levelSize));
+      holdName(this, name);
+    }
     const base = this.levelBases.get(depth);
     return base === undefined ? key(name, index) : base + index;
   }

@@ -1,7 +1,9 @@
 /**
  * The runtime's memory of what ran: each finished run's timing events as the scheduler copied
  * them out of shared memory (lane, start, end per task), kept raw and turned into TaskEvents
- * only when someone asks. Bounded: the oldest runs are dropped beyond `capacity` events.
+ * only when someone asks. Bounded: the oldest runs are dropped beyond `capacity` events or
+ * `maxBytes` bytes (an estimate: the events, the key names, and each distinct plan layout once),
+ * whichever comes first. It keeps timings and names, never a task's arguments or results.
  */
 import { keyOf, type CompiledPlan, type KeyNames } from "../graph/compiled.js";
 import type { TaskEvent } from "../profile/events.js";
@@ -17,7 +19,25 @@ interface RecordedRun {
   events: Float64Array;
   ran: Uint8Array;
   count: number;
+  /** What this run holds, estimated (its layout counted apart, once). */
+  bytes: number;
 }
+
+/** Estimated bytes of a plan layout: its per-task typed arrays (about 40 bytes a task) and its programs. */
+function layoutBytes(layout: CompiledPlan): number {
+  return 40 * layout.taskGroup.length + 256 * layout.groups.length;
+}
+
+/** Estimated bytes of key names: two bytes a character, plus the arrays. */
+function namesBytes(names: KeyNames): number {
+  let bytes = 64 + 16 * names.names.length;
+  for (const n of names.names) bytes += 2 * n.length;
+  for (const l of names.listed ?? []) bytes += l ? 8 * l.length + 16 : 0;
+  return bytes;
+}
+
+const EMPTY_EVENTS = new Float64Array(0);
+const NO_NAMES: KeyNames = { names: [] };
 
 export class ProfileStore {
   private runs: RecordedRun[] = [];
@@ -25,16 +45,29 @@ export class ProfileStore {
   private total = 0;
   /** Runs recorded so far, ever: what `mark()` returns. */
   private recorded = 0;
+  private bytes = 0;
+  /** Runs kept per layout: a layout's bytes count while any of its runs is kept. */
+  private readonly layoutRuns = new Map<CompiledPlan, number>();
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number, readonly maxBytes = 32 << 20) {}
+
+  /** Bytes the kept runs hold, estimated. */
+  get estimatedBytes(): number {
+    return this.bytes;
+  }
 
   record(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array, placement: Placement): void {
-    if (this.capacity <= 0) return;
+    if (this.capacity <= 0 || this.maxBytes <= 0) return;
     let count = 0;
     for (let i = 0; i < ran.length; i++) count += ran[i]!;
-    this.runs.push({ serial: this.recorded++, layout, placement, names, events, ran, count });
+    const held = this.layoutRuns.get(layout) ?? 0;
+    this.layoutRuns.set(layout, held + 1);
+    if (held === 0) this.bytes += layoutBytes(layout);
+    const bytes = 768 + events.byteLength + ran.byteLength + namesBytes(names); // 768: the objects around them (measured: about 1.4 KB a run of 11 tasks in all)
+    this.runs.push({ serial: this.recorded++, layout, placement, names, events, ran, count, bytes });
     this.total += count;
-    while (this.total > this.capacity && this.runs.length - this.head > 1) this.total -= this.runs[this.head++]!.count;
+    this.bytes += bytes;
+    while ((this.total > this.capacity || this.bytes > this.maxBytes) && this.runs.length - this.head > 1) this.drop(this.runs[this.head++]!);
     if (this.head > 1024 && this.head * 2 > this.runs.length) {
       this.runs = this.runs.slice(this.head);
       this.head = 0;
@@ -66,9 +99,26 @@ export class ProfileStore {
     return this.runs.slice(this.head).filter((r) => r.serial >= since).map((r) => ({ ...r.placement, tasks: r.count }));
   }
 
+  private drop(run: RecordedRun): void {
+    this.total -= run.count;
+    this.bytes -= run.bytes;
+    const held = this.layoutRuns.get(run.layout)!;
+    if (held > 1) this.layoutRuns.set(run.layout, held - 1);
+    else {
+      // the layout's last kept run: its bytes go with it
+      this.layoutRuns.delete(run.layout);
+      this.bytes -= layoutBytes(run.layout);
+    }
+    // release what the dropped run held now (compaction only trims the array now and then)
+    (run as { events: Float64Array }).events = EMPTY_EVENTS;
+    (run as { names: KeyNames }).names = NO_NAMES;
+  }
+
   clear(): void {
     this.runs = [];
     this.head = 0;
     this.total = 0;
+    this.bytes = 0;
+    this.layoutRuns.clear();
   }
 }

@@ -59,6 +59,8 @@ export interface RuntimeOptions {
   scratchBytes?: number;
   /** Most timing events the profile keeps (default 200,000; 0 keeps none). */
   profileCapacity?: number;
+  /** Most bytes the profile keeps, estimated: the oldest runs go first (default 8 MiB). */
+  profileMaxBytes?: number;
   /**
    * Kernels replaced on every thread, by kernel name: a module (path or URL) whose export of that
    * name (or `exportName`) is a factory `(kernels) => implementation` (see kernels/overrides.ts).
@@ -116,7 +118,7 @@ const DEFAULT_SCRATCH = DEFAULT_FUSE_OPTIONS.maxIntermediateBytes;
 
 function checkOptions(options: RuntimeOptions): void {
   if (typeof options !== "object" || options === null) throw new ArgumentError("options", "an object", options, "Runtime.start");
-  const { threads, executor, scratchBytes, profileCapacity, resources } = options;
+  const { threads, executor, scratchBytes, profileCapacity, profileMaxBytes, resources } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
     throw new ArgumentError("threads", "a whole number in [1, 256]", threads, "Runtime.start");
   }
@@ -125,6 +127,9 @@ function checkOptions(options: RuntimeOptions): void {
   }
   if (scratchBytes !== undefined && (!Number.isInteger(scratchBytes) || scratchBytes < 1024)) {
     throw new ArgumentError("scratchBytes", "a whole number of bytes, at least 1024", scratchBytes, "Runtime.start");
+  }
+  if (profileMaxBytes !== undefined && (!Number.isInteger(profileMaxBytes) || profileMaxBytes < 0)) {
+    throw new ArgumentError("profileMaxBytes", "a whole number >= 0", profileMaxBytes, "Runtime.start");
   }
   if (profileCapacity !== undefined && (!Number.isInteger(profileCapacity) || profileCapacity < 0)) {
     throw new ArgumentError("profileCapacity", "a whole number >= 0", profileCapacity, "Runtime.start");
@@ -204,7 +209,7 @@ export class Runtime {
     const overrides = resolveOverrides(options.kernelOverrides);
     const kernels = await Kernels.create({ backend: options.backend ?? "auto", memory: options.memory ?? {} });
     await applyOverrides(kernels, overrides);
-    const store = new ProfileStore(options.profileCapacity ?? 200_000);
+    const store = new ProfileStore(options.profileCapacity ?? 200_000, options.profileMaxBytes ?? 8 << 20);
     const scheduler = await Scheduler.start({
       kernels,
       workers,
@@ -335,7 +340,7 @@ export class Runtime {
    */
   async trace<T>(work: () => Promise<T> | T): Promise<{ value: T; profile: Profile }> {
     if (typeof work !== "function") throw new ArgumentError("work", "a function", work, "trace");
-    if (this.store.capacity <= 0) throw new WeftError("this runtime keeps no profile (profileCapacity: 0): start it with a capacity to trace");
+    if (this.store.capacity <= 0 || this.store.maxBytes <= 0) throw new WeftError("this runtime keeps no profile (profileCapacity: 0): start it with a capacity to trace");
     const mark = this.store.mark();
     const value = await work();
     return { value, profile: { events: this.store.events(mark), lanes: this.threads, runs: this.store.placements(mark) } };
