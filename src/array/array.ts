@@ -46,6 +46,8 @@ export interface ComputeArrayOptions {
   cache?: boolean;
   /** Run every task on the calling thread (true), use the workers (false), or decide by measured cost ('auto', the default). */
   inline?: boolean | "auto";
+  /** Most milliseconds the computation may take (default: the runtime's); past it, TimeoutError. */
+  timeoutMs?: number;
 }
 
 /** Options of one array's `compute()` and `toTypedArray()`. */
@@ -347,7 +349,7 @@ export class ChunkedArray {
   async persist(options: ComputeArrayOptions = {}): Promise<ChunkedArray> {
     const runtime = await runtimeFor([this], options.runtime);
     const stored = this.storageLayer;
-    const values = await runtime.computeLayers([stored], { outputs: "keep", signal: options.signal, onProgress: options.onProgress, cache: options.cache, inline: options.inline });
+    const values = await runtime.computeLayers([stored], { outputs: "keep", signal: options.signal, onProgress: options.onProgress, cache: options.cache, inline: options.inline, timeoutMs: options.timeoutMs });
     const allocations = values as Allocation[];
     // an input layer: graphs reading it compile to plans that take its chunks as inputs
     const layer = new InputLayer(`${stored.name}-persisted`, allocations, this.chunkGrid.bytes(this.itemsize));
@@ -418,7 +420,7 @@ export async function computeArrays(
   const layers = [...new Set(arrays.map((a) => a.storageLayer))];
   // kept in shared memory (not copied out as float64) so that float32 chunks are read as such;
   // described by layer, so that a loop's next graph finds its plan in O(layers)
-  const values = await runtime.computeLayers(layers, { signal: options.signal, outputs: "keep", onProgress: options.onProgress, cache: options.cache, inline: options.inline });
+  const values = await runtime.computeLayers(layers, { signal: options.signal, outputs: "keep", onProgress: options.onProgress, cache: options.cache, inline: options.inline, timeoutMs: options.timeoutMs });
   try {
     const first = new Map<Layer, number>();
     let at = 0;

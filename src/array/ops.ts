@@ -404,6 +404,6 @@ export const ARRAY_OPS_MODULE = workerModuleUrl(import.meta.url);
 
 /** Registers the array ops in `registry` (the default one unless given). */
 export function registerArrayOps(registry: OpRegistry = defaultOps): void {
-  for (const [name, fn] of Object.entries(CONTEXT_OPS)) registry.register(name, fn, { context: true, module: ARRAY_OPS_MODULE });
-  for (const [name, fn] of Object.entries(PLAIN_OPS)) registry.register(name, fn, { module: ARRAY_OPS_MODULE });
+  for (const [name, fn] of Object.entries(CONTEXT_OPS)) registry.register(name, fn, { context: true, module: ARRAY_OPS_MODULE, own: true });
+  for (const [name, fn] of Object.entries(PLAIN_OPS)) registry.register(name, fn, { module: ARRAY_OPS_MODULE, own: true });
 }

@@ -189,6 +189,9 @@ async function glmSuite(options: BenchOptions, out: (text: string) => void): Pro
   for (const g of r.gradientDescentProfile) {
     lines.push(`  ${g.name}: ${g.msPerIteration.toFixed(2)} ms per iteration, ${g.tasksPerIteration.toFixed(0)} tasks, ${(100 * g.nonKernelShare).toFixed(1)}% of thread time outside tasks (median iteration; ${(100 * g.nonKernelShareMean).toFixed(1)}% over all)`);
   }
+  // the raw-data table: every solver at its defaults on unscaled data, beside scikit-learn's
+  const { renderGlmRaw } = await import("../../bench/report/glm-raw.js");
+  lines.push("", ...renderGlmRaw(r.raw));
   out(lines.join("\n"));
 }
 

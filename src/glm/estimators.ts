@@ -43,7 +43,7 @@ export interface EstimatorOptions {
   /**
    * The fit has converged when its optimality residual (`optimality`: the largest entry of the
    * gradient, or with an L1 part the proximal-gradient (KKT) residual, scaled to the data so
-   * it reads the same whatever the units of X and y) is at most tol. Default 1e-8.
+   * it reads the same whatever the units of X and y) is at most tol. Default 1e-6.
    */
   tol?: number;
   /** Rows per chunk when X is given as JS data (default: rows split in 2 x threads chunks). */

@@ -198,5 +198,5 @@ export const GLM_OPS_MODULE = workerModuleUrl(import.meta.url);
 
 /** Registers the GLM ops in `registry` (the default one unless given). */
 export function registerGlmOps(registry: OpRegistry = defaultOps): void {
-  for (const [name, fn] of Object.entries(OPS)) registry.register(name, fn, { context: true, module: GLM_OPS_MODULE });
+  for (const [name, fn] of Object.entries(OPS)) registry.register(name, fn, { context: true, module: GLM_OPS_MODULE, own: true });
 }

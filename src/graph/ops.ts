@@ -44,6 +44,12 @@ export interface OpDefinition {
   readonly context: boolean;
   /** Every worker has this op already (weft's own ops): no module to import. */
   readonly onEveryWorker: boolean;
+  /**
+   * weft's own op (short, returns): it may run on the calling thread. A program's ops run only on
+   * workers unless the run allows the calling thread (`inline: true`), so that a task that never
+   * returns can be interrupted (its worker replaced) and the calling thread stays free.
+   */
+  readonly own: boolean;
   /** For elementwise kernel ops: how to run the op on a tile (see tiles.ts). */
   readonly tile?: TileSpec;
 }
@@ -85,6 +91,8 @@ export interface RegisterOptions {
   exportName?: string;
   /** @internal weft's own ops, which every worker registers at start. */
   onEveryWorker?: boolean;
+  /** @internal weft's own ops in a module (array and GLM ops): they may run on the calling thread. */
+  own?: boolean;
   /** @internal kernel ops that fused tasks may run tile by tile. */
   tile?: TileSpec;
 }
@@ -133,6 +141,7 @@ export class OpRegistry {
     }
     this.ops.set(name, {
       name, run, module: options.module, exportName: options.exportName, context: options.context === true, onEveryWorker: options.onEveryWorker === true,
+      own: options.own === true || options.onEveryWorker === true,
       ...(options.tile ? { tile: options.tile } : {}),
     });
   }

@@ -80,6 +80,11 @@ export interface RuntimeOptions {
    * on the calling thread (true), or on the workers too (false). Each run can say otherwise.
    */
   inline?: boolean | "auto";
+  /**
+   * Every computation's default timeoutMs (ScheduleOptions.timeoutMs): past it the computation
+   * rejects with TimeoutError and a worker still in one of its tasks is replaced. None by default.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -133,6 +138,9 @@ function checkOptions(options: RuntimeOptions): void {
   }
   if (profileCapacity !== undefined && (!Number.isInteger(profileCapacity) || profileCapacity < 0)) {
     throw new ArgumentError("profileCapacity", "a whole number >= 0", profileCapacity, "Runtime.start");
+  }
+  if (options.timeoutMs !== undefined && (typeof options.timeoutMs !== "number" || !(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs))) {
+    throw new ArgumentError("timeoutMs", "a number of milliseconds > 0", options.timeoutMs, "Runtime.start");
   }
   if (options.inline !== undefined && options.inline !== true && options.inline !== false && options.inline !== "auto") {
     throw new ArgumentError("inline", "true, false or 'auto'", options.inline, "Runtime.start");
@@ -221,6 +229,7 @@ export class Runtime {
       kernelOverrides: overrides,
       onEvents: store.capacity > 0 ? (layout, names, events, ran, placement) => store.record(layout, names, events, ran, placement) : undefined,
       inline: options.inline,
+      timeoutMs: options.timeoutMs,
     });
     return new Runtime(kernels, scheduler, store, executor, options.scratchBytes ?? DEFAULT_SCRATCH, options.planCache);
   }

@@ -194,6 +194,9 @@ export class WorkerLane {
     if (!this.dead) this.side.postMessage(message);
   }
 
+  /** Set when the scheduler stopped this worker to end a run's task (not a crash of the worker's own). */
+  interrupted = false;
+
   /** Stops the worker; resolves once the thread is gone. */
   async terminate(): Promise<void> {
     this.dead = true;

@@ -23,6 +23,13 @@ export class PlanEntry {
   readonly dependents: Int32Array;
   /** Whether any task declares resources. */
   readonly usesResources: boolean;
+  /**
+   * Tasks (by position) running an op that is not weft's own (OpDefinition.own): they run on
+   * workers unless the run allows the calling thread, so a task that never returns can be
+   * interrupted and the calling thread keeps its timers.
+   */
+  readonly userOps: Uint8Array;
+  readonly hasUserOps: boolean;
   /** Milliseconds of task time (all threads) of the last run, or undefined before the first. */
   lastWorkMs: number | undefined;
   private wirePlan: WirePlan | undefined;
@@ -51,6 +58,9 @@ export class PlanEntry {
     for (let p = 0; p < positions; p++) this.readerCount[p] = this.dependentStart[p + 1]! - this.dependentStart[p]!;
     for (const p of layout.outputPositions) if (p >= 0) this.readerCount[p]! += 1;
     this.usesResources = layout.groups.some((g) => g.resources !== undefined);
+    const userGroup = layout.groups.map((g) => g.program.steps.some((st) => !st.op.own));
+    this.userOps = Uint8Array.from(layout.taskGroup, (g) => (userGroup[g] ? 1 : 0));
+    this.hasUserOps = userGroup.some(Boolean);
   }
 
   /** Number of tasks. */

@@ -98,6 +98,15 @@ export class RunState {
   /** Workers told about this run (a replaced worker is a new lane, told afresh). */
   readonly lanesTold = new Set<{ endRun(run: number): void }>();
   cleanup: (() => void) | undefined;
+  /**
+   * Whether tasks of ops that are not weft's own (PlanEntry.userOps) may run on the calling
+   * thread: "always" (asked for, or no workers), "unguarded" (while no computation in progress
+   * has a signal or a timeout, which a task stuck on the calling thread would keep from firing),
+   * or "never" (this run has one).
+   */
+  userOpsOnMain: "always" | "unguarded" | "never" = "never";
+  /** Whether this run has a signal or a timeout. */
+  guarded = false;
   /** ScheduleOptions.onProgress, and when it was last called (performance.now()). */
   onProgress: ((done: number, total: number) => void) | undefined;
   progressAt = -Infinity;
@@ -131,6 +140,16 @@ export class RunState {
     this.values = new Array(this.positions);
     this.jsValue = new Uint8Array(this.positions);
     this.queuedOn = new Int32Array(lanes);
+  }
+
+  /**
+   * Whether the calling thread may run the task at `position`: weft's own ops always; a
+   * program's op as userOpsOnMain says (`guardedRuns`: computations in progress with a signal or
+   * a timeout).
+   */
+  mayRunOnMain(position: number, guardedRuns: number): boolean {
+    if (this.entry.userOps[position] === 0 || this.userOpsOnMain === "always") return true;
+    return this.userOpsOnMain === "unguarded" && guardedRuns === 0;
   }
 
   /** Byte address of the cell of `position`. */

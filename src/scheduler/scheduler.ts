@@ -36,6 +36,13 @@ export class WorkerCrashedError extends WeftError {
 /** The computation was cancelled: by its AbortSignal, or because the runtime closed. */
 export class CancelledError extends WeftError {}
 
+/** A run took longer than its timeoutMs; names the limit. */
+export class TimeoutError extends CancelledError {
+  constructor(readonly timeoutMs: number) {
+    super(`the computation took longer than its timeoutMs (${timeoutMs} ms): stopped; a worker inside one of its tasks was replaced`);
+  }
+}
+
 /** A task asks for resources that no thread of the runtime has. */
 export class ResourceError extends WeftError {}
 
@@ -58,6 +65,8 @@ export interface SchedulerOptions {
   onEvents?(layout: CompiledPlan, names: KeyNames, events: Float64Array, ran: Uint8Array, placement: Placement): void;
   /** Runs' default placement: decided per run from measured costs ('auto', the default), or always on the calling thread (true) or never (false). */
   inline?: boolean | "auto";
+  /** Runs' default timeoutMs (none when undefined). */
+  timeoutMs?: number;
 }
 
 /**
@@ -66,6 +75,12 @@ export interface SchedulerOptions {
  */
 export interface ScheduleOptions {
   signal?: AbortSignal;
+  /**
+   * Most milliseconds the run may take (default: the runtime's, else none). Past it the run
+   * rejects with TimeoutError; a worker still inside one of its tasks is stopped and replaced
+   * (tasks of other runs queued there go to other workers), and the runtime goes on.
+   */
+  timeoutMs?: number;
   /** 'copy' (default): buffer outputs come back as Float64Array copies; 'keep': as Allocations the caller frees. */
   outputs?: OutputMode;
   /**
@@ -281,6 +296,10 @@ export class Scheduler {
     if (options.inline !== undefined && options.inline !== true && options.inline !== false && options.inline !== "auto") {
       return Promise.reject(new ArgumentError("inline", "true, false or 'auto'", options.inline, "run"));
     }
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
+      return Promise.reject(new ArgumentError("timeoutMs", "a number of milliseconds > 0", timeoutMs, "run"));
+    }
     const entry = this.entryFor(plan);
     if (entry.usesResources) this.checkResources(entry, options.names ?? plan.names);
     if (this.workerCount > 0) entry.wire();
@@ -289,7 +308,13 @@ export class Scheduler {
     const n = entry.n;
     const positions = n + plan.inputCount;
     const memory = this.options.kernels.memory;
-    const inline = options.batch === false || entry.usesResources ? false : options.inline ?? this.options.inline ?? "auto";
+    const asked = options.inline ?? this.options.inline ?? "auto";
+    // A program's own ops stay off the calling thread while a computation can be aborted or time
+    // out (a task that never returned there would keep the signal and the timer from firing),
+    // unless the calling thread is asked for outright or there is no other.
+    const guarded = options.signal !== undefined || timeoutMs !== undefined;
+    const userOpsOnMain = asked === true || this.lanes.length === 1 ? "always" : guarded ? "never" : "unguarded";
+    const inline = options.batch === false || entry.usesResources || (entry.hasUserOps && (userOpsOnMain === "never" || this.guardedRuns > 0)) ? false : asked;
     const placement = this.placementFor(entry, inline);
     let cells: Allocation;
     try {
@@ -322,15 +347,21 @@ export class Scheduler {
         }
       }
       Atomics.store(this.ctl, P.CTL_RUN_STATUS + slot, id);
+      run.userOpsOnMain = userOpsOnMain;
+      run.guarded = guarded;
+      if (guarded) this.guardedRuns += 1;
+      const cleanups: (() => void)[] = [];
       if (options.signal) {
         const signal = options.signal;
-        const onAbort = () => {
-          this.fail(run, signal.reason ?? new CancelledError("aborted"));
-          this.kick();
-        };
+        const onAbort = () => this.cancel(run, signal.reason ?? new CancelledError("aborted"));
         signal.addEventListener("abort", onAbort, { once: true });
-        run.cleanup = () => signal.removeEventListener("abort", onAbort);
+        cleanups.push(() => signal.removeEventListener("abort", onAbort));
       }
+      if (timeoutMs !== undefined) {
+        const timer = setTimeout(() => this.cancel(run, new TimeoutError(timeoutMs)), timeoutMs);
+        cleanups.push(() => clearTimeout(timer));
+      }
+      if (cleanups.length > 0) run.cleanup = () => cleanups.forEach((c) => c());
       if (this.runs.size === 0) for (const l of this.lanes) l?.hold(true);
       this.runs.set(id, run);
       if (n === 0) this.finish(run);
@@ -607,6 +638,11 @@ export class Scheduler {
       if (count === 0) continue;
       run.inFlight -= count;
       run.queuedOn[lane.index] = 0;
+      if (lane.interrupted && run.error === undefined) {
+        // stopped to end another run's task: this run's tasks queued there are dispatched again
+        this.requeue(run, lane.index);
+        continue;
+      }
       const key = run.id === runId && position < run.n ? keyOf(run.entry.layout, position, run.names) : undefined;
       const what = key !== undefined ? ` while running task ${formatKey(key)}` : "";
       this.fail(run, new WorkerCrashedError(`${reason}${what}; the worker was replaced`, lane.index, key, { cause }));
@@ -654,7 +690,7 @@ export class Scheduler {
         const position = run.ready.peek();
         const resources = run.entry.resourcesAt(position);
         // Too little is ready to share: the main thread takes it, unless it lacks the resources.
-        if (fair === 0 && (!resources || fits(this.mainAvailable, resources))) break;
+        if (fair === 0 && run.mayRunOnMain(position, this.guardedRuns) && (!resources || fits(this.mainAvailable, resources))) break;
         const lane = this.chooseLane(resources, cap);
         if (!lane) {
           if (!resources) break; // every lane has its share: the rest waits (or the main thread takes it)
@@ -686,6 +722,24 @@ export class Scheduler {
       if (!best || lane.queued < best.queued) best = lane;
     }
     return best;
+  }
+
+  /**
+   * The tasks of `run` that were queued on the worker of lane `index` (stopped before it ran
+   * them): their result slots freed, each ready again when its inputs are done, else waiting.
+   */
+  private requeue(run: RunState, index: number): void {
+    for (let p = 0; p < run.n; p++) {
+      if (run.state[p] !== QUEUED || run.laneOf[p] !== index) continue;
+      this.dropSlot(run, p);
+      if (run.remaining[p] === 0) {
+        run.state[p] = READY;
+        if (run.entry.mainOnly[p]) run.mainQueue.push(p);
+        else run.ready.push(p);
+      } else {
+        run.state[p] = WAITING;
+      }
+    }
   }
 
   /** Queues task `position` on `lane`, then (batching) its dependents whose inputs all are done or queued there. */
@@ -792,6 +846,7 @@ export class Scheduler {
       if (!run.batch && this.lanes.length > 1) continue;
       while (run.ready.size > 0 && !run.error) {
         const p = run.ready.peek();
+        if (!run.mayRunOnMain(p, this.guardedRuns)) break; // a program's op: the workers take it
         const resources = run.entry.resourcesAt(p);
         if (resources && !fits(this.mainAvailable, resources)) break;
         run.ready.pop();
@@ -915,6 +970,26 @@ export class Scheduler {
     if (writeCell(this.options.kernels.memory.f64, run.cellAddress(position) / 8, value) === P.KIND_JS) run.jsValue[position] = 1;
   }
 
+  /**
+   * Ends a run from outside (abort, timeout): it fails with `error`, and a worker inside one of
+   * its tasks is stopped and replaced (onWorkerExit puts the other runs' tasks queued there back
+   * to be dispatched again), so the run settles now rather than when that task returns.
+   */
+  /** Computations in progress with a signal or a timeout (RunState.mayRunOnMain). */
+  private guardedRuns = 0;
+
+  private cancel(run: RunState, error: unknown): void {
+    if (run.settled || run.error !== undefined) return;
+    this.fail(run, error);
+    for (const lane of this.lanes) {
+      if (!lane || lane.dead || run.queuedOn[lane.index] === 0) continue;
+      if (lane.current()[0] !== run.id) continue; // its tasks there are only queued: the worker skips them
+      lane.interrupted = true;
+      void lane.terminate();
+    }
+    this.kick();
+  }
+
   private fail(run: RunState, error: unknown): void {
     if (run.error !== undefined || run.settled) return;
     run.error = error ?? new WeftError("computation failed");
@@ -948,6 +1023,10 @@ export class Scheduler {
   private settle(run: RunState): void {
     run.settled = true;
     run.cleanup?.();
+    if (run.guarded) {
+      run.guarded = false;
+      this.guardedRuns -= 1;
+    }
     // copied out of the run's cells only when someone keeps profiles
     const onEvents = this.options.onEvents;
     const f64 = this.options.kernels.memory.f64;

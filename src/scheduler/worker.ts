@@ -111,7 +111,7 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 /** Finds an op on this worker: weft's own, or the named export of its module. */
 async function resolveOp(name: string, module: string | undefined, exportName: string, context: boolean): Promise<OpDefinition> {
   const failing = (message: string, cause?: unknown): OpDefinition => ({
-    name, module, exportName, context, onEveryWorker: false,
+    name, module, exportName, context, onEveryWorker: false, own: false,
     run: () => {
       throw new Error(message, { cause });
     },
@@ -135,7 +135,7 @@ async function resolveOp(name: string, module: string | undefined, exportName: s
   const fn = exports[exportName];
   if (typeof fn === "function") {
     return {
-      name, module, exportName, context, onEveryWorker: false,
+      name, module, exportName, context, onEveryWorker: false, own: false,
       run: context ? (args, ctx) => (fn as (...a: unknown[]) => unknown)(ctx, ...args) : (args) => (fn as (...a: unknown[]) => unknown)(...args),
     };
   }
