@@ -20,6 +20,7 @@ import { benchOverhead, type OverheadReport } from "./overhead.js";
 import { benchPeers, type PeersReport } from "./peers.js";
 import { benchSelection, type SelectionReport } from "./selection.js";
 import { barChart, lineChart, type Bar } from "./report/charts.js";
+import { renderGlmRaw } from "./report/glm-raw.js";
 import { summarize as summarizeKernels } from "./summarize.js";
 
 export interface BenchAllOptions {
@@ -317,6 +318,7 @@ export function renderReport(r: AllReports, info: RunInfo): string {
     if (ours && theirs) out.push(`At ${ours.rows.toLocaleString("en")} rows weft's lbfgs is ${f(theirs.seconds / ours.seconds, 2)}x faster than scikit-learn ${g.sklearn.version}'s lbfgs (objective ${ours.objective.toFixed(4)} against ${theirs.objective.toFixed(4)}).`, "");
   }
   out.push(chart("solvers", "solver fit times"));
+  out.push(...renderGlmRaw(g.raw));
 
   // arrays
   const e = r.array.expression;

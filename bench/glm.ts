@@ -4,6 +4,8 @@
  * generated and persisted beforehand, as scikit-learn's is in memory before its fit), iterations,
  * final objective, passes over X. scikit-learn's lbfgs on the same data (rebuilt by
  * bench/python/sklearn_glm.py from the spec) in the same run when python3 with sklearn is present.
+ * Then `raw`: every solver on real and ill-conditioned data, unscaled, at default settings, against
+ * the known optima and scikit-learn's solvers on the same data (glm-raw.ts).
  */
 import { availableParallelism, cpus } from "node:os";
 import { Runtime, glm, type SolverName } from "../src/index.js";
@@ -11,6 +13,7 @@ import { median } from "./measure.js";
 import { persistLogisticProblem } from "./problem.js";
 import { runPythonReference } from "./python.js";
 import { profileGlm, type GdProfileRun } from "./glm-profile.js";
+import { benchGlmRaw, type GlmRawReport } from "./glm-raw.js";
 
 export interface GlmBenchRow {
   solver: SolverName | "sklearn-lbfgs";
@@ -29,6 +32,8 @@ export interface GlmBenchReport {
   lambda: number;
   threads: number;
   sklearn: { version: string } | { missing: string };
+  /** Every solver on the raw (unscaled) conformance data against the known optima, beside scikit-learn's (glm-raw.ts). */
+  raw: GlmRawReport | { missing: string };
   machine: { cpu: string; cores: number; node: string };
 }
 
@@ -55,7 +60,7 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
   const repeats = quick ? 1 : 3;
   const solvers = options.solvers ?? (["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const);
   const threads = availableParallelism();
-  const total = sizes.length * solvers.length + 1 + (options.python === false ? 0 : 1);
+  const total = sizes.length * solvers.length + 2 + (options.python === false ? 0 : 1);
   let done = 0;
   const results: GlmBenchRow[] = [];
   const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 }, profileCapacity: 0 });
@@ -97,6 +102,8 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
       results.push(...ref.rows);
     }
   }
+  options.onProgress?.(total - 1, total, "raw data");
+  const raw = await benchGlmRaw({ quick, python: options.python, onProgress: (label) => options.onProgress?.(total - 1, total, label) });
   options.onProgress?.(total, total, "done");
-  return { results, gradientDescentProfile, lambda, threads, sklearn, machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version } };
+  return { results, gradientDescentProfile, lambda, threads, sklearn, raw, machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version } };
 }

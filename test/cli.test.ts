@@ -213,6 +213,22 @@ describe("weft bench all", () => {
     for (const o of objectives) expect(Math.abs(o - objectives[0]) / objectives[0]).toBeLessThan(1e-7);
     expect(r.gradientDescentProfile).toHaveLength(2);
     expect(r.gradientDescentProfile[1].tasksPerIteration).toBeLessThan(r.gradientDescentProfile[0].tasksPerIteration);
+    // the raw-data table: every solver for its penalty on the quick run's two conformance problems, at the known optimum
+    expect(r.raw.problems.map((p: { name: string }) => p.name)).toEqual(["iris2-l2-lam1", "breast_cancer-l1-lam1"]);
+    expect(r.raw.results.map((x: { problem: string; solver: string }) => `${x.problem} ${x.solver}`)).toEqual([
+      ...["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"].map((s) => `iris2-l2-lam1 ${s}`),
+      ...["proximal_grad", "admm"].map((s) => `breast_cancer-l1-lam1 ${s}`),
+    ]);
+    for (const x of r.raw.results) {
+      expect(x.seconds).toBeGreaterThan(0);
+      expect(x.nIter).toBeGreaterThan(0);
+      expect(x.converged).toBe(true);
+      expect(Math.abs(x.gap)).toBeLessThan(1e-6);
+    }
+    expect(r.raw.sklearn).toEqual({ missing: "skipped (--no-python)" });
+    expect(report).toContain("## GLM solvers on raw data");
+    expect(report).toMatch(/\| problem \| solver \| seconds \| iterations \| gap to the optimum \| converged \|\n(\| .+\n)+/);
+    expect(report).toMatch(/\| breast_cancer-l1-lam1 \| admm \| [\d.]+ \| \d+ \| -?\d\.\de-?\d+ \| yes \|/);
   });
 
   it("selection: grid search against one-by-one fits, with the same best lambda", () => {
