@@ -36,6 +36,16 @@ export class WorkerCrashedError extends WeftError {
 /** The computation was cancelled: by its AbortSignal, or because the runtime closed. */
 export class CancelledError extends WeftError {}
 
+/**
+ * What an aborted run rejects with: the reason given to abort(reason), or, when none was given
+ * (the platform's default AbortError), a CancelledError with that as its cause.
+ */
+function abortError(signal: AbortSignal): unknown {
+  const reason: unknown = signal.reason;
+  if (reason === undefined || (reason instanceof Error && reason.name === "AbortError")) return new CancelledError("aborted", { cause: reason });
+  return reason;
+}
+
 /** A run took longer than its timeoutMs; names the limit. */
 export class TimeoutError extends CancelledError {
   constructor(readonly timeoutMs: number) {
@@ -289,7 +299,7 @@ export class Scheduler {
    */
   run(plan: CompiledPlan, inputs: readonly unknown[], options: ScheduleOptions & { names?: KeyNames } = {}): Promise<unknown[]> {
     if (this.closed) return Promise.reject(new CancelledError("the runtime is closed"));
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new CancelledError("aborted"));
+    if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
     if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
       return Promise.reject(new ArgumentError("onProgress", "a function (done, total) => void", options.onProgress, "run"));
     }
@@ -353,7 +363,7 @@ export class Scheduler {
       const cleanups: (() => void)[] = [];
       if (options.signal) {
         const signal = options.signal;
-        const onAbort = () => this.cancel(run, signal.reason ?? new CancelledError("aborted"));
+        const onAbort = () => this.cancel(run, abortError(signal));
         signal.addEventListener("abort", onAbort, { once: true });
         cleanups.push(() => signal.removeEventListener("abort", onAbort));
       }

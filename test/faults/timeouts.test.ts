@@ -8,7 +8,7 @@
  */
 import { threadId } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Graph, Runtime, TimeoutError, defaultOps, key, task, TaskLayer } from "../../src/index.js";
+import { CancelledError, Graph, Runtime, TimeoutError, defaultOps, key, task, TaskLayer } from "../../src/index.js";
 
 const FIXTURE = new URL("../fixtures/ops.mjs", import.meta.url).href;
 const fixture = (await import(FIXTURE)) as Record<string, (...args: unknown[]) => unknown>;
@@ -47,6 +47,19 @@ describe("a task that never returns", () => {
     await expect(rt.compute(graph, [out], { signal: controller.signal })).rejects.toThrow("user stopped it");
     const next = one("inc", 1);
     expect(await rt.compute(next.graph, [next.out])).toEqual([2]);
+  });
+
+  it("abort() without a reason rejects with the documented CancelledError (its cause the platform's AbortError)", async () => {
+    const { graph, out } = one("forever", 6);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const error = await rt.compute(graph, [out], { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(((error as Error).cause as Error).name).toBe("AbortError");
+    const before = new AbortController();
+    before.abort();
+    const next = one("inc", 1);
+    await expect(rt.compute(next.graph, [next.out], { signal: before.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 
   it("the runtime's default timeoutMs applies to every computation", async () => {
