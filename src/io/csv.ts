@@ -78,6 +78,9 @@ export async function readCsv(location: string | URL | Source, options: CsvOptio
   const delimiter = options.delimiter ?? (/\.tsv$/i.test(source.url) ? "\t" : ",");
   const missing = options.missing ?? "error";
   const dtype = checkDType(options.dtype ?? "float64", "dtype", "readCsv");
+  if (options.chunkRows !== undefined && (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)) {
+    throw new ArgumentError("chunkRows", "a whole number >= 1", options.chunkRows, "readCsv"); // before the file is read
+  }
   if (missing !== "error" && missing !== "drop" && typeof missing !== "number") {
     throw new ArgumentError("missing", "'error', 'drop' or a number", missing, "readCsv");
   }

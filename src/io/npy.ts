@@ -38,6 +38,9 @@ export interface NpyHeader {
   dataOffset: number;
 }
 
+/** The longest header read (NumPy's own are under 1 KiB; its loader refuses more than 10,000 bytes by default). */
+const MAX_HEADER_BYTES = 1 << 16;
+
 /** Reads and checks the header of `source`. */
 export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   const where = `NPY file ${source.url}`;
@@ -56,6 +59,8 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   } else {
     throw new NpyError("version", "1, 2 or 3", major, where);
   }
+  // NumPy writes headers of a few hundred bytes; a huge length is a corrupt or hostile file
+  if (headerLength > MAX_HEADER_BYTES) throw new NpyError("header", `a header of at most ${MAX_HEADER_BYTES} bytes`, `${headerLength} bytes`, where);
   const bytes = await source.read(start, headerLength);
   if (bytes.length < headerLength) throw new NpyError("header", `${headerLength} bytes of header`, `${bytes.length} bytes (a truncated file)`, where);
   const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes);

@@ -6,7 +6,7 @@ import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
-import { openSource, type Source, type StorageOptions } from "./storage.js";
+import { openSource, StorageError, type Source, type StorageOptions } from "./storage.js";
 import type { Table } from "./csv.js";
 
 /** A Parquet file weft cannot read (a non-numeric column, a missing one). */
@@ -31,6 +31,9 @@ async function asyncBuffer(source: Source) {
 export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<Table> {
   const source = typeof location === "object" && "read" in location ? location : openSource(location, options.storage);
   const dtype = checkDType(options.dtype ?? "float64", "dtype", "readParquet");
+  if (options.chunkRows !== undefined && (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)) {
+    throw new ArgumentError("chunkRows", "a whole number >= 1", options.chunkRows, "readParquet"); // before the file is read
+  }
   const where = `Parquet file ${source.url}`;
   const file = await asyncBuffer(source);
   let metadata;
@@ -44,7 +47,14 @@ export async function readParquet(location: string | URL | Source, options: { fe
   const features = [...(options.features ?? names.filter((n) => n !== options.target))];
   for (const f of features) if (!names.includes(f)) throw new ParquetError("features", `columns of the file (${names.join(", ")})`, f, where);
   const columns = options.target !== undefined ? [...features, options.target] : features;
-  const records = (await parquetReadObjects({ file, columns })) as Record<string, unknown>[];
+  let records: Record<string, unknown>[];
+  try {
+    records = (await parquetReadObjects({ file, columns })) as Record<string, unknown>[];
+  } catch (cause) {
+    // a corrupt page or an unsupported encoding: hyparquet's own message, named and typed
+    if (cause instanceof StorageError) throw cause;
+    throw new ParquetError("file", "readable Parquet pages", `${(cause as Error).name}: ${(cause as Error).message}`.slice(0, 200), where);
+  }
   const rows = records.length;
   const p = features.length;
   const X = new Float64Array(rows * p);
