@@ -85,6 +85,8 @@ export interface RuntimeOptions {
    * rejects with TimeoutError and a worker still in one of its tasks is replaced. None by default.
    */
   timeoutMs?: number;
+  /** Every computation's default callingThreadOps ("weft", the default, or "all"; ScheduleOptions). */
+  callingThreadOps?: "weft" | "all";
 }
 
 /**
@@ -141,6 +143,9 @@ function checkOptions(options: RuntimeOptions): void {
   }
   if (options.timeoutMs !== undefined && (typeof options.timeoutMs !== "number" || !(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs))) {
     throw new ArgumentError("timeoutMs", "a number of milliseconds > 0", options.timeoutMs, "Runtime.start");
+  }
+  if (options.callingThreadOps !== undefined && options.callingThreadOps !== "weft" && options.callingThreadOps !== "all") {
+    throw new ArgumentError("callingThreadOps", "'weft' or 'all'", options.callingThreadOps, "Runtime.start");
   }
   if (options.inline !== undefined && options.inline !== true && options.inline !== false && options.inline !== "auto") {
     throw new ArgumentError("inline", "true, false or 'auto'", options.inline, "Runtime.start");
@@ -230,6 +235,7 @@ export class Runtime {
       onEvents: store.capacity > 0 ? (layout, names, events, ran, placement) => store.record(layout, names, events, ran, placement) : undefined,
       inline: options.inline,
       timeoutMs: options.timeoutMs,
+      callingThreadOps: options.callingThreadOps,
     });
     return new Runtime(kernels, scheduler, store, executor, options.scratchBytes ?? DEFAULT_SCRATCH, options.planCache);
   }

@@ -77,6 +77,8 @@ export interface SchedulerOptions {
   inline?: boolean | "auto";
   /** Runs' default timeoutMs (none when undefined). */
   timeoutMs?: number;
+  /** Runs' default callingThreadOps (ScheduleOptions.callingThreadOps; default "weft"). */
+  callingThreadOps?: "weft" | "all";
 }
 
 /**
@@ -91,6 +93,13 @@ export interface ScheduleOptions {
    * (tasks of other runs queued there go to other workers), and the runtime goes on.
    */
   timeoutMs?: number;
+  /**
+   * Which ops the calling thread may run when it helps the workers: "weft" (default): weft's own
+   * only (kernels, array and GLM ops), so a program's op that never returns, exits or runs out of
+   * memory does so on a worker, which is replaced; "all": a program's ops too, while no
+   * computation in progress has a signal or a timeout (faster for very short tasks on few cores).
+   */
+  callingThreadOps?: "weft" | "all";
   /** 'copy' (default): buffer outputs come back as Float64Array copies; 'keep': as Allocations the caller frees. */
   outputs?: OutputMode;
   /**
@@ -306,6 +315,9 @@ export class Scheduler {
     if (options.inline !== undefined && options.inline !== true && options.inline !== false && options.inline !== "auto") {
       return Promise.reject(new ArgumentError("inline", "true, false or 'auto'", options.inline, "run"));
     }
+    if (options.callingThreadOps !== undefined && options.callingThreadOps !== "weft" && options.callingThreadOps !== "all") {
+      return Promise.reject(new ArgumentError("callingThreadOps", "'weft' or 'all'", options.callingThreadOps, "run"));
+    }
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
       return Promise.reject(new ArgumentError("timeoutMs", "a number of milliseconds > 0", timeoutMs, "run"));
@@ -319,11 +331,13 @@ export class Scheduler {
     const positions = n + plan.inputCount;
     const memory = this.options.kernels.memory;
     const asked = options.inline ?? this.options.inline ?? "auto";
-    // A program's own ops stay off the calling thread while a computation can be aborted or time
-    // out (a task that never returned there would keep the signal and the timer from firing),
-    // unless the calling thread is asked for outright or there is no other.
+    // A program's own ops stay off the calling thread (a task that never returned there would
+    // keep signals and timers from firing; one that called process.exit would end the process),
+    // unless the calling thread is asked for outright (inline: true), there is no other, or
+    // callingThreadOps is "all" and no computation in progress can be aborted or time out.
     const guarded = options.signal !== undefined || timeoutMs !== undefined;
-    const userOpsOnMain = asked === true || this.lanes.length === 1 ? "always" : guarded ? "never" : "unguarded";
+    const callingThreadOps = options.callingThreadOps ?? this.options.callingThreadOps ?? "weft";
+    const userOpsOnMain = asked === true || this.lanes.length === 1 ? "always" : guarded || callingThreadOps !== "all" ? "never" : "unguarded";
     const inline = options.batch === false || entry.usesResources || (entry.hasUserOps && (userOpsOnMain === "never" || this.guardedRuns > 0)) ? false : asked;
     const placement = this.placementFor(entry, inline);
     let cells: Allocation;
@@ -682,7 +696,10 @@ export class Scheduler {
       const batch = run.batch;
       // Each worker's share of what is ready; the main thread keeps one share for itself (so a
       // lone ready task runs right here, without a round trip).
-      const fair = batch ? Math.floor(totalReady / (lanesReady + 1)) : 1;
+      // the calling thread takes a share only of what it may run (not a program's ops while runs
+      // can be aborted or time out): otherwise the workers share everything
+      const mainHelps = run.mayRunOnMain(run.ready.peek(), this.guardedRuns);
+      const fair = batch ? Math.floor(totalReady / (lanesReady + (mainHelps ? 1 : 0))) : 1;
       // A worker gets a quarter of its fair share at a time (at least two tasks, so it never
       // waits for the next one): it is topped up as it goes, and all threads finish together
       // even when tasks take different times.

@@ -8,11 +8,11 @@
  */
 import { threadId } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CancelledError, Graph, Runtime, TimeoutError, defaultOps, key, task, TaskLayer } from "../../src/index.js";
+import { CancelledError, Graph, Runtime, TimeoutError, WorkerCrashedError, defaultOps, key, task, TaskLayer } from "../../src/index.js";
 
 const FIXTURE = new URL("../fixtures/ops.mjs", import.meta.url).href;
 const fixture = (await import(FIXTURE)) as Record<string, (...args: unknown[]) => unknown>;
-for (const name of ["forever", "inc", "whereAmI", "slow"]) defaultOps.register(name, fixture[name]!, { module: FIXTURE });
+for (const name of ["forever", "inc", "whereAmI", "slow", "exitWorker"]) defaultOps.register(name, fixture[name]!, { module: FIXTURE });
 
 let rt: Runtime;
 beforeAll(async () => {
@@ -87,16 +87,30 @@ describe("a task that never returns", () => {
     expect((done as PromiseFulfilledResult<unknown[]>).value).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
-  it("a program's op never runs on the calling thread while a computation can be aborted or time out, unless the run asks for it", async () => {
+  it("a program's op never runs on the calling thread by default, so process.exit() in one ends a worker, not the process", async () => {
+    for (let i = 0; i < 20; i++) {
+      const { graph, out } = one("whereAmI");
+      expect(await rt.compute(graph, [out])).not.toEqual([threadId]);
+    }
+    for (let i = 0; i < 3; i++) {
+      const { graph, out } = one("exitWorker", i);
+      await expect(rt.compute(graph, [out])).rejects.toThrow(WorkerCrashedError);
+    }
+    const next = one("inc", 4);
+    expect(await rt.compute(next.graph, [next.out])).toEqual([5]);
+    await expect(rt.compute(next.graph, [next.out], { callingThreadOps: "sometimes" as never })).rejects.toThrow(/'callingThreadOps' must be 'weft' or 'all'/);
+  });
+
+  it("with callingThreadOps 'all', still never while a computation can be aborted or time out, unless the run asks for it", async () => {
     const controller = new AbortController();
     for (let i = 0; i < 20; i++) {
       const { graph, out } = one("whereAmI");
-      const [thread] = await rt.compute(graph, [out], i % 2 ? { timeoutMs: 60_000 } : { signal: controller.signal });
+      const [thread] = await rt.compute(graph, [out], { callingThreadOps: "all", ...(i % 2 ? { timeoutMs: 60_000 } : { signal: controller.signal }) });
       expect(thread).not.toBe(threadId); // the calling thread's id (vitest runs this file on a thread of its own)
     }
     // nor one of another computation, while such a computation is in progress (two workers: one
     // stuck, the other free)
-    const three = await Runtime.start({ threads: 3 });
+    const three = await Runtime.start({ threads: 3, callingThreadOps: "all" });
     try {
       const stuck = one("forever", 5);
       const guarded = three.compute(stuck.graph, [stuck.out], { timeoutMs: 2_000 });
