@@ -12,6 +12,7 @@ import { defaultOps, type OpRegistry } from "../graph/ops.js";
 import type { KernelTable } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
 import { workerModuleUrl } from "../platform/node.js";
+import { scaledHessianInto } from "./scaling.js";
 
 type Kernel = (...args: number[]) => number;
 const kernel = (ctx: TaskContext, name: string): Kernel => {
@@ -111,7 +112,7 @@ export function glmAdmmLocal(
     toBeta(x);
     const Hb = ctx.scratch(8 * n * n);
     hessianInto(raw, weights, ctx.scratch(8 * (rows + p)), X, beta, rows, p, intercept, Hb);
-    toScaledHessian(Hb.f64(), d, m, p, n, intercept, kept);
+    scaledHessianInto(Hb.f64(), d, m, p, intercept, kept);
     if (!kept.every(Number.isFinite)) {
       x.fill(NaN); // the Hessian overflowed (features beyond about 1e150): the solver reports it
       return out;
@@ -174,21 +175,6 @@ export function glmAdmmLocal(
     [g, gTrial] = [gTrial, g];
   }
   return out;
-}
-
-/** J^T H J (see Coordinates.hessianToScaled), written into `out`. */
-function toScaledHessian(H: Float64Array, d: ArrayLike<number>, m: ArrayLike<number>, p: number, n: number, intercept: boolean, out: Float64Array): void {
-  const HJ = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const hb = intercept ? H[i * n + p]! : 0;
-    for (let j = 0; j < p; j++) HJ[i * n + j] = (H[i * n + j]! - m[j]! * hb) / d[j]!;
-    if (intercept) HJ[i * n + p] = hb;
-  }
-  for (let j = 0; j < n; j++) {
-    const rb = intercept ? HJ[p * n + j]! : 0;
-    for (let i = 0; i < p; i++) out[i * n + j] = (HJ[i * n + j]! - m[i]! * rb) / d[i]!;
-    if (intercept) out[p * n + j] = rb;
-  }
 }
 
 const OPS = { glmChunkLossGrad, glmChunkLoss, glmChunkHessian, glmAdmmLocal } as const;

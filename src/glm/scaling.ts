@@ -208,19 +208,8 @@ export class Coordinates {
 
   /** A Hessian in beta coordinates (n x n, row-major), seen in gamma: J^T H J. */
   hessianToScaled(H: ArrayLike<number>): Float64Array {
-    const n = this.n, p = this.p;
-    const HJ = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      const hb = this.intercept ? H[i * n + p]! : 0;
-      for (let j = 0; j < p; j++) HJ[i * n + j] = (H[i * n + j]! - this.center[j]! * hb) / this.scale[j]!;
-      if (this.intercept) HJ[i * n + p] = hb;
-    }
-    const out = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) {
-      const rb = this.intercept ? HJ[p * n + j]! : 0;
-      for (let i = 0; i < p; i++) out[i * n + j] = (HJ[i * n + j]! - this.center[i]! * rb) / this.scale[i]!;
-      if (this.intercept) out[p * n + j] = rb;
-    }
+    const out = new Float64Array(this.n * this.n);
+    scaledHessianInto(H, this.scale, this.center, this.p, this.intercept, out);
     return out;
   }
 
@@ -265,6 +254,25 @@ export class ScaledObjective implements SmoothObjective {
 
   async hessian(gamma: Float64Array): Promise<Float64Array> {
     return this.coordinates.hessianToScaled(await this.inner.hessian(this.coordinates.toOriginal(gamma)));
+  }
+}
+
+/**
+ * J^T H J for beta_j = gamma_j / d_j, b = c - sum_j m_j beta_j (H n x n row-major, n = p + 1 with
+ * an intercept), written into `out`: what Coordinates.hessianToScaled and ADMM's local step use.
+ */
+export function scaledHessianInto(H: ArrayLike<number>, d: ArrayLike<number>, m: ArrayLike<number>, p: number, intercept: boolean, out: Float64Array): void {
+  const n = intercept ? p + 1 : p;
+  const HJ = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const hb = intercept ? H[i * n + p]! : 0;
+    for (let j = 0; j < p; j++) HJ[i * n + j] = (H[i * n + j]! - m[j]! * hb) / d[j]!;
+    if (intercept) HJ[i * n + p] = hb;
+  }
+  for (let j = 0; j < n; j++) {
+    const rb = intercept ? HJ[p * n + j]! : 0;
+    for (let i = 0; i < p; i++) out[i * n + j] = (HJ[i * n + j]! - m[i]! * rb) / d[i]!;
+    if (intercept) out[p * n + j] = rb;
   }
 }
 
