@@ -12,18 +12,37 @@ export type Shape = readonly number[];
 export type ChunksSpec = number | readonly (number | readonly number[])[];
 export type Chunks = readonly (readonly number[])[];
 
+/**
+ * The most chunks an array may have. Each chunk is a task with its own bookkeeping (about 1.3 us
+ * to plan and a few dozen bytes): 2^22 chunks take seconds and hundreds of MB before the first
+ * kernel runs, and a chunking past that is almost always a slip (chunks: 1 on a billion rows),
+ * refused at once rather than found out minutes later.
+ */
+export const MAX_CHUNKS = 2 ** 22;
+
 export function checkShape(shape: unknown, where: string): number[] {
   if (!Array.isArray(shape) || shape.length > 2) throw new ArgumentError("shape", "an array of 0, 1 or 2 lengths", shape, where);
   for (const n of shape) {
-    if (!Number.isInteger(n) || n < 0) throw new ArgumentError("shape", "whole, non-negative lengths", shape, where);
+    if (!Number.isSafeInteger(n) || n < 0) throw new ArgumentError("shape", "whole, non-negative lengths (at most 2^53 - 1)", shape, where);
   }
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (size > Number.MAX_SAFE_INTEGER) throw new ArgumentError("shape", "at most 2^53 - 1 values in all", shape, where);
   return [...(shape as number[])];
+}
+
+/** Refuses a chunking of more than MAX_CHUNKS chunks (`counts`: chunks per dimension). */
+export function checkChunkCount(counts: readonly number[], spec: unknown, where: string): void {
+  const total = counts.reduce((a, b) => a * b, 1);
+  if (total > MAX_CHUNKS) {
+    throw new ArgumentError("chunks", `at most ${MAX_CHUNKS.toLocaleString("en-US")} chunks in all (this chunking makes ${total.toLocaleString("en-US")}; use longer chunks)`, spec, where);
+  }
 }
 
 /** Lengths of the chunks of a dimension of length n, in pieces of `size` (the last may be shorter). */
 function even(n: number, size: number, where: string): number[] {
   if (!Number.isInteger(size) || size < 1) throw new ArgumentError("chunks", "a chunk length >= 1", size, where);
   if (n === 0) return [0];
+  checkChunkCount([Math.ceil(n / size)], size, where);
   const out: number[] = [];
   for (let start = 0; start < n; start += size) out.push(Math.min(size, n - start));
   return out;
@@ -40,6 +59,15 @@ export function normalizeChunks(shape: Shape, spec: ChunksSpec | undefined, wher
   if (!Array.isArray(spec) || spec.length !== shape.length) {
     throw new ArgumentError("chunks", `a chunk length, or one entry per dimension (${shape.length})`, spec, where);
   }
+  // counted before any list is built: a billion chunks fail here, not minutes later
+  checkChunkCount(
+    shape.map((n, d) => {
+      const s = spec[d];
+      return typeof s === "number" && Number.isInteger(s) && s >= 1 ? (n === 0 ? 1 : Math.ceil(n / s)) : Array.isArray(s) ? Math.max(1, s.length) : 1;
+    }),
+    spec,
+    where,
+  );
   return shape.map((n, d) => {
     const s = spec[d]!;
     if (typeof s === "number") return even(n, s, where);

@@ -10,7 +10,7 @@ import { key } from "../graph/keys.js";
 import { uniqueName } from "../graph/keys.js";
 import { ref, taskWith, type Arg } from "../graph/task.js";
 import { ChunkedArray, sameRuntime, type Expression, type Operand } from "./array.js";
-import { describeShape, sameChunks } from "./chunks.js";
+import { checkChunkCount, describeShape, sameChunks } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
 import { COL, FULL, NUMBER, ROW, SCALAR } from "./ops.js";
 import { resultDType, withDType } from "./dtype.js";
@@ -151,6 +151,8 @@ function outputChunks(operands: readonly Operand[], shape: readonly number[]): {
 function broadcastGeneral(op: string, operands: readonly Operand[], shape: number[], runtime: ChunkedArray["runtime"]): ChunkedArray {
   const [R, C] = as2d(shape);
   const { rowChunks, colChunks } = outputChunks(operands, shape);
+  // a column against a row, each in many chunks, makes their product of chunks
+  checkChunkCount([rowChunks.length, colChunks.length], operands.map((x) => (typeof x === "number" ? "a number" : `chunks of ${x.chunks.map((c) => c.length).join(" x ")}`)).join(" and "), op);
   const placed = operands.map((x) => place(x, rowChunks, colChunks, R, C));
   const name = uniqueName(op === "where" ? "where" : `broadcast-${op}`);
   const tasks = [];

@@ -60,6 +60,7 @@ export const array = {
 export { ChunkedArray } from "./array.js";
 export type { ComputeArrayOptions, ComputeIntoOptions, Operand, ReduceOptions } from "./array.js";
 export type { ChunksSpec, Shape } from "./chunks.js";
+export { MAX_CHUNKS } from "./chunks.js";
 export type { CreateOptions, RandomOptions } from "./create.js";
 export type { DType } from "./dtype.js";
 export { registerArrayOps } from "./ops.js";

@@ -106,6 +106,9 @@ export async function readNpyValues(location: string | URL | Source, onProgress?
  */
 export async function readNpy(location: string | URL, options: { chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<ChunkedArray> {
   const dtype = options.dtype === undefined ? undefined : checkDType(options.dtype, "dtype", "readNpy");
+  if (options.chunkRows !== undefined && (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)) {
+    throw new ArgumentError("chunkRows", "a whole number >= 1", options.chunkRows, "readNpy"); // before the file is read
+  }
   const { data, shape, dtype: stored } = await readNpyValues(location, undefined, options.storage);
   const chunks = options.chunkRows && shape.length > 0 ? (shape.length === 2 ? [options.chunkRows, shape[1]!] : options.chunkRows) : undefined;
   return fromTypedArray(data, { shape, chunks: chunks as never, dtype: dtype ?? (stored === "f4" ? "float32" : "float64") });

@@ -85,6 +85,8 @@ export type FromWorker =
   | { type: "ready" }
   | { type: "value"; run: number; position: number; value: unknown }
   | { type: "error"; run: number; position: number; step: number; error: unknown }
+  /** A program's op threw after its task returned (a timer, a rejected promise): run 0 if untraced. */
+  | { type: "stray-error"; run: number; position: number; ops: string[]; error: unknown }
   | { type: "log"; message: string };
 
 /** What a worker receives at start (workerData). */

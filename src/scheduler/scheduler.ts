@@ -622,6 +622,7 @@ export class Scheduler {
   }
 
   private onWorkerMessage(lane: WorkerLane, m: P.FromWorker): void {
+    if (m.type === "stray-error") return this.onStrayError(lane, m);
     if (m.type !== "value" && m.type !== "error") return;
     const run = this.runs.get(m.run);
     if (!run) return;
@@ -650,6 +651,28 @@ export class Scheduler {
     this.dropSlot(run, position);
     const plan = run.entry.layout;
     this.fail(run, new TaskError(keyOf(plan, position, run.names), stepKeyOf(plan, position, payload.step ?? 0, run.names), payload.error));
+  }
+
+  /**
+   * A program's op threw after its task returned. The computation that ran the task fails if it
+   * is still running; once it has ended there is no one to reject, and a process warning says so
+   * (the error is never pinned on whatever computation happens to run next).
+   */
+  private onStrayError(lane: WorkerLane, m: Extract<P.FromWorker, { type: "stray-error" }>): void {
+    const names = m.ops.map((o) => `'${o}'`).join(", ");
+    const ops = m.ops.length === 0 ? "an op" : m.ops.length === 1 ? `op ${names}` : `one of the ops ${names} (fused in one task)`;
+    const text = m.error instanceof Error ? m.error.message : typeof m.error === "object" && m.error !== null && "message" in m.error ? String(m.error.message) : String(m.error);
+    const run = this.runs.get(m.run);
+    if (run && !run.error && m.position >= 0 && m.position < run.n) {
+      const key = keyOf(run.entry.layout, m.position, run.names);
+      const cause = new Error(`${ops} threw after its task returned (from a timer or a promise it left behind): ${text}`, { cause: m.error });
+      this.fail(run, new TaskError(key, key, cause));
+      this.maybeSettle(run);
+      this.kick();
+      return;
+    }
+    const whose = m.run !== 0 ? "a task of a computation that has ended" : "code not traced to a task";
+    process.emitWarning(`weft: ${ops} threw on worker ${lane.index} after its task returned (${whose}): ${text}`, { type: "WeftWarning", code: "WEFT_STRAY_ERROR" });
   }
 
   private onWorkerExit(lane: WorkerLane, reason: string, cause: unknown): void {

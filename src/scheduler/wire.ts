@@ -17,6 +17,8 @@ export interface WireOp {
   module: string | undefined;
   exportName: string | undefined;
   context: boolean;
+  /** weft's own op (see OpDefinition.own). */
+  own: boolean;
 }
 
 export interface WireProgram {
@@ -99,7 +101,7 @@ export function encodePlan(plan: CompiledPlan, mainOnly: Uint8Array): WirePlan {
     let i = opIndex.get(op);
     if (i !== undefined) return i;
     if (!op.onEveryWorker && op.module === undefined) i = -1;
-    else i = ops.push({ name: op.name, module: op.onEveryWorker ? undefined : op.module, exportName: op.exportName, context: op.context }) - 1;
+    else i = ops.push({ name: op.name, module: op.onEveryWorker ? undefined : op.module, exportName: op.exportName, context: op.context, own: op.own }) - 1;
     opIndex.set(op, i);
     return i;
   };

@@ -8,6 +8,7 @@
  */
 import { applyOverrides } from "../kernels/overrides.js";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { importableUrl } from "../platform/node.js";
 import { Kernels } from "../kernels/kernels.js";
 import { BufferViews, NeedsMainThreadError, SharedBuffer, type BorrowedHeap } from "../memory/shared-memory.js";
@@ -41,6 +42,8 @@ class WorkerGroup {
   private decoded: ExecProgram | undefined;
   /** Buffers the program's own arguments name: kernels may touch them. */
   readonly constants: BufferViews[] = [];
+  /** Names of the program's ops that are a program's own (not weft's): code that may leave timers behind. */
+  private foreign: string[] | undefined;
 
   constructor(private readonly owner: WorkerPlan, private readonly wire: WireProgram | null) {}
 
@@ -60,6 +63,11 @@ class WorkerGroup {
       })),
     };
     return this.decoded;
+  }
+
+  get foreignOps(): string[] {
+    this.foreign ??= [...new Set(this.program.steps.filter((s) => !s.op.own).map((s) => s.op.name))];
+    return this.foreign;
   }
 }
 
@@ -85,7 +93,7 @@ class WorkerPlan implements RunnablePlan {
   }
 
   private async resolveOps(): Promise<void> {
-    this.ops = await Promise.all(this.wire.ops.map((op) => resolveOp(op.name, op.module, op.exportName ?? op.name, op.context)));
+    this.ops = await Promise.all(this.wire.ops.map((op) => resolveOp(op.name, op.module, op.exportName ?? op.name, op.context, op.own)));
   }
 }
 
@@ -109,7 +117,7 @@ const runs = new Map<number, WorkerRun>();
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 /** Finds an op on this worker: weft's own, or the named export of its module. */
-async function resolveOp(name: string, module: string | undefined, exportName: string, context: boolean): Promise<OpDefinition> {
+async function resolveOp(name: string, module: string | undefined, exportName: string, context: boolean, own: boolean): Promise<OpDefinition> {
   const failing = (message: string, cause?: unknown): OpDefinition => ({
     name, module, exportName, context, onEveryWorker: false, own: false,
     run: () => {
@@ -135,7 +143,7 @@ async function resolveOp(name: string, module: string | undefined, exportName: s
   const fn = exports[exportName];
   if (typeof fn === "function") {
     return {
-      name, module, exportName, context, onEveryWorker: false, own: false,
+      name, module, exportName, context, onEveryWorker: false, own,
       run: context ? (args, ctx) => (fn as (...a: unknown[]) => unknown)(ctx, ...args) : (args) => (fn as (...a: unknown[]) => unknown)(...args),
     };
   }
@@ -232,6 +240,29 @@ class WorkerHooks implements RunnerHooks, BorrowedHeap {
 const hooks = new WorkerHooks();
 memory.setBorrowedHeap(hooks);
 
+/**
+ * Errors a program's op throws after its task returned (from a timer, an unhandled rejection) are
+ * not this worker's end and not the fault of whatever task runs next: they are traced, through
+ * the task's async context, to the task that left them behind, and reported to the main thread,
+ * which fails that task's computation if it is still running (or warns if it has ended).
+ */
+const taskContext = new AsyncLocalStorage<{ run: number; position: number; ops: string[] }>();
+/** A program's op ran since the worker last let its event loop turn (timers it set may be due). */
+let leftBehind = false;
+
+function reportStray(error: unknown): void {
+  const origin = taskContext.getStore();
+  const message = { type: "stray-error", run: origin?.run ?? 0, position: origin?.position ?? -1, ops: origin?.ops ?? [], error } satisfies P.FromWorker;
+  try {
+    parentPort!.postMessage(message);
+  } catch {
+    const e = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { message: String(error) };
+    parentPort!.postMessage({ ...message, error: e });
+  }
+}
+process.on("uncaughtException", reportStray);
+process.on("unhandledRejection", reportStray);
+
 function postError(run: WorkerRun, position: number, step: number, error: unknown): void {
   try {
     parentPort!.postMessage({ type: "error", run: run.id, position, step, error } satisfies P.FromWorker);
@@ -269,7 +300,14 @@ function execute(run: WorkerRun, position: number): number {
   try {
     void group.program; // decoded (and its constant buffers known) before the task's regions are set
     hooks.begin(hasSlot ? f64[cell + 1]! : -1, hasSlot ? f64[cell + 2]! : 0, group.constants);
-    const result = runTask(run.plan, position, run.valueAt, hooks);
+    const foreign = group.foreignOps;
+    let result: unknown;
+    if (foreign.length === 0) result = runTask(run.plan, position, run.valueAt, hooks);
+    else {
+      // a program's op may leave timers or promises behind: what they throw is traced to this task
+      leftBehind = true;
+      result = taskContext.run({ run: run.id, position, ops: foreign }, runTask, run.plan, position, run.valueAt, hooks);
+    }
     f64 = memory.f64; // the memory may have grown meanwhile
     status = writeResult(run, position, result, f64);
   } catch (error) {
@@ -339,7 +377,8 @@ const MAX_SPIN_MS = 2;
 const WOKEN_SOON_MS = 10;
 let spinMs = 0.1;
 
-function idle(): void {
+/** Spins while the inbox is empty (only if fewer threads than cores spin); true if work arrived. */
+function spin(): boolean {
   if (Atomics.add(ctl, P.CTL_SPINNERS, 1) < Atomics.load(ctl, P.CTL_SPIN_LIMIT)) {
     Atomics.store(words, P.LANE_STATE, P.LANE_SPINNING);
     const until = performance.now() + spinMs;
@@ -348,10 +387,12 @@ function idle(): void {
     }
   }
   Atomics.sub(ctl, P.CTL_SPINNERS, 1);
-  if (inbox.size() > 0) {
-    Atomics.store(words, P.LANE_STATE, P.LANE_RUNNING);
-    return;
-  }
+  Atomics.store(words, P.LANE_STATE, P.LANE_RUNNING);
+  return inbox.size() > 0;
+}
+
+/** Sleeps on the inbox's tail word (at most 50 ms); true if it slept that long with nothing arriving. */
+function sleep(): boolean {
   Atomics.store(words, P.LANE_STATE, P.LANE_SLEEPING);
   const tail = inbox.tail();
   const sleptAt = performance.now();
@@ -364,7 +405,11 @@ function idle(): void {
   // time: a loop's 60 us between runs took six runs to learn, each paying a wake-up)
   spinMs = wokenSoon ? Math.min(MAX_SPIN_MS, Math.max(spinMs * 2, 1.5 * slept)) : Math.max(MIN_SPIN_MS, spinMs / 2);
   drain();
+  return outcome === "timed-out";
 }
+
+/** One turn of this thread's event loop: due timers, settled promises. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function loop(): Promise<void> {
   await applyOverrides(kernels, init.kernelOverrides); // before "ready": no task runs on the original kernels
@@ -372,7 +417,16 @@ async function loop(): Promise<void> {
   const entry = new Int32Array(P.OUTBOX_ENTRY_WORDS);
   while (Atomics.load(ctl, P.CTL_CLOSING) === 0) {
     if (!inbox.pop(entry)) {
-      idle();
+      if (spin()) continue;
+      // The loop never yields between tasks. When idle after a program's op ran, and after every
+      // 50 ms asleep, the event loop turns once: timers and promises that ops left behind run
+      // then (what they throw is reported), not whenever a module next loads.
+      if (leftBehind) {
+        leftBehind = false;
+        await turn();
+        if (inbox.size() > 0) continue;
+      }
+      if (sleep()) await turn();
       continue;
     }
     const runId = entry[0]!;

@@ -44,5 +44,6 @@ describe("corrupt and hostile files", () => {
     await expect(readCsv(path, { chunkRows: 0 })).rejects.toThrow(/'chunkRows' must be a whole number >= 1/);
     await expect(readCsv(join(dir, "missing.csv"), { chunkRows: 0 })).rejects.toThrow(ArgumentError); // not a missing-file error: checked first
     await expect(readParquet(join(dir, "missing.parquet"), { chunkRows: 0 })).rejects.toThrow(/'chunkRows'/);
+    await expect(readNpy(join(dir, "missing.npy"), { chunkRows: 0 })).rejects.toThrow(/readNpy: argument 'chunkRows' must be a whole number >= 1/);
   });
 });
