@@ -105,6 +105,11 @@ export class WorkerLane {
     this.worker.on("exit", (code) => died(`worker ${this.index} exited with code ${code}`, undefined));
   }
 
+  /** Started and not dead: it may be given tasks. */
+  get usable(): boolean {
+    return this.isReady && !this.dead;
+  }
+
   /** Keeps the process alive while work is in flight on this lane (or lets it end). */
   hold(alive: boolean): void {
     if (alive) this.worker.ref();

@@ -7,60 +7,15 @@
 import type { KeyNames } from "../graph/compiled.js";
 import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import type { PlanEntry } from "./plan-entry.js";
+import { ReadyHeap } from "./ready-heap.js";
+
+/** Least time between two calls of a run's progress callback (ms), but for the last. */
+const PROGRESS_EVERY_MS = 50;
 
 export const WAITING = 0;
 export const READY = 1;
 export const QUEUED = 2;
 export const DONE = 3;
-
-/** A binary min-heap of positions: ready tasks come out in plan order (depth first, memory friendly). */
-export class ReadyHeap {
-  private items = new Int32Array(16);
-  size = 0;
-
-  push(p: number): void {
-    if (this.size === this.items.length) {
-      const grown = new Int32Array(this.items.length * 2);
-      grown.set(this.items);
-      this.items = grown;
-    }
-    const a = this.items;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent]! <= p) break;
-      a[i] = a[parent]!;
-      i = parent;
-    }
-    a[i] = p;
-  }
-
-  peek(): number {
-    return this.items[0]!;
-  }
-
-  pop(): number {
-    const a = this.items;
-    const top = a[0]!;
-    const last = a[--this.size]!;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.size) break;
-      const r = l + 1;
-      const c = r < this.size && a[r]! < a[l]! ? r : l;
-      if (a[c]! >= last) break;
-      a[i] = a[c]!;
-      i = c;
-    }
-    a[i] = last;
-    return top;
-  }
-
-  clear(): void {
-    this.size = 0;
-  }
-}
 
 /**
  * What a run returns for buffer outputs: a copy (`copy`, the default) or the shared-memory
@@ -152,9 +107,79 @@ export class RunState {
     return this.userOpsOnMain === "unguarded" && guardedRuns === 0;
   }
 
+  /** Task `p` has all its inputs: onto the calling thread's queue if only it may run it, else the ready heap. */
+  makeReady(p: number): void {
+    this.state[p] = READY;
+    if (this.entry.mainOnly[p]) this.mainQueue.push(p);
+    else this.ready.push(p);
+  }
+
+  /** Frees the result slot allocated for task `p` on a worker, if any. */
+  dropSlot(p: number): void {
+    const slot = this.slots.get(p);
+    if (!slot) return;
+    this.slots.delete(p);
+    if (!slot.freed) slot.free();
+  }
+
+  /**
+   * Task `p` was queued on a worker that did not run it (the worker was stopped, or the task was
+   * chained behind one that went elsewhere): its slot freed, it is ready again when its inputs
+   * are done, else it waits for them.
+   */
+  unqueue(p: number): void {
+    this.dropSlot(p);
+    if (this.remaining[p]! > 0) this.state[p] = WAITING;
+    else this.makeReady(p);
+  }
+
+  /**
+   * Task `p` finished with `value` (`madeByRun`: a buffer the run now owns): inputs read for the
+   * last time are released, dependents with all their inputs become ready. True when it was the
+   * run's last task.
+   */
+  complete(p: number, value: unknown, madeByRun: boolean): boolean {
+    const entry = this.entry;
+    const layout = entry.layout;
+    this.state[p] = DONE;
+    this.done += 1;
+    if (this.onProgress) this.reportProgress();
+    this.hold(p, value, madeByRun);
+    for (let q = layout.depStart[p]!; q < layout.depStart[p + 1]!; q++) {
+      const d = layout.depList[q]!;
+      if (--this.readers[d]! === 0) this.release(d);
+    }
+    if (this.readers[p] === 0) this.release(p); // nobody reads it (cannot happen for outputs)
+    const ds = entry.dependentStart;
+    for (let q = ds[p]!; q < ds[p + 1]!; q++) {
+      const t = entry.dependents[q]!;
+      if (--this.remaining[t]! === 0 && this.state[t] === WAITING) this.makeReady(t);
+    }
+    return this.done === this.n;
+  }
+
+  /** Calls the progress callback if PROGRESS_EVERY_MS have passed, or the run is complete; what it throws becomes a warning. */
+  private reportProgress(): void {
+    const now = performance.now();
+    if (this.done !== this.n && now - this.progressAt < PROGRESS_EVERY_MS) return;
+    this.progressAt = now;
+    try {
+      this.onProgress!(this.done, this.n);
+    } catch (error) {
+      process.emitWarning(`weft: the onProgress callback threw (ignored): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** Byte address of the cell of `position`. */
   cellAddress(position: number): number {
     return this.cells.ptr + position * 24;
+  }
+
+  /** The summed time of the run's tasks (ms), from their timing events (`f64`: the memory's view). */
+  workMs(f64: Float64Array): number {
+    let work = 0;
+    for (let i = 0, at = this.eventAddress(0) / 8; i < this.n; i++, at += 3) work += f64[at + 2]! - f64[at + 1]!;
+    return work;
   }
 
   /** Byte address of the timing event of task `position` (after all cells). */
