@@ -12,7 +12,7 @@
 import { ArgumentError, WeftError } from "../errors.js";
 import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
-import type { TaskEvent } from "../profile/events.js";
+import type { TaskEvent } from "./task-event.js";
 import type { Kernels } from "../kernels/index.js";
 import { fuseBlockwise } from "./blockwise.js";
 import { allLazy, draftFromLayers } from "./compile-layers.js";

@@ -14,7 +14,6 @@
  * A layer that wrote a list by value describes itself anew every time (MUTABLE): the caller may
  * have changed the list since.
  */
-import type { Layer } from "./layers.js";
 import { Ref } from "./task.js";
 
 /** Lists longer than this are not written by value (their graph is not cached). */
@@ -90,13 +89,20 @@ export function copyLists(value: unknown, copies = new Map<unknown[], unknown[]>
   return copy;
 }
 
+/** What graphStructure reads of a layer (layers.ts's Layer has it). */
+export interface StructuredLayer<L> {
+  /** The layer's own structure, without its dependencies. */
+  readonly structure: string;
+  readonly dependencies: readonly L[];
+}
+
 /**
  * The structure of a graph given as its walk (Graph.layers(): dependencies first): each layer's
  * own structure with the walk positions of the layers it reads. Equal strings mean graphs that
  * compute the same from their inputs; computed in O(layers) (each layer's part is cached).
  * Undefined for a graph that must not be cached (a layer holds a VOLATILE literal).
  */
-export function graphStructure(walk: readonly Layer[], ordinals: ReadonlyMap<Layer, number>): string | undefined {
+export function graphStructure<L extends StructuredLayer<L>>(walk: readonly L[], ordinals: ReadonlyMap<L, number>): string | undefined {
   let out = "";
   for (const l of walk) {
     const structure = l.structure;

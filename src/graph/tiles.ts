@@ -13,7 +13,7 @@
 import type { KernelTable } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
 import { StepHole, type ExecProgram, type ExecProgramArg } from "./compiled.js";
-import { argValue, type RunnablePlan, type RunnerHooks } from "./execute.js";
+import { argValue, type RunnablePlan, type RunnerHooks } from "./runner.js";
 import type { TileSpec } from "./ops.js";
 
 /** Values per tile: 8 KiB a register, a handful of registers well inside L1. */

@@ -4,7 +4,7 @@
  * at most: vectors and the Hessian live in JS arrays, the data in shared memory).
  */
 import { WeftError } from "../../errors.js";
-import type { SmoothObjective } from "../problem.js";
+import type { SmoothObjective } from "../objective.js";
 import { Penalty, Regularizer } from "../regularizers.js";
 
 /**

@@ -1,0 +1,52 @@
+/**
+ * The layer rules of docs/architecture.md, checked by `npm run check:layers` (part of `npm test`):
+ * a module imports only from its own layer and the layers below it, and no import cycle exists,
+ * however long. Lowest first; layers on one line do not import each other.
+ */
+const LAYERS = [
+  ["errors", "version", "platform"],
+  ["memory"],
+  ["kernels"],
+  ["random"],
+  ["graph"],
+  ["profile"],
+  ["scheduler"],
+  ["runtime"],
+  ["array"],
+  ["glm", "preprocessing", "io"],
+  ["model_selection"],
+  ["cli"],
+  ["index"],
+];
+
+/** The path pattern of a layer (a folder of src/, or one file at its top). */
+const pattern = (name) => `^src/${name}(/|\\.ts$)`;
+
+const forbidden = [
+  { name: "no-cycles", severity: "error", comment: "modules form layers: no import cycle", from: {}, to: { circular: true } },
+];
+LAYERS.forEach((level, i) => {
+  const above = LAYERS.slice(i + 1).flat();
+  for (const name of level) {
+    const peers = level.filter((other) => other !== name);
+    const banned = [...above, ...peers];
+    if (banned.length === 0) continue;
+    forbidden.push({
+      name: `layer-${name}`,
+      severity: "error",
+      comment: `${name} imports only from the layers below it (docs/architecture.md)`,
+      from: { path: pattern(name) },
+      to: { path: banned.map(pattern) },
+    });
+  }
+});
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".js"] },
+  },
+};
