@@ -7,17 +7,18 @@
  * Chunk (i, j) of a 2-D array is the layer's chunk i * (column chunks) + j, a row-major block.
  * A 1-D array is one row of values in the 2-D view (its chunks are column chunks there); a 0-D
  * array (what a full reduction gives) is one value, usually a number.
+ *
+ * This module is the array itself: its geometry, its layer, computing and persisting it. The
+ * methods with NumPy's names (add, exp, sum, matmul, T, rechunk, astype...) are declared and
+ * installed by methods.ts over the operation modules (elementwise, reduce, linalg, layout),
+ * which build on this one: so no module of the layer imports one that imports it back.
  */
 import { ArgumentError } from "../errors.js";
 import { InputLayer, type Layer } from "../graph/layers.js";
 import { Allocation } from "../memory/index.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
-import { describeShape, grid, offsets, type Chunks, type ChunksSpec, type Shape } from "./chunks.js";
-import * as ew from "./elementwise.js";
-import * as la from "./linalg.js";
-import * as lay from "./layout.js";
-import * as red from "./reduce.js";
-import { bytesPer, checkDType, widenedLayer, withDType, type DType } from "./dtype.js";
+import { describeShape, grid, offsets, type Chunks, type Shape } from "./chunks.js";
+import { bytesPer, widenedLayer, type DType } from "./dtype.js";
 import { gridOf, type ChunkGrid } from "./grid.js";
 
 /** An operand of elementwise math: an array or a number. */
@@ -144,14 +145,6 @@ export class ChunkedArray {
     return bytesPer(this.dtype);
   }
 
-  /**
-   * The array with values of `dtype`: float32 rounds each value to nearest (overflowing to
-   * infinity), float64 widens exactly. The same array when it already has that dtype.
-   */
-  astype(dtype: DType): ChunkedArray {
-    return withDType(this, checkDType(dtype, "dtype", "astype"));
-  }
-
   /** Chunks per dimension in the 2-D view: [row chunks, column chunks]. */
   get grid(): [number, number] {
     const [a, b] = grid(this.chunks);
@@ -190,134 +183,6 @@ export class ChunkedArray {
   toString(): string {
     const dtype = this.dtype === "float64" ? "" : `, dtype ${this.dtype}`; // float64 goes without saying
     return `ChunkedArray(shape ${describeShape(this.shape)}, chunks ${JSON.stringify(this.chunks)}${dtype})`;
-  }
-
-  // ---- elementwise ----
-
-  add(other: Operand): ChunkedArray {
-    return ew.binary("add", this, other);
-  }
-  sub(other: Operand): ChunkedArray {
-    return ew.binary("sub", this, other);
-  }
-  mul(other: Operand): ChunkedArray {
-    return ew.binary("mul", this, other);
-  }
-  div(other: Operand): ChunkedArray {
-    return ew.binary("div", this, other);
-  }
-  pow(other: Operand): ChunkedArray {
-    return ew.binary("pow", this, other);
-  }
-  minimum(other: Operand): ChunkedArray {
-    return ew.binary("min", this, other);
-  }
-  maximum(other: Operand): ChunkedArray {
-    return ew.binary("max", this, other);
-  }
-  lt(other: Operand): ChunkedArray {
-    return ew.binary("lt", this, other);
-  }
-  le(other: Operand): ChunkedArray {
-    return ew.binary("le", this, other);
-  }
-  gt(other: Operand): ChunkedArray {
-    return ew.binary("gt", this, other);
-  }
-  ge(other: Operand): ChunkedArray {
-    return ew.binary("ge", this, other);
-  }
-  eq(other: Operand): ChunkedArray {
-    return ew.binary("eq", this, other);
-  }
-  ne(other: Operand): ChunkedArray {
-    return ew.binary("ne", this, other);
-  }
-  neg(): ChunkedArray {
-    return ew.unary("neg", this);
-  }
-  abs(): ChunkedArray {
-    return ew.unary("abs", this);
-  }
-  exp(): ChunkedArray {
-    return ew.unary("exp", this);
-  }
-  log(): ChunkedArray {
-    return ew.unary("log", this);
-  }
-  log1p(): ChunkedArray {
-    return ew.unary("log1p", this);
-  }
-  expm1(): ChunkedArray {
-    return ew.unary("expm1", this);
-  }
-  sqrt(): ChunkedArray {
-    return ew.unary("sqrt", this);
-  }
-  reciprocal(): ChunkedArray {
-    return ew.unary("reciprocal", this);
-  }
-  square(): ChunkedArray {
-    return ew.unary("square", this);
-  }
-  sigmoid(): ChunkedArray {
-    return ew.unary("sigmoid", this);
-  }
-  tanh(): ChunkedArray {
-    return ew.unary("tanh", this);
-  }
-
-  // ---- reductions ----
-
-  sum(axis?: number, options?: ReduceOptions): ChunkedArray {
-    return red.reduce("sum", this, axis, options);
-  }
-  min(axis?: number, options?: ReduceOptions): ChunkedArray {
-    return red.reduce("min", this, axis, options);
-  }
-  max(axis?: number, options?: ReduceOptions): ChunkedArray {
-    return red.reduce("max", this, axis, options);
-  }
-  mean(axis?: number, options?: ReduceOptions): ChunkedArray {
-    return red.mean(this, axis, options);
-  }
-  /** Variance (population, ddof = 0, unless given): two passes, mean then squared deviations. */
-  var(axis?: number, options?: ReduceOptions & { ddof?: number }): ChunkedArray {
-    return red.variance(this, axis, options);
-  }
-  std(axis?: number, options?: ReduceOptions & { ddof?: number }): ChunkedArray {
-    return red.std(this, axis, options);
-  }
-
-  // ---- linear algebra ----
-
-  /** The transpose, as a view: X.T.matmul(r) runs gemvT on X's chunks without moving them. */
-  get T(): ChunkedArray {
-    return lay.transpose(this);
-  }
-  matmul(other: ChunkedArray): ChunkedArray {
-    return la.matmul(this, other);
-  }
-  dot(other: ChunkedArray): ChunkedArray {
-    return la.matmul(this, other);
-  }
-  /** X^T X, or X^T diag(d) X when d (one weight per row) is given: cols x cols, one chunk. */
-  gram(d?: ChunkedArray): ChunkedArray {
-    return la.gram(this, d);
-  }
-
-  // ---- layout ----
-
-  /** Rows [start, end) (a 1-D array: elements). */
-  rows(start: number, end?: number): ChunkedArray {
-    return lay.rowRange(this, start, end ?? this.shape[0]!);
-  }
-  /** The columns at `indices`, in that order. */
-  columns(indices: readonly number[]): ChunkedArray {
-    return lay.takeColumns(this, indices);
-  }
-  rechunk(chunks: ChunksSpec): ChunkedArray {
-    return lay.rechunk(this, chunks);
   }
 
   // ---- computing ----

@@ -14,8 +14,10 @@ import type { BufferViews } from "../memory/index.js";
 import { DEFAULT_SEED, seedHalves } from "../random/synthetic.js";
 import { ChunkedArray } from "./array.js";
 import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
-import { checkDType, withDType, type DType } from "./dtype.js";
+import { withDType } from "./cast.js";
+import { checkDType, type DType } from "./dtype.js";
 import { gridOf, type ChunkGrid } from "./grid.js";
+import "./methods.js"; // every array starts here: its methods are installed before it exists
 
 /**
  * Options of the creation functions: the chunking (a chunk length per dimension, or dask's explicit

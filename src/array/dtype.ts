@@ -9,7 +9,7 @@
  */
 import { ArgumentError } from "../errors.js";
 import { BlockwiseLayer, Layer } from "../graph/layers.js";
-import { ChunkedArray, type Operand } from "./array.js";
+import type { ChunkGrid } from "./grid.js";
 
 /** The element types of chunked arrays. */
 export type DType = "float64" | "float32";
@@ -30,29 +30,14 @@ export function checkDType(value: unknown, name: string, where: string): DType {
  * array operand is float32 (numbers do not widen it, as NumPy's Python scalars do not), else
  * float64.
  */
-export function resultDType(...operands: readonly Operand[]): DType {
+export function resultDType(...operands: readonly (number | { readonly dtype: DType })[]): DType {
   let any = false;
   for (const x of operands) {
-    if (!(x instanceof ChunkedArray)) continue;
+    if (typeof x === "number") continue;
     if (x.dtype !== "float32") return "float64";
     any = true;
   }
   return any ? "float32" : "float64";
-}
-
-/**
- * `x` (computed in float64) as an array of `dtype`: itself for float64 and for a 0-D value, else
- * its values rounded to float32 (a blockwise narrowF32 layer, fused into the task making them).
- */
-export function withDType(x: ChunkedArray, dtype: DType): ChunkedArray {
-  if (dtype === x.dtype || x.ndim === 0) return x;
-  if (dtype === "float64") {
-    // the float64 values operations read: the widened layer
-    return new ChunkedArray(() => x.layer, x.shape, x.chunks, { runtime: x.runtime, transposeOf: x.transposeOf });
-  }
-  return new ChunkedArray(() => new BlockwiseLayer("narrowF32", [x.layer], { bytes: x.chunkGrid.bytes(4) }), x.shape, x.chunks, {
-    runtime: x.runtime, dtype: "float32", transposeOf: x.transposeOf,
-  });
 }
 
 /**
@@ -61,7 +46,7 @@ export function withDType(x: ChunkedArray, dtype: DType): ChunkedArray {
  * float64 result), that result rounded to float32 values in place (one pass, not narrowing to
  * float32 and widening back: a chain of float32 operations costs one rounding pass each).
  */
-export function widenedLayer(x: ChunkedArray): BlockwiseLayer {
+export function widenedLayer(x: { readonly chunkGrid: ChunkGrid; readonly storageLayer: Layer }): BlockwiseLayer {
   const bytes = x.chunkGrid.bytes(8);
   const stored = x.storageLayer;
   if (stored instanceof BlockwiseLayer && stored.op === "narrowF32" && stored.inputs.length === 1 && stored.inputs[0] instanceof Layer) {

@@ -13,7 +13,8 @@ import { ChunkedArray, sameRuntime, type Expression, type Operand } from "./arra
 import { checkChunkCount, describeShape, sameChunks } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
 import { COL, FULL, NUMBER, ROW, SCALAR } from "./ops.js";
-import { resultDType, withDType } from "./dtype.js";
+import { withDType } from "./cast.js";
+import { resultDType } from "./dtype.js";
 
 /** Ops with a SIMD kernel for (buffer, buffer), (buffer, number) and (number, buffer). */
 const KERNEL_BINARY = new Set(["add", "sub", "mul", "div", "pow", "min", "max"]);

@@ -3,6 +3,7 @@
  * `await x.compute()` or `await array.compute(x, y)`. Every method also exists as a free
  * function of `array` with the same name (`array.exp(x)`, `array.add(x, 1)`), as in NumPy.
  */
+import "./methods.js";
 import { registerArrayOps } from "./ops.js";
 import { ChunkedArray, computeArrays, type ComputeArrayOptions, type Operand, type ReduceOptions } from "./array.js";
 import * as create from "./create.js";

@@ -9,7 +9,8 @@ import { TaskLayer, type Layer } from "../graph/layers.js";
 import { ref, task, taskWith, type Task } from "../graph/task.js";
 import { ChunkedArray, sameRuntime } from "./array.js";
 import { describeShape, normalizeChunks, offsets, sameLengths, type ChunksSpec } from "./chunks.js";
-import { resultDType, withDType } from "./dtype.js";
+import { withDType } from "./cast.js";
+import { resultDType } from "./dtype.js";
 
 
 /** Real chunks of an array of `ndim` dimensions from its 2-D view's row and column chunks. */

@@ -11,7 +11,8 @@ import { ChunkedArray, sameRuntime } from "./array.js";
 import { describeShape } from "./chunks.js";
 import { rechunkTo } from "./layout.js";
 import { combineGroups } from "./reduce.js";
-import { resultDType, withDType } from "./dtype.js";
+import { withDType } from "./cast.js";
+import { resultDType } from "./dtype.js";
 
 const SPLIT_EVERY = 8;
 

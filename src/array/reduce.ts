@@ -10,7 +10,7 @@ import type { ChunkTable } from "../graph/tables.js";
 import { ChunkedArray, type ReduceOptions } from "./array.js";
 import { binaryF64, unaryF64 } from "./elementwise.js";
 import { describeShape } from "./chunks.js";
-import { withDType } from "./dtype.js";
+import { withDType } from "./cast.js";
 
 export type ReductionKind = "sum" | "min" | "max";
 

@@ -6,7 +6,7 @@
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { offsets } from "../array/chunks.js";
-import { withDType } from "../array/dtype.js";
+import { withDType } from "../array/cast.js";
 import { key, uniqueName } from "../graph/keys.js";
 import { TaskLayer } from "../graph/layers.js";
 import { IDENTITY } from "../graph/ops.js";
