@@ -1,4 +1,4 @@
-// The counter-based generator of shared/specs/synthetic-data.md: element k of a stream depends
+// The counter-based generator of docs/specs/synthetic-data.md: element k of a stream depends
 // only on (seed, k), so any chunk is generated alone, in parallel, with no shared state.
 // Seeds arrive as two u32 halves and stream positions as f64 (exact below 2^53), so that every
 // kernel argument stays a JS number.

@@ -1,5 +1,5 @@
 /**
- * The synthetic data generator against the check values of shared/specs/synthetic-data.md, on
+ * The synthetic data generator against the check values of docs/specs/synthetic-data.md, on
  * every backend, and chunk independence: any rows generated alone equal the same rows of the
  * whole problem.
  */

@@ -1,4 +1,4 @@
-"""scikit-learn's side of `weft bench glm`: the spec's synthetic problem (shared/specs/
+"""scikit-learn's side of `weft bench glm`: the spec's synthetic problem (docs/specs/
 synthetic-data.md, rebuilt here with NumPy's uint64 arithmetic, chunk by chunk) fitted by
 LogisticRegression(solver="lbfgs", C = 1 / lambda, fit_intercept=False). Times the fit only and
 prints one JSON object per size: seconds, iterations, objective (sum of log-losses + lambda/2 ||w||^2).

@@ -1,4 +1,4 @@
-"""The spec's synthetic problem (shared/specs/synthetic-data.md), rebuilt with NumPy's uint64
+"""The spec's synthetic problem (docs/specs/synthetic-data.md), rebuilt with NumPy's uint64
 arithmetic, chunk by chunk: the data weft's benchmarks make with array.random.logisticProblem,
 value for value, for the Python references that must run on the same numbers.
 """

@@ -1,7 +1,7 @@
 /**
  * Making arrays: from data already in JS (copied into shared memory on the main thread when the
  * array is computed), constant and ramp fills, and random arrays on the spec's counter-based
- * generator (../shared/specs/synthetic-data.md): every chunk is generated on its own, on any
+ * generator (docs/specs/synthetic-data.md): every chunk is generated on its own, on any
  * thread, from its element indices, so an array is the same whatever its chunking.
  */
 import { ArgumentError } from "../errors.js";

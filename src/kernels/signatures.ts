@@ -334,7 +334,7 @@ export const KERNEL_SPECS = {
   glmLogisticWeights: glmWeights("logistic", "mu (1 - mu)"),
   glmNormalWeights: glmWeights("normal", "1"),
   glmPoissonWeights: glmWeights("poisson", "mu"),
-  // ---- the counter-based generator of shared/specs/synthetic-data.md
+  // ---- the counter-based generator of docs/specs/synthetic-data.md
   randomUniform: {
     family: "random",
     args: [u32("seedHi"), u32("seedLo"), index("start"), dim("n"), output("out", vec("n"))],

@@ -1,5 +1,5 @@
 /**
- * The synthetic logistic-regression problem of shared/specs/synthetic-data.md, chunk by chunk:
+ * The synthetic logistic-regression problem of docs/specs/synthetic-data.md, chunk by chunk:
  * rows [r0, r1) of X are normals(seed) over flat indices [r0 * P, r1 * P), generated directly
  * from those indices (never the rows before), so chunks can be made independently anywhere.
  *
