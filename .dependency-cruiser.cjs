@@ -5,6 +5,7 @@
  */
 const LAYERS = [
   ["errors", "version", "platform"],
+  ["validate"],
   ["memory"],
   ["kernels"],
   ["random"],
