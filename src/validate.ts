@@ -10,7 +10,8 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * An options argument: `undefined` is `{}`; anything but a plain object is refused; with `known`,
- * a key outside it is refused too (a misspelt option would otherwise be ignored in silence).
+ * a key outside it is refused too (a misspelt option would otherwise be ignored in silence),
+ * named as written: `chunk` for a top-level option, `memory.max` for one of an option's own.
  */
 export function checkOptions<T extends object>(value: T | undefined | null, where: string, known?: readonly string[], name = "options"): T {
   if (value === undefined) return {} as T;
@@ -19,7 +20,8 @@ export function checkOptions<T extends object>(value: T | undefined | null, wher
   }
   if (known) {
     for (const key of Object.keys(value)) {
-      if (!known.includes(key)) throw new ArgumentError(`${name}.${key}`, `one of the known options (${known.join(", ")})`, key, where);
+      // named as the user wrote it: `chunk` at the top, `memory.max` inside an option
+      if (!known.includes(key)) throw new ArgumentError(name === "options" ? key : `${name}.${key}`, `one of the known options (${known.join(", ")})`, key, where);
     }
   }
   return value;

@@ -16,7 +16,8 @@
 import { ArgumentError } from "../errors.js";
 import { InputLayer, type Layer } from "../graph/layers.js";
 import { Allocation } from "../memory/index.js";
-import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
+import { getDefaultRuntime, Runtime } from "../runtime/runtime.js";
+import { checkBoolean, checkFunction, checkOptions, checkSignal, checkTimeout } from "../validate.js";
 import { describeShape, grid, offsets, type Chunks, type Shape } from "./chunks.js";
 import { bytesPer, widenedLayer, type DType } from "./dtype.js";
 import { gridOf, type ChunkGrid } from "./grid.js";
@@ -191,8 +192,8 @@ export class ChunkedArray {
    * Computes the array: a number for a 0-D array, else its values row-major in a Float64Array
    * (a Float32Array for a float32 array).
    */
-  async compute(options: ComputeIntoOptions = {}): Promise<number | Float64Array | Float32Array> {
-    const { out, ...rest } = options;
+  async compute(options?: ComputeIntoOptions): Promise<number | Float64Array | Float32Array> {
+    const { out, ...rest } = checkComputeOptions(options, "compute", true);
     if (out === undefined) return (await computeArrays([this], rest))[0]!;
     const runtime = await runtimeFor([this], rest.runtime);
     checkOut(this, out, runtime); // before any work
@@ -211,7 +212,8 @@ export class ChunkedArray {
    * Computes the chunks and keeps them in the runtime's shared memory: the array returned reads
    * them directly, across computes, until release() (or the runtime's close).
    */
-  async persist(options: ComputeArrayOptions = {}): Promise<ChunkedArray> {
+  async persist(options?: ComputeArrayOptions): Promise<ChunkedArray> {
+    options = checkComputeOptions(options, "persist", false);
     const runtime = await runtimeFor([this], options.runtime);
     const stored = this.storageLayer;
     const values = await runtime.computeLayers([stored], { outputs: "keep", signal: options.signal, onProgress: options.onProgress, cache: options.cache, inline: options.inline, timeoutMs: options.timeoutMs });
@@ -231,6 +233,20 @@ export class ChunkedArray {
     for (const a of this.persisted ?? []) if (!a.freed) a.free();
     this.persisted = undefined;
   }
+}
+
+const COMPUTE_OPTIONS = ["runtime", "signal", "onProgress", "cache", "inline", "timeoutMs"];
+
+/** Checks compute()'s (or persist()'s) options, each by name, before any work. */
+function checkComputeOptions<T extends ComputeIntoOptions>(options: T | undefined, where: string, withOut: boolean): T {
+  const o = checkOptions(options, where, withOut ? [...COMPUTE_OPTIONS, "out"] : COMPUTE_OPTIONS);
+  if (o.runtime !== undefined && !(o.runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", o.runtime, where);
+  checkSignal(o.signal, "signal", where);
+  checkFunction(o.onProgress, "onProgress", where);
+  checkBoolean(o.cache, "cache", where);
+  if (o.inline !== undefined && o.inline !== true && o.inline !== false && o.inline !== "auto") throw new ArgumentError("inline", "true, false or 'auto'", o.inline, where);
+  checkTimeout(o.timeoutMs, "timeoutMs", where);
+  return o;
 }
 
 /** The runtime to use for `arrays`: the one given, theirs, or the default; two different ones fail. */
@@ -281,6 +297,7 @@ export async function computeArrays(
   for (const [i, a] of arrays.entries()) {
     if (!(a instanceof ChunkedArray)) throw new ArgumentError(`arrays[${i}]`, "a ChunkedArray", a, "compute");
   }
+  options = checkComputeOptions(options, "compute", false);
   const runtime = await runtimeFor(arrays, options.runtime);
   const layers = [...new Set(arrays.map((a) => a.storageLayer))];
   // kept in shared memory (not copied out as float64) so that float32 chunks are read as such;

@@ -17,6 +17,7 @@ import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.
 import { withDType } from "./cast.js";
 import { checkDType, type DType } from "./dtype.js";
 import { gridOf, type ChunkGrid } from "./grid.js";
+import { checkBoolean, checkOptions, firstNonFinite } from "../validate.js";
 import "./methods.js"; // every array starts here: its methods are installed before it exists
 
 /**
@@ -32,6 +33,8 @@ export interface CreateOptions {
    */
   dtype?: DType;
 }
+
+const CREATE_OPTIONS = ["chunks", "dtype"] as const;
 
 /** Row and column chunk lists of the 2-D view of an array with this shape and these chunks. */
 function view(shape: readonly number[], chunks: number[][]): [number[], number[]] {
@@ -79,9 +82,16 @@ defaultOps.register("copyIn", copyIn, { context: true });
  * shared memory when computed: the data is an input of the graph, so a loop making a new array
  * of the same shape each time runs one compiled plan.
  */
-export function fromTypedArray(data: Float64Array | Float32Array | readonly number[], options: CreateOptions & { shape?: number[] } = {}): ChunkedArray {
+export function fromTypedArray(data: Float64Array | Float32Array | readonly number[], options?: CreateOptions & { shape?: number[] }): ChunkedArray {
   if (!(data instanceof Float64Array || data instanceof Float32Array || Array.isArray(data))) {
     throw new ArgumentError("data", "a Float64Array, Float32Array or array of numbers", data, "fromTypedArray");
+  }
+  options = checkOptions(options, "fromTypedArray", [...CREATE_OPTIONS, "shape"]);
+  if (Array.isArray(data)) {
+    // a plain list: every entry a number (a string, null, a nested list or a hole would become NaN or 0)
+    for (let i = 0; i < data.length; i++) {
+      if (typeof data[i] !== "number") throw new ArgumentError("data", `a flat list of numbers, row-major (entry ${i} is not a number)`, data[i], "fromTypedArray");
+    }
   }
   const shape = checkShape(options.shape ?? [data.length], "fromTypedArray");
   const size = shape.reduce((a, b) => a * b, 1);
@@ -98,9 +108,14 @@ export function fromTypedArray(data: Float64Array | Float32Array | readonly numb
 /** A 2-D array from a list of equally long rows. */
 export function fromRows(rows: readonly (readonly number[])[], options: CreateOptions = {}): ChunkedArray {
   if (!Array.isArray(rows)) throw new ArgumentError("rows", "an array of rows", rows, "fromRows");
+  const isRow = (r: unknown): r is ArrayLike<number> => Array.isArray(r) || r instanceof Float64Array || r instanceof Float32Array;
+  if (rows.length > 0 && !isRow(rows[0])) throw new ArgumentError("rows[0]", "a row: an array of numbers", rows[0], "fromRows");
   const cols = rows.length > 0 ? rows[0]!.length : 0;
   rows.forEach((r, i) => {
-    if (!Array.isArray(r) || r.length !== cols) throw new ArgumentError(`rows[${i}]`, `a row of ${cols} numbers like rows[0]`, r, "fromRows");
+    if (!isRow(r) || r.length !== cols) throw new ArgumentError(`rows[${i}]`, `a row of ${cols} numbers like rows[0]`, r, "fromRows");
+    for (let c = 0; c < cols; c++) {
+      if (typeof r[c] !== "number") throw new ArgumentError(`rows[${i}][${c}]`, "a number", r[c], "fromRows");
+    }
   });
   const data = new Float64Array(rows.length * cols);
   rows.forEach((r, i) => data.set(r, i * cols));
@@ -108,15 +123,16 @@ export function fromRows(rows: readonly (readonly number[])[], options: CreateOp
 }
 
 /** An array of `shape` filled with `value`. */
-export function full(shape: number[], value: number, options: CreateOptions = {}): ChunkedArray {
+export function full(shape: number[], value: number, options?: CreateOptions): ChunkedArray {
+  options = checkOptions(options, "full", CREATE_OPTIONS);
   const s = checkShape(shape, "full");
   if (typeof value !== "number") throw new ArgumentError("value", "a number", value, "full");
   const chunks = normalizeChunks(s, options.chunks, "full");
   return fromChunkRule("full", s, chunks, "fill", (g) => [{ perChunk: g.bytes(1) }, { literal: value }], options.dtype);
 }
 
-export const zeros = (shape: number[], options: CreateOptions = {}): ChunkedArray => full(shape, 0, options);
-export const ones = (shape: number[], options: CreateOptions = {}): ChunkedArray => full(shape, 1, options);
+export const zeros = (shape: number[], options?: CreateOptions): ChunkedArray => full(shape, 0, options);
+export const ones = (shape: number[], options?: CreateOptions): ChunkedArray => full(shape, 1, options);
 
 /** start, start + step, ... below stop (NumPy's arange(stop) or arange(start, stop, step)). */
 export function arange(start: number, stop?: number | CreateOptions, step?: number | CreateOptions, options: CreateOptions = {}): ChunkedArray {
@@ -129,17 +145,21 @@ export function arange(start: number, stop?: number | CreateOptions, step?: numb
   checkFinite("stop", to, "arange");
   checkFinite("step", by, "arange");
   if (by === 0) throw new ArgumentError("step", "a non-zero number", by, "arange");
+  opts = checkOptions(opts, "arange", CREATE_OPTIONS);
   const n = Math.max(0, Math.ceil((to - from) / by));
+  // counted before anything is built: an exact count, at most 2^53 - 1 values
+  if (!Number.isSafeInteger(n)) throw new ArgumentError(stop === undefined ? "stop" : "step", `a range of at most 2^53 - 1 values (this one has ${n})`, stop === undefined ? to : by, "arange");
   const chunks = normalizeChunks([n], opts.chunks, "arange");
   return fromChunkRule("arange", [n], chunks, "arange", (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => from + c0 * by)) }, { literal: by }], opts.dtype);
 }
 
 /** num values from start to stop (inclusive unless endpoint is false). */
-export function linspace(start: number, stop: number, num: number, options: CreateOptions & { endpoint?: boolean } = {}): ChunkedArray {
+export function linspace(start: number, stop: number, num: number, options?: CreateOptions & { endpoint?: boolean }): ChunkedArray {
   checkFinite("start", start, "linspace");
   checkFinite("stop", stop, "linspace");
-  if (!Number.isInteger(num) || num < 0) throw new ArgumentError("num", "a whole number >= 0", num, "linspace");
-  const endpoint = options.endpoint !== false;
+  if (!Number.isSafeInteger(num) || num < 0) throw new ArgumentError("num", "a whole number >= 0 (at most 2^53 - 1)", num, "linspace");
+  options = checkOptions(options, "linspace", [...CREATE_OPTIONS, "endpoint"]);
+  const endpoint = checkBoolean(options.endpoint, "endpoint", "linspace") ?? true;
   const step = num === 0 ? 0 : (stop - start) / (endpoint ? Math.max(num - 1, 1) : num);
   const chunks = normalizeChunks([num], options.chunks, "linspace");
   return fromChunkRule("linspace", [num], chunks, "arange", (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => start + c0 * step)) }, { literal: step }], options.dtype);
@@ -178,6 +198,7 @@ export function uniform(options: RandomOptions & { low?: number; high?: number }
 export function normal(options: RandomOptions & { mean?: number; std?: number }): ChunkedArray {
   const mean = checkFinite("mean", options?.mean ?? 0, "random.normal");
   const std = checkFinite("std", options?.std ?? 1, "random.normal");
+  if (std < 0) throw new ArgumentError("std", "a finite number >= 0", std, "random.normal");
   return randomArray(1, options, mean, std, "random.normal");
 }
 
@@ -190,8 +211,10 @@ export function logisticProblem(options: { rows: number; cols: number; seed?: nu
   const { rows, cols } = options ?? ({} as never);
   if (!Number.isInteger(rows) || rows < 0) throw new ArgumentError("rows", "a whole number >= 0", rows, "random.logisticProblem");
   if (!Number.isInteger(cols) || cols <= 0 || cols % 2 !== 0) throw new ArgumentError("cols", "a positive even whole number (the spec's P)", cols, "random.logisticProblem");
+  if (rows > Number.MAX_SAFE_INTEGER / cols) throw new ArgumentError("rows", `at most ${Math.floor(Number.MAX_SAFE_INTEGER / cols)} rows of ${cols} columns (2^53 - 1 values)`, rows, "random.logisticProblem");
   const seed = options.seed ?? DEFAULT_SEED;
   const chunkRows = options.chunkRows ?? Math.max(rows, 1);
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new ArgumentError("chunkRows", "a whole number >= 1", chunkRows, "random.logisticProblem");
   const X = normal({ shape: [rows, cols], chunks: [chunkRows, cols], seed });
   const [bh, bl] = seedHalves(seed + 1);
   const betaLayer = new BlockwiseLayer("logisticCoefficients", [{ literal: bh }, { literal: bl }, { literal: cols }], { name: uniqueName("beta"), chunks: 1, bytes: 8 * cols });
@@ -216,7 +239,7 @@ let mapBlocksCount = 0;
 export function mapBlocks(
   fn: (blocks: Float64Array[], info: { row0: number; col0: number; rows: number; cols: number }) => ArrayLike<number>,
   arrays: readonly ChunkedArray[],
-  options: { shape?: number[]; chunks?: number[][] } = {},
+  options?: { shape?: number[]; chunks?: number[][] },
 ): ChunkedArray {
   if (typeof fn !== "function") throw new ArgumentError("fn", "a function", fn, "mapBlocks");
   if (!Array.isArray(arrays) || arrays.length === 0 || arrays.some((a) => !(a instanceof ChunkedArray))) {
@@ -228,11 +251,21 @@ export function mapBlocks(
       throw new ArgumentError("arrays", `arrays chunked like the first (${first.grid[0]} x ${first.grid[1]} chunks)`, a.toString(), "mapBlocks");
     }
   }
-  const shape = options.shape ?? [...first.shape];
-  const chunks = options.chunks ?? first.chunks.map((c: readonly number[]) => [...c]);
+  options = checkOptions(options, "mapBlocks", ["shape", "chunks"]);
+  const shape = checkShape(options.shape ?? [...first.shape], "mapBlocks");
+  // one output chunk per input chunk, whose lengths add up to the shape
+  const chunks = normalizeChunks(shape, options.chunks ?? first.chunks.map((c: readonly number[]) => [...c]), "mapBlocks");
+  if (chunks.length !== first.chunks.length || chunks.some((c, d) => c.length !== first.chunks[d]!.length)) {
+    throw new ArgumentError("chunks", `as many chunks per dimension as the arrays (${first.chunks.map((c: readonly number[]) => c.length).join(" x ")})`, options.chunks ?? options.shape, "mapBlocks");
+  }
   const op = `mapBlocks-${++mapBlocksCount}`;
   defaultOps.register(op, (ctx: TaskContext, row0: number, col0: number, rows: number, cols: number, outValues: number, ...blocks: BufferViews[]) => {
     const values = fn(blocks.map((b) => b.f64()), { row0, col0, rows, cols });
+    if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+      throw new ArgumentError("fn", "a function returning the chunk's values (an array or typed array of numbers)", values, "mapBlocks");
+    }
+    const bad = firstNonFinite(values);
+    if (bad >= 0 && typeof values[bad] !== "number") throw new ArgumentError("fn", `a result of numbers (entry ${bad} is not one)`, values[bad], "mapBlocks");
     if (values.length !== outValues) throw new ArgumentError("fn", `a result of ${outValues} values for this chunk`, `${values.length} values`, "mapBlocks");
     const out = ctx.alloc(8 * outValues);
     out.f64().set(values);

@@ -8,7 +8,7 @@ import { registerArrayOps } from "./ops.js";
 import { ChunkedArray, computeArrays, type ComputeArrayOptions, type Operand, type ReduceOptions } from "./array.js";
 import * as create from "./create.js";
 import { binary, unary, where } from "./elementwise.js";
-import { concatenate, rechunk } from "./layout.js";
+import { concatenate, rechunk, transpose } from "./layout.js";
 import { gram, matmul } from "./linalg.js";
 import { mean, reduce, std, variance } from "./reduce.js";
 import type { ChunksSpec } from "./chunks.js";
@@ -45,15 +45,17 @@ export const array = {
   matmul,
   dot: matmul,
   gram,
-  transpose: (x: ChunkedArray) => x.T,
+  transpose,
   concatenate,
   rechunk: (x: ChunkedArray, chunks: ChunksSpec) => rechunk(x, chunks),
   /** x with values of `dtype` ('float64' or 'float32'), as x.astype(dtype). */
   astype: (x: ChunkedArray, dtype: DType) => x.astype(dtype),
   /** Computes several arrays in one graph: what they share is computed once. */
-  compute: (...args: (ChunkedArray | ComputeArrayOptions)[]) => {
+  compute: async (...args: (ChunkedArray | ComputeArrayOptions)[]) => {
+    // the options come last, an object that is not an array; anything else is an array to compute
     const last = args[args.length - 1];
-    const options = last && !(last instanceof ChunkedArray) ? (args.pop() as ComputeArrayOptions) : {};
+    const options = typeof last === "object" && last !== null && !(last instanceof ChunkedArray) ? (args.pop() as ComputeArrayOptions) : {};
+    if (args.length === 0) return [];
     return computeArrays(args as ChunkedArray[], options);
   },
 };

@@ -130,7 +130,8 @@ function concatenateF64(arrays: readonly ChunkedArray[], axis = 0): ChunkedArray
   const first = arrays[0]!;
   const ndim = first.ndim;
   if (ndim === 0) throw new ArgumentError("arrays", "arrays of 1 or 2 dimensions", "0-D arrays", "concatenate");
-  if (axis !== 0 && !(axis === 1 && ndim === 2)) throw new ArgumentError("axis", ndim === 2 ? "0 or 1" : "0", axis, "concatenate");
+  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) throw new ArgumentError("axis", ndim === 2 ? "0 or 1 (or -2, -1)" : "0 (or -1)", axis, "concatenate");
+  if (axis < 0) axis += ndim; // NumPy's: counted from the last axis
   const runtime = sameRuntime(arrays);
   const along = ndim === 1 ? 1 : axis; // the axis in the 2-D view
   const other = 1 - along;
@@ -187,6 +188,7 @@ export function takeColumns(x: ChunkedArray, indices: readonly number[]): Chunke
 
 /** The transpose of a 2-D array as a view (1-D and 0-D arrays are their own transpose). */
 export function transpose(x: ChunkedArray): ChunkedArray {
+  if (!(x instanceof ChunkedArray)) throw new ArgumentError("x", "a ChunkedArray", x, "transpose");
   const result = transposeF64(x);
   return withDType(result, x.dtype);
 }

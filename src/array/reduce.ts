@@ -11,6 +11,7 @@ import { ChunkedArray, type ReduceOptions } from "./array.js";
 import { binaryF64, unaryF64 } from "./elementwise.js";
 import { describeShape } from "./chunks.js";
 import { withDType } from "./cast.js";
+import { checkBoolean, checkOptions } from "../validate.js";
 
 export type ReductionKind = "sum" | "min" | "max";
 
@@ -26,6 +27,8 @@ function checkAxis(x: ChunkedArray, axis: number | undefined, where: string): nu
 }
 
 function checkSplitEvery(options: ReduceOptions | undefined, where: string): number {
+  checkOptions(options, where, ["splitEvery", "keepdims", "ddof"]);
+  checkBoolean(options?.keepdims, "keepdims", where);
   const s = options?.splitEvery ?? 8;
   if (!Number.isInteger(s) || s < 2) throw new ArgumentError("splitEvery", "a whole number >= 2", s, where);
   return s;
@@ -79,19 +82,26 @@ export function combineGroups(
 }
 
 /** mean() computed in float64 (operands read as float64); mean() gives the result its dtype. */
-function meanF64(x: ChunkedArray, axis?: number, options?: ReduceOptions): ChunkedArray {
-  const ax = checkAxis(x, axis, "mean");
+function meanF64(x: ChunkedArray, axis?: number, options?: ReduceOptions, where = "mean"): ChunkedArray {
+  if (!(x instanceof ChunkedArray)) throw new ArgumentError("x", "a ChunkedArray", x, where);
+  const ax = checkAxis(x, axis, where);
   const count = ax === undefined || x.ndim <= 1 ? x.size : x.shape[ax]!;
+  // NumPy gives NaN (with a warning) for the mean of nothing: refused here, as min and max are
+  if (count === 0) throw new ArgumentError("x", `values to average (${where} of nothing has no value)`, `shape ${describeShape(x.shape)}`, where);
   return binaryF64("mul", reduceF64("sum", x, axis, options), 1 / count);
 }
 
 /** variance() computed in float64 (operands read as float64); variance() gives the result its dtype. */
-function varianceF64(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
-  const ax = checkAxis(x, axis, "var");
-  const ddof = options.ddof ?? 0;
-  if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError("ddof", "a whole number >= 0", ddof, "var");
+function varianceF64(x: ChunkedArray, axis?: number, options?: ReduceOptions & { ddof?: number }, where = "var"): ChunkedArray {
+  if (!(x instanceof ChunkedArray)) throw new ArgumentError("x", "a ChunkedArray", x, where);
+  options = checkOptions(options, where, ["splitEvery", "keepdims", "ddof"]);
+  const ax = checkAxis(x, axis, where);
   const count = ax === undefined || x.ndim <= 1 ? x.size : x.shape[ax]!;
-  const m = meanF64(x, axis, { ...options, keepdims: true });
+  if (count === 0) throw new ArgumentError("x", `values (${where} of nothing has no value)`, `shape ${describeShape(x.shape)}`, where);
+  const ddof = options.ddof ?? 0;
+  // n - ddof <= 0 divides by zero or less: NumPy's inf or nan, refused here
+  if (!Number.isInteger(ddof) || ddof < 0 || ddof >= count) throw new ArgumentError("ddof", `a whole number >= 0 and below the ${count} values reduced`, ddof, where);
+  const m = meanF64(x, axis, { ...options, keepdims: true }, where);
   const d = binaryF64("sub", x, m);
   return binaryF64("mul", reduceF64("sum", binaryF64("mul", d, d), axis, { ...options, keepdims: options.keepdims }), 1 / (count - ddof));
 }
@@ -111,13 +121,13 @@ export function mean(x: ChunkedArray, axis?: number, options?: ReduceOptions): C
 }
 
 /** The standard deviation: the square root of the variance (one operation: float32 rounds once). */
-export function std(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
-  const result = unaryF64("sqrt", varianceF64(x, axis, options));
+export function std(x: ChunkedArray, axis?: number, options?: ReduceOptions & { ddof?: number }): ChunkedArray {
+  const result = unaryF64("sqrt", varianceF64(x, axis, options, "std"));
   return withDType(result, x.dtype);
 }
 
 /** The variance, E[(x - mean)^2] * n / (n - ddof), in two passes over x. */
-export function variance(x: ChunkedArray, axis?: number, options: ReduceOptions & { ddof?: number } = {}): ChunkedArray {
+export function variance(x: ChunkedArray, axis?: number, options?: ReduceOptions & { ddof?: number }): ChunkedArray {
   const result = varianceF64(x, axis, options);
   return withDType(result, x.dtype);
 }

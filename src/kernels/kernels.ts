@@ -4,6 +4,7 @@
  * (checked) or `kernels.raw.dot(...)` (unchecked, for hot loops that validated once), and swap
  * any kernel with `kernels.override(name, impl)`.
  */
+import { checkOptions } from "../validate.js";
 import { ArgumentError, BackendUnavailableError } from "../errors.js";
 import { SharedMemory, type MemoryOptions } from "../memory/shared-memory.js";
 import { supportsSharedMemory, supportsSimd } from "./detect.js";
@@ -73,7 +74,8 @@ export class Kernels {
   }
 
   /** Creates the shared memory and instantiates the chosen backend's kernels on it. */
-  static async create(options: KernelsOptions = {}): Promise<Kernels> {
+  static async create(options?: KernelsOptions): Promise<Kernels> {
+    options = checkOptions(options ?? undefined, "Kernels.create");
     const backend = resolveBackend(options.backend);
     if (backend !== "js" && !supportsSharedMemory()) {
       throw new BackendUnavailableError(`backend ${backend} needs shared WebAssembly memory, which this platform lacks`);

@@ -266,6 +266,9 @@ export class SharedMemory {
 
   /** Copies `values` into a new allocation. */
   fromF64(values: ArrayLike<number>): Allocation {
+    if (!(values instanceof Float64Array || values instanceof Float32Array || (Array.isArray(values) && values.every((v) => typeof v === "number")))) {
+      throw new ArgumentError("values", "a Float64Array, Float32Array or array of numbers", values, "fromF64");
+    }
     const allocation = this.allocF64(values.length);
     allocation.f64().set(values);
     return allocation;

@@ -1,7 +1,14 @@
 /** Timing events: one per task run, as executors record them for profiles. */
+import { ArgumentError } from "../errors.js";
 import type { TaskEvent } from "../graph/task-event.js";
 
 export type { TaskEvent } from "../graph/task-event.js";
+
+/** Refuses anything but a list of TaskEvents (as runtime.profile().events gives them). */
+export function checkEvents(events: unknown, where: string): void {
+  const isEvent = (e: unknown) => typeof e === "object" && e !== null && typeof (e as TaskEvent).start === "number" && typeof (e as TaskEvent).end === "number" && typeof (e as TaskEvent).lane === "number";
+  if (!Array.isArray(events) || !events.every(isEvent)) throw new ArgumentError("events", "a list of TaskEvents { key, label, lane, start, end } (runtime.profile().events)", events, where);
+}
 
 /** Summary figures of a timeline: how busy each lane was, and the work it did. */
 export interface TimelineSummary {
@@ -17,6 +24,7 @@ export interface TimelineSummary {
 
 /** Summary figures of a timeline: tasks, lanes, wall and busy time, utilization. */
 export function summarize(events: readonly TaskEvent[]): TimelineSummary {
+  checkEvents(events, "summarize");
   if (events.length === 0) return { tasks: 0, lanes: 0, wallMs: 0, busyMs: 0, utilization: 0 };
   let first = Infinity;
   let last = -Infinity;

@@ -5,7 +5,7 @@
  * no external resources.
  */
 import { formatKey } from "../graph/keys.js";
-import { summarize, type TaskEvent } from "./events.js";
+import { checkEvents, summarize, type TaskEvent } from "./events.js";
 
 const LANE_HEIGHT = 28;
 const BAR_HEIGHT = 20;
@@ -36,6 +36,7 @@ export interface TimelineOptions {
 
 /** The timeline as an SVG document. */
 export function renderTimeline(events: readonly TaskEvent[], options: TimelineOptions = {}): string {
+  checkEvents(events, "renderTimeline");
   const width = options.width ?? 1000;
   const lanes = [...new Set(events.map((e) => e.lane))].sort((a, b) => a - b);
   const laneIndex = new Map(lanes.map((l, i) => [l, i]));
@@ -85,6 +86,7 @@ export function renderTimeline(events: readonly TaskEvent[], options: TimelineOp
 
 /** A self-contained HTML page: the timeline, a legend of what ran, and the summary figures. */
 export function renderProfilePage(events: readonly TaskEvent[], options: TimelineOptions = {}): string {
+  checkEvents(events, "renderProfilePage");
   const s = summarize(events);
   const byLabel = new Map<string, { count: number; ms: number }>();
   for (const e of events) {

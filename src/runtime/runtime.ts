@@ -20,13 +20,14 @@ import { defaultOps } from "../graph/ops.js";
 import { DEFAULT_FUSE_OPTIONS } from "../graph/fuse.js";
 import { Kernels, type BackendName } from "../kernels/kernels.js";
 import { applyOverrides, resolveOverrides, type KernelOverrides } from "../kernels/overrides.js";
-import type { MemoryOptions, MemoryStats, SharedMemory } from "../memory/shared-memory.js";
+import { DEFAULT_MAXIMUM_BYTES, type MemoryOptions, type MemoryStats, type SharedMemory } from "../memory/shared-memory.js";
 import { availableParallelism, workerPath } from "../platform/node.js";
 import type { TaskEvent } from "../profile/events.js";
 import { Scheduler, type ScheduleOptions } from "../scheduler/scheduler.js";
 import type { Placement } from "../scheduler/placement.js";
 import { ProfileStore } from "./profile-store.js";
 import { PlanCache, type PlanCacheLimits } from "./plan-cache.js";
+import { checkNumber, checkOptions, checkTimeout } from "../validate.js";
 
 // weft's kernel ops are available to every graph (workers register the same set).
 registerKernelOps(defaultOps);
@@ -123,8 +124,26 @@ export interface Profile {
 // fusion's default limit on an intermediate is this scratch block: one constant for both
 const DEFAULT_SCRATCH = DEFAULT_FUSE_OPTIONS.maxIntermediateBytes;
 
-function checkOptions(options: RuntimeOptions): void {
-  if (typeof options !== "object" || options === null) throw new ArgumentError("options", "an object", options, "Runtime.start");
+const RUNTIME_OPTIONS = [
+  "threads", "executor", "memory", "backend", "resources", "scratchBytes", "profileCapacity", "profileMaxBytes", "kernelOverrides",
+  "workerResourceLimits", "planCache", "inline", "timeoutMs", "callingThreadOps",
+];
+/** The worker's ResourceLimits (node:worker_threads), each a number of megabytes > 0. */
+const RESOURCE_LIMITS = ["maxYoungGenerationSizeMb", "maxOldGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"];
+
+function checkRuntimeOptions(given: RuntimeOptions | undefined): RuntimeOptions {
+  const options = checkOptions(given, "Runtime.start", RUNTIME_OPTIONS);
+  if (options.memory !== undefined) checkOptions(options.memory, "Runtime.start", ["initial", "maximum"], "memory");
+  if (options.workerResourceLimits !== undefined) {
+    const limits = checkOptions(options.workerResourceLimits, "Runtime.start", RESOURCE_LIMITS, "workerResourceLimits");
+    for (const [name, v] of Object.entries(limits)) checkNumber(v, `workerResourceLimits.${name}`, "Runtime.start", Number.MIN_VALUE);
+  }
+  checkTimeout(options.timeoutMs, "timeoutMs", "Runtime.start");
+  // the scratch blocks (one per thread) must fit the memory's maximum: refused by name, not as out of memory
+  const maximum = options.memory?.maximum ?? DEFAULT_MAXIMUM_BYTES;
+  if (typeof options.scratchBytes === "number" && options.scratchBytes > maximum / 2) {
+    throw new ArgumentError("scratchBytes", `a whole number of bytes, at least 1024 and at most half the memory's maximum (${maximum})`, options.scratchBytes, "Runtime.start");
+  }
   const { threads, executor, scratchBytes, profileCapacity, profileMaxBytes, resources } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
     throw new ArgumentError("threads", "a whole number in [1, 256]", threads, "Runtime.start");
@@ -140,9 +159,6 @@ function checkOptions(options: RuntimeOptions): void {
   }
   if (profileCapacity !== undefined && (!Number.isInteger(profileCapacity) || profileCapacity < 0)) {
     throw new ArgumentError("profileCapacity", "a whole number >= 0", profileCapacity, "Runtime.start");
-  }
-  if (options.timeoutMs !== undefined && (typeof options.timeoutMs !== "number" || !(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs))) {
-    throw new ArgumentError("timeoutMs", "a number of milliseconds > 0", options.timeoutMs, "Runtime.start");
   }
   if (options.callingThreadOps !== undefined && options.callingThreadOps !== "weft" && options.callingThreadOps !== "all") {
     throw new ArgumentError("callingThreadOps", "'weft' or 'all'", options.callingThreadOps, "Runtime.start");
@@ -169,6 +185,7 @@ function checkOptions(options: RuntimeOptions): void {
       }
     }
   }
+  return options;
 }
 
 /**
@@ -207,8 +224,8 @@ export class Runtime {
   }
 
   /** Starts a runtime: the shared memory, the kernels, and (for 'threads') the workers. */
-  static async start(options: RuntimeOptions = {}): Promise<Runtime> {
-    checkOptions(options);
+  static async start(given?: RuntimeOptions): Promise<Runtime> {
+    const options = checkRuntimeOptions(given);
     const cores = availableParallelism();
     const threads = options.threads ?? cores;
     const executor: ExecutorName = options.executor ?? (threads > 1 ? "threads" : "sync");
@@ -259,8 +276,9 @@ export class Runtime {
    * Compiles and runs a graph once; resolves to the outputs' values in the order of `outputs`.
    * A graph of the structure of an earlier one runs the earlier plan (`options.cache`).
    */
-  async compute(graph: Graph | TaskMap, outputs: readonly Key[], options: ComputeOptions = {}): Promise<unknown[]> {
+  async compute(graph: Graph | TaskMap, outputs: readonly Key[], options?: ComputeOptions): Promise<unknown[]> {
     if (this.closing) throw new WeftError("the runtime is closed");
+    options = checkOptions(options, "compute");
     const { plan, names, inputs } = this.prepare(graph, () => outputs, undefined, options);
     return this.scheduler.run(plan, this.bindExplicit(plan, outputs, inputs, options.bindings), { ...options, names });
   }
@@ -337,8 +355,10 @@ export class Runtime {
    * through, and lives until freed or until the runtime closes). Every other buffer the run
    * made is freed after its last reader, or when the run fails.
    */
-  async run(plan: Plan, bindings: Bindings = {}, options: RunPlanOptions = {}): Promise<unknown[]> {
+  async run(plan: Plan, bindings: Bindings = {}, options?: RunPlanOptions): Promise<unknown[]> {
     if (this.closing) throw new WeftError("the runtime is closed");
+    if (!(plan instanceof Plan)) throw new ArgumentError("plan", "a Plan (from compile())", plan, "run");
+    options = checkOptions(options, "run");
     const inputs = plan.bind(bindings);
     return this.scheduler.run(plan.compiled, inputs, { ...options, names: plan.names });
   }
@@ -418,8 +438,10 @@ export function getDefaultRuntime(): Promise<Runtime> {
 export async function compute(
   graph: Graph | TaskMap,
   outputs: readonly Key[],
-  options: ComputeOptions & { runtime?: Runtime } = {},
+  options?: ComputeOptions & { runtime?: Runtime },
 ): Promise<unknown[]> {
+  options = checkOptions(options, "compute");
+  if (options.runtime !== undefined && !(options.runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", options.runtime, "compute");
   const runtime = options.runtime ?? (await getDefaultRuntime());
   return runtime.compute(graph, outputs, options);
 }

@@ -1,5 +1,6 @@
 /** How a scheduler is set up, and the options of one run (checked before the run is admitted). */
 import { ArgumentError } from "../errors.js";
+import { checkBoolean, checkSignal, checkTimeout } from "../validate.js";
 import type { CompiledPlan, KeyNames } from "../graph/compiled.js";
 import type { Kernels } from "../kernels/index.js";
 import type { ResolvedOverride } from "../kernels/overrides.js";
@@ -85,9 +86,8 @@ export function checkScheduleOptions(options: ScheduleOptions, defaultTimeoutMs:
   if (options.callingThreadOps !== undefined && options.callingThreadOps !== "weft" && options.callingThreadOps !== "all") {
     throw new ArgumentError("callingThreadOps", "'weft' or 'all'", options.callingThreadOps, "run");
   }
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
-    throw new ArgumentError("timeoutMs", "a number of milliseconds > 0", timeoutMs, "run");
-  }
-  return timeoutMs;
+  checkSignal(options.signal, "signal", "run");
+  checkBoolean(options.batch, "batch", "run");
+  if (options.outputs !== undefined && options.outputs !== "copy" && options.outputs !== "keep") throw new ArgumentError("outputs", "'copy' or 'keep'", options.outputs, "run");
+  return checkTimeout(options.timeoutMs ?? defaultTimeoutMs, "timeoutMs", "run");
 }
