@@ -58,8 +58,8 @@ export interface ComputeIntoOptions extends ComputeArrayOptions {
    * Fill this array with the values instead of allocating a new one, and return it: a
    * Float64Array (a Float32Array for a float32 array) of exactly `size` values, not a view of
    * the runtime's memory. Reusing one saves allocating a fresh result on every call, which costs
-   * more than copying it wherever the system is slow to hand out new memory pages (16 ms for
-   * 8 MB on the development VMs, against 0.2 ms to refill an array already in use).
+   * more than copying it wherever the system is slow to hand out new memory pages (see
+   * bench/README.md, "Measured decisions").
    */
   out?: Float64Array | Float32Array;
 }

@@ -13,10 +13,10 @@ export type ChunksSpec = number | readonly (number | readonly number[])[];
 export type Chunks = readonly (readonly number[])[];
 
 /**
- * The most chunks an array may have. Each chunk is a task with its own bookkeeping (about 1.3 us
- * to plan and a few dozen bytes): 2^22 chunks take seconds and hundreds of MB before the first
- * kernel runs, and a chunking past that is almost always a slip (chunks: 1 on a billion rows),
- * refused at once rather than found out minutes later.
+ * The most chunks an array may have. Each chunk is a task with its own bookkeeping (its planning
+ * time and a few dozen bytes, bench/README.md "weft bench fresh"): 2^22 chunks take seconds and
+ * hundreds of MB before the first kernel runs, and a chunking past that is almost always a slip
+ * (chunks: 1 on a billion rows), refused at once rather than found out minutes later.
  */
 export const MAX_CHUNKS = 2 ** 22;
 

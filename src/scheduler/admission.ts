@@ -51,7 +51,7 @@ export function admit(facts: AdmissionFacts): Admission {
   const keptOff = !facts.batch || facts.usesResources || (facts.hasUserOps && (userOpsOnMain === "never" || facts.guardedRuns > 0));
   const inline = keptOff ? false : facts.inline;
   // reaching a spinning worker never costs more than waking a sleeping one (a ping that found
-  // the worker already asleep measured 3 ms of "handoff")
+  // the worker already asleep measured a wake-up as a "handoff")
   const handoffMs = Math.min(facts.handoffMs, facts.wakeMs);
   const decided = place({ workMs: facts.workMs, threads: facts.threads, workersAsleep: facts.workersAsleep, wakeMs: facts.wakeMs, handoffMs });
   if (inline !== "auto") return { userOpsOnMain, placement: { ...decided, inline, reason: "forced" } };

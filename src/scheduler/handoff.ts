@@ -24,8 +24,8 @@ export class HandoffClock {
    * to a worker that has gone to sleep and three more straight after, while it should still spin.
    * Each ping counts as a wake-up or a hand-over by the worker's state when it was pushed, not by
    * its place in the round (a "spinning" ping that found the worker asleep again measured a
-   * wake-up: counted as a hand-over, five of those kept a user's loop on the calling thread at
-   * 0.2 ms a hand-over of 6 us). Real hand-overs during runs keep both current afterwards.
+   * wake-up: counted as a hand-over, five of those kept a user's loop on the calling thread).
+   * Real hand-overs during runs keep both current afterwards.
    */
   async measure(lane: WorkerLane): Promise<void> {
     for (let i = 0; i < 5; i++) {

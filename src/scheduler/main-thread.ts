@@ -13,9 +13,9 @@ import { fits, giveBack, takeResources } from "./resources.js";
 import { QUEUED, type RunState } from "./run-state.js";
 
 /**
- * Longest stretch of work before the calling thread lets the event loop run. Each turn costs
- * 0.01-0.1 ms (more than an idle loop's turn); at 4 ms a 25 ms gradient-descent iteration spent
- * 0.3-0.5 ms in them, at 8 ms about half that.
+ * Longest stretch of work before the calling thread lets the event loop run: each turn costs
+ * more than an idle loop's, and a solver's iteration spent a visible share of its time in them
+ * at half this slice.
  */
 export const SLICE_MS = 8;
 

@@ -9,7 +9,8 @@ import { SLICE_MS } from "./main-thread.js";
 import * as P from "./protocol.js";
 
 // The calling thread spins for a completion before sleeping on the doorbell; a wake-up through
-// the event loop costs 0.1-2 ms on these machines, so the spin adapts like the workers'.
+// the event loop costs far more than a completion takes to arrive, so the spin adapts like the
+// workers'.
 const MIN_MAIN_SPIN_MS = 0.02;
 const MAX_MAIN_SPIN_MS = 2;
 const WAIT_TIMEOUT_MS = 20;
@@ -48,8 +49,8 @@ export class Doorbell {
    * the outboxes first while completions are expected; then says it sleeps (MAIN_WAITING),
    * looks at the outboxes once more (a worker that saw MAIN_WAITING = 0 did not ring), and
    * sleeps on the doorbell. While workers have tasks and no message is awaited, it sleeps in
-   * Atomics.wait (a wake-up costs ~50 us; through the event loop, waitAsync, it costs 0.1-3 ms
-   * on these machines), a millisecond at a time and never past the slice; otherwise, or once
+   * Atomics.wait (a wake-up through the event loop, waitAsync, costs many times more: bench/
+   * README.md, "Measured decisions"), a millisecond at a time and never past the slice; otherwise, or once
    * the slice is used up, it awaits Atomics.waitAsync so the event loop runs.
    */
   async waitForCompletion(workers: readonly WorkerLane[], awaitingMessages: boolean, seen: number, sliceStart: number): Promise<boolean> {

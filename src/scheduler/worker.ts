@@ -367,11 +367,11 @@ function complete(runId: number, position: number, status: number): void {
 }
 
 // Adaptive spin: if work arrived soon after we went to sleep, spinning longer would have saved
-// the wake-up (0.05-2 ms on these VMs); if we slept long, spinning was wasted. "Soon" is judged
-// generously: the time asleep includes the wake-up itself, which on these VMs (a halted vCPU
-// woken by the host) takes up to several milliseconds. Judged by 1 ms, a slow wake-up halved
-// the spin, which made the next wake-up likelier: between the runs of a solver's plan the worker
-// slept through 26 of 30 gaps, and its first task started 0.2-0.4 ms after the run did.
+// the wake-up (which costs far more than a hand-over); if we slept long, spinning was wasted.
+// "Soon" is judged generously: the time asleep includes the wake-up itself, which on a VM (a
+// halted vCPU woken by the host) can take milliseconds; judged strictly, a slow wake-up halved
+// the spin, which made the next wake-up likelier, and the worker slept through most gaps
+// between a solver's runs (bench/README.md, "Measured decisions").
 const MIN_SPIN_MS = 0.005;
 const MAX_SPIN_MS = 2;
 const WOKEN_SOON_MS = 10;
@@ -402,7 +402,7 @@ function sleep(): boolean {
   Atomics.store(words, P.LANE_STATE, P.LANE_RUNNING);
   const wokenSoon = outcome !== "timed-out" && slept < WOKEN_SOON_MS;
   // woken soon: spin at least as long as this sleep next time (one step, not a doubling at a
-  // time: a loop's 60 us between runs took six runs to learn, each paying a wake-up)
+  // time: doubling took several runs of a loop to learn its gap, each paying a wake-up)
   spinMs = wokenSoon ? Math.min(MAX_SPIN_MS, Math.max(spinMs * 2, 1.5 * slept)) : Math.max(MIN_SPIN_MS, spinMs / 2);
   drain();
   return outcome === "timed-out";
