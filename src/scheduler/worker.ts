@@ -6,21 +6,18 @@
  * task arrives, so the hot path reads no message. When the inbox is empty it spins briefly
  * (only if fewer threads than cores are spinning) and then sleeps on the inbox's tail word.
  */
-import { applyOverrides } from "../kernels/overrides.js";
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { importableUrl } from "../platform/node.js";
-import { Kernels } from "../kernels/kernels.js";
-import { BufferViews, NeedsMainThreadError, SharedBuffer, type BorrowedHeap } from "../memory/shared-memory.js";
-import { ScratchBuffer } from "../memory/scratch.js";
-import { alignUp } from "../memory/allocator.js";
-import { runTask, StepFailure, type RunnablePlan, type RunnerHooks } from "../graph/execute.js";
-import type { ExecProgram, ExecProgramArg } from "../graph/compiled.js";
-import { OpRegistry, type OpDefinition } from "../graph/ops.js";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { registerKernelOps } from "../graph/kernel-ops.js";
-import { decodeArg, type WirePlan, type WireProgram } from "./wire.js";
-import { Ring } from "./ring.js";
+import { OpRegistry } from "../graph/ops.js";
+import { runTask, StepFailure } from "../graph/execute.js";
+import { Kernels } from "../kernels/kernels.js";
+import { applyOverrides } from "../kernels/overrides.js";
+import { NeedsMainThreadError, SharedBuffer } from "../memory/shared-memory.js";
 import { NOT_IN_CELL, readCell, writeCell } from "./cells.js";
+import { Ring } from "./ring.js";
+import { WorkerHooks } from "./worker-hooks.js";
+import { OpResolver, WorkerPlan } from "./worker-plans.js";
 import * as P from "./protocol.js";
 
 const init = workerData as P.WorkerInit;
@@ -33,69 +30,10 @@ const kernels = Kernels.attach({ backend: init.backend, memory: init.memory, max
 const memory = kernels.memory;
 const registry = new OpRegistry();
 registerKernelOps(registry);
+const resolver = new OpResolver(registry);
 // Events are written on the main thread's clock.
 const clockOffset = performance.timeOrigin - init.mainTimeOrigin;
 const now = () => performance.now() + clockOffset;
-
-/** A group of a plan as this worker knows it: its program, decoded on first use, and the buffers its literals name. */
-class WorkerGroup {
-  private decoded: ExecProgram | undefined;
-  /** Buffers the program's own arguments name: kernels may touch them. */
-  readonly constants: BufferViews[] = [];
-  /** Names of the program's ops that are a program's own (not weft's): code that may leave timers behind. */
-  private foreign: string[] | undefined;
-
-  constructor(private readonly owner: WorkerPlan, private readonly wire: WireProgram | null) {}
-
-  get program(): ExecProgram {
-    if (this.decoded) return this.decoded;
-    if (!this.wire) throw new Error("a task of a group that runs on the main thread reached a worker (protocol error)");
-    const collect = (p: number, b: number) => {
-      const view = new SharedBuffer(memory, p, b);
-      this.constants.push(view);
-      return view;
-    };
-    this.decoded = {
-      steps: this.wire.steps.map((s) => ({
-        op: this.owner.ops[s.op]!,
-        args: s.args.map((a): ExecProgramArg =>
-          a.kind === "literal" ? { kind: "literal", value: decodeArg(a.value, collect) } : a.kind === "nested" ? { kind: "nested", value: decodeArg(a.value, collect) } : a),
-      })),
-    };
-    return this.decoded;
-  }
-
-  get foreignOps(): string[] {
-    this.foreign ??= [...new Set(this.program.steps.filter((s) => !s.op.own).map((s) => s.op.name))];
-    return this.foreign;
-  }
-}
-
-/** A plan as this worker knows it: ops resolved (modules imported), groups decoded on first use. */
-class WorkerPlan implements RunnablePlan {
-  readonly groups: WorkerGroup[];
-  readonly taskGroup: Int32Array;
-  readonly taskChunk: Int32Array;
-  readonly depStart: Int32Array;
-  readonly depList: Int32Array;
-  ops: OpDefinition[] = [];
-  loading: Promise<void> | undefined;
-
-  constructor(readonly wire: WirePlan) {
-    this.groups = wire.groups.map((g) => new WorkerGroup(this, g));
-    this.taskGroup = wire.taskGroup;
-    this.taskChunk = wire.taskChunk;
-    this.depStart = wire.depStart;
-    this.depList = wire.depList;
-    this.loading = this.resolveOps().then(() => {
-      this.loading = undefined;
-    });
-  }
-
-  private async resolveOps(): Promise<void> {
-    this.ops = await Promise.all(this.wire.ops.map((op) => resolveOp(op.name, op.module, op.exportName ?? op.name, op.context, op.own)));
-  }
-}
 
 interface WorkerRun {
   id: number;
@@ -114,42 +52,6 @@ class InputMissing extends Error {}
 const plans = new Map<number, WorkerPlan>();
 const runs = new Map<number, WorkerRun>();
 
-const modules = new Map<string, Promise<Record<string, unknown>>>();
-
-/** Finds an op on this worker: weft's own, or the named export of its module. */
-async function resolveOp(name: string, module: string | undefined, exportName: string, context: boolean, own: boolean): Promise<OpDefinition> {
-  const failing = (message: string, cause?: unknown): OpDefinition => ({
-    name, module, exportName, context, onEveryWorker: false, own: false,
-    run: () => {
-      throw new Error(message, { cause });
-    },
-  });
-  if (module === undefined) return registry.get(name) ?? failing(`op '${name}' is not available on worker threads`);
-  const url = importableUrl(module);
-  let loaded = modules.get(url);
-  if (!loaded) {
-    loaded = import(url).then(async (m: Record<string, unknown>) => {
-      if (typeof m.registerWeftOps === "function") await (m.registerWeftOps as (r: OpRegistry) => unknown)(registry);
-      return m;
-    });
-    modules.set(url, loaded);
-  }
-  let exports: Record<string, unknown>;
-  try {
-    exports = await loaded;
-  } catch (cause) {
-    return failing(`op '${name}': its module ${module} failed to load on a worker: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
-  }
-  const fn = exports[exportName];
-  if (typeof fn === "function") {
-    return {
-      name, module, exportName, context, onEveryWorker: false, own,
-      run: context ? (args, ctx) => (fn as (...a: unknown[]) => unknown)(ctx, ...args) : (args) => (fn as (...a: unknown[]) => unknown)(...args),
-    };
-  }
-  return registry.get(name) ?? failing(`op '${name}': module ${module} neither exports a function '${exportName}' nor registers '${name}' in registerWeftOps`);
-}
-
 /** Reads every side message waiting: plans, runs, values, ends. Never blocks. */
 function drain(): void {
   for (;;) {
@@ -158,7 +60,7 @@ function drain(): void {
     const m = received.message as P.ToWorker;
     switch (m.type) {
       case "plan":
-        plans.set(m.id, new WorkerPlan(m.plan));
+        plans.set(m.id, new WorkerPlan(m.plan, memory, resolver));
         break;
       case "forget-plan":
         plans.delete(m.id);
@@ -181,63 +83,7 @@ function drain(): void {
   }
 }
 
-/** Buffers for a task on this worker: the preallocated result, a scratch block, nothing else. */
-class WorkerHooks implements RunnerHooks, BorrowedHeap {
-  readonly kernels = kernels;
-  private slotPtr = -1;
-  private slotBytes = 0;
-  private slotTaken = false;
-  private scratchOffset = 0;
-  regions: BufferViews[] = [];
-  private readonly scratchBlock = new SharedBuffer(memory, init.scratch.ptr, init.scratch.bytes);
-
-  begin(slotPtr: number, slotBytes: number, constants: BufferViews[]): void {
-    this.slotPtr = slotPtr;
-    this.slotBytes = slotBytes;
-    this.slotTaken = false;
-    const regions = this.regions;
-    regions.length = 0;
-    for (const c of constants) regions.push(c);
-    if (slotPtr >= 0) regions.push(new SharedBuffer(memory, slotPtr, slotBytes));
-    regions.push(this.scratchBlock);
-  }
-
-  allocResult(bytes: number): BufferViews {
-    if (this.slotPtr < 0 || this.slotTaken || bytes !== this.slotBytes) {
-      throw new NeedsMainThreadError(`a result of ${bytes} bytes that the task did not declare`);
-    }
-    this.slotTaken = true;
-    return new SharedBuffer(memory, this.slotPtr, bytes);
-  }
-
-  allocScratch(bytes: number): BufferViews {
-    const size = alignUp(Math.max(bytes, 1));
-    if (this.scratchOffset + size > init.scratch.bytes) throw new NeedsMainThreadError("more scratch than the worker's block holds");
-    const buffer = new ScratchBuffer(memory, init.scratch.ptr + this.scratchOffset, bytes);
-    this.scratchOffset += size;
-    return buffer;
-  }
-
-  own(result: unknown): unknown {
-    if (!(result instanceof ScratchBuffer)) return result;
-    const out = this.allocResult(result.bytes);
-    out.u8().set(result.u8());
-    return out;
-  }
-
-  dropIntermediate(): void {}
-
-  endTask(): void {
-    this.scratchOffset = 0;
-  }
-
-  regionAt(ptr: number): BufferViews | undefined {
-    for (const r of this.regions) if (ptr >= r.ptr && ptr < r.ptr + r.bytes) return r;
-    return undefined;
-  }
-}
-
-const hooks = new WorkerHooks();
+const hooks = new WorkerHooks(kernels, init.scratch);
 memory.setBorrowedHeap(hooks);
 
 /**
