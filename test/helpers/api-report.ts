@@ -71,7 +71,8 @@ export function apiReport(): string {
   const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => a.getName().localeCompare(b.getName()));
   // types from modules the entry does not import by name print as import("/abs/path").Name:
   // the name alone, so that the report does not depend on where the repository is
-  const blocks = exports.map((s) => describeSymbol(checker, s, source).replace(/import\("[^"]*"\)\./g, ""));
+  // and well-known symbols print with a program-specific id (__@asyncDispose@2994): [Symbol.asyncDispose]
+  const blocks = exports.map((s) => describeSymbol(checker, s, source).replace(/import\("[^"]*"\)\./g, "").replace(/__@(\w+)@\d+/g, "[Symbol.$1]"));
   return [
     "# The public API of weft",
     "",
