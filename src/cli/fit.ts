@@ -15,7 +15,7 @@ import { REGULARIZERS, type RegularizerName } from "../glm/regularizers.js";
 import { DEFAULT_TOL, formatSmall } from "../glm/solvers/common.js";
 import { Runtime } from "../runtime/runtime.js";
 import { readTable } from "../io/table.js";
-import { writeCsv } from "../io/csv.js";
+import { parseDecimal, writeCsv } from "../io/csv.js";
 import { writeFileAtomic } from "../io/storage.js";
 import { createProgress } from "./progress.js";
 
@@ -70,9 +70,10 @@ export interface SavedModel extends ModelJSON {
   standardize: { mean: number[]; scale: number[] } | null;
 }
 
+/** A number option, written in decimal: Number() would read '' as 0 and '0x10' as 16. */
 const number = (name: string, value: string | undefined, check: (v: number) => boolean, expected: string): number | undefined => {
   if (value === undefined) return undefined;
-  const v = Number(value);
+  const v = parseDecimal(value);
   if (!Number.isFinite(v) || !check(v)) throw new ArgumentError(name, expected, value);
   return v;
 };
@@ -108,9 +109,24 @@ const ESTIMATORS = { logistic: LogisticRegression, normal: LinearRegression, poi
 
 function missingPolicy(value: string | undefined): "error" | "drop" | number | undefined {
   if (value === undefined || value === "error" || value === "drop") return value;
-  const v = Number(value);
+  const v = parseDecimal(value); // '' is no fill value (Number('') is 0)
   if (!Number.isFinite(v)) throw new ArgumentError("--missing", "error, drop, or a number to fill in", value);
   return v;
+}
+
+/** --delimiter: a non-empty string (csv-parse's own refusal of '' would not name the option). */
+function delimiterOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length === 0 || /["\r\n]/.test(value)) throw new ArgumentError("--delimiter", "a character (or string) without quotes or line breaks", value);
+  return value;
+}
+
+/** --features: a comma-separated list of at least one column ('a,b'; ',' names none). */
+function featuresOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const features = value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (features.length === 0) throw new ArgumentError("--features", "a comma-separated list of columns, at least one", value);
+  return features;
 }
 
 /** Centers and scales X's columns (population std; a constant column keeps scale 1). */
@@ -129,7 +145,9 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   const maxIter = number("--max-iter", options.maxIter, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
   const tol = number("--tol", options.tol, (v) => v > 0, "a number > 0");
   const threads = number("--threads", options.threads, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
-  const features = options.features?.split(",").map((s) => s.trim()).filter(Boolean);
+  const features = featuresOption(options.features);
+  const delimiter = delimiterOption(options.delimiter);
+  const missing = missingPolicy(options.missing);
   const family = options.family as FamilyName;
   const Estimator = ESTIMATORS[family];
   // an unsupported solver/penalty pair fails before the file is read
@@ -143,7 +161,7 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   try {
     progress.update(0, 2, `reading ${file}`);
     const table = await readTable(file, {
-      target: options.target, features, delimiter: options.delimiter, missing: missingPolicy(options.missing), header: options.header,
+      target: options.target, features, delimiter, missing, header: options.header,
       onProgress: (rows) => progress.update(0, 2, `reading ${file}: ${rows} rows`),
     });
     if (!table.y) throw new ArgumentError("--target", "a column of the file", options.target);
@@ -190,6 +208,26 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   }
 }
 
+/**
+ * A saved model's parts that predict uses, checked against each other before any work: one
+ * coefficient per feature and, when standardized, one mean and one scale per feature. A file
+ * edited by hand would otherwise fail later in predict, blaming the data file for the model's fault.
+ */
+function checkSavedModel(saved: SavedModel, modelFile: string): void {
+  const refuse = (what: string) => {
+    throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", `${modelFile}, whose ${what}`);
+  };
+  const finiteList = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x));
+  const { features, coef, intercept, standardize } = saved;
+  if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== "string")) refuse("features are not a list of column names");
+  if (!finiteList(coef, features.length)) refuse(`coef is not ${features.length} finite numbers, one per feature`);
+  if (typeof intercept !== "number" || !Number.isFinite(intercept)) refuse("intercept is not a finite number");
+  if (standardize === null || standardize === undefined) return;
+  if (typeof standardize !== "object" || !finiteList(standardize.mean, features.length) || !finiteList(standardize.scale, features.length) || standardize.scale.some((s) => s <= 0)) {
+    refuse(`standardize is not null nor { mean, scale } of ${features.length} finite numbers each (scales > 0)`);
+  }
+}
+
 export async function runPredict(modelFile: string, file: string, options: { out?: string; force?: boolean; threads?: string; delimiter?: string; missing?: string; quiet?: boolean }, out: (text: string) => void): Promise<void> {
   await checkOutput(options.out, [modelFile, file], options.force);
   let saved: SavedModel;
@@ -201,8 +239,11 @@ export async function runPredict(modelFile: string, file: string, options: { out
   const kinds = { LogisticRegression, LinearRegression, PoissonRegression };
   // an own property only: a kind of "constructor" or "toString" must not find Object's
   const Estimator = saved !== null && typeof saved === "object" && Object.hasOwn(kinds, saved.kind) ? kinds[saved.kind] : undefined;
-  if (!Estimator || !Array.isArray(saved.features)) throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", modelFile);
+  if (!Estimator) throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", modelFile);
+  checkSavedModel(saved, modelFile);
   const threads = number("--threads", options.threads, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
+  const delimiter = delimiterOption(options.delimiter);
+  const missing = missingPolicy(options.missing);
   const progress = createProgress(options.quiet === true);
   const runtime = await Runtime.start(threads === undefined ? {} : { threads });
   try {
@@ -210,7 +251,7 @@ export async function runPredict(modelFile: string, file: string, options: { out
     model.options.runtime = runtime;
     progress.update(0, 2, `reading ${file}`);
     const table = await readTable(file, {
-      features: saved.features, delimiter: options.delimiter, missing: missingPolicy(options.missing),
+      features: saved.features, delimiter, missing,
       onProgress: (rows) => progress.update(0, 2, `reading ${file}: ${rows} rows`),
     });
     progress.update(1, 2, `predicting ${table.rows} rows`);

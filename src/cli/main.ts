@@ -121,8 +121,10 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO): Prom
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // help and version are "errors" to commander; they succeed for the user
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+      // help and version are "errors" to commander; asked for (--help, `weft help`), they
+      // succeed; help printed because no command came is a usage error (commander's exit code 1)
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      if (error.code === "commander.help") return error.exitCode === 0 ? 0 : 2;
       return 2;
     }
     if (error instanceof ArgumentError) {

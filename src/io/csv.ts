@@ -5,12 +5,13 @@
  * says what an empty or NA cell means. Errors name the line and the column.
  */
 import { parse } from "csv-parse";
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, describe } from "../errors.js";
 import type { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
 import { pipeline } from "node:stream";
-import { openSource, writeFileAtomic, type Source, type StorageOptions } from "./storage.js";
+import { checkBoolean, checkFunction, checkInteger, checkOptions, checkString } from "../validate.js";
+import { checkPath, sourceOf, storageOptions, writeFileAtomic, type Source, type StorageOptions } from "./storage.js";
 
 /** A malformed CSV file: the message names the line and column. */
 export class CsvError extends ArgumentError {}
@@ -54,6 +55,56 @@ export interface Table {
 
 const MISSING = new Set(["", "na", "nan", "null", "n/a"]);
 
+/** The options a CsvOptions object may hold (readCsv and readTable refuse any other). */
+export const CSV_OPTIONS: readonly (keyof CsvOptions)[] = ["storage", "header", "delimiter", "features", "target", "missing", "chunkRows", "dtype", "onProgress"];
+
+/**
+ * A number written in decimal ("12", "-0.5", "1e-3", ".5"), or +-Infinity; anything else is NaN.
+ * Number() alone would also take "0x10", "0b1" and "0o7" (16, 1, 7): a file or a command line
+ * that says 0x10 means text, not sixteen.
+ */
+export function parseDecimal(text: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/.test(text) ? Number(text) : NaN;
+}
+
+/**
+ * A list of column names (`features`): an array of distinct strings, at least one. A string is
+ * refused, not spread into its letters; an empty list would make an array of no columns.
+ */
+export function checkColumns(value: unknown, name: string, where: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some((f) => typeof f !== "string")) {
+    throw new ArgumentError(name, "a non-empty array of column names (strings)", value, where);
+  }
+  const duplicate = value.find((f, i) => value.indexOf(f) !== i);
+  if (duplicate !== undefined) throw new ArgumentError(name, "distinct column names", `"${duplicate}" twice`, where);
+  return [...(value as string[])];
+}
+
+/** The missing-value policy: 'error', 'drop' or a finite fill value (NaN would fill in nothing). */
+function checkMissing(value: unknown, where: string): "error" | "drop" | number {
+  if (value === undefined) return "error";
+  if (value === "error" || value === "drop" || (typeof value === "number" && Number.isFinite(value))) return value;
+  throw new ArgumentError("missing", "'error', 'drop' or a finite number", value, where);
+}
+
+/**
+ * CsvOptions checked whole before any byte is read (readTable checks them alike for every
+ * format): the known keys, each of its type.
+ */
+export function checkCsvOptions(options: CsvOptions | undefined, where: string): CsvOptions & { missing: "error" | "drop" | number; dtype: DType; features?: string[] } {
+  const o = checkOptions(options, where, CSV_OPTIONS);
+  storageOptions(o.storage);
+  checkBoolean(o.header, "header", where);
+  // csv-parse refuses '' itself, but as its own error; a quote or a line break as the delimiter
+  // would read as nonsense
+  checkString(o.delimiter, "delimiter", where);
+  if (o.delimiter !== undefined && /["\r\n]/.test(o.delimiter)) throw new ArgumentError("delimiter", "a string without quotes or line breaks", o.delimiter, where);
+  checkInteger(o.chunkRows, "chunkRows", where, 1);
+  checkFunction(o.onProgress, "onProgress", where);
+  return { ...o, features: checkColumns(o.features, "features", where), missing: checkMissing(o.missing, where), dtype: checkDType(o.dtype ?? "float64", "dtype", where) };
+}
+
 /** A growable Float64Array. */
 class Column {
   data = new Float64Array(1024);
@@ -72,19 +123,13 @@ class Column {
 }
 
 /** Reads the numbers of a CSV file (path or URL) into arrays. */
-export async function readCsv(location: string | URL | Source, options: CsvOptions = {}): Promise<Table> {
-  const source = typeof location === "object" && "read" in location ? location : openSource(location, options.storage);
+export async function readCsv(location: string | URL | Source, options?: CsvOptions): Promise<Table> {
+  const o = checkCsvOptions(options, "readCsv"); // before the file is read
+  const { missing, dtype } = o;
+  const source = sourceOf(location, o.storage);
   const where = `CSV file ${source.url}`;
-  const delimiter = options.delimiter ?? (/\.tsv$/i.test(source.url) ? "\t" : ",");
-  const missing = options.missing ?? "error";
-  const dtype = checkDType(options.dtype ?? "float64", "dtype", "readCsv");
-  if (options.chunkRows !== undefined && (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)) {
-    throw new ArgumentError("chunkRows", "a whole number >= 1", options.chunkRows, "readCsv"); // before the file is read
-  }
-  if (missing !== "error" && missing !== "drop" && typeof missing !== "number") {
-    throw new ArgumentError("missing", "'error', 'drop' or a number", missing, "readCsv");
-  }
-  const header = options.header !== false;
+  const delimiter = o.delimiter ?? (/\.tsv$/i.test(source.url) ? "\t" : ",");
+  const header = o.header !== false;
   const parser = parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
   // pipeline, not pipe(): pipe() does not forward the source's errors, which then kill the
   // process as an unhandled 'error' event while the parser waits forever; pipeline destroys the
@@ -104,17 +149,18 @@ export async function readCsv(location: string | URL | Source, options: CsvOptio
         names = header ? record.map((s) => s) : record.map((_, i) => String(i));
         const duplicate = names.find((n, i) => names!.indexOf(n) !== i);
         if (duplicate !== undefined) throw new CsvError("header", "distinct column names", `"${duplicate}" twice`, where);
-        if (options.target !== undefined) {
-          targetIndex = names.indexOf(options.target);
-          if (targetIndex < 0) throw new CsvError("target", `a column of the file (${names.join(", ")})`, options.target, where);
+        if (o.target !== undefined) {
+          targetIndex = names.indexOf(o.target);
+          if (targetIndex < 0) throw new CsvError("target", `a column of the file (${names.join(", ")})`, o.target, where);
         }
-        const wanted = options.features ?? names.filter((_, i) => i !== targetIndex);
+        const wanted = o.features ?? names.filter((_, i) => i !== targetIndex);
         featureIndex = wanted.map((f) => {
           const i = names!.indexOf(f);
           if (i < 0) throw new CsvError("features", `columns of the file (${names!.join(", ")})`, f, where);
           if (i === targetIndex) throw new CsvError("features", "columns other than the target", f, where);
           return i;
         });
+        if (featureIndex.length === 0) throw new CsvError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
         if (header) continue;
       }
       if (record.length !== names.length) {
@@ -124,7 +170,7 @@ export async function readCsv(location: string | URL | Source, options: CsvOptio
       let drop = false;
       for (const i of targetIndex >= 0 ? [...featureIndex, targetIndex] : featureIndex) {
         const cell = record[i]!;
-        let v = Number(cell);
+        let v = parseDecimal(cell);
         if (cell === "" || Number.isNaN(v)) {
           if (!MISSING.has(cell.toLowerCase())) {
             throw new CsvError("cell", "a number", `'${cell.slice(0, 20)}' on line ${line}, column ${names[i]}`, where);
@@ -142,7 +188,7 @@ export async function readCsv(location: string | URL | Source, options: CsvOptio
       for (let k = 0; k < featureIndex.length; k++) X.push(values[k]!);
       if (targetIndex >= 0) y.push(values[featureIndex.length]!);
       rows += 1;
-      if (rows % 65536 === 0) options.onProgress?.(rows);
+      if (rows % 65536 === 0) o.onProgress?.(rows);
     }
   } catch (error) {
     if (error instanceof ArgumentError) throw error;
@@ -151,7 +197,7 @@ export async function readCsv(location: string | URL | Source, options: CsvOptio
   if (!names) throw new CsvError("file", "a header and rows", "an empty file", where);
   if (rows === 0) throw new CsvError("file", "at least one row of data", "no rows", where);
   const p = featureIndex.length;
-  const chunkRows = options.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
+  const chunkRows = o.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
   const features = featureIndex.map((i) => names![i]!);
   return {
     X: fromTypedArray(X.values(), { shape: [rows, p], chunks: [chunkRows, p], dtype }),
@@ -161,16 +207,48 @@ export async function readCsv(location: string | URL | Source, options: CsvOptio
   };
 }
 
+/**
+ * A field as RFC 4180 writes it: quoted, its quotes doubled, when it holds a delimiter, a quote or
+ * a line break (or spaces at an end, which a reader that trims, as readCsv does, would lose).
+ */
+function quoteField(s: string): string {
+  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Columns to write: an object of array-likes (an array or a typed array) of numbers, one length.
+ * Only numbers are written: a string would be text in a numeric file, and NaN or Infinity come
+ * back from readCsv as a missing value and as Infinity.
+ */
+function checkCsvColumns(columns: unknown): [string, ArrayLike<unknown>][] {
+  if (columns === null || typeof columns !== "object" || Array.isArray(columns) || ArrayBuffer.isView(columns)) {
+    throw new ArgumentError("columns", "an object of columns ({ name: numbers })", columns, "writeCsv");
+  }
+  const entries: [string, ArrayLike<unknown>][] = [];
+  for (const [name, column] of Object.entries(columns as Record<string, unknown>)) {
+    if (!Array.isArray(column) && !(ArrayBuffer.isView(column) && !(column instanceof DataView))) {
+      throw new ArgumentError(`columns.${name}`, "an array or a typed array of numbers", column, "writeCsv");
+    }
+    const values = column as ArrayLike<unknown>;
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== "number") throw new ArgumentError(`columns.${name}`, "numbers", `${describe(values[i])} at index ${i}`, "writeCsv");
+    }
+    entries.push([name, values]);
+  }
+  if (entries.length === 0) throw new ArgumentError("columns", "at least one column", columns, "writeCsv");
+  const n = entries[0]![1].length;
+  for (const [name, values] of entries) {
+    if (values.length !== n) throw new ArgumentError("columns", `columns of one length (${n})`, `${name} with ${values.length}`, "writeCsv");
+  }
+  return entries;
+}
+
 /** Writes columns of numbers as a CSV file with a header row, atomically. */
 export async function writeCsv(path: string, columns: Readonly<Record<string, ArrayLike<number>>>): Promise<void> {
-  const names = Object.keys(columns);
-  if (names.length === 0) throw new ArgumentError("columns", "at least one column", columns, "writeCsv");
-  const n = columns[names[0]!]!.length;
-  for (const name of names) {
-    if (columns[name]!.length !== n) throw new ArgumentError("columns", `columns of one length (${n})`, `${name} with ${columns[name]!.length}`, "writeCsv");
-  }
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [names.map(quote).join(",")];
-  for (let i = 0; i < n; i++) lines.push(names.map((c) => String(columns[c]![i])).join(","));
+  checkPath(path, "writeCsv");
+  const entries = checkCsvColumns(columns);
+  const n = entries[0]![1].length;
+  const lines = [entries.map(([name]) => quoteField(name)).join(",")];
+  for (let i = 0; i < n; i++) lines.push(entries.map(([, values]) => String(values[i])).join(","));
   await writeFileAtomic(path, lines.join("\n") + "\n");
 }

@@ -2,13 +2,14 @@
  * NumPy's .npy format: a magic string, a version, a Python-dict header (dtype, fortran_order,
  * shape), then the values in C order. Reading takes the header by range reads and the values a
  * block of rows at a time (any little-endian float, signed or unsigned integer, or bool dtype,
- * converted to float64); writing makes float64 files.
+ * converted to float64); writing makes float64 files from Float64Arrays.
  */
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
-import { openSource, writeFileAtomic, type Source, type StorageOptions } from "./storage.js";
+import { checkFunction, checkInteger, checkOptions } from "../validate.js";
+import { checkPath, sourceOf, storageOptions, writeFileAtomic, type Source, type StorageOptions } from "./storage.js";
 
 /** A malformed or unsupported NPY file. */
 export class NpyError extends ArgumentError {}
@@ -43,6 +44,9 @@ const MAX_HEADER_BYTES = 1 << 16;
 
 /** Reads and checks the header of `source`. */
 export async function readNpyHeader(source: Source): Promise<NpyHeader> {
+  if (typeof source !== "object" || source === null || typeof source.read !== "function") {
+    throw new ArgumentError("source", "a Source (an object with read(); openSource(path) makes one)", source, "readNpyHeader");
+  }
   const where = `NPY file ${source.url}`;
   const first = await source.read(0, 10);
   if (first.length < 10 || MAGIC.some((b, i) => first[i] !== b)) throw new NpyError("file", "an .npy file (it starts with \\x93NUMPY)", `${first.length < 10 ? "a file of " + first.length + " bytes" : "other bytes"}`, where);
@@ -74,23 +78,28 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   if (match[1] === ">") throw new NpyError("dtype", "little-endian data ('<'): save with arr.astype('<f8')", descr, where);
   const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   if (shape.some((n) => !Number.isInteger(n) || n < 0) || shape.length > 2) throw new NpyError("shape", "0, 1 or 2 whole lengths", `(${shapeText})`, where);
+  // past 2^53 the count itself is not exact, and no file holds that many values
+  if (shape.reduce((a, b) => a * b, 1) > Number.MAX_SAFE_INTEGER) throw new NpyError("shape", "at most 2^53 - 1 values", `(${shapeText})`, where);
   return { dtype: match[2]!, shape, dataOffset: start + headerLength };
 }
 
 /** The values of an .npy file as float64, with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
 export async function readNpyValues(location: string | URL | Source, onProgress?: (done: number, total: number) => void, storage?: StorageOptions): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
-  const source = typeof location === "object" && "read" in location ? location : openSource(location, storage);
+  checkFunction(onProgress, "onProgress", "readNpyValues");
+  const source = sourceOf(location, storage);
   const header = await readNpyHeader(source);
   const { bytes, read } = DTYPES[header.dtype]!;
   const count = header.shape.reduce((a, b) => a * b, 1);
+  // the header's word is checked against the file before the values are allocated: a shape of
+  // (1e9, 3) on a file of 200 bytes would otherwise ask for 24 GB first
+  const held = Math.max(0, (await source.size()) - header.dataOffset);
+  if (held < count * bytes) throw truncated(source, header, count, Math.floor(held / bytes));
   const data = new Float64Array(count);
   const block = Math.max(1, Math.floor((8 << 20) / bytes)); // 8 MiB reads
   for (let at = 0; at < count; at += block) {
     const n = Math.min(block, count - at);
     const raw = await source.read(header.dataOffset + at * bytes, n * bytes);
-    if (raw.length < n * bytes) {
-      throw new NpyError("file", `${count} values of ${header.dtype} (shape (${header.shape.join(", ")}))`, `a truncated file: data ends at value ${at + Math.floor(raw.length / bytes)}`, `NPY file ${source.url}`);
-    }
+    if (raw.length < n * bytes) throw truncated(source, header, count, at + Math.floor(raw.length / bytes)); // shrunk while read
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     if (header.dtype === "f8" && raw.byteOffset % 8 === 0) data.set(new Float64Array(raw.buffer, raw.byteOffset, n), at);
     else for (let i = 0; i < n; i++) data[at + i] = read(view, i * bytes);
@@ -99,23 +108,38 @@ export async function readNpyValues(location: string | URL | Source, onProgress?
   return { data, shape: header.shape, dtype: header.dtype };
 }
 
+/** The error of a file that holds fewer values than its header says. */
+function truncated(source: Source, header: NpyHeader, count: number, held: number): NpyError {
+  return new NpyError("file", `${count} values of ${header.dtype} (shape (${header.shape.join(", ")}))`, `a truncated file: data ends at value ${held}`, `NPY file ${source.url}`);
+}
+
 /**
  * An .npy file as a chunked array (chunked along rows as `chunkRows` says; default one chunk).
  * Its dtype: `options.dtype`, else float32 for a float32 ('f4') file, as NumPy loads it, and
  * float64 for every other.
  */
 export async function readNpy(location: string | URL, options: { chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<ChunkedArray> {
+  // all checked before the file is read
+  options = checkOptions(options, "readNpy", ["chunkRows", "dtype", "storage"]);
   const dtype = options.dtype === undefined ? undefined : checkDType(options.dtype, "dtype", "readNpy");
-  if (options.chunkRows !== undefined && (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)) {
-    throw new ArgumentError("chunkRows", "a whole number >= 1", options.chunkRows, "readNpy"); // before the file is read
-  }
+  checkInteger(options.chunkRows, "chunkRows", "readNpy", 1);
+  storageOptions(options.storage);
   const { data, shape, dtype: stored } = await readNpyValues(location, undefined, options.storage);
   const chunks = options.chunkRows && shape.length > 0 ? (shape.length === 2 ? [options.chunkRows, shape[1]!] : options.chunkRows) : undefined;
   return fromTypedArray(data, { shape, chunks: chunks as never, dtype: dtype ?? (stored === "f4" ? "float32" : "float64") });
 }
 
-/** Writes float64 values of `shape` (C order) as an .npy file, atomically. */
+/**
+ * Writes float64 values of `shape` (C order) as an .npy file, atomically. Only a Float64Array:
+ * the header says '<f8', so the bytes of any other typed array would make a corrupt file.
+ */
 export async function writeNpy(path: string, data: Float64Array, shape: readonly number[]): Promise<void> {
+  checkPath(path, "writeNpy");
+  if (!(data instanceof Float64Array)) throw new ArgumentError("data", "a Float64Array (writeNpy writes float64: convert with Float64Array.from(values))", data, "writeNpy");
+  // what readNpy reads back: 0, 1 or 2 whole lengths
+  if (!Array.isArray(shape) || shape.length > 2 || shape.some((n) => typeof n !== "number" || !Number.isInteger(n) || n < 0)) {
+    throw new ArgumentError("shape", "a list of 0, 1 or 2 whole lengths >= 0", shape, "writeNpy");
+  }
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new ArgumentError("shape", `a shape of ${data.length} values`, shape, "writeNpy");
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;

@@ -6,8 +6,12 @@ import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
-import { openSource, StorageError, type Source, type StorageOptions } from "./storage.js";
-import type { Table } from "./csv.js";
+import { checkInteger, checkOptions } from "../validate.js";
+import { sourceOf, StorageError, type Source, type StorageOptions } from "./storage.js";
+import { checkColumns, type Table } from "./csv.js";
+
+/** The options readParquet takes (any other is refused by name). */
+export const PARQUET_OPTIONS = ["features", "target", "chunkRows", "dtype", "storage"] as const;
 
 /** A Parquet file weft cannot read (a non-numeric column, a missing one). */
 export class ParquetError extends ArgumentError {}
@@ -29,11 +33,12 @@ async function asyncBuffer(source: Source) {
  * the features as float64 or, with `dtype: 'float32'`, float32.
  */
 export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<Table> {
-  const source = typeof location === "object" && "read" in location ? location : openSource(location, options.storage);
+  // all checked before the file is read
+  options = checkOptions(options, "readParquet", PARQUET_OPTIONS);
   const dtype = checkDType(options.dtype ?? "float64", "dtype", "readParquet");
-  if (options.chunkRows !== undefined && (!Number.isInteger(options.chunkRows) || options.chunkRows < 1)) {
-    throw new ArgumentError("chunkRows", "a whole number >= 1", options.chunkRows, "readParquet"); // before the file is read
-  }
+  checkInteger(options.chunkRows, "chunkRows", "readParquet", 1);
+  const wanted = checkColumns(options.features, "features", "readParquet");
+  const source = sourceOf(location, options.storage);
   const where = `Parquet file ${source.url}`;
   const file = await asyncBuffer(source);
   let metadata;
@@ -44,8 +49,12 @@ export async function readParquet(location: string | URL | Source, options: { fe
   }
   const names = metadata.schema.slice(1).map((s) => s.name);
   if (options.target !== undefined && !names.includes(options.target)) throw new ParquetError("target", `a column of the file (${names.join(", ")})`, options.target, where);
-  const features = [...(options.features ?? names.filter((n) => n !== options.target))];
-  for (const f of features) if (!names.includes(f)) throw new ParquetError("features", `columns of the file (${names.join(", ")})`, f, where);
+  const features = wanted ?? names.filter((n) => n !== options.target);
+  for (const f of features) {
+    if (!names.includes(f)) throw new ParquetError("features", `columns of the file (${names.join(", ")})`, f, where);
+    if (f === options.target) throw new ParquetError("features", "columns other than the target", f, where);
+  }
+  if (features.length === 0) throw new ParquetError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
   const columns = options.target !== undefined ? [...features, options.target] : features;
   let records: Record<string, unknown>[];
   try {

@@ -17,7 +17,8 @@ import { open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { ArgumentError, WeftError } from "../errors.js";
+import { ArgumentError, WeftError, describe } from "../errors.js";
+import { checkInteger, checkOptions, checkTimeout, MAX_TIMER_MS } from "../validate.js";
 
 /** A readable object: its size, byte ranges, and a stream of its bytes. */
 export interface Source {
@@ -51,13 +52,39 @@ export interface StorageOptions {
 
 const STORAGE_DEFAULTS: Required<StorageOptions> = { connectTimeoutMs: 30_000, idleTimeoutMs: 30_000, retries: 3 };
 
-function storageOptions(options: StorageOptions = {}): Required<StorageOptions> {
-  const out = { ...STORAGE_DEFAULTS, ...options };
-  for (const name of ["connectTimeoutMs", "idleTimeoutMs"] as const) {
-    if (!(out[name] > 0) || !Number.isFinite(out[name])) throw new ArgumentError(name, "a number of milliseconds > 0", out[name], "storage");
-  }
-  if (!Number.isInteger(out.retries) || out.retries < 0) throw new ArgumentError("retries", "a whole number >= 0", out.retries, "storage");
+/**
+ * The storage options with their defaults, checked whole: for a local file too, where none
+ * applies (a bad value there would pass unseen, then fail the day the file moves to a URL).
+ * Timeouts are timer delays, so at most MAX_TIMER_MS (setTimeout fires a longer one at once).
+ */
+export function storageOptions(options?: StorageOptions): Required<StorageOptions> {
+  const given = checkOptions(options, "storage", Object.keys(STORAGE_DEFAULTS), "storage");
+  checkTimeout(given.connectTimeoutMs, "connectTimeoutMs", "storage");
+  checkTimeout(given.idleTimeoutMs, "idleTimeoutMs", "storage");
+  checkInteger(given.retries, "retries", "storage", 0);
+  const out = { ...STORAGE_DEFAULTS };
+  for (const [name, value] of Object.entries(given) as [keyof StorageOptions, number | undefined][]) if (value !== undefined) out[name] = value;
   return out;
+}
+
+/** Whether `value` has what readers call on a Source (a registered opener may return anything). */
+function isSource(value: unknown): value is Source {
+  const s = value as Source | null;
+  return typeof s === "object" && s !== null && typeof s.read === "function" && typeof s.size === "function" && typeof s.stream === "function";
+}
+
+/**
+ * What a reader reads: `location` itself when it is a Source, else the Source openSource() makes
+ * of it; `storage` is checked either way. A non-null object without read() goes to openSource,
+ * which refuses it naming 'location'.
+ */
+export function sourceOf(location: string | URL | Source, storage: StorageOptions | undefined): Source {
+  if (typeof location === "object" && location !== null && "read" in location) {
+    storageOptions(storage);
+    if (!isSource(location)) throw new ArgumentError("location", "a path, a URL or a Source (read(), size(), stream())", location, "read");
+    return location;
+  }
+  return openSource(location, storage);
 }
 
 /**
@@ -186,7 +213,8 @@ class HttpSource implements Source {
         return await attempt();
       } catch (error) {
         if (!(error instanceof StorageError && error.retryable) || k >= this.options.retries) throw error;
-        await new Promise((r) => setTimeout(r, 200 * 2 ** k));
+        // capped: past 2^31 - 1 ms a timer fires at once, and many retries would get there
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** k, MAX_TIMER_MS)));
       }
     }
   }
@@ -216,7 +244,14 @@ class HttpSource implements Source {
         body.set(part, at);
         at += part.length;
       }
-      if (response.status === 206) return body;
+      // the total a 206 tells ("bytes 0-9/1234") spares size() a HEAD request, which a URL
+      // signed for GET only (a presigned S3 URL) would refuse
+      const total = /\/(\d+)\s*$/.exec(response.headers.get("content-range") ?? "")?.[1];
+      if (response.status === 206) {
+        if (total !== undefined) this.knownSize = Number(total);
+        return body;
+      }
+      this.knownSize = body.length;
       // a server without range support sends everything: take the part asked for
       return body.subarray(offset, offset + length);
     });
@@ -240,7 +275,9 @@ const schemes = new Map<string, (url: URL, options?: StorageOptions) => Source>(
  * (Or skip it: S3 and GCS objects are readable as presigned https:// URLs as they are.)
  */
 export function registerStorage(scheme: string, open: (url: URL) => Source): void {
-  if (!/^[a-z][a-z0-9+.-]*:$/.test(scheme)) throw new ArgumentError("scheme", "a URL scheme with its colon, such as 's3:'", scheme, "registerStorage");
+  if (typeof scheme !== "string" || !/^[a-z][a-z0-9+.-]*:$/.test(scheme)) throw new ArgumentError("scheme", "a URL scheme with its colon, such as 's3:'", scheme, "registerStorage");
+  // checked now: a non-function would fail only at the first read, far from this call
+  if (typeof open !== "function") throw new ArgumentError("open", "a function (url) => Source", open, "registerStorage");
   schemes.set(scheme, open);
 }
 
@@ -249,18 +286,44 @@ export function registerStorage(scheme: string, open: (url: URL) => Source): voi
  * network sources' timeouts and retries.
  */
 export function openSource(location: string | URL, options?: StorageOptions): Source {
+  storageOptions(options);
+  if (!(location instanceof URL) && (typeof location !== "string" || location.length === 0)) throw new ArgumentError("location", "a path or a URL", location, "openSource");
   if (location instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    const url = location instanceof URL ? location : new URL(location);
+    let url: URL;
+    try {
+      url = location instanceof URL ? location : new URL(location);
+    } catch {
+      throw new ArgumentError("location", "a path or a well-formed URL", location, "openSource");
+    }
     const make = schemes.get(url.protocol);
     if (!make) throw new ArgumentError("location", `a path or a URL of ${[...schemes.keys()].join(", ")} (or one registerStorage() added)`, url.href, "openSource");
-    return make(url, options);
+    return opened(make, url, options);
   }
-  if (typeof location !== "string" || location.length === 0) throw new ArgumentError("location", "a path or a URL", location, "openSource");
   return new FileSource(location, location);
+}
+
+/** The Source an opener makes of `url`: what it throws or returns instead is a StorageError naming the URL. */
+function opened(make: (url: URL, options?: StorageOptions) => Source, url: URL, options: StorageOptions | undefined): Source {
+  let source: unknown;
+  try {
+    source = make(url, options);
+  } catch (cause) {
+    if (cause instanceof WeftError) throw cause;
+    throw new StorageError(`cannot open ${url.href}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+  if (!isSource(source)) throw new StorageError(`cannot open ${url.href}: the opener of '${url.protocol}' returned ${describe(source)}, not a Source (read(), size(), stream())`);
+  return source;
+}
+
+/** A path to write: a non-empty string (undefined too is refused: there is no default file). */
+export function checkPath(path: unknown, where: string): string {
+  if (typeof path !== "string" || path.length === 0) throw new ArgumentError("path", "a non-empty string (a local path)", path, where);
+  return path;
 }
 
 /** Writes `data` to the local `path` atomically (temporary file, then rename). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  checkPath(path, "writeFileAtomic");
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     await writeFile(temporary, data);

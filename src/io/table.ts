@@ -7,9 +7,9 @@
 import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType } from "../array/dtype.js";
-import { readCsv, type CsvOptions, type Table } from "./csv.js";
+import { checkCsvOptions, readCsv, type CsvOptions, type Table } from "./csv.js";
 import { readNpyValues } from "./npy.js";
-import { readParquet } from "./parquet.js";
+import { PARQUET_OPTIONS, readParquet } from "./parquet.js";
 
 /** Options of `readTable`: those of `readCsv` (features and target apply to every format). */
 export type TableOptions = CsvOptions;
@@ -18,18 +18,23 @@ export type TableOptions = CsvOptions;
  * Reads a data file chosen by extension (.csv, .tsv, .txt, .npy, .parquet) from a path or URL into
  * `{ X, y, features, rows }`.
  */
-export async function readTable(location: string, options: TableOptions = {}): Promise<Table> {
+export async function readTable(location: string, options?: TableOptions): Promise<Table> {
+  // every option is checked, for every format, before the file is read (the CSV-only ones,
+  // header, delimiter, missing and onProgress, are ignored for the others)
+  const checked = checkCsvOptions(options, "readTable");
+  if (typeof location !== "string" || location.length === 0) throw new ArgumentError("location", "a path or a URL (a string)", location, "readTable");
   const path = location.replace(/[?#].*$/, "");
   if (/\.(csv|tsv|txt)$/i.test(path)) return readCsv(location, options);
-  if (/\.parquet$/i.test(path)) return readParquet(location, options);
+  if (/\.parquet$/i.test(path)) return readParquet(location, pick(checked, PARQUET_OPTIONS));
   if (/\.npy$/i.test(path)) {
-    const { data, shape, dtype: stored } = await readNpyValues(location, undefined, options.storage);
+    const { data, shape, dtype: stored } = await readNpyValues(location, undefined, checked.storage);
     if (shape.length !== 2) throw new ArgumentError("file", "a 2-D array (rows x columns) for a table", `shape (${shape.join(", ")})`, `NPY file ${location}`);
     const [rows, cols] = shape as [number, number];
     const names = Array.from({ length: cols }, (_, i) => String(i));
-    const targetIndex = options.target === undefined ? -1 : names.indexOf(options.target);
-    if (options.target !== undefined && targetIndex < 0) throw new ArgumentError("target", `a column index of the file (0 to ${cols - 1})`, options.target, `NPY file ${location}`);
-    const features = [...(options.features ?? names.filter((_, i) => i !== targetIndex))];
+    const targetIndex = checked.target === undefined ? -1 : names.indexOf(checked.target);
+    if (checked.target !== undefined && targetIndex < 0) throw new ArgumentError("target", `a column index of the file (0 to ${cols - 1})`, checked.target, `NPY file ${location}`);
+    const features = [...(checked.features ?? names.filter((_, i) => i !== targetIndex))];
+    if (features.length === 0) throw new ArgumentError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, `NPY file ${location}`);
     const index = features.map((f) => {
       const i = names.indexOf(f);
       if (i < 0 || i === targetIndex) throw new ArgumentError("features", `column indices other than the target (0 to ${cols - 1})`, f, `NPY file ${location}`);
@@ -42,13 +47,20 @@ export async function readTable(location: string, options: TableOptions = {}): P
       for (let j = 0; j < p; j++) X[r * p + j] = data[r * cols + index[j]!]!;
       if (targetIndex >= 0) y[r] = data[r * cols + targetIndex]!;
     }
-    const chunkRows = options.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
+    const chunkRows = checked.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
     return {
-      X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p], dtype: checkDType(options.dtype ?? (stored === "f4" ? "float32" : "float64"), "dtype", "readTable") }),
+      X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p], dtype: checkDType(options?.dtype ?? (stored === "f4" ? "float32" : "float64"), "dtype", "readTable") }),
       y: targetIndex >= 0 ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
       features,
       rows,
     };
   }
   throw new ArgumentError("file", "a .csv, .tsv, .npy or .parquet file", location, "read");
+}
+
+/** The options of `keys` that `options` holds (a reader of another format refuses the rest). */
+function pick<T extends object, K extends keyof T>(options: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) if (options[k] !== undefined) out[k] = options[k];
+  return out;
 }
