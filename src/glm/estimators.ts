@@ -7,10 +7,12 @@
  * The objective is sum_i loss_i + lambda * R(coef) (intercept unpenalized): lambda = 1/C of
  * scikit-learn, so fitted coefficients compare directly.
  */
-import { ArgumentError, WeftError } from "../errors.js";
+import { ArgumentError, WeftError, describe } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
-import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
+import { getDefaultRuntime, Runtime } from "../runtime/runtime.js";
+import { fractionExplained } from "../model_selection/scoring.js";
+import { checkFunction, checkOptions, checkSignal, firstNonFinite } from "../validate.js";
 import { family as familyOf, type FamilyName } from "./families.js";
 import { GlmProblem } from "./problem.js";
 import { Regularizer, REGULARIZERS, type RegularizerName } from "./regularizers.js";
@@ -66,7 +68,7 @@ export interface EstimatorOptions {
 
 /** Options of one fit() call, beside the estimator's parameters. */
 export interface FitOptions {
-  /** Coefficients, then the intercept, to start from (a warm start). */
+  /** Coefficients, then the intercept (when fitted), to start from (a warm start): finite, one per feature (+ 1). */
   initialCoef?: Float64Array;
   /** Aborts this fit: it stops within one iteration and rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -87,6 +89,14 @@ export interface FitWarning {
   iterations: number;
   solver: SolverName;
 }
+
+/** Every option an estimator knows: any other name is refused (a misspelt one would be ignored). */
+const ESTIMATOR_OPTIONS = [
+  "solver", "regularizer", "lambda", "l1Ratio", "fitIntercept", "maxIter", "tol", "chunkRows", "runtime", "onIteration", "fista", "rho", "abstol", "reltol", "signal",
+] as const satisfies readonly (keyof EstimatorOptions)[];
+
+/** Options of fit() itself. */
+const FIT_OPTIONS = ["initialCoef", "signal", "onWarning"] as const satisfies readonly (keyof FitOptions)[];
 
 /** Options that are not model parameters: never in getParams(), toJSON() or clones. */
 const NOT_PARAMETERS = ["runtime", "onIteration", "signal"] as const;
@@ -153,33 +163,62 @@ export interface ModelJSON {
   optimality?: number;
 }
 
-function toMatrix(X: MatrixLike, chunkRows: number | undefined, threads: number): ChunkedArray {
+/** The index of the first entry that is not a number (NaN and infinities are numbers: checked later, by row), else -1. */
+function firstNonNumber(values: ArrayLike<unknown>): number {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== "number") return i;
+  return -1;
+}
+
+/** Rows of numbers, a flat array and its shape, or a ChunkedArray, as a ChunkedArray; `where` names the caller (fit, predict). */
+function toMatrix(X: MatrixLike, chunkRows: number | undefined, threads: number, where: string): ChunkedArray {
   if (X instanceof ChunkedArray) return X;
   let data: Float64Array, rows: number, cols: number;
   if (Array.isArray(X)) {
     rows = X.length;
+    // a flat list of numbers is not rows: say so, rather than "a row of undefined numbers"
+    if (rows > 0 && !Array.isArray(X[0])) throw new ArgumentError("X", "an array of rows (arrays of numbers), a ChunkedArray, or { data, shape: [rows, cols] }", `X[0] = ${describe(X[0])}`, where);
     cols = rows > 0 ? (X[0] as readonly number[]).length : 0;
     data = new Float64Array(rows * cols);
     (X as readonly (readonly number[])[]).forEach((r, i) => {
-      if (!Array.isArray(r) || r.length !== cols) throw new ArgumentError(`X[${i}]`, `a row of ${cols} numbers like X[0]`, r, "fit");
+      if (!Array.isArray(r) || r.length !== cols) throw new ArgumentError(`X[${i}]`, `a row of ${cols} numbers like X[0]`, r, where);
+      // a string would become a number (or NaN) in silence
+      const j = firstNonNumber(r);
+      if (j >= 0) throw new ArgumentError(`X[${i}]`, "a row of numbers", `${describe(r[j])} at column ${j}`, where);
       data.set(r, i * cols);
     });
   } else if (typeof X === "object" && X !== null && "data" in X && "shape" in X) {
-    [rows, cols] = X.shape;
-    data = X.data instanceof Float64Array ? X.data : Float64Array.from(X.data);
-    if (data.length !== rows * cols) throw new ArgumentError("X", `data of shape [${rows}, ${cols}] (${rows * cols} values)`, `${data.length} values`, "fit");
+    const shape: unknown = X.shape;
+    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new ArgumentError("X.shape", "[rows, cols]: two whole numbers >= 0", shape, where);
+    }
+    [rows, cols] = shape as [number, number];
+    const given: unknown = X.data;
+    if (given instanceof Float64Array) data = given;
+    // not Float64Array.from on anything: a string of digits would be read digit by digit, "1234" as 1, 2, 3, 4
+    else if (!Array.isArray(given)) throw new ArgumentError("X.data", "a Float64Array or an array of numbers", given, where);
+    else {
+      const i = firstNonNumber(given);
+      if (i >= 0) throw new ArgumentError("X.data", "a Float64Array or an array of numbers", `${describe(given[i])} at index ${i}`, where);
+      data = Float64Array.from(given as number[]);
+    }
+    if (data.length !== rows * cols) throw new ArgumentError("X", `data of shape [${rows}, ${cols}] (${rows * cols} values)`, `${data.length} values`, where);
   } else {
-    throw new ArgumentError("X", "a ChunkedArray, an array of rows, or { data, shape: [rows, cols] }", X, "fit");
+    throw new ArgumentError("X", "a ChunkedArray, an array of rows, or { data, shape: [rows, cols] }", X, where);
   }
-  if (cols === 0) throw new ArgumentError("X", "at least one column (feature)", "0 columns", "fit");
-  if (rows === 0) throw new ArgumentError("X", "at least one row", "0 rows", "fit");
+  if (cols === 0) throw new ArgumentError("X", "at least one column (feature)", "0 columns", where);
+  if (rows === 0) throw new ArgumentError("X", "at least one row", "0 rows", where);
   const chunk = chunkRows ?? Math.max(1, Math.ceil(rows / (2 * threads)));
   return fromTypedArray(data, { shape: [rows, cols], chunks: [chunk, cols] });
 }
 
 function toVector(y: VectorLike, name: string): ChunkedArray {
   if (y instanceof ChunkedArray) return y;
-  if (y instanceof Float64Array || Array.isArray(y)) return fromTypedArray(y as Float64Array);
+  if (y instanceof Float64Array) return fromTypedArray(y);
+  if (Array.isArray(y)) {
+    const i = firstNonNumber(y);
+    if (i >= 0) throw new ArgumentError(name, "an array of numbers", `${describe(y[i])} at index ${i}`, "fit");
+    return fromTypedArray(y as number[]);
+  }
   throw new ArgumentError(name, "a ChunkedArray, an array of numbers or a Float64Array", y, "fit");
 }
 
@@ -207,7 +246,7 @@ abstract class GlmEstimator {
   residuals: { primal: number; dual: number } | undefined;
 
   constructor(options: EstimatorOptions = {}) {
-    if (typeof options !== "object" || options === null) throw new ArgumentError("options", "an object", options, "estimator");
+    checkOptions(options, "estimator", ESTIMATOR_OPTIONS);
     const regularizer = options.regularizer ?? "l2";
     if (!(REGULARIZERS as readonly string[]).includes(regularizer)) {
       throw new ArgumentError("regularizer", `one of ${REGULARIZERS.join(", ")}`, regularizer, "estimator");
@@ -231,6 +270,8 @@ abstract class GlmEstimator {
     }
     if (options.onIteration !== undefined && typeof options.onIteration !== "function") throw new ArgumentError("onIteration", "a function", options.onIteration, "estimator");
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new ArgumentError("signal", "an AbortSignal", options.signal, "estimator");
+    // a wrong runtime would otherwise fail deep in the fit, blaming the chunks
+    if (options.runtime !== undefined && !(options.runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", options.runtime, "estimator");
     this.options = { ...options, solver, regularizer, lambda };
   }
 
@@ -240,11 +281,20 @@ abstract class GlmEstimator {
    * regularization path.
    */
   async fit(X: MatrixLike, y: VectorLike, options: FitOptions = {}): Promise<this> {
+    checkOptions(options, `${this.kind}.fit`, FIT_OPTIONS);
+    checkSignal(options.signal, "signal", `${this.kind}.fit`);
+    checkFunction(options.onWarning, "onWarning", `${this.kind}.fit`);
+    const initialCoef = options.initialCoef === undefined ? undefined : finiteValues(options.initialCoef, "initialCoef", `${this.kind}.fit`);
     const signal = options.signal ?? this.options.signal;
     if (signal?.aborted) throw signal.reason;
     const problem = await this.createProblem(X, y);
     try {
-      return await this.fitProblem(problem, options);
+      // known only now: the coefficients (then the intercept, if fitted) a warm start must give
+      if (initialCoef && initialCoef.length !== problem.n) {
+        const what = problem.intercept ? `${problem.p} coefficients then the intercept` : `${problem.p} coefficients`;
+        throw new ArgumentError("initialCoef", `${problem.n} values (${what})`, `${initialCoef.length} values`, `${this.kind}.fit`);
+      }
+      return await this.fitProblem(problem, { ...options, initialCoef });
     } finally {
       problem.release();
     }
@@ -256,7 +306,7 @@ abstract class GlmEstimator {
    */
   async createProblem(X: MatrixLike, y: VectorLike): Promise<GlmProblem> {
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
-    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads);
+    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads, "fit");
     const ya = toVector(y, "y");
     return GlmProblem.create(runtime, Xa, ya, this.familyName, this.options.fitIntercept ?? true);
   }
@@ -355,6 +405,7 @@ abstract class GlmEstimator {
 
   /** Sets parameters by name (validated as the constructor does); unknown names fail, naming the valid ones. */
   setParams(params: Record<string, unknown>): this {
+    if (params === null || typeof params !== "object" || Array.isArray(params)) throw new ArgumentError("params", "an object of parameter names and values", params, `${this.kind}.setParams`);
     const valid = Object.keys(this.getParams());
     for (const name of Object.keys(params)) {
       if (!valid.includes(name)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, name, `${this.kind}.setParams`);
@@ -386,7 +437,7 @@ abstract class GlmEstimator {
   async decisionFunction(X: MatrixLike): Promise<Float64Array> {
     if (!this.coef) throw new WeftError(`${this.kind} is not fitted: call fit() first`);
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
-    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads);
+    const Xa = toMatrix(X, this.options.chunkRows, runtime.threads, "predict");
     if (Xa.ndim !== 2 || Xa.shape[1] !== this.coef.length) {
       throw new ArgumentError("X", `a matrix with ${this.coef.length} columns (the features fitted)`, `shape [${Xa.shape.join(", ")}]`, "predict");
     }
@@ -425,14 +476,28 @@ abstract class GlmEstimator {
   }
 
   protected load(json: ModelJSON): this {
+    const saved = `a saved ${this.kind} (toJSON())`;
     if (json === null || typeof json !== "object" || json.kind !== this.kind || !Array.isArray(json.coef) || typeof json.intercept !== "number" || !json.coef.every((c) => typeof c === "number")) {
-      throw new ArgumentError("json", `a saved ${this.kind} (toJSON())`, json, "fromJSON");
+      throw new ArgumentError("json", saved, json, "fromJSON");
     }
+    // a model that predicts NaN (or nothing) is no model: refuse it here, not at predict
+    if (json.coef.length === 0) throw new ArgumentError("json", `${saved} with at least one coefficient`, "no coefficients", "fromJSON");
+    const bad = firstNonFinite(json.coef);
+    if (bad >= 0) throw new ArgumentError("json", `${saved} with finite coefficients`, `coef[${bad}] = ${json.coef[bad]}`, "fromJSON");
+    if (!Number.isFinite(json.intercept)) throw new ArgumentError("json", `${saved} with a finite intercept`, `intercept ${json.intercept}`, "fromJSON");
+    // the fit's record is optional; JSON writes NaN as null
+    const recorded = (name: string, value: unknown, ok: boolean) => {
+      if (value !== undefined && !ok) throw new ArgumentError("json", `${saved}: ${name} as toJSON() writes it`, `${name} ${describe(value)}`, "fromJSON");
+    };
+    recorded("nIter", json.nIter, Number.isSafeInteger(json.nIter) && json.nIter >= 0);
+    recorded("objective", json.objective, json.objective === null || typeof json.objective === "number");
+    recorded("converged", json.converged, typeof json.converged === "boolean");
+    recorded("optimality", json.optimality, json.optimality === null || typeof json.optimality === "number");
     this.coef = Float64Array.from(json.coef);
     this.intercept = json.intercept;
-    this.nIter = json.nIter;
-    this.objective = json.objective;
-    this.converged = json.converged;
+    this.nIter = json.nIter ?? 0;
+    this.objective = json.objective ?? NaN;
+    this.converged = json.converged ?? false;
     this.optimality = json.optimality ?? NaN;
     return this;
   }
@@ -443,10 +508,45 @@ function savedOptions(json: ModelJSON): EstimatorOptions {
   return json !== null && typeof json === "object" && json.options !== null && typeof json.options === "object" ? json.options : {};
 }
 
-async function valuesOf(y: VectorLike, runtime: Runtime | undefined, rows: number): Promise<Float64Array> {
-  const values = y instanceof ChunkedArray ? ((await y.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array) : Float64Array.from(y);
+/**
+ * The values of y for score(): one per row of X, each a valid label for `familyName` (0/1 for
+ * logistic, a count >= 0 for Poisson, finite for all), as fit() asks of y.
+ */
+async function valuesOf(y: VectorLike, runtime: Runtime | undefined, rows: number, familyName: FamilyName): Promise<Float64Array> {
+  let values: Float64Array;
+  if (y instanceof ChunkedArray) {
+    if (y.ndim !== 1) throw new ArgumentError("y", `a 1-D array of ${rows} values (one per row of X)`, `shape [${y.shape.join(", ")}]`, "score");
+    values = (await y.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
+  } else if (y instanceof Float64Array || Array.isArray(y)) {
+    const i = firstNonNumber(y);
+    if (i >= 0) throw new ArgumentError("y", "an array of numbers", `${describe(y[i])} at index ${i}`, "score");
+    values = Float64Array.from(y);
+  } else {
+    throw new ArgumentError("y", "a ChunkedArray, an array of numbers or a Float64Array", y, "score");
+  }
   if (values.length !== rows) throw new ArgumentError("y", `${rows} values (one per row of X)`, `${values.length} values`, "score");
+  const f = familyOf(familyName);
+  for (let i = 0; i < values.length; i++) {
+    const why = Number.isFinite(values[i]!) ? f.checkLabel(values[i]!) : "a finite number";
+    if (why) throw new ArgumentError("y", `${why} for the ${f.name} family`, `${values[i]} at row ${i}`, "score");
+  }
   return values;
+}
+
+/** A warm start's values: a Float64Array of finite numbers (a NaN would be blamed on the data). */
+function finiteValues(values: unknown, name: string, where: string): Float64Array {
+  if (!(values instanceof Float64Array)) throw new ArgumentError(name, "a Float64Array", values, where);
+  const bad = firstNonFinite(values);
+  if (bad >= 0) throw new ArgumentError(name, "finite numbers", `${values[bad]} at index ${bad}`, where);
+  return values;
+}
+
+/**
+ * At least two rows for a fraction explained: with one, the data's own spread is nothing to
+ * compare to (scikit-learn returns NaN with a warning; weft refuses).
+ */
+function checkTwoRows(rows: number, what: string): void {
+  if (rows < 2) throw new ArgumentError("y", `at least two values (${what} is not defined for one)`, `${rows} value`, "score");
 }
 
 /**
@@ -476,7 +576,7 @@ export class LogisticRegression extends GlmEstimator {
   /** Accuracy. */
   async score(X: MatrixLike, y: VectorLike): Promise<number> {
     const pred = await this.predict(X);
-    const truth = await valuesOf(y, this.options.runtime, pred.length);
+    const truth = await valuesOf(y, this.options.runtime, pred.length, this.familyName);
     let right = 0;
     pred.forEach((p, i) => (right += p === truth[i] ? 1 : 0));
     return right / Math.max(pred.length, 1);
@@ -496,24 +596,29 @@ export class LinearRegression extends GlmEstimator {
   protected readonly kind = "LinearRegression" as const;
 
   constructor(options: EstimatorOptions = {}) {
-    super({ regularizer: "none", ...options });
+    // checked before the spread, which would make null or a string into {}
+    super({ regularizer: "none", ...checkOptions(options, "estimator", ESTIMATOR_OPTIONS) });
   }
 
   async predict(X: MatrixLike): Promise<Float64Array> {
     return this.decisionFunction(X);
   }
 
-  /** R^2. */
+  /**
+   * R^2. For a constant y (nothing to explain) it is 1 for a perfect prediction, else 0, as
+   * scikit-learn's r2_score (force_finite) gives, rather than -Infinity; one row is refused.
+   */
   async score(X: MatrixLike, y: VectorLike): Promise<number> {
     const pred = await this.predict(X);
-    const truth = await valuesOf(y, this.options.runtime, pred.length);
+    const truth = await valuesOf(y, this.options.runtime, pred.length, this.familyName);
+    checkTwoRows(truth.length, "R^2");
     const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
     let ssRes = 0, ssTot = 0;
     truth.forEach((t, i) => {
       ssRes += (t - pred[i]!) ** 2;
       ssTot += (t - mean) ** 2;
     });
-    return 1 - ssRes / ssTot;
+    return fractionExplained(ssRes, ssTot);
   }
 
   static fromJSON(json: ModelJSON): LinearRegression {
@@ -534,10 +639,15 @@ export class PoissonRegression extends GlmEstimator {
     return this.predictMean(X);
   }
 
-  /** Fraction of Poisson deviance explained (scikit-learn's D^2 for Poisson regression). */
+  /**
+   * Fraction of Poisson deviance explained (scikit-learn's D^2 for Poisson regression). For a
+   * constant y (no deviance to explain) it is 1 for a perfect prediction, else 0, as for R^2;
+   * one row is refused.
+   */
   async score(X: MatrixLike, y: VectorLike): Promise<number> {
     const mu = await this.predict(X);
-    const truth = await valuesOf(y, this.options.runtime, mu.length);
+    const truth = await valuesOf(y, this.options.runtime, mu.length, this.familyName);
+    checkTwoRows(truth.length, "D^2");
     const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
     const dev = (yv: number, m: number) => 2 * ((yv > 0 ? yv * Math.log(yv / m) : 0) - (yv - m));
     let d = 0, d0 = 0;
@@ -545,7 +655,7 @@ export class PoissonRegression extends GlmEstimator {
       d += dev(t, mu[i]!);
       d0 += dev(t, mean);
     });
-    return 1 - d / d0;
+    return fractionExplained(d, d0);
   }
 
   static fromJSON(json: ModelJSON): PoissonRegression {

@@ -8,12 +8,13 @@
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
-import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
+import { getDefaultRuntime, Runtime } from "../runtime/runtime.js";
+import { checkBoolean, checkOptions, checkSignal } from "../validate.js";
 import { KFold, selectRows } from "./split.js";
 import { SCORERS } from "./scoring.js";
 import { Pipeline, type Estimator } from "./pipeline.js";
 import type { Transformer } from "../preprocessing/transformers.js";
-import { LogisticRegression, type PathStart } from "../glm/estimators.js";
+import { LinearRegression, LogisticRegression, PoissonRegression, type PathStart } from "../glm/estimators.js";
 import type { GlmProblem } from "../glm/problem.js";
 
 /**
@@ -58,6 +59,9 @@ async function linearPredictors(models: readonly Estimator[], X: ChunkedArray, r
   });
 }
 
+/** Whether `m` is one of the GLM estimators, whose fits grid search shares along lambda. */
+const isGlm = (m: unknown): m is Estimator => m instanceof LogisticRegression || m instanceof LinearRegression || m instanceof PoissonRegression;
+
 /** Every combination of the grid's values, in the grid's order. */
 function combinations(grid: Record<string, readonly unknown[]>): Record<string, unknown>[] {
   let out: Record<string, unknown>[] = [{}];
@@ -81,6 +85,18 @@ export class GridSearchCV {
   private readonly scoring: keyof typeof SCORERS;
 
   constructor(readonly estimator: Model, readonly paramGrid: Record<string, readonly unknown[]>, readonly options: GridSearchOptions = {}) {
+    // the search fits GLM problems itself (shared per fold, warm-started along lambda): a
+    // look-alike estimator would fail halfway, with a raw TypeError
+    if (!(estimator instanceof Pipeline ? isGlm(estimator.final) : isGlm(estimator))) {
+      throw new ArgumentError("estimator", "a GLM estimator (LogisticRegression, LinearRegression, PoissonRegression) or a Pipeline ending in one", estimator, "GridSearchCV");
+    }
+    checkOptions(options, "GridSearchCV", ["cv", "scoring", "refit", "runtime"]);
+    checkBoolean(options.refit, "refit", "GridSearchCV");
+    if (options.runtime !== undefined && !(options.runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", options.runtime, "GridSearchCV");
+    const cv: unknown = options.cv;
+    if (cv !== undefined && !(cv instanceof KFold) && !(typeof cv === "number" && Number.isInteger(cv) && cv >= 2)) {
+      throw new ArgumentError("cv", "a number of folds (a whole number >= 2) or a KFold", cv, "GridSearchCV");
+    }
     if (typeof paramGrid !== "object" || paramGrid === null || Object.keys(paramGrid).length === 0) {
       throw new ArgumentError("paramGrid", "a non-empty record of parameter name -> list of values", paramGrid, "GridSearchCV");
     }
@@ -89,6 +105,9 @@ export class GridSearchCV {
       if (!valid.includes(name)) throw new ArgumentError("paramGrid", `parameter names among ${valid.join(", ")}`, name, "GridSearchCV");
       if (!Array.isArray(values) || values.length === 0) throw new ArgumentError(`paramGrid.${name}`, "a non-empty list of values", values, "GridSearchCV");
     }
+    // every candidate's parameters checked now (setParams validates them as the constructors
+    // do), not after the folds before it have been fitted
+    for (const candidate of combinations(paramGrid)) estimator.clone().setParams(candidate);
     const kind = estimator.estimatorKind;
     this.scoring = options.scoring ?? (kind === "classifier" ? "accuracy" : "r2");
     const scorer = SCORERS[this.scoring];
@@ -134,7 +153,8 @@ export class GridSearchCV {
    * search stops within one solver iteration and rejects with the signal's reason.
    */
   async fit(X: ChunkedArray, y: ChunkedArray, options: { signal?: AbortSignal } = {}): Promise<this> {
-    const signal = options.signal;
+    checkOptions(options, "GridSearchCV.fit", ["signal"]);
+    const signal = checkSignal(options.signal, "signal", "GridSearchCV.fit");
     if (signal?.aborted) throw signal.reason;
     if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray", X, "GridSearchCV.fit");
     if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0]) throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");

@@ -12,7 +12,13 @@ export type Estimator = LogisticRegression | LinearRegression | PoissonRegressio
 /** A step of a pipeline: a transformer or an estimator. */
 export type Step = Transformer | Estimator;
 
-const isTransformer = (s: Step): s is Transformer => typeof (s as Transformer).transform === "function";
+/** Whether `s` has all of the methods `names` (null, numbers and strings have none). */
+const hasMethods = (s: unknown, names: readonly string[]): boolean =>
+  typeof s === "object" && s !== null && names.every((n) => typeof (s as Record<string, unknown>)[n] === "function");
+
+const isTransformer = (s: unknown): s is Transformer => hasMethods(s, ["fit", "transform", "getParams", "setParams", "clone"]);
+/** What the last step must do: fit, predict and score, with parameters and copies. */
+const isEstimator = (s: unknown): s is Estimator => hasMethods(s, ["fit", "predict", "score", "getParams", "setParams", "clone"]);
 
 /**
  * Transformers then a final estimator, fitted and applied in order; parameters addressed as
@@ -24,13 +30,16 @@ export class Pipeline {
   constructor(steps: [string, Step][]) {
     if (!Array.isArray(steps) || steps.length === 0) throw new ArgumentError("steps", "a non-empty list of [name, step] pairs", steps, "Pipeline");
     const names = new Set<string>();
-    steps.forEach(([name, step], i) => {
+    steps.forEach((pair, i) => {
+      // a bare step (no name) or null would fail destructuring with a raw TypeError
+      if (!Array.isArray(pair) || pair.length !== 2) throw new ArgumentError(`steps[${i}]`, "a [name, step] pair", pair, "Pipeline");
+      const [name, step] = pair;
       if (typeof name !== "string" || name.length === 0 || name.includes("__")) throw new ArgumentError(`steps[${i}]`, "a name without '__'", name, "Pipeline");
       if (names.has(name)) throw new ArgumentError(`steps[${i}]`, "a name not used by another step", name, "Pipeline");
       names.add(name);
       const last = i === steps.length - 1;
       if (!last && !isTransformer(step)) throw new ArgumentError(`steps[${i}]`, "a transformer (fit, transform) before the last step", name, "Pipeline");
-      if (last && isTransformer(step)) throw new ArgumentError(`steps[${i}]`, "an estimator as the last step", name, "Pipeline");
+      if (last && (isTransformer(step) || !isEstimator(step))) throw new ArgumentError(`steps[${i}]`, "an estimator (fit, predict, score) as the last step", name, "Pipeline");
     });
     this.steps = steps;
   }

@@ -3,11 +3,42 @@
  * and mean squared error for regressors. Plain functions of Float64Arrays (the values a model's
  * predict gives back).
  */
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, describe } from "../errors.js";
+import { firstNonFinite } from "../validate.js";
 
-function check(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, where: string): void {
-  if (yTrue.length !== yPred.length) throw new ArgumentError("yPred", `${yTrue.length} values like yTrue`, `${yPred.length} values`, where);
+/** An array or typed array of finite numbers: a NaN would make the score NaN (or, sorted, a wrong one). */
+function checkValues(values: unknown, name: string, where: string): void {
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+    throw new ArgumentError(name, "an array or typed array of numbers", values, where);
+  }
+  const list = values as ArrayLike<unknown>;
+  const bad = firstNonFinite(list);
+  if (bad >= 0) throw new ArgumentError(name, "finite numbers", `${describe(list[bad])} at index ${bad}`, where);
+}
+
+/** Both arguments finite numbers, as many predictions (named `predName`) as true values, at least one. */
+function check(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, where: string, predName = "yPred"): void {
+  checkValues(yTrue, "yTrue", where);
+  checkValues(yPred, predName, where);
+  if (yTrue.length !== yPred.length) throw new ArgumentError(predName, `${yTrue.length} values like yTrue`, `${yPred.length} values`, where);
   if (yTrue.length === 0) throw new ArgumentError("yTrue", "at least one value", "none", where);
+}
+
+/** Labels of a binary classifier: 0 or 1 (a 2 or a -1 would count as class 0 in silence). */
+function checkLabels(yTrue: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < yTrue.length; i++) {
+    if (yTrue[i] !== 0 && yTrue[i] !== 1) throw new ArgumentError("yTrue", "labels 0 or 1", `${yTrue[i]} at index ${i}`, where);
+  }
+}
+
+/**
+ * 1 - residual / total, the fraction of the spread explained (R^2, D^2). With nothing to explain
+ * (a constant truth, total 0) it is 1 for a perfect prediction, else 0: scikit-learn's
+ * force_finite, rather than NaN or -Infinity. @internal
+ */
+export function fractionExplained(residual: number, total: number): number {
+  if (total === 0) return residual === 0 ? 1 : 0;
+  return 1 - residual / total;
 }
 
 /** Fraction of predictions equal to the truth. */
@@ -20,7 +51,13 @@ export function accuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): nu
 
 /** Mean negative log-likelihood of probabilities of class 1 (clipped to [eps, 1 - eps] like scikit-learn). */
 export function logLoss(yTrue: ArrayLike<number>, proba: ArrayLike<number>, eps = 1e-15): number {
-  check(yTrue, proba, "logLoss");
+  check(yTrue, proba, "logLoss", "proba");
+  checkLabels(yTrue, "logLoss");
+  for (let i = 0; i < proba.length; i++) {
+    if (!(proba[i]! >= 0 && proba[i]! <= 1)) throw new ArgumentError("proba", "probabilities in [0, 1]", `${proba[i]} at index ${i}`, "logLoss");
+  }
+  // eps 0 lets a sure wrong answer cost Infinity; eps >= 0.5 turns the clipping upside down
+  if (typeof eps !== "number" || !(eps > 0 && eps < 0.5)) throw new ArgumentError("eps", "a number in (0, 0.5)", eps, "logLoss");
   let s = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const p = Math.min(1 - eps, Math.max(eps, proba[i]!));
@@ -31,7 +68,8 @@ export function logLoss(yTrue: ArrayLike<number>, proba: ArrayLike<number>, eps 
 
 /** Area under the ROC curve: the probability that a random positive scores above a random negative (ties count half). */
 export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): number {
-  check(yTrue, score, "rocAuc");
+  check(yTrue, score, "rocAuc", "score");
+  checkLabels(yTrue, "rocAuc");
   const order = Array.from({ length: yTrue.length }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
   let positives = 0, negatives = 0, rankSum = 0;
   // average ranks over ties
@@ -47,9 +85,13 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Coefficient of determination. */
+/**
+ * Coefficient of determination. For a constant yTrue it is 1 for a perfect prediction, else 0
+ * (scikit-learn's force_finite); one value is refused (scikit-learn returns NaN there).
+ */
 export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   check(yTrue, yPred, "r2");
+  if (yTrue.length < 2) throw new ArgumentError("yTrue", "at least two values (R^2 is not defined for one)", "1 value", "r2");
   let mean = 0;
   for (let i = 0; i < yTrue.length; i++) mean += yTrue[i]!;
   mean /= yTrue.length;
@@ -58,7 +100,7 @@ export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
     res += (yTrue[i]! - yPred[i]!) ** 2;
     tot += (yTrue[i]! - mean) ** 2;
   }
-  return 1 - res / tot;
+  return fractionExplained(res, tot);
 }
 
 /** The mean of the squared differences between `yTrue` and `yPred`. */

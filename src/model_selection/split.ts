@@ -11,6 +11,20 @@ import { key, uniqueName } from "../graph/keys.js";
 import { TaskLayer } from "../graph/layers.js";
 import { IDENTITY } from "../graph/ops.js";
 import { ref, task, taskWith, type Ref, type Task } from "../graph/task.js";
+import { checkBoolean, checkInteger, checkOptions } from "../validate.js";
+
+/**
+ * The most rows a split takes: row indices are Int32Arrays. The check comes before any
+ * allocation: 2^32 rows asked for 16 GiB of indices, and the process was killed for it.
+ */
+const MAX_SPLIT_ROWS = 2 ** 31 - 1;
+
+/** A row count for a split: a whole number in [min, MAX_SPLIT_ROWS], named `name`. */
+function checkRows(n: unknown, name: string, where: string, min = 0, expected = "a whole number of rows"): number {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min) throw new ArgumentError(name, expected, n, where);
+  if (n > MAX_SPLIT_ROWS) throw new ArgumentError(name, `at most ${MAX_SPLIT_ROWS} rows (row indices are Int32Arrays)`, n, where);
+  return n;
+}
 
 /** A small seeded generator (mulberry32), uniform in [0, 1): the same seed, the same shuffles. */
 export function seededRandom(seed: number): () => number {
@@ -26,7 +40,10 @@ export function seededRandom(seed: number): () => number {
 
 /** 0 .. n-1, shuffled with `seed` when given. */
 export function permutation(n: number, seed?: number): Int32Array {
-  const out = Int32Array.from({ length: n }, (_, i) => i);
+  checkRows(n, "n", "permutation");
+  checkInteger(seed, "seed", "permutation");
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
   if (seed === undefined) return out;
   const random = seededRandom(seed);
   for (let i = n - 1; i > 0; i--) {
@@ -52,24 +69,27 @@ export class KFold {
   readonly seed: number;
 
   constructor(options: { nSplits?: number; shuffle?: boolean; seed?: number } = {}) {
+    checkOptions(options, "KFold", ["nSplits", "shuffle", "seed"]);
     this.nSplits = options.nSplits ?? 5;
     if (!Number.isInteger(this.nSplits) || this.nSplits < 2) throw new ArgumentError("nSplits", "a whole number >= 2", this.nSplits, "KFold");
-    this.shuffle = options.shuffle ?? false;
-    this.seed = options.seed ?? 0;
+    this.shuffle = checkBoolean(options.shuffle, "shuffle", "KFold") ?? false;
+    this.seed = checkInteger(options.seed, "seed", "KFold") ?? 0;
   }
 
   /** The folds of n rows: test sets of sizes differing by at most one, covering every row once. */
   split(n: number): Fold[] {
-    if (!Number.isInteger(n) || n < this.nSplits) {
-      throw new ArgumentError("rows", `at least as many rows as folds (${this.nSplits})`, n, "KFold.split");
-    }
+    checkRows(n, "rows", "KFold.split", this.nSplits, `at least as many rows as folds (${this.nSplits})`);
     const order = permutation(n, this.shuffle ? this.seed : undefined);
     const folds: Fold[] = [];
     let start = 0;
     for (let f = 0; f < this.nSplits; f++) {
       const size = Math.floor(n / this.nSplits) + (f < n % this.nSplits ? 1 : 0);
       const test = order.slice(start, start + size).sort();
-      const train = Int32Array.from([...order.subarray(0, start), ...order.subarray(start + size)]).sort();
+      // copied, not spread through a JS array of n numbers
+      const train = new Int32Array(n - size);
+      train.set(order.subarray(0, start));
+      train.set(order.subarray(start + size), start);
+      train.sort();
       folds.push({ train, test });
       start += size;
     }
@@ -80,6 +100,9 @@ export class KFold {
 /** Rows `indices` of x (in that order), as a new chunked array chunked like x's first chunk. */
 export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): ChunkedArray {
   if (!(x instanceof ChunkedArray) || x.ndim === 0) throw new ArgumentError("x", "a 1-D or 2-D ChunkedArray", x, "selectRows");
+  if (indices === null || typeof indices !== "object" || typeof indices.length !== "number") {
+    throw new ArgumentError("indices", "an array or typed array of row indices", indices, "selectRows");
+  }
   const n = x.shape[0]!;
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i]!;
@@ -136,12 +159,17 @@ export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): Chunked
 
 /** Train and test parts of X and y: `testSize` a fraction in (0, 1) or a row count. */
 export function trainTestSplit(X: ChunkedArray, y: ChunkedArray, options: { testSize?: number; shuffle?: boolean; seed?: number } = {}): { XTrain: ChunkedArray; XTest: ChunkedArray; yTrain: ChunkedArray; yTest: ChunkedArray } {
-  const n = X.shape[0]!;
+  if (!(X instanceof ChunkedArray) || X.ndim === 0 || X.ndim > 2) throw new ArgumentError("X", "a 1-D or 2-D ChunkedArray", X, "trainTestSplit");
+  options = checkOptions(options, "trainTestSplit", ["testSize", "shuffle", "seed"]);
+  const shuffle = checkBoolean(options.shuffle, "shuffle", "trainTestSplit") ?? true;
+  const seed = checkInteger(options.seed, "seed", "trainTestSplit") ?? 0;
+  const n = checkRows(X.shape[0], "X", "trainTestSplit");
   if (!(y instanceof ChunkedArray) || y.shape[0] !== n) throw new ArgumentError("y", `an array of ${n} values (one per row of X)`, y instanceof ChunkedArray ? `shape [${y.shape.join(", ")}]` : y, "trainTestSplit");
   const size = options.testSize ?? 0.25;
-  const tests = size > 0 && size < 1 ? Math.ceil(size * n) : size;
+  // a string like "0.2" would be compared as a number in silence
+  const tests = typeof size !== "number" ? NaN : size > 0 && size < 1 ? Math.ceil(size * n) : size;
   if (!Number.isInteger(tests) || tests < 1 || tests >= n) throw new ArgumentError("testSize", `a fraction in (0, 1) or a whole number of rows in [1, ${n - 1}]`, size, "trainTestSplit");
-  const order = permutation(n, options.shuffle === false ? undefined : (options.seed ?? 0));
+  const order = permutation(n, shuffle ? seed : undefined);
   const test = order.slice(n - tests).sort();
   const train = order.slice(0, n - tests).sort();
   return { XTrain: selectRows(X, train), XTest: selectRows(X, test), yTrain: selectRows(y, train), yTest: selectRows(y, test) };

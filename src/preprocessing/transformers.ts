@@ -8,7 +8,8 @@ import { ArgumentError, WeftError } from "../errors.js";
 import { ChunkedArray, computeArrays } from "../array/array.js";
 import { fromTypedArray, mapBlocks } from "../array/create.js";
 import { rechunkTo } from "../array/layout.js";
-import type { Runtime } from "../runtime/runtime.js";
+import { Runtime } from "../runtime/runtime.js";
+import { checkBoolean, checkInteger, checkOptions } from "../validate.js";
 
 /**
  * A fitted transformation of features: `fit(X)`, then `transform(X)` as a lazy array; parameters by
@@ -29,6 +30,28 @@ function checkMatrix(X: unknown, where: string): ChunkedArray {
   return X;
 }
 
+/** A runtime option: a Runtime, or nothing for the default one. */
+function checkRuntime(runtime: unknown, where: string): void {
+  if (runtime !== undefined && !(runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", runtime, where);
+}
+
+/** Parameters for setParams: an object of names and values. */
+function checkParamsObject(params: unknown, where: string): void {
+  if (params === null || typeof params !== "object" || Array.isArray(params)) throw new ArgumentError("params", "an object of parameter names and values", params, where);
+}
+
+/**
+ * Fitted statistics per feature, all finite: a NaN or an infinity in X (or values whose spread
+ * overflows) would make every transformed value of that feature NaN, so X is refused, naming the
+ * feature.
+ */
+function checkStatistics(stats: Record<string, Float64Array>, where: string): void {
+  for (const [name, values] of Object.entries(stats)) {
+    const j = values.findIndex((v) => !Number.isFinite(v));
+    if (j >= 0) throw new ArgumentError("X", `finite values (a finite ${name} per feature)`, `${name} ${values[j]} in column ${j}`, where);
+  }
+}
+
 abstract class Fitted {
   protected nFeatures = -1;
   protected abstract options: object;
@@ -40,6 +63,7 @@ abstract class Fitted {
 
   /** Rejects parameter names the transformer does not have, naming the valid ones. */
   protected checkParams(params: Record<string, unknown>, valid: readonly string[], where: string): void {
+    checkParamsObject(params, where);
     for (const name of Object.keys(params)) if (!valid.includes(name)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, name, where);
   }
 
@@ -47,6 +71,15 @@ abstract class Fitted {
     if (this.nFeatures < 0) throw new WeftError(`${where}: not fitted: call fit() first`);
     if (X.shape[1] !== this.nFeatures) throw new ArgumentError("X", `${this.nFeatures} features (as fitted)`, `${X.shape[1]}`, where);
   }
+}
+
+/** StandardScaler's options, whole: withMean and withStd booleans, runtime a Runtime, no other names. */
+function checkStandardScalerOptions<T extends { withMean?: boolean; withStd?: boolean; runtime?: Runtime }>(options: T, where: string): T {
+  checkOptions(options, where, ["withMean", "withStd", "runtime"]);
+  checkBoolean(options.withMean, "withMean", where);
+  checkBoolean(options.withStd, "withStd", where);
+  checkRuntime(options.runtime, where);
+  return options;
 }
 
 /**
@@ -61,12 +94,14 @@ export class StandardScaler extends Fitted implements Transformer {
 
   constructor(protected options: { withMean?: boolean; withStd?: boolean; runtime?: Runtime } = {}) {
     super();
+    this.options = checkStandardScalerOptions(options, "StandardScaler");
   }
 
   async fit(X: ChunkedArray): Promise<this> {
     checkMatrix(X, "StandardScaler.fit");
     if (X.shape[0] === 0) throw new ArgumentError("X", "at least one row", "no rows", "StandardScaler.fit");
     const [mean, std] = (await computeArrays([X.mean(0), X.std(0)], { runtime: this.options.runtime })) as Float64Array[];
+    checkStatistics({ mean: mean!, "standard deviation": std! }, "StandardScaler.fit");
     // parameters in float64 whatever X's dtype; transform gives X's dtype back
     this.mean = this.options.withMean === false ? new Float64Array(mean!.length) : Float64Array.from(mean!);
     this.scale = this.options.withStd === false ? new Float64Array(std!.length).fill(1) : Float64Array.from(std!, (s) => (s > 0 ? s : 1));
@@ -86,9 +121,22 @@ export class StandardScaler extends Fitted implements Transformer {
 
   setParams(params: Record<string, unknown>): this {
     this.checkParams(params, Object.keys(this.getParams()), "StandardScaler.setParams");
-    this.options = { ...this.options, ...params };
+    this.options = checkStandardScalerOptions({ ...this.options, ...params }, "StandardScaler.setParams");
     return this;
   }
+}
+
+/** MinMaxScaler's options, whole: featureRange two finite numbers, low < high; runtime a Runtime; no other names. */
+function checkMinMaxScalerOptions<T extends { featureRange?: [number, number]; runtime?: Runtime }>(options: T, where: string): T {
+  checkOptions(options, where, ["featureRange", "runtime"]);
+  const range: unknown = options.featureRange;
+  if (range !== undefined) {
+    // an infinite end maps every value to NaN or Infinity; a third entry would be ignored
+    const ok = Array.isArray(range) && range.length === 2 && range.every(Number.isFinite) && range[0] < range[1];
+    if (!ok) throw new ArgumentError("featureRange", "[low, high]: two finite numbers with low < high", range, where);
+  }
+  checkRuntime(options.runtime, where);
+  return options;
 }
 
 /** Scales each feature to a range, [0, 1] by default, like scikit-learn's. */
@@ -98,8 +146,7 @@ export class MinMaxScaler extends Fitted implements Transformer {
 
   constructor(protected options: { featureRange?: [number, number]; runtime?: Runtime } = {}) {
     super();
-    const [lo, hi] = options.featureRange ?? [0, 1];
-    if (!(lo < hi)) throw new ArgumentError("featureRange", "[low, high] with low < high", options.featureRange, "MinMaxScaler");
+    this.options = checkMinMaxScalerOptions(options, "MinMaxScaler");
   }
 
   async fit(X: ChunkedArray): Promise<this> {
@@ -108,6 +155,7 @@ export class MinMaxScaler extends Fitted implements Transformer {
     const [min, max] = (await computeArrays([X.min(0), X.max(0)], { runtime: this.options.runtime })) as Float64Array[];
     this.min = Float64Array.from(min!);
     this.max = Float64Array.from(max!);
+    checkStatistics({ minimum: this.min, maximum: this.max }, "MinMaxScaler.fit");
     this.nFeatures = X.shape[1]!;
     return this;
   }
@@ -127,9 +175,18 @@ export class MinMaxScaler extends Fitted implements Transformer {
 
   setParams(params: Record<string, unknown>): this {
     this.checkParams(params, Object.keys(this.getParams()), "MinMaxScaler.setParams");
-    this.options = { ...this.options, ...params };
+    this.options = checkMinMaxScalerOptions({ ...this.options, ...params }, "MinMaxScaler.setParams");
     return this;
   }
+}
+
+/** PolynomialFeatures' options, whole: degree a whole number in [1, 5], includeBias and interactionOnly booleans, no other names. */
+function checkPolynomialOptions<T extends { degree?: number; includeBias?: boolean; interactionOnly?: boolean }>(options: T, where: string): T {
+  checkOptions(options, where, ["degree", "includeBias", "interactionOnly"]);
+  checkInteger(options.degree, "degree", where, 1, 5);
+  checkBoolean(options.includeBias, "includeBias", where);
+  checkBoolean(options.interactionOnly, "interactionOnly", where);
+  return options;
 }
 
 /**
@@ -141,8 +198,7 @@ export class PolynomialFeatures extends Fitted implements Transformer {
 
   constructor(protected options: { degree?: number; includeBias?: boolean; interactionOnly?: boolean } = {}) {
     super();
-    const degree = options.degree ?? 2;
-    if (!Number.isInteger(degree) || degree < 1 || degree > 5) throw new ArgumentError("degree", "a whole number in [1, 5]", degree, "PolynomialFeatures");
+    this.options = checkPolynomialOptions(options, "PolynomialFeatures");
   }
 
   async fit(X: ChunkedArray): Promise<this> {
@@ -170,7 +226,12 @@ export class PolynomialFeatures extends Fitted implements Transformer {
   }
 
   /** Names like "x0", "x0 x1", "x1^2". */
-  featureNames(input: readonly string[] = Array.from({ length: this.nFeatures }, (_, j) => `x${j}`)): string[] {
+  featureNames(input?: readonly string[]): string[] {
+    if (this.nFeatures < 0) throw new WeftError("PolynomialFeatures.featureNames: not fitted: call fit() first");
+    if (input === undefined) input = Array.from({ length: this.nFeatures }, (_, j) => `x${j}`);
+    else if (!Array.isArray(input) || input.length !== this.nFeatures || !input.every((n) => typeof n === "string")) {
+      throw new ArgumentError("input", `${this.nFeatures} names (one per feature fitted)`, input, "PolynomialFeatures.featureNames");
+    }
     return this.powers.map((terms) => {
       if (terms.length === 0) return "1";
       const counts = new Map<number, number>();
@@ -206,7 +267,7 @@ export class PolynomialFeatures extends Fitted implements Transformer {
 
   setParams(params: Record<string, unknown>): this {
     this.checkParams(params, Object.keys(this.getParams()), "PolynomialFeatures.setParams");
-    this.options = { ...this.options, ...params };
+    this.options = checkPolynomialOptions({ ...this.options, ...params }, "PolynomialFeatures.setParams");
     return this;
   }
 }
