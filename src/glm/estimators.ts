@@ -11,7 +11,7 @@ import { ArgumentError, WeftError, describe } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { getDefaultRuntime, Runtime } from "../runtime/runtime.js";
-import { fractionExplained } from "../model_selection/scoring.js";
+import { fractionExplained } from "./explained.js";
 import { checkFunction, checkOptions, checkSignal, firstNonFinite } from "../validate.js";
 import { family as familyOf, type FamilyName } from "./families.js";
 import { GlmProblem } from "./problem.js";

@@ -5,6 +5,7 @@
  */
 import { ArgumentError, describe } from "../errors.js";
 import { firstNonFinite } from "../validate.js";
+import { fractionExplained } from "../glm/explained.js";
 
 /** An array or typed array of finite numbers: a NaN would make the score NaN (or, sorted, a wrong one). */
 function checkValues(values: unknown, name: string, where: string): void {
@@ -29,16 +30,6 @@ function checkLabels(yTrue: ArrayLike<number>, where: string): void {
   for (let i = 0; i < yTrue.length; i++) {
     if (yTrue[i] !== 0 && yTrue[i] !== 1) throw new ArgumentError("yTrue", "labels 0 or 1", `${yTrue[i]} at index ${i}`, where);
   }
-}
-
-/**
- * 1 - residual / total, the fraction of the spread explained (R^2, D^2). With nothing to explain
- * (a constant truth, total 0) it is 1 for a perfect prediction, else 0: scikit-learn's
- * force_finite, rather than NaN or -Infinity. @internal
- */
-export function fractionExplained(residual: number, total: number): number {
-  if (total === 0) return residual === 0 ? 1 : 0;
-  return 1 - residual / total;
 }
 
 /** Fraction of predictions equal to the truth. */
