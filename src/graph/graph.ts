@@ -3,9 +3,11 @@
  * contents are every layer reachable from them. Building a graph from others copies nothing,
  * and the low-level task map is produced only when a computation needs it.
  */
+import { ArgumentError } from "../errors.js";
+import { checkTaskShape } from "./checks.js";
 import { GraphError } from "./errors.js";
 import type { Key } from "./keys.js";
-import { Layer } from "./layers.js";
+import { checkLayers, Layer, TaskLayer } from "./layers.js";
 import type { Task } from "./task.js";
 
 /** A low-level graph: every task by its key. */
@@ -18,10 +20,15 @@ export type TaskMap = ReadonlyMap<Key, Task>;
 export class Graph {
   private sorted: readonly Layer[] | undefined;
 
-  constructor(readonly outputLayers: readonly Layer[]) {}
+  constructor(readonly outputLayers: readonly Layer[]) {
+    checkLayers(outputLayers, "outputLayers", "Graph"); // O(output layers)
+  }
 
   /** The graph of several collections at once: their output layers, shared by reference. */
   static merge(...graphs: Graph[]): Graph {
+    graphs.forEach((g, i) => {
+      if (!(g instanceof Graph)) throw new ArgumentError("graphs", "graphs (Graph objects)", g, `Graph.merge, argument ${i}`);
+    });
     return new Graph([...new Set(graphs.flatMap((g) => g.outputLayers))]);
   }
 
@@ -75,7 +82,11 @@ export class Graph {
 export function layerTasks(layers: readonly Layer[]): Map<Key, Task> {
   const map = new Map<Key, Task>();
   for (const layer of layers) {
+    // a TaskLayer's tasks are a program's (or array code's) own objects: their shape is checked
+    // here, in the loop that reads them anyway; other layers make theirs from checked rules
+    const given = layer instanceof TaskLayer;
     for (const t of layer.tasks()) {
+      if (given) checkTaskShape(t);
       if (map.has(t.key)) throw GraphError.duplicate(t.key, `in layer ${layer.name} and another`);
       map.set(t.key, t);
     }

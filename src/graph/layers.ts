@@ -9,6 +9,8 @@
  * data (`structure`): the runtime's plan cache compares graphs by these descriptions.
  */
 import { ArgumentError } from "../errors.js";
+import { checkInteger, checkOptions } from "../validate.js";
+import { checkOpName } from "./checks.js";
 import { derivedName, isGeneratedName, isKey, key, keyIndex, keyName, releaseName, reserveKeys, retainName, uniqueName, type Key } from "./keys.js";
 
 /** Drops a layer's names from the key registry when the layer is collected (see retainName). */
@@ -43,6 +45,8 @@ export abstract class Layer {
   private structureCache: string | undefined;
 
   constructor(readonly name: string, dependencies: readonly Layer[]) {
+    // before holdName: a layer's name is its keys' name (key(name, i))
+    if (typeof name !== "string" || name.length === 0) throw new ArgumentError("name", "a non-empty string (the layer's name)", name, new.target.name);
     this.dependencies = dependencies;
     layersCreated += 1;
     holdName(this, name); // a generated name's keys go with the last layer object using it
@@ -105,6 +109,9 @@ export class TaskLayer extends Layer {
   private readonly taskList: readonly Task[];
 
   constructor(name: string, tasks: readonly Task[], dependencies: readonly Layer[] = []) {
+    // O(dependencies): the tasks themselves are checked when the graph is materialized (layerTasks)
+    if (!Array.isArray(tasks)) throw new ArgumentError("tasks", "a list of tasks (from task())", tasks, `TaskLayer ${String(name)}`);
+    checkLayers(dependencies, "dependencies", `TaskLayer ${String(name)}`);
     super(name, dependencies);
     this.taskList = tasks;
   }
@@ -174,6 +181,40 @@ export class TaskLayer extends Layer {
   }
 }
 
+/** A list of layers (a layer's dependencies, a graph's outputs): O(layers). */
+export function checkLayers(layers: unknown, name: string, where: string): asserts layers is readonly Layer[] {
+  if (!Array.isArray(layers)) throw new ArgumentError(name, "a list of layers", layers, where);
+  for (let i = 0; i < layers.length; i++) {
+    if (!(layers[i] instanceof Layer)) throw new ArgumentError(name, "a list of layers", `${describeValue(layers[i])} at position ${i}`, where);
+  }
+}
+
+/** What a value is, for messages: its class for objects, else its type. */
+function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "object") return `an object (${(v as object).constructor?.name ?? "Object"})`;
+  return `a ${typeof v}`;
+}
+
+/**
+ * What is wrong with a blockwise input (undefined when nothing): a Layer, or an object with
+ * `layer` (a Layer) and `chunkOf` (a ChunkTable), with `literal`, or with `perChunk` (a ChunkTable).
+ */
+function badInput(input: unknown): string | undefined {
+  if (input instanceof Layer) return undefined;
+  if (typeof input !== "object" || input === null) return describeValue(input);
+  if ("literal" in input) return undefined;
+  if ("layer" in input) {
+    if (!(input.layer instanceof Layer)) return "an object whose layer is not a Layer";
+    return isTable((input as { chunkOf?: unknown }).chunkOf) ? undefined : "an object with a layer but no chunkOf table";
+  }
+  if ("perChunk" in input) return isTable(input.perChunk) ? undefined : "an object whose perChunk is not a chunk table";
+  return "an object with none of layer, literal, perChunk";
+}
+
+/** A chunk table (from chunkTable()): has a length and values by chunk. */
+const isTable = (t: unknown): boolean => typeof t === "object" && t !== null && typeof (t as ChunkTable).at === "function" && typeof (t as ChunkTable).length === "number";
+
 /**
  * An input of a blockwise layer: a layer (chunk i of it, or chunk 0 of a one-chunk layer, which
  * every task then reads), a layer read through a table (task i reads chunk `chunkOf.at(i)`), a
@@ -214,6 +255,9 @@ export function bytesOf(bytes: ChunkBytes | undefined, i: number): number | unde
   return bytes.at(i);
 }
 
+const BLOCKWISE_OPTIONS = ["name", "chunks", "bytes"] as const;
+const TREE_OPTIONS = ["name", "groups", "args", "bytes", "single"] as const;
+
 /**
  * Task i is `op(a_0, a_1, ...)`, each argument from one input: chunk i of a layer (every layer
  * input must have as many chunks as this layer, or exactly one, broadcast to every task), the
@@ -231,6 +275,17 @@ export class BlockwiseLayer extends Layer {
     inputs: readonly BlockwiseInput[],
     options: { name?: string; chunks?: number; bytes?: ChunkBytes } = {},
   ) {
+    // O(inputs), once per layer (array code makes one per operation, never per chunk)
+    checkOpName(op, "BlockwiseLayer");
+    const where = `blockwise ${op}`;
+    options = checkOptions(options, where, BLOCKWISE_OPTIONS);
+    checkInteger(options.chunks, "chunks", where, 0);
+    const expected = "a list of inputs (layers, { layer, chunkOf }, { literal }, { perChunk })";
+    if (!Array.isArray(inputs)) throw new ArgumentError("inputs", expected, inputs, where);
+    for (let i = 0; i < inputs.length; i++) {
+      const bad = badInput(inputs[i]);
+      if (bad !== undefined) throw new ArgumentError("inputs", expected, `${bad} at position ${i}`, where);
+    }
     const plain = inputs.filter((i): i is Layer => i instanceof Layer);
     const chunks = options.chunks ?? Math.max(0, ...plain.map((l) => l.size));
     for (const l of plain) {
@@ -347,10 +402,12 @@ export class TreeReductionLayer extends Layer {
   readonly single: string | undefined;
 
   constructor(readonly op: string, readonly input: Layer, splitEvery = 8, nameOrOptions?: string | TreeOptions) {
+    checkOpName(op, "TreeReductionLayer");
+    if (!(input instanceof Layer)) throw new ArgumentError("input", "a layer (whose chunks are reduced)", input, `reduction ${op}`);
     if (!Number.isInteger(splitEvery) || splitEvery < 2) {
       throw new ArgumentError("splitEvery", "a whole number >= 2", splitEvery, `reduction ${op}`);
     }
-    const options: TreeOptions = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions ?? {};
+    const options: TreeOptions = typeof nameOrOptions === "string" ? { name: nameOrOptions } : checkOptions(nameOrOptions, `reduction ${op}`, TREE_OPTIONS);
     const groups = options.groups;
     if (groups) {
       if (!Number.isInteger(groups.count) || groups.count < 1 || groups.members.length % groups.count !== 0) {
@@ -455,6 +512,7 @@ export class TreeReductionLayer extends Layer {
  */
 export class InputLayer extends Layer {
   constructor(name: string, readonly values: readonly unknown[], readonly chunkBytes?: ChunkBytes) {
+    if (!Array.isArray(values)) throw new ArgumentError("values", "a list of the chunks' values", values, `InputLayer ${String(name)}`);
     super(name, []);
   }
 

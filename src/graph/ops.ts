@@ -5,6 +5,7 @@
  * from the module named at registration (see the scheduler); in this thread the function runs.
  */
 import { ArgumentError } from "../errors.js";
+import { checkBoolean, checkOptions, checkString } from "../validate.js";
 import type { Kernels } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
 import type { Key } from "./keys.js";
@@ -105,9 +106,21 @@ export const IDENTITY = "identity"; // identity(x) -> x
 /** The op of a plan input: a placeholder whose value the plan's bindings supply at each run. */
 export const INPUT = "input"; // a placeholder whose value a plan's binding supplies
 
+/** The keys of RegisterOptions (an unknown one, a misspelt `contxt`, is refused, not ignored). */
+const REGISTER_OPTIONS = ["context", "module", "exportName", "onEveryWorker", "own", "tile"] as const;
+
 /**
  * Ops by name: the functions tasks run. `registerOp` adds to the default registry; a registry per
  * runtime or benchmark keeps names apart.
+ *
+ * weft's own ops (the kernels', the arrays', the GLMs': registered `own` or `onEveryWorker`) cannot
+ * be replaced by a program's registration: it is refused (ArgumentError naming `name`), with no
+ * option to force it: replacing `sum` would silently change every array's sum (and a replacement
+ * without a module would also pin every array's reductions to the calling thread). A program
+ * names its own ops differently (a prefix of its own: `myproj.sum`). We chose a refusal over a namespace
+ * for weft's ops because a task's op is a plain string in the graph: with two `sum`s, which one a
+ * task meant would depend on registration order, and a graph could not be read on its own.
+ * Re-registering a program's own op replaces it (a notebook re-running a cell should not fail).
  */
 export class OpRegistry {
   private readonly ops = new Map<string, OpDefinition>();
@@ -124,21 +137,26 @@ export class OpRegistry {
   }
 
   /**
-   * Registers `fn` under `name`. Registering a name again replaces it (a notebook re-running a
-   * cell should not fail), unless it is a built-in.
+   * Registers `fn` under `name`. Registering a program's op again replaces it (a notebook
+   * re-running a cell should not fail); weft's own ops (the built-ins const, identity and input,
+   * the kernels', arrays' and GLMs' ops) cannot be replaced: see the class comment.
    */
   register(name: string, fn: (...args: any[]) => unknown, options: RegisterOptions = {}): void {
     if (typeof name !== "string" || name.length === 0) throw new ArgumentError("name", "a non-empty string", name, "registerOp");
-    if (typeof fn !== "function") throw new ArgumentError("fn", "a function", fn, `registerOp ${name}`);
-    if (this.ops.has(name) && [CONST, IDENTITY, INPUT].includes(name)) {
+    const where = `registerOp ${name}`;
+    if (typeof fn !== "function") throw new ArgumentError("fn", "a function", fn, where);
+    options = checkRegisterOptions(options, where);
+    const existing = this.ops.get(name);
+    if (existing && [CONST, IDENTITY, INPUT].includes(name)) {
       throw new ArgumentError("name", "a name that is not a built-in op (const, identity, input)", name, "registerOp");
+    }
+    // weft re-registering its own (a worker's registry, registerArrayOps called again) is fine
+    if (existing?.own && options.own !== true && options.onEveryWorker !== true) {
+      throw new ArgumentError("name", "a name that is not one of weft's own ops (they cannot be replaced: name yours differently)", name, "registerOp");
     }
     const run = options.context
       ? (args: unknown[], context: TaskContext) => fn(context, ...args)
       : (args: unknown[]) => fn(...args);
-    if (options.module !== undefined && (typeof options.module !== "string" || options.module.length === 0)) {
-      throw new ArgumentError("module", "a module URL or path (a non-empty string)", options.module, `registerOp ${name}`);
-    }
     this.ops.set(name, {
       name, run, module: options.module, exportName: options.exportName, context: options.context === true, onEveryWorker: options.onEveryWorker === true,
       own: options.own === true || options.onEveryWorker === true,
@@ -159,10 +177,27 @@ export class OpRegistry {
   }
 }
 
+/** registerOp's options, whole: known keys, each of its type (the internal ones too: a wrong one misleads workers). */
+function checkRegisterOptions(options: RegisterOptions | undefined, where: string): RegisterOptions {
+  const o = checkOptions(options, where, REGISTER_OPTIONS);
+  checkBoolean(o.context, "context", where);
+  if (o.module !== undefined && (typeof o.module !== "string" || o.module.length === 0)) {
+    throw new ArgumentError("module", "a module URL or path (a non-empty string)", o.module, where);
+  }
+  checkString(o.exportName, "exportName", where);
+  checkBoolean(o.onEveryWorker, "onEveryWorker", where);
+  checkBoolean(o.own, "own", where);
+  if (o.tile !== undefined && (typeof o.tile !== "object" || o.tile === null)) throw new ArgumentError("tile", "a tile spec ({ kind, ... })", o.tile, where);
+  return o;
+}
+
 /** The registry compile() uses unless given another. */
 export const defaultOps = new OpRegistry();
 
-/** Registers an op in the default registry. */
+/**
+ * Registers an op in the default registry. A name of weft's own ops (`sum`, `add`, `exp`, ...,
+ * see OpRegistry) is refused with an ArgumentError naming `name`: choose another name.
+ */
 export function registerOp(name: string, fn: (...args: any[]) => unknown, options?: RegisterOptions): void {
   defaultOps.register(name, fn, options);
 }

@@ -14,7 +14,9 @@ import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import { ScratchArena, ScratchBuffer } from "../memory/scratch.js";
 import type { TaskEvent } from "./task-event.js";
 import type { Kernels } from "../kernels/index.js";
+import { checkBoolean, checkChoice, checkOptions } from "../validate.js";
 import { fuseBlockwise } from "./blockwise.js";
+import { checkKey, checkTaskMap } from "./checks.js";
 import { allLazy, draftFromLayers } from "./compile-layers.js";
 import { draftFromTasks } from "./compile-tasks.js";
 import { InputHole, keyOf, StepHole, stepKeyOf, type CompiledPlan, type ExecProgramArg, type KeyNames, type PlanStats } from "./compiled.js";
@@ -24,7 +26,7 @@ import { DEFAULT_FUSE_OPTIONS, type FuseOptions } from "./fuse.js";
 import { Graph, layerTasks, type TaskMap } from "./graph.js";
 import { formatKey, type Key } from "./keys.js";
 import { InputLayer, TaskLayer, type Layer } from "./layers.js";
-import { defaultOps, type OpRegistry } from "./ops.js";
+import { defaultOps, OpRegistry } from "./ops.js";
 import { FUSED, ref, type FusedTask, type Task } from "./task.js";
 
 export type { PlanStats } from "./compiled.js";
@@ -44,6 +46,31 @@ export interface CompileOptions {
    * a Graph, and only with fusion other than 'none').
    */
   blockwise?: boolean;
+}
+
+const FUSIONS = ["aggressive", "linear", "none"] as const;
+const FUSE_OPTIONS = ["aveWidth", "maxWidth", "maxHeight", "maxDepthNewEdges", "maxIntermediateBytes"] as const;
+/** compile()'s options: compile() refuses any other key (a runtime's compile and compute take more). */
+export const COMPILE_OPTIONS = ["inputs", "fusion", "fuseOptions", "ops", "blockwise"] as const;
+
+/**
+ * The values of compile()'s options (O(1) but for `inputs`, O(inputs)): fusion one of its modes,
+ * ops a registry, blockwise a boolean, inputs a list of keys, fuseOptions an object of known knobs,
+ * each a number >= 0 (Infinity is "no limit"). Unknown keys are the caller's to refuse: a runtime's
+ * compute passes its run options in the same object.
+ */
+export function checkCompileOptions(options: CompileOptions, where: string): void {
+  checkChoice(options.fusion, "fusion", where, FUSIONS);
+  if (options.ops !== undefined && !(options.ops instanceof OpRegistry)) throw new ArgumentError("ops", "an OpRegistry (the default: defaultOps)", options.ops, where);
+  checkBoolean(options.blockwise, "blockwise", where);
+  if (options.inputs !== undefined) {
+    if (!Array.isArray(options.inputs)) throw new ArgumentError("inputs", "a list of keys", options.inputs, where);
+    for (const k of options.inputs) checkKey(k, "inputs", where);
+  }
+  const fuse = checkOptions(options.fuseOptions as Record<string, unknown> | undefined, where, FUSE_OPTIONS, "fuseOptions");
+  for (const [name, v] of Object.entries(fuse)) {
+    if (v !== undefined && (typeof v !== "number" || !(v >= 0))) throw new ArgumentError(`fuseOptions.${name}`, "a number >= 0", v, where);
+  }
 }
 
 /** A task failed: names the task (and the fused step inside it) and keeps the original error as cause. */
@@ -101,14 +128,21 @@ export function inputValues(plan: CompiledPlan, walk: readonly Layer[]): unknown
  * intermediates.
  */
 export function compilePlan(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): CompiledPlan {
+  const isGraph = graph instanceof Graph;
+  if (!isGraph && !(graph instanceof Map)) {
+    throw new ArgumentError("graph", "a Graph, or a Map of tasks by key (a TaskMap)", graph, "compile");
+  }
   if (!Array.isArray(outputs) || outputs.length === 0) {
     throw new ArgumentError("outputs", "a non-empty array of keys", outputs, "compile");
   }
+  options = checkOptions(options, "compile");
+  checkCompileOptions(options, "compile");
   const ops = options.ops ?? defaultOps;
   const fusion = options.fusion ?? "aggressive";
   const explicit = [...new Set(options.inputs ?? [])];
-  for (const k of explicit) if (typeof k !== "number") throw new ArgumentError("inputs", "an array of keys", k, "compile");
-  if (!(graph instanceof Graph)) {
+  if (!isGraph) {
+    // a map a program wrote: each task checked once, O(tasks) (a Graph's are checked as its layers are materialized)
+    checkTaskMap(graph);
     return finishPlan(draftFromTasks(graph, {
       outputs, inputs: explicit.map((key) => ({ key, ordinal: -1, chunk: 0 })), fusion, fuseOptions: options.fuseOptions, ops, walk: [], names: { names: [] },
     }));
@@ -240,6 +274,9 @@ export class Plan {
    * ArgumentError naming an input that has no value), from the graph for its input layers.
    */
   bind(bindings: Bindings): unknown[] {
+    if (typeof bindings !== "object" || bindings === null || Array.isArray(bindings)) {
+      throw new ArgumentError("bindings", "a Map from key to value, or an object by formatted key ({ w: ... })", bindings, "plan.run");
+    }
     const plan = this.compiled;
     const out = this.defaults.slice();
     for (let j = 0; j < plan.inputCount; j++) {
@@ -386,6 +423,7 @@ export class MainThreadHooks implements RunnerHooks {
  * that the plan reads from the graph at each run, never part of the plan itself.
  */
 export function compile(graph: Graph | TaskMap, outputs: readonly Key[], options: CompileOptions = {}): Plan {
+  checkOptions(options, "compile", COMPILE_OPTIONS); // here, unlike a runtime's compute, nothing else belongs in options
   const compiled = compilePlan(graph, outputs, options);
   return new Plan(compiled, outputs, graph instanceof Graph ? inputValues(compiled, graph.layers()) : new Array(compiled.inputCount));
 }

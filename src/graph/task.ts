@@ -7,6 +7,8 @@
  * arguments may refer to earlier steps (internal keys, never visible outside) or to the
  * results of other tasks. Its key is its last step's key.
  */
+import { ArgumentError } from "../errors.js";
+import { checkKey, checkOpName, checkTaskOptions } from "./checks.js";
 import { formatKey, type Key } from "./keys.js";
 
 /** A reference to the result of the task with this key. */
@@ -17,8 +19,14 @@ export class Ref {
   }
 }
 
+/** Whether `k` can be a key (a whole number >= 0): checkKey's test, local so that it inlines. */
+const keyLike = (k: unknown): boolean => typeof k === "number" && k >= 0 && Number.isInteger(k);
+
 /** A reference to the value of the task with key `k`, as an argument of another task. */
-export const ref = (k: Key): Ref => new Ref(k);
+export const ref = (k: Key): Ref => {
+  if (!keyLike(k)) checkKey(k, "key", "ref"); // array code makes refs per chunk: the test inline, the message on failure
+  return new Ref(k);
+};
 
 /** An argument of a task: any value, or a `Ref` to another task's result (also inside arrays). */
 export type Arg = unknown;
@@ -79,6 +87,8 @@ export function isFused(task: Task): task is FusedTask {
 
 /** A task: op `op` applied to `args` (values, or `ref(key)` for other tasks' results). */
 export function task(k: Key, op: string, ...args: Arg[]): Task {
+  if (!keyLike(k)) checkKey(k, "key", "task");
+  if (typeof op !== "string" || op.length === 0) checkOpName(op, `task ${formatKey(k)}`); // the message only when it fails
   return { key: k, op, args };
 }
 
@@ -88,11 +98,48 @@ export function task(k: Key, op: string, ...args: Arg[]): Task {
  * @example taskWith(key("train", 0), "fitModel", [ref(data)], { resources: { gpu: 1 } })
  */
 export function taskWith(k: Key, op: string, args: readonly Arg[], options: TaskOptions): Task {
+  // array code makes one per chunk: a quick test, and the named checks only when it fails
+  if (!wellFormed(k, op, args, options)) explainTaskWith(k, op, args, options);
+  options ??= {}; // left out by a JS caller: no options
   const t: { key: Key; op: string; args: readonly Arg[]; bytes?: number; resources?: Readonly<Record<string, number>>; gather?: boolean } = { key: k, op, args };
   if (options.bytes !== undefined) t.bytes = options.bytes;
   if (options.resources !== undefined) t.resources = options.resources;
   if (options.gather) t.gather = true;
   return t;
+}
+
+/** Whether taskWith's arguments are right (no messages made: see explainTaskWith). */
+function wellFormed(k: unknown, op: unknown, args: unknown, options: unknown): boolean {
+  if (!keyLike(k) || typeof op !== "string" || op.length === 0 || !Array.isArray(args)) return false;
+  if (options === undefined) return true;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return false;
+  for (const name in options) {
+    const v = (options as Record<string, unknown>)[name];
+    if (name === "bytes") {
+      if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) return false;
+    } else if (name === "gather") {
+      if (v !== undefined && typeof v !== "boolean") return false;
+    } else if (name !== "resources") {
+      return false;
+    } else if (v !== undefined) {
+      if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+      for (const r in v) {
+        const amount = (v as Record<string, unknown>)[r];
+        if (typeof amount !== "number" || !Number.isFinite(amount) || amount < 0) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** Throws the ArgumentError naming what is wrong with taskWith's arguments. */
+function explainTaskWith(k: unknown, op: unknown, args: unknown, options: unknown): never {
+  checkKey(k, "key", "taskWith");
+  const where = `taskWith ${formatKey(k)}`;
+  checkOpName(op, where);
+  if (!Array.isArray(args)) throw new ArgumentError("args", "a list of the task's arguments", args, where);
+  checkTaskOptions(options, where);
+  throw new ArgumentError("options", "taskWith's options ({ bytes, resources, gather })", options, where); // not reached: a check above names it
 }
 
 /** The resources a task holds: for a fused task, the most any of its steps asks for. */

@@ -11,7 +11,7 @@
 import { ArgumentError, WeftError } from "../errors.js";
 import type { CompiledPlan, KeyNames } from "../graph/compiled.js";
 import { isKey, keyName, type Key } from "../graph/keys.js";
-import { compilePlan, inputValues, namesOf, Plan, type Bindings, type CompileOptions } from "../graph/plan.js";
+import { checkCompileOptions, compilePlan, inputValues, namesOf, Plan, type Bindings, type CompileOptions } from "../graph/plan.js";
 import { Graph, type TaskMap } from "../graph/graph.js";
 import { TaskLayer, type Layer } from "../graph/layers.js";
 import { fingerprint, graphStructure, identityOf } from "../graph/structure.js";
@@ -149,6 +149,9 @@ export class Runtime {
     graph: Graph | TaskMap, outputs: () => readonly Key[], outputToken: string | undefined, options: CompileOptions & { cache?: boolean },
     walk = graph instanceof Graph ? graph.layers() : [], ordinals?: ReadonlyMap<Layer, number>,
   ): { plan: CompiledPlan; names: KeyNames; inputs: unknown[] } {
+    // checked before the scratch default is merged in, and before the cache key (which does not
+    // see an option's type) could pick a plan compiled under valid options
+    checkCompileOptions(options, "compute");
     const compileOptions = this.withScratch(options);
     const cacheable = graph instanceof Graph && options.cache !== false && (options.inputs?.length ?? 0) === 0;
     if (!cacheable) {
