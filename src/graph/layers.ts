@@ -8,7 +8,7 @@
  * Every layer can say what it computes from its dependencies without naming them or its own
  * data (`structure`): the runtime's plan cache compares graphs by these descriptions.
  */
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, describe as describeValue } from "../errors.js";
 import { checkInteger, checkOptions } from "../validate.js";
 import { checkOpName } from "./checks.js";
 import { derivedName, isGeneratedName, isKey, key, keyIndex, keyName, releaseName, reserveKeys, retainName, uniqueName, type Key } from "./keys.js";
@@ -190,11 +190,6 @@ export function checkLayers(layers: unknown, name: string, where: string): asser
 }
 
 /** What a value is, for messages: its class for objects, else its type. */
-function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v === "object") return `an object (${(v as object).constructor?.name ?? "Object"})`;
-  return `a ${typeof v}`;
-}
 
 /**
  * What is wrong with a blockwise input (undefined when nothing): a Layer, or an object with
