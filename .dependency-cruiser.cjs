@@ -11,6 +11,7 @@ const LAYERS = [
   ["random"],
   ["graph"],
   ["profile"],
+  ["execute"],
   ["scheduler"],
   ["runtime"],
   ["array"],

@@ -11,6 +11,7 @@ export * from "./kernels/index.js";
 export { VERSION } from "./version.js";
 export * from "./graph/index.js";
 export * from "./profile/index.js";
+export * from "./execute/index.js";
 export * from "./scheduler/index.js";
 export * from "./runtime/index.js";
 export * from "./array/index.js";

@@ -402,7 +402,7 @@ describe("tiled expressions", () => {
   });
 
   it("the seed expression's fused chunk task is planned as tiles", async () => {
-    const { tilePlanOf } = await import("../src/graph/tiles.js");
+    const { tilePlanOf } = await import("../src/execute/tiles.js");
     const x = array.random.uniform({ shape: [3000], chunks: 3000, seed: 1, low: 0.5, high: 1.5 });
     const y = x.exp().sub(x.reciprocal()).sum();
     const plan = compile(new Graph([y.layer]), y.layer.keys());

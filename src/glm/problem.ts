@@ -12,7 +12,7 @@ import { ArgumentError } from "../errors.js";
 import { Graph } from "../graph/graph.js";
 import { uniqueName } from "../graph/keys.js";
 import { BlockwiseLayer, InputLayer, TreeReductionLayer, type Layer } from "../graph/layers.js";
-import type { Plan } from "../graph/plan.js";
+import type { Plan } from "../execute/plan.js";
 import { chunkTable } from "../graph/tables.js";
 import type { Allocation } from "../memory/index.js";
 import type { Runtime } from "../runtime/runtime.js";

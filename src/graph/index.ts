@@ -1,6 +1,7 @@
 /**
  * Task graphs: keys, tasks, layers with structural sharing, the optimization passes (each a
- * pure function from task map to task map), and plans that are compiled once and run many times.
+ * pure function from task map to task map), and compiling a graph into the data of a plan
+ * (src/execute runs it).
  */
 export { key, keyName, keyIndex, formatKey, uniqueName, isKey } from "./keys.js";
 export type { Key } from "./keys.js";
@@ -22,9 +23,9 @@ export { order } from "./order.js";
 export { inlineConstants } from "./inline.js";
 export { OpRegistry, defaultOps, registerOp, CONST, IDENTITY, INPUT } from "./ops.js";
 export type { OpDefinition, RegisterOptions, TaskContext } from "./ops.js";
-export { Plan, compile, TaskError } from "./plan.js";
-export type { CompileOptions, PlanStats, RunOptions, Bindings, PlanLayout } from "./plan.js";
-export type { CompiledPlan, ExecGroup, ExecProgram, ExecProgramArg, KeyNames } from "./compiled.js";
+export { compilePlan } from "./compile.js";
+export type { CompileOptions } from "./compile.js";
+export type { CompiledPlan, ExecGroup, ExecProgram, ExecProgramArg, KeyNames, PlanStats } from "./compiled.js";
 export { GraphBuilder } from "./builder.js";
 export { registerKernelOps } from "./kernel-ops.js";
 export type { BufferRef } from "./kernel-ops.js";

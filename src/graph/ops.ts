@@ -51,7 +51,7 @@ export interface OpDefinition {
    * returns can be interrupted (its worker replaced) and the calling thread stays free.
    */
   readonly own: boolean;
-  /** For elementwise kernel ops: how to run the op on a tile (see tiles.ts). */
+  /** For elementwise kernel ops: how to run the op on a tile (see src/execute/tiles.ts). */
   readonly tile?: TileSpec;
 }
 

@@ -1,8 +1,19 @@
 /** Timing events: one per task run, as executors record them for profiles. */
 import { ArgumentError } from "../errors.js";
-import type { TaskEvent } from "../graph/task-event.js";
+import type { Key } from "../graph/keys.js";
 
-export type { TaskEvent } from "../graph/task-event.js";
+/** One task run, as a profile records it: key, what ran, the thread, start and end. */
+export interface TaskEvent {
+  /** The task's key. */
+  readonly key: Key;
+  /** What ran: the op, or "a+b+c" for a fused task's ops in order. */
+  readonly label: string;
+  /** Which thread ran it (0: the calling thread). */
+  readonly lane: number;
+  /** Start and end, in milliseconds (performance.now() of the thread that ran it). */
+  readonly start: number;
+  readonly end: number;
+}
 
 /** Refuses anything but a list of TaskEvents (as runtime.profile().events gives them). */
 export function checkEvents(events: unknown, where: string): void {

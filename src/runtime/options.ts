@@ -1,11 +1,12 @@
 /** The options of Runtime.start(), compute() and run(), and their checks (before anything starts). */
 import { ArgumentError } from "../errors.js";
-import type { Bindings, CompileOptions } from "../graph/plan.js";
+import type { CompileOptions } from "../graph/compile.js";
+import type { Bindings } from "../execute/plan.js";
 import { DEFAULT_FUSE_OPTIONS } from "../graph/fuse.js";
 import type { BackendName } from "../kernels/kernels.js";
 import type { KernelOverrides } from "../kernels/overrides.js";
 import { DEFAULT_MAXIMUM_BYTES, type MemoryOptions } from "../memory/shared-memory.js";
-import type { TaskEvent } from "../graph/task-event.js";
+import type { TaskEvent } from "../profile/events.js";
 import type { ScheduleOptions } from "../scheduler/options.js";
 import type { Placement } from "../scheduler/placement.js";
 import type { PlanCacheLimits } from "./plan-cache.js";

@@ -11,7 +11,8 @@
 import { ArgumentError, WeftError } from "../errors.js";
 import type { CompiledPlan, KeyNames } from "../graph/compiled.js";
 import { isKey, keyName, type Key } from "../graph/keys.js";
-import { checkCompileOptions, compilePlan, inputValues, namesOf, Plan, type Bindings, type CompileOptions } from "../graph/plan.js";
+import { checkCompileOptions, compilePlan, inputValues, namesOf, type CompileOptions } from "../graph/compile.js";
+import { Plan, type Bindings } from "../execute/plan.js";
 import { Graph, type TaskMap } from "../graph/graph.js";
 import { TaskLayer, type Layer } from "../graph/layers.js";
 import { fingerprint, graphStructure, identityOf } from "../graph/structure.js";

@@ -7,7 +7,7 @@
 import { WeftError } from "../errors.js";
 import { keyOf, stepKeyOf } from "../graph/compiled.js";
 import { formatKey } from "../graph/keys.js";
-import { TaskError } from "../graph/plan.js";
+import { TaskError } from "../execute/task-error.js";
 import { Allocation, SharedBuffer, type SharedMemory } from "../memory/shared-memory.js";
 import { NOT_IN_CELL, readCell } from "./cells.js";
 import type { HandoffClock } from "./handoff.js";

@@ -4,8 +4,9 @@
  * the workers have their share, each run on the same kernels, timed like the workers' tasks.
  */
 import { keyOf, stepKeyOf } from "../graph/compiled.js";
-import { runTask, StepFailure } from "../graph/execute.js";
-import { MainThreadHooks, TaskError } from "../graph/plan.js";
+import { runTask, StepFailure } from "../execute/run-task.js";
+import { MainThreadHooks } from "../execute/main-thread-hooks.js";
+import { TaskError } from "../execute/task-error.js";
 import type { Kernels } from "../kernels/index.js";
 import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import { ScratchArena } from "../memory/scratch.js";

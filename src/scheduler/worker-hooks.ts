@@ -1,5 +1,5 @@
 /** Where a task's buffers come from on a worker: its preallocated result slot and the worker's scratch block. */
-import type { RunnerHooks } from "../graph/runner.js";
+import type { RunnerHooks } from "../execute/runner.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { alignUp } from "../memory/allocator.js";
 import { NeedsMainThreadError, SharedBuffer, type BorrowedHeap, type BufferViews, type SharedMemory } from "../memory/shared-memory.js";

@@ -5,7 +5,7 @@
  */
 import type { ExecProgram, ExecProgramArg } from "../graph/compiled.js";
 import type { OpDefinition, OpRegistry } from "../graph/ops.js";
-import type { RunnablePlan } from "../graph/runner.js";
+import type { RunnablePlan } from "../execute/runner.js";
 import { SharedBuffer, type BufferViews, type SharedMemory } from "../memory/shared-memory.js";
 import { importableUrl } from "../platform/node.js";
 import { decodeArg, type WirePlan, type WireProgram } from "./wire.js";

@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { registerKernelOps } from "../graph/kernel-ops.js";
 import { OpRegistry } from "../graph/ops.js";
-import { runTask, StepFailure } from "../graph/execute.js";
+import { runTask, StepFailure } from "../execute/run-task.js";
 import { Kernels } from "../kernels/kernels.js";
 import { applyOverrides } from "../kernels/overrides.js";
 import { NeedsMainThreadError, SharedBuffer } from "../memory/shared-memory.js";

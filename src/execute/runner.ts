@@ -1,13 +1,13 @@
 /**
  * The contract between a task's program and the executor running it: what a task needs of its
  * plan (RunnablePlan), where its buffers come from (RunnerHooks), and how a step's arguments
- * are resolved from literals, chunk tables, inputs and earlier steps (argValue). execute.ts
+ * are resolved from literals, chunk tables, inputs and earlier steps (argValue). run-task.ts
  * runs programs step by step, tiles.ts tile by tile; both read arguments here.
  */
 import type { Kernels } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
-import { InputHole, StepHole, type CompiledPlan, type ExecProgram, type ExecProgramArg } from "./compiled.js";
-import type { Key } from "./keys.js";
+import { InputHole, StepHole, type CompiledPlan, type ExecProgram, type ExecProgramArg } from "../graph/compiled.js";
+import type { Key } from "../graph/keys.js";
 
 /** What a task needs of its plan to run: the typed arrays and the programs (a CompiledPlan, or a worker's copy). */
 export type RunnablePlan = Pick<CompiledPlan, "taskGroup" | "taskChunk" | "depStart" | "depList"> & {

@@ -12,9 +12,9 @@
  */
 import type { KernelTable } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
-import { StepHole, type ExecProgram, type ExecProgramArg } from "./compiled.js";
+import { StepHole, type ExecProgram, type ExecProgramArg } from "../graph/compiled.js";
 import { argValue, type RunnablePlan, type RunnerHooks } from "./runner.js";
-import type { TileSpec } from "./ops.js";
+import type { TileSpec } from "../graph/ops.js";
 
 /** Values per tile: 8 KiB a register, a handful of registers well inside L1. */
 export const TILE = 1024;

@@ -6,9 +6,9 @@
  */
 import type { Kernels } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
-import type { ExecProgram, ExecProgramArg } from "./compiled.js";
-import type { Key } from "./keys.js";
-import type { OpDefinition, TaskContext } from "./ops.js";
+import type { ExecProgram, ExecProgramArg } from "../graph/compiled.js";
+import type { Key } from "../graph/keys.js";
+import type { OpDefinition, TaskContext } from "../graph/ops.js";
 import { argValue, type RunnablePlan, type RunnerHooks } from "./runner.js";
 import { runTiles, tilePlanOf, UNTILED } from "./tiles.js";
 
