@@ -27,6 +27,13 @@ const pattern = (name) => `^src/${name}(/|\\.ts$)`;
 const forbidden = [
   { name: "no-cycles", severity: "error", comment: "modules form layers: no import cycle", from: {}, to: { circular: true } },
 ];
+forbidden.push({
+  name: "bench-public-api-only",
+  severity: "error",
+  comment: "bench/ imports weft by its package entries (weft, weft/graph, weft/kernels, weft/memory), as users do",
+  from: { path: "^bench/" },
+  to: { path: "^src/", pathNot: "^src/(index|graph/index|kernels/index|memory/index)\\.ts$" },
+});
 LAYERS.forEach((level, i) => {
   const above = LAYERS.slice(i + 1).flat();
   for (const name of level) {
@@ -47,6 +54,7 @@ module.exports = {
   forbidden,
   options: {
     doNotFollow: { path: "node_modules" },
+    exclude: { path: "^bench/(dist|python|results)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".js"] },

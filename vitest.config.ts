@@ -1,6 +1,17 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  // bench/ imports weft by its package name, as users do: in tests that name means the sources
+  resolve: {
+    alias: [
+      { find: /^weft$/, replacement: here("./src/index.ts") },
+      { find: /^weft\/bench$/, replacement: here("./bench/index.ts") },
+      { find: /^weft\/(graph|kernels|memory)$/, replacement: here("./src/$1/index.ts") },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,

@@ -6,10 +6,10 @@
  * same generated data in the same run.
  */
 import { mkdirSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../src/io/storage.js";
-import { renderTimeline } from "../src/profile/render.js";
+import { renderTimeline } from "weft";
 import { benchArray, type ArrayBenchReport } from "./array.js";
 import { benchFresh, type FreshBenchReport } from "./fresh.js";
 import { benchGlm, type GlmBenchReport } from "./glm.js";
@@ -74,7 +74,7 @@ export async function benchAll(options: BenchAllOptions = {}): Promise<BenchAllR
   const reports: Partial<AllReports> = {};
   const files: string[] = [];
   const write = async (name: string, text: string) => {
-    await writeFileAtomic(join(dir, name), text);
+    await writeFile(join(dir, name), text);
     files.push(name);
   };
   for (const [i, suite] of SUITES.entries()) {

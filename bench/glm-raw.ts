@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Runtime, glm, type SolverName } from "../src/index.js";
+import { Runtime, glm, type SolverName } from "weft";
 import { median } from "./measure.js";
 import { runPythonReference } from "./python.js";
 
@@ -79,7 +79,7 @@ interface Optimum {
   separable: boolean;
 }
 
-/** test/fixtures/glm-conformance from bench/ (tests) or dist/bench/ (compiled). */
+/** test/fixtures/glm-conformance from bench/ (sources) or bench/dist/ (compiled). */
 export function fixturesDir(): string | undefined {
   return ["../test/fixtures/glm-conformance/", "../../test/fixtures/glm-conformance/"]
     .map((p) => fileURLToPath(new URL(p, import.meta.url)))

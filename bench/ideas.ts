@@ -28,9 +28,8 @@
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { Runtime, compile, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "../src/index.js";
-import { guidedPieces, persistedChunks } from "../src/glm/problem.js";
-import type { Allocation } from "../src/memory/index.js";
+import { Runtime, compile, glm, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "weft";
+import type { Allocation } from "weft/memory";
 import { median } from "./measure.js";
 import { descend, persistLogisticProblem } from "./problem.js";
 import { compiledModule } from "./modules.js";
@@ -83,7 +82,7 @@ interface Data {
 async function persistProblem(rt: Runtime, rows: number, cols: number, chunks: number): Promise<Data> {
   const { X, y } = await persistLogisticProblem(rt, rows, cols, chunks);
   return {
-    rt, xs: persistedChunks(X), ys: persistedChunks(y), rowChunks: X.rowChunks, cols,
+    rt, xs: X.chunkBuffers(), ys: y.chunkBuffers(), rowChunks: X.rowChunks, cols,
     release: () => {
       X.release();
       y.release();
@@ -97,7 +96,7 @@ function fusedTasks(d: Data, wKey: Key, threads: number): { tasks: Map<Key, Task
   const tasks = new Map<Key, Task>([[wKey, task(wKey, "input")]]);
   // the row pieces of GlmProblem: whole chunks first, small pieces last, so the threads finish together
   const parts: Key[] = [];
-  for (const { chunk: c, row0, rows } of guidedPieces(d.rowChunks, threads, d.cols)) {
+  for (const { chunk: c, row0, rows } of glm.guidedPieces(d.rowChunks, threads, d.cols)) {
     const k = key(prefix, parts.length);
     tasks.set(k, taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", d.xs[c], d.ys[c], ref(wKey), row0, rows, d.cols, false], { bytes: 8 * (d.cols + 2) }));
     parts.push(k);

@@ -4,7 +4,8 @@
  * wasm-simd sum over a large buffer). Bytes count what a kernel must move at the least (each
  * input read once, each output written once); FLOPs count multiplies and adds.
  */
-import { Kernels, GEMM_SCRATCH_ELEMENTS, logisticBeta, logisticProblemChunk, type BackendName, type KernelName } from "../src/index.js";
+import { logisticBeta, logisticProblemChunk, type BackendName, type KernelName } from "weft";
+import { Kernels, GEMM_SCRATCH_ELEMENTS } from "weft/kernels";
 import { median, time } from "./measure.js";
 
 export interface KernelBenchResult {

@@ -1,9 +1,8 @@
 /**
  * Ops the overhead benchmark runs as tasks, in a module of their own so that worker threads
- * import them (each is registered with `module: import.meta.url`; compiled to dist/bench/ops.js).
+ * import them (each is registered with `module: import.meta.url`; compiled to bench/dist/ops.js).
  */
-import type { BufferRef } from "../src/graph/kernel-ops.js";
-import type { TaskContext } from "../src/graph/ops.js";
+import type { BufferRef, TaskContext } from "weft";
 
 /** The trivial task: one addition. */
 export function inc(x: number): number {

@@ -18,14 +18,11 @@
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import {
-  OpRegistry, Runtime, compile, key, logisticProblemChunk, ref, registerArrayOps, registerKernelOps, task, taskWith,
-  type Allocation, type Key, type Plan, type Task,
-} from "../src/index.js";
+import { OpRegistry, Runtime, compile, glm, key, logisticProblemChunk, ref, registerArrayOps, registerKernelOps, task, taskWith, type Key, type Plan, type Task } from "weft";
+import type { Allocation } from "weft/memory";
 import { median, wallMs } from "./measure.js";
 import { runPythonReference } from "./python.js";
 import * as benchOps from "./ops.js";
-import { registerGlmOps } from "../src/glm/ops.js";
 import { compiledModule } from "./modules.js";
 import { chainGraph, mapGraph } from "./shapes.js";
 
@@ -93,7 +90,7 @@ function benchRegistry(): OpRegistry {
   ops.register("inc", benchOps.inc, { module: OPS_MODULE });
   ops.register("sumList", benchOps.sumList, { module: OPS_MODULE });
   registerArrayOps(ops); // combineVectors
-  registerGlmOps(ops); // glmChunkLossGrad: the chunk task GLM fits run
+  glm.registerOps(ops); // glmChunkLossGrad: the chunk task GLM fits run
   return ops;
 }
 

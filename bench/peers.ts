@@ -14,7 +14,7 @@
  *    the coefficients must agree.
  */
 import { availableParallelism, cpus } from "node:os";
-import { Runtime, glm } from "../src/index.js";
+import { Runtime, glm } from "weft";
 import { wallMs } from "./measure.js";
 import { descend, persistLogisticProblem } from "./problem.js";
 

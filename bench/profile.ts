@@ -6,10 +6,7 @@
  * - overhead: 2,000 trivial tasks (a wide map then a sum), dispatched one at a time (each awaited,
  *   as a naive scheduler does) and in batches: the white space between tasks is the overhead.
  */
-import {
-  BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, registerArrayOps, registerKernelOps, task,
-  type TaskEvent,
-} from "../src/index.js";
+import { BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, registerArrayOps, registerKernelOps, task, type TaskEvent } from "weft";
 import * as benchOps from "./ops.js";
 import { compiledModule } from "./modules.js";
 import { mapGraph } from "./shapes.js";

@@ -5,7 +5,7 @@
  * each run's percentage of the streaming bandwidth measured just before that case, and the
  * median GFLOP/s. Overhead: the median of each figure over the runs.
  *
- *   node dist/bench/summarize.js bench/results/kernels-1.json bench/results/kernels-2.json ...
+ *   node bench/dist/summarize.js bench/results/kernels-1.json bench/results/kernels-2.json ...
  */
 import { readFileSync } from "node:fs";
 import { median } from "./measure.js";
@@ -118,7 +118,7 @@ export function summarize(reports: readonly KernelBenchReport[]): string {
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
   const files = process.argv.slice(2);
   if (files.length === 0) {
-    process.stderr.write("usage: node dist/bench/summarize.js RUN.json [RUN.json ...]\n");
+    process.stderr.write("usage: node bench/dist/summarize.js RUN.json [RUN.json ...]\n");
     process.exitCode = 2;
   } else {
     const reports = files.map((f) => JSON.parse(readFileSync(f, "utf8")) as KernelBenchReport | OverheadReport | FreshBenchReport);

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Allocator, ALIGNMENT, Kernels, OutOfMemoryError, SharedMemory, ArgumentError } from "../src/index.js";
+import { OutOfMemoryError, ArgumentError } from "../src/index.js";
+import { Allocator, ALIGNMENT, SharedMemory } from "../src/memory/index.js";
+import { Kernels } from "../src/kernels/index.js";
 import { rng } from "./helpers/random.js";
 
 const unlimited = () => true;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
-import { DEFAULT_MAXIMUM_BYTES, VERSION } from "../src/index.js";
+import { VERSION } from "../src/index.js";
+import { DEFAULT_MAXIMUM_BYTES } from "../src/memory/index.js";
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -52,6 +53,14 @@ describe("exit codes", () => {
     const version = await run("--version");
     expect(version.code).toBe(0);
     expect(version.out).toBe(VERSION);
+  });
+});
+
+describe("weft bench", () => {
+  it("offers exactly the suites of the bench entry (weft/bench), which it loads through the package's name", async () => {
+    const { SUITES, loadBench } = await import("../src/cli/bench.js");
+    const bench = await loadBench();
+    expect([...bench.SUITES]).toEqual([...SUITES]);
   });
 });
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { OpRegistry, compile, cull, fuse, fuseLinear, inlineConstants, isFused, key, ref, task, taskDependencies, type Key, type Task, type TaskMap } from "../src/index.js";
+import { OpRegistry, compile, isFused, key, ref, task, type Key, type Task, type TaskMap } from "../src/index.js";
+import { cull, fuse, fuseLinear, inlineConstants, taskDependencies } from "../src/graph/index.js";
 
 const ops = new OpRegistry();
 // integer ops modulo a prime: exact, so fused and unfused must agree to the bit

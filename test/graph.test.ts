@@ -4,11 +4,8 @@
  * graph-properties.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import {
-  BlockwiseLayer, Graph, GraphBuilder, GraphError, OpRegistry, Ref, TaskLayer, TreeReductionLayer,
-  compile, compute, cull, fuse, fuseLinear, inlineConstants, isFused, key, layerCount, order, ref, task,
-  taskDependencies, type Key, type Task, type TaskMap,
-} from "../src/index.js";
+import { BlockwiseLayer, Graph, GraphBuilder, GraphError, OpRegistry, Ref, TaskLayer, TreeReductionLayer, compile, compute, isFused, key, ref, task, type Key, type Task, type TaskMap } from "../src/index.js";
+import { cull, fuse, fuseLinear, inlineConstants, layerCount, order, taskDependencies } from "../src/graph/index.js";
 
 const k = (name: string) => key(name);
 const T = (name: string, op: string, ...args: unknown[]) => task(key(name), op, ...args);
@@ -249,7 +246,8 @@ describe("structural sharing", () => {
 
 describe("plans over shared buffers", () => {
   it("keep a fused task's intermediates in scratch, free results after their last reader, leak nothing", async () => {
-    const { Kernels, ScratchBuffer, Allocation } = await import("../src/index.js");
+    const { Kernels } = await import("../src/kernels/index.js");
+    const { ScratchBuffer, Allocation } = await import("../src/memory/index.js");
     const kernels = await Kernels.create({ backend: "wasm-simd", memory: { initial: 4 << 20, maximum: 64 << 20 } });
     const local = new OpRegistry();
     const seenInputs: unknown[] = [];
@@ -287,10 +285,10 @@ describe("plans over shared buffers", () => {
   });
 
   it("spill intermediates larger than the scratch block to the heap, and still leak nothing", async () => {
-    const { Kernels } = await import("../src/index.js");
+    const { Kernels } = await import("../src/kernels/index.js");
     const kernels = await Kernels.create({ backend: "wasm-scalar", memory: { initial: 16 << 20, maximum: 128 << 20 } });
     const local = new OpRegistry();
-    const { registerKernelOps } = await import("../src/index.js");
+    const { registerKernelOps } = await import("../src/graph/index.js");
     registerKernelOps(local);
     const n = 300_000; // 2.4 MB per intermediate: more than the 1 MiB first scratch block
     local.register("big", (ctx, i: number) => {
@@ -323,7 +321,8 @@ describe("plans over shared buffers", () => {
 
 describe("kernels as graph ops", () => {
   it("computes the seed expression sum(exp(x) - 1/x) with kernel ops on every backend", async () => {
-    const { Kernels, BACKENDS, registerKernelOps } = await import("../src/index.js");
+    const { Kernels, BACKENDS } = await import("../src/kernels/index.js");
+    const { registerKernelOps } = await import("../src/graph/index.js");
     const local = new OpRegistry();
     registerKernelOps(local);
     local.register("chunk", (ctx, i: number, n: number) => {
@@ -357,7 +356,8 @@ describe("kernels as graph ops", () => {
   });
 
   it("reject arguments that are not buffers, naming them", async () => {
-    const { Kernels, registerKernelOps } = await import("../src/index.js");
+    const { Kernels } = await import("../src/kernels/index.js");
+    const { registerKernelOps } = await import("../src/graph/index.js");
     const local = new OpRegistry();
     registerKernelOps(local);
     const kernels = await Kernels.create({ backend: "js", memory: { initial: 1 << 16, maximum: 1 << 20 } });
@@ -380,7 +380,7 @@ describe("fuseBlockwise", () => {
   };
 
   it("fuses a diamond of blockwise layers into one layer of one task per chunk", async () => {
-    const { fuseBlockwise, FusedBlockwiseLayer, layerTasks } = await import("../src/index.js");
+    const { fuseBlockwise, FusedBlockwiseLayer, layerTasks } = await import("../src/graph/index.js");
     const { x, e, r, s, total } = chain(6);
     const layers = fuseBlockwise(new Graph([total]));
     expect(layers).toHaveLength(2); // the fused x-e-r-s layer and the reduction
@@ -396,7 +396,7 @@ describe("fuseBlockwise", () => {
   });
 
   it("keeps layers whose keys are requested outputs or bound inputs", async () => {
-    const { fuseBlockwise } = await import("../src/index.js");
+    const { fuseBlockwise } = await import("../src/graph/index.js");
     const { x, e, total } = chain(3);
     const layers = fuseBlockwise(new Graph([total]), new Set([e.keyAt(1)]));
     expect(layers).toContain(e);

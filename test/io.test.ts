@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { Runtime, glm, openSource, readCsv, readNpy, readNpyValues, readParquet, readTable, writeCsv, writeNpy } from "../src/index.js";
+import { Runtime, glm, openSource, readCsv, readNpy, readParquet, readTable, writeCsv, writeNpy } from "../src/index.js";
+import { readNpyValues } from "../src/io/index.js";
 
 let rt: Runtime;
 let dir: string;

@@ -5,7 +5,8 @@
  * match finite differences of its loss. Run on every backend, the js reference included.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { Kernels, GEMM_SCRATCH_ELEMENTS, BACKENDS, type BackendName } from "../src/index.js";
+import { BACKENDS, type BackendName } from "../src/index.js";
+import { Kernels, GEMM_SCRATCH_ELEMENTS } from "../src/kernels/index.js";
 import { normals, rng } from "./helpers/random.js";
 
 const kernels = {} as Record<BackendName, Kernels>;

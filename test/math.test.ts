@@ -4,7 +4,7 @@
  * infinities. The measured bound is the one documented in assembly/math.ts.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { Kernels } from "../src/index.js";
+import { Kernels } from "../src/kernels/index.js";
 import { ulpDistance } from "./helpers/compare.js";
 import { rng } from "./helpers/random.js";
 

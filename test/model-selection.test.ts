@@ -3,10 +3,8 @@
  * parts of model selection; pipelines and grid search build on them).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  KFold, MinMaxScaler, PolynomialFeatures, Runtime, StandardScaler, accuracy, array, logLoss, meanSquaredError, r2, rocAuc,
-  selectRows, trainTestSplit, type ChunkedArray,
-} from "../src/index.js";
+import { KFold, MinMaxScaler, PolynomialFeatures, Runtime, StandardScaler, accuracy, array, logLoss, meanSquaredError, r2, rocAuc, trainTestSplit, type ChunkedArray } from "../src/index.js";
+import { selectRows } from "../src/model_selection/index.js";
 
 let rt: Runtime;
 beforeAll(async () => {

@@ -4,7 +4,9 @@
  * whole problem.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, Kernels, logisticBeta, logisticProblemChunk, seedHalves, type BackendName } from "../src/index.js";
+import { BACKENDS, logisticBeta, logisticProblemChunk, type BackendName } from "../src/index.js";
+import { Kernels } from "../src/kernels/index.js";
+import { seedHalves } from "../src/random/index.js";
 
 const SEED = 20240601;
 const kernels = {} as Record<BackendName, Kernels>;

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import {
-  Allocation, CancelledError, OpRegistry, ResourceError, Runtime, TaskError, WorkerCrashedError,
-  compile, key, keyName, place, ref, registerKernelOps, task, taskWith, type Key, type Task,
-} from "../src/index.js";
+import { CancelledError, OpRegistry, ResourceError, Runtime, TaskError, WorkerCrashedError, compile, key, keyName, ref, task, taskWith, type Key, type Task } from "../src/index.js";
+import { Allocation } from "../src/memory/index.js";
+import { place } from "../src/scheduler/index.js";
+import { registerKernelOps } from "../src/graph/index.js";
 
 const FIXTURE = new URL("./fixtures/ops.mjs", import.meta.url).href;
 const fixture = (await import(FIXTURE)) as Record<string, (...args: any[]) => unknown>;

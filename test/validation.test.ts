@@ -4,7 +4,8 @@
  * argument, before any memory is touched. Also backend selection and kernel overrides.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ArgumentError, BACKENDS, BackendUnavailableError, Kernels, detectBackend, resolveBackend, supportsSimd } from "../src/index.js";
+import { ArgumentError, BACKENDS, BackendUnavailableError } from "../src/index.js";
+import { Kernels, detectBackend, resolveBackend, supportsSimd } from "../src/kernels/index.js";
 
 let k: Kernels;
 beforeAll(async () => {

@@ -4,7 +4,11 @@
  * bandwidth measured in the same run, across memory-bound charts), and log-log line charts of
  * how a cost grows with the size of the work.
  */
-import { escapeXml } from "../../src/profile/render.js";
+
+/** Text made safe inside SVG markup. */
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
 
 export interface Bar {
   label: string;

@@ -122,6 +122,18 @@ export class ChunkedArray {
   }
 
   /**
+   * The buffers holding a persisted array's chunks, in chunk order (row-major over the chunk
+   * grid): what a task graph of one's own passes to its ops, as Dask's `to_delayed()` hands out
+   * an array's blocks. They stay the array's: valid until `release()`. Throws an ArgumentError
+   * for an array that is not persisted (its chunks are not computed yet).
+   */
+  chunkBuffers(): Allocation[] {
+    const stored = this.storageLayer;
+    if (!(stored instanceof InputLayer)) throw new ArgumentError("this", "a persisted array (persist() it first)", this.toString(), "chunkBuffers");
+    return stored.values as Allocation[];
+  }
+
+  /**
    * The layer operations read: the chunks as float64 values. For a float64 array the chunks
    * themselves; for a float32 one, a blockwise widening of them, which fuses into the task
    * that reads them.

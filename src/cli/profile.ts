@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { ArgumentError } from "../errors.js";
 import { renderProfilePage, summarize } from "../profile/index.js";
 import { getDefaultRuntime } from "../runtime/runtime.js";
+import { loadBench } from "./bench.js";
 
 export const PROFILE_SUITES = ["graph", "overhead", "glm"] as const;
 
@@ -23,8 +24,8 @@ export async function runProfile(suite: string | undefined, options: { out?: str
   if (!options.out) throw new ArgumentError("--out", "the path of the HTML file to write", options.out);
   const rows = options.rows === undefined ? undefined : Number(options.rows);
   if (rows !== undefined && !(Number.isInteger(rows) && rows >= 10)) throw new ArgumentError("--rows", "a whole number of rows, at least 10", options.rows);
-  const { profileGraph, profileOverhead } = await import("../../bench/profile.js");
-  const runs = suite === "graph" ? await profileGraph() : suite === "overhead" ? await profileOverhead() : await (await import("../../bench/glm-profile.js")).profileGlm({ rows });
+  const bench = await loadBench();
+  const runs = suite === "graph" ? await bench.profileGraph() : suite === "overhead" ? await bench.profileOverhead() : await bench.profileGlm({ rows });
   const pages = runs.map((r) => renderProfilePage(r.events, { title: r.name }));
   // one page holding both timelines, one after the other
   const body = pages.map((p) => p.slice(p.indexOf("<body>") + 6, p.indexOf("</body>"))).join("\n<hr>\n");

@@ -15,6 +15,7 @@ import { ScaledObjective } from "./scaled-objective.js";
 import { GlmProblem, guidedPieces } from "./problem.js";
 import { Regularizer, REGULARIZERS } from "./regularizers.js";
 import { FAMILIES, family } from "./families.js";
+import { registerGlmOps } from "./ops.js";
 
 /** The glm namespace: estimators, and the pieces under them for custom loops. */
 export const glm = {
@@ -28,6 +29,8 @@ export const glm = {
   Regularizer,
   GlmProblem,
   guidedPieces,
+  /** Registers the GLM chunk ops (glmChunkLossGrad and others) in a registry of one's own. */
+  registerOps: registerGlmOps,
   Penalized,
   NonFiniteError,
   DEFAULT_TOL,

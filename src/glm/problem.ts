@@ -92,7 +92,7 @@ export class GlmProblem implements SmoothObjective {
   /** NaN or Inf anywhere, or a label the family does not accept: a clear error naming row and value. */
   private async check(): Promise<void> {
     const f = this.family;
-    const xs = persistedChunks(this.X), ys = persistedChunks(this.y);
+    const xs = this.X.chunkBuffers(), ys = this.y.chunkBuffers();
     // a finite sum means no NaN and no infinity: one SIMD pass per chunk, on all threads; look
     // closer only where it is not
     const sums = await this.runtime.computeLayers([new BlockwiseLayer("sum", [this.X.layer])]);
@@ -213,7 +213,7 @@ export class GlmProblem implements SmoothObjective {
   labels(): Float64Array {
     const out = new Float64Array(this.rows);
     let at = 0;
-    for (const [i, chunk] of persistedChunks(this.y).entries()) {
+    for (const [i, chunk] of this.y.chunkBuffers().entries()) {
       const v = chunk.f64().subarray(0, this.X.rowChunks[i]!);
       out.set(v, at);
       at += v.length;
@@ -226,8 +226,8 @@ export class GlmProblem implements SmoothObjective {
   /** Column and label statistics from a sample of rows (computed once: see glm/scaling.ts). */
   statistics(): DataStatistics {
     const rows = this.X.rowChunks;
-    const xs = persistedChunks(this.X).map((a, i) => a.f64().subarray(0, rows[i]! * this.p));
-    const ys = persistedChunks(this.y).map((a, i) => a.f64().subarray(0, rows[i]!));
+    const xs = this.X.chunkBuffers().map((a, i) => a.f64().subarray(0, rows[i]! * this.p));
+    const ys = this.y.chunkBuffers().map((a, i) => a.f64().subarray(0, rows[i]!));
     this.stats ??= dataStatistics(xs, ys, this.p);
     return this.stats;
   }
@@ -330,9 +330,3 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** The buffers of a persisted array's chunks (for code that reads them in place, such as benchmarks). @internal */
-export function persistedChunks(a: ChunkedArray): Allocation[] {
-  const stored = a.storageLayer;
-  if (!(stored instanceof InputLayer)) throw new ArgumentError("a", "a persisted array", a.toString(), "persistedChunks");
-  return stored.values as Allocation[];
-}

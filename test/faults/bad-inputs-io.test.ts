@@ -12,7 +12,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NpyError, openSource, readNpy, readNpyValues, readTable, type Source } from "../../src/index.js";
+import { NpyError, openSource, readNpy, readTable, type Source } from "../../src/index.js";
+import { readNpyValues } from "../../src/io/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-bad-inputs-io-"));
 let server: Server;

@@ -6,7 +6,8 @@
  * truth, which follow scikit-learn's force_finite (1 for a perfect prediction, else 0).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ArgumentError, KFold, Runtime, array, glm, permutation, r2, trainTestSplit } from "../../src/index.js";
+import { ArgumentError, KFold, Runtime, array, glm, r2, trainTestSplit } from "../../src/index.js";
+import { permutation } from "../../src/model_selection/index.js";
 
 /** The ArgumentError `fn` throws (it must throw one). */
 function argumentErrorOf(fn: () => unknown): ArgumentError {

@@ -23,13 +23,10 @@ import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import {
-  ArgumentError, BlockwiseLayer, CsvError, Kernels, OutOfMemoryError, renderProfilePage, renderTimeline, summarize, Graph, GraphBuilder, GraphError, GridSearchCV, InputLayer, KFold,
-  MinMaxScaler, NpyError, ParquetError, Pipeline, PolynomialFeatures, Runtime, StandardScaler, StorageError, TaskError,
-  TaskLayer, TreeReductionLayer, WeftError, type LinearRegression, type LogisticRegression, type PoissonRegression, accuracy, array, compile, compute, defaultOps, glm, key, logLoss,
-  meanSquaredError, openSource, r2, readCsv, readNpy, readNpyHeader, readNpyValues, readParquet, readTable, ref,
-  registerOp, registerStorage, rocAuc, selectRows, task, taskWith, trainTestSplit, writeCsv, writeNpy,
-} from "../../src/index.js";
+import { ArgumentError, BlockwiseLayer, CsvError, OutOfMemoryError, renderProfilePage, renderTimeline, summarize, Graph, GraphBuilder, GraphError, GridSearchCV, InputLayer, KFold, MinMaxScaler, NpyError, ParquetError, Pipeline, PolynomialFeatures, Runtime, StandardScaler, StorageError, TaskError, TaskLayer, TreeReductionLayer, WeftError, type LinearRegression, type LogisticRegression, type PoissonRegression, accuracy, array, compile, compute, defaultOps, glm, key, logLoss, meanSquaredError, openSource, r2, readCsv, readNpy, readNpyHeader, readParquet, readTable, ref, registerOp, registerStorage, rocAuc, task, taskWith, trainTestSplit, writeCsv, writeNpy } from "../../src/index.js";
+import { Kernels } from "../../src/kernels/index.js";
+import { readNpyValues } from "../../src/io/index.js";
+import { selectRows } from "../../src/model_selection/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // areas whose fixes have not landed yet
