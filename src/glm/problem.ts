@@ -302,9 +302,9 @@ interface RowPiece {
  * thread also scheduling): the white space at the end of an iteration is at most one small piece.
  */
 export function guidedPieces(rowChunks: readonly number[], threads: number, cols: number): RowPiece[] {
-  // about 4 MB of X: against 2 MB, two tasks fewer per evaluation on the 1M x 100 problem and a
-  // little less time outside tasks (medians of six interleaved profile runs each: 3.7% against
-  // 4.4% of thread time, 24.3 against 25.6 ms per iteration; 6 MB and 10 MB were no better)
+  // about 4 MB of X: against 2 MB, two tasks fewer per evaluation on the 1M x 100 problem, a
+  // little less thread time outside tasks and slightly shorter iterations (interleaved profile
+  // runs); 6 MB and 10 MB were no better
   const floor = Math.max(256, Math.ceil((4 << 20) / (8 * Math.max(cols, 1))));
   let remaining = rowChunks.reduce((a, b) => a + b, 0);
   const pieces: RowPiece[] = [];

@@ -37,7 +37,7 @@ export interface DataStatistics {
   sampled: number;
 }
 
-/** About this many values of X are read for the statistics (a few hundred rows at least up to p = 100): well under 1 ms once warm, about 3 ms cold. */
+/** About this many values of X are read for the statistics (a few hundred rows at least up to p = 100): few enough that computing them is a small fixed cost, warm or cold, whatever the size of X. */
 const SAMPLE_VALUES = 1 << 16;
 
 /**

@@ -24,226 +24,21 @@
  *   independent work and is accepted whatever the knobs; chains are limited by maxHeight alone.
  * - A task marked `gather` (a reduction's combine) absorbs nothing when it has several inputs:
  *   drawing its branches in would run them one after another, and only once the slowest input
- *   is ready (a 1M x 100 logistic gradient in 10 chunks took 42-46 ms with the last two chunks
- *   fused into the final combine, 31-36 ms with the combines kept apart).
+ *   is ready (a logistic gradient over a few large chunks ran slower with the last chunks fused
+ *   into the final combine than with the combines kept apart).
  *
- * The passes run on the dense form of the graph (indexed.ts): typed arrays, not Maps.
+ * The passes run on the dense form of the graph (indexed.ts): typed arrays, not Maps. The knobs
+ * and what each pass may absorb are in fuse-rules.ts, the groups (a union-find) in fuse-groups.ts.
  */
 import { checkOutputs } from "./analyze.js";
+import { Groups } from "./fuse-groups.js";
+import { aggressiveRules, linearRules, type FanIn, type FuseOptions, type Rules } from "./fuse-rules.js";
 import type { TaskMap } from "./graph.js";
 import { indexGraph, topologicalIndices, type IndexedGraph } from "./indexed.js";
 import type { Key } from "./keys.js";
 import { FUSED, stepsOf, type FusedTask, type Task } from "./task.js";
 
-/** Knobs of aggressive fusion (Dask's fuse): how wide and deep a fused subgraph may be. */
-export interface FuseOptions {
-  aveWidth?: number;
-  maxWidth?: number;
-  maxHeight?: number;
-  maxDepthNewEdges?: number;
-  /**
-   * Largest result (bytes, as the task declares it) that fusion turns into an intermediate of
-   * another task. A fused task's intermediates live in the thread's scratch block; one that does
-   * not fit sends the whole task to the calling thread, so a chunk too big for the scratch stays
-   * its own task's result (allocated up front, any thread can run it). Default 4 MiB, the
-   * runtime's default scratch; Runtime.compute passes its own.
-   */
-  maxIntermediateBytes?: number;
-}
-
-/**
- * Defaults, checked with `weft bench graph`: Dask's defaults scaled to aveWidth = 2 (maxWidth
- * 1.5 + aveWidth * ln(aveWidth + 1), maxDepthNewEdges 1.5 * aveWidth). The seed expression
- * `sum(exp(x) - 1/x)` then fuses to one task per chunk plus the reduction's few tasks.
- */
-export const DEFAULT_FUSE_OPTIONS: Required<FuseOptions> = {
-  aveWidth: 2,
-  maxWidth: Math.floor(1.5 + 2 * Math.log(3)),
-  maxHeight: Infinity,
-  maxDepthNewEdges: 3,
-  maxIntermediateBytes: 4 * 1024 * 1024,
-};
-
-/** What a fan-in would make of the group: the test a fusion rule applies. */
-export interface FanIn {
-  /** Number of independent groups absorbed at once. */
-  readonly branches: number;
-  /** Entry steps (no input inside the fused task) once diamonds are closed. */
-  readonly width: number;
-  readonly height: number;
-  readonly size: number;
-  /** Height of the tallest absorbed branch that reads from outside (0 if none does). */
-  readonly deepestNewEdge: number;
-}
-
-interface Rules {
-  /** May a task absorb these independent groups at once (a fan-in)? Absent: never. */
-  fanIn: ((f: FanIn) => boolean) | undefined;
-  maxHeight: number;
-  /** Whether to close diamonds (absorb a group once all its root's readers are inside). */
-  closeDiamonds: boolean;
-  /** Whether a task with several dependencies may absorb one of them (fuseLinear says no). */
-  partialInputs: boolean;
-  /** FuseOptions.maxIntermediateBytes. */
-  maxIntermediateBytes: number;
-}
-
-/**
- * Groups over a dense graph, as a union-find: every task points towards its group's
- * representative (union by size, so a lookup takes O(log n) steps), and a group's members form
- * a linked list, so absorbing a group costs O(1) however large it is (a chain of L steps would
- * otherwise cost O(L^2)). Unions can be undone, newest first, for fan-ins that the knobs refuse.
- */
-class Groups {
-  private readonly parent: Int32Array;
-  private readonly count: Int32Array;
-  private readonly head: Int32Array;
-  private readonly tail: Int32Array;
-  private readonly next: Int32Array;
-  /** Per representative: the group's root task, height, entry steps, whether it reads outside. */
-  readonly root: Int32Array;
-  readonly height: Int32Array;
-  readonly entries: Int32Array;
-  readonly readsOutside: Uint8Array;
-  private readonly undo: number[] = [];
-
-  constructor(private readonly g: IndexedGraph, private readonly isOutput: Uint8Array) {
-    const n = g.size;
-    this.parent = new Int32Array(n).fill(-1); // -1: not reached yet
-    this.count = new Int32Array(n);
-    this.head = new Int32Array(n);
-    this.tail = new Int32Array(n);
-    this.next = new Int32Array(n).fill(-1);
-    this.root = new Int32Array(n);
-    this.height = new Int32Array(n);
-    this.entries = new Int32Array(n);
-    this.readsOutside = new Uint8Array(n);
-  }
-
-  start(t: number): void {
-    const inputs = this.g.depStart[t + 1]! - this.g.depStart[t]!;
-    this.parent[t] = t;
-    this.count[t] = 1;
-    this.head[t] = t;
-    this.tail[t] = t;
-    this.root[t] = t;
-    this.height[t] = 1;
-    this.entries[t] = inputs === 0 ? 1 : 0;
-    this.readsOutside[t] = inputs > 0 ? 1 : 0;
-  }
-
-  /** Representative of x's group, or -1 when x has not been reached. */
-  find(x: number): number {
-    let p = this.parent[x]!;
-    if (p < 0) return -1;
-    while (p !== x) {
-      x = p;
-      p = this.parent[x]!;
-    }
-    return x;
-  }
-
-  size(rep: number): number {
-    return this.count[rep]!;
-  }
-
-  /** Nothing outside group `reader` reads the root of group `rep`. */
-  ownedBy(rep: number, reader: number): boolean {
-    const r = this.root[rep]!;
-    if (this.isOutput[r]) return false;
-    const { dentStart, dentList } = this.g;
-    for (let q = dentStart[r]!; q < dentStart[r + 1]!; q++) if (this.find(dentList[q]!) !== reader) return false;
-    return true;
-  }
-
-  /**
-   * Merges group `other` into group `into`; returns the new representative (the root stays
-   * into's). `undoable` records what rollback() needs (chains are never rolled back).
-   */
-  absorb(into: number, other: number, undoable = true): number {
-    const intoBigger = this.count[into]! >= this.count[other]!;
-    const big = intoBigger ? into : other;
-    const small = intoBigger ? other : into;
-    // undo record: big, small, big's previous tail, root, height, entries, readsOutside
-    if (undoable) this.undo.push(big, small, this.tail[big]!, this.root[big]!, this.height[big]!, this.entries[big]!, this.readsOutside[big]!);
-    this.parent[small] = big;
-    this.count[big] = this.count[big]! + this.count[small]!;
-    this.next[this.tail[big]!] = this.head[small]!;
-    this.tail[big] = this.tail[small]!;
-    this.root[big] = this.root[into]!;
-    this.height[big] = this.height[into]!;
-    this.entries[big] = this.entries[into]!;
-    this.readsOutside[big] = this.readsOutside[into]!;
-    return big;
-  }
-
-  /** A point to roll back to. */
-  mark(): number {
-    return this.undo.length;
-  }
-
-  /** Undoes every absorb() since `mark`, newest first. */
-  rollback(mark: number): void {
-    const u = this.undo;
-    while (u.length > mark) {
-      const outside = u.pop()!, entries = u.pop()!, height = u.pop()!, root = u.pop()!, oldTail = u.pop()!, small = u.pop()!, big = u.pop()!;
-      this.parent[small] = small;
-      this.count[big] = this.count[big]! - this.count[small]!;
-      this.next[oldTail] = -1;
-      this.tail[big] = oldTail;
-      this.root[big] = root;
-      this.height[big] = height;
-      this.entries[big] = entries;
-      this.readsOutside[big] = outside;
-    }
-  }
-
-  /** Forgets the undo records (the absorbs since the last mark are final). */
-  commit(): void {
-    if (this.undo.length > 0) this.undo.length = 0;
-  }
-
-  /** The members of group `rep`, in no particular order. */
-  members(rep: number): number[] {
-    const out: number[] = [];
-    for (let m = this.head[rep]!; m !== -1; m = this.next[m]!) out.push(m);
-    return out;
-  }
-
-  countEntries(rep: number): number {
-    const { depStart, depList } = this.g;
-    let entries = 0;
-    for (let m = this.head[rep]!; m !== -1; m = this.next[m]!) {
-      let inside = false;
-      for (let q = depStart[m]!; q < depStart[m + 1]! && !inside; q++) inside = this.find(depList[q]!) === rep;
-      if (!inside) entries += 1;
-    }
-    return entries;
-  }
-
-  computeReadsOutside(rep: number): number {
-    const { depStart, depList } = this.g;
-    for (let m = this.head[rep]!; m !== -1; m = this.next[m]!) {
-      for (let q = depStart[m]!; q < depStart[m + 1]!; q++) if (this.find(depList[q]!) !== rep) return 1;
-    }
-    return 0;
-  }
-
-  /** Steps from member k up to the group's root, counting k (the root is level 1). */
-  levelOf(k: number, rep: number, memo: Map<number, number>): number {
-    if (k === this.root[rep]) return 1;
-    const known = memo.get(k);
-    if (known !== undefined) return known;
-    const { dentStart, dentList } = this.g;
-    let best = 0;
-    for (let q = dentStart[k]!; q < dentStart[k + 1]!; q++) {
-      const d = dentList[q]!;
-      if (this.find(d) === rep) best = Math.max(best, this.levelOf(d, rep, memo));
-    }
-    memo.set(k, best + 1);
-    return best + 1;
-  }
-}
+export { DEFAULT_FUSE_OPTIONS, type FanIn, type FuseOptions } from "./fuse-rules.js";
 
 function fuseWith(tasks: TaskMap, outputs: readonly Key[], rules: Rules): Map<Key, Task> {
   checkOutputs(tasks, outputs);
@@ -436,23 +231,6 @@ export function fuseLinear(tasks: TaskMap, outputs: readonly Key[]): Map<Key, Ta
  */
 export function fuse(tasks: TaskMap, outputs: readonly Key[], options: FuseOptions = {}): Map<Key, Task> {
   return fuseWith(tasks, outputs, aggressiveRules(options));
-}
-
-const linearRules = (options: FuseOptions): Rules => ({
-  fanIn: undefined, maxHeight: Infinity, closeDiamonds: false, partialInputs: false,
-  maxIntermediateBytes: options.maxIntermediateBytes ?? DEFAULT_FUSE_OPTIONS.maxIntermediateBytes,
-});
-
-function aggressiveRules(options: FuseOptions): Rules {
-  const o = { ...DEFAULT_FUSE_OPTIONS, ...options };
-  return {
-    maxHeight: o.maxHeight,
-    closeDiamonds: true,
-    partialInputs: true,
-    maxIntermediateBytes: o.maxIntermediateBytes,
-    fanIn: (f) =>
-      f.width <= o.maxWidth && f.size / f.height <= o.aveWidth && f.height <= o.maxHeight && f.deepestNewEdge <= o.maxDepthNewEdges,
-  };
 }
 
 /**
