@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { Runtime, glm, openSource, readCsv, readNpy, readParquet, readTable, writeCsv, writeNpy } from "../src/index.js";
+import { Runtime, StorageError, glm, openSource, readCsv, readNpy, readParquet, readTable, writeCsv, writeNpy } from "../src/index.js";
 import { readNpyValues } from "../src/io/index.js";
 
 let rt: Runtime;
@@ -163,6 +163,12 @@ describe("storage", () => {
     expect(Buffer.from(await remote.read(2, 5)).toString()).toBe(Buffer.from(await local.read(2, 5)).toString());
     expect(() => openSource("ftp://example.com/x.csv")).toThrow(/registerStorage/);
     await expect(openSource(`${base}/absent.csv`).size()).rejects.toThrow(/HTTP 404/);
+  });
+
+  it("fails a byte range of a directory with a StorageError naming it (the read, not only the open, fails there)", async () => {
+    const read = openSource(dir).read(0, 10);
+    await expect(read).rejects.toBeInstanceOf(StorageError);
+    await expect(read).rejects.toThrow(`cannot read ${dir}`);
   });
 });
 

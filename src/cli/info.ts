@@ -1,7 +1,7 @@
 /** `weft info`: what weft would run with on this machine. */
 import { Kernels, BACKENDS, supportsSimd, type BackendName } from "../kernels/index.js";
 import { DEFAULT_MAXIMUM_BYTES } from "../memory/index.js";
-import { availableParallelism } from "../platform/node.js";
+import { availableParallelism } from "../platform/threads.js";
 import { VERSION } from "../version.js";
 
 export interface Info {

@@ -9,8 +9,8 @@ import { ArgumentError, describe } from "../errors.js";
 import type { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
-import { pipeline } from "node:stream";
 import { checkBoolean, checkFunction, checkInteger, checkOptions, checkString } from "../validate.js";
+import { pipeline } from "../platform/streams.js";
 import { checkPath, sourceOf, storageOptions, writeFileAtomic, type Source, type StorageOptions } from "./storage.js";
 
 /** A malformed CSV file: the message names the line and column. */

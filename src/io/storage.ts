@@ -12,13 +12,10 @@
  * timeout, to the response headers) or stops sending (an idle timeout, between two pieces of the
  * body), and retry idempotent reads (HEAD and range requests) with backoff.
  */
-import { createReadStream } from "node:fs";
-import { open, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
-import { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { ArgumentError, WeftError, describe } from "../errors.js";
 import { checkInteger, checkOptions, checkTimeout, MAX_TIMER_MS } from "../validate.js";
+import { fileInfo, fileStream, pathOfFileUrl, readFileRange, replaceFile } from "../platform/files.js";
+import { byteStream, type Readable } from "../platform/streams.js";
 
 /** A readable object: its size, byte ranges, and a stream of its bytes. */
 export interface Source {
@@ -99,7 +96,7 @@ function guarded(stream: Readable, url: string): Readable {
       throw cause instanceof StorageError ? cause : new StorageError(`cannot read ${url}: ${(cause as Error).message}`, { cause });
     }
   }
-  return Readable.from(chunks(), { objectMode: false });
+  return byteStream(chunks());
 }
 
 class FileSource implements Source {
@@ -108,38 +105,25 @@ class FileSource implements Source {
   async size(): Promise<number> {
     let info;
     try {
-      info = await stat(this.path);
+      info = await fileInfo(this.path);
     } catch (cause) {
       throw new StorageError(`cannot read ${this.path}: ${(cause as Error).message}`, { cause });
     }
-    if (!info.isFile()) throw new StorageError(`cannot read ${this.path}: not a file${info.isDirectory() ? " (a directory)" : ""}`);
+    if (!info.isFile) throw new StorageError(`cannot read ${this.path}: not a file${info.isDirectory ? " (a directory)" : ""}`);
     return info.size;
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    let handle;
     try {
-      handle = await open(this.path, "r");
+      return await readFileRange(this.path, offset, length);
     } catch (cause) {
       throw new StorageError(`cannot read ${this.path}: ${(cause as Error).message}`, { cause });
-    }
-    try {
-      const out = new Uint8Array(length);
-      let got = 0;
-      while (got < length) {
-        const { bytesRead } = await handle.read(out, got, length - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return out.subarray(0, got);
-    } finally {
-      await handle.close();
     }
   }
 
   async stream(): Promise<Readable> {
     await this.size(); // a missing file or a directory fails here, with its name
-    return guarded(createReadStream(this.path), this.path);
+    return guarded(fileStream(this.path), this.path);
   }
 }
 
@@ -260,14 +244,14 @@ class HttpSource implements Source {
   async stream(): Promise<Readable> {
     const controller = new AbortController();
     const response = await this.request({}, controller);
-    return Readable.from(this.body(response, controller), { objectMode: false });
+    return byteStream(this.body(response, controller));
   }
 }
 
 const schemes = new Map<string, (url: URL, options?: StorageOptions) => Source>([
   ["http:", (u, o) => new HttpSource(u.href, o)],
   ["https:", (u, o) => new HttpSource(u.href, o)],
-  ["file:", (u) => new FileSource(u.href, fileURLToPath(u))],
+  ["file:", (u) => new FileSource(u.href, pathOfFileUrl(u))],
 ]);
 
 /**
@@ -324,12 +308,9 @@ export function checkPath(path: unknown, where: string): string {
 /** Writes `data` to the local `path` atomically (temporary file, then rename). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   checkPath(path, "writeFileAtomic");
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
+    await replaceFile(path, data);
   } catch (cause) {
-    await rm(temporary, { force: true });
     throw new StorageError(`cannot write ${path}: ${(cause as Error).message}`, { cause });
   }
 }

@@ -1,10 +1,10 @@
 /**
- * The one place the core touches Node: loading the kernel modules' bytes, finding the worker
- * entry, and asking for the machine's parallelism. A browser build replaces this file (fetch instead of readFile).
+ * Where weft's own code is: the kernel modules' bytes, the worker entry, and the URLs workers
+ * import modules from. A browser build replaces this file (fetch instead of readFile). Threads,
+ * files and streams are in threads.ts, files.ts and streams.ts.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { availableParallelism as osParallelism } from "node:os";
 import { sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -58,8 +58,4 @@ export function workerModuleUrl(moduleUrl: string): string {
 export function importableUrl(pathOrUrl: string): string {
   const isUrl = /^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl) && !/^[a-z]:[\\/]/i.test(pathOrUrl);
   return isUrl ? pathOrUrl : pathToFileURL(pathOrUrl).href;
-}
-
-export function availableParallelism(): number {
-  return osParallelism();
 }

@@ -10,6 +10,7 @@ import type { TaskEvent } from "../profile/events.js";
 import type { ScheduleOptions } from "../scheduler/options.js";
 import type { Placement } from "../scheduler/placement.js";
 import type { PlanCacheLimits } from "./plan-cache.js";
+import type { ResourceLimits } from "../platform/threads.js";
 import { checkNumber, checkOptions, checkTimeout } from "../validate.js";
 
 /** `sync` runs every task in the calling thread; `threads` also on workers. */
@@ -49,7 +50,7 @@ export interface RuntimeOptions {
    */
   kernelOverrides?: KernelOverrides;
   /** V8 heap limits of each worker (Node's ResourceLimits), e.g. { maxOldGenerationSizeMb: 256 }. */
-  workerResourceLimits?: import("node:worker_threads").ResourceLimits;
+  workerResourceLimits?: ResourceLimits;
   /**
    * Limits of the plan cache (compiled plans by graph structure: see `runtime.planCache`);
    * default 256 plans and 64 MiB; false keeps no plans.
@@ -108,8 +109,8 @@ const RUNTIME_OPTIONS = [
   "threads", "executor", "memory", "backend", "resources", "scratchBytes", "profileCapacity", "profileMaxBytes", "kernelOverrides",
   "workerResourceLimits", "planCache", "inline", "timeoutMs", "callingThreadOps",
 ];
-/** The worker's ResourceLimits (node:worker_threads), each a number of megabytes > 0. */
-const RESOURCE_LIMITS = ["maxYoungGenerationSizeMb", "maxOldGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"];
+/** The worker's ResourceLimits, each a number of megabytes > 0. */
+const RESOURCE_LIMITS = ["maxYoungGenerationSizeMb", "maxOldGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"] satisfies (keyof ResourceLimits)[];
 
 export function checkRuntimeOptions(given: RuntimeOptions | undefined): RuntimeOptions {
   const options = checkOptions(given, "Runtime.start", RUNTIME_OPTIONS);

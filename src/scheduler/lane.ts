@@ -3,7 +3,7 @@
  * told (plans, runs, values), what is queued on it, the resources it has free, and its health.
  * A lane whose worker dies is replaced by a fresh one at the same index.
  */
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from "../platform/threads.js";
 import type { Allocation } from "../memory/shared-memory.js";
 import { Ring } from "./ring.js";
 import * as P from "./protocol.js";
@@ -22,7 +22,7 @@ export interface LaneSetup {
   kernelOverrides: P.WorkerInit["kernelOverrides"];
   scratch: Allocation;
   resources: Readonly<Record<string, number>>;
-  resourceLimits: import("node:worker_threads").ResourceLimits | undefined;
+  resourceLimits: ResourceLimits | undefined;
   onMessage(lane: WorkerLane, message: P.FromWorker): void;
   onExit(lane: WorkerLane, reason: string, cause: unknown): void;
 }

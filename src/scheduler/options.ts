@@ -6,6 +6,7 @@ import type { Kernels } from "../kernels/index.js";
 import type { ResolvedOverride } from "../kernels/overrides.js";
 import type { Placement } from "./placement.js";
 import type { OutputMode } from "./run-state.js";
+import type { ResourceLimits } from "../platform/threads.js";
 
 /** How a Scheduler is set up: kernels, workers, resources, scratch, and where workers start. */
 export interface SchedulerOptions {
@@ -19,7 +20,7 @@ export interface SchedulerOptions {
   /** Scratch block of each worker for fused intermediates, bytes. */
   scratchBytes: number;
   workerPath: string;
-  resourceLimits?: import("node:worker_threads").ResourceLimits;
+  resourceLimits?: ResourceLimits;
   /** Kernels replaced on every worker (already applied to `kernels` on this thread). */
   kernelOverrides?: readonly ResolvedOverride[];
   /** Receives each finished run's timing events (none: they are not copied out at all) and where it ran. */

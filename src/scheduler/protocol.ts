@@ -3,7 +3,7 @@
  * rings between them, the cells where task results meet, and the messages on the side channel.
  * Both sides import this file, so a number here never drifts from its reader.
  */
-import type { MessagePort } from "node:worker_threads";
+import type { MessagePort } from "../platform/threads.js";
 import type { ResolvedOverride } from "../kernels/overrides.js";
 
 // Words written by different threads sit on different cache lines (16 words = 64 bytes):

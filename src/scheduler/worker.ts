@@ -6,8 +6,7 @@
  * task arrives, so the hot path reads no message. When the inbox is empty it spins briefly
  * (only if fewer threads than cores are spinning) and then sleeps on the inbox's tail word.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { AsyncLocalStorage, parentPort, receiveMessageOnPort, workerData } from "../platform/threads.js";
 import { registerKernelOps } from "../graph/kernel-ops.js";
 import { OpRegistry } from "../graph/ops.js";
 import { runTask, StepFailure } from "../execute/run-task.js";
