@@ -15,6 +15,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    // a stray it.only/describe.only fails the run instead of silently skipping the rest
+    allowOnly: false,
     // Kernel suites allocate large shared memories; a thread per file keeps them apart.
     pool: "threads",
   },

@@ -2,8 +2,8 @@
  * Task keys: small integers standing for (layer name, chunk index). A key is a number so that
  * Map and Set lookups on keys are number lookups, and a small one (below 2^30 in practice) so
  * that V8 stores it unboxed: the graph passes spend most of their time in such lookups, and
- * keys that packed name and index into 53 bits were heap numbers, three times slower and a
- * steady stream of garbage.
+ * keys that packed name and index into 53 bits were heap numbers, much slower and a steady
+ * stream of garbage.
  *
  * Keys are handed out in blocks: a layer of n chunks reserves n consecutive keys, so chunk i's
  * key is base + i. `key(name, i)` finds (or makes) the key of any (name, index) pair, and always

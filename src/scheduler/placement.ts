@@ -8,8 +8,8 @@
  *
  * Decided from measurements only: a plan's first run uses the workers (its work is not known);
  * after it, the plan's measured work against the measured cost of reaching a worker. (Timing
- * both ways per plan and keeping the faster was tried: a threaded run is several times slower
- * than an inline one for the first dozens of runs of a process, while V8 compiles the worker's
+ * both ways per plan and keeping the faster was tried: a threaded run is much slower than an
+ * inline one for the first dozens of runs of a process, while V8 compiles the worker's
  * side, so the comparison kept loops inline that were faster on threads once warm.)
  *
  * Loops are judged run by run like anything else, and that is a known limit: a loop of very
