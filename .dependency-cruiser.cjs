@@ -16,6 +16,7 @@ const LAYERS = [
   ["scheduler"],
   ["runtime"],
   ["array"],
+  ["base", "metrics"],
   ["glm", "preprocessing", "io"],
   ["model_selection"],
   ["cli"],

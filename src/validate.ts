@@ -3,7 +3,7 @@
  * argument (as `options.name` for an option), what was expected and what came. A check passes
  * `undefined` through (the caller's default applies) unless it says otherwise.
  */
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, describe } from "./errors.js";
 
 /** The longest delay a timer takes (setTimeout turns anything longer into 1 ms). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -95,4 +95,18 @@ export function firstNonFinite(values: ArrayLike<unknown>): number {
     if (typeof v !== "number" || !Number.isFinite(v)) return i;
   }
   return -1;
+}
+
+/**
+ * An array or typed array of finite numbers (a NaN would make a score NaN, or a warm start blame
+ * the data): the first that is not is refused, by index; undefined is refused too.
+ */
+export function checkFiniteValues(values: unknown, name: string, where: string): ArrayLike<number> {
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+    throw new ArgumentError(name, "an array or typed array of numbers", values, where);
+  }
+  const list = values as ArrayLike<unknown>;
+  const bad = firstNonFinite(list);
+  if (bad >= 0) throw new ArgumentError(name, "finite numbers", `${describe(list[bad])} at index ${bad}`, where);
+  return list as ArrayLike<number>;
 }

@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { Runtime, glm } from "../src/index.js";
-import type { FitWarning } from "../src/glm/estimators.js";
+import type { FitWarning } from "../src/glm/options.js";
 
 interface Problem {
   name: string;

@@ -3,7 +3,8 @@
  * logistic, normal and Poisson families with L1, L2 and elastic-net penalties, behind
  * scikit-learn-like estimators: `new glm.LogisticRegression({ solver: "lbfgs" }).fit(X, y)`.
  */
-import { LinearRegression, LogisticRegression, PoissonRegression, SOLVERS } from "./estimators.js";
+import { LinearRegression, LogisticRegression, PoissonRegression } from "./estimators.js";
+import { SOLVERS } from "./options.js";
 import { admm } from "./solvers/admm.js";
 import { gradientDescent } from "./solvers/gradient-descent.js";
 import { lbfgs } from "./solvers/lbfgs.js";
@@ -40,7 +41,9 @@ export const glm = {
 };
 
 export { LinearRegression, LogisticRegression, PoissonRegression } from "./estimators.js";
-export type { EstimatorOptions, FitOptions, FitWarning, MatrixLike, ModelJSON, SolverName, VectorLike } from "./estimators.js";
+export type { EstimatorOptions, FitOptions, FitWarning, SolverName } from "./options.js";
+export type { ModelJSON } from "./saved-model.js";
+export type { MatrixLike, VectorLike } from "../base/inputs.js";
 export { NonFiniteError } from "./solvers/common.js";
 export type { SolverOptions, SolverResult } from "./solvers/common.js";
 export type { FamilyName } from "./families.js";

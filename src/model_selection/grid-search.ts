@@ -8,13 +8,15 @@
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
-import { getDefaultRuntime, Runtime } from "../runtime/runtime.js";
+import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
+import { checkMatrix, checkRuntime } from "../base/inputs.js";
 import { checkBoolean, checkOptions, checkSignal } from "../validate.js";
 import { KFold, selectRows } from "./split.js";
 import { SCORERS } from "./scoring.js";
 import { Pipeline, type Estimator } from "./pipeline.js";
 import type { Transformer } from "../preprocessing/transformers.js";
-import { LinearRegression, LogisticRegression, PoissonRegression, type PathStart } from "../glm/estimators.js";
+import { LinearRegression, LogisticRegression, PoissonRegression } from "../glm/estimators.js";
+import type { PathStart } from "../glm/path-start.js";
 import type { GlmProblem } from "../glm/problem.js";
 
 /**
@@ -92,7 +94,7 @@ export class GridSearchCV {
     }
     checkOptions(options, "GridSearchCV", ["cv", "scoring", "refit", "runtime"]);
     checkBoolean(options.refit, "refit", "GridSearchCV");
-    if (options.runtime !== undefined && !(options.runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", options.runtime, "GridSearchCV");
+    checkRuntime(options.runtime, "GridSearchCV");
     const cv: unknown = options.cv;
     if (cv !== undefined && !(cv instanceof KFold) && !(typeof cv === "number" && Number.isInteger(cv) && cv >= 2)) {
       throw new ArgumentError("cv", "a number of folds (a whole number >= 2) or a KFold", cv, "GridSearchCV");
@@ -156,7 +158,7 @@ export class GridSearchCV {
     checkOptions(options, "GridSearchCV.fit", ["signal"]);
     const signal = checkSignal(options.signal, "signal", "GridSearchCV.fit");
     if (signal?.aborted) throw signal.reason;
-    if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray", X, "GridSearchCV.fit");
+    checkMatrix(X, "GridSearchCV.fit");
     if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0]) throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const kfold = this.options.cv instanceof KFold ? this.options.cv : new KFold({ nSplits: this.options.cv ?? 5 });
@@ -227,7 +229,7 @@ export class GridSearchCV {
       // Folds run one after another: every evaluation of a fit already runs on all threads,
       // and each fold holds its transformed training rows in shared memory; two folds at once
       // would double the memory touched for the first time, which costs more than it overlaps
-      // (about 3 ms per MB on the VMs measured: bench/README.md).
+      // (bench/README.md, `npx weft bench selection`, has the cost of first touching memory).
       for (const [f, fold] of folds.entries()) await runFold(fold, f);
     } finally {
       if (Xp !== X) Xp.release();

@@ -1,7 +1,8 @@
 /** Model selection: pipelines, grid search that shares work, splitting rows, and scoring. */
 export { KFold, trainTestSplit, selectRows, permutation, seededRandom } from "./split.js";
 export type { Fold } from "./split.js";
-export { accuracy, logLoss, rocAuc, r2, meanSquaredError, SCORERS } from "./scoring.js";
+export { accuracy, logLoss, rocAuc, r2, meanSquaredError } from "../metrics/index.js";
+export { SCORERS } from "./scoring.js";
 export { Pipeline } from "./pipeline.js";
 export type { Estimator, Step } from "./pipeline.js";
 export { GridSearchCV } from "./grid-search.js";

@@ -4,6 +4,7 @@
  */
 import { ArgumentError, WeftError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
+import { checkParamNames } from "../base/params.js";
 import type { Transformer } from "../preprocessing/transformers.js";
 import type { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
 
@@ -56,28 +57,28 @@ export class Pipeline {
     return this.final.estimatorKind;
   }
 
+  /** Every step's parameters, named `step__param`. */
   getParams(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [name, step] of this.steps) for (const [k, v] of Object.entries(step.getParams())) out[`${name}__${k}`] = v;
     return out;
   }
 
+  /** Sets `step__param` parameters, each step's through its own setParams; an unknown name fails, naming the valid ones. */
   setParams(params: Record<string, unknown>): this {
-    const valid = Object.keys(this.getParams());
-    for (const full of Object.keys(params)) {
-      if (!valid.includes(full)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, full, "Pipeline.setParams");
-    }
+    checkParamNames(params, Object.keys(this.getParams()), "Pipeline.setParams");
     const byStep = new Map<string, Record<string, unknown>>();
     for (const [full, value] of Object.entries(params)) {
-      const [name, param] = full.split("__") as [string, string | undefined];
-      const step = this.steps.find(([n]) => n === name);
-      if (!step || !param) throw new ArgumentError("params", `names among ${Object.keys(this.getParams()).join(", ")}`, full, "Pipeline.setParams");
-      (byStep.get(name) ?? byStep.set(name, {}).get(name)!)[param] = value;
+      // a valid name is a step's name (which has no '__'), '__', then one of the step's parameters
+      const cut = full.indexOf("__");
+      const name = full.slice(0, cut);
+      (byStep.get(name) ?? byStep.set(name, {}).get(name)!)[full.slice(cut + 2)] = value;
     }
     for (const [name, p] of byStep) this.steps.find(([n]) => n === name)![1].setParams(p);
     return this;
   }
 
+  /** An unfitted copy: every step cloned. */
   clone(): Pipeline {
     return new Pipeline(this.steps.map(([n, s]) => [n, s.clone() as Step]));
   }

@@ -8,7 +8,9 @@ import { ArgumentError, WeftError } from "../errors.js";
 import { ChunkedArray, computeArrays } from "../array/array.js";
 import { fromTypedArray, mapBlocks } from "../array/create.js";
 import { rechunkTo } from "../array/layout.js";
-import { Runtime } from "../runtime/runtime.js";
+import { checkMatrix, checkRuntime } from "../base/inputs.js";
+import { BaseEstimator } from "../base/params.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { checkBoolean, checkInteger, checkOptions } from "../validate.js";
 
 /**
@@ -25,21 +27,6 @@ export interface Transformer {
   clone(): Transformer;
 }
 
-function checkMatrix(X: unknown, where: string): ChunkedArray {
-  if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray (rows x features)", X instanceof ChunkedArray ? `shape [${X.shape.join(", ")}]` : X, where);
-  return X;
-}
-
-/** A runtime option: a Runtime, or nothing for the default one. */
-function checkRuntime(runtime: unknown, where: string): void {
-  if (runtime !== undefined && !(runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", runtime, where);
-}
-
-/** Parameters for setParams: an object of names and values. */
-function checkParamsObject(params: unknown, where: string): void {
-  if (params === null || typeof params !== "object" || Array.isArray(params)) throw new ArgumentError("params", "an object of parameter names and values", params, where);
-}
-
 /**
  * Fitted statistics per feature, all finite: a NaN or an infinity in X (or values whose spread
  * overflows) would make every transformed value of that feature NaN, so X is refused, naming the
@@ -52,20 +39,9 @@ function checkStatistics(stats: Record<string, Float64Array>, where: string): vo
   }
 }
 
-abstract class Fitted {
+/** A transformer fitted to a number of features (-1 before fit), which transform() then asks of X. */
+abstract class Fitted<O extends object> extends BaseEstimator<O> {
   protected nFeatures = -1;
-  protected abstract options: object;
-
-  clone(): this {
-    const Ctor = this.constructor as new (o: object) => this;
-    return new Ctor({ ...this.options });
-  }
-
-  /** Rejects parameter names the transformer does not have, naming the valid ones. */
-  protected checkParams(params: Record<string, unknown>, valid: readonly string[], where: string): void {
-    checkParamsObject(params, where);
-    for (const name of Object.keys(params)) if (!valid.includes(name)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, name, where);
-  }
 
   protected checkFitted(X: ChunkedArray, where: string): void {
     if (this.nFeatures < 0) throw new WeftError(`${where}: not fitted: call fit() first`);
@@ -73,8 +49,11 @@ abstract class Fitted {
   }
 }
 
+/** StandardScaler's options: whether to centre and to scale, and the runtime fit() computes on. */
+type StandardScalerOptions = { withMean?: boolean; withStd?: boolean; runtime?: Runtime };
+
 /** StandardScaler's options, whole: withMean and withStd booleans, runtime a Runtime, no other names. */
-function checkStandardScalerOptions<T extends { withMean?: boolean; withStd?: boolean; runtime?: Runtime }>(options: T, where: string): T {
+function checkStandardScalerOptions(options: StandardScalerOptions, where: string): StandardScalerOptions {
   checkOptions(options, where, ["withMean", "withStd", "runtime"]);
   checkBoolean(options.withMean, "withMean", where);
   checkBoolean(options.withStd, "withStd", where);
@@ -86,13 +65,14 @@ function checkStandardScalerOptions<T extends { withMean?: boolean; withStd?: bo
  * Scales each feature to mean 0 and (population) standard deviation 1, like scikit-learn's;
  * constant features are left centred, not divided by zero.
  */
-export class StandardScaler extends Fitted implements Transformer {
+export class StandardScaler extends Fitted<StandardScalerOptions> implements Transformer {
+  protected readonly kind = "StandardScaler";
 
   /** Per-feature mean and scale (population std; 1 for a constant feature). */
   mean: Float64Array | undefined;
   scale: Float64Array | undefined;
 
-  constructor(protected options: { withMean?: boolean; withStd?: boolean; runtime?: Runtime } = {}) {
+  constructor(protected options: StandardScalerOptions = {}) {
     super();
     this.options = checkStandardScalerOptions(options, "StandardScaler");
   }
@@ -115,19 +95,20 @@ export class StandardScaler extends Fitted implements Transformer {
     return X.sub(fromTypedArray(this.mean!)).div(fromTypedArray(this.scale!)).astype(X.dtype);
   }
 
-  getParams(): Record<string, unknown> {
-    return { withMean: this.options.withMean ?? true, withStd: this.options.withStd ?? true };
+  protected paramDefaults(): Record<string, unknown> {
+    return { withMean: true, withStd: true };
   }
 
-  setParams(params: Record<string, unknown>): this {
-    this.checkParams(params, Object.keys(this.getParams()), "StandardScaler.setParams");
-    this.options = checkStandardScalerOptions({ ...this.options, ...params }, "StandardScaler.setParams");
-    return this;
+  protected checkedOptions(options: StandardScalerOptions, where: string): StandardScalerOptions {
+    return checkStandardScalerOptions(options, where);
   }
 }
 
+/** MinMaxScaler's options: the range features are scaled to, and the runtime fit() computes on. */
+type MinMaxScalerOptions = { featureRange?: [number, number]; runtime?: Runtime };
+
 /** MinMaxScaler's options, whole: featureRange two finite numbers, low < high; runtime a Runtime; no other names. */
-function checkMinMaxScalerOptions<T extends { featureRange?: [number, number]; runtime?: Runtime }>(options: T, where: string): T {
+function checkMinMaxScalerOptions(options: MinMaxScalerOptions, where: string): MinMaxScalerOptions {
   checkOptions(options, where, ["featureRange", "runtime"]);
   const range: unknown = options.featureRange;
   if (range !== undefined) {
@@ -140,11 +121,12 @@ function checkMinMaxScalerOptions<T extends { featureRange?: [number, number]; r
 }
 
 /** Scales each feature to a range, [0, 1] by default, like scikit-learn's. */
-export class MinMaxScaler extends Fitted implements Transformer {
+export class MinMaxScaler extends Fitted<MinMaxScalerOptions> implements Transformer {
+  protected readonly kind = "MinMaxScaler";
   min: Float64Array | undefined;
   max: Float64Array | undefined;
 
-  constructor(protected options: { featureRange?: [number, number]; runtime?: Runtime } = {}) {
+  constructor(protected options: MinMaxScalerOptions = {}) {
     super();
     this.options = checkMinMaxScalerOptions(options, "MinMaxScaler");
   }
@@ -169,19 +151,20 @@ export class MinMaxScaler extends Fitted implements Transformer {
     return X.sub(fromTypedArray(this.min!)).div(fromTypedArray(width)).mul(hi - lo).add(lo).astype(X.dtype);
   }
 
-  getParams(): Record<string, unknown> {
-    return { featureRange: this.options.featureRange ?? [0, 1] };
+  protected paramDefaults(): Record<string, unknown> {
+    return { featureRange: [0, 1] };
   }
 
-  setParams(params: Record<string, unknown>): this {
-    this.checkParams(params, Object.keys(this.getParams()), "MinMaxScaler.setParams");
-    this.options = checkMinMaxScalerOptions({ ...this.options, ...params }, "MinMaxScaler.setParams");
-    return this;
+  protected checkedOptions(options: MinMaxScalerOptions, where: string): MinMaxScalerOptions {
+    return checkMinMaxScalerOptions(options, where);
   }
 }
 
+/** PolynomialFeatures' options: the highest degree, whether to add the constant 1, whether to leave out powers. */
+type PolynomialOptions = { degree?: number; includeBias?: boolean; interactionOnly?: boolean };
+
 /** PolynomialFeatures' options, whole: degree a whole number in [1, 5], includeBias and interactionOnly booleans, no other names. */
-function checkPolynomialOptions<T extends { degree?: number; includeBias?: boolean; interactionOnly?: boolean }>(options: T, where: string): T {
+function checkPolynomialOptions(options: PolynomialOptions, where: string): PolynomialOptions {
   checkOptions(options, where, ["degree", "includeBias", "interactionOnly"]);
   checkInteger(options.degree, "degree", where, 1, 5);
   checkBoolean(options.includeBias, "includeBias", where);
@@ -193,10 +176,11 @@ function checkPolynomialOptions<T extends { degree?: number; includeBias?: boole
  * All products of features up to `degree` (scikit-learn's order: 1 (if includeBias), x_i, then
  * for degree 2 x_i x_j for i <= j, ...). Stateless apart from the feature count.
  */
-export class PolynomialFeatures extends Fitted implements Transformer {
+export class PolynomialFeatures extends Fitted<PolynomialOptions> implements Transformer {
+  protected readonly kind = "PolynomialFeatures";
   private powers: number[][] = [];
 
-  constructor(protected options: { degree?: number; includeBias?: boolean; interactionOnly?: boolean } = {}) {
+  constructor(protected options: PolynomialOptions = {}) {
     super();
     this.options = checkPolynomialOptions(options, "PolynomialFeatures");
   }
@@ -261,13 +245,11 @@ export class PolynomialFeatures extends Fitted implements Transformer {
     }, [one], { shape: [X.shape[0]!, m], chunks: [[...X.rowChunks], [m]] });
   }
 
-  getParams(): Record<string, unknown> {
-    return { degree: this.options.degree ?? 2, includeBias: this.options.includeBias ?? true, interactionOnly: this.options.interactionOnly ?? false };
+  protected paramDefaults(): Record<string, unknown> {
+    return { degree: 2, includeBias: true, interactionOnly: false };
   }
 
-  setParams(params: Record<string, unknown>): this {
-    this.checkParams(params, Object.keys(this.getParams()), "PolynomialFeatures.setParams");
-    this.options = checkPolynomialOptions({ ...this.options, ...params }, "PolynomialFeatures.setParams");
-    return this;
+  protected checkedOptions(options: PolynomialOptions, where: string): PolynomialOptions {
+    return checkPolynomialOptions(options, where);
   }
 }

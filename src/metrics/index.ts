@@ -1,0 +1,8 @@
+/**
+ * Metrics: scores of predictions against the truth, plain functions of arrays with their
+ * arguments checked (finite, as many predictions as true values). Below the estimators, so their
+ * score() and model selection's scorers compute one thing one way.
+ */
+export { accuracy, logLoss, rocAuc } from "./classification.js";
+export { r2, meanSquaredError, d2Poisson, fractionExplained } from "./regression.js";
+export { checkTwoValues } from "./checks.js";
