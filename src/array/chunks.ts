@@ -94,13 +94,6 @@ export function grid(chunks: Chunks): [number, number] {
   return [chunks[0]!.length, chunks[1]!.length];
 }
 
-/** Rows and columns of chunk (i, j) (a 1-D chunk is one row of values; 0-D is one value). */
-export function chunkDims(chunks: Chunks, i: number, j: number): [number, number] {
-  if (chunks.length === 0) return [1, 1];
-  if (chunks.length === 1) return [1, chunks[0]![i]!];
-  return [chunks[0]![i]!, chunks[1]![j]!];
-}
-
 /** Whether two chunkings are equal (the same objects, as derived arrays share them, answer at once). */
 export function sameChunks(a: Chunks, b: Chunks): boolean {
   return a === b || (a.length === b.length && a.every((d, k) => sameLengths(d, b[k]!)));

@@ -6,7 +6,6 @@
 import { GraphError } from "./errors.js";
 import type { TaskMap } from "./graph.js";
 import type { Key } from "./keys.js";
-import { indexGraph, topologicalIndices } from "./indexed.js";
 import { taskDependencies } from "./task.js";
 
 /** Dependencies of a task map: each task's inputs and each task's dependents. */
@@ -32,15 +31,6 @@ export function analyze(tasks: TaskMap): Dependencies {
     }
   }
   return { dependencies, dependents };
-}
-
-/**
- * Keys in an order where every task comes after its dependencies (Kahn's algorithm, ties in
- * insertion order). Throws GraphError naming the tasks on a cycle.
- */
-export function topologicalOrder(tasks: TaskMap): Key[] {
-  const g = indexGraph(tasks);
-  return Array.from(topologicalIndices(g), (j) => g.keys[j]!);
 }
 
 /** Throws GraphError unless every output key is in the graph. */

@@ -14,7 +14,7 @@ export { Graph, layerTasks } from "./graph.js";
 export { fuseBlockwise, FusedBlockwiseLayer } from "./blockwise.js";
 export type { TaskMap } from "./graph.js";
 export { GraphError } from "./errors.js";
-export { analyze, topologicalOrder } from "./analyze.js";
+export { analyze } from "./analyze.js";
 export type { Dependencies } from "./analyze.js";
 export { cull } from "./cull.js";
 export { fuse, fuseLinear, DEFAULT_FUSE_OPTIONS } from "./fuse.js";

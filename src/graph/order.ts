@@ -7,7 +7,6 @@ import { checkOutputs } from "./analyze.js";
 import type { TaskMap } from "./graph.js";
 import { indexGraph, postOrder, topologicalIndices, type IndexedGraph } from "./indexed.js";
 import type { Key } from "./keys.js";
-import type { Task } from "./task.js";
 
 /**
  * Priority of every task (0 runs first): a post-order depth-first walk from the outputs,
@@ -21,14 +20,6 @@ export function order(tasks: TaskMap, outputs: readonly Key[] = []): Map<Key, nu
   const priority = new Map<Key, number>();
   for (let j = 0; j < g.size; j++) priority.set(g.keys[j]!, rank[j]!);
   return priority;
-}
-
-/** The tasks in the order `order` gives them (no Map of priorities, no sort). */
-export function inRunOrder(tasks: TaskMap, outputs: readonly Key[]): Task[] {
-  const { g, rank } = rankTasks(tasks, outputs);
-  const sequence: Task[] = new Array(g.size);
-  for (let j = 0; j < g.size; j++) sequence[rank[j]!] = g.tasks[j]!;
-  return sequence;
 }
 
 /** The dense form of `tasks` and each task's rank in the run order (what order() reports). */
