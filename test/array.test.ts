@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { randomMatrix } from "./helpers/matrices.js";
-import { ArgumentError, ChunkedArray, Graph, Runtime, array, compile, isFused } from "../src/index.js";
+import { ArgumentError, ChunkedArray, Graph, Kernels, Runtime, array, compile, isFused, logisticBeta, logisticProblemChunk } from "../src/index.js";
 
 let rt: Runtime;
 let other: Runtime;
@@ -96,6 +96,25 @@ describe("chunked arrays: elementwise (property, against plain loops)", () => {
     expect(() => x.add("1" as unknown as number)).toThrow(ArgumentError);
   });
 
+  it("a 0-D array's ops compute what the js kernels compute: sigmoid in the far tails, min and max of signed zeros", async () => {
+    // 1 / (1 + exp(-x)) is 0 for x below about -709 (exp overflows); the kernels keep exp(x) there
+    const js = await Kernels.create({ backend: "js" });
+    const xs = [-800, -745, -720, -710, -40, -1e-300, -0, 0, 3, 40, 800, -Infinity, Infinity, NaN];
+    const x = js.memory.fromF64(Float64Array.from(xs));
+    js.sigmoid(xs.length, x.ptr, x.ptr);
+    const kernel = Array.from(x.f64());
+    x.free();
+    const zeroD = (v: number) => array.fromTypedArray([v]).max(); // max keeps -0 (a sum would not)
+    for (const [i, v] of xs.entries()) expect(await zeroD(v).sigmoid().compute({ runtime: rt })).toBe(kernel[i]);
+    expect(await zeroD(-720).sigmoid().compute({ runtime: rt })).toBeGreaterThan(0);
+    // min and max as the minVV/maxVV kernels: -0 below +0, NaN wins
+    const pairs = [[-0, 0], [0, -0], [NaN, 1], [1, NaN]] as const;
+    for (const [a, b] of pairs) {
+      expect(await array.minimum(zeroD(a), zeroD(b)).compute({ runtime: rt })).toBe(Math.min(a, b));
+      expect(await array.maximum(zeroD(a), zeroD(b)).compute({ runtime: rt })).toBe(Math.max(a, b));
+    }
+  });
+
   it("where(cond, a, b) picks by condition, broadcasting all three", async () => {
     const x = array.arange(10, { chunks: 4 });
     expect(await values(array.where(x.lt(5), x, x.neg()))).toEqual([0, 1, 2, 3, 4, -5, -6, -7, -8, -9]);
@@ -140,6 +159,22 @@ describe("chunked arrays: creation", () => {
       [-0.19297631172635374, 0.5361366022121679, -0.10491644740755965, 0.5912140783917852].forEach((v, j) => expect(rel(b![j]!, v)).toBeLessThan(1e-14));
       expect(Array.from(yy!)).toEqual([0, 1, 1, 1, 1, 0, 1, 0, 1, 1]);
     }
+  });
+});
+
+describe("chunked arrays: the synthetic problem", () => {
+  it("logisticProblem's rows are logisticProblemChunk's, bit for bit, whatever the chunking", async () => {
+    const [rows, cols, seed] = [57, 6, 11];
+    const whole = logisticProblemChunk(rt.kernels, { cols, seed, rowStart: 0, rows });
+    const beta = logisticBeta(rt.kernels, { cols, seed });
+    for (const chunkRows of [1, 10, 57]) {
+      const p = array.random.logisticProblem({ rows, cols, seed, chunkRows });
+      const [x, y, b] = (await array.compute(p.X, p.y, p.beta, { runtime: rt })) as Float64Array[];
+      expect(Array.from(x!)).toEqual(Array.from(whole.X.f64()));
+      expect(Array.from(y!)).toEqual(Array.from(whole.y.f64()));
+      expect(Array.from(b!)).toEqual(Array.from(beta.f64()));
+    }
+    [whole.X, whole.y, beta].forEach((a) => a.free());
   });
 });
 

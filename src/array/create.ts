@@ -11,7 +11,7 @@ import { defaultOps, type TaskContext } from "../graph/ops.js";
 import { chunkTable } from "../graph/tables.js";
 import { ref, taskWith, type Task } from "../graph/task.js";
 import type { BufferViews } from "../memory/index.js";
-import { DEFAULT_SEED, seedHalves } from "../random/synthetic.js";
+import { DEFAULT_SEED, problemSeeds, seedHalves } from "../random/synthetic.js";
 import { ChunkedArray } from "./array.js";
 import { checkShape, normalizeChunks, offsets, type ChunksSpec } from "./chunks.js";
 import { withDType } from "./cast.js";
@@ -216,10 +216,11 @@ export function logisticProblem(options: { rows: number; cols: number; seed?: nu
   const chunkRows = options.chunkRows ?? Math.max(rows, 1);
   if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new ArgumentError("chunkRows", "a whole number >= 1", chunkRows, "random.logisticProblem");
   const X = normal({ shape: [rows, cols], chunks: [chunkRows, cols], seed });
-  const [bh, bl] = seedHalves(seed + 1);
+  const seeds = problemSeeds(seed);
+  const [bh, bl] = seeds.beta;
   const betaLayer = new BlockwiseLayer("logisticCoefficients", [{ literal: bh }, { literal: bl }, { literal: cols }], { name: uniqueName("beta"), chunks: 1, bytes: 8 * cols });
   const beta = new ChunkedArray(betaLayer, [cols], [[cols]]);
-  const [uh, ul] = seedHalves(seed + 2);
+  const [uh, ul] = seeds.labels;
   const g = X.chunkGrid; // one column chunk: chunk i is row chunk i
   const labels = new BlockwiseLayer("logisticLabels", [
     X.layer, beta.layer, { literal: uh }, { literal: ul }, { perChunk: g.row0 }, { perChunk: g.rows }, { literal: cols },

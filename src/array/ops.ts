@@ -12,8 +12,10 @@ import { ArgumentError } from "../errors.js";
 import type { TaskContext } from "../graph/ops.js";
 import { defaultOps, type OpRegistry } from "../graph/ops.js";
 import type { KernelTable } from "../kernels/index.js";
+import { BINARY_MATH, UNARY_MATH } from "../kernels/scalar.js";
 import type { BufferViews } from "../memory/index.js";
 import { workerModuleUrl } from "../platform/node.js";
+import { logisticBetaInto, logisticLabelsInto } from "../random/synthetic.js";
 
 /** How an operand of a broadcast op lines up with the output chunk. */
 export const FULL = 0; // the same rows x cols
@@ -26,24 +28,12 @@ const raw = (ctx: TaskContext): KernelTable => ctx.kernels!.raw;
 
 const BINARY_KERNELS = new Set(["add", "sub", "mul", "div", "pow", "min", "max"]);
 
-const SCALAR_FNS: Record<string, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: (a, b) => Math.pow(a, b),
-  min: (a, b) => (a < b || Number.isNaN(a) ? a : b),
-  max: (a, b) => (a > b || Number.isNaN(a) ? a : b),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-};
+/** The ops on numbers, looked up by an op's name: the js kernels' own math. */
+const BINARY_BY_NAME: Readonly<Record<string, (a: number, b: number) => number>> = BINARY_MATH;
+const UNARY_BY_NAME: Readonly<Record<string, (x: number) => number>> = UNARY_MATH;
 
 /** Names of the binary ops broadcast() accepts. */
-export const BROADCAST_OPS = Object.keys(SCALAR_FNS);
+export const BROADCAST_OPS = Object.keys(BINARY_BY_NAME);
 
 /** Reads operand `x` of kind `kind` at (r, c) of a rows x cols output. */
 function reader(x: unknown, kind: number, cols: number): (r: number, c: number) => number {
@@ -82,7 +72,7 @@ function derive(rows: number, cols: number, a: unknown, aKind: number, b: unknow
  * comparisons give 1 or 0.
  */
 export function broadcast(ctx: TaskContext, op: string, a: unknown, aKind: number, b: unknown, bKind: number, rows: number, cols: number): BufferViews {
-  const fn = SCALAR_FNS[op];
+  const fn = BINARY_BY_NAME[op];
   if (!fn) throw new ArgumentError("op", `one of ${BROADCAST_OPS.join(", ")}`, op, "broadcast");
   [rows, cols] = derive(rows, cols, a, aKind, b, bKind);
   const out = ctx.alloc(8 * rows * cols);
@@ -156,25 +146,17 @@ export function random(
   return out;
 }
 
-/** The spec's labels for rows [row0, row0 + rows): y = U(seed + 2, i) < sigmoid(X beta). */
+/** The spec's labels for rows [row0, row0 + rows) of X: y = U(seed + 2, i) < sigmoid(X beta) (seedHi, seedLo: seed + 2). */
 export function logisticLabels(ctx: TaskContext, X: BufferViews, beta: BufferViews, seedHi: number, seedLo: number, row0: number, rows: number, cols: number): BufferViews {
   const out = ctx.alloc(8 * rows);
-  const k = raw(ctx);
-  k.gemv(rows, cols, 1, X.ptr, Math.max(cols, 1), beta.ptr, 0, out.ptr);
-  k.sigmoid(rows, out.ptr, out.ptr);
-  const p = out.f64().slice(); // the probabilities, while the uniforms take their place
-  k.randomUniform(seedHi, seedLo, row0, rows, out.ptr);
-  const y = out.f64();
-  for (let i = 0; i < rows; i++) y[i] = y[i]! < p[i]! ? 1 : 0;
+  logisticLabelsInto(raw(ctx), X.ptr, beta.ptr, [seedHi, seedLo], row0, rows, cols, out, ctx.scratch(8 * rows));
   return out;
 }
 
-/** beta = normals(seed + 1, cols) / sqrt(cols), the spec's coefficients. */
+/** beta = normals(seed + 1, cols) / sqrt(cols), the spec's coefficients (seedHi, seedLo: seed + 1). */
 export function logisticCoefficients(ctx: TaskContext, seedHi: number, seedLo: number, cols: number): BufferViews {
   const out = ctx.alloc(8 * cols);
-  const k = raw(ctx);
-  k.randomNormal(seedHi, seedLo, 0, cols, out.ptr);
-  if (cols > 0) k.scal(cols, 1 / Math.sqrt(cols), out.ptr);
+  logisticBetaInto(raw(ctx), [seedHi, seedLo], cols, out.ptr);
   return out;
 }
 
@@ -309,16 +291,11 @@ export const combineSum = (parts: readonly number[]): number => combine("sum", p
 export const combineMin = (parts: readonly number[]): number => combine("min", parts);
 export const combineMax = (parts: readonly number[]): number => combine("max", parts);
 
-const MATH_UNARY: Record<string, (x: number) => number> = {
-  neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, expm1: Math.expm1, sqrt: Math.sqrt,
-  reciprocal: (x) => 1 / x, square: (x) => x * x, sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh,
-};
-
 /** An elementwise op on numbers: what a 0-D array (a reduction's result) is. */
 export function scalarMath(op: string, a: number, b?: number): number {
-  const unary = MATH_UNARY[op];
+  const unary = UNARY_BY_NAME[op];
   if (unary) return unary(a);
-  const binary = SCALAR_FNS[op];
+  const binary = BINARY_BY_NAME[op];
   if (!binary) throw new ArgumentError("op", "an elementwise op", op, "scalarMath");
   return binary(a, b!);
 }

@@ -6,10 +6,12 @@
  *   normal:   loss (eta - y)^2 / 2,            mean eta,          weight 1
  *   poisson:  loss exp(eta) - y eta,           mean exp(eta),     weight mu
  *
- * (Poisson's loss leaves out log(y!), a constant.) These are the kernels' conventions
- * (assembly/glm.ts); the objective is the sum of losses plus lambda times the penalty.
+ * (Poisson's loss leaves out log(y!), a constant.) The formulas are the kernels' own
+ * (GLM_FAMILY_MATH, which the js kernels loop over); the objective is the sum of losses plus
+ * lambda times the penalty.
  */
 import { ArgumentError } from "../errors.js";
+import { GLM_FAMILY_MATH } from "../kernels/scalar.js";
 
 export const FAMILIES = ["logistic", "normal", "poisson"] as const;
 /** A GLM family: logistic, normal or poisson. */
@@ -34,8 +36,8 @@ const logistic: Family = {
   lossGradKernel: "glmLogisticLossGrad",
   lossKernel: "glmLogisticLoss",
   weightsKernel: "glmLogisticWeights",
-  mean: (eta) => (eta >= 0 ? 1 / (1 + Math.exp(-eta)) : Math.exp(eta) / (1 + Math.exp(eta))),
-  loss: (eta, y) => Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta))) - y * eta,
+  mean: GLM_FAMILY_MATH.logistic.mean,
+  loss: GLM_FAMILY_MATH.logistic.loss,
   checkLabel: (y) => (y === 0 || y === 1 ? undefined : "a label 0 or 1"),
 };
 
@@ -44,8 +46,8 @@ const normal: Family = {
   lossGradKernel: "glmNormalLossGrad",
   lossKernel: "glmNormalLoss",
   weightsKernel: "glmNormalWeights",
-  mean: (eta) => eta,
-  loss: (eta, y) => 0.5 * (eta - y) ** 2,
+  mean: GLM_FAMILY_MATH.normal.mean,
+  loss: GLM_FAMILY_MATH.normal.loss,
   checkLabel: (y) => (Number.isFinite(y) ? undefined : "a finite number"),
 };
 
@@ -54,8 +56,8 @@ const poisson: Family = {
   lossGradKernel: "glmPoissonLossGrad",
   lossKernel: "glmPoissonLoss",
   weightsKernel: "glmPoissonWeights",
-  mean: Math.exp,
-  loss: (eta, y) => Math.exp(eta) - y * eta,
+  mean: GLM_FAMILY_MATH.poisson.mean,
+  loss: GLM_FAMILY_MATH.poisson.loss,
   checkLabel: (y) => (Number.isFinite(y) && y >= 0 ? undefined : "a count >= 0"),
 };
 

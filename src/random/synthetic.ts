@@ -6,10 +6,13 @@
  *   X    = normals(seed, N * P), row-major
  *   beta = normals(seed + 1, P) / sqrt(P)
  *   y[i] = 1 if U(seed + 2, i) < sigmoid(X[i] . beta) else 0
+ *
+ * The one implementation: logisticProblemChunk here and the array layer's logisticProblem (its
+ * tasks, on worker threads) both make beta and y with logisticBetaInto and logisticLabelsInto.
  */
 import { ArgumentError } from "../errors.js";
-import type { Kernels } from "../kernels/index.js";
-import type { Allocation } from "../memory/index.js";
+import type { KernelTable, Kernels } from "../kernels/index.js";
+import type { Allocation, BufferViews } from "../memory/index.js";
 
 /** The spec's default seed. */
 export const DEFAULT_SEED = 20240601;
@@ -22,6 +25,35 @@ export function seedHalves(seed: number): [number, number] {
     throw new ArgumentError("seed", "a whole number in [0, 2^53)", seed, "synthetic data");
   }
   return [Math.floor(seed / HALF), seed % HALF];
+}
+
+/** A stream's seed as the kernels take it: [high 32 bits, low 32 bits]. */
+export type SeedHalves = readonly [hi: number, lo: number];
+
+/** The seeds of the problem's three streams (X's normals, beta's normals, the labels' uniforms). */
+export function problemSeeds(seed: number): { X: SeedHalves; beta: SeedHalves; labels: SeedHalves } {
+  return { X: seedHalves(seed), beta: seedHalves(seed + 1), labels: seedHalves(seed + 2) };
+}
+
+/** beta = normals(seed + 1, cols) / sqrt(cols) into the cols float64s at byte address `beta`. */
+export function logisticBetaInto(k: KernelTable, betaSeed: SeedHalves, cols: number, beta: number): void {
+  k.randomNormal(betaSeed[0], betaSeed[1], 0, cols, beta);
+  if (cols > 0) k.scal(cols, 1 / Math.sqrt(cols), beta);
+}
+
+/**
+ * The labels of rows [rowStart, rowStart + rows) into `y`: y[i] = 1 if U(seed + 2, rowStart + i)
+ * < sigmoid(X[i] . beta) else 0, X being those rows (rows x cols, row-major, at byte address
+ * `X`) and `labelSeed` the stream seed + 2. `u` (rows float64s) holds the uniforms meanwhile.
+ */
+export function logisticLabelsInto(
+  k: KernelTable, X: number, beta: number, labelSeed: SeedHalves, rowStart: number, rows: number, cols: number, y: BufferViews, u: BufferViews,
+): void {
+  k.gemv(rows, cols, 1, X, Math.max(cols, 1), beta, 0, y.ptr);
+  k.sigmoid(rows, y.ptr, y.ptr);
+  k.randomUniform(labelSeed[0], labelSeed[1], rowStart, rows, u.ptr);
+  const yv = y.f64(), uv = u.f64();
+  for (let i = 0; i < rows; i++) yv[i] = uv[i]! < yv[i]! ? 1 : 0;
 }
 
 /** The size of a synthetic problem: rows, columns, and the seed. */
@@ -43,8 +75,7 @@ function checkShape(shape: ProblemShape): { cols: number; seed: number } {
 export function logisticBeta(kernels: Kernels, shape: ProblemShape): Allocation {
   const { cols, seed } = checkShape(shape);
   const beta = kernels.memory.allocF64(cols);
-  kernels.randomNormal(...seedHalves(seed + 1), 0, cols, beta.ptr);
-  kernels.scal(cols, 1 / Math.sqrt(cols), beta.ptr);
+  logisticBetaInto(kernels, problemSeeds(seed).beta, cols, beta.ptr);
   return beta;
 }
 
@@ -62,19 +93,14 @@ export function logisticProblemChunk(
   for (const [name, v] of [["rowStart", rowStart], ["rows", rows]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new ArgumentError(name, "a non-negative whole number", v, "logisticProblemChunk");
   }
+  const seeds = problemSeeds(seed); // checked before anything is allocated
   const beta = chunk.beta ?? logisticBeta(kernels, { cols, seed });
   const X = kernels.memory.allocF64(rows * cols);
   const y = kernels.memory.allocF64(rows);
   const u = kernels.memory.allocF64(rows);
   try {
-    kernels.randomNormal(...seedHalves(seed), rowStart * cols, rows * cols, X.ptr);
-    // p = sigmoid(X beta); y = U(seed + 2, i) < p
-    kernels.gemv(rows, cols, 1, X.ptr, cols, beta.ptr, 0, y.ptr);
-    kernels.sigmoid(rows, y.ptr, y.ptr);
-    kernels.randomUniform(...seedHalves(seed + 2), rowStart, rows, u.ptr);
-    const yv = y.f64();
-    const uv = u.f64();
-    for (let i = 0; i < rows; i++) yv[i] = uv[i]! < yv[i]! ? 1 : 0;
+    kernels.randomNormal(...seeds.X, rowStart * cols, rows * cols, X.ptr);
+    logisticLabelsInto(kernels, X.ptr, beta.ptr, seeds.labels, rowStart, rows, cols, y, u);
   } finally {
     u.free();
     if (!chunk.beta) beta.free();

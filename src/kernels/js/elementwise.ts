@@ -1,15 +1,11 @@
 /**
- * Elementwise kernels and reductions in plain TypeScript, on Math's functions: the reference.
- * Each kernel is its own loop (not one generic loop calling a function per op): V8 then inlines
- * the op, so the js backend is as fast as plain TypeScript gets, and comparisons with it are fair.
+ * Elementwise kernels and reductions in plain TypeScript, on Math's functions and the scalar math
+ * of ../scalar.ts (one number at a time): the reference. Each kernel is its own loop (not one
+ * generic loop calling a function per op): V8 then inlines the op, so the js backend is as fast
+ * as plain TypeScript gets, and comparisons with it are fair.
  */
+import { logSigmoid, sigmoid } from "../scalar.js";
 import { at, type Heap } from "./heap.js";
-
-/** 1 / (1 + exp(-v)), accurate in both tails. */
-export function sigmoid(v: number): number {
-  const e = Math.exp(-Math.abs(v));
-  return v >= 0 ? 1 / (1 + e) : e / (1 + e);
-}
 
 export function elementwiseKernels(heap: Heap) {
   return {
@@ -87,7 +83,7 @@ export function elementwiseKernels(heap: Heap) {
       const H = heap.f64, xi = at(x), yi = at(y);
       for (let i = 0; i < n; i++) {
         const v = H[xi + i]!;
-        H[yi + i] = Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v)));
+        H[yi + i] = logSigmoid(v);
       }
     },
     tanh(n: number, x: number, y: number): void {

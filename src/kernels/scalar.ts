@@ -1,0 +1,133 @@
+/**
+ * Scalar math: weft's elementwise ops and GLM family formulas on one number, written once. The
+ * js kernels (the reference every backend is tested against) loop over these; the array layer
+ * applies them to 0-D arrays and to number-by-number broadcasts, and the GLM families predict
+ * with them, so a value computed alone equals the same value computed inside a chunk.
+ */
+
+/**
+ * 1 / (1 + exp(-x)), accurate in both tails: exp is only taken of -|x| (it never overflows), and
+ * for x < 0 the result is exp(x) / (1 + exp(x)), which keeps the tiny values that
+ * 1 / (1 + exp(-x)) rounds to 0 once exp(-x) overflows.
+ */
+export function sigmoid(x: number): number {
+  const e = Math.exp(-Math.abs(x));
+  return x >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
+/** log(1 + exp(x)), without overflow for large x: max(x, 0) + log1p(exp(-|x|)). */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** log(sigmoid(x)), that is -softplus(-x), without overflow for large |x|. */
+export function logSigmoid(x: number): number {
+  return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** The unary elementwise ops, by kernel name. */
+export const UNARY_MATH = {
+  neg: (x: number) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  sqrt: Math.sqrt,
+  reciprocal: (x: number) => 1 / x,
+  square: (x: number) => x * x,
+  sigmoid,
+  logSigmoid,
+  tanh: Math.tanh,
+} as const satisfies Record<string, (x: number) => number>;
+
+/**
+ * The binary elementwise ops: the arithmetic of the kernels' xxVV/xxVS/xxSV (min and max as
+ * Math.min and Math.max: NaN wins, -0 is below +0), and comparisons giving 1 or 0.
+ */
+export const BINARY_MATH = {
+  add: (a: number, b: number) => a + b,
+  sub: (a: number, b: number) => a - b,
+  mul: (a: number, b: number) => a * b,
+  div: (a: number, b: number) => a / b,
+  pow: (a: number, b: number) => a ** b,
+  min: Math.min,
+  max: Math.max,
+  lt: (a: number, b: number) => (a < b ? 1 : 0),
+  le: (a: number, b: number) => (a <= b ? 1 : 0),
+  gt: (a: number, b: number) => (a > b ? 1 : 0),
+  ge: (a: number, b: number) => (a >= b ? 1 : 0),
+  eq: (a: number, b: number) => (a === b ? 1 : 0),
+  ne: (a: number, b: number) => (a !== b ? 1 : 0),
+} as const satisfies Record<string, (a: number, b: number) => number>;
+
+/** One GLM family at linear predictor eta: what its kernels sum over rows and its predictions use. */
+export interface FamilyMath {
+  /** The loss of one observation with label y (the negative log-likelihood, up to a constant). */
+  loss(eta: number, y: number): number;
+  /** The mean mu (the inverse link); the gradient's residual is mu - y. */
+  mean(eta: number): number;
+  /** The Hessian weight d mu / d eta. */
+  weight(eta: number): number;
+  /** The weight when it does not depend on eta (the identity link's): kernels then skip eta. */
+  readonly constantWeight?: number;
+}
+
+/*
+ * The families' formulas (Poisson's loss leaves out log(y!), a constant):
+ *
+ *   logistic: loss log(1 + exp(eta)) - y eta, mu = sigmoid(eta), weight mu (1 - mu)
+ *   normal:   loss (eta - y)^2 / 2,            mu = eta,          weight 1
+ *   poisson:  loss exp(eta) - y eta,           mu = exp(eta),     weight mu
+ *
+ * Each family is an instance of its own class, not an object literal: the js kernels' loops are
+ * shared by the families and call f.loss, f.mean and f.weight, and V8 inlines those calls only
+ * when it tells the families apart by their hidden classes (three literals of one shape share
+ * one, and every call stays a call). The methods do not use `this`: they may be passed alone.
+ */
+
+class LogisticMath implements FamilyMath {
+  loss(eta: number, y: number): number {
+    return softplus(eta) - y * eta;
+  }
+  mean(eta: number): number {
+    return sigmoid(eta);
+  }
+  weight(eta: number): number {
+    // sigmoid(eta) sigmoid(-eta), from the one exp of -|eta| (symmetric in eta)
+    const t = Math.exp(-Math.abs(eta));
+    return t / (1 + t) / (1 + t);
+  }
+}
+
+class NormalMath implements FamilyMath {
+  readonly constantWeight = 1;
+  loss(eta: number, y: number): number {
+    return 0.5 * (eta - y) ** 2;
+  }
+  mean(eta: number): number {
+    return eta;
+  }
+  weight(): number {
+    return 1;
+  }
+}
+
+class PoissonMath implements FamilyMath {
+  loss(eta: number, y: number): number {
+    return Math.exp(eta) - y * eta;
+  }
+  mean(eta: number): number {
+    return Math.exp(eta);
+  }
+  weight(eta: number): number {
+    return Math.exp(eta);
+  }
+}
+
+/** The GLM families' math, by family name. */
+export const GLM_FAMILY_MATH = {
+  logistic: new LogisticMath(),
+  normal: new NormalMath(),
+  poisson: new PoissonMath(),
+} as const satisfies Record<string, FamilyMath>;
