@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { randomMatrix } from "./helpers/matrices.js";
-import { ArgumentError, ChunkedArray, Graph, Kernels, Runtime, array, compile, isFused, logisticBeta, logisticProblemChunk } from "../src/index.js";
+import { ArgumentError, ChunkedArray, Graph, Runtime, array, compile, isFused, logisticBeta, logisticProblemChunk } from "../src/index.js";
+import { Kernels } from "../src/kernels/index.js";
 
 let rt: Runtime;
 let other: Runtime;
