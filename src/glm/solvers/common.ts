@@ -166,10 +166,6 @@ export function normInf(a: ArrayLike<number>): number {
   return m;
 }
 
-export function norm2(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
-
 /** Relative decrease |a - b| / max(|a|, |b|, 1), scipy's measure. */
 export function relativeDecrease(before: number, after: number): number {
   return (before - after) / Math.max(Math.abs(before), Math.abs(after), 1);
