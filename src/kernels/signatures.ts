@@ -3,6 +3,8 @@
  * Backends fill it in, the checked entry points validate calls against it, the tests run every
  * entry of every backend against the js reference, and the benchmarks read sizes from it.
  * Adding a kernel means one entry here, one function in assembly/ and one in kernels/js/.
+ * It is one file of about 400 lines on purpose: one table read top to bottom is the contract;
+ * split by family, a kernel's entry would be one more file away from its neighbours.
  *
  * Every argument is a number: dimensions and leading dimensions are whole numbers, pointers are
  * byte addresses into the shared memory (8-byte aligned for float64 data), scalars are float64.
