@@ -83,7 +83,7 @@ export async function benchAll(options: BenchAllOptions = {}): Promise<BenchAllR
     onProgress(0, 1, "starting");
     const report = await suite.run(quick, python, onProgress);
     (reports as Record<string, unknown>)[suite.name] = report;
-    await write(`raw/${suite.name}.json`, JSON.stringify(report, null, 2) + "\n");
+    await write(`raw/${suite.name}.json`, `${JSON.stringify(report, null, 2)}\n`);
   }
   const all = reports as AllReports;
   const charts = renderCharts(all);
@@ -116,7 +116,7 @@ export function renderCharts(r: AllReports): Record<string, string> {
     { label: `weft two-pass product (${a.gradient.threads} thr)`, value: a.gradient.GBs.twoPass },
   ];
   if (ref && a.gradient.rows === p.rows) gradientBars.push({ label: "NumPy (two passes)", value: gradientGBs(ref.numpy.gradientMs) });
-  charts["gradient"] = barChart({
+  charts.gradient = barChart({
     title: `Logistic gradient X^T (sigmoid(Xw) - y), ${p.rows.toLocaleString("en")} x ${p.cols}: GB/s of X (higher is better)`,
     unit: "GB/s", bars: gradientBars, ceiling: { label: "reading X once (all threads)", value: p.stream.GBs },
   });
@@ -128,12 +128,12 @@ export function renderCharts(r: AllReports): Record<string, string> {
   ];
   if (ref) exprBars.push({ label: "NumPy", value: (8 * e.values) / ref.numpy.expressionMs / 1e6 });
   if (ref?.dask) exprBars.push({ label: `dask.array ${ref.dask.version}`, value: (8 * e.values) / ref.dask.expressionMs / 1e6 });
-  charts["expression"] = barChart({
+  charts.expression = barChart({
     title: `sum(exp(x) - 1/x) over ${e.values.toExponential(0)} values: GB/s of x (higher is better)`,
     unit: "GB/s", bars: exprBars, ceiling: { label: "reading x once", value: e.GBs.stream },
   });
   const fr = r.fresh.expression;
-  charts["fresh"] = lineChart({
+  charts.fresh = lineChart({
     title: "sum(exp(x) - 1/x), 100 values a chunk: cost per chunk as the chunks grow (lower is better)",
     xLabel: "chunks", unit: "us per chunk",
     series: [
@@ -153,9 +153,9 @@ export function renderCharts(r: AllReports): Record<string, string> {
   if (!("missing" in o.dask)) {
     overheadBars.push({ label: `Dask ${o.dask.dask}, synchronous`, value: o.dask.usPerTask.sync.map }, { label: `Dask ${o.dask.dask}, threaded`, value: o.dask.usPerTask.threads.map });
   }
-  charts["overhead"] = barChart({ title: "Scheduling cost per trivial task, map + sum (lower is better)", unit: "us", bars: overheadBars, log: true, digits: 2 });
+  charts.overhead = barChart({ title: "Scheduling cost per trivial task, map + sum (lower is better)", unit: "us", bars: overheadBars, log: true, digits: 2 });
   const big = Math.max(...r.glm.results.map((x) => x.rows));
-  charts["solvers"] = barChart({
+  charts.solvers = barChart({
     title: `Logistic regression, L2, ${big.toLocaleString("en")} x 100: fit seconds (lower is better)`,
     unit: "s", digits: 3,
     bars: r.glm.results.filter((x) => x.rows === big).map((x) => ({ label: x.solver === "sklearn-lbfgs" ? "scikit-learn lbfgs" : `weft ${x.solver}`, value: x.seconds, highlight: x.solver === "lbfgs" })),

@@ -24,7 +24,8 @@ function profileOps(): OpRegistry {
   registerKernelOps(ops);
   ops.register("chunk", benchOps.profileChunk, { context: true, module: OPS_MODULE, exportName: "profileChunk" });
   registerArrayOps(ops); // combineSum, the reduction's combiner
-  for (const name of ["inc", "sumList"] as const) ops.register(name, benchOps[name], { module: OPS_MODULE });
+  ops.register("inc", benchOps.inc, { module: OPS_MODULE });
+  ops.register("sumList", benchOps.sumList, { module: OPS_MODULE });
   return ops;
 }
 

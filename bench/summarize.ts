@@ -125,6 +125,6 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
     const text = "usPerTask" in reports[0]! ? summarizeOverhead(reports as OverheadReport[])
       : "valuesPerChunk" in reports[0]! ? summarizeFresh(reports as FreshBenchReport[])
         : summarize(reports as KernelBenchReport[]);
-    process.stdout.write(text + "\n");
+    process.stdout.write(`${text}\n`);
   }
 }

@@ -50,7 +50,7 @@ export class BackendUnavailableError extends WeftError {}
 /** Short, bounded description of a received value for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
-  if (typeof value === "string") return JSON.stringify(value.length > 200 ? value.slice(0, 197) + "..." : value);
+  if (typeof value === "string") return JSON.stringify(value.length > 200 ? `${value.slice(0, 197)}...` : value);
   if (value === null || value === undefined) return String(value);
   if (typeof value === "bigint" || typeof value === "boolean") return String(value);
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { randomMatrix } from "./helpers/matrices.js";
-import { ArgumentError, ChunkedArray, Graph, Runtime, array, compile, glm, isFused } from "../src/index.js";
-import { type Allocation } from "../src/memory/index.js";
+import { ArgumentError, type ChunkedArray, Graph, Runtime, array, compile, glm, isFused } from "../src/index.js";
+import type { Allocation } from "../src/memory/index.js";
 
 let rt: Runtime;
 beforeAll(async () => {

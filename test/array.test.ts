@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { randomMatrix } from "./helpers/matrices.js";
-import { ArgumentError, ChunkedArray, Graph, Runtime, array, compile, isFused, logisticBeta, logisticProblemChunk } from "../src/index.js";
+import { ArgumentError, type ChunkedArray, Graph, Runtime, array, compile, isFused, logisticBeta, logisticProblemChunk } from "../src/index.js";
 import { Kernels } from "../src/kernels/index.js";
 
 let rt: Runtime;
@@ -43,7 +43,7 @@ const UNARY: Record<string, (x: number) => number> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh, square: (x) => x * x, reciprocal: (x) => 1 / x,
 };
 const BINARY: Record<string, (a: number, b: number) => number> = {
-  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b, pow: (a, b) => Math.pow(a, b),
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b, pow: (a, b) => a ** b,
   minimum: Math.min, maximum: Math.max,
   lt: (a, b) => +(a < b), le: (a, b) => +(a <= b), gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b), eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b),
 };

@@ -130,7 +130,7 @@ describe("weft bench all", () => {
   // One quick run of every suite (the acceptance of the overhead report): it completes, writes
   // REPORT.md, the charts and the raw JSON of each suite, and each suite's JSON has its contract.
   const dir = mkdtempSync(join(tmpdir(), "weft-bench-all-"));
-  let raw: Record<string, any> = {};
+  const raw: Record<string, any> = {};
   let report = "";
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -266,7 +266,7 @@ describe("weft bench all", () => {
       const byIdea = Object.fromEntries(p.results.map((x: { off: string }) => [x.off, x]));
       expect(Object.keys(byIdea)).toEqual(["weft", "blockwise fusion", "task fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"]);
       for (const x of p.results) expect(x.msPerIteration).toBeGreaterThan(0);
-      expect(byIdea["weft"].slowdown).toBe(1);
+      expect(byIdea.weft.slowdown).toBe(1);
       // without task fusion the unfused expression is four tasks per chunk
       expect(byIdea["blockwise and task fusion"].tasksPerIteration).toBe(4 * p.chunks + 1);
       expect(byIdea["blockwise fusion"].tasksPerIteration).toBe(p.chunks + 1);

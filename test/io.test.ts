@@ -65,13 +65,13 @@ describe("NPY", () => {
     expect(rangeRequests.length).toBeGreaterThan(0);
     // an int32 file written by hand (NumPy's layout)
     const header = "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }";
-    const padded = header + " ".repeat(64 - ((10 + header.length + 1) % 64)) + "\n";
+    const padded = `${header + " ".repeat(64 - ((10 + header.length + 1) % 64))}\n`;
     const bytes = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]), Buffer.from(padded, "latin1"), Buffer.from(new Int32Array([7, -2, 40]).buffer)]);
     writeFileSync(join(dir, "i.npy"), bytes);
     expect(Array.from((await readNpyValues(join(dir, "i.npy"))).data)).toEqual([7, -2, 40]);
     // a float32 file loads as a float32 array, as NumPy loads it (or as float64 on request)
     const f4Header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
-    const f4Padded = f4Header + " ".repeat(64 - ((10 + f4Header.length + 1) % 64)) + "\n";
+    const f4Padded = `${f4Header + " ".repeat(64 - ((10 + f4Header.length + 1) % 64))}\n`;
     const f4 = Float32Array.of(0.1, -2.5, 3e38, 1e-40);
     writeFileSync(join(dir, "f.npy"), Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, f4Padded.length, 0]), Buffer.from(f4Padded, "latin1"), Buffer.from(f4.buffer)]));
     const x32 = await readNpy(join(dir, "f.npy"), { chunkRows: 1 });
@@ -185,7 +185,7 @@ describe("weft fit and weft predict (child process)", () => {
       return [a, b, +(a - 0.5 * b + 0.3 * Math.sin(i * 3.1) > 0)];
     });
     const path = join(dir, "train.csv");
-    writeFileSync(path, "a,b,label\n" + rows.map((r) => r.join(",")).join("\n") + "\n");
+    writeFileSync(path, `a,b,label\n${rows.map((r) => r.join(",")).join("\n")}\n`);
     const model = join(dir, "model.json");
     const fit = await run("fit", path, "--target", "label", "--lambda", "0.5", "--standardize", "--out", model, "--json", "--threads", "2");
     expect(fit.code).toBe(0);

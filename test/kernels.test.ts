@@ -5,7 +5,7 @@
  * write outside it; inputs must come back unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KernelName } from "../src/index.js";
+import type { KernelName } from "../src/index.js";
 import { Kernels, KERNEL_NAMES, KERNEL_SPECS, type Accuracy } from "../src/kernels/index.js";
 import { close, ulpDistance } from "./helpers/compare.js";
 import { kernelCases, type KernelCase } from "./helpers/kernel-cases.js";

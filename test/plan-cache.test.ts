@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { BlockwiseLayer, Graph, InputLayer, Layer, OpRegistry, Runtime, TaskError, TaskLayer, TreeReductionLayer, array, compile, key, ref, task, type Key } from "../src/index.js";
+import { BlockwiseLayer, Graph, InputLayer, type Layer, OpRegistry, Runtime, TaskError, TaskLayer, TreeReductionLayer, array, compile, key, ref, task, type Key } from "../src/index.js";
 import { chunkTable } from "../src/graph/index.js";
 
 const ops = new OpRegistry();

@@ -22,7 +22,7 @@ registerKernelOps(ops);
 for (const name of ["inc", "mul3", "add", "sumList", "box", "unbox", "whereAmI"]) ops.register(name, fixture[name]!, { module: FIXTURE, own: true });
 for (const name of ["fail", "slow", "exitWorker", "exhaustHeap"]) ops.register(name, fixture[name]!, { module: FIXTURE });
 for (const name of ["iota", "undeclared"]) ops.register(name, fixture[name]!, { module: FIXTURE, context: true, own: true });
-ops.register("badKernelCall", fixture["badKernelCall"]!, { module: FIXTURE, context: true });
+ops.register("badKernelCall", fixture.badKernelCall!, { module: FIXTURE, context: true });
 // An op without a module: only the main thread can run it.
 ops.register("mainOnlyInc", (x: number) => x + 1);
 

@@ -70,7 +70,7 @@ for (const chapter of chapters) {
         }, 150_000);
       } else if (block.lang === "sh") {
         it(`shell block ${i + 1} (line ${block.line}) runs`, async () => {
-          const script = "set -euo pipefail\n" + block.code.replace(/\bnpx weft\b/g, `"${process.execPath}" "${cli}"`);
+          const script = `set -euo pipefail\n${block.code.replace(/\bnpx weft\b/g, `"${process.execPath}" "${cli}"`)}`;
           await run("bash", ["-c", script], { cwd: dir, timeout: 120_000, maxBuffer: 16 << 20 }).catch((error: { stderr?: string; message: string }) => {
             throw new Error(`${chapter} line ${block.line} failed:\n${error.stderr ?? error.message}`);
           });

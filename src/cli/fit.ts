@@ -185,7 +185,7 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
     progress.stop();
     for (const w of warnings) err(w);
     const saved: SavedModel = { ...model.toJSON(), features: table.features, target: options.target, standardize: scaler };
-    if (options.out) await writeFileAtomic(options.out, JSON.stringify(saved, null, 2) + "\n");
+    if (options.out) await writeFileAtomic(options.out, `${JSON.stringify(saved, null, 2)}\n`);
     if (options.json) {
       out(JSON.stringify({
         coef: Array.from(model.coef!), intercept: model.intercept, objective: model.objective, nIter: model.nIter, converged: model.converged,

@@ -17,8 +17,8 @@ export interface CliIO {
 }
 
 const defaultIO: CliIO = {
-  out: (text) => process.stdout.write(text + "\n"),
-  err: (text) => process.stderr.write(text + "\n"),
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
 };
 
 function buildProgram(io: CliIO): Command {

@@ -29,7 +29,7 @@ export async function runProfile(suite: string | undefined, options: { out?: str
   const pages = runs.map((r) => renderProfilePage(r.events, { title: r.name }));
   // one page holding both timelines, one after the other
   const body = pages.map((p) => p.slice(p.indexOf("<body>") + 6, p.indexOf("</body>"))).join("\n<hr>\n");
-  const html = pages[0]!.slice(0, pages[0]!.indexOf("<body>") + 6) + body + "</body></html>\n";
+  const html = `${pages[0]!.slice(0, pages[0]!.indexOf("<body>") + 6) + body}</body></html>\n`;
   writeFileSync(options.out, html);
   for (const r of runs) {
     const s = summarize(r.events);

@@ -144,7 +144,7 @@ export class Plan {
       if (plan.inputOrdinal[j]! >= 0) continue;
       const k = plan.inputKeys[j]!;
       const name = formatKey(k);
-      const has = bindings instanceof Map ? bindings.has(k) : Object.prototype.hasOwnProperty.call(bindings, name);
+      const has = bindings instanceof Map ? bindings.has(k) : Object.hasOwn(bindings, name);
       if (!has) throw new ArgumentError("bindings", `a value for input '${name}'`, "none", "plan.run");
       out[j] = bindings instanceof Map ? bindings.get(k) : (bindings as Record<string, unknown>)[name];
     }

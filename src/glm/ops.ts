@@ -79,7 +79,8 @@ function hessianInto(raw: KernelTable, weights: Kernel, scratch: BufferViews, X:
  * Returns the n values of x.
  */
 export function glmAdmmLocal(
-  ctx: TaskContext, lossGradKernel: string, lossKernel: string, weightsKernel: string,
+  // the trial steps' losses come from lossGradKernel's pass; the loss kernel's name stays in the task's arguments
+  ctx: TaskContext, lossGradKernel: string, _lossKernel: string, weightsKernel: string,
   X: BufferViews, y: BufferViews, z: BufferViews, u: BufferViews, previous: BufferViews, coords: BufferViews, hessians: BufferViews,
   chunk: number, rows: number, p: number, intercept: boolean, newtonSteps: number,
 ): BufferViews {

@@ -16,7 +16,7 @@ import type { Plan } from "../execute/plan.js";
 import { chunkTable } from "../graph/tables.js";
 import type { Allocation } from "../memory/index.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { ChunkedArray } from "../array/array.js";
+import type { ChunkedArray } from "../array/array.js";
 import { rechunkTo } from "../array/layout.js";
 import { fromTypedArray } from "../array/create.js";
 import { family as familyOf, type Family, type FamilyName } from "./families.js";

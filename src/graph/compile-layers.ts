@@ -227,7 +227,7 @@ export function draftFromLayers(
   const missing: Key[] = [];
   const outputIds = Int32Array.from(outputs, (k) => {
     const l = isKey(k) ? byName.get(keyName(k)) : undefined;
-    if (!l || !l.hasKey(k)) {
+    if (!l?.hasKey(k)) {
       missing.push(k);
       return 0;
     }

@@ -5,7 +5,7 @@
  * constants inlined, fused and turned into a draft: each fused task its own group, except the
  * ProgramTasks of one fused layer, which share their program as they do in compile-layers.ts.
  */
-import { BlockProgram, ProgramTask } from "./blockwise.js";
+import { type BlockProgram, ProgramTask } from "./blockwise.js";
 import { programSteps } from "./compile-layers.js";
 import { checkOutputs } from "./analyze.js";
 import { InputHole, SCALAR_KEY, StepHole, type ExecGroup, type ExecProgramArg, type KeyNames, type KeyOrigin } from "./compiled.js";

@@ -148,7 +148,7 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
         size += groups.size(c);
         h = Math.max(h, height[c]! + 1);
       }
-      if (width > 1 && (!rules.fanIn || !rules.fanIn({ branches: candidates.length, width, height: h, size, deepestNewEdge: 0 }))) continue;
+      if (width > 1 && (!rules.fanIn?.({ branches: candidates.length, width, height: h, size, deepestNewEdge: 0 }))) continue;
     }
     // Several independent inputs: absorb tentatively, close diamonds, then judge the fan-in.
     const mark = groups.mark();
@@ -169,7 +169,7 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
     // single entry (otherwise one shared input, such as a mean read by every chunk's branch,
     // would pull all the branches of a large array into one serial task).
     const fanIn: FanIn = { branches: candidates.length, width, height: height[rep]!, size: groups.size(rep), deepestNewEdge };
-    if (!rules.fanIn || !rules.fanIn(fanIn)) {
+    if (!rules.fanIn?.(fanIn)) {
       groups.rollback(mark);
       continue;
     }

@@ -7,7 +7,7 @@ import { ArgumentError } from "../errors.js";
 import { checkTaskShape } from "./checks.js";
 import { GraphError } from "./errors.js";
 import type { Key } from "./keys.js";
-import { checkLayers, Layer, TaskLayer } from "./layers.js";
+import { checkLayers, type Layer, TaskLayer } from "./layers.js";
 import type { Task } from "./task.js";
 
 /** A low-level graph: every task by its key. */

@@ -141,6 +141,7 @@ export class OpRegistry {
    * re-running a cell should not fail); weft's own ops (the built-ins const, identity and input,
    * the kernels', arrays' and GLMs' ops) cannot be replaced: see the class comment.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: an op takes whatever arguments it declares; unknown[] would refuse typed functions
   register(name: string, fn: (...args: any[]) => unknown, options: RegisterOptions = {}): void {
     if (typeof name !== "string" || name.length === 0) throw new ArgumentError("name", "a non-empty string", name, "registerOp");
     const where = `registerOp ${name}`;
@@ -198,6 +199,7 @@ export const defaultOps = new OpRegistry();
  * Registers an op in the default registry. A name of weft's own ops (`sum`, `add`, `exp`, ...,
  * see OpRegistry) is refused with an ArgumentError naming `name`: choose another name.
  */
+// biome-ignore lint/suspicious/noExplicitAny: as OpRegistry.register
 export function registerOp(name: string, fn: (...args: any[]) => unknown, options?: RegisterOptions): void {
   defaultOps.register(name, fn, options);
 }

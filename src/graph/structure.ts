@@ -68,7 +68,7 @@ export function fingerprint(value: unknown, ref?: (r: Ref) => string, depth = 0)
     if (value.length > LIST_BY_VALUE || depth >= DEPTH_BY_VALUE) return VOLATILE;
     let out = `${MUTABLE}[`;
     for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + fingerprint(value[i], ref, depth + 1);
-    return out + "]";
+    return `${out}]`;
   }
   if (isBuffer(value as object)) return `@${identityOf(value as object)}`;
   return VOLATILE;

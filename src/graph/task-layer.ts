@@ -81,6 +81,6 @@ export class TaskLayer extends Layer {
       if ("steps" in t) out += VOLATILE; // a fused task made by hand: its steps are not described
       out += ";";
     }
-    return out + "}";
+    return `${out}}`;
   }
 }

@@ -250,5 +250,5 @@ export async function writeCsv(path: string, columns: Readonly<Record<string, Ar
   const n = entries[0]![1].length;
   const lines = [entries.map(([name]) => quoteField(name)).join(",")];
   for (let i = 0; i < n; i++) lines.push(entries.map(([, values]) => String(values[i])).join(","));
-  await writeFileAtomic(path, lines.join("\n") + "\n");
+  await writeFileAtomic(path, `${lines.join("\n")}\n`);
 }

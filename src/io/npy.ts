@@ -5,7 +5,7 @@
  * converted to float64); writing makes float64 files from Float64Arrays.
  */
 import { ArgumentError } from "../errors.js";
-import { ChunkedArray } from "../array/array.js";
+import type { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
 import { checkFunction, checkInteger, checkOptions } from "../validate.js";
@@ -49,7 +49,7 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   }
   const where = `NPY file ${source.url}`;
   const first = await source.read(0, 10);
-  if (first.length < 10 || MAGIC.some((b, i) => first[i] !== b)) throw new NpyError("file", "an .npy file (it starts with \\x93NUMPY)", `${first.length < 10 ? "a file of " + first.length + " bytes" : "other bytes"}`, where);
+  if (first.length < 10 || MAGIC.some((b, i) => first[i] !== b)) throw new NpyError("file", "an .npy file (it starts with \\x93NUMPY)", `${first.length < 10 ? `a file of ${first.length} bytes` : "other bytes"}`, where);
   const major = first[6]!;
   let headerLength: number, start: number;
   if (major === 1) {
@@ -145,7 +145,7 @@ export async function writeNpy(path: string, data: Float64Array, shape: readonly
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const total = 10 + header.length + 1;
-  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
+  header += `${" ".repeat((64 - (total % 64)) % 64)}\n`;
   const out = new Uint8Array(10 + header.length + data.byteLength);
   out.set(MAGIC);
   out[6] = 1;

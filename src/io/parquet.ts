@@ -41,7 +41,7 @@ export async function readParquet(location: string | URL | Source, options: { fe
   const source = sourceOf(location, options.storage);
   const where = `Parquet file ${source.url}`;
   const file = await asyncBuffer(source);
-  let metadata;
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (cause) {

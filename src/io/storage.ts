@@ -103,7 +103,7 @@ class FileSource implements Source {
   constructor(readonly url: string, private readonly path: string) {}
 
   async size(): Promise<number> {
-    let info;
+    let info: Awaited<ReturnType<typeof fileInfo>>;
     try {
       info = await fileInfo(this.path);
     } catch (cause) {

@@ -55,6 +55,7 @@ export interface Kernels extends KernelTable {}
  * (pointers and lengths validated), `raw` for unchecked calls, and `override()` to swap one kernel
  * in this thread. Make one with `Kernels.create()`.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface of the same name declares the kernel methods create() installs from KERNEL_SPECS
 export class Kernels {
   /** The backend whose kernels `raw` holds (overrides aside). */
   readonly backend: BackendName;

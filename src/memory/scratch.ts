@@ -3,7 +3,7 @@
  * by bumping an offset and taken back all at once when the task ends. A fused task's inner
  * results never reach the heap allocator, and its outputs (allocated normally) outlive it.
  */
-import { Allocation, SharedBuffer, type SharedMemory } from "./shared-memory.js";
+import { type Allocation, SharedBuffer, type SharedMemory } from "./shared-memory.js";
 import { alignUp } from "./allocator.js";
 
 /** A buffer in a scratch block: valid until the arena is reset (the end of the fused task). */

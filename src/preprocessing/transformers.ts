@@ -5,7 +5,7 @@
  * array expression that fuses with whatever reads it).
  */
 import { ArgumentError, WeftError } from "../errors.js";
-import { ChunkedArray, computeArrays } from "../array/array.js";
+import { type ChunkedArray, computeArrays } from "../array/array.js";
 import { fromTypedArray, mapBlocks } from "../array/create.js";
 import { rechunkTo } from "../array/layout.js";
 import { checkMatrix, checkRuntime } from "../base/inputs.js";

@@ -94,7 +94,10 @@ export class Completions {
 
   /** A message a worker posted: a JS result, an error, or an error an op threw after its task returned. */
   onMessage(lane: WorkerLane, m: P.FromWorker): void {
-    if (m.type === "stray-error") return this.onStrayError(lane, m);
+    if (m.type === "stray-error") {
+      this.onStrayError(lane, m);
+      return;
+    }
     if (m.type !== "value" && m.type !== "error") return;
     const run = this.core.runs.get(m.run);
     if (!run) return;

@@ -23,7 +23,7 @@ const heads: string[] = [];
 /** NPY bytes: version 1, a float64 header of `shape` padded as NumPy pads it, then `data`. */
 function npyFile(shape: string, data: Uint8Array): Buffer {
   const header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`;
-  const padded = header + " ".repeat((64 - ((10 + header.length + 1) % 64)) % 64) + "\n";
+  const padded = `${header + " ".repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
   const prefix = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
   prefix.writeUInt16LE(padded.length, 8);
   return Buffer.concat([prefix, Buffer.from(padded, "latin1"), data]);
@@ -46,7 +46,10 @@ function counting(path: string): { source: Source; reads: [number, number][] } {
   const reads: [number, number][] = [];
   return {
     reads,
-    source: { url: inner.url, size: () => inner.size(), stream: () => inner.stream(), read: (offset, length) => (reads.push([offset, length]), inner.read(offset, length)) },
+    source: { url: inner.url, size: () => inner.size(), stream: () => inner.stream(), read: (offset, length) => {
+    reads.push([offset, length]);
+    return inner.read(offset, length);
+  } },
   };
 }
 

@@ -180,7 +180,7 @@ let base = "";
 
 /** NPY bytes: version 1, `header` padded as NumPy pads it, then `data`. */
 function npyFile(header: string, data: Uint8Array = new Uint8Array(96)): Buffer {
-  const padded = header + " ".repeat((64 - ((10 + header.length + 1) % 64)) % 64) + "\n";
+  const padded = `${header + " ".repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
   const prefix = Buffer.alloc(10);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
   prefix.writeUInt16LE(padded.length, 8);
@@ -241,7 +241,7 @@ const files = {
   garbageParquet: write("g.parquet", "PAR1 this is not parquet PAR1"),
   emptyParquet: write("e.parquet", ""),
   folder: path("adir.csv"),
-  data: write("data.csv", "a,b,label\n" + Array.from({ length: 60 }, (_, i) => `${Math.sin(i)},${Math.cos(i)},${i % 3 === 0 ? 1 : 0}`).join("\n") + "\n"),
+  data: write("data.csv", `a,b,label\n${Array.from({ length: 60 }, (_, i) => `${Math.sin(i)},${Math.cos(i)},${i % 3 === 0 ? 1 : 0}`).join("\n")}\n`),
   counts: write("counts.csv", "a,y\n1,-1\n2,3\n"),
   model: path("model.json"),
 };

@@ -108,7 +108,7 @@ async function run(...argv: string[]) {
 
 describe("the CLI never loses a file", () => {
   const data = join(dir, "data.csv");
-  const csv = "a,b,label\n" + Array.from({ length: 60 }, (_, i) => `${Math.sin(i)},${Math.cos(i)},${i % 3 === 0 ? 1 : 0}`).join("\n") + "\n";
+  const csv = `a,b,label\n${Array.from({ length: 60 }, (_, i) => `${Math.sin(i)},${Math.cos(i)},${i % 3 === 0 ? 1 : 0}`).join("\n")}\n`;
 
   it("fit --out the input file is refused and the input kept", async () => {
     writeFileSync(data, csv);

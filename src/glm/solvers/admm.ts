@@ -20,7 +20,7 @@
  * above the optimum on raw data).
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, checkFinite, defaults, NonFiniteError, Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
+import { checkAborted, checkFinite, defaults, NonFiniteError, type Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
 
 /** The optimality check runs every iteration up to this one, then every CHECK_EVERY-th. */
 const CHECK_EVERY_UNTIL = 10;

@@ -5,7 +5,7 @@
  */
 import { WeftError } from "../../errors.js";
 import type { SmoothObjective } from "../objective.js";
-import { Penalty, Regularizer } from "../regularizers.js";
+import { Penalty, type Regularizer } from "../regularizers.js";
 
 /**
  * The default tolerance of every solver's stopping rule: the largest entry of the scaled

@@ -9,7 +9,7 @@
  * trial is the iteration's only pass. Stops, converged, when the optimality residual (the scaled
  * gradient: Penalized.optimality) is at most `tol`.
  */
-import { checkAborted, checkFinite, defaults, dot, Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
+import { checkAborted, checkFinite, defaults, dot, type Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
 
 const ARMIJO = 1e-4;
 /** Objectives the nonmonotone line search looks back over. */

@@ -8,7 +8,7 @@
  * the fused kernel).
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, checkFinite, defaults, dot, Penalized, startAt, type CurvaturePairs, type SolverOptions, type SolverResult } from "./common.js";
+import { checkAborted, checkFinite, defaults, dot, type Penalized, startAt, type CurvaturePairs, type SolverOptions, type SolverResult } from "./common.js";
 
 export interface LbfgsOptions extends SolverOptions {
   /** Pairs kept (default 10). */

@@ -5,7 +5,7 @@
  * Stops, converged, when the optimality residual (Penalized.optimality) is at most `tol`.
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, checkFinite, choleskySolve, defaults, dot, NonFiniteError, Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
+import { checkAborted, checkFinite, choleskySolve, defaults, dot, NonFiniteError, type Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
 
 export async function newton(objective: Penalized, beta0: Float64Array, options: SolverOptions = {}): Promise<SolverResult> {
   if (!objective.reg.smooth) throw new ArgumentError("solver", "proximal_grad or admm for an L1 or elastic-net penalty (newton needs a smooth objective)", "newton", "fit");

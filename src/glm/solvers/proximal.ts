@@ -12,7 +12,7 @@
  * optimality residual (the proximal-gradient (KKT) residual: Penalized.optimality) is known at
  * every accepted point, and the solve stops, converged, when it is at most `tol`.
  */
-import { checkAborted, checkFinite, defaults, Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
+import { checkAborted, checkFinite, defaults, type Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
 
 export interface ProximalOptions extends SolverOptions {
   /** FISTA's momentum with adaptive restart (default true); false: plain proximal gradient steps. */

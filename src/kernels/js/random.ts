@@ -41,12 +41,14 @@ export function uniformAt(seedHi: number, seedLo: number, k: number): number {
   lo = (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0;
   hi = (hi ^ (hi >>> 30)) >>> 0;
   mul64(hi, lo, C1_HI, C1_LO);
-  hi = hiOut, lo = loOut;
+  hi = hiOut;
+  lo = loOut;
   // z = (z ^ (z >> 27)) * C2
   lo = (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0;
   hi = (hi ^ (hi >>> 27)) >>> 0;
   mul64(hi, lo, C2_HI, C2_LO);
-  hi = hiOut, lo = loOut;
+  hi = hiOut;
+  lo = loOut;
   // z ^= z >> 31; then the top 53 bits scaled to [0, 1)
   lo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
   hi = (hi ^ (hi >>> 31)) >>> 0;
