@@ -51,11 +51,16 @@ export interface BenchAllResult {
 }
 
 type Progress = (done: number, total: number, label: string) => void;
-type Suite = { [K in keyof AllReports]: { name: K; run: (quick: boolean, python: boolean, onProgress: Progress) => Promise<AllReports[K]> } }[keyof AllReports];
+type Suite = {
+  [K in keyof AllReports]: { name: K; run: (quick: boolean, python: boolean, onProgress: Progress) => Promise<AllReports[K]> };
+}[keyof AllReports];
 
 const SUITES: readonly Suite[] = [
   { name: "kernels", run: (quick, _p, onProgress) => benchKernels({ quick, onProgress }) },
-  { name: "graph", run: async (quick, python) => benchGraph({ chunks: quick ? [100, 1000] : [1000, 10_000], repeats: quick ? 3 : 7, python }) },
+  {
+    name: "graph",
+    run: async (quick, python) => benchGraph({ chunks: quick ? [100, 1000] : [1000, 10_000], repeats: quick ? 3 : 7, python }),
+  },
   { name: "overhead", run: (quick, python, onProgress) => benchOverhead({ quick, python, onProgress }) },
   { name: "array", run: (quick, python, onProgress) => benchArray({ quick, python, onProgress }) },
   { name: "fresh", run: (quick, python, onProgress) => benchFresh({ quick, python, onProgress }) },
@@ -66,7 +71,8 @@ const SUITES: readonly Suite[] = [
 ];
 
 export async function benchAll(options: BenchAllOptions = {}): Promise<BenchAllResult> {
-  const quick = options.quick === true, python = options.python !== false;
+  const quick = options.quick === true,
+    python = options.python !== false;
   const dir = resolve(options.out ?? join("bench", "results"));
   mkdirSync(join(dir, "raw"), { recursive: true });
   mkdirSync(join(dir, "charts"), { recursive: true });
@@ -108,7 +114,8 @@ function table(headers: readonly string[], rows: readonly (readonly (string | nu
 /** The charts of the report, by file name (without .svg). */
 export function renderCharts(r: AllReports): Record<string, string> {
   const charts: Record<string, string> = {};
-  const p = r.peers, a = r.array;
+  const p = r.peers,
+    a = r.array;
   const ref = "missing" in a.reference ? undefined : a.reference;
   const gradientGBs = (ms: number) => (8 * a.gradient.rows * a.gradient.cols) / ms / 1e6;
   const gradientBars: Bar[] = [
@@ -118,7 +125,9 @@ export function renderCharts(r: AllReports): Record<string, string> {
   if (ref && a.gradient.rows === p.rows) gradientBars.push({ label: "NumPy (two passes)", value: gradientGBs(ref.numpy.gradientMs) });
   charts.gradient = barChart({
     title: `Logistic gradient X^T (sigmoid(Xw) - y), ${p.rows.toLocaleString("en")} x ${p.cols}: GB/s of X (higher is better)`,
-    unit: "GB/s", bars: gradientBars, ceiling: { label: "reading X once (all threads)", value: p.stream.GBs },
+    unit: "GB/s",
+    bars: gradientBars,
+    ceiling: { label: "reading X once (all threads)", value: p.stream.GBs },
   });
   const e = a.expression;
   const exprBars: Bar[] = [
@@ -130,12 +139,15 @@ export function renderCharts(r: AllReports): Record<string, string> {
   if (ref?.dask) exprBars.push({ label: `dask.array ${ref.dask.version}`, value: (8 * e.values) / ref.dask.expressionMs / 1e6 });
   charts.expression = barChart({
     title: `sum(exp(x) - 1/x) over ${e.values.toExponential(0)} values: GB/s of x (higher is better)`,
-    unit: "GB/s", bars: exprBars, ceiling: { label: "reading x once", value: e.GBs.stream },
+    unit: "GB/s",
+    bars: exprBars,
+    ceiling: { label: "reading x once", value: e.GBs.stream },
   });
   const fr = r.fresh.expression;
   charts.fresh = lineChart({
     title: "sum(exp(x) - 1/x), 100 values a chunk: cost per chunk as the chunks grow (lower is better)",
-    xLabel: "chunks", unit: "us per chunk",
+    xLabel: "chunks",
+    unit: "us per chunk",
     series: [
       { label: "weft, new graph each compute", points: fr.map((e) => ({ x: e.chunks, y: e.fresh.usPerChunk })), highlight: true },
       { label: "weft, compile + first run", points: fr.map((e) => ({ x: e.chunks, y: e.cold.usPerChunk })) },
@@ -151,27 +163,51 @@ export function renderCharts(r: AllReports): Record<string, string> {
     { label: "piscina, one per message", value: o.usPerTaskByShape.map.piscina },
   ];
   if (!("missing" in o.dask)) {
-    overheadBars.push({ label: `Dask ${o.dask.dask}, synchronous`, value: o.dask.usPerTask.sync.map }, { label: `Dask ${o.dask.dask}, threaded`, value: o.dask.usPerTask.threads.map });
+    overheadBars.push(
+      { label: `Dask ${o.dask.dask}, synchronous`, value: o.dask.usPerTask.sync.map },
+      { label: `Dask ${o.dask.dask}, threaded`, value: o.dask.usPerTask.threads.map },
+    );
   }
-  charts.overhead = barChart({ title: "Scheduling cost per trivial task, map + sum (lower is better)", unit: "us", bars: overheadBars, log: true, digits: 2 });
+  charts.overhead = barChart({
+    title: "Scheduling cost per trivial task, map + sum (lower is better)",
+    unit: "us",
+    bars: overheadBars,
+    log: true,
+    digits: 2,
+  });
   const big = Math.max(...r.glm.results.map((x) => x.rows));
   charts.solvers = barChart({
     title: `Logistic regression, L2, ${big.toLocaleString("en")} x 100: fit seconds (lower is better)`,
-    unit: "s", digits: 3,
-    bars: r.glm.results.filter((x) => x.rows === big).map((x) => ({ label: x.solver === "sklearn-lbfgs" ? "scikit-learn lbfgs" : `weft ${x.solver}`, value: x.seconds, highlight: x.solver === "lbfgs" })),
+    unit: "s",
+    digits: 3,
+    bars: r.glm.results
+      .filter((x) => x.rows === big)
+      .map((x) => ({
+        label: x.solver === "sklearn-lbfgs" ? "scikit-learn lbfgs" : `weft ${x.solver}`,
+        value: x.seconds,
+        highlight: x.solver === "lbfgs",
+      })),
     log: true,
   });
   for (const problem of r.ideas.problems) {
     charts[`ideas-${problem.name}`] = barChart({
       title: `Gradient descent on ${problem.rows.toLocaleString("en")} x ${problem.cols}: ms per iteration with one idea off (lower is better)`,
-      unit: "ms", digits: problem.name === "small" ? 3 : 1, log: true,
-      bars: problem.results.map((x) => ({ label: x.off === "weft" ? "nothing off (weft)" : `${x.off} off`, value: x.msPerIteration, highlight: x.off === "weft" })),
+      unit: "ms",
+      digits: problem.name === "small" ? 3 : 1,
+      log: true,
+      bars: problem.results.map((x) => ({
+        label: x.off === "weft" ? "nothing off (weft)" : `${x.off} off`,
+        value: x.msPerIteration,
+        highlight: x.off === "weft",
+      })),
     });
   }
   for (const run of r.glm.gradientDescentProfile) {
     if (!run.events) continue;
     const name = run.name.startsWith("naive") ? "timeline-naive" : "timeline-weft";
-    charts[name] = renderTimeline(run.events, { title: `${run.name}: ${f(run.msPerIteration)} ms per iteration, ${f(100 * run.nonKernelShare)}% of thread time outside tasks` });
+    charts[name] = renderTimeline(run.events, {
+      title: `${run.name}: ${f(run.msPerIteration)} ms per iteration, ${f(100 * run.nonKernelShare)}% of thread time outside tasks`,
+    });
   }
   return charts;
 }
@@ -195,12 +231,19 @@ export function renderReport(r: AllReports, info: RunInfo): string {
     `Written by \`npx weft bench all${info.quick ? " --quick" : ""}${info.python ? "" : " --no-python"}\` on ${info.started.toISOString().slice(0, 10)}, in ${f(info.seconds / 60)} minutes.` +
       (info.quick ? " **Quick run: small sizes and short timings, a smoke test, not a measurement.**" : ""),
     "",
-    table(["machine", ""], [
-      ["CPU", cpu], ["cores (threads used)", String(r.peers.threads)], ["memory", `${f(totalmem() / 2 ** 30)} GiB`],
-      ["Node", process.version], ["OS", `${platform()} ${release()}`],
-      ["streaming read, one thread (wasm-simd sum)", `${f(r.kernels.streamGBs)} GB/s`],
-      ["reading X once, all threads (X.sum())", `${f(r.peers.stream.GBs)} GB/s`],
-    ], ["l", "l"]),
+    table(
+      ["machine", ""],
+      [
+        ["CPU", cpu],
+        ["cores (threads used)", String(r.peers.threads)],
+        ["memory", `${f(totalmem() / 2 ** 30)} GiB`],
+        ["Node", process.version],
+        ["OS", `${platform()} ${release()}`],
+        ["streaming read, one thread (wasm-simd sum)", `${f(r.kernels.streamGBs)} GB/s`],
+        ["reading X once, all threads (X.sum())", `${f(r.peers.stream.GBs)} GB/s`],
+      ],
+      ["l", "l"],
+    ),
     "",
     "Every figure is a median of several timed repeats after a warm-up, in this one run; the",
     "machine is shared, so compare figures within a table rather than across reports. Peers ran",
@@ -214,17 +257,29 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   out.push(
     "Gradient descent (fixed step, one gradient of the L2-penalized logistic loss per iteration),",
     "with each of weft's ideas switched off in turn and the others left on. All variants walk the",
-    "same iterates (the benchmark checks the final coefficients agree). \"blockwise fusion off\"",
+    'same iterates (the benchmark checks the final coefficients agree). "blockwise fusion off"',
     "computes X^T (sigmoid(Xw) - y) as four ops per chunk (two passes over X) instead of the fused",
-    "GLM kernel, task fusion still merging them into one task per chunk; \"shared memory off\" runs",
+    'GLM kernel, task fusion still merging them into one task per chunk; "shared memory off" runs',
     "the same kernel in piscina workers, each chunk copied to a worker by message every iteration",
     "(what a runtime pays when the data does not live where the tasks run).",
     "",
   );
   for (const p of r.ideas.problems) {
-    out.push(`### ${p.rows.toLocaleString("en")} x ${p.cols} in ${p.chunks} chunks (${p.iterations} iterations, median of ${p.repeats} loops)`, "");
-    out.push(table(["switched off", "ms per iteration", "tasks per iteration", "slowdown"],
-      p.results.map((x) => [x.off === "weft" ? "nothing (weft)" : x.off, f(x.msPerIteration, p.name === "small" ? 3 : 1), f(x.tasksPerIteration, 0), `${f(x.slowdown, 2)}x`])));
+    out.push(
+      `### ${p.rows.toLocaleString("en")} x ${p.cols} in ${p.chunks} chunks (${p.iterations} iterations, median of ${p.repeats} loops)`,
+      "",
+    );
+    out.push(
+      table(
+        ["switched off", "ms per iteration", "tasks per iteration", "slowdown"],
+        p.results.map((x) => [
+          x.off === "weft" ? "nothing (weft)" : x.off,
+          f(x.msPerIteration, p.name === "small" ? 3 : 1),
+          f(x.tasksPerIteration, 0),
+          `${f(x.slowdown, 2)}x`,
+        ]),
+      ),
+    );
     out.push("", chart(`ideas-${p.name}`, `ideas, ${p.name} problem`));
   }
   out.push("### The task stream, naive and weft", "");
@@ -236,8 +291,16 @@ export function renderReport(r: AllReports, info: RunInfo): string {
     "one's 1 - task time / (wall time x threads)), and over all iterations together, which includes",
     "the iterations another tenant of the machine interrupted.",
     "",
-    table(["", "ms per iteration", "tasks per iteration", "thread time outside tasks: median iteration", "all iterations"],
-      r.glm.gradientDescentProfile.map((g) => [g.name, f(g.msPerIteration, 2), f(g.tasksPerIteration, 0), `${f(100 * g.nonKernelShare)}%`, `${f(100 * g.nonKernelShareMean)}%`])),
+    table(
+      ["", "ms per iteration", "tasks per iteration", "thread time outside tasks: median iteration", "all iterations"],
+      r.glm.gradientDescentProfile.map((g) => [
+        g.name,
+        f(g.msPerIteration, 2),
+        f(g.tasksPerIteration, 0),
+        `${f(100 * g.nonKernelShare)}%`,
+        `${f(100 * g.nonKernelShareMean)}%`,
+      ]),
+    ),
     "",
     chart("timeline-naive", "naive timeline"),
     chart("timeline-weft", "weft timeline"),
@@ -249,29 +312,42 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   out.push(
     "Work written as a user writes it: the lazy expression built anew for every compute, as in a",
     "loop. weft finds the plan compiled for the first graph of that structure in the runtime's plan",
-    "cache (by a key computed in O(layers)) and binds the new inputs; \"compile + first run\" turns",
+    'cache (by a key computed in O(layers)) and binds the new inputs; "compile + first run" turns',
     "the cache off, so every compute compiles (without making tasks: lazy layers) and runs a new",
-    "plan; \"plan re-run\" is a plan compiled once. dask.array builds, optimizes and schedules its",
+    'plan; "plan re-run" is a plan compiled once. dask.array builds, optimizes and schedules its',
     "graph every compute. us per chunk, median (and ms per compute).",
     "",
-    table(["chunks", "tasks", "new graph", "compile + first run", "plan re-run", "dask.array", "NumPy (whole array)"],
+    table(
+      ["chunks", "tasks", "new graph", "compile + first run", "plan re-run", "dask.array", "NumPy (whole array)"],
       fresh.expression.map((e) => [
-        e.chunks.toLocaleString("en"), String(e.tasks), `${f(e.fresh.usPerChunk, 2)} (${f(e.fresh.ms)} ms)`, `${f(e.cold.usPerChunk, 2)} (${f(e.cold.ms)} ms)`,
-        f(e.compiled.usPerChunk, 2), e.dask ? `${f(e.dask.usPerChunk, 1)} (${f(e.dask.ms, 0)} ms)` : "-", e.numpyMs === null ? "-" : `${f(e.numpyMs, 3)} ms`,
-      ])),
+        e.chunks.toLocaleString("en"),
+        String(e.tasks),
+        `${f(e.fresh.usPerChunk, 2)} (${f(e.fresh.ms)} ms)`,
+        `${f(e.cold.usPerChunk, 2)} (${f(e.cold.ms)} ms)`,
+        f(e.compiled.usPerChunk, 2),
+        e.dask ? `${f(e.dask.usPerChunk, 1)} (${f(e.dask.ms, 0)} ms)` : "-",
+        e.numpyMs === null ? "-" : `${f(e.numpyMs, 3)} ms`,
+      ]),
+    ),
     "",
     chart("fresh", "cost per chunk against chunks"),
     "Gradient descent written by hand, `w -= step * X.T @ (sigmoid(X @ w) - y)`, a new graph every",
     "iteration (weft recognizes the GLM gradient and runs its fused kernel). ms per iteration, median",
     `over ${fresh.gradient[0]?.weft.iterations ?? 0}+ timed iterations; the iterates are checked against NumPy's after ${fresh.gradient[0]?.iterations ?? 0} steps.`,
     "",
-    table(["rows x cols", "chunks", "weft", "NumPy", "dask.array", "weft / NumPy", "weft / dask.array", "w vs NumPy's"],
+    table(
+      ["rows x cols", "chunks", "weft", "NumPy", "dask.array", "weft / NumPy", "weft / dask.array", "w vs NumPy's"],
       fresh.gradient.map((g) => [
-        `${g.rows.toLocaleString("en")} x ${g.cols}`, String(g.chunks), `${f(g.weft.ms, 3)} (${f(g.weft.minMs, 3)}-${f(g.weft.maxMs, 3)})`,
-        g.numpyMs === null ? "-" : f(g.numpyMs, 3), g.daskMs === null ? "-" : f(g.daskMs, 2),
-        g.overNumpy === null ? "-" : f(g.overNumpy, 2), g.overDask === null ? "-" : f(g.overDask, 4),
+        `${g.rows.toLocaleString("en")} x ${g.cols}`,
+        String(g.chunks),
+        `${f(g.weft.ms, 3)} (${f(g.weft.minMs, 3)}-${f(g.weft.maxMs, 3)})`,
+        g.numpyMs === null ? "-" : f(g.numpyMs, 3),
+        g.daskMs === null ? "-" : f(g.daskMs, 2),
+        g.overNumpy === null ? "-" : f(g.overNumpy, 2),
+        g.overDask === null ? "-" : f(g.overDask, 4),
         g.iterateDifference === null ? "-" : g.iterateDifference.toExponential(1),
-      ])),
+      ]),
+    ),
     "",
     `Plan cache over the suite: ${fresh.cache.hits} hits, ${fresh.cache.misses} misses (${f(100 * fresh.cache.hitRate)}%).`,
     "",
@@ -281,27 +357,58 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   // peers
   const p = r.peers;
   out.push("## The logistic gradient against its peers", "");
-  out.push(`X^T (sigmoid(X w) - y) on the ${p.rows.toLocaleString("en")} x ${p.cols} problem (weft: ${p.chunks} chunks, ${p.threads} threads).`, "");
+  out.push(
+    `X^T (sigmoid(X w) - y) on the ${p.rows.toLocaleString("en")} x ${p.cols} problem (weft: ${p.chunks} chunks, ${p.threads} threads).`,
+    "",
+  );
   const gradRows = p.gradient.map((g) => [g.name, f(g.ms), f(g.GBs), String(g.threads), g.dtype]);
-  gradRows.push(["weft, two-pass product (gemv, then gemvT)", f(r.array.gradient.ms.twoPass), f(r.array.gradient.GBs.twoPass), String(r.array.gradient.threads), "float64"]);
+  gradRows.push([
+    "weft, two-pass product (gemv, then gemvT)",
+    f(r.array.gradient.ms.twoPass),
+    f(r.array.gradient.GBs.twoPass),
+    String(r.array.gradient.threads),
+    "float64",
+  ]);
   if (!("missing" in r.array.reference) && r.array.gradient.rows === p.rows) {
-    gradRows.push([`NumPy (two BLAS passes)`, f(r.array.reference.numpy.gradientMs), f((8 * p.rows * p.cols) / r.array.reference.numpy.gradientMs / 1e6), "BLAS", "float64"]);
+    gradRows.push([
+      `NumPy (two BLAS passes)`,
+      f(r.array.reference.numpy.gradientMs),
+      f((8 * p.rows * p.cols) / r.array.reference.numpy.gradientMs / 1e6),
+      "BLAS",
+      "float64",
+    ]);
   }
   out.push(table(["", "ms", "GB/s of X", "threads", "dtype"], gradRows), "");
   if ("missing" in p.tfjs) out.push(missing("TensorFlow.js", p.tfjs), "");
-  else out.push(`TensorFlow.js ${p.tfjs.version}, wasm backend (XNNPACK${p.tfjs.simd ? ", SIMD" : ""}), ${p.tfjs.threads} thread(s): its threaded build does not run under Node.`, "");
+  else
+    out.push(
+      `TensorFlow.js ${p.tfjs.version}, wasm backend (XNNPACK${p.tfjs.simd ? ", SIMD" : ""}), ${p.tfjs.threads} thread(s): its threaded build does not run under Node.`,
+      "",
+    );
   if ("missing" in r.array.reference) out.push(missing("NumPy", r.array.reference), "");
   out.push(chart("gradient", "gradient GB/s"));
   const gd = p.gradientDescent;
-  out.push(`Gradient descent with each one's own ops: ${gd.iterations} fixed steps of ${gd.step.toExponential(1)}, lambda ${gd.lambda}; the final objective evaluated in float64 for all.`, "");
-  out.push(table(["", "ms per iteration", "final objective"], gd.results.map((x) => [x.name, f(x.msPerIteration), x.objective.toFixed(4)])), "");
+  out.push(
+    `Gradient descent with each one's own ops: ${gd.iterations} fixed steps of ${gd.step.toExponential(1)}, lambda ${gd.lambda}; the final objective evaluated in float64 for all.`,
+    "",
+  );
+  out.push(
+    table(
+      ["", "ms per iteration", "final objective"],
+      gd.results.map((x) => [x.name, f(x.msPerIteration), x.objective.toFixed(4)]),
+    ),
+    "",
+  );
   if ("missing" in p.mljs) out.push(missing("ml.js", p.mljs), "");
   else {
     out.push(
       `ml.js's \`ml-logistic-regression\` (gradient descent over ml-matrix, one classifier per class) on ${p.mljs.rows.toLocaleString("en")} x ${p.mljs.cols}, ` +
         `${p.mljs.steps} steps, against the identical steps in weft (coefficients agree to ${p.mljs.maxCoefDifference.toExponential(1)}):`,
       "",
-      table(["", "ms per gradient step"], p.mljs.results.map((x) => [x.name, f(x.msPerStep, 3)])),
+      table(
+        ["", "ms per gradient step"],
+        p.mljs.results.map((x) => [x.name, f(x.msPerStep, 3)]),
+      ),
       "",
     );
   }
@@ -309,13 +416,32 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   // solvers
   const g = r.glm;
   out.push("## GLM solvers", "");
-  out.push(`Logistic regression, L2, lambda ${g.lambda}, no intercept, ${g.threads} threads; data generated and persisted before the fit (as scikit-learn's is in memory).`, "");
-  out.push(table(["solver", "rows", "seconds", "iterations", "objective"], g.results.map((x) => [x.solver, x.rows.toLocaleString("en"), f(x.seconds, 3), String(x.nIter), x.objective.toFixed(4) + (x.converged === false ? " (not converged)" : "")])), "");
+  out.push(
+    `Logistic regression, L2, lambda ${g.lambda}, no intercept, ${g.threads} threads; data generated and persisted before the fit (as scikit-learn's is in memory).`,
+    "",
+  );
+  out.push(
+    table(
+      ["solver", "rows", "seconds", "iterations", "objective"],
+      g.results.map((x) => [
+        x.solver,
+        x.rows.toLocaleString("en"),
+        f(x.seconds, 3),
+        String(x.nIter),
+        x.objective.toFixed(4) + (x.converged === false ? " (not converged)" : ""),
+      ]),
+    ),
+    "",
+  );
   if ("missing" in g.sklearn) out.push(missing("scikit-learn", g.sklearn), "");
   else {
     const ours = g.results.find((x) => x.solver === "lbfgs" && x.rows === Math.max(...g.results.map((y) => y.rows)));
     const theirs = g.results.find((x) => x.solver === "sklearn-lbfgs" && x.rows === ours?.rows);
-    if (ours && theirs) out.push(`At ${ours.rows.toLocaleString("en")} rows weft's lbfgs is ${f(theirs.seconds / ours.seconds, 2)}x faster than scikit-learn ${g.sklearn.version}'s lbfgs (objective ${ours.objective.toFixed(4)} against ${theirs.objective.toFixed(4)}).`, "");
+    if (ours && theirs)
+      out.push(
+        `At ${ours.rows.toLocaleString("en")} rows weft's lbfgs is ${f(theirs.seconds / ours.seconds, 2)}x faster than scikit-learn ${g.sklearn.version}'s lbfgs (objective ${ours.objective.toFixed(4)} against ${theirs.objective.toFixed(4)}).`,
+        "",
+      );
   }
   out.push(chart("solvers", "solver fit times"));
   out.push(...renderGlmRaw(g.raw));
@@ -324,16 +450,30 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   const e = r.array.expression;
   out.push("## Fused array expressions", "");
   out.push(
-    table(["sum(exp(x) - 1/x)", "ms", "GB/s of x", "tasks"], [
-      ["reading x once (x.sum())", f(e.ms.stream), f(e.GBs.stream), "-"],
-      ["weft fused", f(e.ms.fused), f(e.GBs.fused), String(e.tasks.fused)],
-      ["weft unfused (a task per op per chunk)", f(e.ms.unfused), f(e.GBs.unfused), String(e.tasks.unfused)],
-      ["plain JS loop, one thread", f(e.ms.jsLoop), f(e.GBs.jsLoop), "-"],
-      ...("missing" in r.array.reference ? [] : [
-        ["NumPy", f(r.array.reference.numpy.expressionMs), f((8 * e.values) / r.array.reference.numpy.expressionMs / 1e6), "-"],
-        ...(r.array.reference.dask ? [[`dask.array ${r.array.reference.dask.version}, threads`, f(r.array.reference.dask.expressionMs), f((8 * e.values) / r.array.reference.dask.expressionMs / 1e6), "-"]] : []),
-      ]),
-    ]),
+    table(
+      ["sum(exp(x) - 1/x)", "ms", "GB/s of x", "tasks"],
+      [
+        ["reading x once (x.sum())", f(e.ms.stream), f(e.GBs.stream), "-"],
+        ["weft fused", f(e.ms.fused), f(e.GBs.fused), String(e.tasks.fused)],
+        ["weft unfused (a task per op per chunk)", f(e.ms.unfused), f(e.GBs.unfused), String(e.tasks.unfused)],
+        ["plain JS loop, one thread", f(e.ms.jsLoop), f(e.GBs.jsLoop), "-"],
+        ...("missing" in r.array.reference
+          ? []
+          : [
+              ["NumPy", f(r.array.reference.numpy.expressionMs), f((8 * e.values) / r.array.reference.numpy.expressionMs / 1e6), "-"],
+              ...(r.array.reference.dask
+                ? [
+                    [
+                      `dask.array ${r.array.reference.dask.version}, threads`,
+                      f(r.array.reference.dask.expressionMs),
+                      f((8 * e.values) / r.array.reference.dask.expressionMs / 1e6),
+                      "-",
+                    ],
+                  ]
+                : []),
+            ]),
+      ],
+    ),
     "",
     `${e.values.toExponential(0)} values in ${e.chunks} chunks, ${e.threads} threads: fused is ${f(e.fusedOverStream, 2)}x the time to read x once and ${f(e.unfusedOverFused, 2)}x faster than unfused.`,
     `With x stored as float32: reading it once ${f(e.float32.ms.stream)} ms, the fused expression ${f(e.float32.ms.fused)} ms (${f(e.float32.fusedOverStream, 2)}x its stream; ${f(e.float32.fusedOverFloat64, 2)}x the float64 time).`,
@@ -345,20 +485,31 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   const o = r.overhead;
   out.push("## Scheduling overhead", "");
   out.push(
-    table(["us per trivial task", "chain", "map + sum"], [
-      ["weft, sync executor", f(o.usPerTaskByShape.chain.sync, 2), f(o.usPerTaskByShape.map.sync, 2)],
-      ["weft, threads, batched", f(o.usPerTaskByShape.chain.threadsBatched, 2), f(o.usPerTaskByShape.map.threadsBatched, 2)],
-      ["weft, threads, one task per dispatch", f(o.usPerTaskByShape.chain.threadsUnbatched, 2), f(o.usPerTaskByShape.map.threadsUnbatched, 2)],
-      ["piscina, one task per message", f(o.usPerTaskByShape.chain.piscina, 2), f(o.usPerTaskByShape.map.piscina, 2)],
-      ...("missing" in o.dask ? [] : [
-        [`Dask ${o.dask.dask}, synchronous`, f(o.dask.usPerTask.sync.chain), f(o.dask.usPerTask.sync.map)],
-        [`Dask ${o.dask.dask}, threaded`, f(o.dask.usPerTask.threads.chain), f(o.dask.usPerTask.threads.map)],
-      ]),
-    ]),
+    table(
+      ["us per trivial task", "chain", "map + sum"],
+      [
+        ["weft, sync executor", f(o.usPerTaskByShape.chain.sync, 2), f(o.usPerTaskByShape.map.sync, 2)],
+        ["weft, threads, batched", f(o.usPerTaskByShape.chain.threadsBatched, 2), f(o.usPerTaskByShape.map.threadsBatched, 2)],
+        [
+          "weft, threads, one task per dispatch",
+          f(o.usPerTaskByShape.chain.threadsUnbatched, 2),
+          f(o.usPerTaskByShape.map.threadsUnbatched, 2),
+        ],
+        ["piscina, one task per message", f(o.usPerTaskByShape.chain.piscina, 2), f(o.usPerTaskByShape.map.piscina, 2)],
+        ...("missing" in o.dask
+          ? []
+          : [
+              [`Dask ${o.dask.dask}, synchronous`, f(o.dask.usPerTask.sync.chain), f(o.dask.usPerTask.sync.map)],
+              [`Dask ${o.dask.dask}, threaded`, f(o.dask.usPerTask.threads.chain), f(o.dask.usPerTask.threads.map)],
+            ]),
+      ],
+    ),
     "",
     `Round trip of one task to a warm worker: ${f(o.roundTripUs, 2)} us. Re-running a compiled plan of ${o.iteration.tasksPerIteration} tasks (a gradient on ${o.iteration.rows} x ${o.iteration.cols}): ` +
       `${f(o.iteration.threads.overheadMs, 4)} ms per iteration beyond its kernels on threads, ${f(o.iteration.sync.overheadMs, 4)} ms on the sync executor` +
-      ("missing" in o.dask ? "." : `; the same gradient with dask.array takes ${f(o.dask.iterationMs.sync, 2)} ms (synchronous) and ${f(o.dask.iterationMs.threads, 2)} ms (threaded), NumPy alone ${f(o.dask.iterationMs.numpy, 3)} ms.`),
+      ("missing" in o.dask
+        ? "."
+        : `; the same gradient with dask.array takes ${f(o.dask.iterationMs.sync, 2)} ms (synchronous) and ${f(o.dask.iterationMs.threads, 2)} ms (threaded), NumPy alone ${f(o.dask.iterationMs.numpy, 3)} ms.`),
     "",
   );
   if ("missing" in o.dask) out.push(missing("Dask", o.dask), "");
@@ -367,9 +518,28 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   // graph
   out.push("## Graph optimization", "");
   const gr = r.graph;
-  out.push(table(["chunks", "tasks", "after compile()", "compile ms per 1,000 tasks"], gr.results.map((x) => [String(x.chunks), String(x.tasks.materialized), String(x.planTasks), f(x.msPer1000Tasks.compileGraph, 3)])), "");
+  out.push(
+    table(
+      ["chunks", "tasks", "after compile()", "compile ms per 1,000 tasks"],
+      gr.results.map((x) => [String(x.chunks), String(x.tasks.materialized), String(x.planTasks), f(x.msPer1000Tasks.compileGraph, 3)]),
+    ),
+    "",
+  );
   if ("missing" in gr.dask) out.push(missing("Dask", gr.dask), "");
-  else out.push(table(["Dask", "chunks", "tasks", "after dask.array optimize", "optimize ms per 1,000 tasks"], gr.dask.map((d) => [d.dask, String(d.chunks), String(d.tasks.materialized), String(d.tasks.arrayOptimized), f(d.msPer1000Tasks.arrayOptimize, 3)])), "");
+  else
+    out.push(
+      table(
+        ["Dask", "chunks", "tasks", "after dask.array optimize", "optimize ms per 1,000 tasks"],
+        gr.dask.map((d) => [
+          d.dask,
+          String(d.chunks),
+          String(d.tasks.materialized),
+          String(d.tasks.arrayOptimized),
+          f(d.msPer1000Tasks.arrayOptimize, 3),
+        ]),
+      ),
+      "",
+    );
 
   // model selection
   const s = r.selection;

@@ -34,8 +34,18 @@ export interface ArrayBenchReport {
     /** x stored as float32: ms of reading it once and of the fused expression; their ratio, and float32 fused / float64 fused. */
     float32: { ms: { stream: number; fused: number }; fusedOverStream: number; fusedOverFloat64: number };
   };
-  gradient: { rows: number; cols: number; chunks: number; threads: number; ms: { fused: number; twoPass: number }; GBs: { fused: number; twoPass: number }; tasks: { fused: number; twoPass: number } };
-  reference: { numpy: { expressionMs: number; gradientMs: number }; dask: { version: string; expressionMs: number } | null } | { missing: string };
+  gradient: {
+    rows: number;
+    cols: number;
+    chunks: number;
+    threads: number;
+    ms: { fused: number; twoPass: number };
+    GBs: { fused: number; twoPass: number };
+    tasks: { fused: number; twoPass: number };
+  };
+  reference:
+    | { numpy: { expressionMs: number; gradientMs: number }; dask: { version: string; expressionMs: number } | null }
+    | { missing: string };
   machine: { cpu: string; cores: number; node: string };
 }
 
@@ -59,7 +69,13 @@ async function timePlan(rt: Runtime, plan: Plan, repeats: number): Promise<numbe
 const planOf = (x: ChunkedArray, fusion?: "none") => compile(new Graph([x.storageLayer]), x.storageLayer.keys(), fusion ? { fusion } : {});
 
 function pythonReference(n: number, chunks: number, rows: number, cols: number, repeats: number): ArrayBenchReport["reference"] {
-  return runPythonReference<ArrayBenchReport["reference"]>("array_reference.py", "numpy", "python3-numpy python3-dask", [n, chunks, rows, cols, repeats], 900_000);
+  return runPythonReference<ArrayBenchReport["reference"]>(
+    "array_reference.py",
+    "numpy",
+    "python3-numpy python3-dask",
+    [n, chunks, rows, cols, repeats],
+    900_000,
+  );
 }
 
 export async function benchArray(options: ArrayBenchOptions = {}): Promise<ArrayBenchReport> {
@@ -79,7 +95,9 @@ export async function benchArray(options: ArrayBenchOptions = {}): Promise<Array
     progress(0, "expression");
     const x = await array.random.uniform({ shape: [n], chunks: n / chunks, seed: 1, low: 0.5, high: 1.5 }).persist({ runtime: rt });
     const y = x.exp().sub(x.reciprocal()).sum();
-    const fusedPlan = planOf(y), unfusedPlan = planOf(y, "none"), streamPlan = planOf(x.sum());
+    const fusedPlan = planOf(y),
+      unfusedPlan = planOf(y, "none"),
+      streamPlan = planOf(x.sum());
     const stream = await timePlan(rt, streamPlan, repeats);
     const fused = await timePlan(rt, fusedPlan, repeats);
     const unfused = await timePlan(rt, unfusedPlan, Math.max(3, repeats >> 1));
@@ -104,7 +122,8 @@ export async function benchArray(options: ArrayBenchOptions = {}): Promise<Array
     const x32 = await x.astype("float32").persist({ runtime: rt });
     x.release();
     const y32 = x32.exp().sub(x32.reciprocal()).sum();
-    const fused32Plan = planOf(y32), stream32Plan = planOf(x32.sum());
+    const fused32Plan = planOf(y32),
+      stream32Plan = planOf(x32.sum());
     const stream32 = await timePlan(rt, stream32Plan, repeats);
     const fused32 = await timePlan(rt, fused32Plan, repeats);
     const [c] = (await rt.run(fused32Plan)) as number[];
@@ -113,7 +132,9 @@ export async function benchArray(options: ArrayBenchOptions = {}): Promise<Array
     x32.release();
     const gbs = (ms: number) => (8 * n) / (ms * 1e6);
     expression = {
-      values: n, chunks, threads,
+      values: n,
+      chunks,
+      threads,
       ms: { stream, fused, unfused, jsLoop },
       GBs: { stream: gbs(stream), fused: gbs(fused), unfused: gbs(unfused), jsLoop: gbs(jsLoop) },
       tasks: { fused: fusedPlan.tasks.length, unfused: unfusedPlan.tasks.length },
@@ -133,13 +154,17 @@ export async function benchArray(options: ArrayBenchOptions = {}): Promise<Array
     const [g1] = (await rt.run(fusedGrad)) as Float64Array[];
     const [g2] = (await rt.run(twoPassGrad)) as Float64Array[];
     for (let j = 0; j < cols; j++) {
-      if (Math.abs(g1![j]! - g2![j]!) > 1e-6 * Math.max(1, Math.abs(g2![j]!))) throw new Error(`gradients disagree at ${j}: ${g1![j]} vs ${g2![j]}`);
+      if (Math.abs(g1![j]! - g2![j]!) > 1e-6 * Math.max(1, Math.abs(g2![j]!)))
+        throw new Error(`gradients disagree at ${j}: ${g1![j]} vs ${g2![j]}`);
     }
     X.release();
     yv.release();
     const xgbs = (ms: number) => (8 * rows * cols) / (ms * 1e6);
     gradient = {
-      rows, cols, chunks: 10, threads,
+      rows,
+      cols,
+      chunks: 10,
+      threads,
       ms: { fused: gf, twoPass: gt },
       GBs: { fused: xgbs(gf), twoPass: xgbs(gt) },
       tasks: { fused: fusedGrad.tasks.length, twoPass: twoPassGrad.tasks.length },

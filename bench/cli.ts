@@ -35,7 +35,11 @@ export interface BenchIO {
 }
 
 /** Runs a benchmark with a progress bar on stderr (off with --quiet or when stderr is no terminal). */
-async function withProgress<R>(options: BenchOptions, io: BenchIO, run: (onProgress: (done: number, total: number, label: string) => void) => Promise<R>): Promise<R> {
+async function withProgress<R>(
+  options: BenchOptions,
+  io: BenchIO,
+  run: (onProgress: (done: number, total: number, label: string) => void) => Promise<R>,
+): Promise<R> {
   const progress = io.progress?.(options.quiet === true) ?? { update() {}, stop() {} };
   try {
     return await run(progress.update);
@@ -50,12 +54,14 @@ async function kernels(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchKernels } = await import("./kernels.js");
   const { kernelLabel } = await import("./summarize.js");
-  const report = await withProgress(options, io, (onProgress) => benchKernels({
-    backends: options.backends,
-    quick: options.quick === true,
-    only: options.only,
-    onProgress,
-  }));
+  const report = await withProgress(options, io, (onProgress) =>
+    benchKernels({
+      backends: options.backends,
+      quick: options.quick === true,
+      only: options.only,
+      onProgress,
+    }),
+  );
   if (options.json) return out(JSON.stringify(report, null, 2));
   const lines = [
     `streaming read bandwidth (wasm-simd sum, 1 thread): median ${report.streamGBs.toFixed(1)} GB/s, ` +
@@ -94,7 +100,9 @@ async function graph(options: BenchOptions, io: BenchIO): Promise<void> {
         `fuseLinear ${t.fusedLinear} | fuse ${t.fused} | blockwise fusion of the layers: ${t.blockwise} tasks made`,
       `  fuse with other knobs: ${r.fusedWith.map((f) => `${JSON.stringify(f.options)} -> ${f.tasks}`).join(", ")}`,
       `  compile() plan: ${r.planTasks} tasks`,
-      `  ms per 1,000 tasks: ${Object.entries(r.msPer1000Tasks).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`,
+      `  ms per 1,000 tasks: ${Object.entries(r.msPer1000Tasks)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(", ")}`,
       "",
     );
   }
@@ -121,7 +129,9 @@ async function graph(options: BenchOptions, io: BenchIO): Promise<void> {
 async function overhead(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchOverhead } = await import("./overhead.js");
-  const report = await withProgress(options, io, (onProgress) => benchOverhead({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  const report = await withProgress(options, io, (onProgress) =>
+    benchOverhead({ quick: options.quick === true, python: options.python !== false, onProgress }),
+  );
   if (options.json) return out(JSON.stringify(report, null, 2));
   const row = (name: string, f: Record<string, number>) =>
     `${name.padEnd(8)} ${fmt(f.sync!, 3).padStart(8)} ${fmt(f.threadsUnbatched!, 3).padStart(18)} ${fmt(f.threadsBatched!, 3).padStart(16)} ${fmt(f.piscina!, 3).padStart(10)}`;
@@ -153,9 +163,12 @@ async function overhead(options: BenchOptions, io: BenchIO): Promise<void> {
 async function arrays(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchArray } = await import("./array.js");
-  const r = await withProgress(options, io, (onProgress) => benchArray({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  const r = await withProgress(options, io, (onProgress) =>
+    benchArray({ quick: options.quick === true, python: options.python !== false, onProgress }),
+  );
   if (options.json) return out(JSON.stringify(r, null, 2));
-  const e = r.expression, g = r.gradient;
+  const e = r.expression,
+    g = r.gradient;
   const lines = [
     `y = exp(x) - 1/x; y.sum() over ${e.values} values in ${e.chunks} chunks, ${e.threads} threads (median ms, GB/s of x):`,
     `  stream x once (x.sum()) ${e.ms.stream.toFixed(1)} ms, ${e.GBs.stream.toFixed(1)} GB/s`,
@@ -169,8 +182,12 @@ async function arrays(options: BenchOptions, io: BenchIO): Promise<void> {
   ];
   if ("missing" in r.reference) lines.push("", `NumPy: not measured: ${r.reference.missing}`);
   else {
-    lines.push("", `NumPy, same sizes: expression ${r.reference.numpy.expressionMs.toFixed(1)} ms, gradient ${r.reference.numpy.gradientMs.toFixed(1)} ms`);
-    if (r.reference.dask) lines.push(`dask.array ${r.reference.dask.version} (threads): expression ${r.reference.dask.expressionMs.toFixed(1)} ms`);
+    lines.push(
+      "",
+      `NumPy, same sizes: expression ${r.reference.numpy.expressionMs.toFixed(1)} ms, gradient ${r.reference.numpy.gradientMs.toFixed(1)} ms`,
+    );
+    if (r.reference.dask)
+      lines.push(`dask.array ${r.reference.dask.version} (threads): expression ${r.reference.dask.expressionMs.toFixed(1)} ms`);
   }
   out(lines.join("\n"));
 }
@@ -178,14 +195,18 @@ async function arrays(options: BenchOptions, io: BenchIO): Promise<void> {
 async function fresh(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchFresh, formatFresh } = await import("./fresh.js");
-  const r = await withProgress(options, io, (onProgress) => benchFresh({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  const r = await withProgress(options, io, (onProgress) =>
+    benchFresh({ quick: options.quick === true, python: options.python !== false, onProgress }),
+  );
   out(options.json ? JSON.stringify(r, null, 2) : formatFresh(r));
 }
 
 async function glmSuite(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchGlm } = await import("./glm.js");
-  const r = await withProgress(options, io, (onProgress) => benchGlm({ quick: options.quick === true, python: options.python !== false, onProgress }));
+  const r = await withProgress(options, io, (onProgress) =>
+    benchGlm({ quick: options.quick === true, python: options.python !== false, onProgress }),
+  );
   if (options.json) return out(JSON.stringify(r, null, 2));
   const lines = [
     `logistic regression, L2, lambda ${r.lambda}, no intercept, the spec's synthetic problem in 10 chunks, ${r.threads} threads (median fit time):`,
@@ -193,12 +214,16 @@ async function glmSuite(options: BenchOptions, io: BenchIO): Promise<void> {
     "solver              rows       cols   seconds   iterations  objective",
   ];
   for (const x of r.results) {
-    lines.push(`${x.solver.padEnd(19)} ${String(x.rows).padEnd(10)} ${String(x.cols).padEnd(6)} ${x.seconds.toFixed(3).padStart(8)} ${String(x.nIter).padStart(11)}  ${x.objective.toFixed(4)}${x.converged === false ? " (not converged)" : ""}`);
+    lines.push(
+      `${x.solver.padEnd(19)} ${String(x.rows).padEnd(10)} ${String(x.cols).padEnd(6)} ${x.seconds.toFixed(3).padStart(8)} ${String(x.nIter).padStart(11)}  ${x.objective.toFixed(4)}${x.converged === false ? " (not converged)" : ""}`,
+    );
   }
   if ("missing" in r.sklearn) lines.push("", `scikit-learn: not measured: ${r.sklearn.missing}`);
   lines.push("", "gradient descent, one gradient per iteration, largest size:");
   for (const g of r.gradientDescentProfile) {
-    lines.push(`  ${g.name}: ${g.msPerIteration.toFixed(2)} ms per iteration, ${g.tasksPerIteration.toFixed(0)} tasks, ${(100 * g.nonKernelShare).toFixed(1)}% of thread time outside tasks (median iteration; ${(100 * g.nonKernelShareMean).toFixed(1)}% over all)`);
+    lines.push(
+      `  ${g.name}: ${g.msPerIteration.toFixed(2)} ms per iteration, ${g.tasksPerIteration.toFixed(0)} tasks, ${(100 * g.nonKernelShare).toFixed(1)}% of thread time outside tasks (median iteration; ${(100 * g.nonKernelShareMean).toFixed(1)}% over all)`,
+    );
   }
   // the raw-data table: every solver at its defaults on unscaled data, beside scikit-learn's
   const { renderGlmRaw } = await import("./report/glm-raw.js");
@@ -211,11 +236,13 @@ async function selection(options: BenchOptions, io: BenchIO): Promise<void> {
   const { benchSelection } = await import("./selection.js");
   const r = await withProgress(options, io, (onProgress) => benchSelection({ quick: options.quick === true, onProgress }));
   if (options.json) return out(JSON.stringify(r, null, 2));
-  out([
-    `grid search, StandardScaler + LogisticRegression, ${r.lambdas.length} lambdas x ${r.folds} folds on ${r.rows} x ${r.cols}:`,
-    `  GridSearchCV ${r.seconds.gridSearch.toFixed(2)} s; the same fits one by one ${r.seconds.oneByOne.toFixed(2)} s: ${r.speedup.toFixed(2)}x`,
-    `  best lambda: ${String(r.bestLambda.gridSearch)} (grid search), ${String(r.bestLambda.oneByOne)} (one by one)`,
-  ].join("\n"));
+  out(
+    [
+      `grid search, StandardScaler + LogisticRegression, ${r.lambdas.length} lambdas x ${r.folds} folds on ${r.rows} x ${r.cols}:`,
+      `  GridSearchCV ${r.seconds.gridSearch.toFixed(2)} s; the same fits one by one ${r.seconds.oneByOne.toFixed(2)} s: ${r.speedup.toFixed(2)}x`,
+      `  best lambda: ${String(r.bestLambda.gridSearch)} (grid search), ${String(r.bestLambda.oneByOne)} (one by one)`,
+    ].join("\n"),
+  );
 }
 
 async function peers(options: BenchOptions, io: BenchIO): Promise<void> {
@@ -228,14 +255,23 @@ async function peers(options: BenchOptions, io: BenchIO): Promise<void> {
     "",
     "                          ms    GB/s of X  threads  dtype",
   ];
-  for (const g of r.gradient) lines.push(`  ${g.name.padEnd(22)} ${g.ms.toFixed(1).padStart(8)} ${g.GBs.toFixed(1).padStart(8)} ${String(g.threads).padStart(8)}  ${g.dtype}`);
+  for (const g of r.gradient)
+    lines.push(
+      `  ${g.name.padEnd(22)} ${g.ms.toFixed(1).padStart(8)} ${g.GBs.toFixed(1).padStart(8)} ${String(g.threads).padStart(8)}  ${g.dtype}`,
+    );
   if ("missing" in r.tfjs) lines.push(`  TensorFlow.js: not measured: ${r.tfjs.missing}`);
   const gd = r.gradientDescent;
-  lines.push("", `gradient descent, ${gd.iterations} fixed steps of ${gd.step.toExponential(1)}, lambda ${gd.lambda}: ms per iteration, final objective`);
+  lines.push(
+    "",
+    `gradient descent, ${gd.iterations} fixed steps of ${gd.step.toExponential(1)}, lambda ${gd.lambda}: ms per iteration, final objective`,
+  );
   for (const f of gd.results) lines.push(`  ${f.name.padEnd(22)} ${f.msPerIteration.toFixed(1).padStart(8)}  ${f.objective.toFixed(4)}`);
   if ("missing" in r.mljs) lines.push("", `ml.js: not measured: ${r.mljs.missing}`);
   else {
-    lines.push("", `ml-logistic-regression on ${r.mljs.rows} x ${r.mljs.cols}, ${r.mljs.steps} steps (coefficients agree to ${r.mljs.maxCoefDifference.toExponential(1)}): ms per gradient step`);
+    lines.push(
+      "",
+      `ml-logistic-regression on ${r.mljs.rows} x ${r.mljs.cols}, ${r.mljs.steps} steps (coefficients agree to ${r.mljs.maxCoefDifference.toExponential(1)}): ms per gradient step`,
+    );
     for (const m of r.mljs.results) lines.push(`  ${m.name.padEnd(32)} ${m.msPerStep.toFixed(3).padStart(9)}`);
   }
   out(lines.join("\n"));
@@ -248,9 +284,15 @@ async function ideas(options: BenchOptions, io: BenchIO): Promise<void> {
   if (options.json) return out(JSON.stringify(r, null, 2));
   const lines: string[] = [];
   for (const p of r.problems) {
-    lines.push(`gradient descent on ${p.rows} x ${p.cols} in ${p.chunks} chunks, ${r.threads} threads: each idea switched off in turn`, "", "  switched off                 ms/iteration  tasks/iteration  slowdown");
+    lines.push(
+      `gradient descent on ${p.rows} x ${p.cols} in ${p.chunks} chunks, ${r.threads} threads: each idea switched off in turn`,
+      "",
+      "  switched off                 ms/iteration  tasks/iteration  slowdown",
+    );
     for (const x of p.results) {
-      lines.push(`  ${(x.off === "weft" ? "nothing (weft)" : x.off).padEnd(28)} ${x.msPerIteration.toFixed(3).padStart(12)} ${x.tasksPerIteration.toFixed(0).padStart(16)} ${x.slowdown.toFixed(2).padStart(9)}x`);
+      lines.push(
+        `  ${(x.off === "weft" ? "nothing (weft)" : x.off).padEnd(28)} ${x.msPerIteration.toFixed(3).padStart(12)} ${x.tasksPerIteration.toFixed(0).padStart(16)} ${x.slowdown.toFixed(2).padStart(9)}x`,
+      );
     }
     lines.push("");
   }
@@ -260,7 +302,9 @@ async function ideas(options: BenchOptions, io: BenchIO): Promise<void> {
 async function all(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchAll } = await import("./all.js");
-  const result = await withProgress(options, io, (onProgress) => benchAll({ quick: options.quick === true, python: options.python !== false, out: options.out, onProgress }));
+  const result = await withProgress(options, io, (onProgress) =>
+    benchAll({ quick: options.quick === true, python: options.python !== false, out: options.out, onProgress }),
+  );
   if (options.json) return out(JSON.stringify({ report: result.reportPath, files: result.files }, null, 2));
   out(`wrote ${result.reportPath} (${result.files.length} files in ${result.dir})`);
 }

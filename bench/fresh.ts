@@ -79,7 +79,16 @@ interface PythonFresh {
   numpy: string;
   dask: string | null;
   expression: { chunks: number; numpyMs: number; daskMs: number | null; daskRuns: number }[];
-  gd: { rows: number; cols: number; chunks: number; step: number; iterations: number; numpyMs: number; numpyW: number[]; daskMs: number | null }[];
+  gd: {
+    rows: number;
+    cols: number;
+    chunks: number;
+    step: number;
+    iterations: number;
+    numpyMs: number;
+    numpyW: number[];
+    daskMs: number | null;
+  }[];
 }
 
 const VALUES = 100;
@@ -117,7 +126,16 @@ const costOf = (ms: number | null, chunks: number, runs: number): Cost | null =>
 export async function benchFresh(options: FreshBenchOptions = {}): Promise<FreshBenchReport> {
   const quick = options.quick === true;
   const chunkCounts = quick ? [100, 1000] : [100, 1000, 10_000, 100_000];
-  const sizes: [number, number, number][] = quick ? [[10_000, 10, 10], [100_000, 10, 100]] : [[10_000, 10, 10], [100_000, 10, 100], [1_000_000, 100, 10]];
+  const sizes: [number, number, number][] = quick
+    ? [
+        [10_000, 10, 10],
+        [100_000, 10, 100],
+      ]
+    : [
+        [10_000, 10, 10],
+        [100_000, 10, 100],
+        [1_000_000, 100, 10],
+      ];
   const iterations = 20;
   const loops = quick ? 2 : 5;
   const threads = availableParallelism();
@@ -133,7 +151,9 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
   try {
     for (const chunks of chunkCounts) {
       progress(`expression, ${chunks} chunks`);
-      const x = await array.random.uniform({ shape: [chunks * VALUES], chunks: VALUES, seed: 1, low: 0.5, high: 1.5 }).persist({ runtime: rt });
+      const x = await array.random
+        .uniform({ shape: [chunks * VALUES], chunks: VALUES, seed: 1, low: 0.5, high: 1.5 })
+        .persist({ runtime: rt });
       const expr = () => x.exp().sub(x.reciprocal()).sum();
       const repeats = chunks >= 100_000 ? 5 : quick ? 5 : 15;
       const fresh = await timed(() => expr().compute({ runtime: rt }), repeats, 2, chunks);
@@ -150,7 +170,8 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
     for (const [rows, cols, chunks] of sizes) {
       progress(`gradient descent, ${rows} x ${cols}`);
       const { X: Xlazy, y: ylazy } = array.random.logisticProblem({ rows, cols, chunkRows: rows / chunks });
-      const X = await Xlazy.persist({ runtime: rt }), y = await ylazy.persist({ runtime: rt });
+      const X = await Xlazy.persist({ runtime: rt }),
+        y = await ylazy.persist({ runtime: rt });
       const step = STEP_TIMES_ROWS / rows;
       const samples: number[] = [];
       await warmUp(() => descend(X, y, step, iterations, rt, []), 1);
@@ -163,9 +184,17 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
       finalW.set(rows, w);
       const ms = median(samples);
       gradient.push({
-        rows, cols, chunks, iterations, step,
+        rows,
+        cols,
+        chunks,
+        iterations,
+        step,
         weft: { ms, minMs: Math.min(...samples), maxMs: Math.max(...samples), iterations: samples.length },
-        numpyMs: null, daskMs: null, overNumpy: null, overDask: null, iterateDifference: null,
+        numpyMs: null,
+        daskMs: null,
+        overNumpy: null,
+        overDask: null,
+        iterateDifference: null,
       });
     }
     cache = rt.planCache.stats();
@@ -180,11 +209,22 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
     const budget = quick ? 5 : 30;
     // each part in a process of its own (see the script)
     const e = runPythonReference<Pick<PythonFresh, "numpy" | "dask" | "expression">>(
-      "fresh_reference.py", "numpy", "python3-numpy python3-dask", ["expression", chunkCounts.join(","), VALUES, budget], 3_600_000,
+      "fresh_reference.py",
+      "numpy",
+      "python3-numpy python3-dask",
+      ["expression", chunkCounts.join(","), VALUES, budget],
+      3_600_000,
     );
-    const g = "missing" in e ? e : runPythonReference<Pick<PythonFresh, "gd">>(
-      "fresh_reference.py", "numpy", "python3-numpy python3-dask", ["gd", sizes.map((s) => s.join(":")).join(","), iterations, STEP_TIMES_ROWS, budget], 3_600_000,
-    );
+    const g =
+      "missing" in e
+        ? e
+        : runPythonReference<Pick<PythonFresh, "gd">>(
+            "fresh_reference.py",
+            "numpy",
+            "python3-numpy python3-dask",
+            ["gd", sizes.map((s) => s.join(":")).join(","), iterations, STEP_TIMES_ROWS, budget],
+            3_600_000,
+          );
     python = "missing" in e ? e : "missing" in g ? g : { ...e, ...g };
   }
   const ref = "missing" in python ? undefined : python;
@@ -198,14 +238,22 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
     if (!py) continue;
     const w = finalW.get(g.rows)!;
     let difference = 0;
-    for (let j = 0; j < g.cols; j++) difference = Math.max(difference, Math.abs(w[j]! - py.numpyW[j]!) / Math.max(1e-12, Math.abs(py.numpyW[j]!)));
+    for (let j = 0; j < g.cols; j++)
+      difference = Math.max(difference, Math.abs(w[j]! - py.numpyW[j]!) / Math.max(1e-12, Math.abs(py.numpyW[j]!)));
     Object.assign(g, {
-      numpyMs: py.numpyMs, daskMs: py.daskMs, overNumpy: g.weft.ms / py.numpyMs, overDask: py.daskMs ? g.weft.ms / py.daskMs : null, iterateDifference: difference,
+      numpyMs: py.numpyMs,
+      daskMs: py.daskMs,
+      overNumpy: g.weft.ms / py.numpyMs,
+      overDask: py.daskMs ? g.weft.ms / py.daskMs : null,
+      iterateDifference: difference,
     });
   }
   progress("done");
   return {
-    threads, valuesPerChunk: VALUES, expression, gradient,
+    threads,
+    valuesPerChunk: VALUES,
+    expression,
+    gradient,
     cache: { ...cache, hitRate: cache.hits / Math.max(1, cache.hits + cache.misses) },
     reference: ref ? { numpy: ref.numpy, dask: ref.dask } : (python as Missing),
     machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version },
@@ -216,7 +264,14 @@ export async function benchFresh(options: FreshBenchOptions = {}): Promise<Fresh
  * `iterations` steps of gradient descent from w = 0, each a fresh graph (a new array for w, the
  * expression built anew), as a user writes it; pushes each step's ms after the first two.
  */
-async function descend(X: ChunkedArray, y: ChunkedArray, step: number, iterations: number, rt: Runtime, samples: number[]): Promise<Float64Array> {
+async function descend(
+  X: ChunkedArray,
+  y: ChunkedArray,
+  step: number,
+  iterations: number,
+  rt: Runtime,
+  samples: number[],
+): Promise<Float64Array> {
   const cols = X.shape[1]!;
   const w = new Float64Array(cols);
   const g = new Float64Array(cols);
@@ -245,7 +300,11 @@ export function formatFresh(r: FreshBenchReport): string {
         `${f(e.compiled.usPerChunk).padStart(13)} ${(e.dask ? `${f(e.dask.usPerChunk)} (${f(e.dask.ms, 0)} ms)` : "-").padStart(23)} ${(e.numpyMs === null ? "-" : `${f(e.numpyMs, 3)} ms`).padStart(20)}`,
     );
   }
-  lines.push("", "gradient descent written by hand, w -= step * X.T @ (sigmoid(X @ w) - y), a new graph every iteration: ms per iteration (median)", "");
+  lines.push(
+    "",
+    "gradient descent written by hand, w -= step * X.T @ (sigmoid(X @ w) - y), a new graph every iteration: ms per iteration (median)",
+    "",
+  );
   lines.push("   rows x cols   chunks      weft   (min-max)        NumPy   dask.array   weft/NumPy   weft/dask   iterates vs NumPy");
   for (const g of r.gradient) {
     lines.push(

@@ -64,7 +64,10 @@ export async function profileGradientDescent(rt: Runtime, X: ChunkedArray, y: Ch
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const share = (busy: number, wall: number) => Math.max(0, 1 - busy / (wall * rt.threads));
     return {
-      name, msPerIteration: median(walls), taskMsPerIteration: sum(busyOf) / iterations, tasksPerIteration: events.length / iterations,
+      name,
+      msPerIteration: median(walls),
+      taskMsPerIteration: sum(busyOf) / iterations,
+      tasksPerIteration: events.length / iterations,
       nonKernelShare: median(walls.map((wall, i) => share(busyOf[i]!, wall))),
       nonKernelShares: walls.map((wall, i) => share(busyOf[i]!, wall)),
       nonKernelShareMean: share(sum(busyOf), sum(walls)),

@@ -14,8 +14,15 @@ import { runPythonReference } from "./python.js";
 
 /** The problems of optima.json the table shows (all with an intercept, lambda 1). */
 export const RAW_PROBLEMS = [
-  "breast_cancer-l2-lam1", "wine0-l2-lam1", "iris2-l2-lam1", "diabetes-l2-lam1", "diabetes_counts-l2-lam1",
-  "ill_logistic-l2-lam1", "ill_rare-l2-lam1", "ill_poisson-l2-lam1", "breast_cancer-l1-lam1",
+  "breast_cancer-l2-lam1",
+  "wine0-l2-lam1",
+  "iris2-l2-lam1",
+  "diabetes-l2-lam1",
+  "diabetes_counts-l2-lam1",
+  "ill_logistic-l2-lam1",
+  "ill_rare-l2-lam1",
+  "ill_poisson-l2-lam1",
+  "breast_cancer-l1-lam1",
 ] as const;
 /** The quick run's: one smooth problem, one with an L1 penalty. */
 export const RAW_PROBLEMS_QUICK = ["iris2-l2-lam1", "breast_cancer-l1-lam1"] as const;
@@ -88,8 +95,11 @@ export function fixturesDir(): string | undefined {
 
 /** A CSV of the fixtures: header row, features, `target` last. */
 function readCsv(path: string): { X: number[][]; y: number[] } {
-  const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "");
-  const X: number[][] = [], y: number[] = [];
+  const lines = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
+  const X: number[][] = [],
+    y: number[] = [];
   for (const line of lines.slice(1)) {
     const v = line.split(",").map(Number);
     y.push(v.pop()!);
@@ -100,7 +110,8 @@ function readCsv(path: string): { X: number[][]; y: number[] } {
 
 /** Neumaier-compensated sum. */
 function fsum(values: Iterable<number>): number {
-  let s = 0, c = 0;
+  let s = 0,
+    c = 0;
   for (const v of values) {
     const t = s + v;
     c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
@@ -154,7 +165,16 @@ export async function benchGlmRaw(options: GlmRawOptions = {}): Promise<GlmRawRe
       if (!p) throw new Error(`optima.json has no problem ${name}`);
       if (!p.fitIntercept || p.separable) throw new Error(`${name}: expected a non-separable problem with an intercept`);
       const { X, y } = readCsv(`${dir}${p.dataset}`);
-      problems.push({ name, dataset: p.dataset, family: p.family, regularizer: p.regularizer, lambda: p.lambda, rows: X.length, cols: X[0]!.length, optimum: p.objective });
+      problems.push({
+        name,
+        dataset: p.dataset,
+        family: p.family,
+        regularizer: p.regularizer,
+        lambda: p.lambda,
+        rows: X.length,
+        cols: X[0]!.length,
+        optimum: p.objective,
+      });
       for (const solver of p.regularizer === "l1" ? L1_SOLVERS : SMOOTH_SOLVERS) {
         options.onProgress?.(`raw data: ${name}, ${solver}`);
         const fit = async () => {
@@ -169,8 +189,14 @@ export async function benchGlmRaw(options: GlmRawOptions = {}): Promise<GlmRawRe
         const { model } = runs[runs.length - 1]!;
         const gap = (v: number) => (v - p.objective) / Math.abs(p.objective);
         results.push({
-          problem: name, solver, seconds: median(runs.map((r) => r.seconds)), nIter: model.nIter, converged: model.converged,
-          optimality: model.optimality, objective: model.objective, gap: gap(model.objective),
+          problem: name,
+          solver,
+          seconds: median(runs.map((r) => r.seconds)),
+          nIter: model.nIter,
+          converged: model.converged,
+          optimality: model.optimality,
+          objective: model.objective,
+          gap: gap(model.objective),
           gapFromCoef: gap(objectiveAt(p, X, y, model.coef!, model.intercept)),
         });
       }
@@ -181,7 +207,13 @@ export async function benchGlmRaw(options: GlmRawOptions = {}): Promise<GlmRawRe
   let sklearn: GlmRawReport["sklearn"] = { missing: "skipped (--no-python)" };
   if (options.python !== false) {
     options.onProgress?.("raw data: scikit-learn");
-    const out = runPythonReference<{ sklearn: string; results: GlmRawRow[] }>("glm_raw.py", "sklearn, numpy", "python3-sklearn", [dir, names.join(","), repeats], 600_000);
+    const out = runPythonReference<{ sklearn: string; results: GlmRawRow[] }>(
+      "glm_raw.py",
+      "sklearn, numpy",
+      "python3-sklearn",
+      [dir, names.join(","), repeats],
+      600_000,
+    );
     if ("missing" in out) sklearn = out;
     else {
       sklearn = { version: out.sklearn };

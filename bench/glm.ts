@@ -46,8 +46,19 @@ export interface GlmBenchOptions {
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
-function sklearnReference(sizes: readonly number[], cols: number, lambda: number, repeats: number): { version: string; rows: GlmBenchRow[] } | { missing: string } {
-  const out = runPythonReference<{ sklearn: string; results: Omit<GlmBenchRow, "solver">[] }>("sklearn_glm.py", "sklearn, numpy", "python3-sklearn", [sizes.join(","), cols, lambda, repeats], 1_800_000);
+function sklearnReference(
+  sizes: readonly number[],
+  cols: number,
+  lambda: number,
+  repeats: number,
+): { version: string; rows: GlmBenchRow[] } | { missing: string } {
+  const out = runPythonReference<{ sklearn: string; results: Omit<GlmBenchRow, "solver">[] }>(
+    "sklearn_glm.py",
+    "sklearn, numpy",
+    "python3-sklearn",
+    [sizes.join(","), cols, lambda, repeats],
+    1_800_000,
+  );
   if ("missing" in out) return out;
   return { version: out.sklearn, rows: out.results.map((r) => ({ solver: "sklearn-lbfgs", ...r })) };
 }
@@ -70,7 +81,14 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
       for (const solver of solvers) {
         options.onProgress?.(done, total, `${solver} ${rows} x ${cols}`);
         const fit = async () => {
-          const model = new glm.LogisticRegression({ solver, regularizer: "l2", lambda, fitIntercept: false, runtime: rt, maxIter: solver === "gradient_descent" ? 1000 : undefined });
+          const model = new glm.LogisticRegression({
+            solver,
+            regularizer: "l2",
+            lambda,
+            fitIntercept: false,
+            runtime: rt,
+            maxIter: solver === "gradient_descent" ? 1000 : undefined,
+          });
           const t0 = performance.now();
           await model.fit(X, y);
           return { model, seconds: (performance.now() - t0) / 1000 };
@@ -81,7 +99,15 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
         const runs = first.seconds > 5 ? [first] : [];
         for (let r = 0; r < (first.seconds > 5 ? 0 : repeats); r++) runs.push(await fit());
         const { model } = runs[runs.length - 1]!;
-        results.push({ solver, rows, cols, seconds: median(runs.map((r) => r.seconds)), nIter: model.nIter, objective: model.objective, converged: model.converged });
+        results.push({
+          solver,
+          rows,
+          cols,
+          seconds: median(runs.map((r) => r.seconds)),
+          nIter: model.nIter,
+          objective: model.objective,
+          converged: model.converged,
+        });
         done += 1;
       }
       X.release();
@@ -91,7 +117,9 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
     await rt.close();
   }
   options.onProgress?.(done++, total, "gradient descent profile");
-  const gradientDescentProfile = (await profileGlm({ rows: sizes[sizes.length - 1]!, iterations: quick ? 3 : 20 })).map(({ events, ...rest }) => (options.events ? { ...rest, events } : rest));
+  const gradientDescentProfile = (await profileGlm({ rows: sizes[sizes.length - 1]!, iterations: quick ? 3 : 20 })).map(
+    ({ events, ...rest }) => (options.events ? { ...rest, events } : rest),
+  );
   let sklearn: GlmBenchReport["sklearn"] = { missing: "skipped (--no-python)" };
   if (options.python !== false) {
     options.onProgress?.(done, total, "scikit-learn");
@@ -105,5 +133,13 @@ export async function benchGlm(options: GlmBenchOptions = {}): Promise<GlmBenchR
   options.onProgress?.(total - 1, total, "raw data");
   const raw = await benchGlmRaw({ quick, python: options.python, onProgress: (label) => options.onProgress?.(total - 1, total, label) });
   options.onProgress?.(total, total, "done");
-  return { results, gradientDescentProfile, lambda, threads, sklearn, raw, machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version } };
+  return {
+    results,
+    gradientDescentProfile,
+    lambda,
+    threads,
+    sklearn,
+    raw,
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version },
+  };
 }

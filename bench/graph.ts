@@ -22,8 +22,15 @@ export interface GraphBenchRow {
    * to map), then compile(), which runs them on one dense index and is what users pay.
    */
   msPer1000Tasks: {
-    build: number; materialize: number; cull: number; inlineConstants: number; fuseLinear: number; fuse: number; order: number;
-    passesTotal: number; compile: number;
+    build: number;
+    materialize: number;
+    cull: number;
+    inlineConstants: number;
+    fuseLinear: number;
+    fuse: number;
+    order: number;
+    passesTotal: number;
+    compile: number;
     /** compile(graph): blockwise fusion of the layers, materializing the fused tasks, then the passes. */
     compileGraph: number;
   };
@@ -86,7 +93,15 @@ export function benchGraph(options: { chunks?: readonly number[]; repeats?: numb
   const sizes = options.chunks ?? [1000, 10_000];
   for (const chunks of sizes) {
     const samples: Record<keyof GraphBenchRow["msPer1000Tasks"], number[]> = {
-      build: [], materialize: [], cull: [], inlineConstants: [], fuseLinear: [], fuse: [], order: [], passesTotal: [], compile: [],
+      build: [],
+      materialize: [],
+      cull: [],
+      inlineConstants: [],
+      fuseLinear: [],
+      fuse: [],
+      order: [],
+      passesTotal: [],
+      compile: [],
       compileGraph: [],
     };
     let counts: GraphBenchRow["tasks"] | undefined;

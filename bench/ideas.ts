@@ -35,7 +35,16 @@ import { descend, persistLogisticProblem } from "./problem.js";
 import { compiledModule } from "./modules.js";
 import type { GlmChunkMessage } from "./piscina-glm.js";
 
-export const IDEAS = ["weft", "blockwise fusion", "task fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"] as const;
+export const IDEAS = [
+  "weft",
+  "blockwise fusion",
+  "task fusion",
+  "blockwise and task fusion",
+  "plans",
+  "batching",
+  "shared memory",
+  "SIMD",
+] as const;
 export type IdeaName = (typeof IDEAS)[number];
 
 export interface IdeaRow {
@@ -82,7 +91,11 @@ interface Data {
 async function persistProblem(rt: Runtime, rows: number, cols: number, chunks: number): Promise<Data> {
   const { X, y } = await persistLogisticProblem(rt, rows, cols, chunks);
   return {
-    rt, xs: X.chunkBuffers(), ys: y.chunkBuffers(), rowChunks: X.rowChunks, cols,
+    rt,
+    xs: X.chunkBuffers(),
+    ys: y.chunkBuffers(),
+    rowChunks: X.rowChunks,
+    cols,
     release: () => {
       X.release();
       y.release();
@@ -98,7 +111,12 @@ function fusedTasks(d: Data, wKey: Key, threads: number): { tasks: Map<Key, Task
   const parts: Key[] = [];
   for (const { chunk: c, row0, rows } of glm.guidedPieces(d.rowChunks, threads, d.cols)) {
     const k = key(prefix, parts.length);
-    tasks.set(k, taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", d.xs[c], d.ys[c], ref(wKey), row0, rows, d.cols, false], { bytes: 8 * (d.cols + 2) }));
+    tasks.set(
+      k,
+      taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", d.xs[c], d.ys[c], ref(wKey), row0, rows, d.cols, false], {
+        bytes: 8 * (d.cols + 2),
+      }),
+    );
     parts.push(k);
   }
   const out = key(`${prefix}-total`);
@@ -112,7 +130,10 @@ function unfusedTasks(d: Data, wKey: Key): { tasks: Map<Key, Task>; out: Key } {
   const tasks = new Map<Key, Task>([[wKey, task(wKey, "input")]]);
   const parts: Key[] = [];
   d.rowChunks.forEach((rows, c) => {
-    const z = key(`${prefix}-Xw`, c), m = key(`${prefix}-sigmoid`, c), r = key(`${prefix}-sub`, c), g = key(`${prefix}-XTr`, c);
+    const z = key(`${prefix}-Xw`, c),
+      m = key(`${prefix}-sigmoid`, c),
+      r = key(`${prefix}-sub`, c),
+      g = key(`${prefix}-XTr`, c);
     tasks.set(z, taskWith(z, "gemvChunk", [d.xs[c], ref(wKey), rows, d.cols], { bytes: 8 * rows }));
     tasks.set(m, taskWith(m, "sigmoid", [ref(z)], { bytes: 8 * rows }));
     tasks.set(r, taskWith(r, "sub", [ref(m), d.ys[c]], { bytes: 8 * rows }));
@@ -156,7 +177,14 @@ interface Measured {
  * pool) first runs one untimed iteration: the first loop after such a switch was up to 1.5x
  * slower, whichever variant it was (seen as "nothing off" always following "SIMD off").
  */
-async function measureInterleaved(variants: readonly Variant[], cols: number, iterations: number, repeats: number, step: number, progress: (label: string) => void): Promise<Map<IdeaName, Measured>> {
+async function measureInterleaved(
+  variants: readonly Variant[],
+  cols: number,
+  iterations: number,
+  repeats: number,
+  step: number,
+  progress: (label: string) => void,
+): Promise<Map<IdeaName, Measured>> {
   const samples = new Map<IdeaName, number[]>(variants.map((v) => [v.off, []]));
   const results = new Map<IdeaName, Measured>();
   for (const v of variants) await descend(v.gradient, cols, 1, step, 1); // warm-up: V8 tiers up, workers load the plans
@@ -188,7 +216,11 @@ async function piscinaGradient(d: Data, threads: number): Promise<{ gradient: Gr
   const Y = d.ys.map((a) => a.f64().slice());
   return {
     gradient: async (w) => {
-      const parts = await Promise.all(d.rowChunks.map((rows, c) => pool.run({ X: X[c]!, y: Y[c]!, w, rows, cols: d.cols } satisfies GlmChunkMessage) as Promise<Float64Array>));
+      const parts = await Promise.all(
+        d.rowChunks.map(
+          (rows, c) => pool.run({ X: X[c]!, y: Y[c]!, w, rows, cols: d.cols } satisfies GlmChunkMessage) as Promise<Float64Array>,
+        ),
+      );
       const g = new Float64Array(d.cols);
       for (const part of parts) for (let j = 0; j < d.cols; j++) g[j] = g[j]! + part[j]!;
       return g;
@@ -197,7 +229,16 @@ async function piscinaGradient(d: Data, threads: number): Promise<{ gradient: Gr
   };
 }
 
-async function benchProblem(name: "large" | "small", rows: number, cols: number, chunks: number, iterations: number, repeats: number, threads: number, progress: (label: string) => void): Promise<IdeasProblemReport> {
+async function benchProblem(
+  name: "large" | "small",
+  rows: number,
+  cols: number,
+  chunks: number,
+  iterations: number,
+  repeats: number,
+  threads: number,
+  progress: (label: string) => void,
+): Promise<IdeasProblemReport> {
   const step = 1 / rows;
   progress(`${name}: data`);
   const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 } });
@@ -220,13 +261,20 @@ async function benchProblem(name: "large" | "small", rows: number, cols: number,
       { off: "weft", rt, gradient: planGradient(d, weftPlan, wKey) },
       { off: "blockwise fusion", rt, gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey] }), wKey) },
       { off: "task fusion", rt, gradient: planGradient(d, compile(fused.tasks, [fused.out], { inputs: [wKey], fusion: "none" }), wKey) },
-      { off: "blockwise and task fusion", rt, gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey], fusion: "none" }), wKey) },
       {
-        off: "plans", rt,
+        off: "blockwise and task fusion",
+        rt,
+        gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey], fusion: "none" }), wKey),
+      },
+      {
+        off: "plans",
+        rt,
         gradient: async (w) => {
           wBuffer.f64().set(w);
           const graph = fusedTasks(d, wKey, threads); // built anew, compiled by compute()
-          const [v] = (await rt.compute(graph.tasks, [graph.out], { inputs: [wKey], bindings: new Map([[wKey, wBuffer]]) })) as [Float64Array];
+          const [v] = (await rt.compute(graph.tasks, [graph.out], { inputs: [wKey], bindings: new Map([[wKey, wBuffer]]) })) as [
+            Float64Array,
+          ];
           return v.subarray(0, cols);
         },
       },
@@ -252,8 +300,18 @@ async function benchProblem(name: "large" | "small", rows: number, cols: number,
   }
   const base = measured.get("weft")!.ms;
   return {
-    name, rows, cols, chunks, iterations, repeats,
-    results: IDEAS.map((off) => ({ off, msPerIteration: measured.get(off)!.ms, tasksPerIteration: measured.get(off)!.tasks, slowdown: measured.get(off)!.ms / base })),
+    name,
+    rows,
+    cols,
+    chunks,
+    iterations,
+    repeats,
+    results: IDEAS.map((off) => ({
+      off,
+      msPerIteration: measured.get(off)!.ms,
+      tasksPerIteration: measured.get(off)!.tasks,
+      slowdown: measured.get(off)!.ms / base,
+    })),
   };
 }
 
@@ -261,11 +319,17 @@ export async function benchIdeas(options: IdeasBenchOptions = {}): Promise<Ideas
   const quick = options.quick === true;
   const threads = availableParallelism();
   const sizes = quick
-    ? [{ name: "large" as const, rows: 100_000, cols: 100, iterations: 3, repeats: 2 }, { name: "small" as const, rows: 2_000, cols: 10, iterations: 20, repeats: 2 }]
-    // the large problem's repeats are what the noise of the machine calls for (its loops differ
-    // by up to a third from one repeat to the next); its iterations are few because the variant
-    // without shared memory takes seconds each
-    : [{ name: "large" as const, rows: 1_000_000, cols: 100, iterations: 5, repeats: 5 }, { name: "small" as const, rows: 10_000, cols: 10, iterations: 200, repeats: 5 }];
+    ? [
+        { name: "large" as const, rows: 100_000, cols: 100, iterations: 3, repeats: 2 },
+        { name: "small" as const, rows: 2_000, cols: 10, iterations: 20, repeats: 2 },
+      ]
+    : // the large problem's repeats are what the noise of the machine calls for (its loops differ
+      // by up to a third from one repeat to the next); its iterations are few because the variant
+      // without shared memory takes seconds each
+      [
+        { name: "large" as const, rows: 1_000_000, cols: 100, iterations: 5, repeats: 5 },
+        { name: "small" as const, rows: 10_000, cols: 10, iterations: 200, repeats: 5 },
+      ];
   const total = sizes.reduce((t, s) => t + s.repeats + 1, 0);
   let done = 0;
   const progress = (label: string) => options.onProgress?.(done++, total, label);

@@ -65,23 +65,38 @@ function fill(k: Kernels, length: number, value: (i: number) => number) {
 
 const noise = (i: number) => Math.sin(i * 12.9898) * 0.5;
 
-function vectorCase(kernel: KernelName, n: number, inputs: number, outputs: number, flopsPerElement: number | null,
-                    where: Case["where"] = "memory"): Case {
+function vectorCase(
+  kernel: KernelName,
+  n: number,
+  inputs: number,
+  outputs: number,
+  flopsPerElement: number | null,
+  where: Case["where"] = "memory",
+): Case {
   return {
-    kernel, where, n, p: null,
+    kernel,
+    where,
+    n,
+    p: null,
     bytes: 8 * n * (inputs + outputs),
     flops: flopsPerElement === null ? null : flopsPerElement * n,
     prepare(k) {
-      const bufs = Array.from({ length: Math.max(inputs, 1) + outputs }, (_, b) => fill(k, n, (i) => noise(i + b) + (kernel === "log" ? 1 : 0)));
+      const bufs = Array.from({ length: Math.max(inputs, 1) + outputs }, (_, b) =>
+        fill(k, n, (i) => noise(i + b) + (kernel === "log" ? 1 : 0)),
+      );
       const ptrs = bufs.map((b) => b.ptr);
       const raw = k.raw as unknown as Record<string, (...a: number[]) => number | void>;
       const fn = raw[kernel]!;
       const args: number[] =
-        kernel === "axpy" ? [n, 0.5, ptrs[0]!, ptrs[1]!]
-        : kernel === "addVV" ? [n, ptrs[0]!, ptrs[1]!, ptrs[2]!]
-        : outputs === 0 && inputs === 2 ? [n, ptrs[0]!, ptrs[1]!]
-        : outputs === 0 ? [n, ptrs[0]!]
-        : [n, ptrs[0]!, ptrs[1]!];
+        kernel === "axpy"
+          ? [n, 0.5, ptrs[0]!, ptrs[1]!]
+          : kernel === "addVV"
+            ? [n, ptrs[0]!, ptrs[1]!, ptrs[2]!]
+            : outputs === 0 && inputs === 2
+              ? [n, ptrs[0]!, ptrs[1]!]
+              : outputs === 0
+                ? [n, ptrs[0]!]
+                : [n, ptrs[0]!, ptrs[1]!];
       return { call: () => void fn(...args), release: () => bufs.forEach((b) => b.free()) };
     },
   };
@@ -91,7 +106,10 @@ type MatrixKernel = "gemv" | "gemvT" | "glmLogisticLossGrad" | "glmNormalLossGra
 
 function matrixCase(kernel: MatrixKernel, rows: number, p: number, where: Case["where"] = "memory"): Case {
   return {
-    kernel, where, n: rows, p,
+    kernel,
+    where,
+    n: rows,
+    p,
     bytes: 8 * rows * (p + 1), // X once, plus one float64 per row (y, or the output of gemv)
     flops: kernel.startsWith("glm") ? 4 * rows * p : 2 * rows * p,
     prepare(k) {
@@ -100,9 +118,11 @@ function matrixCase(kernel: MatrixKernel, rows: number, p: number, where: Case["
       const { X, y: v } = logisticProblemChunk(k, { cols: p, rowStart: 0, rows, beta: w });
       const out = k.memory.allocF64(Math.max(rows, p + 1));
       const call =
-        kernel === "gemv" ? () => k.raw.gemv(rows, p, 1, X.ptr, p, w.ptr, 0, out.ptr)
-        : kernel === "gemvT" ? () => k.raw.gemvT(rows, p, 1, X.ptr, p, v.ptr, 0, out.ptr)
-        : () => void k.raw[kernel](rows, p, X.ptr, p, v.ptr, w.ptr, 0.1, out.ptr);
+        kernel === "gemv"
+          ? () => k.raw.gemv(rows, p, 1, X.ptr, p, w.ptr, 0, out.ptr)
+          : kernel === "gemvT"
+            ? () => k.raw.gemvT(rows, p, 1, X.ptr, p, v.ptr, 0, out.ptr)
+            : () => void k.raw[kernel](rows, p, X.ptr, p, v.ptr, w.ptr, 0.1, out.ptr);
       return { call, release: () => [X, w, v, out].forEach((b) => b.free()) };
     },
   };
@@ -110,7 +130,12 @@ function matrixCase(kernel: MatrixKernel, rows: number, p: number, where: Case["
 
 function gemmCase(size: number): Case {
   return {
-    kernel: "gemm", where: "memory", n: size, p: size, bytes: 3 * 8 * size * size, flops: 2 * size ** 3,
+    kernel: "gemm",
+    where: "memory",
+    n: size,
+    p: size,
+    bytes: 3 * 8 * size * size,
+    flops: 2 * size ** 3,
     prepare(k) {
       const [A, B, C] = [0, 1, 2].map((s) => fill(k, size * size, (i) => noise(i + s)));
       const S = k.memory.allocF64(GEMM_SCRATCH_ELEMENTS);
@@ -124,7 +149,12 @@ function gemmCase(size: number): Case {
 
 function gramCase(rows: number, p: number): Case {
   return {
-    kernel: "gramWeighted", where: "memory", n: rows, p, bytes: 8 * rows * (p + 1), flops: rows * p * (p + 1),
+    kernel: "gramWeighted",
+    where: "memory",
+    n: rows,
+    p,
+    bytes: 8 * rows * (p + 1),
+    flops: rows * p * (p + 1),
     prepare(k) {
       const X = fill(k, rows * p, noise);
       const d = fill(k, rows, (i) => 0.25 + 0.1 * noise(i));
@@ -139,7 +169,12 @@ function gramCase(rows: number, p: number): Case {
 
 function choleskyCase(n: number): Case {
   return {
-    kernel: "cholesky", where: "memory", n, p: n, bytes: 8 * n * n, flops: n ** 3 / 3,
+    kernel: "cholesky",
+    where: "memory",
+    n,
+    p: n,
+    bytes: 8 * n * n,
+    flops: n ** 3 / 3,
     prepare(k) {
       const A = k.memory.allocF64(n * n);
       const source = new Float64Array(n * n);
@@ -243,7 +278,11 @@ export async function benchKernels(options: KernelBenchOptions = {}): Promise<Ke
       const t = time(label, call, { maxTime: quick ? 0.05 : 0.6, minSamples: quick ? 2 : 7 });
       release();
       results.push({
-        kernel: c.kernel, where: c.where, backend, n: c.n, p: c.p,
+        kernel: c.kernel,
+        where: c.where,
+        backend,
+        n: c.n,
+        p: c.p,
         ms: t.seconds * 1e3,
         GBs: c.bytes / t.seconds / 1e9,
         GFLOPs: c.flops === null ? null : c.flops / t.seconds / 1e9,

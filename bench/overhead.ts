@@ -18,7 +18,22 @@
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { OpRegistry, Runtime, compile, glm, key, logisticProblemChunk, ref, registerArrayOps, registerKernelOps, task, taskWith, type Key, type Plan, type Task } from "weft";
+import {
+  OpRegistry,
+  Runtime,
+  compile,
+  glm,
+  key,
+  logisticProblemChunk,
+  ref,
+  registerArrayOps,
+  registerKernelOps,
+  task,
+  taskWith,
+  type Key,
+  type Plan,
+  type Task,
+} from "weft";
 import type { Allocation } from "weft/memory";
 import { median, wallMs } from "./measure.js";
 import { runPythonReference } from "./python.js";
@@ -114,7 +129,9 @@ async function piscinaUsPerTask(n: number, repeats: number): Promise<{ chain: nu
 }
 
 async function iterationFigures(ops: OpRegistry, iterations: number, repeats: number, threads: number): Promise<IterationFigures> {
-  const chunks = 10, rows = 100, cols = 100;
+  const chunks = 10,
+    rows = 100,
+    cols = 100;
   const figures: Partial<IterationFigures> = { chunks, rows: chunks * rows, cols, iterations };
   for (const executor of ["sync", "threads"] as const) {
     const rt = await Runtime.start({ threads: executor === "sync" ? 1 : threads, profileCapacity: 0 });
@@ -128,7 +145,10 @@ async function iterationFigures(ops: OpRegistry, iterations: number, repeats: nu
       const parts: Key[] = [];
       data.forEach(({ X, y }, c) => {
         const k = key("overhead-grad", c);
-        tasks.set(k, taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", X, y, ref(wKey), 0, rows, cols, false], { bytes: 8 * (cols + 2) }));
+        tasks.set(
+          k,
+          taskWith(k, "glmChunkLossGrad", ["glmLogisticLossGrad", X, y, ref(wKey), 0, rows, cols, false], { bytes: 8 * (cols + 2) }),
+        );
         parts.push(k);
       });
       const total = key("overhead-total");
@@ -217,7 +237,11 @@ export async function benchOverhead(options: OverheadOptions = {}): Promise<Over
       if (shape === "chain") {
         threaded.clearProfile();
         check(await threaded.run(plan, {}, { batch: false }));
-        const starts = threaded.profile().events.filter((e) => e.lane > 0).map((e) => e.start).sort((a, b) => a - b);
+        const starts = threaded
+          .profile()
+          .events.filter((e) => e.lane > 0)
+          .map((e) => e.start)
+          .sort((a, b) => a - b);
         roundTripUs = 1000 * median(starts.slice(1).map((t, i) => t - starts[i]!));
         threaded.clearProfile();
       }
@@ -243,7 +267,12 @@ export async function benchOverhead(options: OverheadOptions = {}): Promise<Over
   const worse = (k: keyof ExecutorFigures) => Math.max(byShape.chain[k], byShape.map[k]);
   return {
     tasks: n,
-    usPerTask: { sync: worse("sync"), threadsUnbatched: worse("threadsUnbatched"), threadsBatched: worse("threadsBatched"), piscina: worse("piscina") },
+    usPerTask: {
+      sync: worse("sync"),
+      threadsUnbatched: worse("threadsUnbatched"),
+      threadsBatched: worse("threadsBatched"),
+      piscina: worse("piscina"),
+    },
     usPerTaskByShape: byShape,
     piscinaTasks,
     roundTripUs,

@@ -42,7 +42,16 @@ export interface PeersReport {
   stream: { ms: number; GBs: number };
   gradient: PeerTiming[];
   gradientDescent: { iterations: number; step: number; lambda: number; results: PeerFit[] };
-  mljs: { rows: number; cols: number; steps: number; learningRate: number; results: { name: string; msPerStep: number }[]; maxCoefDifference: number } | { missing: string };
+  mljs:
+    | {
+        rows: number;
+        cols: number;
+        steps: number;
+        learningRate: number;
+        results: { name: string; msPerStep: number }[];
+        maxCoefDifference: number;
+      }
+    | { missing: string };
   tfjs: { version: string; threads: number; simd: boolean } | { missing: string };
   machine: { cpu: string; cores: number; node: string };
 }
@@ -55,21 +64,33 @@ export interface PeersBenchOptions {
 type Tf = typeof import("@tensorflow/tfjs-core");
 
 /** TensorFlow.js with its WebAssembly backend, or why it is missing. */
-async function loadTf(threads: number): Promise<{ tf: Tf; info: { version: string; threads: number; simd: boolean } } | { missing: string }> {
+async function loadTf(
+  threads: number,
+): Promise<{ tf: Tf; info: { version: string; threads: number; simd: boolean } } | { missing: string }> {
   try {
     const tf = await import("@tensorflow/tfjs-core");
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     wasm.setThreadsCount(threads);
     if (!(await tf.setBackend("wasm"))) return { missing: "the tfjs wasm backend did not initialize" };
     await tf.ready();
-    return { tf, info: { version: wasm.version_wasm, threads: wasm.getThreadsCount(), simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT") as boolean } };
+    return {
+      tf,
+      info: { version: wasm.version_wasm, threads: wasm.getThreadsCount(), simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT") as boolean },
+    };
   } catch (error) {
     return { missing: `@tensorflow/tfjs-backend-wasm not available (${(error as Error).message}); npm install in a clone installs it` };
   }
 }
 
 /** The logistic gradient X^T (sigmoid(X w) - y) in a plain loop over row-major X. */
-export function plainGradient(X: Float64Array, y: Float64Array, w: Float64Array, rows: number, cols: number, out = new Float64Array(cols)): Float64Array {
+export function plainGradient(
+  X: Float64Array,
+  y: Float64Array,
+  w: Float64Array,
+  rows: number,
+  cols: number,
+  out = new Float64Array(cols),
+): Float64Array {
   out.fill(0);
   for (let i = 0, o = 0; i < rows; i++, o += cols) {
     let z = 0;
@@ -81,7 +102,10 @@ export function plainGradient(X: Float64Array, y: Float64Array, w: Float64Array,
 }
 
 async function mljsComparison(rt: Runtime, rows: number, cols: number, steps: number): Promise<PeersReport["mljs"]> {
-  let LogisticRegression: new (o: { numSteps: number; learningRate: number }) => { train(X: unknown, Y: unknown): void; classifiers: { weights: { to1DArray(): number[] } }[] };
+  let LogisticRegression: new (o: {
+    numSteps: number;
+    learningRate: number;
+  }) => { train(X: unknown, Y: unknown): void; classifiers: { weights: { to1DArray(): number[] } }[] };
   let Matrix: { from1DArray(r: number, c: number, d: ArrayLike<number>): unknown; columnVector(d: ArrayLike<number>): unknown };
   try {
     LogisticRegression = (await import("ml-logistic-regression")).default as unknown as typeof LogisticRegression;
@@ -91,7 +115,8 @@ async function mljsComparison(rt: Runtime, rows: number, cols: number, steps: nu
   }
   const { X, y } = await persistLogisticProblem(rt, rows, cols, 10);
   const learningRate = 1 / rows;
-  const Xv = (await X.toTypedArray({ runtime: rt })) as Float64Array, yv = (await y.toTypedArray({ runtime: rt })) as Float64Array;
+  const Xv = (await X.toTypedArray({ runtime: rt })) as Float64Array,
+    yv = (await y.toTypedArray({ runtime: rt })) as Float64Array;
   const problem = await glm.GlmProblem.create(rt, X, y, "logistic", false);
   try {
     // ml.js trains one classifier per class (two here), each `steps` gradient steps
@@ -110,10 +135,16 @@ async function mljsComparison(rt: Runtime, rows: number, cols: number, steps: nu
     const wMl = model.classifiers[0]!.weights.to1DArray();
     const maxCoefDifference = Math.max(...wMl.map((v, j) => Math.abs(v - wWeft[j]!)));
     if (!(maxCoefDifference < 1e-6 * Math.max(1, ...wMl.map(Math.abs)))) {
-      throw new Error(`bench peers: ml.js and weft disagree after ${steps} identical steps (max coefficient difference ${maxCoefDifference})`);
+      throw new Error(
+        `bench peers: ml.js and weft disagree after ${steps} identical steps (max coefficient difference ${maxCoefDifference})`,
+      );
     }
     return {
-      rows, cols, steps, learningRate, maxCoefDifference,
+      rows,
+      cols,
+      steps,
+      learningRate,
+      maxCoefDifference,
       results: [
         { name: "weft", msPerStep: weftMs / steps },
         { name: "plain TypeScript loop", msPerStep: plainMs / steps },
@@ -129,7 +160,9 @@ async function mljsComparison(rt: Runtime, rows: number, cols: number, steps: nu
 
 export async function benchPeers(options: PeersBenchOptions = {}): Promise<PeersReport> {
   const quick = options.quick === true;
-  const rows = quick ? 100_000 : 1_000_000, cols = 100, chunks = 10;
+  const rows = quick ? 100_000 : 1_000_000,
+    cols = 100,
+    chunks = 10;
   const repeats = quick ? 3 : 5;
   const iterations = quick ? 5 : 20;
   const lambda = 1;
@@ -156,13 +189,17 @@ export async function benchPeers(options: PeersBenchOptions = {}): Promise<Peers
     gradient.push({ name: "weft", ms: weftMs, GBs: bytes64 / weftMs / 1e6, threads, dtype: "float64" });
     const fits: PeerFit[] = [];
     let wFit: Float64Array = new Float64Array(cols);
-    const weftFitMs = await wallMs(async () => {
-      wFit = await descend(async (w) => (await problem.lossGrad(w)).grad, cols, iterations, step, lambda);
-    }, quick ? 1 : 3);
+    const weftFitMs = await wallMs(
+      async () => {
+        wFit = await descend(async (w) => (await problem.lossGrad(w)).grad, cols, iterations, step, lambda);
+      },
+      quick ? 1 : 3,
+    );
     fits.push({ name: "weft", msPerIteration: weftFitMs / iterations, objective: await objective(wFit) });
 
     progress("plain TypeScript loop");
-    const Xv = (await X.toTypedArray({ runtime: rt })) as Float64Array, yv = (await y.toTypedArray({ runtime: rt })) as Float64Array;
+    const Xv = (await X.toTypedArray({ runtime: rt })) as Float64Array,
+      yv = (await y.toTypedArray({ runtime: rt })) as Float64Array;
     const scratch = new Float64Array(cols);
     const plainMs = await wallMs(() => plainGradient(Xv, yv, w0, rows, cols, scratch), Math.min(repeats, 3));
     gradient.push({ name: "plain TypeScript loop", ms: plainMs, GBs: bytes64 / plainMs / 1e6, threads: 1, dtype: "float64" });
@@ -181,7 +218,8 @@ export async function benchPeers(options: PeersBenchOptions = {}): Promise<Peers
       const Xt = tf.tensor2d(Float32Array.from(Xv), [rows, cols]);
       const yt = tf.tensor2d(Float32Array.from(yv), [rows, 1]);
       const wt = tf.tensor2d(Float32Array.from(w0), [cols, 1]);
-      const tfGradient = (w: import("@tensorflow/tfjs-core").Tensor2D) => tf.matMul(Xt, tf.sub(tf.sigmoid(tf.matMul(Xt, w)), yt), true, false);
+      const tfGradient = (w: import("@tensorflow/tfjs-core").Tensor2D) =>
+        tf.matMul(Xt, tf.sub(tf.sigmoid(tf.matMul(Xt, w)), yt), true, false);
       const tfMs = await wallMs(async () => {
         const g = tf.tidy(() => tfGradient(wt));
         await g.data();
@@ -210,11 +248,15 @@ export async function benchPeers(options: PeersBenchOptions = {}): Promise<Peers
     const mljs = await mljsComparison(rt, quick ? 2_000 : 10_000, quick ? 10 : 20, quick ? 20 : 100);
     options.onProgress?.(total, total, "done");
     return {
-      rows, cols, chunks, threads,
+      rows,
+      cols,
+      chunks,
+      threads,
       stream: { ms: streamMs, GBs: bytes64 / streamMs / 1e6 },
       gradient,
       gradientDescent: { iterations, step, lambda, results: fits },
-      mljs, tfjs,
+      mljs,
+      tfjs,
       machine: { cpu: cpus()[0]?.model ?? "unknown", cores: threads, node: process.version },
     };
   } finally {

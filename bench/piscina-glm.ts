@@ -30,7 +30,10 @@ export interface GlmChunkMessage {
 
 /** Loss and gradient of one chunk: [gradient (cols), intercept gradient, loss]. */
 export default function glmChunk({ X, y, w, rows, cols }: GlmChunkMessage): Float64Array {
-  const Xb = buffer("X", rows * cols), yb = buffer("y", rows), wb = buffer("w", cols), out = buffer("out", cols + 2);
+  const Xb = buffer("X", rows * cols),
+    yb = buffer("y", rows),
+    wb = buffer("w", cols),
+    out = buffer("out", cols + 2);
   Xb.f64().set(X);
   yb.f64().set(y);
   wb.f64().set(w);

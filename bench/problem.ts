@@ -8,13 +8,24 @@ import { array, type ChunkedArray, type Runtime } from "weft";
 export const SEED = 20240601;
 
 /** X and y of the spec's rows x cols problem, in `chunks` row chunks, persisted on `rt`. */
-export async function persistLogisticProblem(rt: Runtime, rows: number, cols: number, chunks = 10): Promise<{ X: ChunkedArray; y: ChunkedArray }> {
+export async function persistLogisticProblem(
+  rt: Runtime,
+  rows: number,
+  cols: number,
+  chunks = 10,
+): Promise<{ X: ChunkedArray; y: ChunkedArray }> {
   const problem = array.random.logisticProblem({ rows, cols, seed: SEED, chunkRows: Math.ceil(rows / chunks) });
   return { X: await problem.X.persist({ runtime: rt }), y: await problem.y.persist({ runtime: rt }) };
 }
 
 /** Fixed-step gradient descent on sum loss + lambda/2 ||w||^2 from zero: `iterations` calls of `gradient`. */
-export async function descend(gradient: (w: Float64Array) => Promise<Float64Array> | Float64Array, cols: number, iterations: number, step: number, lambda: number): Promise<Float64Array> {
+export async function descend(
+  gradient: (w: Float64Array) => Promise<Float64Array> | Float64Array,
+  cols: number,
+  iterations: number,
+  step: number,
+  lambda: number,
+): Promise<Float64Array> {
   const w = new Float64Array(cols);
   for (let it = 0; it < iterations; it++) {
     const g = await gradient(w);

@@ -6,7 +6,20 @@
  * - overhead: 2,000 trivial tasks (a wide map then a sum), dispatched one at a time (each awaited,
  *   as a naive scheduler does) and in batches: the white space between tasks is the overhead.
  */
-import { BlockwiseLayer, Graph, OpRegistry, Runtime, TaskLayer, TreeReductionLayer, compile, key, registerArrayOps, registerKernelOps, task, type TaskEvent } from "weft";
+import {
+  BlockwiseLayer,
+  Graph,
+  OpRegistry,
+  Runtime,
+  TaskLayer,
+  TreeReductionLayer,
+  compile,
+  key,
+  registerArrayOps,
+  registerKernelOps,
+  task,
+  type TaskEvent,
+} from "weft";
 import * as benchOps from "./ops.js";
 import { compiledModule } from "./modules.js";
 import { mapGraph } from "./shapes.js";
@@ -41,7 +54,10 @@ export async function profileGraph(options: { chunks?: number; chunkLength?: num
   const chunks = options.chunks ?? 64;
   const n = options.chunkLength ?? 100_000;
   const ops = profileOps();
-  const ids = new TaskLayer("profile-chunk-ids", Array.from({ length: chunks }, (_, i) => task(key("profile-chunk-ids", i), "const", i)));
+  const ids = new TaskLayer(
+    "profile-chunk-ids",
+    Array.from({ length: chunks }, (_, i) => task(key("profile-chunk-ids", i), "const", i)),
+  );
   const x = new BlockwiseLayer("chunk", [ids, { literal: n }], { bytes: 8 * n });
   const e = new BlockwiseLayer("exp", [x], { bytes: 8 * n });
   const r = new BlockwiseLayer("reciprocal", [x], { bytes: 8 * n });
@@ -52,7 +68,10 @@ export async function profileGraph(options: { chunks?: number; chunkLength?: num
   const rt = await Runtime.start({ threads: options.threads, memory: { initial: 64 << 20 } });
   try {
     const runs: ProfileRun[] = [];
-    for (const [name, fusion] of [["unfused: one task per op per chunk", "none"], ["fused: one task per chunk", "aggressive"]] as const) {
+    for (const [name, fusion] of [
+      ["unfused: one task per op per chunk", "none"],
+      ["fused: one task per chunk", "aggressive"],
+    ] as const) {
       runs.push(await profiled(rt, `${name} (${rt.threads} threads)`, compile(graph, [totalLayer.keyAt(0)], { ops, fusion })));
     }
     return runs;

@@ -26,8 +26,16 @@ export function findPython(modules: string): string | undefined {
  * Runs bench/python/`name` (from bench/ in tests, bench/dist/ compiled) with `args` and parses
  * its JSON; `install` names the Debian packages that provide `modules`.
  */
-export function runPythonReference<T>(name: string, modules: string, install: string, args: readonly (string | number)[], timeoutMs: number): T | Missing {
-  const script = [`../python/${name}`, `./python/${name}`].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+export function runPythonReference<T>(
+  name: string,
+  modules: string,
+  install: string,
+  args: readonly (string | number)[],
+  timeoutMs: number,
+): T | Missing {
+  const script = [`../python/${name}`, `./python/${name}`]
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => existsSync(p));
   if (!script) return { missing: `bench/python/${name} not found` };
   const python = findPython(modules);
   if (!python) return { missing: `no python3 with ${modules} (Debian: apt-get install ${install}); set WEFT_PYTHON to choose one` };

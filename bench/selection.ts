@@ -19,7 +19,9 @@ export interface SelectionReport {
   machine: { cpu: string; cores: number; node: string };
 }
 
-export async function benchSelection(options: { quick?: boolean; onProgress?: (done: number, total: number, label: string) => void } = {}): Promise<SelectionReport> {
+export async function benchSelection(
+  options: { quick?: boolean; onProgress?: (done: number, total: number, label: string) => void } = {},
+): Promise<SelectionReport> {
   const rows = options.quick ? 20_000 : 1_000_000;
   const cols = 100;
   const lambdas = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000];
@@ -33,10 +35,18 @@ export async function benchSelection(options: { quick?: boolean; onProgress?: (d
     const warm = rt.memory.alloc(Math.min(3 * 8 * rows * cols, 2 ** 31));
     warm.u8().fill(1);
     warm.free();
-    const pipeline = () => new Pipeline([["scale", new StandardScaler()], ["clf", new glm.LogisticRegression({ fitIntercept: true })]]);
+    const pipeline = () =>
+      new Pipeline([
+        ["scale", new StandardScaler()],
+        ["clf", new glm.LogisticRegression({ fitIntercept: true })],
+      ]);
     options.onProgress?.(0, 2, "grid search");
     let t0 = performance.now();
-    const search = await new GridSearchCV(pipeline(), { clf__lambda: lambdas }, { cv: folds, scoring: "log_loss", runtime: rt, refit: false }).fit(X, y);
+    const search = await new GridSearchCV(
+      pipeline(),
+      { clf__lambda: lambdas },
+      { cv: folds, scoring: "log_loss", runtime: rt, refit: false },
+    ).fit(X, y);
     const gridSearch = (performance.now() - t0) / 1000;
     options.onProgress?.(1, 2, "one by one");
     t0 = performance.now();
@@ -59,7 +69,10 @@ export async function benchSelection(options: { quick?: boolean; onProgress?: (d
     y.release();
     const best = lambdas[means.indexOf(Math.max(...means))];
     return {
-      rows, cols, lambdas, folds,
+      rows,
+      cols,
+      lambdas,
+      folds,
       seconds: { gridSearch, oneByOne },
       speedup: oneByOne / gridSearch,
       bestLambda: { gridSearch: search.bestParams?.clf__lambda, oneByOne: best },

@@ -23,7 +23,9 @@ export function summarizeOverhead(reports: readonly OverheadReport[]): string {
     "| --- | ---: | ---: | ---: | ---: |",
   ];
   for (const shape of ["chain", "map"] as const) {
-    lines.push(`| ${shape === "map" ? "map + sum" : "chain"} | ${executors.map((e) => m((r) => r.usPerTaskByShape[shape][e])).join(" | ")} |`);
+    lines.push(
+      `| ${shape === "map" ? "map + sum" : "chain"} | ${executors.map((e) => m((r) => r.usPerTaskByShape[shape][e])).join(" | ")} |`,
+    );
   }
   lines.push("", `Round trip of one task to a warm worker (median over an unbatched chain): ${m((r) => r.roundTripUs)} us`, "");
   const it = reports[0]!.iteration;
@@ -66,8 +68,20 @@ export function summarizeFresh(reports: readonly FreshBenchReport[]): string {
     const rows = reports.map((r) => r.expression[i]!);
     const dask = rows.filter((r) => r.dask).map((r) => r.dask!.usPerChunk);
     lines.push(
-      `| ${e.chunks.toLocaleString("en")} | ${range(rows.map((r) => r.fresh.usPerChunk), 2)} | ${range(rows.map((r) => r.cold.usPerChunk), 2)} | ` +
-        `${range(rows.map((r) => r.compiled.usPerChunk), 2)} | ${range(dask, 1)} | ${range(rows.filter((r) => r.dask).map((r) => r.dask!.usPerChunk / r.fresh.usPerChunk), 0)}x |`,
+      `| ${e.chunks.toLocaleString("en")} | ${range(
+        rows.map((r) => r.fresh.usPerChunk),
+        2,
+      )} | ${range(
+        rows.map((r) => r.cold.usPerChunk),
+        2,
+      )} | ` +
+        `${range(
+          rows.map((r) => r.compiled.usPerChunk),
+          2,
+        )} | ${range(dask, 1)} | ${range(
+          rows.filter((r) => r.dask).map((r) => r.dask!.usPerChunk / r.fresh.usPerChunk),
+          0,
+        )}x |`,
     );
   });
   lines.push(
@@ -82,11 +96,27 @@ export function summarizeFresh(reports: readonly FreshBenchReport[]): string {
     const num = (f: (x: (typeof rows)[number]) => number | null) => rows.map(f).filter((x): x is number => x !== null);
     const diff = num((r) => r.iterateDifference);
     lines.push(
-      `| ${g.rows.toLocaleString("en")} x ${g.cols} | ${g.chunks} | ${range(num((r) => r.weft.ms), 3)} | ${range(num((r) => r.numpyMs), 3)} | ${range(num((r) => r.daskMs), 1)} | ` +
-        `${range(num((r) => r.overNumpy), 2)} | ${range(num((r) => (r.daskMs === null ? null : r.daskMs / r.weft.ms)), 0)}x | ${diff.length ? Math.max(...diff).toExponential(1) : "-"} |`,
+      `| ${g.rows.toLocaleString("en")} x ${g.cols} | ${g.chunks} | ${range(
+        num((r) => r.weft.ms),
+        3,
+      )} | ${range(
+        num((r) => r.numpyMs),
+        3,
+      )} | ${range(
+        num((r) => r.daskMs),
+        1,
+      )} | ` +
+        `${range(
+          num((r) => r.overNumpy),
+          2,
+        )} | ${range(
+          num((r) => (r.daskMs === null ? null : r.daskMs / r.weft.ms)),
+          0,
+        )}x | ${diff.length ? Math.max(...diff).toExponential(1) : "-"} |`,
     );
   });
-  const hits = reports.reduce((s, r) => s + r.cache.hits, 0), misses = reports.reduce((s, r) => s + r.cache.misses, 0);
+  const hits = reports.reduce((s, r) => s + r.cache.hits, 0),
+    misses = reports.reduce((s, r) => s + r.cache.misses, 0);
   lines.push("", `Plan cache over the runs: ${hits} hits, ${misses} misses.`);
   return lines.join("\n");
 }
@@ -100,7 +130,8 @@ export function summarize(reports: readonly KernelBenchReport[]): string {
   const first = reports[0]!;
   const lines = [
     `Streaming read bandwidth (wasm-simd sum, one thread), median per run: ` +
-      reports.map((r) => r.streamGBs.toFixed(1)).join(", ") + " GB/s",
+      reports.map((r) => r.streamGBs.toFixed(1)).join(", ") +
+      " GB/s",
     "",
     "| kernel | backend | n | p | GB/s | % of stream | GFLOP/s |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -122,9 +153,12 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
     process.exitCode = 2;
   } else {
     const reports = files.map((f) => JSON.parse(readFileSync(f, "utf8")) as KernelBenchReport | OverheadReport | FreshBenchReport);
-    const text = "usPerTask" in reports[0]! ? summarizeOverhead(reports as OverheadReport[])
-      : "valuesPerChunk" in reports[0]! ? summarizeFresh(reports as FreshBenchReport[])
-        : summarize(reports as KernelBenchReport[]);
+    const text =
+      "usPerTask" in reports[0]!
+        ? summarizeOverhead(reports as OverheadReport[])
+        : "valuesPerChunk" in reports[0]!
+          ? summarizeFresh(reports as FreshBenchReport[])
+          : summarize(reports as KernelBenchReport[]);
     process.stdout.write(`${text}\n`);
   }
 }

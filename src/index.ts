@@ -25,11 +25,29 @@ export { VERSION } from "./version.js";
 
 // arrays
 export { array, ChunkedArray, MAX_CHUNKS } from "./array/index.js";
-export type { ChunksSpec, ComputeArrayOptions, ComputeIntoOptions, CreateOptions, DType, Operand, RandomOptions, ReduceOptions, Shape } from "./array/index.js";
+export type {
+  ChunksSpec,
+  ComputeArrayOptions,
+  ComputeIntoOptions,
+  CreateOptions,
+  DType,
+  Operand,
+  RandomOptions,
+  ReduceOptions,
+  Shape,
+} from "./array/index.js";
 
 // the runtime
 export { Runtime, compute, getDefaultRuntime } from "./runtime/index.js";
-export type { ComputeOptions, ExecutorName, PlanCacheLimits, PlanCacheStats, Profile, RunPlanOptions, RuntimeOptions } from "./runtime/index.js";
+export type {
+  ComputeOptions,
+  ExecutorName,
+  PlanCacheLimits,
+  PlanCacheStats,
+  Profile,
+  RunPlanOptions,
+  RuntimeOptions,
+} from "./runtime/index.js";
 export type { ScheduleOptions } from "./scheduler/index.js";
 export type { MemoryOptions, MemoryStats } from "./memory/index.js";
 export { BACKENDS } from "./kernels/index.js";
@@ -53,10 +71,34 @@ export type { TaskEvent, TimelineOptions, TimelineSummary } from "./profile/inde
 
 // models
 export { glm, LinearRegression, LogisticRegression, PoissonRegression } from "./glm/index.js";
-export type { EstimatorOptions, FamilyName, FitOptions, FitWarning, MatrixLike, ModelJSON, RegularizerName, SolverName, SolverOptions, SolverResult, VectorLike } from "./glm/index.js";
+export type {
+  EstimatorOptions,
+  FamilyName,
+  FitOptions,
+  FitWarning,
+  MatrixLike,
+  ModelJSON,
+  RegularizerName,
+  SolverName,
+  SolverOptions,
+  SolverResult,
+  VectorLike,
+} from "./glm/index.js";
 export { StandardScaler, MinMaxScaler, PolynomialFeatures } from "./preprocessing/index.js";
 export type { Transformer } from "./preprocessing/index.js";
-export { GridSearchCV, KFold, Pipeline, trainTestSplit, selectRows, SCORERS, accuracy, logLoss, meanSquaredError, r2, rocAuc } from "./model_selection/index.js";
+export {
+  GridSearchCV,
+  KFold,
+  Pipeline,
+  trainTestSplit,
+  selectRows,
+  SCORERS,
+  accuracy,
+  logLoss,
+  meanSquaredError,
+  r2,
+  rocAuc,
+} from "./model_selection/index.js";
 export type { CvResult, Estimator, Fold, GridSearchOptions, Step } from "./model_selection/index.js";
 
 // data in and out

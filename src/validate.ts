@@ -21,7 +21,8 @@ export function checkOptions<T extends object>(value: T | undefined | null, wher
   if (known) {
     for (const key of Object.keys(value)) {
       // named as the user wrote it: `chunk` at the top, `memory.max` inside an option
-      if (!known.includes(key)) throw new ArgumentError(name === "options" ? key : `${name}.${key}`, `one of the known options (${known.join(", ")})`, key, where);
+      if (!known.includes(key))
+        throw new ArgumentError(name === "options" ? key : `${name}.${key}`, `one of the known options (${known.join(", ")})`, key, where);
     }
   }
   return value;
@@ -43,7 +44,13 @@ export function checkTimeout(value: unknown, name: string, where: string): numbe
 }
 
 /** A whole number in [min, max]. */
-export function checkInteger(value: unknown, name: string, where: string, min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function checkInteger(
+  value: unknown,
+  name: string,
+  where: string,
+  min = -Number.MAX_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
@@ -56,7 +63,14 @@ export function checkInteger(value: unknown, name: string, where: string, min = 
 export function checkNumber(value: unknown, name: string, where: string, min = -Infinity, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    const range = min === -Infinity && max === Infinity ? "" : max === Infinity ? ` >= ${min}` : min === -Infinity ? ` <= ${max}` : ` in [${min}, ${max}]`;
+    const range =
+      min === -Infinity && max === Infinity
+        ? ""
+        : max === Infinity
+          ? ` >= ${min}`
+          : min === -Infinity
+            ? ` <= ${max}`
+            : ` in [${min}, ${max}]`;
     throw new ArgumentError(name, `a finite number${range}`, value, where);
   }
   return value;
@@ -84,7 +98,8 @@ export function checkString(value: unknown, name: string, where: string): string
 /** One of `choices`. */
 export function checkChoice<C extends string>(value: unknown, name: string, where: string, choices: readonly C[]): C | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || !choices.includes(value as C)) throw new ArgumentError(name, `one of ${choices.map((c) => `'${c}'`).join(", ")}`, value, where);
+  if (typeof value !== "string" || !choices.includes(value as C))
+    throw new ArgumentError(name, `one of ${choices.map((c) => `'${c}'`).join(", ")}`, value, where);
   return value as C;
 }
 

@@ -6,8 +6,18 @@ import { describe, expect, it } from "vitest";
 import { admit, type AdmissionFacts } from "../src/scheduler/admission.js";
 
 const facts: AdmissionFacts = {
-  inline: "auto", batch: true, guarded: false, callingThreadOps: "weft", threads: 3, usesResources: false, hasUserOps: false,
-  guardedRuns: 0, workMs: 0.05, workersAsleep: true, wakeMs: 0.3, handoffMs: 0.005,
+  inline: "auto",
+  batch: true,
+  guarded: false,
+  callingThreadOps: "weft",
+  threads: 3,
+  usesResources: false,
+  hasUserOps: false,
+  guardedRuns: 0,
+  workMs: 0.05,
+  workersAsleep: true,
+  wakeMs: 0.3,
+  handoffMs: 0.005,
 };
 
 describe("admission", () => {

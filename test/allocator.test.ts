@@ -77,26 +77,23 @@ describe("Allocator", () => {
 
   it("never overlaps live blocks, and everything is reusable after free (property)", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 5000 }), fc.nat()), { maxLength: 300 }),
-        (ops) => {
-          const a = new Allocator(64, unlimited);
-          const live: [number, number][] = [];
-          for (const [doAlloc, size, pick] of ops) {
-            if (doAlloc || live.length === 0) {
-              const p = a.allocate(size);
-              expect(p % ALIGNMENT).toBe(0);
-              for (const [q, qs] of live) expect(p + Math.max(size, 1) <= q || q + qs <= p).toBe(true);
-              live.push([p, Math.max(size, 1)]);
-            } else {
-              const [p] = live.splice(pick % live.length, 1)[0]!;
-              expect(a.free(p)).toBe(true);
-            }
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 5000 }), fc.nat()), { maxLength: 300 }), (ops) => {
+        const a = new Allocator(64, unlimited);
+        const live: [number, number][] = [];
+        for (const [doAlloc, size, pick] of ops) {
+          if (doAlloc || live.length === 0) {
+            const p = a.allocate(size);
+            expect(p % ALIGNMENT).toBe(0);
+            for (const [q, qs] of live) expect(p + Math.max(size, 1) <= q || q + qs <= p).toBe(true);
+            live.push([p, Math.max(size, 1)]);
+          } else {
+            const [p] = live.splice(pick % live.length, 1)[0]!;
+            expect(a.free(p)).toBe(true);
           }
-          for (const [p] of live) a.free(p);
-          expect(a.stats()).toMatchObject({ liveBytes: 0, liveBlocks: 0, freeListBytes: 0, top: a.base });
-        },
-      ),
+        }
+        for (const [p] of live) a.free(p);
+        expect(a.stats()).toMatchObject({ liveBytes: 0, liveBlocks: 0, freeListBytes: 0, top: a.base });
+      }),
     );
   });
 

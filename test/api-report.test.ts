@@ -13,10 +13,16 @@ describe("the public API report", () => {
   }, 120_000);
 
   it("reports exactly the entries package.json exports (but the benchmarks' own)", () => {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { name: string; exports: Record<string, { types: string }> };
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      name: string;
+      exports: Record<string, { types: string }>;
+    };
     const exported = Object.entries(pkg.exports)
       .filter(([path]) => path !== "./package.json" && path !== "./bench")
-      .map(([path, target]) => [path === "." ? pkg.name : `${pkg.name}/${path.slice(2)}`, target.types.replace("./dist/", "").replace(/\.d\.ts$/, ".ts")]);
+      .map(([path, target]) => [
+        path === "." ? pkg.name : `${pkg.name}/${path.slice(2)}`,
+        target.types.replace("./dist/", "").replace(/\.d\.ts$/, ".ts"),
+      ]);
     const byName = (a: readonly string[], b: readonly string[]) => a[0]!.localeCompare(b[0]!);
     expect(exported.sort(byName)).toEqual(ENTRIES.map(([name, path]) => [name, path]).sort(byName));
   });

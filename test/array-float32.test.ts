@@ -34,7 +34,9 @@ function same(got: ArrayLike<number>, want: ArrayLike<number>): void {
 const matrix = randomMatrix.map(({ rows, cols, data, chunks }) => {
   const values = Float32Array.from(data);
   return {
-    rows, cols, data: values,
+    rows,
+    cols,
+    data: values,
     x32: array.fromTypedArray(values, { shape: [rows, cols], chunks }),
     x64: array.fromTypedArray(Float64Array.from(values), { shape: [rows, cols], chunks }),
   };
@@ -62,8 +64,14 @@ describe("float32 arrays: creation and dtype rules", () => {
       [array.arange(0.1, 3, 0.3, { chunks: 3, dtype: "float32" }), array.arange(0.1, 3, 0.3, { chunks: 3 })],
       [array.full([3, 4], 0.1, { chunks: [2, 3], dtype: "float32" }), array.full([3, 4], 0.1, { chunks: [2, 3] })],
       [array.zeros([5], { dtype: "float32" }), array.zeros([5])],
-      [array.random.uniform({ shape: [40, 3], chunks: [7, 2], seed: 5, dtype: "float32" }), array.random.uniform({ shape: [40, 3], chunks: [7, 2], seed: 5 })],
-      [array.random.normal({ shape: [33], chunks: 8, seed: 6, dtype: "float32" }), array.random.normal({ shape: [33], chunks: 8, seed: 6 })],
+      [
+        array.random.uniform({ shape: [40, 3], chunks: [7, 2], seed: 5, dtype: "float32" }),
+        array.random.uniform({ shape: [40, 3], chunks: [7, 2], seed: 5 }),
+      ],
+      [
+        array.random.normal({ shape: [33], chunks: 8, seed: 6, dtype: "float32" }),
+        array.random.normal({ shape: [33], chunks: 8, seed: 6 }),
+      ],
     ];
     for (const [a32, a64] of made) {
       expect(a32.dtype).toBe("float32");
@@ -126,22 +134,28 @@ describe("float32 arrays: every operation is the float64 one rounded (property)"
 
   it("binary ops with arrays, numbers and broadcast rows", async () => {
     await fc.assert(
-      fc.asyncProperty(matrix, fc.constantFrom(...BINARY), fc.double({ min: -3, max: 3, noNaN: true }), async ({ x32, x64, cols, data }, op, s) => {
-        const row = Float32Array.from({ length: cols }, (_, j) => data[j] ?? j + 0.5);
-        const r32 = array.fromTypedArray(row), r64 = array.fromTypedArray(Float64Array.from(row));
-        const pairs: [ChunkedArray, ChunkedArray][] = [
-          [x32[op](x32.mul(0.5)), x64[op](x64.mul(0.5).astype("float32").astype("float64"))],
-          [x32[op](s), x64[op](s)],
-          [x32[op](r32), x64[op](r64)],
-        ];
-        for (const [a, b] of pairs) {
-          const got = await compute(a);
-          expect(got).toBeInstanceOf(Float32Array);
-          same(got as Float32Array, fround((await compute(b)) as Float64Array));
-        }
-        // with a float64 operand the result is float64, computed from the float32 values exactly
-        same((await compute(x32[op](r64))) as Float64Array, (await compute(x64[op](r64))) as Float64Array);
-      }),
+      fc.asyncProperty(
+        matrix,
+        fc.constantFrom(...BINARY),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        async ({ x32, x64, cols, data }, op, s) => {
+          const row = Float32Array.from({ length: cols }, (_, j) => data[j] ?? j + 0.5);
+          const r32 = array.fromTypedArray(row),
+            r64 = array.fromTypedArray(Float64Array.from(row));
+          const pairs: [ChunkedArray, ChunkedArray][] = [
+            [x32[op](x32.mul(0.5)), x64[op](x64.mul(0.5).astype("float32").astype("float64"))],
+            [x32[op](s), x64[op](s)],
+            [x32[op](r32), x64[op](r64)],
+          ];
+          for (const [a, b] of pairs) {
+            const got = await compute(a);
+            expect(got).toBeInstanceOf(Float32Array);
+            same(got as Float32Array, fround((await compute(b)) as Float64Array));
+          }
+          // with a float64 operand the result is float64, computed from the float32 values exactly
+          same((await compute(x32[op](r64))) as Float64Array, (await compute(x64[op](r64))) as Float64Array);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -178,19 +192,26 @@ describe("float32 arrays: every operation is the float64 one rounded (property)"
   });
 
   it("axis reductions and matrix-vector products read float32 chunks a block of rows at a time, across block edges", async () => {
-    const rows = 20_011, cols = 3; // about two blocks of widened rows, and a ragged tail
+    const rows = 20_011,
+      cols = 3; // about two blocks of widened rows, and a ragged tail
     const data = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.37) * 5);
     const x32 = array.fromTypedArray(data, { shape: [rows, cols], chunks: [15_000, cols] });
     const x64 = x32.astype("float64");
     for (const [a, b, exact] of [
-      [x32.max(0), x64.max(0), true], [x32.min(1), x64.min(1), true], [x32.sum(1), x64.sum(1), true],
-      [x32.sum(0), x64.sum(0), false], [x32.mean(0), x64.mean(0), false],
+      [x32.max(0), x64.max(0), true],
+      [x32.min(1), x64.min(1), true],
+      [x32.sum(1), x64.sum(1), true],
+      [x32.sum(0), x64.sum(0), false],
+      [x32.mean(0), x64.mean(0), false],
       [x32.matmul(array.fromTypedArray(Float32Array.of(0.5, -1, 2))), x64.matmul(array.fromTypedArray([0.5, -1, 2])), true],
       [x32.T.matmul(array.ones([rows], { dtype: "float32" })), x64.T.matmul(array.ones([rows])), false],
     ] as [ChunkedArray, ChunkedArray, boolean][]) {
-      const got = (await compute(a)) as Float32Array, want = fround((await compute(b)) as Float64Array);
+      const got = (await compute(a)) as Float32Array,
+        want = fround((await compute(b)) as Float64Array);
       if (exact) same(got, want);
-      else for (let j = 0; j < want.length; j++) expect(Math.abs(got[j]! - want[j]!)).toBeLessThanOrEqual(2 ** -20 * Math.max(1, Math.abs(want[j]!)));
+      else
+        for (let j = 0; j < want.length; j++)
+          expect(Math.abs(got[j]! - want[j]!)).toBeLessThanOrEqual(2 ** -20 * Math.max(1, Math.abs(want[j]!)));
     }
   });
 
@@ -199,7 +220,10 @@ describe("float32 arrays: every operation is the float64 one rounded (property)"
     const x = array.fromTypedArray(data, { chunks: 128 });
     const got = (await compute(x.mul(3).add(1).mul(x).sub(0.25))) as Float32Array;
     const f = Math.fround;
-    same(got, Float32Array.from(data, (v) => f(f(f(f(v * 3) + 1) * v) - 0.25)));
+    same(
+      got,
+      Float32Array.from(data, (v) => f(f(f(f(v * 3) + 1) * v) - 0.25)),
+    );
   });
 });
 

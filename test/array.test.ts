@@ -7,7 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { randomMatrix } from "./helpers/matrices.js";
-import { ArgumentError, type ChunkedArray, Graph, Runtime, array, compile, isFused, logisticBeta, logisticProblemChunk } from "../src/index.js";
+import {
+  ArgumentError,
+  type ChunkedArray,
+  Graph,
+  Runtime,
+  array,
+  compile,
+  isFused,
+  logisticBeta,
+  logisticProblemChunk,
+} from "../src/index.js";
 import { Kernels } from "../src/kernels/index.js";
 
 let rt: Runtime;
@@ -28,7 +38,8 @@ const values = async (x: ChunkedArray) => Array.from((await x.compute({ runtime:
 function close(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-12): void {
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    const g = got[i]!, w = want[i]!;
+    const g = got[i]!,
+      w = want[i]!;
     if (Number.isNaN(w)) expect(g).toBeNaN();
     else if (!Number.isFinite(w)) expect(g).toBe(w);
     else expect(Math.abs(g - w)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w)));
@@ -39,13 +50,32 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-12): vo
 const matrix = randomMatrix;
 
 const UNARY: Record<string, (x: number) => number> = {
-  neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, expm1: Math.expm1, sqrt: Math.sqrt,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh, square: (x) => x * x, reciprocal: (x) => 1 / x,
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  sqrt: Math.sqrt,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+  square: (x) => x * x,
+  reciprocal: (x) => 1 / x,
 };
 const BINARY: Record<string, (a: number, b: number) => number> = {
-  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b, pow: (a, b) => a ** b,
-  minimum: Math.min, maximum: Math.max,
-  lt: (a, b) => +(a < b), le: (a, b) => +(a <= b), gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b), eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b),
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: (a, b) => a ** b,
+  minimum: Math.min,
+  maximum: Math.max,
+  lt: (a, b) => +(a < b),
+  le: (a, b) => +(a <= b),
+  gt: (a, b) => +(a > b),
+  ge: (a, b) => +(a >= b),
+  eq: (a, b) => +(a === b),
+  ne: (a, b) => +(a !== b),
 };
 
 describe("chunked arrays: elementwise (property, against plain loops)", () => {
@@ -62,17 +92,36 @@ describe("chunked arrays: elementwise (property, against plain loops)", () => {
 
   it("binary ops between arrays chunked differently, and with numbers on either side", async () => {
     await fc.assert(
-      fc.asyncProperty(matrix, fc.integer({ min: 1, max: 4 }), fc.constantFrom(...Object.keys(BINARY)), fc.double({ min: -3, max: 3, noNaN: true }), async (m, rc, op, s) => {
-        const x = array.fromTypedArray(m.data, { shape: [m.rows, m.cols], chunks: m.chunks });
-        const other = Float64Array.from(m.data, (v, i) => v * 0.5 + (i % 3) - 1);
-        const y = array.fromTypedArray(other, { shape: [m.rows, m.cols], chunks: [rc, m.cols] });
-        const f = BINARY[op]!;
-        const method = (a: ChunkedArray, b: ChunkedArray | number) => (a as unknown as Record<string, (b: unknown) => ChunkedArray>)[op]!.call(a, b);
-        close(await values(method(x, y)), Array.from(m.data, (v, i) => f(v, other[i]!)), 1e-13);
-        close(await values(method(x, s)), Array.from(m.data, (v) => f(v, s)), 1e-13);
-        const free = (array as unknown as Record<string, (a: unknown, b: unknown) => ChunkedArray>)[op]!;
-        close(await values(free(s, x)), Array.from(m.data, (v) => f(s, v)), 1e-13);
-      }),
+      fc.asyncProperty(
+        matrix,
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(...Object.keys(BINARY)),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        async (m, rc, op, s) => {
+          const x = array.fromTypedArray(m.data, { shape: [m.rows, m.cols], chunks: m.chunks });
+          const other = Float64Array.from(m.data, (v, i) => v * 0.5 + (i % 3) - 1);
+          const y = array.fromTypedArray(other, { shape: [m.rows, m.cols], chunks: [rc, m.cols] });
+          const f = BINARY[op]!;
+          const method = (a: ChunkedArray, b: ChunkedArray | number) =>
+            (a as unknown as Record<string, (b: unknown) => ChunkedArray>)[op]!.call(a, b);
+          close(
+            await values(method(x, y)),
+            Array.from(m.data, (v, i) => f(v, other[i]!)),
+            1e-13,
+          );
+          close(
+            await values(method(x, s)),
+            Array.from(m.data, (v) => f(v, s)),
+            1e-13,
+          );
+          const free = (array as unknown as Record<string, (a: unknown, b: unknown) => ChunkedArray>)[op]!;
+          close(
+            await values(free(s, x)),
+            Array.from(m.data, (v) => f(s, v)),
+            1e-13,
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -109,7 +158,12 @@ describe("chunked arrays: elementwise (property, against plain loops)", () => {
     for (const [i, v] of xs.entries()) expect(await zeroD(v).sigmoid().compute({ runtime: rt })).toBe(kernel[i]);
     expect(await zeroD(-720).sigmoid().compute({ runtime: rt })).toBeGreaterThan(0);
     // min and max as the minVV/maxVV kernels: -0 below +0, NaN wins
-    const pairs = [[-0, 0], [0, -0], [NaN, 1], [1, NaN]] as const;
+    const pairs = [
+      [-0, 0],
+      [0, -0],
+      [NaN, 1],
+      [1, NaN],
+    ] as const;
     for (const [a, b] of pairs) {
       expect(await array.minimum(zeroD(a), zeroD(b)).compute({ runtime: rt })).toBe(Math.min(a, b));
       expect(await array.maximum(zeroD(a), zeroD(b)).compute({ runtime: rt })).toBe(Math.max(a, b));
@@ -130,7 +184,14 @@ describe("chunked arrays: creation", () => {
     expect(await values(array.zeros([2, 2]))).toEqual([0, 0, 0, 0]);
     expect(await values(array.ones([3], { chunks: 1 }))).toEqual([1, 1, 1]);
     expect(await values(array.full([2, 3], 7, { chunks: [1, [2, 1]] }))).toEqual([7, 7, 7, 7, 7, 7]);
-    expect(await values(array.fromRows([[1, 2], [3, 4]]))).toEqual([1, 2, 3, 4]);
+    expect(
+      await values(
+        array.fromRows([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toEqual([1, 2, 3, 4]);
     expect(await values(array.arange(0))).toEqual([]);
     expect(() => array.arange(0, 1, 0)).toThrow(/step/);
     expect(() => array.linspace(0, Infinity, 3)).toThrow(/stop/);
@@ -153,11 +214,25 @@ describe("chunked arrays: creation", () => {
     for (const chunkRows of [1, 3, 10]) {
       const { X, y, beta } = array.random.logisticProblem({ rows: 10, cols: 4, seed: 20240601, chunkRows });
       const [x, yy, b] = (await array.compute(X, y, beta, { runtime: rt })) as Float64Array[];
-      expect(rel(x!.reduce((s, v) => s + v, 0), 13.785272697890758)).toBeLessThan(1e-12);
-      expect(rel(x!.reduce((s, v) => s + v * v, 0), 45.101247417292655)).toBeLessThan(1e-12);
-      [-0.15129519820498255, -0.16964207551189237, 0.061596991333686464, -0.11353476403872541].forEach((v, j) => expect(rel(x![j]!, v)).toBeLessThan(1e-14));
+      expect(
+        rel(
+          x!.reduce((s, v) => s + v, 0),
+          13.785272697890758,
+        ),
+      ).toBeLessThan(1e-12);
+      expect(
+        rel(
+          x!.reduce((s, v) => s + v * v, 0),
+          45.101247417292655,
+        ),
+      ).toBeLessThan(1e-12);
+      [-0.15129519820498255, -0.16964207551189237, 0.061596991333686464, -0.11353476403872541].forEach((v, j) =>
+        expect(rel(x![j]!, v)).toBeLessThan(1e-14),
+      );
       [-0.6305842226603656, 0.1907992114305334, -0.646013173982814].forEach((v, j) => expect(rel(x![37 + j]!, v)).toBeLessThan(1e-14));
-      [-0.19297631172635374, 0.5361366022121679, -0.10491644740755965, 0.5912140783917852].forEach((v, j) => expect(rel(b![j]!, v)).toBeLessThan(1e-14));
+      [-0.19297631172635374, 0.5361366022121679, -0.10491644740755965, 0.5912140783917852].forEach((v, j) =>
+        expect(rel(b![j]!, v)).toBeLessThan(1e-14),
+      );
       expect(Array.from(yy!)).toEqual([0, 1, 1, 1, 1, 0, 1, 0, 1, 1]);
     }
   });
@@ -182,26 +257,45 @@ describe("chunked arrays: the synthetic problem", () => {
 describe("chunked arrays: reductions", () => {
   it("sum, mean, min, max, var and std over everything and each axis (property)", async () => {
     await fc.assert(
-      fc.asyncProperty(matrix.filter((m) => m.rows > 0), fc.integer({ min: 2, max: 4 }), async (m, splitEvery) => {
-        const x = array.fromTypedArray(m.data, { shape: [m.rows, m.cols], chunks: m.chunks });
-        const at = (r: number, c: number) => m.data[r * m.cols + c]!;
-        const all = Array.from(m.data);
-        const sum = all.reduce((a, b) => a + b, 0);
-        const mean = sum / all.length;
-        const variance = all.reduce((a, v) => a + (v - mean) ** 2, 0) / all.length;
-        const o = { splitEvery };
-        // ddof below the count (ddof >= n is refused, where NumPy gives inf or nan)
-        const ddof = all.length > 1 ? 1 : 0;
-        const got = (await array.compute(x.sum(undefined, o), x.mean(), x.min(), x.max(), x.var(), x.std(undefined, { ddof }), { runtime: rt })) as number[];
-        close(got, [sum, mean, Math.min(...all), Math.max(...all), variance, Math.sqrt((variance * all.length) / (all.length - ddof))], 1e-10);
-        expect(() => x.std(undefined, { ddof: all.length })).toThrow(/'ddof' must be a whole number >= 0 and below/);
-        const colSums = Array.from({ length: m.cols }, (_, c) => Array.from({ length: m.rows }, (_, r) => at(r, c)).reduce((a, b) => a + b, 0));
-        const rowMax = Array.from({ length: m.rows }, (_, r) => Math.max(...Array.from({ length: m.cols }, (_, c) => at(r, c))));
-        close(await values(x.sum(0, o)), colSums, 1e-12);
-        close(await values(x.max(1, o)), rowMax);
-        close(await values(x.mean(0)), colSums.map((s) => s / m.rows), 1e-12);
-        close(await values(x.min(-1)), Array.from({ length: m.rows }, (_, r) => Math.min(...Array.from({ length: m.cols }, (_, c) => at(r, c)))));
-      }),
+      fc.asyncProperty(
+        matrix.filter((m) => m.rows > 0),
+        fc.integer({ min: 2, max: 4 }),
+        async (m, splitEvery) => {
+          const x = array.fromTypedArray(m.data, { shape: [m.rows, m.cols], chunks: m.chunks });
+          const at = (r: number, c: number) => m.data[r * m.cols + c]!;
+          const all = Array.from(m.data);
+          const sum = all.reduce((a, b) => a + b, 0);
+          const mean = sum / all.length;
+          const variance = all.reduce((a, v) => a + (v - mean) ** 2, 0) / all.length;
+          const o = { splitEvery };
+          // ddof below the count (ddof >= n is refused, where NumPy gives inf or nan)
+          const ddof = all.length > 1 ? 1 : 0;
+          const got = (await array.compute(x.sum(undefined, o), x.mean(), x.min(), x.max(), x.var(), x.std(undefined, { ddof }), {
+            runtime: rt,
+          })) as number[];
+          close(
+            got,
+            [sum, mean, Math.min(...all), Math.max(...all), variance, Math.sqrt((variance * all.length) / (all.length - ddof))],
+            1e-10,
+          );
+          expect(() => x.std(undefined, { ddof: all.length })).toThrow(/'ddof' must be a whole number >= 0 and below/);
+          const colSums = Array.from({ length: m.cols }, (_, c) =>
+            Array.from({ length: m.rows }, (_, r) => at(r, c)).reduce((a, b) => a + b, 0),
+          );
+          const rowMax = Array.from({ length: m.rows }, (_, r) => Math.max(...Array.from({ length: m.cols }, (_, c) => at(r, c))));
+          close(await values(x.sum(0, o)), colSums, 1e-12);
+          close(await values(x.max(1, o)), rowMax);
+          close(
+            await values(x.mean(0)),
+            colSums.map((s) => s / m.rows),
+            1e-12,
+          );
+          close(
+            await values(x.min(-1)),
+            Array.from({ length: m.rows }, (_, r) => Math.min(...Array.from({ length: m.cols }, (_, c) => at(r, c)))),
+          );
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -222,18 +316,27 @@ describe("chunked arrays: linear algebra", () => {
   const xw = Array.from({ length: 9 }, (_, i) => w.reduce((s, v, j) => s + v * X[i * 4 + j]!, 0));
   const xtr = Array.from({ length: 4 }, (_, j) => r.reduce((s, v, i) => s + v * X[i * 4 + j]!, 0));
 
-  for (const chunks of [[2, 4], [4, 2], [1, 1], [9, 4]] as [number, number][]) {
+  for (const chunks of [
+    [2, 4],
+    [4, 2],
+    [1, 1],
+    [9, 4],
+  ] as [number, number][]) {
     it(`X w, X^T r, X W, X^T X, X^T D X and dot with chunks ${JSON.stringify(chunks)}`, async () => {
       const x = array.fromTypedArray(X, { shape: [9, 4], chunks });
       close(await values(x.matmul(array.fromTypedArray(w, { chunks: 3 }))), xw);
       close(await values(x.T.matmul(array.fromTypedArray(r, { chunks: 2 }))), xtr);
       const W = [1, 0, 0, 1, 1, 1, 2, -1]; // 4 x 2
-      const xW = Array.from({ length: 18 }, (_, k) => [0, 1, 2, 3].reduce((s, j) => s + X[Math.floor(k / 2) * 4 + j]! * W[j * 2 + (k % 2)]!, 0));
+      const xW = Array.from({ length: 18 }, (_, k) =>
+        [0, 1, 2, 3].reduce((s, j) => s + X[Math.floor(k / 2) * 4 + j]! * W[j * 2 + (k % 2)]!, 0),
+      );
       close(await values(x.matmul(array.fromTypedArray(W, { shape: [4, 2] }))), xW);
       const gram = Array.from({ length: 16 }, (_, k) => r.reduce((s, _v, i) => s + X[i * 4 + Math.floor(k / 4)]! * X[i * 4 + (k % 4)]!, 0));
       close(await values(x.T.matmul(x)), gram);
       const d = r.map((v) => v * v);
-      const gramD = Array.from({ length: 16 }, (_, k) => d.reduce((s, dv, i) => s + dv * X[i * 4 + Math.floor(k / 4)]! * X[i * 4 + (k % 4)]!, 0));
+      const gramD = Array.from({ length: 16 }, (_, k) =>
+        d.reduce((s, dv, i) => s + dv * X[i * 4 + Math.floor(k / 4)]! * X[i * 4 + (k % 4)]!, 0),
+      );
       close(await values(x.gram(array.fromTypedArray(d, { chunks: 5 }))), gramD);
       expect(await compute(array.fromTypedArray(r, { chunks: 4 }).dot(array.fromTypedArray(r)))).toBe(r.reduce((s, v) => s + v * v, 0));
     });
@@ -257,7 +360,9 @@ describe("chunked arrays: layout", () => {
     expect(await values(x.T)).toEqual(Array.from({ length: 18 }, (_, k) => data[(k % 6) * 3 + Math.floor(k / 6)]!));
     expect(x.T.T).toBe(x);
     expect(await values(array.concatenate([x, x.rows(0, 1)]))).toEqual([...data, 0, 1, 2]);
-    expect(await values(array.concatenate([x, x], 1))).toEqual(Array.from({ length: 36 }, (_, k) => data[Math.floor(k / 6) * 3 + (k % 3)]!));
+    expect(await values(array.concatenate([x, x], 1))).toEqual(
+      Array.from({ length: 36 }, (_, k) => data[Math.floor(k / 6) * 3 + (k % 3)]!),
+    );
     const re = x.rechunk([[1, 2, 3], [3]]);
     expect(re.chunks).toEqual([[1, 2, 3], [3]]);
     expect(await values(re)).toEqual(Array.from(data));
@@ -312,7 +417,17 @@ describe("chunked arrays: fusion, persistence, user kernels", () => {
   });
 
   it("compute({ out }) fills and returns the caller's array, for every dtype and shape, and checks it", async () => {
-    const M = array.fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]], { chunks: [3, 2] }).mul(2);
+    const M = array
+      .fromRows(
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+          [10, 11, 12],
+        ],
+        { chunks: [3, 2] },
+      )
+      .mul(2);
     const out = new Float64Array(12).fill(NaN);
     const got = await M.compute({ out, runtime: rt });
     expect(got).toBe(out);
@@ -327,11 +442,15 @@ describe("chunked arrays: fusion, persistence, user kernels", () => {
     expect(await M.sum().compute({ out: scalar, runtime: rt })).toBe(156); // a 0-D array: the number, and out[0]
     expect(scalar[0]).toBe(156);
     await expect(M.compute({ out: new Float64Array(11), runtime: rt })).rejects.toThrow(ArgumentError);
-    await expect(M.compute({ out: new Float64Array(11), runtime: rt })).rejects.toThrow(/'out' must be a Float64Array of 12 values.*Float64Array of 11 values/);
+    await expect(M.compute({ out: new Float64Array(11), runtime: rt })).rejects.toThrow(
+      /'out' must be a Float64Array of 12 values.*Float64Array of 11 values/,
+    );
     await expect(f.compute({ out: new Float64Array(5), runtime: rt })).rejects.toThrow(/Float32Array of 5 values/);
     await expect(M.compute({ out: [1, 2] as unknown as Float64Array, runtime: rt })).rejects.toThrow(ArgumentError);
     const inside = rt.memory.allocF64(4); // a view of the runtime's own memory
-    await expect(array.arange(4, { chunks: 2 }).compute({ out: inside.f64(), runtime: rt })).rejects.toThrow(/not a view of the runtime's memory/);
+    await expect(array.arange(4, { chunks: 2 }).compute({ out: inside.f64(), runtime: rt })).rejects.toThrow(
+      /not a view of the runtime's memory/,
+    );
     inside.free();
   });
 
@@ -361,7 +480,8 @@ describe("tiled expressions", () => {
       const a = build(e.a, x, y);
       return typeof a === "number" ? a : (a as unknown as Record<string, () => ChunkedArray>)[e.un]!.call(a);
     }
-    const a = build(e.a, x, y), b = build(e.b, x, y);
+    const a = build(e.a, x, y),
+      b = build(e.b, x, y);
     if (typeof a === "number" && typeof b === "number") return a + b;
     const f = (array as unknown as Record<string, (p: unknown, q: unknown) => ChunkedArray>)[e.bin]!;
     return f(a, b);
@@ -369,26 +489,34 @@ describe("tiled expressions", () => {
 
   it("fused (tile by tile) equals unfused (step by step) on random expressions and lengths around the tile size", async () => {
     await fc.assert(
-      fc.asyncProperty(expr, fc.constantFrom(0, 1, 3, 17, 1023, 1024, 1025, 2500), fc.integer({ min: 1, max: 3 }), fc.boolean(), async (e, n, pieces, reduce) => {
-        const chunk = Math.max(1, Math.ceil(n / pieces));
-        const x = array.random.uniform({ shape: [n], chunks: chunk, seed: 11, low: 0.1, high: 2 });
-        const y = array.random.normal({ shape: [n], chunks: chunk, seed: 12 });
-        const built = build(e, x, y);
-        if (typeof built === "number") return;
-        const out = reduce ? built.sum() : built;
-        const graph = new Graph([out.layer]);
-        const [fused, unfused] = await Promise.all([
-          rt.run(compile(graph, out.layer.keys())),
-          rt.run(compile(graph, out.layer.keys(), { fusion: "none" })),
-        ]);
-        if (reduce) {
-          const f = fused.reduce((s: number, v) => s + (v as number), 0), u = unfused.reduce((s: number, v) => s + (v as number), 0);
-          if (Number.isFinite(u)) expect(Math.abs(f - u)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(u)));
-          else expect(f).toEqual(u);
-        } else {
-          for (let c = 0; c < fused.length; c++) expect(Array.from(fused[c] as Float64Array)).toEqual(Array.from(unfused[c] as Float64Array));
-        }
-      }),
+      fc.asyncProperty(
+        expr,
+        fc.constantFrom(0, 1, 3, 17, 1023, 1024, 1025, 2500),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        async (e, n, pieces, reduce) => {
+          const chunk = Math.max(1, Math.ceil(n / pieces));
+          const x = array.random.uniform({ shape: [n], chunks: chunk, seed: 11, low: 0.1, high: 2 });
+          const y = array.random.normal({ shape: [n], chunks: chunk, seed: 12 });
+          const built = build(e, x, y);
+          if (typeof built === "number") return;
+          const out = reduce ? built.sum() : built;
+          const graph = new Graph([out.layer]);
+          const [fused, unfused] = await Promise.all([
+            rt.run(compile(graph, out.layer.keys())),
+            rt.run(compile(graph, out.layer.keys(), { fusion: "none" })),
+          ]);
+          if (reduce) {
+            const f = fused.reduce((s: number, v) => s + (v as number), 0),
+              u = unfused.reduce((s: number, v) => s + (v as number), 0);
+            if (Number.isFinite(u)) expect(Math.abs(f - u)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(u)));
+            else expect(f).toEqual(u);
+          } else {
+            for (let c = 0; c < fused.length; c++)
+              expect(Array.from(fused[c] as Float64Array)).toEqual(Array.from(unfused[c] as Float64Array));
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -72,8 +72,12 @@ describe("weft bench kernels", () => {
     expect(report.streamGBs).toBeGreaterThan(0);
     // dot runs twice per backend: on operands far larger than the caches, and resident in cache
     expect(report.results.map((r: { kernel: string; backend: string; where: string }) => `${r.kernel}/${r.backend}/${r.where}`)).toEqual([
-      "dot/wasm-simd/memory", "dot/wasm-simd/cache", "gemm/wasm-simd/memory",
-      "dot/js/memory", "dot/js/cache", "gemm/js/memory",
+      "dot/wasm-simd/memory",
+      "dot/wasm-simd/cache",
+      "gemm/wasm-simd/memory",
+      "dot/js/memory",
+      "dot/js/cache",
+      "gemm/js/memory",
     ]);
     for (const r of report.results) {
       expect(Object.keys(r).sort()).toEqual(["GBs", "GFLOPs", "backend", "kernel", "ms", "n", "p", "streamGBs", "where"]);
@@ -104,11 +108,14 @@ describe("weft profile --script", () => {
       // the copy of weft the CLI runs (here: the sources, as the tests load them); a script
       // importing another copy has another default runtime, which the CLI does not see
       const index = new URL("../src/index.ts", import.meta.url).href;
-      writeFileSync(script, [
-        `import { array } from ${JSON.stringify(index)};`,
-        "const x = await array.arange(2000, { chunks: 100 }).persist();",
-        "for (let i = 0; i < 5; i++) await x.mul(i).sum().compute();",
-      ].join("\n"));
+      writeFileSync(
+        script,
+        [
+          `import { array } from ${JSON.stringify(index)};`,
+          "const x = await array.arange(2000, { chunks: 100 }).persist();",
+          "for (let i = 0; i < 5; i++) await x.mul(i).sum().compute();",
+        ].join("\n"),
+      );
       const page = join(dir, "loop.html");
       const { code, out } = await run("profile", "--script", script, "--out", page);
       expect(code).toBe(0);
@@ -145,7 +152,19 @@ describe("weft bench all", () => {
       raw[suite] = JSON.parse(readFileSync(join(dir, "raw", `${suite}.json`), "utf8"));
     }
     report = readFileSync(join(dir, "REPORT.md"), "utf8");
-    for (const heading of ["# weft benchmark report", "## What each idea is worth", "### The task stream, naive and weft", "## A user's own loop: a new graph every time", "## The logistic gradient against its peers", "## GLM solvers", "## Fused array expressions", "## Scheduling overhead", "## Graph optimization", "## Model selection", "## Kernels, one thread"]) {
+    for (const heading of [
+      "# weft benchmark report",
+      "## What each idea is worth",
+      "### The task stream, naive and weft",
+      "## A user's own loop: a new graph every time",
+      "## The logistic gradient against its peers",
+      "## GLM solvers",
+      "## Fused array expressions",
+      "## Scheduling overhead",
+      "## Graph optimization",
+      "## Model selection",
+      "## Kernels, one thread",
+    ]) {
       expect(report).toContain(heading);
     }
     expect(report).not.toMatch(/NaN|undefined|Infinity|\[object/);
@@ -155,7 +174,18 @@ describe("weft bench all", () => {
     expect(report).toContain("scikit-learn: not measured: skipped (--no-python)");
     // every chart the report shows exists and is an SVG document
     const charts = [...report.matchAll(/\]\((charts\/[a-z-]+\.svg)\)/g)].map((m) => m[1]!);
-    expect(charts).toEqual(expect.arrayContaining(["charts/fresh.svg", "charts/gradient.svg", "charts/expression.svg", "charts/overhead.svg", "charts/ideas-large.svg", "charts/ideas-small.svg", "charts/timeline-naive.svg", "charts/timeline-weft.svg"]));
+    expect(charts).toEqual(
+      expect.arrayContaining([
+        "charts/fresh.svg",
+        "charts/gradient.svg",
+        "charts/expression.svg",
+        "charts/overhead.svg",
+        "charts/ideas-large.svg",
+        "charts/ideas-small.svg",
+        "charts/timeline-naive.svg",
+        "charts/timeline-weft.svg",
+      ]),
+    );
     for (const chart of charts) {
       const svg = readFileSync(join(dir, chart), "utf8");
       expect(svg.startsWith("<svg ")).toBe(true);
@@ -163,7 +193,9 @@ describe("weft bench all", () => {
       expect(svg).not.toMatch(/NaN/);
     }
     // the memory-bound charts carry the ceiling measured in the same run
-    expect(readFileSync(join(dir, "charts/gradient.svg"), "utf8")).toContain(`reading X once (all threads): ${raw.peers.stream.GBs.toFixed(1)} GB/s`);
+    expect(readFileSync(join(dir, "charts/gradient.svg"), "utf8")).toContain(
+      `reading X once (all threads): ${raw.peers.stream.GBs.toFixed(1)} GB/s`,
+    );
   }, 300_000);
 
   it("overhead: us per task for each executor and the iteration overhead", () => {
@@ -257,14 +289,27 @@ describe("weft bench all", () => {
     // float64 loops agree closely; TensorFlow.js computes in float32
     expect(Math.abs(objectives[1] - objectives[0]) / objectives[0]).toBeLessThan(1e-9);
     expect(Math.abs(objectives[2] - objectives[0]) / objectives[0]).toBeLessThan(1e-4);
-    expect(r.mljs.results.map((x: { name: string }) => x.name)).toEqual(["weft", "plain TypeScript loop", "ml.js (ml-logistic-regression)"]);
+    expect(r.mljs.results.map((x: { name: string }) => x.name)).toEqual([
+      "weft",
+      "plain TypeScript loop",
+      "ml.js (ml-logistic-regression)",
+    ]);
     expect(r.mljs.maxCoefDifference).toBeLessThan(1e-6);
   });
 
   it("ideas: every idea switched off in turn, on both problems", () => {
     for (const p of raw.ideas.problems) {
       const byIdea = Object.fromEntries(p.results.map((x: { off: string }) => [x.off, x]));
-      expect(Object.keys(byIdea)).toEqual(["weft", "blockwise fusion", "task fusion", "blockwise and task fusion", "plans", "batching", "shared memory", "SIMD"]);
+      expect(Object.keys(byIdea)).toEqual([
+        "weft",
+        "blockwise fusion",
+        "task fusion",
+        "blockwise and task fusion",
+        "plans",
+        "batching",
+        "shared memory",
+        "SIMD",
+      ]);
       for (const x of p.results) expect(x.msPerIteration).toBeGreaterThan(0);
       expect(byIdea.weft.slowdown).toBe(1);
       // without task fusion the unfused expression is four tasks per chunk

@@ -60,7 +60,14 @@ function lanes(count: number, available: Record<string, number> = {}): Lane[] {
 }
 
 function context(run: DispatchRun, workers: Lane[], extra: Partial<DispatchContext> = {}): DispatchContext {
-  return { totalReady: run.ready.size, lanesReady: workers.filter((l) => l.usable).length, guardedRuns: 0, mainAvailable: {}, ringCapacity: 4096, ...extra };
+  return {
+    totalReady: run.ready.size,
+    lanesReady: workers.filter((l) => l.usable).length,
+    guardedRuns: 0,
+    mainAvailable: {},
+    ringCapacity: 4096,
+    ...extra,
+  };
 }
 
 /** Runs the policy; returns [position, lane index] in the order it queued them. */
@@ -85,7 +92,14 @@ describe("dispatch policy", () => {
     expect(batchLimits(run, context(run, lanes(3)))).toEqual({ fair: 25, cap: 7 });
     const queued = dispatch(run, lanes(3));
     expect(queued).toHaveLength(21);
-    expect(queued.slice(0, 6)).toEqual([[0, 1], [1, 2], [2, 3], [3, 1], [4, 2], [5, 3]]); // least loaded first, in plan order
+    expect(queued.slice(0, 6)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 1],
+      [4, 2],
+      [5, 3],
+    ]); // least loaded first, in plan order
     expect(run.ready.size).toBe(79); // the rest waits, for the calling thread or the next top-up
     // few ready: two each even when the quarter is less
     const small = literalRun({ deps: independent(6), ready: [0, 1, 2, 3, 4, 5] });
@@ -119,7 +133,12 @@ describe("dispatch policy", () => {
     // 0 -> 1 -> 2 (a chain); 3 reads 2 and 4, and 4 is ready on its own
     const run = literalRun({ deps: [[], [0], [1], [2, 4], []], ready: [0, 4], mainMayRun: false });
     const queued = dispatch(run, lanes(2));
-    expect(queued).toEqual([[0, 1], [1, 1], [2, 1], [4, 2]]);
+    expect(queued).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [4, 2],
+    ]);
     expect(run.state[3]).toBe(WAITING); // its inputs are on two workers: it waits to be ready
   });
 
@@ -146,7 +165,10 @@ describe("dispatch policy", () => {
 
   it("workers not started or dead get nothing; a full ring takes nothing more", () => {
     const run = literalRun({ deps: independent(4), ready: [0, 1, 2, 3], mainMayRun: false });
-    const workers = [{ index: 1, queued: 0, available: {}, usable: false }, { index: 2, queued: 0, available: {}, usable: true }];
+    const workers = [
+      { index: 1, queued: 0, available: {}, usable: false },
+      { index: 2, queued: 0, available: {}, usable: true },
+    ];
     expect(new Set(dispatch(run, workers).map(([, lane]) => lane))).toEqual(new Set([2]));
     const full = literalRun({ deps: independent(4), ready: [0, 1, 2, 3], mainMayRun: false });
     expect(dispatch(full, [{ index: 1, queued: 8, available: {}, usable: true }], { ringCapacity: 8 })).toEqual([]);

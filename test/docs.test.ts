@@ -18,7 +18,8 @@ function undocumentedExports(program: ts.Program, entry: string): string[] {
   const missing: string[] = [];
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    const documented = symbol.getDocumentationComment(checker).length > 0 ||
+    const documented =
+      symbol.getDocumentationComment(checker).length > 0 ||
       (symbol.declarations ?? []).some((d) => ts.getJSDocCommentsAndTags(d).length > 0);
     if (!documented) missing.push(exported.name);
   }
@@ -26,8 +27,15 @@ function undocumentedExports(program: ts.Program, entry: string): string[] {
 }
 
 it("every export of every entry point has a doc comment", () => {
-  const config = ts.getParsedCommandLineOfConfigFile(resolve(root, "tsconfig.build.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
-  const program = ts.createProgram(ENTRY_POINTS.map((e) => resolve(root, e)), { ...config.options, noEmit: true });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    resolve(root, "tsconfig.build.json"),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  )!;
+  const program = ts.createProgram(
+    ENTRY_POINTS.map((e) => resolve(root, e)),
+    { ...config.options, noEmit: true },
+  );
   for (const entry of ENTRY_POINTS) {
     expect({ entry, undocumented: undocumentedExports(program, entry) }).toEqual({ entry, undocumented: [] });
   }

@@ -67,27 +67,40 @@ afterAll(async () => {
 describe("solver conformance on raw and ill-conditioned data", () => {
   for (const problem of problems) {
     const smooth = problem.regularizer === "none" || problem.regularizer === "l2";
-    const solvers = smooth ? (["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const) : (["proximal_grad", "admm"] as const);
+    const solvers = smooth
+      ? (["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const)
+      : (["proximal_grad", "admm"] as const);
     it(`${problem.name}: ${solvers.join(", ")}`, async () => {
       const { X, y } = dataset(problem.dataset);
       for (const solver of solvers) {
         const label = `${problem.name}/${solver}`;
         const warnings: FitWarning[] = [];
         const model = await new ESTIMATORS[problem.family]({
-          solver, regularizer: problem.regularizer, lambda: problem.lambda, l1Ratio: problem.l1Ratio ?? 0.5,
-          fitIntercept: problem.fitIntercept, runtime: rt,
+          solver,
+          regularizer: problem.regularizer,
+          lambda: problem.lambda,
+          l1Ratio: problem.l1Ratio ?? 0.5,
+          fitIntercept: problem.fitIntercept,
+          runtime: rt,
         }).fit(X, y, { onWarning: (w) => warnings.push(w) });
         if (problem.separable) {
           expect(model.converged, label).toBe(false);
           // separation certified by the coefficients (every row on its side), or probabilities of 0 or 1 seen
-          expect(warnings.some((w) => w.code === "WEFT_NO_FINITE_OPTIMUM" || w.code === "WEFT_SATURATED"), label).toBe(true);
+          expect(
+            warnings.some((w) => w.code === "WEFT_NO_FINITE_OPTIMUM" || w.code === "WEFT_SATURATED"),
+            label,
+          ).toBe(true);
           continue;
         }
         const gap = (model.objective - problem.objective) / Math.abs(problem.objective);
         expect(gap, label).toBeGreaterThan(-1e-9); // nothing is below the optimum
         if (model.converged) expect(gap, `${label} says it converged`).toBeLessThanOrEqual(1e-6);
         if (SHORT_OF_THE_OPTIMUM.has(label)) {
-          if (!model.converged) expect(warnings.map((w) => w.code), label).toContain("WEFT_NOT_CONVERGED");
+          if (!model.converged)
+            expect(
+              warnings.map((w) => w.code),
+              label,
+            ).toContain("WEFT_NOT_CONVERGED");
         } else {
           expect(model.converged, `${label}: optimality ${model.optimality}, gap ${gap}`).toBe(true);
           expect(model.optimality, label).toBeLessThanOrEqual(1e-6);

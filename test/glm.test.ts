@@ -8,8 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { ArgumentError, Runtime, array, glm, type ChunkedArray } from "../src/index.js";
 
-interface Fixture { name: string; lambda: number; X: number[][]; y: number[]; coef: number[]; intercept: number }
-const fixtures = (JSON.parse(readFileSync(new URL("./fixtures/glm-sklearn.json", import.meta.url), "utf8")) as { problems: Fixture[] }).problems;
+interface Fixture {
+  name: string;
+  lambda: number;
+  X: number[][];
+  y: number[];
+  coef: number[];
+  intercept: number;
+}
+const fixtures = (JSON.parse(readFileSync(new URL("./fixtures/glm-sklearn.json", import.meta.url), "utf8")) as { problems: Fixture[] })
+  .problems;
 const fixture = (name: string) => fixtures.find((f) => f.name === name)!;
 
 let rt: Runtime;
@@ -22,7 +30,8 @@ afterAll(async () => {
 
 const TIGHT = { maxIter: 5000, tol: 1e-11 };
 const relErr = (got: ArrayLike<number>, want: ArrayLike<number>) => {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < want.length; i++) {
     num = Math.max(num, Math.abs(got[i]! - want[i]!));
     den = Math.max(den, Math.abs(want[i]!));
@@ -35,10 +44,13 @@ describe("linear regression", () => {
   it("matches the normal equations (and Ridge) with every smooth solver", async () => {
     for (const name of ["linear-l2-0.0", "linear-l2-3.0"]) {
       const f = fixture(name);
-      const n = f.X.length, p = f.X[0]!.length;
+      const n = f.X.length,
+        p = f.X[0]!.length;
       // closed form: (A^T A + lambda I') b = A^T y with A = [X 1], I' without the intercept
       const A = f.X.map((r) => [...r, 1]);
-      const M = Array.from({ length: p + 1 }, (_, i) => Array.from({ length: p + 1 }, (_, j) => A.reduce((s, r) => s + r[i]! * r[j]!, 0) + (i === j && i < p ? f.lambda : 0)));
+      const M = Array.from({ length: p + 1 }, (_, i) =>
+        Array.from({ length: p + 1 }, (_, j) => A.reduce((s, r) => s + r[i]! * r[j]!, 0) + (i === j && i < p ? f.lambda : 0)),
+      );
       const rhs = Array.from({ length: p + 1 }, (_, i) => A.reduce((s, r, k) => s + r[i]! * f.y[k]!, 0));
       // Gaussian elimination
       for (let c = 0; c <= p; c++) {
@@ -52,7 +64,13 @@ describe("linear regression", () => {
       for (let r = p; r >= 0; r--) exact[r] = (rhs[r]! - M[r]!.slice(r + 1).reduce((s, v, k) => s + v * exact[r + 1 + k]!, 0)) / M[r]![r]!;
       expect(relErr([...f.coef, f.intercept], exact)).toBeLessThan(1e-6); // scikit-learn's Ridge agrees
       for (const solver of ["newton", "lbfgs", "gradient_descent", "proximal_grad"] as const) {
-        const model = await new glm.LinearRegression({ solver, regularizer: f.lambda ? "l2" : "none", lambda: f.lambda, runtime: rt, ...TIGHT }).fit(f.X, f.y);
+        const model = await new glm.LinearRegression({
+          solver,
+          regularizer: f.lambda ? "l2" : "none",
+          lambda: f.lambda,
+          runtime: rt,
+          ...TIGHT,
+        }).fit(f.X, f.y);
         expect(relErr(withIntercept(model), exact), `${name} ${solver}`).toBeLessThan(1e-6);
       }
       void n;
@@ -69,7 +87,10 @@ describe("logistic and Poisson regression against scikit-learn", () => {
       expect(relErr(withIntercept(reference), [...f.coef, f.intercept]), name).toBeLessThan(1e-5);
       for (const solver of ["lbfgs", "gradient_descent", "proximal_grad", "admm"] as const) {
         const extra = solver === "admm" ? { abstol: 1e-12, reltol: 1e-12 } : {};
-        const model = await new glm.LogisticRegression({ solver, lambda: f.lambda, runtime: rt, ...TIGHT, ...extra, chunkRows: 40 }).fit(f.X, f.y);
+        const model = await new glm.LogisticRegression({ solver, lambda: f.lambda, runtime: rt, ...TIGHT, ...extra, chunkRows: 40 }).fit(
+          f.X,
+          f.y,
+        );
         expect(relErr(withIntercept(model), withIntercept(reference)), `${name} ${solver}`).toBeLessThan(1e-6);
       }
     }
@@ -119,7 +140,12 @@ describe("logistic and Poisson regression against scikit-learn", () => {
 
 describe("row pieces of an evaluation", () => {
   it("cover every row once, in order, whole chunks first and small pieces last", () => {
-    for (const [chunks, threads, cols] of [[Array(10).fill(100_000), 2, 100], [[7, 0, 5_000, 123_457], 4, 3], [[1], 2, 1], [[], 2, 5]] as const) {
+    for (const [chunks, threads, cols] of [
+      [Array(10).fill(100_000), 2, 100],
+      [[7, 0, 5_000, 123_457], 4, 3],
+      [[1], 2, 1],
+      [[], 2, 5],
+    ] as const) {
       const pieces = glm.guidedPieces(chunks, threads, cols);
       const covered = chunks.map(() => 0);
       let previous = { chunk: -1, end: 0 };
@@ -182,7 +208,12 @@ describe("descent", () => {
   it("Newton, L-BFGS and proximal gradient never increase the objective (beyond rounding); gradient descent stays under the last ten", async () => {
     const { X, y } = array.random.logisticProblem({ rows: 500, cols: 8, seed: 4, chunkRows: 100 });
     for (const solver of ["gradient_descent", "newton", "lbfgs", "proximal_grad"] as const) {
-      const model = await new glm.LogisticRegression({ solver, lambda: 2, runtime: rt, regularizer: solver === "proximal_grad" ? "l1" : "l2" }).fit(X, y);
+      const model = await new glm.LogisticRegression({
+        solver,
+        lambda: 2,
+        runtime: rt,
+        regularizer: solver === "proximal_grad" ? "l1" : "l2",
+      }).fit(X, y);
       const h = model.history;
       for (let i = 1; i < h.length; i++) {
         // gradient descent's line search is nonmonotone: below the largest of the last ten objectives
@@ -210,18 +241,34 @@ describe("descent", () => {
 });
 
 describe("bad input", () => {
-  const X = [[1, 2], [3, 4], [5, 6]];
+  const X = [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ];
   const fit = (model: { fit: (X: never, y: never) => Promise<unknown> }, x: unknown, y: unknown) => model.fit(x as never, y as never);
   it("names the argument and what was expected", async () => {
     const logistic = () => new glm.LogisticRegression({ runtime: rt });
     await expect(fit(logistic(), X, [0, 1])).rejects.toThrow(/'y' must be a 1-D array of 3 values/);
-    await expect(fit(logistic(), [[1, NaN], [3, 4], [5, 6]], [0, 1, 0])).rejects.toThrow(/finite values; received "NaN at row 0, column 1"/);
+    await expect(
+      fit(
+        logistic(),
+        [
+          [1, NaN],
+          [3, 4],
+          [5, 6],
+        ],
+        [0, 1, 0],
+      ),
+    ).rejects.toThrow(/finite values; received "NaN at row 0, column 1"/);
     await expect(fit(logistic(), X, [0, 2, 1])).rejects.toThrow(/label 0 or 1 for the logistic family; received "2 at row 1"/);
     await expect(fit(new glm.PoissonRegression({ runtime: rt }), X, [0, -1, 1])).rejects.toThrow(/count >= 0/);
     await expect(fit(logistic(), X, [0, Infinity, 1])).rejects.toThrow(/finite number/);
     expect(() => new glm.LogisticRegression({ lambda: -1 })).toThrow(/'lambda' must be a finite number >= 0/);
     expect(() => new glm.LogisticRegression({ solver: "lbfgs", regularizer: "l1" })).toThrow(/proximal_grad or admm/);
-    expect(() => new glm.LogisticRegression({ solver: "bfgs" as never })).toThrow(/one of lbfgs, newton, gradient_descent, proximal_grad, admm/);
+    expect(() => new glm.LogisticRegression({ solver: "bfgs" as never })).toThrow(
+      /one of lbfgs, newton, gradient_descent, proximal_grad, admm/,
+    );
     expect(() => new glm.LogisticRegression({ regularizer: "l3" as never })).toThrow(/one of none, l1, l2, elastic_net/);
     await expect(new glm.LogisticRegression().predict(X)).rejects.toThrow(/not fitted/);
   });
@@ -230,12 +277,17 @@ describe("bad input", () => {
     const warnings: string[] = [];
     const listener = (w: Error) => warnings.push(w.message);
     process.on("warning", listener);
-    const model = await new glm.LogisticRegression({ solver: "gradient_descent", maxIter: 2, runtime: rt }).fit(fixture("logistic-l2-0.5").X, fixture("logistic-l2-0.5").y);
+    const model = await new glm.LogisticRegression({ solver: "gradient_descent", maxIter: 2, runtime: rt }).fit(
+      fixture("logistic-l2-0.5").X,
+      fixture("logistic-l2-0.5").y,
+    );
     await new Promise((r) => setTimeout(r, 10));
     process.off("warning", listener);
     expect(model.converged).toBe(false);
     expect(model.nIter).toBe(2);
-    expect(warnings.some((w) => /did not converge in 2 iterations: the largest scaled gradient entry is [0-9.e-]+, above tol 1e-6/.test(w))).toBe(true);
+    expect(
+      warnings.some((w) => /did not converge in 2 iterations: the largest scaled gradient entry is [0-9.e-]+, above tol 1e-6/.test(w)),
+    ).toBe(true);
   });
 
   it("accepts { data, shape } and chunked arrays alike", async () => {
@@ -243,7 +295,10 @@ describe("bad input", () => {
     const flat = { data: Float64Array.from(f.X.flat()), shape: [f.X.length, f.X[0]!.length] as [number, number] };
     const a = await new glm.LinearRegression({ regularizer: "l2", lambda: 3, runtime: rt, ...TIGHT }).fit(flat, f.y);
     const Xa: ChunkedArray = array.fromTypedArray(flat.data, { shape: flat.shape, chunks: [17, 5] });
-    const b = await new glm.LinearRegression({ regularizer: "l2", lambda: 3, runtime: rt, ...TIGHT }).fit(Xa, array.fromTypedArray(f.y, { chunks: 50 }));
+    const b = await new glm.LinearRegression({ regularizer: "l2", lambda: 3, runtime: rt, ...TIGHT }).fit(
+      Xa,
+      array.fromTypedArray(f.y, { chunks: 50 }),
+    );
     expect(relErr(withIntercept(a), withIntercept(b))).toBeLessThan(1e-9);
     expect(await a.score(flat, f.y)).toBeGreaterThan(0.99);
     expect(() => new glm.LinearRegression({ maxIter: 0 })).toThrow(ArgumentError);
@@ -270,10 +325,14 @@ describe("honest fits", () => {
     const { X, y } = problem();
     const controller = new AbortController();
     let seen = 0;
-    const model = new glm.LogisticRegression({ solver: "gradient_descent", runtime: rt, onIteration: ({ iteration }) => {
-      seen = iteration;
-      if (iteration === 2) controller.abort(new Error("stop here"));
-    } });
+    const model = new glm.LogisticRegression({
+      solver: "gradient_descent",
+      runtime: rt,
+      onIteration: ({ iteration }) => {
+        seen = iteration;
+        if (iteration === 2) controller.abort(new Error("stop here"));
+      },
+    });
     await expect(model.fit(X, y, { signal: controller.signal })).rejects.toThrow("stop here");
     expect(seen).toBe(2);
     const already = new AbortController();
@@ -298,9 +357,16 @@ describe("honest fits", () => {
     const { GridSearchCV } = await import("../src/model_selection/index.js");
     const { X, y } = problem();
     const controller = new AbortController();
-    const search = new GridSearchCV(new glm.LogisticRegression({ solver: "gradient_descent", onIteration: ({ iteration }) => {
-      if (iteration === 3) controller.abort(new Error("grid stopped"));
-    } }), { lambda: [1, 10] }, { cv: 2, runtime: rt });
+    const search = new GridSearchCV(
+      new glm.LogisticRegression({
+        solver: "gradient_descent",
+        onIteration: ({ iteration }) => {
+          if (iteration === 3) controller.abort(new Error("grid stopped"));
+        },
+      }),
+      { lambda: [1, 10] },
+      { cv: 2, runtime: rt },
+    );
     await expect(search.fit(X, y, { signal: controller.signal })).rejects.toThrow("grid stopped");
   });
 
@@ -312,7 +378,8 @@ describe("honest fits", () => {
   });
 
   it("features near 1e300: lbfgs fits them (scaled coordinates); Newton and ADMM, whose Hessians overflow, say so", async () => {
-    const X: number[][] = [], y: number[] = [];
+    const X: number[][] = [],
+      y: number[] = [];
     for (let i = 0; i < 200; i++) {
       const a = Math.sin(i);
       X.push([a * 1e300, Math.cos(i * 1.3)]);
@@ -323,14 +390,20 @@ describe("honest fits", () => {
     expect(fitted.coef![0]).toBeGreaterThan(0); // not the 0 of an overflowed fit
     expect(Number.isFinite(fitted.coef![0]!)).toBe(true);
     await expect(new glm.LogisticRegression({ solver: "newton", runtime: rt }).fit(X, y)).rejects.toThrow(glm.NonFiniteError);
-    await expect(new glm.LogisticRegression({ solver: "admm", runtime: rt }).fit(X, y)).rejects.toThrow(/newton|admm: .*not a finite number at iteration 1/);
+    await expect(new glm.LogisticRegression({ solver: "admm", runtime: rt }).fit(X, y)).rejects.toThrow(
+      /newton|admm: .*not a finite number at iteration 1/,
+    );
   });
 
   it("a solver whose iterates stop being finite stops with an error naming the iteration", async () => {
     // a smooth objective that overflows once beta moves far enough: the solvers are pure functions of it
     const objective = {
-      n: 1, p: 1,
-      lossGrad: async (b: Float64Array) => ({ loss: b[0]! > 0.5 ? NaN : (b[0]! - 3) ** 2, grad: Float64Array.of(b[0]! > 0.5 ? NaN : 2 * (b[0]! - 3)) }),
+      n: 1,
+      p: 1,
+      lossGrad: async (b: Float64Array) => ({
+        loss: b[0]! > 0.5 ? NaN : (b[0]! - 3) ** 2,
+        grad: Float64Array.of(b[0]! > 0.5 ? NaN : 2 * (b[0]! - 3)),
+      }),
       loss: async (b: Float64Array) => (b[0]! > 0.5 ? NaN : (b[0]! - 3) ** 2),
       hessian: async () => Float64Array.of(2),
     };
@@ -339,12 +412,19 @@ describe("honest fits", () => {
     const r = await glm.solvers.lbfgs(penalized, Float64Array.of(0));
     expect(r.converged).toBe(false);
     expect(Number.isFinite(r.objective)).toBe(true);
-    const blowUp = { ...objective, lossGrad: async (b: Float64Array) => ({ loss: b[0]! === 0 ? 1 : Infinity, grad: Float64Array.of(-1) }), loss: async (b: Float64Array) => (b[0]! === 0 ? 1 : -Infinity) };
-    await expect(glm.solvers.newton(new glm.Penalized(blowUp, new glm.Regularizer("none", 0)), Float64Array.of(0))).rejects.toThrow(/newton: the objective is not a finite number at iteration 1/);
+    const blowUp = {
+      ...objective,
+      lossGrad: async (b: Float64Array) => ({ loss: b[0]! === 0 ? 1 : Infinity, grad: Float64Array.of(-1) }),
+      loss: async (b: Float64Array) => (b[0]! === 0 ? 1 : -Infinity),
+    };
+    await expect(glm.solvers.newton(new glm.Penalized(blowUp, new glm.Regularizer("none", 0)), Float64Array.of(0))).rejects.toThrow(
+      /newton: the objective is not a finite number at iteration 1/,
+    );
   });
 
   it("separable classes without a penalty: not converged, and a warning that no finite optimum exists", async () => {
-    const X = [[0], [1], [2], [3], [4], [5]], y = [0, 0, 0, 1, 1, 1];
+    const X = [[0], [1], [2], [3], [4], [5]],
+      y = [0, 0, 0, 1, 1, 1];
     const warnings: { code: string; message: string }[] = [];
     const model = await new glm.LogisticRegression({ regularizer: "none", runtime: rt }).fit(X, y, { onWarning: (w) => warnings.push(w) });
     expect(model.converged).toBe(false);
@@ -359,16 +439,28 @@ describe("honest fits", () => {
     const { Coordinates } = await import("../src/glm/scaling.js");
     const c = new Coordinates(2, true, Float64Array.of(2, 0.5), Float64Array.of(3, -1), Float64Array.of(1, 1, 1));
     const beta = Float64Array.of(0.3, -2, 1.5);
-    expect(Array.from(c.toOriginal(c.toScaled(beta))).map((v, j) => v - beta[j]!).every((d) => Math.abs(d) < 1e-15)).toBe(true);
+    expect(
+      Array.from(c.toOriginal(c.toScaled(beta)))
+        .map((v, j) => v - beta[j]!)
+        .every((d) => Math.abs(d) < 1e-15),
+    ).toBe(true);
     // a linear function g.beta is the same function of gamma: (J^T g).gamma == g.beta
     const g = Float64Array.of(1, 2, -3);
-    const gs = c.gradientToScaled(g), gamma = c.toScaled(beta);
-    expect(gs.reduce((s, v, j) => s + v * gamma[j]!, 0)).toBeCloseTo(g.reduce((s, v, j) => s + v * beta[j]!, 0), 12);
+    const gs = c.gradientToScaled(g),
+      gamma = c.toScaled(beta);
+    expect(gs.reduce((s, v, j) => s + v * gamma[j]!, 0)).toBeCloseTo(
+      g.reduce((s, v, j) => s + v * beta[j]!, 0),
+      12,
+    );
     expect(Array.from(c.gradientToOriginal(gs))).toEqual(Array.from(g).map((v) => expect.closeTo(v, 12)));
     // a quadratic form: gamma^T (J^T H J) gamma == beta^T H beta
     const H = Float64Array.of(2, 1, 0, 1, 3, 1, 0, 1, 4);
     const Hs = c.hessianToScaled(H);
-    const quad = (M: Float64Array, v: Float64Array) => { let s = 0; for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) s += v[i]! * M[i * 3 + j]! * v[j]!; return s; };
+    const quad = (M: Float64Array, v: Float64Array) => {
+      let s = 0;
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) s += v[i]! * M[i * 3 + j]! * v[j]!;
+      return s;
+    };
     expect(quad(Hs, gamma)).toBeCloseTo(quad(H, beta), 10);
   });
 });

@@ -47,10 +47,13 @@ const randomGraph = fc
         const picks = [...new Set([a % i, b % i, c % i])];
         const refs = picks.map((p) => ref(keys[p]!));
         const t =
-          kind <= 3 ? task(keys[i]!, "inc", refs[0]) :
-          kind <= 5 ? task(keys[i]!, "mul3", refs[0]) :
-          kind <= 7 ? task(keys[i]!, "add", ...refs) :
-          task(keys[i]!, "sumList", refs);
+          kind <= 3
+            ? task(keys[i]!, "inc", refs[0])
+            : kind <= 5
+              ? task(keys[i]!, "mul3", refs[0])
+              : kind <= 7
+                ? task(keys[i]!, "add", ...refs)
+                : task(keys[i]!, "sumList", refs);
         tasks.set(keys[i]!, t);
       }
     }
@@ -75,25 +78,32 @@ function reference(g: RandomGraph, bindings: Map<Key, number>): unknown[] {
 describe("passes preserve results (property)", () => {
   it("fuse, fuseLinear, cull and inlineConstants in any combination compute what the plain graph computes", () => {
     fc.assert(
-      fc.property(randomGraph, knobs, fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean(), (g, options, values, linearFirst, inlineFirst) => {
-        const bindings = bindingsFor(g.inputs, values);
-        const want = reference(g, bindings);
-        const keep = [...g.outputs, ...g.inputs];
-        let tasks: TaskMap = cull(g.tasks, keep);
-        if (inlineFirst) tasks = inlineConstants(tasks, keep);
-        if (linearFirst) tasks = fuseLinear(tasks, keep);
-        tasks = fuse(tasks, keep, options);
-        // outputs keep their keys, and no step appears in two tasks (nothing computed twice)
-        for (const k of g.outputs) expect(tasks.has(k)).toBe(true);
-        const steps = [...tasks.values()].flatMap((t) => (isFused(t) ? t.steps.map((s) => s.key) : [t.key]));
-        expect(new Set(steps).size).toBe(steps.length);
-        const got = compile(tasks, g.outputs, { ops, inputs: g.inputs, fusion: "none" }).run(bindings);
-        expect(got).toEqual(want);
-        // and compile's own pipeline agrees too
-        for (const fusion of ["none", "linear", "aggressive"] as const) {
-          expect(compile(g.tasks, g.outputs, { ops, inputs: g.inputs, fusion, fuseOptions: options }).run(bindings)).toEqual(want);
-        }
-      }),
+      fc.property(
+        randomGraph,
+        knobs,
+        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.boolean(),
+        (g, options, values, linearFirst, inlineFirst) => {
+          const bindings = bindingsFor(g.inputs, values);
+          const want = reference(g, bindings);
+          const keep = [...g.outputs, ...g.inputs];
+          let tasks: TaskMap = cull(g.tasks, keep);
+          if (inlineFirst) tasks = inlineConstants(tasks, keep);
+          if (linearFirst) tasks = fuseLinear(tasks, keep);
+          tasks = fuse(tasks, keep, options);
+          // outputs keep their keys, and no step appears in two tasks (nothing computed twice)
+          for (const k of g.outputs) expect(tasks.has(k)).toBe(true);
+          const steps = [...tasks.values()].flatMap((t) => (isFused(t) ? t.steps.map((s) => s.key) : [t.key]));
+          expect(new Set(steps).size).toBe(steps.length);
+          const got = compile(tasks, g.outputs, { ops, inputs: g.inputs, fusion: "none" }).run(bindings);
+          expect(got).toEqual(want);
+          // and compile's own pipeline agrees too
+          for (const fusion of ["none", "linear", "aggressive"] as const) {
+            expect(compile(g.tasks, g.outputs, { ops, inputs: g.inputs, fusion, fuseOptions: options }).run(bindings)).toEqual(want);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -116,16 +126,20 @@ describe("passes preserve results (property)", () => {
 describe("plans (property)", () => {
   it("a plan re-run with new bindings equals a fresh compile with those inputs", () => {
     fc.assert(
-      fc.property(randomGraph, fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 4 }), (g, runs) => {
-        const plan = compile(g.tasks, g.outputs, { ops, inputs: g.inputs });
-        for (const values of runs) {
-          const bindings = bindingsFor(g.inputs, values);
-          // a fresh graph where each input is a constant with the bound value
-          const fresh = new Map(g.tasks);
-          for (const k of g.inputs) fresh.set(k, task(k, "const", bindings.get(k)));
-          expect(plan.run(bindings)).toEqual(compile(fresh, g.outputs, { ops }).run());
-        }
-      }),
+      fc.property(
+        randomGraph,
+        fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 4 }),
+        (g, runs) => {
+          const plan = compile(g.tasks, g.outputs, { ops, inputs: g.inputs });
+          for (const values of runs) {
+            const bindings = bindingsFor(g.inputs, values);
+            // a fresh graph where each input is a constant with the bound value
+            const fresh = new Map(g.tasks);
+            for (const k of g.inputs) fresh.set(k, task(k, "const", bindings.get(k)));
+            expect(plan.run(bindings)).toEqual(compile(fresh, g.outputs, { ops }).run());
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -4,7 +4,25 @@
  * graph-properties.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { BlockwiseLayer, Graph, GraphBuilder, GraphError, OpRegistry, Ref, TaskLayer, TreeReductionLayer, compile, compute, isFused, key, ref, task, type Key, type Task, type TaskMap } from "../src/index.js";
+import {
+  BlockwiseLayer,
+  Graph,
+  GraphBuilder,
+  GraphError,
+  OpRegistry,
+  Ref,
+  TaskLayer,
+  TreeReductionLayer,
+  compile,
+  compute,
+  isFused,
+  key,
+  ref,
+  task,
+  type Key,
+  type Task,
+  type TaskMap,
+} from "../src/index.js";
 import { cull, fuse, fuseLinear, inlineConstants, layerCount, order, taskDependencies } from "../src/graph/index.js";
 
 const k = (name: string) => key(name);
@@ -22,7 +40,30 @@ function shape(tasks: TaskMap): Record<string, string[] | string> {
 }
 const labels = new Map<Key, string>();
 const keyLabel = (key: Key) => labels.get(key) ?? key;
-for (const n of ["a", "b", "c", "d", "e", "w", "x", "y", "z", "exp", "rec", "sub", "l0", "l1", "l2", "l3", "n0", "n1", "root", "n", "s", "t"]) {
+for (const n of [
+  "a",
+  "b",
+  "c",
+  "d",
+  "e",
+  "w",
+  "x",
+  "y",
+  "z",
+  "exp",
+  "rec",
+  "sub",
+  "l0",
+  "l1",
+  "l2",
+  "l3",
+  "n0",
+  "n1",
+  "root",
+  "n",
+  "s",
+  "t",
+]) {
   labels.set(key(n), n);
 }
 
@@ -81,14 +122,21 @@ describe("fuse", () => {
 
   it("fuses a reduction tree up to maxWidth branches per task", () => {
     const g = graphOf(
-      T("l0", "source", 1), T("l1", "source", 2), T("l2", "source", 3), T("l3", "source", 4),
-      T("n0", "add", R("l0"), R("l1")), T("n1", "add", R("l2"), R("l3")), T("root", "add", R("n0"), R("n1")),
+      T("l0", "source", 1),
+      T("l1", "source", 2),
+      T("l2", "source", 3),
+      T("l3", "source", 4),
+      T("n0", "add", R("l0"), R("l1")),
+      T("n1", "add", R("l2"), R("l3")),
+      T("root", "add", R("n0"), R("n1")),
     );
     const wide = { aveWidth: Infinity, maxWidth: 4 };
     expect(shape(fuse(g, [k("root")], wide))).toEqual({ root: ["l0", "l1", "l2", "l3", "n0", "n1", "root"] });
     // two branches per task: each pair of leaves joins its node, the root joins nothing more
     expect(shape(fuse(g, [k("root")], { aveWidth: Infinity, maxWidth: 2 }))).toEqual({
-      n0: ["l0", "l1", "n0"], n1: ["l2", "l3", "n1"], root: "add",
+      n0: ["l0", "l1", "n0"],
+      n1: ["l2", "l3", "n1"],
+      root: "add",
     });
     // aveWidth 1: no fan-in at all
     expect(fuse(g, [k("root")], { aveWidth: 1, maxWidth: 8 }).size).toBe(7);
@@ -117,7 +165,11 @@ describe("fuse", () => {
 describe("order", () => {
   it("finishes one branch before starting the next (depth first)", () => {
     const g = graphOf(
-      T("a", "source", 1), T("b", "inc", R("a")), T("c", "inc", R("b")), T("d", "double", R("a")), T("e", "add", R("c"), R("d")),
+      T("a", "source", 1),
+      T("b", "inc", R("a")),
+      T("c", "inc", R("b")),
+      T("d", "double", R("a")),
+      T("e", "add", R("c"), R("d")),
     );
     const p = order(g, [k("e")]);
     const sequence = [...p.entries()].sort((x, y) => x[1] - y[1]).map(([key]) => keyLabel(key));
@@ -158,7 +210,9 @@ describe("bad graphs", () => {
 
   it("reject an output that no task produces, even one that is not a key at all", () => {
     const x = new BlockwiseLayer("source", [{ literal: 1 }], { chunks: 2 });
-    expect(() => compile(new Graph([x]), [123_456_789_012], { ops })).toThrow(/requested output <unknown key 123456789012> is not in the graph/);
+    expect(() => compile(new Graph([x]), [123_456_789_012], { ops })).toThrow(
+      /requested output <unknown key 123456789012> is not in the graph/,
+    );
     expect(() => compile(new Graph([x]), [key("not-here")], { ops })).toThrow(/requested output not-here is not in the graph/);
   });
 
@@ -251,17 +305,25 @@ describe("plans over shared buffers", () => {
     const kernels = await Kernels.create({ backend: "wasm-simd", memory: { initial: 4 << 20, maximum: 64 << 20 } });
     const local = new OpRegistry();
     const seenInputs: unknown[] = [];
-    local.register("fill", (ctx, n: number, v: number) => {
-      const out = ctx.alloc(8 * n);
-      out.f64().fill(v);
-      return out;
-    }, { context: true });
-    local.register("expBuf", (ctx, x: { ptr: number; bytes: number }) => {
-      seenInputs.push(x);
-      const out = ctx.alloc(x.bytes);
-      ctx.kernels!.exp(x.bytes / 8, x.ptr, out.ptr);
-      return out;
-    }, { context: true });
+    local.register(
+      "fill",
+      (ctx, n: number, v: number) => {
+        const out = ctx.alloc(8 * n);
+        out.f64().fill(v);
+        return out;
+      },
+      { context: true },
+    );
+    local.register(
+      "expBuf",
+      (ctx, x: { ptr: number; bytes: number }) => {
+        seenInputs.push(x);
+        const out = ctx.alloc(x.bytes);
+        ctx.kernels!.exp(x.bytes / 8, x.ptr, out.ptr);
+        return out;
+      },
+      { context: true },
+    );
     local.register("sumBuf", (ctx, x: { ptr: number; bytes: number }) => ctx.kernels!.sum(x.bytes / 8, x.ptr), { context: true });
     const chunks = 3;
     const x = new BlockwiseLayer("fill", [{ literal: 1000 }, { literal: 0.5 }], { chunks, bytes: 8000 });
@@ -291,12 +353,19 @@ describe("plans over shared buffers", () => {
     const { registerKernelOps } = await import("../src/graph/index.js");
     registerKernelOps(local);
     const n = 300_000; // 2.4 MB per intermediate: more than the 1 MiB first scratch block
-    local.register("big", (ctx, i: number) => {
-      const out = ctx.alloc(8 * n);
-      out.f64().fill(1 + i);
-      return out;
-    }, { context: true });
-    const ids = new TaskLayer("spill-ids", [0, 1].map((i) => task(key("spill-ids", i), "const", i)));
+    local.register(
+      "big",
+      (ctx, i: number) => {
+        const out = ctx.alloc(8 * n);
+        out.f64().fill(1 + i);
+        return out;
+      },
+      { context: true },
+    );
+    const ids = new TaskLayer(
+      "spill-ids",
+      [0, 1].map((i) => task(key("spill-ids", i), "const", i)),
+    );
     const x = new BlockwiseLayer("big", [ids]);
     const e = new BlockwiseLayer("sqrt", [x]);
     const s = new BlockwiseLayer("sum", [e]);
@@ -325,16 +394,23 @@ describe("kernels as graph ops", () => {
     const { registerKernelOps } = await import("../src/graph/index.js");
     const local = new OpRegistry();
     registerKernelOps(local);
-    local.register("chunk", (ctx, i: number, n: number) => {
-      const out = ctx.alloc(8 * n);
-      const v = out.f64();
-      for (let j = 0; j < n; j++) v[j] = 0.5 + ((i * n + j) % 7) / 10;
-      return out;
-    }, { context: true });
+    local.register(
+      "chunk",
+      (ctx, i: number, n: number) => {
+        const out = ctx.alloc(8 * n);
+        const v = out.f64();
+        for (let j = 0; j < n; j++) v[j] = 0.5 + ((i * n + j) % 7) / 10;
+        return out;
+      },
+      { context: true },
+    );
     local.register("total", (parts: number[]) => parts.reduce((s, v) => s + v, 0));
     const chunks = 5;
     const n = 37;
-    const ids = new TaskLayer("seed-ids", Array.from({ length: chunks }, (_, i) => task(key("seed-ids", i), "const", i)));
+    const ids = new TaskLayer(
+      "seed-ids",
+      Array.from({ length: chunks }, (_, i) => task(key("seed-ids", i), "const", i)),
+    );
     const x = new BlockwiseLayer("chunk", [ids, { literal: n }]);
     const e = new BlockwiseLayer("exp", [x]);
     const r = new BlockwiseLayer("reciprocal", [x]);
@@ -342,10 +418,11 @@ describe("kernels as graph ops", () => {
     const partial = new BlockwiseLayer("sum", [y]);
     const total = new TreeReductionLayer("total", partial, 2);
     let want = 0;
-    for (let i = 0; i < chunks; i++) for (let j = 0; j < n; j++) {
-      const v = 0.5 + ((i * n + j) % 7) / 10;
-      want += Math.exp(v) - 1 / v;
-    }
+    for (let i = 0; i < chunks; i++)
+      for (let j = 0; j < n; j++) {
+        const v = 0.5 + ((i * n + j) % 7) / 10;
+        want += Math.exp(v) - 1 / v;
+      }
     for (const backend of BACKENDS) {
       const kernels = await Kernels.create({ backend, memory: { initial: 1 << 20, maximum: 16 << 20 } });
       const plan = compile(new Graph([total]), [total.keyAt(0)], { ops: local });

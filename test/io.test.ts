@@ -35,7 +35,9 @@ beforeAll(async () => {
     if (range) {
       rangeRequests.push(req.headers.range!);
       const [from, to] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
-      res.writeHead(206, { "Content-Range": `bytes ${from}-${to}/${body.length}`, "Content-Length": to - from + 1 }).end(body.subarray(from, to + 1));
+      res
+        .writeHead(206, { "Content-Range": `bytes ${from}-${to}/${body.length}`, "Content-Length": to - from + 1 })
+        .end(body.subarray(from, to + 1));
     } else {
       res.writeHead(200, { "Content-Length": body.length }).end(req.method === "HEAD" ? undefined : body);
     }
@@ -50,7 +52,8 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const values = async (x: { compute: (o: { runtime: Runtime }) => Promise<unknown> }) => Array.from((await x.compute({ runtime: rt })) as Float64Array);
+const values = async (x: { compute: (o: { runtime: Runtime }) => Promise<unknown> }) =>
+  Array.from((await x.compute({ runtime: rt })) as Float64Array);
 
 describe("NPY", () => {
   it("round-trips float64 and reads other dtypes, locally and over HTTP range requests", async () => {
@@ -66,14 +69,25 @@ describe("NPY", () => {
     // an int32 file written by hand (NumPy's layout)
     const header = "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }";
     const padded = `${header + " ".repeat(64 - ((10 + header.length + 1) % 64))}\n`;
-    const bytes = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]), Buffer.from(padded, "latin1"), Buffer.from(new Int32Array([7, -2, 40]).buffer)]);
+    const bytes = Buffer.concat([
+      Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]),
+      Buffer.from(padded, "latin1"),
+      Buffer.from(new Int32Array([7, -2, 40]).buffer),
+    ]);
     writeFileSync(join(dir, "i.npy"), bytes);
     expect(Array.from((await readNpyValues(join(dir, "i.npy"))).data)).toEqual([7, -2, 40]);
     // a float32 file loads as a float32 array, as NumPy loads it (or as float64 on request)
     const f4Header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
     const f4Padded = `${f4Header + " ".repeat(64 - ((10 + f4Header.length + 1) % 64))}\n`;
     const f4 = Float32Array.of(0.1, -2.5, 3e38, 1e-40);
-    writeFileSync(join(dir, "f.npy"), Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, f4Padded.length, 0]), Buffer.from(f4Padded, "latin1"), Buffer.from(f4.buffer)]));
+    writeFileSync(
+      join(dir, "f.npy"),
+      Buffer.concat([
+        Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, f4Padded.length, 0]),
+        Buffer.from(f4Padded, "latin1"),
+        Buffer.from(f4.buffer),
+      ]),
+    );
     const x32 = await readNpy(join(dir, "f.npy"), { chunkRows: 1 });
     expect(x32.dtype).toBe("float32");
     const got = await x32.compute({ runtime: rt });
@@ -137,11 +151,13 @@ describe("CSV", () => {
 
 describe("Parquet", () => {
   it("reads numeric columns (written by hyparquet-writer)", async () => {
-    const buffer = parquetWriteBuffer({ columnData: [
-      { name: "u", data: [1.5, 2.5, -1], type: "DOUBLE" },
-      { name: "v", data: [3, 4, 5], type: "INT32" },
-      { name: "label", data: [1, 0, 1], type: "INT32" },
-    ] });
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "u", data: [1.5, 2.5, -1], type: "DOUBLE" },
+        { name: "v", data: [3, 4, 5], type: "INT32" },
+        { name: "label", data: [1, 0, 1], type: "INT32" },
+      ],
+    });
     writeFileSync(join(dir, "p.parquet"), Buffer.from(buffer));
     const t = await readParquet(join(dir, "p.parquet"), { target: "label" });
     expect(t.features).toEqual(["u", "v"]);
@@ -176,12 +192,15 @@ describe("weft fit and weft predict (child process)", () => {
   const cli = fileURLToPath(new URL("../dist/src/cli/index.js", import.meta.url));
   const run = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }));
+      execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      );
     });
 
   it("fits a CSV, saves the model, predicts, and agrees with the library", async () => {
     const rows = Array.from({ length: 200 }, (_, i) => {
-      const a = Math.sin(i), b = Math.cos(i * 0.7);
+      const a = Math.sin(i),
+        b = Math.cos(i * 0.7);
       return [a, b, +(a - 0.5 * b + 0.3 * Math.sin(i * 3.1) > 0)];
     });
     const path = join(dir, "train.csv");
@@ -190,7 +209,18 @@ describe("weft fit and weft predict (child process)", () => {
     const fit = await run("fit", path, "--target", "label", "--lambda", "0.5", "--standardize", "--out", model, "--json", "--threads", "2");
     expect(fit.code).toBe(0);
     const result = JSON.parse(fit.stdout);
-    expect(Object.keys(result)).toEqual(["coef", "intercept", "objective", "nIter", "converged", "optimality", "tol", "warnings", "seconds", "features"]);
+    expect(Object.keys(result)).toEqual([
+      "coef",
+      "intercept",
+      "objective",
+      "nIter",
+      "converged",
+      "optimality",
+      "tol",
+      "warnings",
+      "seconds",
+      "features",
+    ]);
     expect(result.optimality).toBeLessThanOrEqual(result.tol);
     expect(result.warnings).toEqual([]);
     expect(result.features).toEqual(["a", "b"]);
@@ -198,7 +228,10 @@ describe("weft fit and weft predict (child process)", () => {
     const X = rows.map((r) => [r[0]!, r[1]!]);
     const mean = [0, 1].map((j) => X.reduce((s, r) => s + r[j]!, 0) / X.length);
     const sd = [0, 1].map((j) => Math.sqrt(X.reduce((s, r) => s + (r[j]! - mean[j]!) ** 2, 0) / X.length));
-    const lib = await new glm.LogisticRegression({ lambda: 0.5, runtime: rt }).fit(X.map((r) => r.map((v, j) => (v - mean[j]!) / sd[j]!)), rows.map((r) => r[2]!));
+    const lib = await new glm.LogisticRegression({ lambda: 0.5, runtime: rt }).fit(
+      X.map((r) => r.map((v, j) => (v - mean[j]!) / sd[j]!)),
+      rows.map((r) => r[2]!),
+    );
     result.coef.forEach((c: number, j: number) => expect(c).toBeCloseTo(lib.coef![j]!, 6));
     const predictions = join(dir, "preds.csv");
     const pred = await run("predict", model, path, "--out", predictions, "--quiet"); // --quiet as on fit
@@ -221,12 +254,37 @@ describe("weft fit and weft predict (child process)", () => {
     expect(Math.abs(result.objective - optimum) / optimum).toBeLessThan(1e-6);
     expect(result.optimality).toBeLessThanOrEqual(1e-6);
     // proximal gradient without FISTA, and a cap it cannot meet: the warning names the measure and what to try
-    const short = await run("fit", join(fixtures, "wine0.csv"), "--target", "target", "--regularizer", "l1", "--no-fista", "--max-iter", "3", "--quiet", "--threads", "2");
+    const short = await run(
+      "fit",
+      join(fixtures, "wine0.csv"),
+      "--target",
+      "target",
+      "--regularizer",
+      "l1",
+      "--no-fista",
+      "--max-iter",
+      "3",
+      "--quiet",
+      "--threads",
+      "2",
+    );
     expect(short.code).toBe(0);
     expect(short.stdout).toMatch(/NOT converged in 3 iterations \(optimality [0-9.e+-]+, tol 1e-6\)/);
-    expect(short.stderr).toMatch(/warning: the fit did not converge in 3 iterations \(proximal_grad\): its optimality residual is [0-9.e+-]+, above --tol 1e-6\. Try --max-iter 100, or --standardize/);
+    expect(short.stderr).toMatch(
+      /warning: the fit did not converge in 3 iterations \(proximal_grad\): its optimality residual is [0-9.e+-]+, above --tol 1e-6\. Try --max-iter 100, or --standardize/,
+    );
     // separable classes without a penalty
-    const separable = await run("fit", join(fixtures, "wine0.csv"), "--target", "target", "--regularizer", "none", "--json", "--threads", "2");
+    const separable = await run(
+      "fit",
+      join(fixtures, "wine0.csv"),
+      "--target",
+      "target",
+      "--regularizer",
+      "none",
+      "--json",
+      "--threads",
+      "2",
+    );
     const sep = JSON.parse(separable.stdout);
     expect(sep.converged).toBe(false);
     expect(sep.warnings.join(" ")).toMatch(/separable|numerically 0 or 1/);

@@ -86,14 +86,17 @@ function check(name: KernelName, backend: "wasm-simd" | "wasm-scalar", specials:
     const where = `${name} on ${backend}, ${c.label}${specials ? " with special values" : ""}`;
     expect(got.guardsIntact, `${where}: wrote outside its buffers`).toBe(true);
     if (spec.returns !== "void") {
-      expect(agree(spec.accuracy, got.returned as number, want.returned as number),
-        `${where}: returned ${got.returned}, reference ${want.returned}`).toBe(true);
+      expect(
+        agree(spec.accuracy, got.returned as number, want.returned as number),
+        `${where}: returned ${got.returned}, reference ${want.returned}`,
+      ).toBe(true);
     }
     spec.args.forEach((arg, index) => {
       if (arg.kind !== "ptr" || arg.name === "scratch") return;
-      const mismatch = arg.access === "read"
-        ? firstMismatch({ kind: "exact" }, got.buffers.get(index)!, c.data.get(index)!)
-        : firstMismatch(spec.accuracy, got.buffers.get(index)!, want.buffers.get(index)!);
+      const mismatch =
+        arg.access === "read"
+          ? firstMismatch({ kind: "exact" }, got.buffers.get(index)!, c.data.get(index)!)
+          : firstMismatch(spec.accuracy, got.buffers.get(index)!, want.buffers.get(index)!);
       expect(mismatch, `${where}: ${arg.access === "read" ? "modified input" : "output"} ${arg.name}: ${mismatch}`).toBeUndefined();
     });
   }
@@ -120,37 +123,44 @@ describe("min and max reductions", () => {
     "signed zeros and positives": [0, -0, 1, 2.5],
     "signed zeros only": [0, -0],
     "a rare NaN": [0, -0, -1, 1, 0, -0, 0, -0, NaN],
-    "infinities": [Infinity, -Infinity, 0, -0, 3],
+    infinities: [Infinity, -Infinity, 0, -0, 3],
   };
-  it.each(["js", "wasm-simd", "wasm-scalar"] as const)("%s: like Math.min and Math.max, at every length and position, float64 and float32", (backend) => {
-    const k = backend === "js" ? reference : subjects[backend]!;
-    let seed = 12345;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    for (const [label, pool] of Object.entries(pools)) {
-      for (let n = 1; n <= 40; n++) {
-        for (let trial = 0; trial < 8; trial++) {
-          const values = Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)]!);
-          const a = k.memory.allocF64(n + 1);
-          a.f64().set(values, trial & 1); // odd trials start off 16-byte alignment
-          const at = a.ptr + 8 * (trial & 1);
-          const got = [k.raw.min(n, at), k.raw.max(n, at)];
-          a.free();
-          const want = [Math.min(...values), Math.max(...values)];
-          expect(Object.is(got[0], want[0]) && Object.is(got[1], want[1]),
-            `${label}, [${values.map((v) => Object.is(v, -0) ? "-0" : String(v)).join(", ")}]: min/max ${got[0]}/${got[1]}, want ${want[0]}/${want[1]}`).toBe(true);
-          // the same values stored as float32, at every 4-byte offset of a 16-byte line
-          const b = k.memory.allocF64(Math.ceil(n / 2) + 2);
-          const shift = trial & 3;
-          new Float32Array(b.f64().buffer, b.ptr, 2 * (Math.ceil(n / 2) + 2)).set(values, shift);
-          const at32 = b.ptr + 4 * shift;
-          const got32 = [k.raw.minF32(n, at32), k.raw.maxF32(n, at32)];
-          b.free();
-          expect(Object.is(got32[0], want[0]) && Object.is(got32[1], want[1]),
-            `float32 ${label}, [${values.map((v) => Object.is(v, -0) ? "-0" : String(v)).join(", ")}]: min/max ${got32[0]}/${got32[1]}`).toBe(true);
+  it.each(["js", "wasm-simd", "wasm-scalar"] as const)(
+    "%s: like Math.min and Math.max, at every length and position, float64 and float32",
+    (backend) => {
+      const k = backend === "js" ? reference : subjects[backend]!;
+      let seed = 12345;
+      const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+      for (const [label, pool] of Object.entries(pools)) {
+        for (let n = 1; n <= 40; n++) {
+          for (let trial = 0; trial < 8; trial++) {
+            const values = Array.from({ length: n }, () => pool[Math.floor(random() * pool.length)]!);
+            const a = k.memory.allocF64(n + 1);
+            a.f64().set(values, trial & 1); // odd trials start off 16-byte alignment
+            const at = a.ptr + 8 * (trial & 1);
+            const got = [k.raw.min(n, at), k.raw.max(n, at)];
+            a.free();
+            const want = [Math.min(...values), Math.max(...values)];
+            expect(
+              Object.is(got[0], want[0]) && Object.is(got[1], want[1]),
+              `${label}, [${values.map((v) => (Object.is(v, -0) ? "-0" : String(v))).join(", ")}]: min/max ${got[0]}/${got[1]}, want ${want[0]}/${want[1]}`,
+            ).toBe(true);
+            // the same values stored as float32, at every 4-byte offset of a 16-byte line
+            const b = k.memory.allocF64(Math.ceil(n / 2) + 2);
+            const shift = trial & 3;
+            new Float32Array(b.f64().buffer, b.ptr, 2 * (Math.ceil(n / 2) + 2)).set(values, shift);
+            const at32 = b.ptr + 4 * shift;
+            const got32 = [k.raw.minF32(n, at32), k.raw.maxF32(n, at32)];
+            b.free();
+            expect(
+              Object.is(got32[0], want[0]) && Object.is(got32[1], want[1]),
+              `float32 ${label}, [${values.map((v) => (Object.is(v, -0) ? "-0" : String(v))).join(", ")}]: min/max ${got32[0]}/${got32[1]}`,
+            ).toBe(true);
+          }
         }
       }
-    }
-  });
+    },
+  );
 });
 
 describe("kernel registry", () => {

@@ -118,7 +118,13 @@ describe.each(BACKENDS)("%s", (backend) => {
     const [A, B, C, S] = [k.memory.fromF64(a), k.memory.fromF64(b), k.memory.fromF64(c), k.memory.allocF64(GEMM_SCRATCH_ELEMENTS)];
     k.gemm(m, n, kk, 0.5, A.ptr, kk, B.ptr, n, -2, C.ptr, n, S.ptr);
     const out = C.f64();
-    for (const [i, j] of [[0, 0], [66, 520], [33, 257], [64, 512], [3, 4]] as const) {
+    for (const [i, j] of [
+      [0, 0],
+      [66, 520],
+      [33, 257],
+      [64, 512],
+      [3, 4],
+    ] as const) {
       let s = 0;
       for (let q = 0; q < kk; q++) s += a[i * kk + q]! * b[q * n + j]!;
       expect(Math.abs(out[i * n + j]! - (0.5 * s - 2 * c[i * n + j]!))).toBeLessThan(1e-11);
@@ -135,9 +141,16 @@ describe.each(BACKENDS)("%s", (backend) => {
       const x = normals(random, n * p);
       const w = normals(random, p).map((v) => v * 0.3);
       const y = Float64Array.from({ length: n }, () =>
-        family === "Logistic" ? Number(random() < 0.5) : family === "Poisson" ? Math.floor(3 * random()) : random());
+        family === "Logistic" ? Number(random() < 0.5) : family === "Poisson" ? Math.floor(3 * random()) : random(),
+      );
       const b0 = 0.2;
-      const [X, Y, W, G, D] = [k.memory.fromF64(x), k.memory.fromF64(y), k.memory.fromF64(w), k.memory.allocF64(p + 1), k.memory.allocF64(n)];
+      const [X, Y, W, G, D] = [
+        k.memory.fromF64(x),
+        k.memory.fromF64(y),
+        k.memory.fromF64(w),
+        k.memory.allocF64(p + 1),
+        k.memory.allocF64(n),
+      ];
       const lossGrad = k[`glm${family}LossGrad`];
       const loss = (ww: Float64Array, bb: number) => {
         W.f64().set(ww);

@@ -62,8 +62,25 @@ describe.each(backends)("%s", (b) => {
 
   it("exp gets the edges exactly: overflow, underflow to subnormals and zero, NaN, infinities", () => {
     const edges = Float64Array.from([
-      709.782712893384, 709.7827128933841, 710, 1000, Infinity, -708.39, -709, -740, -745.1332191019411,
-      -745.1332191019412, -746, -1e5, -Infinity, NaN, 0, -0, 5e-324, -5e-324, 1e-300,
+      709.782712893384,
+      709.7827128933841,
+      710,
+      1000,
+      Infinity,
+      -708.39,
+      -709,
+      -740,
+      -745.1332191019411,
+      -745.1332191019412,
+      -746,
+      -1e5,
+      -Infinity,
+      NaN,
+      0,
+      -0,
+      5e-324,
+      -5e-324,
+      1e-300,
     ]);
     const { worst, worstAt } = maxUlp(b, "exp", edges, Math.exp);
     expect(worst, `worst at x = ${worstAt}`).toBeLessThanOrEqual(1);

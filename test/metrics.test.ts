@@ -19,7 +19,8 @@ describe("d2Poisson", () => {
     expect(d2Poisson([0, 1, 3], [0, 1, 3])).toBe(1); // mu 0 predicts a 0 count exactly
     expect(d2Poisson([0, 1, 3], [4 / 3, 4 / 3, 4 / 3])).toBeCloseTo(0, 15);
     const dev = (y: number, mu: number) => 2 * ((y > 0 ? y * Math.log(y / mu) : 0) - (y - mu));
-    const y = [0, 1, 3], mu = [0.5, 1.5, 2];
+    const y = [0, 1, 3],
+      mu = [0.5, 1.5, 2];
     const want = 1 - y.reduce((s, v, i) => s + dev(v, mu[i]!), 0) / y.reduce((s, v) => s + dev(v, 4 / 3), 0);
     expect(d2Poisson(y, mu)).toBeCloseTo(want, 14);
   });

@@ -3,7 +3,21 @@
  * parts of model selection; pipelines and grid search build on them).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KFold, MinMaxScaler, PolynomialFeatures, Runtime, StandardScaler, accuracy, array, logLoss, meanSquaredError, r2, rocAuc, trainTestSplit, type ChunkedArray } from "../src/index.js";
+import {
+  KFold,
+  MinMaxScaler,
+  PolynomialFeatures,
+  Runtime,
+  StandardScaler,
+  accuracy,
+  array,
+  logLoss,
+  meanSquaredError,
+  r2,
+  rocAuc,
+  trainTestSplit,
+  type ChunkedArray,
+} from "../src/index.js";
 import { selectRows } from "../src/model_selection/index.js";
 
 let rt: Runtime;
@@ -16,7 +30,12 @@ afterAll(async () => {
 const values = async (x: ChunkedArray) => Array.from((await x.compute({ runtime: rt })) as Float64Array);
 const close = (got: number[], want: number[]) => want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 12));
 
-const rows = [[1, 10, 5], [2, 20, 5], [3, 60, 5], [6, 30, 5]];
+const rows = [
+  [1, 10, 5],
+  [2, 20, 5],
+  [3, 60, 5],
+  [6, 30, 5],
+];
 const X = () => array.fromRows(rows, { chunks: 3 });
 
 describe("transformers", () => {
@@ -24,21 +43,41 @@ describe("transformers", () => {
     const s = await new StandardScaler({ runtime: rt }).fit(X());
     close(Array.from(s.mean!), [3, 30, 5]);
     close(Array.from(s.scale!), [Math.sqrt(3.5), Math.sqrt(350), 1]);
-    close(await values(s.transform(X())), rows.flatMap((r) => [(r[0]! - 3) / Math.sqrt(3.5), (r[1]! - 30) / Math.sqrt(350), 0]));
+    close(
+      await values(s.transform(X())),
+      rows.flatMap((r) => [(r[0]! - 3) / Math.sqrt(3.5), (r[1]! - 30) / Math.sqrt(350), 0]),
+    );
     expect(() => new StandardScaler().transform(X())).toThrow(/not fitted/);
     expect(() => s.transform(array.zeros([2, 2]))).toThrow(/3 features/);
   });
 
   it("MinMaxScaler maps each feature onto the range", async () => {
     const s = await new MinMaxScaler({ featureRange: [-1, 1], runtime: rt }).fit(X());
-    close(await values(s.transform(X())), rows.flatMap((r) => [(r[0]! - 1) / 5 * 2 - 1, (r[1]! - 10) / 50 * 2 - 1, -1]));
+    close(
+      await values(s.transform(X())),
+      rows.flatMap((r) => [((r[0]! - 1) / 5) * 2 - 1, ((r[1]! - 10) / 50) * 2 - 1, -1]),
+    );
     expect(() => new MinMaxScaler({ featureRange: [1, 1] })).toThrow(/low < high/);
   });
 
   it("PolynomialFeatures of degree 2 in scikit-learn's order", async () => {
-    const p = await new PolynomialFeatures({ degree: 2 }).fit(array.fromRows([[2, 3], [1, -1]]));
+    const p = await new PolynomialFeatures({ degree: 2 }).fit(
+      array.fromRows([
+        [2, 3],
+        [1, -1],
+      ]),
+    );
     expect(p.featureNames()).toEqual(["1", "x0", "x1", "x0^2", "x0 x1", "x1^2"]);
-    expect(await values(p.transform(array.fromRows([[2, 3], [1, -1]])))).toEqual([1, 2, 3, 4, 6, 9, 1, 1, -1, 1, -1, 1]);
+    expect(
+      await values(
+        p.transform(
+          array.fromRows([
+            [2, 3],
+            [1, -1],
+          ]),
+        ),
+      ),
+    ).toEqual([1, 2, 3, 4, 6, 9, 1, 1, -1, 1, -1, 1]);
     const inter = await new PolynomialFeatures({ degree: 2, interactionOnly: true, includeBias: false }).fit(array.fromRows([[2, 3]]));
     expect(inter.featureNames(["a", "b"])).toEqual(["a", "b", "a b"]);
   });
@@ -61,7 +100,10 @@ describe("splitting", () => {
   it("selectRows gathers rows across chunks; trainTestSplit is reproducible", async () => {
     const x = array.arange(20, { chunks: 6 });
     expect(await values(selectRows(x, [0, 1, 2, 7, 8, 19, 3]))).toEqual([0, 1, 2, 7, 8, 19, 3]);
-    const m = array.fromTypedArray(Float64Array.from({ length: 30 }, (_, i) => i), { shape: [10, 3], chunks: [4, 3] });
+    const m = array.fromTypedArray(
+      Float64Array.from({ length: 30 }, (_, i) => i),
+      { shape: [10, 3], chunks: [4, 3] },
+    );
     expect(await values(selectRows(m, [9, 0, 5]))).toEqual([27, 28, 29, 0, 1, 2, 15, 16, 17]);
     const y = array.arange(10);
     const a = trainTestSplit(m, y, { testSize: 0.3, seed: 1 });
@@ -74,7 +116,12 @@ describe("splitting", () => {
   });
 
   it("selectRows passes whole chunks through without copying them, and leaves persisted data intact", async () => {
-    const m = await array.fromTypedArray(Float64Array.from({ length: 40 }, (_, i) => i), { shape: [10, 4], chunks: [2, 4] }).persist({ runtime: rt });
+    const m = await array
+      .fromTypedArray(
+        Float64Array.from({ length: 40 }, (_, i) => i),
+        { shape: [10, 4], chunks: [2, 4] },
+      )
+      .persist({ runtime: rt });
     // KFold's contiguous folds on chunk boundaries: rows 2..9 are chunks 1..4 as they are
     const picked = selectRows(m, [2, 3, 4, 5, 6, 7, 8, 9]);
     expect([...picked.layer.tasks()].map((t) => t.op)).toEqual(["identity", "identity", "identity", "identity"]);
@@ -107,14 +154,23 @@ describe("pipelines and grid search", () => {
 
   it("a pipeline fits, predicts and addresses parameters as step__param", async () => {
     const { X, y } = problem();
-    const pipe = new Pipeline([["scale", new StandardScaler()], ["clf", new glmNs.LogisticRegression({ lambda: 1, runtime: rt })]]);
+    const pipe = new Pipeline([
+      ["scale", new StandardScaler()],
+      ["clf", new glmNs.LogisticRegression({ lambda: 1, runtime: rt })],
+    ]);
     expect(Object.keys(pipe.getParams())).toEqual(expect.arrayContaining(["scale__withMean", "clf__lambda", "clf__solver"]));
     pipe.setParams({ clf__lambda: 3 });
     expect(pipe.final.options.lambda).toBe(3);
     await pipe.fit(X, y);
     expect(await pipe.score(X, y)).toBeGreaterThan(0.6);
     expect(() => pipe.setParams({ clf__lamda: 1 })).toThrow(/clf__lambda/);
-    expect(() => new Pipeline([["clf", new glmNs.LogisticRegression()], ["scale", new StandardScaler()]])).toThrow(/transformer/);
+    expect(
+      () =>
+        new Pipeline([
+          ["clf", new glmNs.LogisticRegression()],
+          ["scale", new StandardScaler()],
+        ]),
+    ).toThrow(/transformer/);
   });
 
   it("fits the scaler once per fold, shared by every lambda", async () => {
@@ -128,8 +184,12 @@ describe("pipelines and grid search", () => {
     const { X, y } = problem();
     const lambdas = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000];
     const search = new GridSearchCV(
-      new Pipeline([["scale", new CountingScaler()], ["clf", new glmNs.LogisticRegression()]]),
-      { clf__lambda: lambdas }, { cv: 5, runtime: rt, refit: false },
+      new Pipeline([
+        ["scale", new CountingScaler()],
+        ["clf", new glmNs.LogisticRegression()],
+      ]),
+      { clf__lambda: lambdas },
+      { cv: 5, runtime: rt, refit: false },
     );
     await search.fit(X, y);
     expect(fits).toBe(5);
@@ -141,7 +201,10 @@ describe("pipelines and grid search", () => {
   it("gives each candidate the score it gets alone", async () => {
     const { X, y } = problem();
     const grid = { scale__withMean: [true, false], clf__lambda: [0.5, 5, 50] };
-    const base = new Pipeline([["scale", new StandardScaler()], ["clf", new glmNs.LogisticRegression({ tol: 1e-11 })]]);
+    const base = new Pipeline([
+      ["scale", new StandardScaler()],
+      ["clf", new glmNs.LogisticRegression({ tol: 1e-11 })],
+    ]);
     const search = await new GridSearchCV(base, grid, { cv: 3, scoring: "log_loss", runtime: rt }).fit(X, y);
     const folds = new KFold({ nSplits: 3 }).split(400);
     for (const r of search.cvResults) {
@@ -164,8 +227,12 @@ describe("pipelines and grid search", () => {
     expect(() => new GridSearchCV(clf, { lamda: [1] })).toThrow(/parameter names among .*lambda/);
     expect(() => new GridSearchCV(clf, {})).toThrow(/non-empty/);
     expect(() => new GridSearchCV(clf, { lambda: [] })).toThrow(/non-empty list/);
-    expect(() => new GridSearchCV(clf, { lambda: [1] }, { scoring: "r2" })).toThrow(/classifier scorer: one of accuracy, log_loss, roc_auc/);
+    expect(() => new GridSearchCV(clf, { lambda: [1] }, { scoring: "r2" })).toThrow(
+      /classifier scorer: one of accuracy, log_loss, roc_auc/,
+    );
     const small = array.fromRows([[1], [2], [3]]);
-    await expect(new GridSearchCV(clf, { lambda: [1] }, { cv: 5, runtime: rt }).fit(small, array.fromTypedArray([0, 1, 0]))).rejects.toThrow(/at least as many rows as folds/);
+    await expect(
+      new GridSearchCV(clf, { lambda: [1] }, { cv: 5, runtime: rt }).fit(small, array.fromTypedArray([0, 1, 0])),
+    ).rejects.toThrow(/at least as many rows as folds/);
   });
 });

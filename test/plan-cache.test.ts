@@ -5,7 +5,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { BlockwiseLayer, Graph, InputLayer, type Layer, OpRegistry, Runtime, TaskError, TaskLayer, TreeReductionLayer, array, compile, key, ref, task, type Key } from "../src/index.js";
+import {
+  BlockwiseLayer,
+  Graph,
+  InputLayer,
+  type Layer,
+  OpRegistry,
+  Runtime,
+  TaskError,
+  TaskLayer,
+  TreeReductionLayer,
+  array,
+  compile,
+  key,
+  ref,
+  task,
+  type Key,
+} from "../src/index.js";
 import { chunkTable } from "../src/graph/index.js";
 
 const ops = new OpRegistry();
@@ -59,7 +75,11 @@ function build(spec: Spec, data: number[]): { graph: Graph; outputs: Key[] } {
     first.kind === "input"
       ? new InputLayer(`in-${Math.random()}`, data.slice(0, spec.chunks))
       : first.kind === "source"
-        ? new BlockwiseLayer("source", [{ literal: first.seed }, { perChunk: chunkTable(Array.from({ length: spec.chunks }, (_, i) => i)) }], { chunks: spec.chunks })
+        ? new BlockwiseLayer(
+            "source",
+            [{ literal: first.seed }, { perChunk: chunkTable(Array.from({ length: spec.chunks }, (_, i) => i)) }],
+            { chunks: spec.chunks },
+          )
         : new BlockwiseLayer("source", [{ literal: first.value }, { literal: 0 }], { chunks: spec.chunks }), // the same in every chunk
   ];
   for (const node of spec.nodes) {
@@ -77,12 +97,16 @@ function build(spec: Spec, data: number[]): { graph: Graph; outputs: Key[] } {
         layers.push(new BlockwiseLayer("scale", [last, { literal: node.k }]));
         break;
       case "table":
-        layers.push(new BlockwiseLayer("scale", [last, { perChunk: chunkTable(Array.from({ length: spec.chunks }, (_, i) => i + node.shift + 1)) }]));
+        layers.push(
+          new BlockwiseLayer("scale", [last, { perChunk: chunkTable(Array.from({ length: spec.chunks }, (_, i) => i + node.shift + 1)) }]),
+        );
         break;
       case "broadcast": {
         // one chunk of an earlier layer read by every chunk, through a table
         const from = layers[node.from % layers.length]!;
-        layers.push(new BlockwiseLayer("add", [last, { layer: from, chunkOf: chunkTable(new Array(spec.chunks).fill(node.at % spec.chunks)) }]));
+        layers.push(
+          new BlockwiseLayer("add", [last, { layer: from, chunkOf: chunkTable(new Array(spec.chunks).fill(node.at % spec.chunks)) }]),
+        );
         break;
       }
     }
@@ -124,7 +148,7 @@ function mutations(spec: Spec): Spec[] {
         out.push(replace({ kind: "table", shift: node.shift + 1 }));
         break;
       case "broadcast":
-        if (position > 1) out.push(replace({ ...node, from: (node.from % position + 1) % position }));
+        if (position > 1) out.push(replace({ ...node, from: ((node.from % position) + 1) % position }));
         out.push(replace({ ...node, at: (node.at % spec.chunks) + 1 })); // another chunk (chunks >= 2)
         break;
     }
@@ -151,7 +175,10 @@ describe("plan cache: sharing by structure", () => {
         const first = build(spec, data);
         await rt.compute(first.graph, first.outputs, { ops });
         // the same structure over other data: a hit, and the values of a fresh compile
-        const again = build(spec, data.map((v) => v + 17));
+        const again = build(
+          spec,
+          data.map((v) => v + 17),
+        );
         const misses = rt.planCache.stats().misses;
         const got = await rt.compute(again.graph, again.outputs, { ops });
         expect(rt.planCache.stats().misses).toBe(misses);
@@ -173,7 +200,12 @@ describe("plan cache: sharing by structure", () => {
     try {
       const x = await array.arange(24, { chunks: 5 }).persist({ runtime: t });
       const m = await array.arange(24, { chunks: 5 }).mul(0.5).astype("float64").persist({ runtime: t });
-      const X = await array.fromRows(Array.from({ length: 6 }, (_, i) => [i, i + 1, i + 2, i + 3]), { chunks: 2 }).persist({ runtime: t });
+      const X = await array
+        .fromRows(
+          Array.from({ length: 6 }, (_, i) => [i, i + 1, i + 2, i + 3]),
+          { chunks: 2 },
+        )
+        .persist({ runtime: t });
       const base = (a: typeof x) => a.exp().sub(a.mul(2)).sum();
       const variants: [string, () => ReturnType<typeof base>][] = [
         ["another op", () => x.log1p().sub(x.mul(2)).sum()],
@@ -193,7 +225,10 @@ describe("plan cache: sharing by structure", () => {
       const hits = t.planCache.stats().hits;
       const got = await base(y).compute({ runtime: t });
       expect(t.planCache.stats().hits).toBe(hits + 1);
-      expect(got).toBeCloseTo(Array.from({ length: 24 }, (_, i) => Math.exp(i + 1) - 2 * (i + 1)).reduce((s, v) => s + v, 0), 6);
+      expect(got).toBeCloseTo(
+        Array.from({ length: 24 }, (_, i) => Math.exp(i + 1) - 2 * (i + 1)).reduce((s, v) => s + v, 0),
+        6,
+      );
       for (const [what, make] of variants) {
         const before = t.planCache.stats().misses;
         const value = await make().compute({ runtime: t });
@@ -210,7 +245,11 @@ describe("plan cache: bookkeeping", () => {
   it("is bounded by count and by bytes, least recently used first, and counts what it does", async () => {
     const t = await Runtime.start({ threads: 1, planCache: { entries: 2 } });
     try {
-      const exprs = [(a: ReturnType<typeof array.arange>) => a.exp().sum(), (a: ReturnType<typeof array.arange>) => a.log1p().sum(), (a: ReturnType<typeof array.arange>) => a.sqrt().sum()];
+      const exprs = [
+        (a: ReturnType<typeof array.arange>) => a.exp().sum(),
+        (a: ReturnType<typeof array.arange>) => a.log1p().sum(),
+        (a: ReturnType<typeof array.arange>) => a.sqrt().sum(),
+      ];
       const x = array.arange(10, { chunks: 3 });
       await exprs[0]!(x).compute({ runtime: t });
       await exprs[1]!(x).compute({ runtime: t });
@@ -286,24 +325,42 @@ describe("plan cache: regressions of the review", () => {
     // the reader reads A[0]; the second graph lists A's tasks in the other order
     const byIndex = (order: [number, number][]) => {
       const name = `reorder-${id++}`;
-      const A = new TaskLayer(name, order.map(([i, v]) => task(key(name, i), "num", v)));
+      const A = new TaskLayer(
+        name,
+        order.map(([i, v]) => task(key(name, i), "num", v)),
+      );
       const B = new TaskLayer(`${name}-b`, [task(key(`${name}-b`, 0), "plus10", ref(key(name, 0)))], [A]);
       return { graph: new Graph([B]), out: key(`${name}-b`, 0) };
     };
-    const a1 = byIndex([[0, 1], [1, 2]]);
+    const a1 = byIndex([
+      [0, 1],
+      [1, 2],
+    ]);
     expect(await rt.compute(a1.graph, [a1.out], { ops: local })).toEqual([11]);
-    const a2 = byIndex([[1, 1], [0, 2]]);
+    const a2 = byIndex([
+      [1, 1],
+      [0, 2],
+    ]);
     expect(await rt.compute(a2.graph, [a2.out], { ops: local })).toEqual([12]);
     // keys named apart from their layer ("x", "y") in another order
     const byName = (order: [string, number][]) => {
       const tag = id++;
-      const A = new TaskLayer(`names-${tag}`, order.map(([n, v]) => task(key(`${n}-${tag % 2}`), "num", v)));
+      const A = new TaskLayer(
+        `names-${tag}`,
+        order.map(([n, v]) => task(key(`${n}-${tag % 2}`), "num", v)),
+      );
       const B = new TaskLayer(`names-out-${tag}`, [task(key(`out-${tag}`), "plus10", ref(key(`x-${tag % 2}`)))], [A]);
       return { graph: new Graph([B]), out: key(`out-${tag}`) };
     };
-    const b1 = byName([["x", 1], ["y", 2]]);
+    const b1 = byName([
+      ["x", 1],
+      ["y", 2],
+    ]);
     expect(await rt.compute(b1.graph, [b1.out], { ops: local })).toEqual([11]);
-    const b2 = byName([["y", 1], ["x", 2]]);
+    const b2 = byName([
+      ["y", 1],
+      ["x", 2],
+    ]);
     expect(await rt.compute(b2.graph, [b2.out], { ops: local })).toEqual([12]);
   });
 
@@ -336,7 +393,10 @@ describe("plan cache: regressions of the review", () => {
       const coeffs = new Float64Array([1]);
       for (let it = 1; it <= 3; it++) {
         coeffs[0] = it;
-        const X = new InputLayer(`typed-${Math.random()}`, Array.from({ length: 8 }, () => 10));
+        const X = new InputLayer(
+          `typed-${Math.random()}`,
+          Array.from({ length: 8 }, () => 10),
+        );
         const Y = new BlockwiseLayer("scaleBy", [X, { literal: coeffs }]);
         expect(await t.compute(new Graph([Y]), Y.keys(), { ops: withModule })).toEqual(new Array(8).fill(10 * it));
       }
@@ -349,7 +409,13 @@ describe("plan cache: regressions of the review", () => {
   it("a kernel overridden after a fused expression ran is the one its next run calls", async () => {
     const t = await Runtime.start({ threads: 1, backend: "js" });
     try {
-      const sum = () => array.fromTypedArray(new Float64Array(1000), { chunks: [250] }).exp().add(1).sum().compute({ runtime: t });
+      const sum = () =>
+        array
+          .fromTypedArray(new Float64Array(1000), { chunks: [250] })
+          .exp()
+          .add(1)
+          .sum()
+          .compute({ runtime: t });
       expect(await sum()).toBe(2000);
       const memory = t.kernels.memory;
       t.kernels.override("exp", (n, _x, out) => {
@@ -414,7 +480,8 @@ describe("compiling lazy layers", () => {
     try {
       const { X, y } = array.random.logisticProblem({ rows: 2000, cols: 6, seed: 5, chunkRows: 300 });
       const [Xv, yv] = (await array.compute(X, y, { runtime: t })) as Float64Array[];
-      const Xp = await X.persist({ runtime: t }), yp = await y.persist({ runtime: t });
+      const Xp = await X.persist({ runtime: t }),
+        yp = await y.persist({ runtime: t });
       const step = 1e-3;
       const w = new Float64Array(6);
       const want = new Float64Array(6);

@@ -6,7 +6,13 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder, OpRegistry, compile, key, renderProfilePage, renderTimeline, summarize, type TaskEvent } from "../src/index.js";
 import { main } from "../src/cli/main.js";
 
-const ev = (name: string, label: string, lane: number, start: number, end: number): TaskEvent => ({ key: key(name), label, lane, start, end });
+const ev = (name: string, label: string, lane: number, start: number, end: number): TaskEvent => ({
+  key: key(name),
+  label,
+  lane,
+  start,
+  end,
+});
 
 describe("summarize", () => {
   it("measures wall time, busy time and the share of the lanes' time that was busy", () => {

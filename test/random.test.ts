@@ -47,7 +47,12 @@ describe.each(BACKENDS)("%s", (backend) => {
   it("makes any chunk of rows alone, equal to the same rows of the whole problem", () => {
     const k = kernels[backend];
     const whole = logisticProblemChunk(k, { cols: 6, seed: 7, rowStart: 0, rows: 41 });
-    for (const [r0, rows] of [[0, 1], [3, 7], [17, 24], [40, 1]] as const) {
+    for (const [r0, rows] of [
+      [0, 1],
+      [3, 7],
+      [17, 24],
+      [40, 1],
+    ] as const) {
       const part = logisticProblemChunk(k, { cols: 6, seed: 7, rowStart: r0, rows });
       expect(Array.from(part.X.f64())).toEqual(Array.from(whole.X.f64().subarray(r0 * 6, (r0 + rows) * 6)));
       expect(Array.from(part.y.f64())).toEqual(Array.from(whole.y.f64().subarray(r0, r0 + rows)));
@@ -63,7 +68,9 @@ describe.each(BACKENDS)("%s", (backend) => {
 describe("bad input", () => {
   it("names the argument: odd cols, negative rows, a seed out of range", () => {
     const k = kernels.js;
-    expect(() => logisticProblemChunk(k, { cols: 3, rowStart: 0, rows: 1 })).toThrow(/argument 'cols' must be a positive even whole number/);
+    expect(() => logisticProblemChunk(k, { cols: 3, rowStart: 0, rows: 1 })).toThrow(
+      /argument 'cols' must be a positive even whole number/,
+    );
     expect(() => logisticProblemChunk(k, { cols: 4, rowStart: 0, rows: -1 })).toThrow(/argument 'rows'/);
     expect(() => seedHalves(-1)).toThrow(/argument 'seed'/);
     expect(() => k.randomUniform(2 ** 32, 0, 0, 1, 0)).toThrow(/argument 'seedHi' must be a whole number in \[0, 2\^32\)/);
@@ -86,7 +93,8 @@ describe("the js generator's two-uint32-halves arithmetic", () => {
     let state = 12345;
     const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
     for (let trial = 0; trial < 2000; trial++) {
-      const hi = next(), lo = next();
+      const hi = next(),
+        lo = next();
       const k = trial % 3 === 0 ? Number.MAX_SAFE_INTEGER - trial : trial % 3 === 1 ? next() : next() * 2 ** 20 + next();
       const want = U((BigInt(hi) << 32n) | BigInt(lo), BigInt(k));
       expect(uniformAt(hi, lo, k), `seed ${hi}:${lo}, k ${k}`).toBe(want);

@@ -5,7 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { CancelledError, OpRegistry, ResourceError, Runtime, TaskError, WorkerCrashedError, compile, key, keyName, ref, task, taskWith, type Key, type Task } from "../src/index.js";
+import {
+  CancelledError,
+  OpRegistry,
+  ResourceError,
+  Runtime,
+  TaskError,
+  WorkerCrashedError,
+  compile,
+  key,
+  keyName,
+  ref,
+  task,
+  taskWith,
+  type Key,
+  type Task,
+} from "../src/index.js";
 import { Allocation } from "../src/memory/index.js";
 import { place } from "../src/scheduler/index.js";
 import { registerKernelOps } from "../src/graph/index.js";
@@ -19,7 +34,8 @@ registerKernelOps(ops);
 // The quick, well-behaved ones stand in for weft's own ops (`own`: the calling thread may run them
 // too, which is what most of these tests are about); the faulty ones are a program's ops, which
 // run only on workers (test/faults/timeouts.test.ts).
-for (const name of ["inc", "mul3", "add", "sumList", "box", "unbox", "whereAmI"]) ops.register(name, fixture[name]!, { module: FIXTURE, own: true });
+for (const name of ["inc", "mul3", "add", "sumList", "box", "unbox", "whereAmI"])
+  ops.register(name, fixture[name]!, { module: FIXTURE, own: true });
 for (const name of ["fail", "slow", "exitWorker", "exhaustHeap"]) ops.register(name, fixture[name]!, { module: FIXTURE });
 for (const name of ["iota", "undeclared"]) ops.register(name, fixture[name]!, { module: FIXTURE, context: true, own: true });
 ops.register("badKernelCall", fixture.badKernelCall!, { module: FIXTURE, context: true });
@@ -125,7 +141,15 @@ describe("Runtime", () => {
     process.on("warning", onWarning);
     try {
       const m = mapSum(50);
-      expect(await threads.compute(m.tasks, [m.out], { ops, fusion: "none", onProgress: () => { throw new Error("progress bar broke"); } })).toEqual([(50 * 51) / 2]);
+      expect(
+        await threads.compute(m.tasks, [m.out], {
+          ops,
+          fusion: "none",
+          onProgress: () => {
+            throw new Error("progress bar broke");
+          },
+        }),
+      ).toEqual([(50 * 51) / 2]);
       await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
       expect(warned.some((w) => w.includes("progress bar broke"))).toBe(true);
     } finally {
@@ -257,7 +281,10 @@ describe("Runtime", () => {
       const id = graphId++;
       const w = key(`w${id}`);
       const scale = key(`scale${id}`);
-      const tasks = new Map<Key, Task>([[w, task(w, "input")], [scale, task(scale, "input")]]);
+      const tasks = new Map<Key, Task>([
+        [w, task(w, "input")],
+        [scale, task(scale, "input")],
+      ]);
       const parts: Key[] = [];
       chunks.forEach((x, c) => {
         const m = key(`xw${id}`, c);
@@ -273,7 +300,13 @@ describe("Runtime", () => {
       const plan = compile(tasks, [out, total], { ops, inputs: [w, scale] });
       for (let iteration = 0; iteration < 20; iteration++) {
         const wv = rt.memory.fromF64(Array.from({ length: 16 }, (_, i) => Math.sin(iteration + i)));
-        const [, t] = await rt.run(plan, new Map<Key, unknown>([[w, wv], [scale, iteration]]));
+        const [, t] = await rt.run(
+          plan,
+          new Map<Key, unknown>([
+            [w, wv],
+            [scale, iteration],
+          ]),
+        );
         let want = 0;
         for (const x of chunks) want += x.f64().reduce((s, v, i) => s + v * wv.f64()[i]!, 0);
         expect(t as number).toBeCloseTo(want, 9);
@@ -417,7 +450,14 @@ describe("failures", () => {
       parts.push(s);
     }
     const out = key(`cl${id}-n`);
-    tasks.set(out, task(out, "sumList", parts.map((p) => ref(p))));
+    tasks.set(
+      out,
+      task(
+        out,
+        "sumList",
+        parts.map((p) => ref(p)),
+      ),
+    );
     const pending = rt.compute(tasks, [out], { ops, fusion: "none" });
     await new Promise((r) => setTimeout(r, 20));
     await rt.close();
@@ -431,7 +471,9 @@ describe("the default runtime", () => {
     const { execFile } = await import("node:child_process");
     const script = new URL("./fixtures/default-runtime.mjs", import.meta.url);
     const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
-      const child = execFile(process.execPath, [script.pathname], { timeout: 30_000 }, (_error, out) => resolve({ stdout: out, code: child.exitCode }));
+      const child = execFile(process.execPath, [script.pathname], { timeout: 30_000 }, (_error, out) =>
+        resolve({ stdout: out, code: child.exitCode }),
+      );
     });
     expect(stdout.trim()).toBe("result 42");
     expect(code).toBe(0); // ended by itself, not by the timeout
@@ -457,14 +499,24 @@ describe("resources", () => {
       const gpuKeys = new Set(parts.filter((_, i) => i % 2).map(Number));
       for (const e of events) if (gpuKeys.has(e.key)) expect(e.lane).toBeGreaterThan(0);
       // at most two gpu tasks (one per worker) run at any moment: sweep their starts and ends
-      const edges = events.filter((e) => gpuKeys.has(e.key)).flatMap((e) => [[e.start, 1], [e.end, -1]] as const);
+      const edges = events
+        .filter((e) => gpuKeys.has(e.key))
+        .flatMap(
+          (e) =>
+            [
+              [e.start, 1],
+              [e.end, -1],
+            ] as const,
+        );
       edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       let running = 0;
       let most = 0;
       for (const [, d] of edges) most = Math.max(most, (running += d));
       expect(most).toBeLessThanOrEqual(2);
       const big = key(`gpu${id}-big`);
-      await expect(rt.compute(new Map([[big, taskWith(big, "inc", [1], { resources: { gpu: 2 } })]]), [big], { ops })).rejects.toBeInstanceOf(ResourceError);
+      await expect(
+        rt.compute(new Map([[big, taskWith(big, "inc", [1], { resources: { gpu: 2 } })]]), [big], { ops }),
+      ).rejects.toBeInstanceOf(ResourceError);
     } finally {
       await rt.close();
     }
@@ -517,7 +569,14 @@ describe("placement: the calling thread alone, or the workers too", () => {
     const [onMain, anywhere] = threads.profile().runs;
     expect(onMain).toMatchObject({ inline: true, reason: "forced" });
     expect(anywhere).toMatchObject({ inline: false, reason: "forced" });
-    expect(new Set(threads.profile().events.slice(0, 21).map((e) => e.lane))).toEqual(new Set([0]));
+    expect(
+      new Set(
+        threads
+          .profile()
+          .events.slice(0, 21)
+          .map((e) => e.lane),
+      ),
+    ).toEqual(new Set([0]));
     await expect(threads.run(plan, {}, { inline: "sometimes" as never })).rejects.toThrow(/argument 'inline'/);
     await expect(Runtime.start({ inline: "always" as never })).rejects.toThrow(/argument 'inline'/);
   });

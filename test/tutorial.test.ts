@@ -36,7 +36,9 @@ function codeBlocks(markdown: string): Block[] {
   return blocks;
 }
 
-const chapters = readdirSync(tutorial).filter((f) => /^\d\d-.*\.md$/.test(f)).sort();
+const chapters = readdirSync(tutorial)
+  .filter((f) => /^\d\d-.*\.md$/.test(f))
+  .sort();
 
 // WEFT_KEEP_TUTORIAL_RUNS=1 keeps the folders, to look at what the blocks wrote
 afterAll(() => {
@@ -63,17 +65,21 @@ for (const chapter of chapters) {
         it(`block ${i + 1} (line ${block.line}) runs`, async () => {
           const file = join(dir, `block-${i + 1}.mjs`);
           writeFileSync(file, block.code);
-          const result = await run(process.execPath, [file], { cwd: dir, timeout: 120_000, maxBuffer: 16 << 20 }).catch((error: { stderr?: string; message: string }) => {
-            throw new Error(`${chapter} line ${block.line} failed:\n${error.stderr ?? error.message}`);
-          });
+          const result = await run(process.execPath, [file], { cwd: dir, timeout: 120_000, maxBuffer: 16 << 20 }).catch(
+            (error: { stderr?: string; message: string }) => {
+              throw new Error(`${chapter} line ${block.line} failed:\n${error.stderr ?? error.message}`);
+            },
+          );
           expect(typeof result.stdout).toBe("string");
         }, 150_000);
       } else if (block.lang === "sh") {
         it(`shell block ${i + 1} (line ${block.line}) runs`, async () => {
           const script = `set -euo pipefail\n${block.code.replace(/\bnpx weft\b/g, `"${process.execPath}" "${cli}"`)}`;
-          await run("bash", ["-c", script], { cwd: dir, timeout: 120_000, maxBuffer: 16 << 20 }).catch((error: { stderr?: string; message: string }) => {
-            throw new Error(`${chapter} line ${block.line} failed:\n${error.stderr ?? error.message}`);
-          });
+          await run("bash", ["-c", script], { cwd: dir, timeout: 120_000, maxBuffer: 16 << 20 }).catch(
+            (error: { stderr?: string; message: string }) => {
+              throw new Error(`${chapter} line ${block.line} failed:\n${error.stderr ?? error.message}`);
+            },
+          );
         }, 150_000);
       }
     });

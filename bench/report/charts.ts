@@ -29,7 +29,13 @@ export interface BarChartOptions {
   digits?: number;
 }
 
-const WIDTH = 760, LEFT = 230, RIGHT = 90, TOP = 34, BAR = 22, GAP = 8, AXIS = 26;
+const WIDTH = 760,
+  LEFT = 230,
+  RIGHT = 90,
+  TOP = 34,
+  BAR = 22,
+  GAP = 8,
+  AXIS = 26;
 
 export function barChart(options: BarChartOptions): string {
   const { bars, unit, ceiling } = options;
@@ -60,7 +66,8 @@ export function barChart(options: BarChartOptions): string {
   parts.push(`<line x1="${LEFT}" y1="${axisY}" x2="${LEFT + plotWidth}" y2="${axisY}" stroke="#333"/>`);
   parts.push(`<text x="${LEFT}" y="${axisY + 16}" fill="#555">${escapeXml(unit)}${options.log ? " (log scale)" : ""}</text>`);
   if (ceiling && Number.isFinite(ceiling.value) && ceiling.value > 0) {
-    const at = x(ceiling.value), cx = at.toFixed(1);
+    const at = x(ceiling.value),
+      cx = at.toFixed(1);
     // the label hangs left of the line when the line is near the right edge
     const anchor = at > WIDTH - 160 ? "end" : "middle";
     parts.push(
@@ -96,12 +103,20 @@ const GREYS = ["#9aa5b1", "#c0792b", "#6b7b8c", "#b3b3b3"];
  * unit that does not grow). Points that are not finite and positive are left out.
  */
 export function lineChart(options: LineChartOptions): string {
-  const W = 820, H = 360, L = 70, R = 250, T = 40, B = 50;
+  const W = 820,
+    H = 360,
+    L = 70,
+    R = 250,
+    T = 40,
+    B = 50;
   const digits = options.digits ?? 2;
   const pts = options.series.flatMap((s) => s.points).filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
-  const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
-  const lx0 = Math.floor(Math.log10(xs.length > 0 ? Math.min(...xs) : 1)), lx1 = Math.max(lx0 + 1, Math.ceil(Math.log10(xs.length > 0 ? Math.max(...xs) : 10)));
-  const ly0 = Math.floor(Math.log10(Math.min(...ys, 1))), ly1 = Math.ceil(Math.log10(Math.max(...ys, 1)));
+  const xs = pts.map((p) => p.x),
+    ys = pts.map((p) => p.y);
+  const lx0 = Math.floor(Math.log10(xs.length > 0 ? Math.min(...xs) : 1)),
+    lx1 = Math.max(lx0 + 1, Math.ceil(Math.log10(xs.length > 0 ? Math.max(...xs) : 10)));
+  const ly0 = Math.floor(Math.log10(Math.min(...ys, 1))),
+    ly1 = Math.ceil(Math.log10(Math.max(...ys, 1)));
   const px = (x: number) => L + ((Math.log10(x) - lx0) / Math.max(lx1 - lx0, 1)) * (W - L - R);
   const py = (y: number) => H - B - ((Math.log10(y) - ly0) / Math.max(ly1 - ly0, 1)) * (H - T - B);
   const parts = [
@@ -113,11 +128,17 @@ export function lineChart(options: LineChartOptions): string {
   ];
   for (let e = lx0; e <= lx1; e++) {
     const x = px(10 ** e).toFixed(1);
-    parts.push(`<line x1="${x}" y1="${T}" x2="${x}" y2="${H - B}" stroke="#eee"/>`, `<text x="${x}" y="${H - B + 16}" text-anchor="middle">${(10 ** e).toLocaleString("en")}</text>`);
+    parts.push(
+      `<line x1="${x}" y1="${T}" x2="${x}" y2="${H - B}" stroke="#eee"/>`,
+      `<text x="${x}" y="${H - B + 16}" text-anchor="middle">${(10 ** e).toLocaleString("en")}</text>`,
+    );
   }
   for (let e = ly0; e <= ly1; e++) {
     const y = py(10 ** e).toFixed(1);
-    parts.push(`<line x1="${L}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#eee"/>`, `<text x="${L - 6}" y="${y}" text-anchor="end" dy="4">${10 ** e >= 1 ? (10 ** e).toLocaleString("en") : (10 ** e).toString()}</text>`);
+    parts.push(
+      `<line x1="${L}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#eee"/>`,
+      `<text x="${L - 6}" y="${y}" text-anchor="end" dy="4">${10 ** e >= 1 ? (10 ** e).toLocaleString("en") : (10 ** e).toString()}</text>`,
+    );
   }
   parts.push(
     `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle" fill="#555">${escapeXml(options.xLabel)} (log scale)</text>`,

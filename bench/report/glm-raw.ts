@@ -15,11 +15,18 @@ export function formatGap(gap: number): string {
 export function glmRawTable(raw: GlmRawReport): string {
   const rows: GlmRawRow[] = [];
   // problem by problem: weft's solvers, then scikit-learn's
-  for (const p of raw.problems) rows.push(...raw.results.filter((x) => x.problem === p.name && !x.estimator), ...raw.results.filter((x) => x.problem === p.name && x.estimator));
+  for (const p of raw.problems)
+    rows.push(
+      ...raw.results.filter((x) => x.problem === p.name && !x.estimator),
+      ...raw.results.filter((x) => x.problem === p.name && x.estimator),
+    );
   return [
     "| problem | solver | seconds | iterations | gap to the optimum | converged |",
     "| --- | --- | ---: | ---: | ---: | --- |",
-    ...rows.map((x) => `| ${x.problem} | ${x.solver} | ${Number.isFinite(x.seconds) ? x.seconds.toFixed(4) : "-"} | ${x.nIter ?? "–"} | ${formatGap(x.gap)} | ${x.converged ? "yes" : "no"} |`),
+    ...rows.map(
+      (x) =>
+        `| ${x.problem} | ${x.solver} | ${Number.isFinite(x.seconds) ? x.seconds.toFixed(4) : "-"} | ${x.nIter ?? "–"} | ${formatGap(x.gap)} | ${x.converged ? "yes" : "no"} |`,
+    ),
   ].join("\n");
 }
 

@@ -102,9 +102,10 @@ export class ChunkedArray {
     else this.layerCache = layer;
     this.shape = [...shape];
     // shared, frozen: arrays derived from one another keep one chunks object (and its grid)
-    this.chunks = Object.isFrozen(chunks) && chunks.every((c) => Object.isFrozen(c))
-      ? chunks
-      : Object.freeze(chunks.map((c) => (Object.isFrozen(c) ? c : Object.freeze([...c]))));
+    this.chunks =
+      Object.isFrozen(chunks) && chunks.every((c) => Object.isFrozen(c))
+        ? chunks
+        : Object.freeze(chunks.map((c) => (Object.isFrozen(c) ? c : Object.freeze([...c]))));
     this.runtime = options.runtime;
     this.transposeOf = options.transposeOf;
     this.persisted = options.persisted;
@@ -129,7 +130,8 @@ export class ChunkedArray {
    */
   chunkBuffers(): Allocation[] {
     const stored = this.storageLayer;
-    if (!(stored instanceof InputLayer)) throw new ArgumentError("this", "a persisted array (persist() it first)", this.toString(), "chunkBuffers");
+    if (!(stored instanceof InputLayer))
+      throw new ArgumentError("this", "a persisted array (persist() it first)", this.toString(), "chunkBuffers");
     return stored.values as Allocation[];
   }
 
@@ -228,7 +230,14 @@ export class ChunkedArray {
     options = checkComputeOptions(options, "persist", false);
     const runtime = await runtimeFor([this], options.runtime);
     const stored = this.storageLayer;
-    const values = await runtime.computeLayers([stored], { outputs: "keep", signal: options.signal, onProgress: options.onProgress, cache: options.cache, inline: options.inline, timeoutMs: options.timeoutMs });
+    const values = await runtime.computeLayers([stored], {
+      outputs: "keep",
+      signal: options.signal,
+      onProgress: options.onProgress,
+      cache: options.cache,
+      inline: options.inline,
+      timeoutMs: options.timeoutMs,
+    });
     const allocations = values as Allocation[];
     // an input layer: graphs reading it compile to plans that take its chunks as inputs
     const layer = new InputLayer(`${stored.name}-persisted`, allocations, this.chunkGrid.bytes(this.itemsize));
@@ -252,11 +261,13 @@ const COMPUTE_OPTIONS = ["runtime", "signal", "onProgress", "cache", "inline", "
 /** Checks compute()'s (or persist()'s) options, each by name, before any work. */
 function checkComputeOptions<T extends ComputeIntoOptions>(options: T | undefined, where: string, withOut: boolean): T {
   const o = checkOptions(options, where, withOut ? [...COMPUTE_OPTIONS, "out"] : COMPUTE_OPTIONS);
-  if (o.runtime !== undefined && !(o.runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", o.runtime, where);
+  if (o.runtime !== undefined && !(o.runtime instanceof Runtime))
+    throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", o.runtime, where);
   checkSignal(o.signal, "signal", where);
   checkFunction(o.onProgress, "onProgress", where);
   checkBoolean(o.cache, "cache", where);
-  if (o.inline !== undefined && o.inline !== true && o.inline !== false && o.inline !== "auto") throw new ArgumentError("inline", "true, false or 'auto'", o.inline, where);
+  if (o.inline !== undefined && o.inline !== true && o.inline !== false && o.inline !== "auto")
+    throw new ArgumentError("inline", "true, false or 'auto'", o.inline, where);
   checkTimeout(o.timeoutMs, "timeoutMs", where);
   return o;
 }
@@ -277,8 +288,10 @@ export function sameRuntime(arrays: readonly ChunkedArray[]): Runtime | undefine
     if (!a.runtime) continue;
     if (found && found.runtime !== a.runtime) {
       throw new ArgumentError(
-        "arrays", `arrays of one runtime (persisted arrays of shapes ${describeShape(found.shape)} and ${describeShape(a.shape)} come from two runtimes)`,
-        "arrays of two runtimes", "array operation",
+        "arrays",
+        `arrays of one runtime (persisted arrays of shapes ${describeShape(found.shape)} and ${describeShape(a.shape)} come from two runtimes)`,
+        "arrays of two runtimes",
+        "array operation",
       );
     }
     found ??= a;
@@ -295,7 +308,12 @@ function checkOut(a: ChunkedArray, out: unknown, runtime: Runtime): void {
   }
   // the chunks it is filled from live in the runtime's memory: a view of it could overlap them
   if (out.buffer === runtime.memory.buffer()) {
-    throw new ArgumentError("out", "an array of your own (not a view of the runtime's memory)", "a view of the runtime's memory", "compute");
+    throw new ArgumentError(
+      "out",
+      "an array of your own (not a view of the runtime's memory)",
+      "a view of the runtime's memory",
+      "compute",
+    );
   }
 }
 
@@ -304,7 +322,9 @@ function checkOut(a: ChunkedArray, out: unknown, runtime: Runtime): void {
  * already checked), receives array i's values.
  */
 export async function computeArrays(
-  arrays: readonly ChunkedArray[], options: ComputeArrayOptions = {}, outs: readonly (Float64Array | Float32Array | undefined)[] = [],
+  arrays: readonly ChunkedArray[],
+  options: ComputeArrayOptions = {},
+  outs: readonly (Float64Array | Float32Array | undefined)[] = [],
 ): Promise<(number | Float64Array | Float32Array)[]> {
   for (const [i, a] of arrays.entries()) {
     if (!(a instanceof ChunkedArray)) throw new ArgumentError(`arrays[${i}]`, "a ChunkedArray", a, "compute");
@@ -314,7 +334,14 @@ export async function computeArrays(
   const layers = [...new Set(arrays.map((a) => a.storageLayer))];
   // kept in shared memory (not copied out as float64) so that float32 chunks are read as such;
   // described by layer, so that a loop's next graph finds its plan in O(layers)
-  const values = await runtime.computeLayers(layers, { signal: options.signal, outputs: "keep", onProgress: options.onProgress, cache: options.cache, inline: options.inline, timeoutMs: options.timeoutMs });
+  const values = await runtime.computeLayers(layers, {
+    signal: options.signal,
+    outputs: "keep",
+    onProgress: options.onProgress,
+    cache: options.cache,
+    inline: options.inline,
+    timeoutMs: options.timeoutMs,
+  });
   try {
     const first = new Map<Layer, number>();
     let at = 0;
@@ -349,13 +376,15 @@ function assembleResult(a: ChunkedArray, chunks: unknown[], given?: Float64Array
   }
   const out = given ?? (a.dtype === "float32" ? new Float32Array(a.size) : new Float64Array(a.size));
   const [gr, gc] = a.grid;
-  const ro = a.rowOffsets, co = a.colOffsets;
+  const ro = a.rowOffsets,
+    co = a.colOffsets;
   const cols = a.ndim === 2 ? a.shape[1]! : a.shape[0]!;
   for (let i = 0; i < gr; i++) {
     for (let j = 0; j < gc; j++) {
       const v = chunks[a.chunkIndex(i, j)];
       const data = chunkData(a, v);
-      const nr = a.rowChunks[i]!, nc = a.colChunks[j]!;
+      const nr = a.rowChunks[i]!,
+        nc = a.colChunks[j]!;
       // a chunk as wide as the array is one contiguous block of the result
       if (nc === cols) out.set(data.subarray(0, nr * nc), ro[i]! * cols);
       else for (let r = 0; r < nr; r++) out.set(data.subarray(r * nc, (r + 1) * nc), (ro[i]! + r) * cols + co[j]!);

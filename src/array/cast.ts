@@ -14,6 +14,8 @@ export function withDType(x: ChunkedArray, dtype: DType): ChunkedArray {
     return new ChunkedArray(() => x.layer, x.shape, x.chunks, { runtime: x.runtime, transposeOf: x.transposeOf });
   }
   return new ChunkedArray(() => new BlockwiseLayer("narrowF32", [x.layer], { bytes: x.chunkGrid.bytes(4) }), x.shape, x.chunks, {
-    runtime: x.runtime, dtype: "float32", transposeOf: x.transposeOf,
+    runtime: x.runtime,
+    dtype: "float32",
+    transposeOf: x.transposeOf,
   });
 }

@@ -34,7 +34,12 @@ export function checkShape(shape: unknown, where: string): number[] {
 export function checkChunkCount(counts: readonly number[], spec: unknown, where: string): void {
   const total = counts.reduce((a, b) => a * b, 1);
   if (total > MAX_CHUNKS) {
-    throw new ArgumentError("chunks", `at most ${MAX_CHUNKS.toLocaleString("en-US")} chunks in all (this chunking makes ${total.toLocaleString("en-US")}; use longer chunks)`, spec, where);
+    throw new ArgumentError(
+      "chunks",
+      `at most ${MAX_CHUNKS.toLocaleString("en-US")} chunks in all (this chunking makes ${total.toLocaleString("en-US")}; use longer chunks)`,
+      spec,
+      where,
+    );
   }
 }
 
@@ -63,7 +68,13 @@ export function normalizeChunks(shape: Shape, spec: ChunksSpec | undefined, wher
   checkChunkCount(
     shape.map((n, d) => {
       const s = spec[d];
-      return typeof s === "number" && Number.isInteger(s) && s >= 1 ? (n === 0 ? 1 : Math.ceil(n / s)) : Array.isArray(s) ? Math.max(1, s.length) : 1;
+      return typeof s === "number" && Number.isInteger(s) && s >= 1
+        ? n === 0
+          ? 1
+          : Math.ceil(n / s)
+        : Array.isArray(s)
+          ? Math.max(1, s.length)
+          : 1;
     }),
     spec,
     where,

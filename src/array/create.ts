@@ -47,8 +47,12 @@ function view(shape: readonly number[], chunks: number[][]): [number[], number[]
  * Of `dtype` (float32: rounded in the same task).
  */
 function fromChunkRule(
-  prefix: string, shape: readonly number[], chunks: number[][], op: string,
-  args: (grid: ChunkGrid) => BlockwiseInput[], dtype: unknown = "float64",
+  prefix: string,
+  shape: readonly number[],
+  chunks: number[][],
+  op: string,
+  args: (grid: ChunkGrid) => BlockwiseInput[],
+  dtype: unknown = "float64",
 ): ChunkedArray {
   const type = checkDType(dtype, "dtype", prefix);
   const [rc, cc] = view(shape, chunks);
@@ -64,7 +68,15 @@ function checkFinite(name: string, value: unknown, where: string): number {
 }
 
 /** Copies part of a JS array into a new chunk: runs on the main thread (the data stays there). */
-function copyIn(ctx: TaskContext, data: ArrayLike<number>, row0: number, rows: number, col0: number, cols: number, totalCols: number): BufferViews {
+function copyIn(
+  ctx: TaskContext,
+  data: ArrayLike<number>,
+  row0: number,
+  rows: number,
+  col0: number,
+  cols: number,
+  totalCols: number,
+): BufferViews {
   const out = ctx.alloc(8 * rows * cols);
   const v = out.f64();
   for (let r = 0; r < rows; r++) {
@@ -82,7 +94,10 @@ defaultOps.register("copyIn", copyIn, { context: true });
  * shared memory when computed: the data is an input of the graph, so a loop making a new array
  * of the same shape each time runs one compiled plan.
  */
-export function fromTypedArray(data: Float64Array | Float32Array | readonly number[], options?: CreateOptions & { shape?: number[] }): ChunkedArray {
+export function fromTypedArray(
+  data: Float64Array | Float32Array | readonly number[],
+  options?: CreateOptions & { shape?: number[] },
+): ChunkedArray {
   if (!(data instanceof Float64Array || data instanceof Float32Array || Array.isArray(data))) {
     throw new ArgumentError("data", "a Float64Array, Float32Array or array of numbers", data, "fromTypedArray");
   }
@@ -90,7 +105,8 @@ export function fromTypedArray(data: Float64Array | Float32Array | readonly numb
   if (Array.isArray(data)) {
     // a plain list: every entry a number (a string, null, a nested list or a hole would become NaN or 0)
     for (let i = 0; i < data.length; i++) {
-      if (typeof data[i] !== "number") throw new ArgumentError("data", `a flat list of numbers, row-major (entry ${i} is not a number)`, data[i], "fromTypedArray");
+      if (typeof data[i] !== "number")
+        throw new ArgumentError("data", `a flat list of numbers, row-major (entry ${i} is not a number)`, data[i], "fromTypedArray");
     }
   }
   const shape = checkShape(options.shape ?? [data.length], "fromTypedArray");
@@ -100,9 +116,14 @@ export function fromTypedArray(data: Float64Array | Float32Array | readonly numb
   const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
   const dtype = options.dtype ?? (data instanceof Float32Array ? "float32" : "float64");
   const source = new InputLayer(uniqueName("data"), [data]);
-  return fromChunkRule("from-data", shape, chunks, "copyIn", (g) => [
-    source, { perChunk: g.row0 }, { perChunk: g.rows }, { perChunk: g.col0 }, { perChunk: g.cols }, { literal: totalCols },
-  ], dtype);
+  return fromChunkRule(
+    "from-data",
+    shape,
+    chunks,
+    "copyIn",
+    (g) => [source, { perChunk: g.row0 }, { perChunk: g.rows }, { perChunk: g.col0 }, { perChunk: g.cols }, { literal: totalCols }],
+    dtype,
+  );
 }
 
 /** A 2-D array from a list of equally long rows. */
@@ -135,7 +156,12 @@ export const zeros = (shape: number[], options?: CreateOptions): ChunkedArray =>
 export const ones = (shape: number[], options?: CreateOptions): ChunkedArray => full(shape, 1, options);
 
 /** start, start + step, ... below stop (NumPy's arange(stop) or arange(start, stop, step)). */
-export function arange(start: number, stop?: number | CreateOptions, step?: number | CreateOptions, options: CreateOptions = {}): ChunkedArray {
+export function arange(
+  start: number,
+  stop?: number | CreateOptions,
+  step?: number | CreateOptions,
+  options: CreateOptions = {},
+): ChunkedArray {
   let opts = options;
   if (typeof stop === "object") [opts, stop] = [stop, undefined];
   if (typeof step === "object") [opts, step] = [step, undefined];
@@ -148,9 +174,22 @@ export function arange(start: number, stop?: number | CreateOptions, step?: numb
   opts = checkOptions(opts, "arange", CREATE_OPTIONS);
   const n = Math.max(0, Math.ceil((to - from) / by));
   // counted before anything is built: an exact count, at most 2^53 - 1 values
-  if (!Number.isSafeInteger(n)) throw new ArgumentError(stop === undefined ? "stop" : "step", `a range of at most 2^53 - 1 values (this one has ${n})`, stop === undefined ? to : by, "arange");
+  if (!Number.isSafeInteger(n))
+    throw new ArgumentError(
+      stop === undefined ? "stop" : "step",
+      `a range of at most 2^53 - 1 values (this one has ${n})`,
+      stop === undefined ? to : by,
+      "arange",
+    );
   const chunks = normalizeChunks([n], opts.chunks, "arange");
-  return fromChunkRule("arange", [n], chunks, "arange", (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => from + c0 * by)) }, { literal: by }], opts.dtype);
+  return fromChunkRule(
+    "arange",
+    [n],
+    chunks,
+    "arange",
+    (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => from + c0 * by)) }, { literal: by }],
+    opts.dtype,
+  );
 }
 
 /** num values from start to stop (inclusive unless endpoint is false). */
@@ -162,7 +201,14 @@ export function linspace(start: number, stop: number, num: number, options?: Cre
   const endpoint = checkBoolean(options.endpoint, "endpoint", "linspace") ?? true;
   const step = num === 0 ? 0 : (stop - start) / (endpoint ? Math.max(num - 1, 1) : num);
   const chunks = normalizeChunks([num], options.chunks, "linspace");
-  return fromChunkRule("linspace", [num], chunks, "arange", (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => start + c0 * step)) }, { literal: step }], options.dtype);
+  return fromChunkRule(
+    "linspace",
+    [num],
+    chunks,
+    "arange",
+    (g) => [{ perChunk: g.cols }, { perChunk: chunkTable(g.col0.values.map((c0) => start + c0 * step)) }, { literal: step }],
+    options.dtype,
+  );
 }
 
 /**
@@ -181,10 +227,25 @@ function randomArray(kind: number, options: RandomOptions, a: number, b: number,
   const chunks = normalizeChunks(shape, options.chunks, where);
   const [hi, lo] = seedHalves(options.seed ?? DEFAULT_SEED);
   const totalCols = shape.length === 2 ? shape[1]! : shape.length === 1 ? shape[0]! : 1;
-  return fromChunkRule(where, shape, chunks, "random", (g) => [
-    { literal: kind }, { literal: hi }, { literal: lo }, { perChunk: g.row0 }, { perChunk: g.rows }, { perChunk: g.col0 }, { perChunk: g.cols },
-    { literal: totalCols }, { literal: a }, { literal: b },
-  ], options.dtype);
+  return fromChunkRule(
+    where,
+    shape,
+    chunks,
+    "random",
+    (g) => [
+      { literal: kind },
+      { literal: hi },
+      { literal: lo },
+      { perChunk: g.row0 },
+      { perChunk: g.rows },
+      { perChunk: g.col0 },
+      { perChunk: g.cols },
+      { literal: totalCols },
+      { literal: a },
+      { literal: b },
+    ],
+    options.dtype,
+  );
 }
 
 /** Uniform values on [low, high): element i (row-major) is the spec's U(seed, i) scaled. */
@@ -207,24 +268,42 @@ export function normal(options: RandomOptions & { mean?: number; std?: number })
  * (normals(seed + 1) / sqrt(cols)) and y (U(seed + 2, i) < sigmoid(X_i . beta)), chunked by
  * `chunkRows` rows.
  */
-export function logisticProblem(options: { rows: number; cols: number; seed?: number; chunkRows?: number }): { X: ChunkedArray; y: ChunkedArray; beta: ChunkedArray } {
+export function logisticProblem(options: { rows: number; cols: number; seed?: number; chunkRows?: number }): {
+  X: ChunkedArray;
+  y: ChunkedArray;
+  beta: ChunkedArray;
+} {
   const { rows, cols } = options ?? ({} as never);
   if (!Number.isInteger(rows) || rows < 0) throw new ArgumentError("rows", "a whole number >= 0", rows, "random.logisticProblem");
-  if (!Number.isInteger(cols) || cols <= 0 || cols % 2 !== 0) throw new ArgumentError("cols", "a positive even whole number (the spec's P)", cols, "random.logisticProblem");
-  if (rows > Number.MAX_SAFE_INTEGER / cols) throw new ArgumentError("rows", `at most ${Math.floor(Number.MAX_SAFE_INTEGER / cols)} rows of ${cols} columns (2^53 - 1 values)`, rows, "random.logisticProblem");
+  if (!Number.isInteger(cols) || cols <= 0 || cols % 2 !== 0)
+    throw new ArgumentError("cols", "a positive even whole number (the spec's P)", cols, "random.logisticProblem");
+  if (rows > Number.MAX_SAFE_INTEGER / cols)
+    throw new ArgumentError(
+      "rows",
+      `at most ${Math.floor(Number.MAX_SAFE_INTEGER / cols)} rows of ${cols} columns (2^53 - 1 values)`,
+      rows,
+      "random.logisticProblem",
+    );
   const seed = options.seed ?? DEFAULT_SEED;
   const chunkRows = options.chunkRows ?? Math.max(rows, 1);
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new ArgumentError("chunkRows", "a whole number >= 1", chunkRows, "random.logisticProblem");
+  if (!Number.isInteger(chunkRows) || chunkRows < 1)
+    throw new ArgumentError("chunkRows", "a whole number >= 1", chunkRows, "random.logisticProblem");
   const X = normal({ shape: [rows, cols], chunks: [chunkRows, cols], seed });
   const seeds = problemSeeds(seed);
   const [bh, bl] = seeds.beta;
-  const betaLayer = new BlockwiseLayer("logisticCoefficients", [{ literal: bh }, { literal: bl }, { literal: cols }], { name: uniqueName("beta"), chunks: 1, bytes: 8 * cols });
+  const betaLayer = new BlockwiseLayer("logisticCoefficients", [{ literal: bh }, { literal: bl }, { literal: cols }], {
+    name: uniqueName("beta"),
+    chunks: 1,
+    bytes: 8 * cols,
+  });
   const beta = new ChunkedArray(betaLayer, [cols], [[cols]]);
   const [uh, ul] = seeds.labels;
   const g = X.chunkGrid; // one column chunk: chunk i is row chunk i
-  const labels = new BlockwiseLayer("logisticLabels", [
-    X.layer, beta.layer, { literal: uh }, { literal: ul }, { perChunk: g.row0 }, { perChunk: g.rows }, { literal: cols },
-  ], { name: uniqueName("labels"), bytes: g.vectorBytes(8, false) });
+  const labels = new BlockwiseLayer(
+    "logisticLabels",
+    [X.layer, beta.layer, { literal: uh }, { literal: ul }, { perChunk: g.row0 }, { perChunk: g.rows }, { literal: cols }],
+    { name: uniqueName("labels"), bytes: g.vectorBytes(8, false) },
+  );
   const y = new ChunkedArray(labels, [rows], [X.rowChunks]);
   return { X, y, beta };
 }
@@ -249,7 +328,12 @@ export function mapBlocks(
   const first = arrays[0]!;
   for (const a of arrays) {
     if (a.grid[0] !== first.grid[0] || a.grid[1] !== first.grid[1]) {
-      throw new ArgumentError("arrays", `arrays chunked like the first (${first.grid[0]} x ${first.grid[1]} chunks)`, a.toString(), "mapBlocks");
+      throw new ArgumentError(
+        "arrays",
+        `arrays chunked like the first (${first.grid[0]} x ${first.grid[1]} chunks)`,
+        a.toString(),
+        "mapBlocks",
+      );
     }
   }
   options = checkOptions(options, "mapBlocks", ["shape", "chunks"]);
@@ -257,29 +341,51 @@ export function mapBlocks(
   // one output chunk per input chunk, whose lengths add up to the shape
   const chunks = normalizeChunks(shape, options.chunks ?? first.chunks.map((c: readonly number[]) => [...c]), "mapBlocks");
   if (chunks.length !== first.chunks.length || chunks.some((c, d) => c.length !== first.chunks[d]!.length)) {
-    throw new ArgumentError("chunks", `as many chunks per dimension as the arrays (${first.chunks.map((c: readonly number[]) => c.length).join(" x ")})`, options.chunks ?? options.shape, "mapBlocks");
+    throw new ArgumentError(
+      "chunks",
+      `as many chunks per dimension as the arrays (${first.chunks.map((c: readonly number[]) => c.length).join(" x ")})`,
+      options.chunks ?? options.shape,
+      "mapBlocks",
+    );
   }
   const op = `mapBlocks-${++mapBlocksCount}`;
-  defaultOps.register(op, (ctx: TaskContext, row0: number, col0: number, rows: number, cols: number, outValues: number, ...blocks: BufferViews[]) => {
-    const values = fn(blocks.map((b) => b.f64()), { row0, col0, rows, cols });
-    if (values === null || typeof values !== "object" || typeof values.length !== "number") {
-      throw new ArgumentError("fn", "a function returning the chunk's values (an array or typed array of numbers)", values, "mapBlocks");
-    }
-    const bad = firstNonFinite(values);
-    if (bad >= 0 && typeof values[bad] !== "number") throw new ArgumentError("fn", `a result of numbers (entry ${bad} is not one)`, values[bad], "mapBlocks");
-    if (values.length !== outValues) throw new ArgumentError("fn", `a result of ${outValues} values for this chunk`, `${values.length} values`, "mapBlocks");
-    const out = ctx.alloc(8 * outValues);
-    out.f64().set(values);
-    return out;
-  }, { context: true });
+  defaultOps.register(
+    op,
+    (ctx: TaskContext, row0: number, col0: number, rows: number, cols: number, outValues: number, ...blocks: BufferViews[]) => {
+      const values = fn(
+        blocks.map((b) => b.f64()),
+        { row0, col0, rows, cols },
+      );
+      if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+        throw new ArgumentError("fn", "a function returning the chunk's values (an array or typed array of numbers)", values, "mapBlocks");
+      }
+      const bad = firstNonFinite(values);
+      if (bad >= 0 && typeof values[bad] !== "number")
+        throw new ArgumentError("fn", `a result of numbers (entry ${bad} is not one)`, values[bad], "mapBlocks");
+      if (values.length !== outValues)
+        throw new ArgumentError("fn", `a result of ${outValues} values for this chunk`, `${values.length} values`, "mapBlocks");
+      const out = ctx.alloc(8 * outValues);
+      out.f64().set(values);
+      return out;
+    },
+    { context: true },
+  );
   const [rc, cc] = view(shape, chunks);
-  const ro = offsets(first.rowChunks), co = offsets(first.colChunks);
+  const ro = offsets(first.rowChunks),
+    co = offsets(first.colChunks);
   const name = uniqueName("map-blocks");
   const tasks: Task[] = [];
   for (let i = 0; i < rc.length; i++) {
     for (let j = 0; j < cc.length; j++) {
       const n = rc[i]! * cc[j]!;
-      const args = [ro[i] ?? 0, co[j] ?? 0, first.rowChunks[i] ?? 0, first.colChunks[j] ?? 0, n, ...arrays.map((a) => ref(a.layer.keyAt(a.chunkIndex(i, j))))];
+      const args = [
+        ro[i] ?? 0,
+        co[j] ?? 0,
+        first.rowChunks[i] ?? 0,
+        first.colChunks[j] ?? 0,
+        n,
+        ...arrays.map((a) => ref(a.layer.keyAt(a.chunkIndex(i, j)))),
+      ];
       tasks.push(taskWith(key(name, i * cc.length + j), op, args, { bytes: 8 * n }));
     }
   }

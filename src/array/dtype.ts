@@ -21,7 +21,8 @@ export const bytesPer = (dtype: DType): number => (dtype === "float32" ? 4 : 8);
 
 /** `value` if it names a dtype, else an ArgumentError naming `name` and the valid choices. */
 export function checkDType(value: unknown, name: string, where: string): DType {
-  if (!(DTYPES as readonly unknown[]).includes(value)) throw new ArgumentError(name, `one of ${DTYPES.map((d) => `'${d}'`).join(", ")}`, value, where);
+  if (!(DTYPES as readonly unknown[]).includes(value))
+    throw new ArgumentError(name, `one of ${DTYPES.map((d) => `'${d}'`).join(", ")}`, value, where);
   return value as DType;
 }
 

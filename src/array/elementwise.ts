@@ -50,11 +50,18 @@ const as2d = (shape: readonly number[]): [number, number] =>
  * The broadcast shape of a and b (NumPy's rules), or an ArgumentError naming both shapes.
  */
 export function broadcastShape(a: readonly number[], b: readonly number[], where: string): number[] {
-  const [ra, ca] = as2d(a), [rb, cb] = as2d(b);
+  const [ra, ca] = as2d(a),
+    [rb, cb] = as2d(b);
   const dim = (x: number, y: number) => (x === y ? x : x === 1 ? y : y === 1 ? x : -1);
-  const r = dim(ra, rb), c = dim(ca, cb);
+  const r = dim(ra, rb),
+    c = dim(ca, cb);
   if (r < 0 || c < 0) {
-    throw new ArgumentError("shapes", "shapes that broadcast together (each dimension equal, or 1)", `${describeShape(a)} and ${describeShape(b)}`, where);
+    throw new ArgumentError(
+      "shapes",
+      "shapes that broadcast together (each dimension equal, or 1)",
+      `${describeShape(a)} and ${describeShape(b)}`,
+      where,
+    );
   }
   const ndim = Math.max(a.length, b.length);
   return ndim === 2 ? [r, c] : ndim === 1 ? [c] : [];
@@ -77,9 +84,10 @@ export function binaryF64(op: string, a: Operand, b: Operand): ChunkedArray {
     const bytes = x.chunkGrid.bytes(8);
     if (kernelOp) return like(x, new BlockwiseLayer(op, ordered(a, b, x.layer), { bytes }), runtime);
     const [xKind, n] = [FULL, typeof a === "number" ? a : (b as number)];
-    const args: BlockwiseInput[] = typeof a === "number"
-      ? [{ literal: op }, { literal: n }, { literal: NUMBER }, x.layer, { literal: xKind }]
-      : [{ literal: op }, x.layer, { literal: xKind }, { literal: n }, { literal: NUMBER }];
+    const args: BlockwiseInput[] =
+      typeof a === "number"
+        ? [{ literal: op }, { literal: n }, { literal: NUMBER }, x.layer, { literal: xKind }]
+        : [{ literal: op }, x.layer, { literal: xKind }, { literal: n }, { literal: NUMBER }];
     return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes }), runtime);
   }
   // two arrays
@@ -90,9 +98,10 @@ export function binaryF64(op: string, a: Operand, b: Operand): ChunkedArray {
     const x = a.ndim === 0 ? b : a;
     const bytes = x.chunkGrid.bytes(8);
     if (kernelOp) return like(x, new BlockwiseLayer(op, [a.layer, b.layer], { bytes }), runtime);
-    const args: BlockwiseInput[] = a.ndim === 0
-      ? [{ literal: op }, a.layer, { literal: NUMBER }, b.layer, { literal: FULL }]
-      : [{ literal: op }, a.layer, { literal: FULL }, b.layer, { literal: NUMBER }];
+    const args: BlockwiseInput[] =
+      a.ndim === 0
+        ? [{ literal: op }, a.layer, { literal: NUMBER }, b.layer, { literal: FULL }]
+        : [{ literal: op }, a.layer, { literal: FULL }, b.layer, { literal: NUMBER }];
     return like(x, new BlockwiseLayer("broadcast", [...args, ...WHOLE_CHUNK], { bytes }), runtime);
   }
   if (sameShape(a.shape, b.shape)) {
@@ -100,7 +109,9 @@ export function binaryF64(op: string, a: Operand, b: Operand): ChunkedArray {
     const bytes = a.chunkGrid.bytes(8);
     const layer = kernelOp
       ? new BlockwiseLayer(op, [a.layer, bb.layer], { bytes })
-      : new BlockwiseLayer("broadcast", [{ literal: op }, a.layer, { literal: FULL }, bb.layer, { literal: FULL }, ...WHOLE_CHUNK], { bytes });
+      : new BlockwiseLayer("broadcast", [{ literal: op }, a.layer, { literal: FULL }, bb.layer, { literal: FULL }, ...WHOLE_CHUNK], {
+          bytes,
+        });
     return like(a, layer, runtime, { op, args: [a, b] });
   }
   return broadcastGeneral(op, [a, b], shape, runtime);
@@ -153,7 +164,11 @@ function broadcastGeneral(op: string, operands: readonly Operand[], shape: numbe
   const [R, C] = as2d(shape);
   const { rowChunks, colChunks } = outputChunks(operands, shape);
   // a column against a row, each in many chunks, makes their product of chunks
-  checkChunkCount([rowChunks.length, colChunks.length], operands.map((x) => (typeof x === "number" ? "a number" : `chunks of ${x.chunks.map((c) => c.length).join(" x ")}`)).join(" and "), op);
+  checkChunkCount(
+    [rowChunks.length, colChunks.length],
+    operands.map((x) => (typeof x === "number" ? "a number" : `chunks of ${x.chunks.map((c) => c.length).join(" x ")}`)).join(" and "),
+    op,
+  );
   const placed = operands.map((x) => place(x, rowChunks, colChunks, R, C));
   const name = uniqueName(op === "where" ? "where" : `broadcast-${op}`);
   const tasks = [];
@@ -171,7 +186,8 @@ function broadcastGeneral(op: string, operands: readonly Operand[], shape: numbe
         }
         args.push(p.kind === SCALAR && p.array!.ndim === 0 ? NUMBER : p.kind);
       }
-      const rows = rowChunks[i]!, cols = colChunks[j]!;
+      const rows = rowChunks[i]!,
+        cols = colChunks[j]!;
       args.push(rows, cols);
       tasks.push(taskWith(key(name, i * colChunks.length + j), op === "where" ? "where" : "broadcast", args, { bytes: 8 * rows * cols }));
     }

@@ -42,7 +42,9 @@ export class ChunkGrid {
   vectorChunks(kind: "rows" | "cols" | "rowsKept" | "colsKept"): readonly (readonly number[])[] {
     let c = this.derived.get(kind);
     if (!c) {
-      const rows = this.rowChunks, cols = this.colChunks, one = Object.freeze([1]);
+      const rows = this.rowChunks,
+        cols = this.colChunks,
+        one = Object.freeze([1]);
       c = Object.freeze(kind === "rows" ? [rows] : kind === "cols" ? [cols] : kind === "rowsKept" ? [rows, one] : [one, cols]);
       this.derived.set(kind, c);
     }

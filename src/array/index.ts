@@ -16,8 +16,14 @@ import type { DType } from "./dtype.js";
 
 registerArrayOps();
 
-const un = (op: string) => (x: ChunkedArray): ChunkedArray => unary(op, x);
-const bin = (op: string) => (a: Operand, b: Operand): ChunkedArray => binary(op, a, b);
+const un =
+  (op: string) =>
+  (x: ChunkedArray): ChunkedArray =>
+    unary(op, x);
+const bin =
+  (op: string) =>
+  (a: Operand, b: Operand): ChunkedArray =>
+    binary(op, a, b);
 
 /** The array namespace: creation, math, reductions, products and compute, NumPy's names. */
 export const array = {
@@ -30,11 +36,30 @@ export const array = {
   linspace: create.linspace,
   random: { uniform: create.uniform, normal: create.normal, logisticProblem: create.logisticProblem },
   mapBlocks: create.mapBlocks,
-  add: bin("add"), sub: bin("sub"), mul: bin("mul"), div: bin("div"), pow: bin("pow"),
-  minimum: bin("min"), maximum: bin("max"),
-  lt: bin("lt"), le: bin("le"), gt: bin("gt"), ge: bin("ge"), eq: bin("eq"), ne: bin("ne"),
-  neg: un("neg"), abs: un("abs"), exp: un("exp"), log: un("log"), log1p: un("log1p"), expm1: un("expm1"),
-  sqrt: un("sqrt"), reciprocal: un("reciprocal"), square: un("square"), sigmoid: un("sigmoid"), tanh: un("tanh"),
+  add: bin("add"),
+  sub: bin("sub"),
+  mul: bin("mul"),
+  div: bin("div"),
+  pow: bin("pow"),
+  minimum: bin("min"),
+  maximum: bin("max"),
+  lt: bin("lt"),
+  le: bin("le"),
+  gt: bin("gt"),
+  ge: bin("ge"),
+  eq: bin("eq"),
+  ne: bin("ne"),
+  neg: un("neg"),
+  abs: un("abs"),
+  exp: un("exp"),
+  log: un("log"),
+  log1p: un("log1p"),
+  expm1: un("expm1"),
+  sqrt: un("sqrt"),
+  reciprocal: un("reciprocal"),
+  square: un("square"),
+  sigmoid: un("sigmoid"),
+  tanh: un("tanh"),
   where,
   sum: (x: ChunkedArray, axis?: number, options?: ReduceOptions) => reduce("sum", x, axis, options),
   min: (x: ChunkedArray, axis?: number, options?: ReduceOptions) => reduce("min", x, axis, options),

@@ -42,14 +42,24 @@ function matmulF64(a: ChunkedArray, b: ChunkedArray): ChunkedArray {
 function perBlock(X: ChunkedArray, op: string, args: readonly BlockwiseInput[], bytes: ChunkBytes, readsFloat32 = false): BlockwiseLayer {
   const stored = readsFloat32 && X.dtype === "float32";
   const source = stored ? X.storageLayer : X.layer;
-  return new BlockwiseLayer(op, [source, ...args, ...(stored ? [{ literal: 4 }] : [])], { name: uniqueName(op.replace(/Chunk$/, "")), bytes });
+  return new BlockwiseLayer(op, [source, ...args, ...(stored ? [{ literal: 4 }] : [])], {
+    name: uniqueName(op.replace(/Chunk$/, "")),
+    bytes,
+  });
 }
 
 function matrixTimesVector(X: ChunkedArray, w: ChunkedArray, runtime: ChunkedArray["runtime"]): ChunkedArray {
   const g = X.chunkGrid;
   const wa = rechunkTo(w, [1], X.colChunks);
-  const partials = perBlock(X, "gemvChunk", [{ layer: wa.layer, chunkOf: g.colIndex }, { perChunk: g.rows }, { perChunk: g.cols }], g.vectorBytes(8, false), true);
-  const layer = g.gc === 1 ? partials : combineGroups("sum", partials, { count: g.gr, members: g.byRow }, g.lengthBytes("rows", 8), SPLIT_EVERY);
+  const partials = perBlock(
+    X,
+    "gemvChunk",
+    [{ layer: wa.layer, chunkOf: g.colIndex }, { perChunk: g.rows }, { perChunk: g.cols }],
+    g.vectorBytes(8, false),
+    true,
+  );
+  const layer =
+    g.gc === 1 ? partials : combineGroups("sum", partials, { count: g.gr, members: g.byRow }, g.lengthBytes("rows", 8), SPLIT_EVERY);
   return new ChunkedArray(layer, [X.shape[0]!], g.vectorChunks("rows"), { runtime, expr: { op: "matvec", args: [X, w] } });
 }
 
@@ -57,11 +67,15 @@ function matrixTimesVector(X: ChunkedArray, w: ChunkedArray, runtime: ChunkedArr
  * The GLM gradient patterns X^T (mean(X w) - y): for the logistic (sigmoid), normal (identity)
  * and Poisson (exp) means. Returns the family and operands when `r` is one of them over this X.
  */
-function glmPattern(X: ChunkedArray, r: ChunkedArray): { family: "logistic" | "normal" | "poisson"; w: ChunkedArray; y: ChunkedArray } | undefined {
+function glmPattern(
+  X: ChunkedArray,
+  r: ChunkedArray,
+): { family: "logistic" | "normal" | "poisson"; w: ChunkedArray; y: ChunkedArray } | undefined {
   if (r.expr?.op !== "sub") return undefined;
   const [mean, y] = r.expr.args;
   if (!(mean instanceof ChunkedArray) || !(y instanceof ChunkedArray) || y.ndim !== 1) return undefined;
-  const matvecOf = (m: unknown) => (m instanceof ChunkedArray && m.expr?.op === "matvec" && m.expr.args[0] === X ? (m.expr.args[1] as ChunkedArray) : undefined);
+  const matvecOf = (m: unknown) =>
+    m instanceof ChunkedArray && m.expr?.op === "matvec" && m.expr.args[0] === X ? (m.expr.args[1] as ChunkedArray) : undefined;
   let w = matvecOf(mean);
   if (w) return { family: "normal", w, y };
   const link = mean.expr?.op;
@@ -77,10 +91,21 @@ function glmGradient(X: ChunkedArray, family: string, w: ChunkedArray, y: Chunke
   const wa = rechunkTo(w, [1], [p]);
   const ya = rechunkTo(y, [1], X.rowChunks);
   const g = Xa.chunkGrid;
-  const partials = new BlockwiseLayer("glmGradChunk", [{ literal: family }, Xa.layer, ya.layer, wa.layer, { perChunk: g.rows }, { literal: p }], {
-    name: uniqueName(`${family}-gradient`), chunks: g.size, bytes: 8 * (p + 1),
+  const partials = new BlockwiseLayer(
+    "glmGradChunk",
+    [{ literal: family }, Xa.layer, ya.layer, wa.layer, { perChunk: g.rows }, { literal: p }],
+    {
+      name: uniqueName(`${family}-gradient`),
+      chunks: g.size,
+      bytes: 8 * (p + 1),
+    },
+  );
+  const summed = new TreeReductionLayer("combineVectors", partials, SPLIT_EVERY, {
+    name: uniqueName("sum"),
+    args: ["sum"],
+    bytes: 8 * (p + 1),
+    single: "identity",
   });
-  const summed = new TreeReductionLayer("combineVectors", partials, SPLIT_EVERY, { name: uniqueName("sum"), args: ["sum"], bytes: 8 * (p + 1), single: "identity" });
   // the kernel's last entry is the intercept's gradient: the array is the first p
   const out = new BlockwiseLayer("leadingValues", [summed, { literal: p }], { name: uniqueName("gradient"), bytes: 8 * p });
   return new ChunkedArray(out, [p], [[p]], { runtime });
@@ -92,7 +117,13 @@ function transposedTimesVector(X: ChunkedArray, r: ChunkedArray, runtime: Chunke
   if (glm) return glmGradient(X, glm.family, glm.w, glm.y, runtime);
   const g = X.chunkGrid;
   const ra = rechunkTo(r, [1], X.rowChunks);
-  const partials = perBlock(X, "gemvTChunk", [{ layer: ra.layer, chunkOf: g.rowIndex }, { perChunk: g.rows }, { perChunk: g.cols }], g.vectorBytes(8, true), true);
+  const partials = perBlock(
+    X,
+    "gemvTChunk",
+    [{ layer: ra.layer, chunkOf: g.rowIndex }, { perChunk: g.rows }, { perChunk: g.cols }],
+    g.vectorBytes(8, true),
+    true,
+  );
   const layer = combineGroups("sum", partials, { count: g.gc, members: g.byColumn }, g.lengthBytes("cols", 8), SPLIT_EVERY);
   return new ChunkedArray(layer, [X.shape[1]!], g.vectorChunks("cols"), { runtime });
 }
@@ -102,8 +133,14 @@ function matrixTimesMatrix(X: ChunkedArray, W: ChunkedArray, runtime: ChunkedArr
   const g = X.chunkGrid;
   const k = W.shape[1]!;
   const Wa = rechunkTo(W, X.colChunks, [k]);
-  const partials = perBlock(X, "gemmChunk", [{ layer: Wa.layer, chunkOf: g.colIndex }, { perChunk: g.rows }, { perChunk: g.cols }, { literal: k }], g.vectorBytes(8 * k, false));
-  const layer = g.gc === 1 ? partials : combineGroups("sum", partials, { count: g.gr, members: g.byRow }, g.lengthBytes("rows", 8 * k), SPLIT_EVERY);
+  const partials = perBlock(
+    X,
+    "gemmChunk",
+    [{ layer: Wa.layer, chunkOf: g.colIndex }, { perChunk: g.rows }, { perChunk: g.cols }, { literal: k }],
+    g.vectorBytes(8 * k, false),
+  );
+  const layer =
+    g.gc === 1 ? partials : combineGroups("sum", partials, { count: g.gr, members: g.byRow }, g.lengthBytes("rows", 8 * k), SPLIT_EVERY);
   return new ChunkedArray(layer, [X.shape[0]!, k], [X.rowChunks, [k]], { runtime });
 }
 
@@ -118,7 +155,12 @@ function dot(a: ChunkedArray, b: ChunkedArray, runtime: ChunkedArray["runtime"])
 function gramF64(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
   if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray", X, "gram");
   if (d !== undefined && (!(d instanceof ChunkedArray) || d.ndim !== 1 || d.shape[0] !== X.shape[0])) {
-    throw new ArgumentError("d", `a 1-D array of ${X.shape[0]} weights (one per row)`, d instanceof ChunkedArray ? describeShape(d.shape) : d, "gram");
+    throw new ArgumentError(
+      "d",
+      `a 1-D array of ${X.shape[0]} weights (one per row)`,
+      d instanceof ChunkedArray ? describeShape(d.shape) : d,
+      "gram",
+    );
   }
   const runtime = sameRuntime(d ? [X, d] : [X]);
   const p = X.shape[1]!;
@@ -126,9 +168,16 @@ function gramF64(X: ChunkedArray, d?: ChunkedArray): ChunkedArray {
   const da = d ? rechunkTo(d, [1], X.rowChunks) : undefined;
   const g = Xa.chunkGrid;
   const partials = new BlockwiseLayer("gramChunk", [Xa.layer, da ? da.layer : { literal: null }, { perChunk: g.rows }, { literal: p }], {
-    name: uniqueName(d ? "gramWeighted" : "gram"), chunks: g.size, bytes: 8 * p * p,
+    name: uniqueName(d ? "gramWeighted" : "gram"),
+    chunks: g.size,
+    bytes: 8 * p * p,
   });
-  const layer = new TreeReductionLayer("combineVectors", partials, SPLIT_EVERY, { name: uniqueName("sum"), args: ["sum"], bytes: 8 * p * p, single: "identity" });
+  const layer = new TreeReductionLayer("combineVectors", partials, SPLIT_EVERY, {
+    name: uniqueName("sum"),
+    args: ["sum"],
+    bytes: 8 * p * p,
+    single: "identity",
+  });
   return new ChunkedArray(layer, [p, p], [[p], [p]], { runtime });
 }
 

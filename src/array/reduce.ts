@@ -21,7 +21,12 @@ const COMBINE_OP: Record<ReductionKind, string> = { sum: "combineSum", min: "com
 function checkAxis(x: ChunkedArray, axis: number | undefined, where: string): number | undefined {
   if (axis === undefined) return undefined;
   if (!Number.isInteger(axis) || axis < -x.ndim || axis >= Math.max(x.ndim, 1)) {
-    throw new ArgumentError("axis", `an axis of an array of shape ${describeShape(x.shape)} (from ${-x.ndim} to ${Math.max(x.ndim - 1, 0)})`, axis, where);
+    throw new ArgumentError(
+      "axis",
+      `an axis of an array of shape ${describeShape(x.shape)} (from ${-x.ndim} to ${Math.max(x.ndim - 1, 0)})`,
+      axis,
+      where,
+    );
   }
   return axis < 0 ? axis + x.ndim : axis;
 }
@@ -60,9 +65,11 @@ function reduceAxis(kind: ReductionKind, x: ChunkedArray, axis: number, splitEve
   // float32 chunks are read as stored, widened a block at a time inside the op
   const f32 = x.dtype === "float32";
   const source = f32 ? x.storageLayer : x.layer;
-  const partials = new BlockwiseLayer("reduceAxis", [
-    { literal: kind }, source, { perChunk: g.rows }, { perChunk: g.cols }, { literal: axis }, ...(f32 ? [{ literal: 4 }] : []),
-  ], { name: uniqueName(`${kind}-axis${axis}`), bytes: g.vectorBytes(8, axis === 0) });
+  const partials = new BlockwiseLayer(
+    "reduceAxis",
+    [{ literal: kind }, source, { perChunk: g.rows }, { perChunk: g.cols }, { literal: axis }, ...(f32 ? [{ literal: 4 }] : [])],
+    { name: uniqueName(`${kind}-axis${axis}`), bytes: g.vectorBytes(8, axis === 0) },
+  );
   const n = x.shape[1 - axis]!;
   const shape = keepdims ? (axis === 0 ? [1, n] : [n, 1]) : [n];
   const chunks = g.vectorChunks(axis === 0 ? (keepdims ? "colsKept" : "cols") : keepdims ? "rowsKept" : "rows");
@@ -76,9 +83,19 @@ function reduceAxis(kind: ReductionKind, x: ChunkedArray, axis: number, splitEve
  * long as the result's chunk g, `bytes.at(g)` bytes), at most `splitEvery` per task.
  */
 export function combineGroups(
-  kind: ReductionKind, below: Layer, groups: { count: number; members: ChunkTable }, bytes: ChunkTable, splitEvery: number,
+  kind: ReductionKind,
+  below: Layer,
+  groups: { count: number; members: ChunkTable },
+  bytes: ChunkTable,
+  splitEvery: number,
 ): Layer {
-  return new TreeReductionLayer("combineVectors", below, splitEvery, { name: uniqueName(kind), groups, args: [kind], bytes, single: "identity" });
+  return new TreeReductionLayer("combineVectors", below, splitEvery, {
+    name: uniqueName(kind),
+    groups,
+    args: [kind],
+    bytes,
+    single: "identity",
+  });
 }
 
 /** mean() computed in float64 (operands read as float64); mean() gives the result its dtype. */
@@ -87,7 +104,8 @@ function meanF64(x: ChunkedArray, axis?: number, options?: ReduceOptions, where 
   const ax = checkAxis(x, axis, where);
   const count = ax === undefined || x.ndim <= 1 ? x.size : x.shape[ax]!;
   // NumPy gives NaN (with a warning) for the mean of nothing: refused here, as min and max are
-  if (count === 0) throw new ArgumentError("x", `values to average (${where} of nothing has no value)`, `shape ${describeShape(x.shape)}`, where);
+  if (count === 0)
+    throw new ArgumentError("x", `values to average (${where} of nothing has no value)`, `shape ${describeShape(x.shape)}`, where);
   return binaryF64("mul", reduceF64("sum", x, axis, options), 1 / count);
 }
 
@@ -100,7 +118,8 @@ function varianceF64(x: ChunkedArray, axis?: number, options?: ReduceOptions & {
   if (count === 0) throw new ArgumentError("x", `values (${where} of nothing has no value)`, `shape ${describeShape(x.shape)}`, where);
   const ddof = options.ddof ?? 0;
   // n - ddof <= 0 divides by zero or less: NumPy's inf or nan, refused here
-  if (!Number.isInteger(ddof) || ddof < 0 || ddof >= count) throw new ArgumentError("ddof", `a whole number >= 0 and below the ${count} values reduced`, ddof, where);
+  if (!Number.isInteger(ddof) || ddof < 0 || ddof >= count)
+    throw new ArgumentError("ddof", `a whole number >= 0 and below the ${count} values reduced`, ddof, where);
   const m = meanF64(x, axis, { ...options, keepdims: true }, where);
   const d = binaryF64("sub", x, m);
   return binaryF64("mul", reduceF64("sum", binaryF64("mul", d, d), axis, { ...options, keepdims: options.keepdims }), 1 / (count - ddof));

@@ -10,7 +10,10 @@ import { fromTypedArray } from "../array/create.js";
 import { getDefaultRuntime, Runtime } from "../runtime/runtime.js";
 
 /** What fit() and predict() accept: a weft array, rows of numbers, or a flat array and its shape. */
-export type MatrixLike = ChunkedArray | readonly (readonly number[])[] | { data: Float64Array | readonly number[]; shape: [number, number] };
+export type MatrixLike =
+  | ChunkedArray
+  | readonly (readonly number[])[]
+  | { data: Float64Array | readonly number[]; shape: [number, number] };
 /** A vector a GLM accepts: a 1-D ChunkedArray, a number[] or a Float64Array. */
 export type VectorLike = ChunkedArray | readonly number[] | Float64Array;
 
@@ -24,7 +27,13 @@ function firstNonNumber(values: ArrayLike<unknown>): number {
 function fromRows(X: readonly unknown[], where: string): { data: Float64Array; rows: number; cols: number } {
   const rows = X.length;
   // a flat list of numbers is not rows: say so, rather than "a row of undefined numbers"
-  if (rows > 0 && !Array.isArray(X[0])) throw new ArgumentError("X", "an array of rows (arrays of numbers), a ChunkedArray, or { data, shape: [rows, cols] }", `X[0] = ${describe(X[0])}`, where);
+  if (rows > 0 && !Array.isArray(X[0]))
+    throw new ArgumentError(
+      "X",
+      "an array of rows (arrays of numbers), a ChunkedArray, or { data, shape: [rows, cols] }",
+      `X[0] = ${describe(X[0])}`,
+      where,
+    );
   const cols = rows > 0 ? (X[0] as readonly number[]).length : 0;
   const data = new Float64Array(rows * cols);
   X.forEach((r, i) => {
@@ -54,7 +63,8 @@ function fromFlat(X: { data: unknown; shape: unknown }, where: string): { data: 
     if (i >= 0) throw new ArgumentError("X.data", "a Float64Array or an array of numbers", `${describe(given[i])} at index ${i}`, where);
     data = Float64Array.from(given as number[]);
   }
-  if (data.length !== rows * cols) throw new ArgumentError("X", `data of shape [${rows}, ${cols}] (${rows * cols} values)`, `${data.length} values`, where);
+  if (data.length !== rows * cols)
+    throw new ArgumentError("X", `data of shape [${rows}, ${cols}] (${rows * cols} values)`, `${data.length} values`, where);
   return { data, rows, cols };
 }
 
@@ -77,7 +87,13 @@ export function toMatrix(X: MatrixLike, where: string, chunking: { chunkRows?: n
 
 /** X for a transformer: a 2-D ChunkedArray (rows x features), nothing else. */
 export function checkMatrix(X: unknown, where: string): ChunkedArray {
-  if (!(X instanceof ChunkedArray) || X.ndim !== 2) throw new ArgumentError("X", "a 2-D ChunkedArray (rows x features)", X instanceof ChunkedArray ? `shape [${X.shape.join(", ")}]` : X, where);
+  if (!(X instanceof ChunkedArray) || X.ndim !== 2)
+    throw new ArgumentError(
+      "X",
+      "a 2-D ChunkedArray (rows x features)",
+      X instanceof ChunkedArray ? `shape [${X.shape.join(", ")}]` : X,
+      where,
+    );
   return X;
 }
 
@@ -103,7 +119,8 @@ export async function vectorValues(y: VectorLike, rows: number, runtime: Runtime
   const vector = checkVector(y, "y", where);
   let values: Float64Array;
   if (vector instanceof ChunkedArray) {
-    if (vector.ndim !== 1) throw new ArgumentError("y", `a 1-D array of ${rows} values (one per row of X)`, `shape [${vector.shape.join(", ")}]`, where);
+    if (vector.ndim !== 1)
+      throw new ArgumentError("y", `a 1-D array of ${rows} values (one per row of X)`, `shape [${vector.shape.join(", ")}]`, where);
     values = (await vector.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
   } else {
     values = Float64Array.from(vector);
@@ -114,6 +131,7 @@ export async function vectorValues(y: VectorLike, rows: number, runtime: Runtime
 
 /** A runtime option: a Runtime, or nothing for the default one (a wrong one would fail deep in a fit, blaming the chunks). */
 export function checkRuntime(runtime: unknown, where: string): Runtime | undefined {
-  if (runtime !== undefined && !(runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", runtime, where);
+  if (runtime !== undefined && !(runtime instanceof Runtime))
+    throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", runtime, where);
   return runtime;
 }

@@ -21,7 +21,8 @@ export function parametersOf<O extends object>(options: O): Omit<O, (typeof NOT_
  * otherwise be ignored in silence); the error names the valid ones.
  */
 export function checkParamNames(params: unknown, valid: readonly string[], where: string): asserts params is Record<string, unknown> {
-  if (params === null || typeof params !== "object" || Array.isArray(params)) throw new ArgumentError("params", "an object of parameter names and values", params, where);
+  if (params === null || typeof params !== "object" || Array.isArray(params))
+    throw new ArgumentError("params", "an object of parameter names and values", params, where);
   for (const name of Object.keys(params)) {
     if (!valid.includes(name)) throw new ArgumentError("params", `names among ${valid.join(", ")}`, name, where);
   }

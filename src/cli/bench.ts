@@ -32,7 +32,11 @@ export type ProfiledRun =
 /** What the CLI uses of weft/bench (its own types are not visible here: the library is built first). */
 export interface BenchEntry {
   SUITES: readonly string[];
-  runBench(suite: string, options: Omit<BenchCommandOptions, "backends" | "only"> & { backends?: BackendName[]; only?: string[] }, io: { out(text: string): void; progress(quiet: boolean): Progress }): Promise<void>;
+  runBench(
+    suite: string,
+    options: Omit<BenchCommandOptions, "backends" | "only"> & { backends?: BackendName[]; only?: string[] },
+    io: { out(text: string): void; progress(quiet: boolean): Progress },
+  ): Promise<void>;
   profileGraph(): Promise<ProfiledRun[]>;
   profileOverhead(): Promise<ProfiledRun[]>;
   profileGlm(options: { rows?: number }): Promise<ProfiledRun[]>;
@@ -46,7 +50,10 @@ export async function loadBench(): Promise<BenchEntry> {
 
 function parseBackends(list: string | undefined): BackendName[] | undefined {
   if (!list) return undefined;
-  const names = list.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!(BACKENDS as readonly string[]).includes(name)) {
       throw new ArgumentError("--backends", `a comma-separated list of ${BACKENDS.join(", ")}`, name);
@@ -61,7 +68,10 @@ export async function runBench(suite: string, options: BenchCommandOptions, out:
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
   const backends = parseBackends(options.backends);
-  const only = options.only?.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = options.only
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bench = await loadBench();
   await bench.runBench(suite, { ...options, backends, only }, { out, progress: createProgress });
 }

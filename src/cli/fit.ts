@@ -53,8 +53,10 @@ function cliWarning(w: FitWarning, options: FitOptions): string {
     case "WEFT_NOT_CONVERGED": {
       const tries = [`--max-iter ${Math.max(2 * w.iterations, 100)}`];
       if (!options.standardize) tries.push("--standardize");
-      if (w.solver !== "lbfgs" && w.solver !== "newton" && options.regularizer !== "l1" && options.regularizer !== "elastic_net") tries.push("--solver lbfgs");
-      if (w.solver === "admm" || w.solver === "gradient_descent") tries.push(options.regularizer === "l1" || options.regularizer === "elastic_net" ? "--solver proximal_grad" : "--solver newton");
+      if (w.solver !== "lbfgs" && w.solver !== "newton" && options.regularizer !== "l1" && options.regularizer !== "elastic_net")
+        tries.push("--solver lbfgs");
+      if (w.solver === "admm" || w.solver === "gradient_descent")
+        tries.push(options.regularizer === "l1" || options.regularizer === "elastic_net" ? "--solver proximal_grad" : "--solver newton");
       return `warning: the fit did not converge in ${w.iterations} iterations (${w.solver}): its optimality residual is ${w.optimality.toPrecision(3)}, above --tol ${formatSmall(w.tol)}. Try ${tries.join(", or ")}.`;
     }
     case "WEFT_NO_FINITE_OPTIMUM":
@@ -94,7 +96,8 @@ async function checkOutput(out: string | undefined, inputs: readonly string[], f
       throw new ArgumentError("--out", "a file other than the inputs", `${out} (it is ${input})`);
     }
   }
-  if (target && !force) throw new ArgumentError("--out", "a file that does not exist yet (or --force to replace it)", `${out}, which exists`);
+  if (target && !force)
+    throw new ArgumentError("--out", "a file that does not exist yet (or --force to replace it)", `${out}, which exists`);
 }
 
 /** A file's device and inode, or undefined when there is none at `path`. */
@@ -119,14 +122,18 @@ function missingPolicy(value: string | undefined): "error" | "drop" | number | u
 /** --delimiter: a non-empty string (csv-parse's own refusal of '' would not name the option). */
 function delimiterOption(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length === 0 || /["\r\n]/.test(value)) throw new ArgumentError("--delimiter", "a character (or string) without quotes or line breaks", value);
+  if (value.length === 0 || /["\r\n]/.test(value))
+    throw new ArgumentError("--delimiter", "a character (or string) without quotes or line breaks", value);
   return value;
 }
 
 /** --features: a comma-separated list of at least one column ('a,b'; ',' names none). */
 function featuresOption(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const features = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const features = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (features.length === 0) throw new ArgumentError("--features", "a comma-separated list of columns, at least one", value);
   return features;
 }
@@ -138,10 +145,18 @@ async function standardize(X: ChunkedArray, runtime: Runtime): Promise<{ X: Chun
   return { X: X.sub(array.fromTypedArray(mean!)).div(array.fromTypedArray(scale)), mean: Array.from(mean!), scale };
 }
 
-export async function runFit(file: string, options: FitOptions, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<void> {
-  if (!(FAMILIES as readonly string[]).includes(options.family)) throw new ArgumentError("--family", `one of ${FAMILIES.join(", ")}`, options.family);
-  if (!(REGULARIZERS as readonly string[]).includes(options.regularizer)) throw new ArgumentError("--regularizer", `one of ${REGULARIZERS.join(", ")}`, options.regularizer);
-  if (options.solver !== undefined && !(SOLVERS as readonly string[]).includes(options.solver)) throw new ArgumentError("--solver", `one of ${SOLVERS.join(", ")}`, options.solver);
+export async function runFit(
+  file: string,
+  options: FitOptions,
+  out: (text: string) => void,
+  err: (text: string) => void = (t) => process.stderr.write(`${t}\n`),
+): Promise<void> {
+  if (!(FAMILIES as readonly string[]).includes(options.family))
+    throw new ArgumentError("--family", `one of ${FAMILIES.join(", ")}`, options.family);
+  if (!(REGULARIZERS as readonly string[]).includes(options.regularizer))
+    throw new ArgumentError("--regularizer", `one of ${REGULARIZERS.join(", ")}`, options.regularizer);
+  if (options.solver !== undefined && !(SOLVERS as readonly string[]).includes(options.solver))
+    throw new ArgumentError("--solver", `one of ${SOLVERS.join(", ")}`, options.solver);
   const lambda = number("--lambda", options.lambda, (v) => v >= 0, "a number >= 0");
   const l1Ratio = number("--l1-ratio", options.l1Ratio, (v) => v >= 0 && v <= 1, "a number in [0, 1]");
   const maxIter = number("--max-iter", options.maxIter, (v) => Number.isInteger(v) && v >= 1, "a whole number >= 1");
@@ -154,8 +169,14 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   const Estimator = ESTIMATORS[family];
   // an unsupported solver/penalty pair fails before the file is read
   const model = new Estimator({
-    solver: options.solver as SolverName | undefined, regularizer: options.regularizer as RegularizerName, lambda, l1Ratio,
-    fitIntercept: options.intercept !== false, maxIter, tol, ...(options.fista === undefined ? {} : { fista: options.fista }),
+    solver: options.solver as SolverName | undefined,
+    regularizer: options.regularizer as RegularizerName,
+    lambda,
+    l1Ratio,
+    fitIntercept: options.intercept !== false,
+    maxIter,
+    tol,
+    ...(options.fista === undefined ? {} : { fista: options.fista }),
   });
   await checkOutput(options.out, [file], options.force);
   const progress = createProgress(options.quiet === true || options.json === true);
@@ -163,7 +184,11 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
   try {
     progress.update(0, 2, `reading ${file}`);
     const table = await readTable(file, {
-      target: options.target, features, delimiter, missing, header: options.header,
+      target: options.target,
+      features,
+      delimiter,
+      missing,
+      header: options.header,
       onProgress: (rows) => progress.update(0, 2, `reading ${file}: ${rows} rows`),
     });
     if (!table.y) throw new ArgumentError("--target", "a column of the file", options.target);
@@ -176,7 +201,8 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
     }
     progress.update(1, 2, `fitting ${table.rows} rows x ${table.features.length} features`);
     model.options.runtime = runtime;
-    model.options.onIteration = ({ iteration, objective }) => progress.update(1, 2, `iteration ${iteration}, objective ${objective.toPrecision(10)}`);
+    model.options.onIteration = ({ iteration, objective }) =>
+      progress.update(1, 2, `iteration ${iteration}, objective ${objective.toPrecision(10)}`);
     const t0 = performance.now();
     const warnings: string[] = [];
     await model.fit(X, table.y, { onWarning: (w) => warnings.push(cliWarning(w, options)) });
@@ -187,10 +213,20 @@ export async function runFit(file: string, options: FitOptions, out: (text: stri
     const saved: SavedModel = { ...model.toJSON(), features: table.features, target: options.target, standardize: scaler };
     if (options.out) await writeFileAtomic(options.out, `${JSON.stringify(saved, null, 2)}\n`);
     if (options.json) {
-      out(JSON.stringify({
-        coef: Array.from(model.coef!), intercept: model.intercept, objective: model.objective, nIter: model.nIter, converged: model.converged,
-        optimality: model.optimality, tol: model.options.tol ?? DEFAULT_TOL, warnings, seconds, features: table.features,
-      }));
+      out(
+        JSON.stringify({
+          coef: Array.from(model.coef!),
+          intercept: model.intercept,
+          objective: model.objective,
+          nIter: model.nIter,
+          converged: model.converged,
+          optimality: model.optimality,
+          tol: model.options.tol ?? DEFAULT_TOL,
+          warnings,
+          seconds,
+          features: table.features,
+        }),
+      );
       return;
     }
     const width = Math.max(9, ...table.features.map((f) => f.length));
@@ -219,18 +255,30 @@ function checkSavedModel(saved: SavedModel, modelFile: string): void {
   const refuse = (what: string) => {
     throw new ArgumentError("MODEL", "a model file written by 'weft fit --out'", `${modelFile}, whose ${what}`);
   };
-  const finiteList = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x));
+  const finiteList = (v: unknown, n: number) =>
+    Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x));
   const { features, coef, intercept, standardize } = saved;
-  if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== "string")) refuse("features are not a list of column names");
+  if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== "string"))
+    refuse("features are not a list of column names");
   if (!finiteList(coef, features.length)) refuse(`coef is not ${features.length} finite numbers, one per feature`);
   if (typeof intercept !== "number" || !Number.isFinite(intercept)) refuse("intercept is not a finite number");
   if (standardize === null || standardize === undefined) return;
-  if (typeof standardize !== "object" || !finiteList(standardize.mean, features.length) || !finiteList(standardize.scale, features.length) || standardize.scale.some((s) => s <= 0)) {
+  if (
+    typeof standardize !== "object" ||
+    !finiteList(standardize.mean, features.length) ||
+    !finiteList(standardize.scale, features.length) ||
+    standardize.scale.some((s) => s <= 0)
+  ) {
     refuse(`standardize is not null nor { mean, scale } of ${features.length} finite numbers each (scales > 0)`);
   }
 }
 
-export async function runPredict(modelFile: string, file: string, options: { out?: string; force?: boolean; threads?: string; delimiter?: string; missing?: string; quiet?: boolean }, out: (text: string) => void): Promise<void> {
+export async function runPredict(
+  modelFile: string,
+  file: string,
+  options: { out?: string; force?: boolean; threads?: string; delimiter?: string; missing?: string; quiet?: boolean },
+  out: (text: string) => void,
+): Promise<void> {
   await checkOutput(options.out, [modelFile, file], options.force);
   let saved: SavedModel;
   try {
@@ -253,7 +301,9 @@ export async function runPredict(modelFile: string, file: string, options: { out
     model.options.runtime = runtime;
     progress.update(0, 2, `reading ${file}`);
     const table = await readTable(file, {
-      features: saved.features, delimiter, missing,
+      features: saved.features,
+      delimiter,
+      missing,
       onProgress: (rows) => progress.update(0, 2, `reading ${file}: ${rows} rows`),
     });
     progress.update(1, 2, `predicting ${table.rows} rows`);

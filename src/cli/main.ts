@@ -36,7 +36,15 @@ function buildProgram(io: CliIO): Command {
     .requiredOption("--target <column>", "the response column (for .npy: its index)")
     .option("--features <list>", "comma-separated feature columns (default: all but the target)")
     .addOption(new Option("--family <name>", "the GLM family").choices(["logistic", "normal", "poisson"]).default("logistic"))
-    .addOption(new Option("--solver <name>", "the solver (default: lbfgs, or proximal_grad with an L1 part)").choices(["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"]))
+    .addOption(
+      new Option("--solver <name>", "the solver (default: lbfgs, or proximal_grad with an L1 part)").choices([
+        "lbfgs",
+        "newton",
+        "gradient_descent",
+        "proximal_grad",
+        "admm",
+      ]),
+    )
     .addOption(new Option("--regularizer <name>", "the penalty").choices(["l1", "l2", "elastic_net", "none"]).default("l2"))
     .option("--lambda <x>", "the penalty weight (1/C of scikit-learn; default 1)")
     .option("--l1-ratio <a>", "elastic net's L1 share, in [0, 1]")
@@ -44,13 +52,19 @@ function buildProgram(io: CliIO): Command {
     .option("--no-intercept", "no intercept")
     .option("--standardize", "scale each feature to mean 0 and population standard deviation 1 first")
     .option("--max-iter <n>", "most solver iterations")
-    .option("--tol <t>", "the stopping tolerance: the fit has converged when its optimality residual (the gradient, or the KKT residual with an L1 part, scaled to the data) is at most this (default 1e-8)")
+    .option(
+      "--tol <t>",
+      "the stopping tolerance: the fit has converged when its optimality residual (the gradient, or the KKT residual with an L1 part, scaled to the data) is at most this (default 1e-8)",
+    )
     .option("--fista", "proximal_grad: FISTA's momentum with adaptive restart (the default)")
     .option("--no-fista", "proximal_grad: plain proximal gradient steps")
     .option("--threads <n>", "threads, this one included (default: all cores)")
     .option("--out <model.json>", "write the fitted model here (never over the input; over an existing file only with --force)")
     .option("--force", "let --out replace an existing file")
-    .option("--json", "print { coef, intercept, objective, nIter, converged, optimality, tol, warnings, seconds, features } on stdout and nothing else")
+    .option(
+      "--json",
+      "print { coef, intercept, objective, nIter, converged, optimality, tol, warnings, seconds, features } on stdout and nothing else",
+    )
     .option("--delimiter <char>", "CSV delimiter (default: comma, tab for .tsv)")
     .option("--missing <policy>", "empty or NA cells: error (default), drop the row, or a number to fill in")
     .option("--no-header", "the CSV has no header row: columns are named 0, 1, ...")
@@ -61,10 +75,15 @@ function buildProgram(io: CliIO): Command {
 
   program
     .command("predict")
-    .description("predict with a model saved by 'weft fit --out' on a data file; writes CSV (prediction, and probability for logistic models)")
+    .description(
+      "predict with a model saved by 'weft fit --out' on a data file; writes CSV (prediction, and probability for logistic models)",
+    )
     .argument("<model>", "the model JSON")
     .argument("<file>", "the data: its columns must include the model's features")
-    .option("--out <file.csv>", "write the predictions here (default: stdout; never over an input; over an existing file only with --force)")
+    .option(
+      "--out <file.csv>",
+      "write the predictions here (default: stdout; never over an input; over an existing file only with --force)",
+    )
     .option("--force", "let --out replace an existing file")
     .option("--threads <n>", "threads, this one included")
     .option("--delimiter <char>", "CSV delimiter")
@@ -101,7 +120,9 @@ function buildProgram(io: CliIO): Command {
 
   program
     .command("profile")
-    .description(`run a suite (${PROFILE_SUITES.join(", ")}) or a script of yours (--script) with task timings and write its task stream as an HTML page`)
+    .description(
+      `run a suite (${PROFILE_SUITES.join(", ")}) or a script of yours (--script) with task timings and write its task stream as an HTML page`,
+    )
     .argument("[suite]", `the suite: ${PROFILE_SUITES.join(", ")} (none with --script)`)
     .requiredOption("--out <file>", "the HTML file to write")
     .option("--script <file>", "profile this ES module instead: every computation it makes on the default runtime")

@@ -13,7 +13,11 @@ import { loadBench } from "./bench.js";
 
 export const PROFILE_SUITES = ["graph", "overhead", "glm"] as const;
 
-export async function runProfile(suite: string | undefined, options: { out?: string; rows?: string; script?: string }, out: (text: string) => void): Promise<void> {
+export async function runProfile(
+  suite: string | undefined,
+  options: { out?: string; rows?: string; script?: string },
+  out: (text: string) => void,
+): Promise<void> {
   if (options.script !== undefined) {
     if (suite !== undefined) throw new ArgumentError("SUITE", "no suite when --script is given", suite);
     return profileScript(options.script, options.out, out);
@@ -23,9 +27,15 @@ export async function runProfile(suite: string | undefined, options: { out?: str
   }
   if (!options.out) throw new ArgumentError("--out", "the path of the HTML file to write", options.out);
   const rows = options.rows === undefined ? undefined : Number(options.rows);
-  if (rows !== undefined && !(Number.isInteger(rows) && rows >= 10)) throw new ArgumentError("--rows", "a whole number of rows, at least 10", options.rows);
+  if (rows !== undefined && !(Number.isInteger(rows) && rows >= 10))
+    throw new ArgumentError("--rows", "a whole number of rows, at least 10", options.rows);
   const bench = await loadBench();
-  const runs = suite === "graph" ? await bench.profileGraph() : suite === "overhead" ? await bench.profileOverhead() : await bench.profileGlm({ rows });
+  const runs =
+    suite === "graph"
+      ? await bench.profileGraph()
+      : suite === "overhead"
+        ? await bench.profileOverhead()
+        : await bench.profileGlm({ rows });
   const pages = runs.map((r) => renderProfilePage(r.events, { title: r.name }));
   // one page holding both timelines, one after the other
   const body = pages.map((p) => p.slice(p.indexOf("<body>") + 6, p.indexOf("</body>"))).join("\n<hr>\n");
@@ -33,9 +43,10 @@ export async function runProfile(suite: string | undefined, options: { out?: str
   writeFileSync(options.out, html);
   for (const r of runs) {
     const s = summarize(r.events);
-    const perIteration = "nonKernelShareMean" in r
-      ? `; per iteration ${r.msPerIteration.toFixed(2)} ms, ${(100 * r.nonKernelShare).toFixed(1)}% of thread time outside tasks (median iteration; ${(100 * r.nonKernelShareMean).toFixed(1)}% over all)`
-      : "";
+    const perIteration =
+      "nonKernelShareMean" in r
+        ? `; per iteration ${r.msPerIteration.toFixed(2)} ms, ${(100 * r.nonKernelShare).toFixed(1)}% of thread time outside tasks (median iteration; ${(100 * r.nonKernelShareMean).toFixed(1)}% over all)`
+        : "";
     out(`${r.name}: ${s.tasks} tasks in ${s.wallMs.toFixed(2)} ms, ${(100 * s.utilization).toFixed(1)}% busy${perIteration}`);
   }
   out(`wrote ${options.out}`);
@@ -53,7 +64,9 @@ async function profileScript(script: string, page: string | undefined, out: (tex
   const rt = await getDefaultRuntime();
   const { profile } = await rt.trace(() => import(pathToFileURL(file).href));
   if (profile.events.length === 0) {
-    out(`${basename(file)} ran no computation on the default runtime (a script with a Runtime of its own can profile itself with runtime.trace(), see the tutorial's chapter 3)`);
+    out(
+      `${basename(file)} ran no computation on the default runtime (a script with a Runtime of its own can profile itself with runtime.trace(), see the tutorial's chapter 3)`,
+    );
     return;
   }
   const s = summarize(profile.events);

@@ -112,7 +112,14 @@ export class Plan {
         } catch (error) {
           throw taskError(plan, i, error, names);
         }
-        if (events) events.push({ key: keyOf(plan, i, names), label: plan.groups[plan.taskGroup[i]!]!.label, lane: 0, start, end: performance.now() });
+        if (events)
+          events.push({
+            key: keyOf(plan, i, names),
+            label: plan.groups[plan.taskGroup[i]!]!.label,
+            lane: 0,
+            start,
+            end: performance.now(),
+          });
         values[i] = result;
         for (let q = lastReadCut[i]!; q < lastReadCut[i + 1]!; q++) {
           const p = lastReadFlat[q]!;

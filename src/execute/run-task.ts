@@ -16,7 +16,10 @@ export type { RunnablePlan, RunnerHooks } from "./runner.js";
 
 /** A step threw: which step (its index in the task) and the original error. */
 export class StepFailure extends Error {
-  constructor(readonly step: number, override readonly cause: unknown) {
+  constructor(
+    readonly step: number,
+    override readonly cause: unknown,
+  ) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
 }
@@ -53,7 +56,6 @@ function contextFor(hooks: RunnerHooks, position: number, last: boolean): TaskCo
   c.last = last;
   return c;
 }
-
 
 /**
  * Runs the task at `position` and returns its result. Values of other positions come from
@@ -98,8 +100,13 @@ export function runTask(plan: RunnablePlan, position: number, valueAt: (p: numbe
 
 /** Step j of a task: its arguments resolved, its op called. */
 function runStep(
-  plan: RunnablePlan, position: number, steps: ExecProgram["steps"], j: number, results: readonly unknown[],
-  valueAt: (p: number) => unknown, hooks: RunnerHooks,
+  plan: RunnablePlan,
+  position: number,
+  steps: ExecProgram["steps"],
+  j: number,
+  results: readonly unknown[],
+  valueAt: (p: number) => unknown,
+  hooks: RunnerHooks,
 ): unknown {
   const step = steps[j]!;
   const source = step.args;
@@ -116,8 +123,11 @@ const NO_RESULTS: unknown[] = [];
 
 /** The common case, a task of one step: no step results to keep. */
 function runSingle(
-  plan: RunnablePlan, position: number, step: { readonly op: OpDefinition; readonly args: readonly ExecProgramArg[] },
-  valueAt: (p: number) => unknown, hooks: RunnerHooks,
+  plan: RunnablePlan,
+  position: number,
+  step: { readonly op: OpDefinition; readonly args: readonly ExecProgramArg[] },
+  valueAt: (p: number) => unknown,
+  hooks: RunnerHooks,
 ): unknown {
   const source = step.args;
   const args: unknown[] = new Array(source.length);

@@ -47,7 +47,11 @@ function fill(a: unknown, results: readonly unknown[], input: (j: number) => unk
 
 /** The value of argument `a` of a step of the task at `position`. */
 export function argValue(
-  a: ExecProgramArg, plan: RunnablePlan, position: number, results: readonly unknown[], valueAt: (p: number) => unknown,
+  a: ExecProgramArg,
+  plan: RunnablePlan,
+  position: number,
+  results: readonly unknown[],
+  valueAt: (p: number) => unknown,
 ): unknown {
   switch (a.kind) {
     case "step":
@@ -59,7 +63,8 @@ export function argValue(
     case "chunk":
       return a.table[plan.taskChunk[position]!];
     case "inputs": {
-      const from = plan.depStart[position]!, to = plan.depStart[position + 1]!;
+      const from = plan.depStart[position]!,
+        to = plan.depStart[position + 1]!;
       const list: unknown[] = new Array(to - from);
       for (let q = from; q < to; q++) list[q - from] = valueAt(plan.depList[q]!);
       return list;

@@ -6,7 +6,11 @@ import { StepFailure } from "./run-task.js";
 
 /** A task failed: names the task (and the fused step inside it) and keeps the original error as cause. */
 export class TaskError extends WeftError {
-  constructor(readonly key: Key, readonly step: Key, cause: unknown) {
+  constructor(
+    readonly key: Key,
+    readonly step: Key,
+    cause: unknown,
+  ) {
     const where = step === key ? formatKey(key) : `${formatKey(key)} (step ${formatKey(step)})`;
     super(`task ${where} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

@@ -106,7 +106,8 @@ function planRun(program: ExecProgram, start: number, end: number): TilePlan | n
       let operand: Operand | undefined;
       if (a.kind === "step") operand = a.step >= start ? { reg: a.step - start } : slot(`s${a.step}`, { step: a.step });
       else if (a.kind === "input") operand = slot(`i${a.index}`, { arg: a });
-      else if (a.kind === "chunk") operand = slot(`n${sources.length}`, { arg: a }); // a number per chunk
+      else if (a.kind === "chunk")
+        operand = slot(`n${sources.length}`, { arg: a }); // a number per chunk
       else if (a.kind === "literal" && (typeof a.value === "number" || isBuffer(a.value))) operand = slot(`n${sources.length}`, { arg: a }); // a number, or a constant buffer
       if (!operand) return null; // an argument a kernel cannot take (a list, a string)
       args.push(operand);
@@ -118,14 +119,20 @@ function planRun(program: ExecProgram, start: number, end: number): TilePlan | n
   // A float32 source widened only to be reduced: the reduction reads the float32 values itself
   // (half the bytes, no widened tile in between; a float32 array's sum, min or max).
   const [first, second] = steps;
-  if (steps.length === 2 && first!.spec.kind === "unary" && first!.spec.kernel === "widenF32" && "slot" in first!.args[0]!
-    && second!.spec.kind === "reduce" && "reg" in second!.args[0]!) {
+  if (
+    steps.length === 2 &&
+    first!.spec.kind === "unary" &&
+    first!.spec.kernel === "widenF32" &&
+    "slot" in first!.args[0]! &&
+    second!.spec.kind === "reduce" &&
+    "reg" in second!.args[0]!
+  ) {
     const kernel = `${second!.spec.kernel}F32` as "sumF32" | "sumSquaresF32" | "minF32" | "maxF32";
     steps.splice(0, 2, { spec: { kind: "reduce", kernel, inBytes: 4 }, args: [first!.args[0]!] });
   }
   const readAs = new Map<number, number>();
   for (const step of steps) {
-    const inBytes = step.spec.kind === "binary" ? 8 : step.spec.inBytes ?? 8;
+    const inBytes = step.spec.kind === "binary" ? 8 : (step.spec.inBytes ?? 8);
     for (const a of step.args) {
       if (!("slot" in a)) continue;
       if ((readAs.get(a.slot) ?? inBytes) !== inBytes) return null; // read both ways: run the steps as usual
@@ -163,7 +170,8 @@ function prepare(plan: TilePlan, raw: KernelTable): Prepared {
   const known = prepared.get(plan);
   if (known) {
     // this thread's current kernels (an override since the last run must be the one called)
-    for (let s = 0; s < known.names.length; s++) for (let i = 0; i < known.names[s]!.length; i++) known.fns[s]![i] = k[known.names[s]![i]!]!;
+    for (let s = 0; s < known.names.length; s++)
+      for (let i = 0; i < known.names[s]!.length; i++) known.fns[s]![i] = k[known.names[s]![i]!]!;
     return known;
   }
   const steps = plan.steps;
@@ -181,7 +189,15 @@ function prepare(plan: TilePlan, raw: KernelTable): Prepared {
   const last = steps[steps.length - 1]!.spec;
   const kind = last.kind === "reduce" ? last.kernel.replace(/F32$/, "") : undefined;
   const reduce = kind === "sum" || kind === "sumSquares" ? 1 : kind === "min" ? 2 : kind === "max" ? 3 : 0;
-  const p: Prepared = { kinds, operands, names, fns, reduce, values: new Array(plan.sources.length), ptrs: new Float64Array(plan.sources.length) };
+  const p: Prepared = {
+    kinds,
+    operands,
+    names,
+    fns,
+    reduce,
+    values: new Array(plan.sources.length),
+    ptrs: new Float64Array(plan.sources.length),
+  };
   prepared.set(plan, p);
   return p;
 }
@@ -192,11 +208,17 @@ function prepare(plan: TilePlan, raw: KernelTable): Prepared {
  * do not line up, so the caller runs the steps instead.
  */
 export function runTiles(
-  exec: RunnablePlan, position: number, plan: TilePlan, results: readonly unknown[], valueAt: (p: number) => unknown, hooks: RunnerHooks,
+  exec: RunnablePlan,
+  position: number,
+  plan: TilePlan,
+  results: readonly unknown[],
+  valueAt: (p: number) => unknown,
+  hooks: RunnerHooks,
 ): unknown {
   const prep = prepare(plan, hooks.kernels!.raw);
   const { values, ptrs, kinds, operands, fns, reduce } = prep;
-  const sources = plan.sources, sourceBytes = plan.sourceBytes;
+  const sources = plan.sources,
+    sourceBytes = plan.sourceBytes;
   let n = -1;
   for (let i = 0; i < sources.length; i++) {
     const src = sources[i]!;
@@ -215,14 +237,15 @@ export function runTiles(
   if (n < 0) return UNTILED; // numbers only: nothing to stream
   const steps = kinds.length;
   for (let s = 0; s < steps; s++) {
-    const a = operands[2 * s]!, b = operands[2 * s + 1]!;
+    const a = operands[2 * s]!,
+      b = operands[2 * s + 1]!;
     const streams = a < 0 || ptrs[a]! >= 0 || (kinds[s] === 1 && (b < 0 || ptrs[b]! >= 0));
     if (!streams) return UNTILED; // an op on numbers alone: not an expression over the chunk
   }
   if (n === 0 && (reduce === 2 || reduce === 3)) return UNTILED; // the kernel op says what the empty case is
   const registersAt = plan.registers > 0 ? hooks.allocScratch(8 * TILE * plan.registers, position).ptr : 0;
   const lastSpec = plan.steps[steps - 1]!.spec;
-  const outBytes = lastSpec.kind === "unary" ? lastSpec.outBytes ?? 8 : 8;
+  const outBytes = lastSpec.kind === "unary" ? (lastSpec.outBytes ?? 8) : 8;
   const out = reduce ? undefined : plan.last ? hooks.allocResult(outBytes * n, position) : hooks.allocScratch(outBytes * n, position);
   const outAt = out ? out.ptr : 0;
   let acc = reduce === 2 ? Infinity : reduce === 3 ? -Infinity : 0;

@@ -60,7 +60,15 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
 
   /** The parameters getParams always lists (options given beside them are listed too). */
   protected paramDefaults(): Record<string, unknown> {
-    return { solver: undefined, regularizer: undefined, lambda: undefined, l1Ratio: undefined, fitIntercept: undefined, maxIter: undefined, tol: undefined };
+    return {
+      solver: undefined,
+      regularizer: undefined,
+      lambda: undefined,
+      l1Ratio: undefined,
+      fitIntercept: undefined,
+      maxIter: undefined,
+      tol: undefined,
+    };
   }
 
   /** Checked as the constructor checks them: errors say `estimator`, as the constructor's do. */
@@ -121,7 +129,8 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
    * @internal
    */
   async fitProblem(problem: GlmProblem, options: FitOptions & { path?: PathStart } = {}): Promise<this> {
-    const intercept = problem.intercept, p = problem.p;
+    const intercept = problem.intercept,
+      p = problem.p;
     const reg = new Regularizer(this.options.regularizer!, this.options.lambda!, this.options.l1Ratio ?? 0.5);
     // the solvers work in scaled coordinates (glm/scaling.ts): the user's problem, well conditioned
     const stats = problem.statistics();
@@ -138,10 +147,18 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
     const gamma0 = coords.toScaled(start);
     let result: SolverResult;
     switch (this.options.solver!) {
-      case "lbfgs": result = await lbfgs(objective, gamma0, { ...common, warmStart: initial !== undefined, initialPairs: pairs }); break;
-      case "newton": result = await newton(objective, gamma0, common); break;
-      case "gradient_descent": result = await gradientDescent(objective, gamma0, common); break;
-      case "proximal_grad": result = await proximalGrad(objective, gamma0, { ...common, fista: this.options.fista }); break;
+      case "lbfgs":
+        result = await lbfgs(objective, gamma0, { ...common, warmStart: initial !== undefined, initialPairs: pairs });
+        break;
+      case "newton":
+        result = await newton(objective, gamma0, common);
+        break;
+      case "gradient_descent":
+        result = await gradientDescent(objective, gamma0, common);
+        break;
+      case "proximal_grad":
+        result = await proximalGrad(objective, gamma0, { ...common, fista: this.options.fista });
+        break;
       case "admm": {
         result = await admm(objective, gamma0, { ...common, rho: this.options.rho, rho0: curvature / Math.max(problem.chunks, 1) });
         break;
@@ -157,9 +174,21 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
     this.optimalityMeasure = reg.smooth ? "the largest scaled gradient entry" : "the largest scaled proximal-gradient (KKT) residual";
     this.residuals = result.residuals;
     this.history = result.history;
-    this.lastPath = { coef: beta, pairs: result.pairs ? pairsFromCoordinates(result.pairs, coords) : undefined, l2: reg.l2, smooth: reg.smooth };
+    this.lastPath = {
+      coef: beta,
+      pairs: result.pairs ? pairsFromCoordinates(result.pairs, coords) : undefined,
+      l2: reg.l2,
+      smooth: reg.smooth,
+    };
     const warn = (code: FitWarning["code"], message: string) => {
-      const warning: FitWarning = { code, message, optimality: result.optimality, tol: this.options.tol ?? DEFAULT_TOL, iterations: result.nIter, solver: this.options.solver! };
+      const warning: FitWarning = {
+        code,
+        message,
+        optimality: result.optimality,
+        tol: this.options.tol ?? DEFAULT_TOL,
+        iterations: result.nIter,
+        solver: this.options.solver!,
+      };
       if (options.onWarning) options.onWarning(warning);
       else process.emitWarning(message, { code });
     };
@@ -167,22 +196,32 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
     if (problem.family.name === "logistic" && unpenalized) {
       const eta = await problem.linearPredictor(beta);
       const labels = problem.labels();
-      let separated = true, saturated = 0;
+      let separated = true,
+        saturated = 0;
       for (let i = 0; i < eta.length; i++) {
         if ((2 * labels[i]! - 1) * eta[i]! <= 0) separated = false;
         if (Math.abs(eta[i]!) > 36) saturated += 1; // a probability within 2e-16 of 0 or 1
       }
       if (separated) {
         this.converged = false;
-        warn("WEFT_NO_FINITE_OPTIMUM", `${this.kind}: the classes are separable by a hyperplane, so without a penalty the loss has no minimum: it falls toward 0 as the coefficients grow without bound, and these (largest |coef| ${Math.max(...Array.from(this.coef, Math.abs)).toPrecision(3)}) only grow with more iterations. Add a penalty (regularizer 'l2', lambda > 0).`);
+        warn(
+          "WEFT_NO_FINITE_OPTIMUM",
+          `${this.kind}: the classes are separable by a hyperplane, so without a penalty the loss has no minimum: it falls toward 0 as the coefficients grow without bound, and these (largest |coef| ${Math.max(...Array.from(this.coef, Math.abs)).toPrecision(3)}) only grow with more iterations. Add a penalty (regularizer 'l2', lambda > 0).`,
+        );
         return this;
       }
       if (saturated > 0) {
-        warn("WEFT_SATURATED", `${this.kind}: ${saturated} fitted probabilities are numerically 0 or 1: the classes may be (nearly) separable, where without a penalty no finite optimum exists and the coefficients grow with every iteration; they are large and poorly determined. Add a penalty (regularizer 'l2', lambda > 0).`);
+        warn(
+          "WEFT_SATURATED",
+          `${this.kind}: ${saturated} fitted probabilities are numerically 0 or 1: the classes may be (nearly) separable, where without a penalty no finite optimum exists and the coefficients grow with every iteration; they are large and poorly determined. Add a penalty (regularizer 'l2', lambda > 0).`,
+        );
       }
     }
     if (!this.converged) {
-      warn("WEFT_NOT_CONVERGED", `${this.kind} (${this.options.solver}) did not converge in ${result.nIter} iterations: ${this.optimalityMeasure} is ${result.optimality.toPrecision(3)}, above tol ${formatSmall(this.options.tol ?? DEFAULT_TOL)}. Try a larger maxIter, standardized features (preprocessing.StandardScaler), or another solver${this.options.solver === "lbfgs" || this.options.solver === "newton" ? "" : reg.smooth ? " (lbfgs or newton)" : ""}.`);
+      warn(
+        "WEFT_NOT_CONVERGED",
+        `${this.kind} (${this.options.solver}) did not converge in ${result.nIter} iterations: ${this.optimalityMeasure} is ${result.optimality.toPrecision(3)}, above tol ${formatSmall(this.options.tol ?? DEFAULT_TOL)}. Try a larger maxIter, standardized features (preprocessing.StandardScaler), or another solver${this.options.solver === "lbfgs" || this.options.solver === "newton" ? "" : reg.smooth ? " (lbfgs or newton)" : ""}.`,
+      );
     }
     return this;
   }
@@ -208,12 +247,18 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const Xa = toMatrix(X, "predict", { chunkRows: this.options.chunkRows, threads: runtime.threads });
     if (Xa.ndim !== 2 || Xa.shape[1] !== this.coef.length) {
-      throw new ArgumentError("X", `a matrix with ${this.coef.length} columns (the features fitted)`, `shape [${Xa.shape.join(", ")}]`, "predict");
+      throw new ArgumentError(
+        "X",
+        `a matrix with ${this.coef.length} columns (the features fitted)`,
+        `shape [${Xa.shape.join(", ")}]`,
+        "predict",
+      );
     }
     const eta = (await Xa.matmul(fromTypedArray(this.coef)).add(this.intercept).compute({ runtime })) as Float64Array;
     // a NaN or infinite feature makes its row's prediction meaningless: say which row
     const bad = eta.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new ArgumentError("X", "finite values", `a non-finite value in row ${bad} (its linear predictor is ${eta[bad]})`, "predict");
+    if (bad >= 0)
+      throw new ArgumentError("X", "finite values", `a non-finite value in row ${bad} (its linear predictor is ${eta[bad]})`, "predict");
     return eta;
   }
 
@@ -255,8 +300,15 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
   toJSON(): ModelJSON {
     if (!this.coef) throw new WeftError(`${this.kind} is not fitted: nothing to save`);
     return {
-      kind: this.kind, family: this.familyName, coef: Array.from(this.coef), intercept: this.intercept, options: parametersOf(this.options),
-      nIter: this.nIter, objective: this.objective, converged: this.converged, optimality: this.optimality,
+      kind: this.kind,
+      family: this.familyName,
+      coef: Array.from(this.coef),
+      intercept: this.intercept,
+      options: parametersOf(this.options),
+      nIter: this.nIter,
+      objective: this.objective,
+      converged: this.converged,
+      optimality: this.optimality,
     };
   }
 

@@ -9,7 +9,15 @@ export interface SmoothObjective {
    * ADMM's local steps (when the objective is a chunked GLM problem), in the coordinates given
    * (beta itself when not given); `refreshHessian` recomputes each chunk's kept Hessian.
    */
-  admmLocal?(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number, refreshHessian: boolean, coordinates?: Coordinates): Promise<Float64Array[]>;
+  admmLocal?(
+    z: Float64Array,
+    u: Float64Array,
+    previous: Float64Array,
+    rho: number,
+    newtonSteps: number,
+    refreshHessian: boolean,
+    coordinates?: Coordinates,
+  ): Promise<Float64Array[]>;
   /** Unknowns: p coefficients, then the intercept when fitted. */
   readonly n: number;
   /** Coefficients (the penalized unknowns). */

@@ -25,7 +25,17 @@ const kernel = (ctx: TaskContext, name: string): Kernel => {
  * grad (p + 1 values: coefficients, then the intercept's) and the loss (the last value), over
  * rows [row0, row0 + rows) of the chunk (a task may take part of a chunk, for balance).
  */
-export function glmChunkLossGrad(ctx: TaskContext, lossGradKernel: string, X: BufferViews, y: BufferViews, beta: BufferViews, row0: number, rows: number, p: number, intercept: boolean): BufferViews {
+export function glmChunkLossGrad(
+  ctx: TaskContext,
+  lossGradKernel: string,
+  X: BufferViews,
+  y: BufferViews,
+  beta: BufferViews,
+  row0: number,
+  rows: number,
+  p: number,
+  intercept: boolean,
+): BufferViews {
   const out = ctx.alloc(8 * (p + 2));
   const b0 = intercept ? beta.f64()[p]! : 0;
   const loss = kernel(ctx, lossGradKernel)(rows, p, X.ptr + 8 * row0 * p, Math.max(p, 1), y.ptr + 8 * row0, beta.ptr, b0, out.ptr);
@@ -34,7 +44,17 @@ export function glmChunkLossGrad(ctx: TaskContext, lossGradKernel: string, X: Bu
 }
 
 /** The summed loss over rows [row0, row0 + rows) of the chunk. */
-export function glmChunkLoss(ctx: TaskContext, lossKernel: string, X: BufferViews, y: BufferViews, beta: BufferViews, row0: number, rows: number, p: number, intercept: boolean): number {
+export function glmChunkLoss(
+  ctx: TaskContext,
+  lossKernel: string,
+  X: BufferViews,
+  y: BufferViews,
+  beta: BufferViews,
+  row0: number,
+  rows: number,
+  p: number,
+  intercept: boolean,
+): number {
   const b0 = intercept ? beta.f64()[p]! : 0;
   return kernel(ctx, lossKernel)(rows, p, X.ptr + 8 * row0 * p, Math.max(p, 1), y.ptr + 8 * row0, beta.ptr, b0);
 }
@@ -43,14 +63,32 @@ export function glmChunkLoss(ctx: TaskContext, lossKernel: string, X: BufferView
  * The chunk's Hessian of the summed loss, n x n with n = p (+ 1 with an intercept):
  * [[X^T D X, X^T d], [d^T X, sum d]] with d the family's weights at beta.
  */
-export function glmChunkHessian(ctx: TaskContext, weightsKernel: string, X: BufferViews, beta: BufferViews, rows: number, p: number, intercept: boolean): BufferViews {
+export function glmChunkHessian(
+  ctx: TaskContext,
+  weightsKernel: string,
+  X: BufferViews,
+  beta: BufferViews,
+  rows: number,
+  p: number,
+  intercept: boolean,
+): BufferViews {
   const n = intercept ? p + 1 : p;
   const out = ctx.alloc(8 * n * n);
   hessianInto(ctx.kernels!.raw, kernel(ctx, weightsKernel), ctx.scratch(8 * Math.max(rows + p, 1)), X, beta, rows, p, intercept, out);
   return out;
 }
 
-function hessianInto(raw: KernelTable, weights: Kernel, scratch: BufferViews, X: BufferViews, beta: BufferViews, rows: number, p: number, intercept: boolean, out: BufferViews): void {
+function hessianInto(
+  raw: KernelTable,
+  weights: Kernel,
+  scratch: BufferViews,
+  X: BufferViews,
+  beta: BufferViews,
+  rows: number,
+  p: number,
+  intercept: boolean,
+  out: BufferViews,
+): void {
   const n = intercept ? p + 1 : p;
   const b0 = intercept ? beta.f64()[p]! : 0;
   const d = scratch.ptr; // rows weights, then p values of X^T d
@@ -80,21 +118,37 @@ function hessianInto(raw: KernelTable, weights: Kernel, scratch: BufferViews, X:
  */
 export function glmAdmmLocal(
   // the trial steps' losses come from lossGradKernel's pass; the loss kernel's name stays in the task's arguments
-  ctx: TaskContext, lossGradKernel: string, _lossKernel: string, weightsKernel: string,
-  X: BufferViews, y: BufferViews, z: BufferViews, u: BufferViews, previous: BufferViews, coords: BufferViews, hessians: BufferViews,
-  chunk: number, rows: number, p: number, intercept: boolean, newtonSteps: number,
+  ctx: TaskContext,
+  lossGradKernel: string,
+  _lossKernel: string,
+  weightsKernel: string,
+  X: BufferViews,
+  y: BufferViews,
+  z: BufferViews,
+  u: BufferViews,
+  previous: BufferViews,
+  coords: BufferViews,
+  hessians: BufferViews,
+  chunk: number,
+  rows: number,
+  p: number,
+  intercept: boolean,
+  newtonSteps: number,
 ): BufferViews {
   const n = intercept ? p + 1 : p;
-  const zv = z.f64(), uv = u.f64();
+  const zv = z.f64(),
+    uv = u.f64();
   const rho = zv[n]!; // rho travels after z: the solver may change it between iterations
   const refresh = zv[n + 1]! !== 0;
   const raw = ctx.kernels!.raw;
-  const lossGrad = kernel(ctx, lossGradKernel), weights = kernel(ctx, weightsKernel);
+  const lossGrad = kernel(ctx, lossGradKernel),
+    weights = kernel(ctx, weightsKernel);
   const out = ctx.alloc(8 * n);
   const beta = ctx.scratch(8 * n); // J x: what the kernels read
   const H = ctx.scratch(8 * n * n);
   const cv = coords.f64();
-  const d = cv.subarray(0, p), m = cv.subarray(p, 2 * p);
+  const d = cv.subarray(0, p),
+    m = cv.subarray(p, 2 * p);
   const x = out.f64();
   const v = Float64Array.from({ length: n }, (_, j) => zv[j]! - uv[chunk * n + j]!);
   x.set(previous.f64().subarray(chunk * n, (chunk + 1) * n));
@@ -121,7 +175,8 @@ export function glmAdmmLocal(
   }
   // each trial is evaluated with loss and gradient together (one pass over the chunk): an
   // accepted trial's gradient starts the next step, so a step costs one pass, not two
-  let g = ctx.scratch(8 * (n + 1)), gTrial = ctx.scratch(8 * (n + 1));
+  let g = ctx.scratch(8 * (n + 1)),
+    gTrial = ctx.scratch(8 * (n + 1));
   const trial = ctx.scratch(8 * n);
   const tv = trial.f64();
   const proxTerm = (gamma: ArrayLike<number>) => {
@@ -161,7 +216,8 @@ export function glmAdmmLocal(
     step.set(rhs.subarray(0, n));
     let slope = 0;
     for (let j = 0; j < n; j++) slope += gs[j]! * step[j]!;
-    let t = 1, accepted = false;
+    let t = 1,
+      accepted = false;
     for (let ls = 0; ls < 40; ls++, t /= 2) {
       for (let j = 0; j < n; j++) tv[j] = x[j]! - t * step[j]!;
       const next = evaluate(tv, gTrial);

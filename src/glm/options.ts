@@ -76,7 +76,21 @@ export interface FitWarning {
 
 /** Every option an estimator knows: any other name is refused (a misspelt one would be ignored). */
 export const ESTIMATOR_OPTIONS = [
-  "solver", "regularizer", "lambda", "l1Ratio", "fitIntercept", "maxIter", "tol", "chunkRows", "runtime", "onIteration", "fista", "rho", "abstol", "reltol", "signal",
+  "solver",
+  "regularizer",
+  "lambda",
+  "l1Ratio",
+  "fitIntercept",
+  "maxIter",
+  "tol",
+  "chunkRows",
+  "runtime",
+  "onIteration",
+  "fista",
+  "rho",
+  "abstol",
+  "reltol",
+  "signal",
 ] as const satisfies readonly (keyof EstimatorOptions)[];
 
 /** Options of fit() itself. */
@@ -100,12 +114,23 @@ export function checkEstimatorOptions(options: EstimatorOptions): EstimatorOptio
   // construct the penalty now: bad lambda / l1Ratio fail at construction
   const reg = new Regularizer(regularizer, lambda, options.l1Ratio ?? 0.5);
   if (!reg.smooth && (solver === "lbfgs" || solver === "newton" || solver === "gradient_descent")) {
-    throw new ArgumentError("solver", `proximal_grad or admm for the ${regularizer} penalty (${solver} needs a smooth objective)`, solver, where);
+    throw new ArgumentError(
+      "solver",
+      `proximal_grad or admm for the ${regularizer} penalty (${solver} needs a smooth objective)`,
+      solver,
+      where,
+    );
   }
   checkInteger(options.maxIter, "maxIter", where, 1);
   checkInteger(options.chunkRows, "chunkRows", where, 1);
-  for (const [name, v] of [["tol", options.tol], ["rho", options.rho], ["abstol", options.abstol], ["reltol", options.reltol]] as const) {
-    if (v !== undefined && (typeof v !== "number" || !(v > 0) || !Number.isFinite(v))) throw new ArgumentError(name, "a finite number > 0", v, where);
+  for (const [name, v] of [
+    ["tol", options.tol],
+    ["rho", options.rho],
+    ["abstol", options.abstol],
+    ["reltol", options.reltol],
+  ] as const) {
+    if (v !== undefined && (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)))
+      throw new ArgumentError(name, "a finite number > 0", v, where);
   }
   checkBoolean(options.fitIntercept, "fitIntercept", where);
   checkBoolean(options.fista, "fista", where);

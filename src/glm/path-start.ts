@@ -37,7 +37,13 @@ function shiftPairs(pairs: CurvaturePairs, delta: number, p: number): CurvatureP
  * `coords` (steps by J^-1, gradient changes by J^T); none unless both penalties are smooth (an
  * L1 part's curvature is not the pairs').
  */
-export function pairsForFit(path: PathStart | undefined, l2: number, smooth: boolean, p: number, coords: Coordinates): CurvaturePairs | undefined {
+export function pairsForFit(
+  path: PathStart | undefined,
+  l2: number,
+  smooth: boolean,
+  p: number,
+  coords: Coordinates,
+): CurvaturePairs | undefined {
   if (!path?.pairs || !smooth || !path.smooth) return undefined;
   const pairs = shiftPairs(path.pairs, l2 - path.l2, p);
   return { s: pairs.s.map((s) => coords.toScaled(s)), y: pairs.y.map((y) => coords.gradientToScaled(y)) };

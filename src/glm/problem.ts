@@ -73,7 +73,8 @@ export class GlmProblem implements SmoothObjective {
     // data already persisted on this runtime, chunked as needed, is read in place (not copied);
     // the kernels read float64, so float32 data is widened into a float64 copy
     const ready = (a: ChunkedArray, b: ChunkedArray) => a === b && a.isPersisted && a.runtime === runtime;
-    const X64 = X.astype("float64"), y64 = y.astype("float64");
+    const X64 = X.astype("float64"),
+      y64 = y.astype("float64");
     const Xr = rechunkTo(X64, X64.rowChunks, [X64.shape[1]!]);
     const yr = rechunkTo(y64, [1], X64.rowChunks);
     const Xc = ready(Xr, X) ? X : await Xr.persist({ runtime });
@@ -92,7 +93,8 @@ export class GlmProblem implements SmoothObjective {
   /** NaN or Inf anywhere, or a label the family does not accept: a clear error naming row and value. */
   private async check(): Promise<void> {
     const f = this.family;
-    const xs = this.X.chunkBuffers(), ys = this.y.chunkBuffers();
+    const xs = this.X.chunkBuffers(),
+      ys = this.y.chunkBuffers();
     // a finite sum means no NaN and no infinity: one SIMD pass per chunk, on all threads; look
     // closer only where it is not
     const sums = await this.runtime.computeLayers([new BlockwiseLayer("sum", [this.X.layer])]);
@@ -101,7 +103,8 @@ export class GlmProblem implements SmoothObjective {
       if (!Number.isFinite(sums[i] as number)) {
         const v = chunk.f64();
         for (let k = 0; k < v.length; k++) {
-          if (!Number.isFinite(v[k]!)) throw new ArgumentError("X", "finite values", `${v[k]} at row ${base + Math.floor(k / this.p)}, column ${k % this.p}`, "fit");
+          if (!Number.isFinite(v[k]!))
+            throw new ArgumentError("X", "finite values", `${v[k]} at row ${base + Math.floor(k / this.p)}, column ${k % this.p}`, "fit");
         }
       }
       const yv = ys[i]!.f64();
@@ -127,19 +130,29 @@ export class GlmProblem implements SmoothObjective {
    */
   private sumPlan(op: string, kernel: string, bytes: number | undefined, pieces: readonly RowPiece[]): Plan {
     const chunkOf = chunkTable(pieces.map((q) => q.chunk));
-    const partial = new BlockwiseLayer(op, [
-      { literal: kernel }, { layer: this.X.layer, chunkOf }, { layer: this.y.layer, chunkOf }, this.betaLayer,
-      { perChunk: chunkTable(pieces.map((q) => q.row0)) }, { perChunk: chunkTable(pieces.map((q) => q.rows)) },
-      { literal: this.p }, { literal: this.intercept },
-    ], { chunks: pieces.length, bytes });
+    const partial = new BlockwiseLayer(
+      op,
+      [
+        { literal: kernel },
+        { layer: this.X.layer, chunkOf },
+        { layer: this.y.layer, chunkOf },
+        this.betaLayer,
+        { perChunk: chunkTable(pieces.map((q) => q.row0)) },
+        { perChunk: chunkTable(pieces.map((q) => q.rows)) },
+        { literal: this.p },
+        { literal: this.intercept },
+      ],
+      { chunks: pieces.length, bytes },
+    );
     return this.summedPlan(partial, bytes);
   }
 
   /** A plan summing the chunks of `partial` in one task (vectors of `bytes` bytes, or numbers). */
   private summedPlan(partial: Layer, bytes: number | undefined): Plan {
-    const total = bytes === undefined
-      ? new TreeReductionLayer("combineSum", partial, Math.max(2, partial.size))
-      : new TreeReductionLayer("combineVectors", partial, Math.max(2, partial.size), { args: ["sum"], bytes });
+    const total =
+      bytes === undefined
+        ? new TreeReductionLayer("combineSum", partial, Math.max(2, partial.size))
+        : new TreeReductionLayer("combineVectors", partial, Math.max(2, partial.size), { args: ["sum"], bytes });
     return this.runtime.compile(new Graph([total]), [total.keyAt(0)]);
   }
 
@@ -147,9 +160,18 @@ export class GlmProblem implements SmoothObjective {
     if (this.hessianPlan) return this.hessianPlan;
     // the weighted Gram matrix of a whole chunk per task (a p x p result per piece would cost more)
     const n = this.n;
-    const partial = new BlockwiseLayer("glmChunkHessian", [
-      { literal: this.family.weightsKernel }, this.X.layer, this.betaLayer, { perChunk: this.X.chunkGrid.rows }, { literal: this.p }, { literal: this.intercept },
-    ], { bytes: 8 * n * n });
+    const partial = new BlockwiseLayer(
+      "glmChunkHessian",
+      [
+        { literal: this.family.weightsKernel },
+        this.X.layer,
+        this.betaLayer,
+        { perChunk: this.X.chunkGrid.rows },
+        { literal: this.p },
+        { literal: this.intercept },
+      ],
+      { bytes: 8 * n * n },
+    );
     this.hessianPlan = this.summedPlan(partial, 8 * n * n);
     return this.hessianPlan;
   }
@@ -232,7 +254,9 @@ export class GlmProblem implements SmoothObjective {
     return this.stats;
   }
 
-  private admm: { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; coords: Allocation; hessians: Allocation; steps: number } | undefined;
+  private admm:
+    | { plan: Plan; z: Allocation; u: Allocation; previous: Allocation; coords: Allocation; hessians: Allocation; steps: number }
+    | undefined;
 
   /** Row chunks of the data: ADMM's consensus blocks. */
   get chunks(): number {
@@ -245,20 +269,50 @@ export class GlmProblem implements SmoothObjective {
    * `coordinates` (see glm/scaling.ts; beta itself when not given). Each chunk keeps its
    * Hessian between calls, recomputed when `refreshHessian`.
    */
-  async admmLocal(z: Float64Array, u: Float64Array, previous: Float64Array, rho: number, newtonSteps: number, refreshHessian: boolean, coordinates?: Coordinates): Promise<Float64Array[]> {
-    const N = this.chunks, n = this.n, p = this.p, f = this.family;
+  async admmLocal(
+    z: Float64Array,
+    u: Float64Array,
+    previous: Float64Array,
+    rho: number,
+    newtonSteps: number,
+    refreshHessian: boolean,
+    coordinates?: Coordinates,
+  ): Promise<Float64Array[]> {
+    const N = this.chunks,
+      n = this.n,
+      p = this.p,
+      f = this.family;
     if (!this.admm || this.admm.steps !== newtonSteps) {
       this.releaseAdmm();
       const mem = this.runtime.memory;
-      const zb = mem.allocF64(n + 2), ub = mem.allocF64(Math.max(N * n, 1)), previousb = mem.allocF64(Math.max(N * n, 1));
-      const coordsb = mem.allocF64(Math.max(2 * p, 1)), hessiansb = mem.allocF64(Math.max(N * n * n, 1));
+      const zb = mem.allocF64(n + 2),
+        ub = mem.allocF64(Math.max(N * n, 1)),
+        previousb = mem.allocF64(Math.max(N * n, 1));
+      const coordsb = mem.allocF64(Math.max(2 * p, 1)),
+        hessiansb = mem.allocF64(Math.max(N * n * n, 1));
       const input = (name: string, buffer: Allocation) => new InputLayer(uniqueName(name), [buffer], buffer.bytes);
       const g = this.X.chunkGrid; // one column chunk: chunk i is row chunk i
-      const local = new BlockwiseLayer("glmAdmmLocal", [
-        { literal: f.lossGradKernel }, { literal: f.lossKernel }, { literal: f.weightsKernel }, this.X.layer, this.y.layer,
-        input("admm-z", zb), input("admm-u", ub), input("admm-x", previousb), input("admm-coordinates", coordsb), input("admm-hessians", hessiansb),
-        { perChunk: g.rowIndex }, { perChunk: g.rows }, { literal: p }, { literal: this.intercept }, { literal: newtonSteps },
-      ], { bytes: 8 * n });
+      const local = new BlockwiseLayer(
+        "glmAdmmLocal",
+        [
+          { literal: f.lossGradKernel },
+          { literal: f.lossKernel },
+          { literal: f.weightsKernel },
+          this.X.layer,
+          this.y.layer,
+          input("admm-z", zb),
+          input("admm-u", ub),
+          input("admm-x", previousb),
+          input("admm-coordinates", coordsb),
+          input("admm-hessians", hessiansb),
+          { perChunk: g.rowIndex },
+          { perChunk: g.rows },
+          { literal: p },
+          { literal: this.intercept },
+          { literal: newtonSteps },
+        ],
+        { bytes: 8 * n },
+      );
       const plan = this.runtime.compile(new Graph([local]), local.keys());
       this.admm = { plan, z: zb, u: ub, previous: previousb, coords: coordsb, hessians: hessiansb, steps: newtonSteps };
       refreshHessian = true; // a new buffer holds no Hessians yet
@@ -310,7 +364,7 @@ export function guidedPieces(rowChunks: readonly number[], threads: number, cols
   const pieces: RowPiece[] = [];
   rowChunks.forEach((rows, chunk) => {
     if (rows === 0) pieces.push({ chunk, row0: 0, rows: 0 });
-    for (let row0 = 0; row0 < rows;) {
+    for (let row0 = 0; row0 < rows; ) {
       const size = Math.min(rows - row0, Math.max(floor, Math.ceil(remaining / (2 * Math.max(threads, 1)))));
       pieces.push({ chunk, row0, rows: size });
       row0 += size;
@@ -329,4 +383,3 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
   return true;
 }
-

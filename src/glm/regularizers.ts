@@ -22,7 +22,11 @@ export class Regularizer {
   readonly l1: number;
   readonly l2: number;
 
-  constructor(readonly name: RegularizerName, readonly lambda: number, readonly l1Ratio = 0.5) {
+  constructor(
+    readonly name: RegularizerName,
+    readonly lambda: number,
+    readonly l1Ratio = 0.5,
+  ) {
     if (!(REGULARIZERS as readonly string[]).includes(name)) {
       throw new ArgumentError("regularizer", `one of ${REGULARIZERS.join(", ")}`, name, "glm");
     }
@@ -49,7 +53,8 @@ export class Regularizer {
    * same penalty on the user's coefficients, seen from the coordinates a solver works in.
    */
   weights(p: number, scale?: ArrayLike<number>): Penalty {
-    const l1 = new Float64Array(p), l2 = new Float64Array(p);
+    const l1 = new Float64Array(p),
+      l2 = new Float64Array(p);
     for (let j = 0; j < p; j++) {
       const d = scale ? scale[j]! : 1;
       l1[j] = this.l1 / d;
@@ -69,7 +74,10 @@ export class Penalty {
   /** Whether the penalty is smooth (no L1 part): gradient methods apply directly. */
   readonly smooth: boolean;
 
-  constructor(readonly l1: Float64Array, readonly l2: Float64Array) {
+  constructor(
+    readonly l1: Float64Array,
+    readonly l2: Float64Array,
+  ) {
     this.p = l1.length;
     this.smooth = l1.every((w) => w === 0);
   }
@@ -125,7 +133,8 @@ export class Penalty {
     for (let j = 0; j < this.p; j++) {
       const w = this.l1[j]!;
       if (w === 0) continue;
-      const b = beta[j]!, g = grad[j]!;
+      const b = beta[j]!,
+        g = grad[j]!;
       r[j] = b > 0 ? g + w : b < 0 ? g - w : Math.sign(g) * Math.max(0, Math.abs(g) - w);
     }
     return r;

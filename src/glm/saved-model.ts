@@ -34,15 +34,24 @@ export function savedOptions(json: ModelJSON): EstimatorOptions {
  */
 export function checkSavedModel(json: ModelJSON, kind: ModelJSON["kind"]): ModelJSON {
   const saved = `a saved ${kind} (toJSON())`;
-  if (json === null || typeof json !== "object" || json.kind !== kind || !Array.isArray(json.coef) || typeof json.intercept !== "number" || !json.coef.every((c) => typeof c === "number")) {
+  if (
+    json === null ||
+    typeof json !== "object" ||
+    json.kind !== kind ||
+    !Array.isArray(json.coef) ||
+    typeof json.intercept !== "number" ||
+    !json.coef.every((c) => typeof c === "number")
+  ) {
     throw new ArgumentError("json", saved, json, "fromJSON");
   }
   if (json.coef.length === 0) throw new ArgumentError("json", `${saved} with at least one coefficient`, "no coefficients", "fromJSON");
   const bad = firstNonFinite(json.coef);
   if (bad >= 0) throw new ArgumentError("json", `${saved} with finite coefficients`, `coef[${bad}] = ${json.coef[bad]}`, "fromJSON");
-  if (!Number.isFinite(json.intercept)) throw new ArgumentError("json", `${saved} with a finite intercept`, `intercept ${json.intercept}`, "fromJSON");
+  if (!Number.isFinite(json.intercept))
+    throw new ArgumentError("json", `${saved} with a finite intercept`, `intercept ${json.intercept}`, "fromJSON");
   const recorded = (name: string, value: unknown, ok: boolean) => {
-    if (value !== undefined && !ok) throw new ArgumentError("json", `${saved}: ${name} as toJSON() writes it`, `${name} ${describe(value)}`, "fromJSON");
+    if (value !== undefined && !ok)
+      throw new ArgumentError("json", `${saved}: ${name} as toJSON() writes it`, `${name} ${describe(value)}`, "fromJSON");
   };
   recorded("nIter", json.nIter, Number.isSafeInteger(json.nIter) && json.nIter >= 0);
   recorded("objective", json.objective, json.objective === null || typeof json.objective === "number");

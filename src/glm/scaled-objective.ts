@@ -11,7 +11,10 @@ export class ScaledObjective implements SmoothObjective {
   readonly p: number;
   readonly chunks?: number;
 
-  constructor(readonly inner: SmoothObjective, readonly coordinates: Coordinates) {
+  constructor(
+    readonly inner: SmoothObjective,
+    readonly coordinates: Coordinates,
+  ) {
     this.n = inner.n;
     this.p = inner.p;
     this.chunks = inner.chunks;

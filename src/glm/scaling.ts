@@ -56,10 +56,13 @@ export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readon
     offset = (((offset - y.length) % stride) + stride) % stride;
   });
   const moments = (xScale: Float64Array, yScale: number) => {
-    const sum = new Float64Array(p), sq = new Float64Array(p);
-    let ySum = 0, ySq = 0;
+    const sum = new Float64Array(p),
+      sq = new Float64Array(p);
+    let ySum = 0,
+      ySq = 0;
     for (const { chunk, row } of sampled) {
-      const x = xChunks[chunk]!, base = row * p;
+      const x = xChunks[chunk]!,
+        base = row * p;
       for (let j = 0; j < p; j++) {
         const v = x[base + j]! / xScale[j]!;
         sum[j] = sum[j]! + v;
@@ -71,13 +74,15 @@ export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readon
     }
     return { sum, sq, ySum, ySq };
   };
-  let xScale = new Float64Array(p).fill(1), yScale = 1;
+  let xScale = new Float64Array(p).fill(1),
+    yScale = 1;
   let m = moments(xScale, yScale);
   if (!m.sq.every(Number.isFinite) || !Number.isFinite(m.ySq)) {
     xScale = new Float64Array(p);
     yScale = 0;
     for (const { chunk, row } of sampled) {
-      const x = xChunks[chunk]!, base = row * p;
+      const x = xChunks[chunk]!,
+        base = row * p;
       for (let j = 0; j < p; j++) xScale[j] = Math.max(xScale[j]!, Math.abs(x[base + j]!));
       yScale = Math.max(yScale, Math.abs(yChunks[chunk]![row]!));
     }
@@ -86,7 +91,9 @@ export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readon
     m = moments(xScale, yScale);
   }
   const n = Math.max(sampled.length, 1);
-  const mean = new Float64Array(p), std = new Float64Array(p), rms = new Float64Array(p);
+  const mean = new Float64Array(p),
+    std = new Float64Array(p),
+    rms = new Float64Array(p);
   for (let j = 0; j < p; j++) {
     const mj = m.sum[j]! / n;
     mean[j] = mj * xScale[j]!;
@@ -95,8 +102,14 @@ export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readon
   }
   const ym = m.ySum / n;
   return {
-    rows, mean, std, rms, sampled: sampled.length,
-    yMean: ym * yScale, yStd: Math.sqrt(Math.max(0, m.ySq / n - ym * ym)) * yScale, yRms: Math.sqrt(m.ySq / n) * yScale,
+    rows,
+    mean,
+    std,
+    rms,
+    sampled: sampled.length,
+    yMean: ym * yScale,
+    yStd: Math.sqrt(Math.max(0, m.ySq / n - ym * ym)) * yScale,
+    yRms: Math.sqrt(m.ySq / n) * yScale,
   };
 }
 
@@ -129,7 +142,13 @@ export class Coordinates {
    * @param optimalityScale what multiplies each entry of the optimality residual in these
    *   coordinates so that it reads as a scale-free number (see forProblem)
    */
-  constructor(readonly p: number, readonly intercept: boolean, readonly scale: Float64Array, readonly center: Float64Array, readonly optimalityScale: Float64Array) {
+  constructor(
+    readonly p: number,
+    readonly intercept: boolean,
+    readonly scale: Float64Array,
+    readonly center: Float64Array,
+    readonly optimalityScale: Float64Array,
+  ) {
     this.n = p + (intercept ? 1 : 0);
   }
 
@@ -150,7 +169,9 @@ export class Coordinates {
     const p = stats.mean.length;
     const { weight, residual } = familyScales(family, stats, intercept);
     const rows = Math.max(stats.rows, 1);
-    const scale = new Float64Array(p), center = new Float64Array(p), optimalityScale = new Float64Array(p + (intercept ? 1 : 0));
+    const scale = new Float64Array(p),
+      center = new Float64Array(p),
+      optimalityScale = new Float64Array(p + (intercept ? 1 : 0));
     for (let j = 0; j < p; j++) {
       const raw = intercept ? stats.std[j]! : stats.rms[j]!;
       const spread = raw > 0 && Number.isFinite(raw) ? raw : 1;
@@ -225,7 +246,14 @@ export class Coordinates {
  * J^T H J for beta_j = gamma_j / d_j, b = c - sum_j m_j beta_j (H n x n row-major, n = p + 1 with
  * an intercept), written into `out`: what Coordinates.hessianToScaled and ADMM's local step use.
  */
-export function scaledHessianInto(H: ArrayLike<number>, d: ArrayLike<number>, m: ArrayLike<number>, p: number, intercept: boolean, out: Float64Array): void {
+export function scaledHessianInto(
+  H: ArrayLike<number>,
+  d: ArrayLike<number>,
+  m: ArrayLike<number>,
+  p: number,
+  intercept: boolean,
+  out: Float64Array,
+): void {
   const n = intercept ? p + 1 : p;
   const HJ = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

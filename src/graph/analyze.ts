@@ -26,7 +26,11 @@ export function analyze(tasks: TaskMap): Dependencies {
     dependencies.set(k, deps);
     for (const d of deps) {
       const readers = dependents.get(d);
-      if (!readers) throw GraphError.missing(k, deps.filter((x) => !tasks.has(x)));
+      if (!readers)
+        throw GraphError.missing(
+          k,
+          deps.filter((x) => !tasks.has(x)),
+        );
       readers.push(k);
     }
   }

@@ -30,7 +30,8 @@ function badInput(input: unknown): string | undefined {
 }
 
 /** A chunk table (from chunkTable()): has a length and values by chunk. */
-const isTable = (t: unknown): boolean => typeof t === "object" && t !== null && typeof (t as ChunkTable).at === "function" && typeof (t as ChunkTable).length === "number";
+const isTable = (t: unknown): boolean =>
+  typeof t === "object" && t !== null && typeof (t as ChunkTable).at === "function" && typeof (t as ChunkTable).length === "number";
 
 const BLOCKWISE_OPTIONS = ["name", "chunks", "bytes"] as const;
 
@@ -46,11 +47,7 @@ export class BlockwiseLayer extends Layer {
   /** Bytes of each chunk's result, when known. */
   readonly chunkBytes: ChunkBytes | undefined;
 
-  constructor(
-    op: string,
-    inputs: readonly BlockwiseInput[],
-    options: { name?: string; chunks?: number; bytes?: ChunkBytes } = {},
-  ) {
+  constructor(op: string, inputs: readonly BlockwiseInput[], options: { name?: string; chunks?: number; bytes?: ChunkBytes } = {}) {
     // O(inputs), once per layer (array code makes one per operation, never per chunk)
     checkOpName(op, "BlockwiseLayer");
     const where = `blockwise ${op}`;
@@ -66,18 +63,32 @@ export class BlockwiseLayer extends Layer {
     const chunks = options.chunks ?? Math.max(0, ...plain.map((l) => l.size));
     for (const l of plain) {
       if (l.size !== chunks && l.size !== 1) {
-        throw new ArgumentError("inputs", `layers of ${chunks} chunks (or 1, broadcast)`, `layer ${l.name} with ${l.size}`, `blockwise ${op}`);
+        throw new ArgumentError(
+          "inputs",
+          `layers of ${chunks} chunks (or 1, broadcast)`,
+          `layer ${l.name} with ${l.size}`,
+          `blockwise ${op}`,
+        );
       }
     }
     for (const input of inputs) {
       if (input instanceof Layer || "literal" in input) continue;
       const table = "chunkOf" in input ? input.chunkOf : input.perChunk;
-      if (table.length !== chunks) throw new ArgumentError("inputs", `tables of ${chunks} entries (one per chunk)`, `a table of ${table.length}`, `blockwise ${op}`);
+      if (table.length !== chunks)
+        throw new ArgumentError("inputs", `tables of ${chunks} entries (one per chunk)`, `a table of ${table.length}`, `blockwise ${op}`);
       if ("chunkOf" in input && chunks > 0 && !validIndices(table, input.layer.size)) {
-        throw new ArgumentError("inputs", `chunk indices below ${input.layer.size} (layer ${input.layer.name})`, "a table with others", `blockwise ${op}`);
+        throw new ArgumentError(
+          "inputs",
+          `chunk indices below ${input.layer.size} (layer ${input.layer.name})`,
+          "a table with others",
+          `blockwise ${op}`,
+        );
       }
     }
-    super(options.name ?? uniqueName(op), inputs.map(inputLayer).filter((l): l is Layer => l !== undefined));
+    super(
+      options.name ?? uniqueName(op),
+      inputs.map(inputLayer).filter((l): l is Layer => l !== undefined),
+    );
     this.op = op;
     this.inputs = inputs;
     this.chunks = chunks;

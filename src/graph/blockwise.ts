@@ -70,7 +70,12 @@ export class ProgramTask implements FusedTask {
   readonly args = [] as const;
   private stepTasks: Task[] | undefined;
 
-  constructor(readonly key: Key, readonly program: BlockProgram, readonly chunk: number, readonly deps: readonly Key[]) {}
+  constructor(
+    readonly key: Key,
+    readonly program: BlockProgram,
+    readonly chunk: number,
+    readonly deps: readonly Key[],
+  ) {}
 
   get steps(): readonly Task[] {
     this.stepTasks ??= this.program.steps.map((s) => s.layer.taskAt(this.chunk));
@@ -90,7 +95,10 @@ export class FusedBlockwiseLayer extends Layer {
   readonly externalInputs: readonly (BlockwiseInput & object)[];
 
   /** @param members the fused layers, dependencies first; the last is the root, whose keys this layer has. */
-  constructor(readonly members: readonly BlockwiseLayer[], external: readonly Layer[]) {
+  constructor(
+    readonly members: readonly BlockwiseLayer[],
+    external: readonly Layer[],
+  ) {
     super(members[members.length - 1]!.name, external);
     this.program = new BlockProgram(members);
     const inputs: (BlockwiseInput & object)[] = [];
@@ -174,7 +182,8 @@ function largestChunk(l: BlockwiseLayer): number {
  * and inputs) are not absorbed, so those keys stay tasks of their own.
  */
 export function fuseBlockwise(graph: Graph, keepOrOptions: ReadonlySet<Key> | BlockwiseFusionOptions = {}): Layer[] {
-  const options: BlockwiseFusionOptions = keepOrOptions instanceof Set ? { keep: keepOrOptions } : keepOrOptions as BlockwiseFusionOptions;
+  const options: BlockwiseFusionOptions =
+    keepOrOptions instanceof Set ? { keep: keepOrOptions } : (keepOrOptions as BlockwiseFusionOptions);
   const keep = options.keep ?? new Set<Key>();
   const limit = options.maxIntermediateBytes ?? Infinity;
   const layers = graph.layers();
@@ -194,15 +203,19 @@ export function fuseBlockwise(graph: Graph, keepOrOptions: ReadonlySet<Key> | Bl
     if (!(l instanceof BlockwiseLayer)) continue;
     const rs = readers.get(l)!;
     let root: BlockwiseLayer | undefined;
-    const fusable = !outputs.has(l) && rs.length > 0 && (streams(l.op) || largestChunk(l) <= limit) && rs.every((r) => {
-      if (!(r instanceof BlockwiseLayer) || r.size !== l.size) return false;
-      // read chunk for chunk: plainly, and not broadcast (a one-chunk layer read by one-chunk layers is)
-      if (r.inputs.some((input) => !(input instanceof Layer) && "chunkOf" in input && input.layer === l)) return false;
-      const g = groupOf.get(r);
-      if (g === undefined || (root !== undefined && g !== root)) return false;
-      root = g;
-      return true;
-    });
+    const fusable =
+      !outputs.has(l) &&
+      rs.length > 0 &&
+      (streams(l.op) || largestChunk(l) <= limit) &&
+      rs.every((r) => {
+        if (!(r instanceof BlockwiseLayer) || r.size !== l.size) return false;
+        // read chunk for chunk: plainly, and not broadcast (a one-chunk layer read by one-chunk layers is)
+        if (r.inputs.some((input) => !(input instanceof Layer) && "chunkOf" in input && input.layer === l)) return false;
+        const g = groupOf.get(r);
+        if (g === undefined || (root !== undefined && g !== root)) return false;
+        root = g;
+        return true;
+      });
     groupOf.set(l, fusable ? root! : l);
   }
   const members = new Map<BlockwiseLayer, BlockwiseLayer[]>();

@@ -21,7 +21,8 @@ export function checkKey(k: unknown, name: string, where: string): asserts k is 
 
 /** An op's name: a non-empty string (the name it was registered under). */
 export function checkOpName(op: unknown, where: string, name = "op"): asserts op is string {
-  if (typeof op !== "string" || op.length === 0) throw new ArgumentError(name, "the name of a registered op (a non-empty string)", op, where);
+  if (typeof op !== "string" || op.length === 0)
+    throw new ArgumentError(name, "the name of a registered op (a non-empty string)", op, where);
 }
 
 /**
@@ -38,7 +39,10 @@ export function checkResources(resources: unknown, where: string): Readonly<Reco
 const TASK_OPTIONS = ["bytes", "resources", "gather"] as const;
 
 /** taskWith's options, whole: known keys, bytes a whole number >= 0, resources, gather a boolean. */
-export function checkTaskOptions(options: unknown, where: string): { bytes?: number; resources?: Readonly<Record<string, number>>; gather?: boolean } {
+export function checkTaskOptions(
+  options: unknown,
+  where: string,
+): { bytes?: number; resources?: Readonly<Record<string, number>>; gather?: boolean } {
   const o = checkOptions(options as Record<string, unknown> | undefined, where, TASK_OPTIONS);
   return {
     bytes: checkInteger(o.bytes, "bytes", where, 0),
@@ -61,9 +65,17 @@ export function checkTaskShape(t: unknown, mapKey?: unknown): void {
 function isTaskShaped(t: unknown, mapKey: unknown): boolean {
   if (typeof t !== "object" || t === null) return false;
   const { key, op, args, bytes, resources } = t as { key?: unknown; op?: unknown; args?: unknown; bytes?: unknown; resources?: unknown };
-  return typeof key === "number" && Number.isInteger(key) && key >= 0 && (mapKey === undefined || key === mapKey) &&
-    typeof op === "string" && op.length > 0 && Array.isArray(args) &&
-    (bytes === undefined || (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 0)) && (resources === undefined || validAmounts(resources));
+  return (
+    typeof key === "number" &&
+    Number.isInteger(key) &&
+    key >= 0 &&
+    (mapKey === undefined || key === mapKey) &&
+    typeof op === "string" &&
+    op.length > 0 &&
+    Array.isArray(args) &&
+    (bytes === undefined || (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 0)) &&
+    (resources === undefined || validAmounts(resources))
+  );
 }
 
 function validAmounts(resources: unknown): boolean {
@@ -73,19 +85,28 @@ function validAmounts(resources: unknown): boolean {
 
 /** Throws the GraphError that says what is wrong with a task that failed isTaskShaped. */
 function explainTaskShape(t: unknown, mapKey: unknown): never {
-  const at = typeof mapKey === "number" ? mapKey : typeof t === "object" && t !== null && typeof (t as { key?: unknown }).key === "number" ? (t as { key: Key }).key : undefined;
+  const at =
+    typeof mapKey === "number"
+      ? mapKey
+      : typeof t === "object" && t !== null && typeof (t as { key?: unknown }).key === "number"
+        ? (t as { key: Key }).key
+        : undefined;
   const fail = (what: string): never => {
     throw new GraphError(`${at === undefined ? "a task" : `task ${formatKey(at)}`} is malformed: ${what}`, at === undefined ? [] : [at]);
   };
-  if (typeof t !== "object" || t === null) return fail(`expected a task ({ key, op, args }, from task()), found ${typeof t === "object" ? "null" : typeof t}`);
+  if (typeof t !== "object" || t === null)
+    return fail(`expected a task ({ key, op, args }, from task()), found ${typeof t === "object" ? "null" : typeof t}`);
   const { key, op, args, bytes, resources } = t as { key?: unknown; op?: unknown; args?: unknown; bytes?: unknown; resources?: unknown };
   if (typeof key !== "number" || !Number.isInteger(key) || key < 0) return fail(`its key ${String(key)} is not a key (from key())`);
   if (mapKey !== undefined && key !== mapKey) {
-    return fail(`the graph maps key ${formatKey(mapKey as Key)} to the task of key ${formatKey(key)} (a task map's keys are its tasks' keys)`);
+    return fail(
+      `the graph maps key ${formatKey(mapKey as Key)} to the task of key ${formatKey(key)} (a task map's keys are its tasks' keys)`,
+    );
   }
   if (typeof op !== "string" || op.length === 0) return fail(`its op ${String(op)} is not an op name`);
   if (!Array.isArray(args)) return fail("its args are not a list (task(key, op, ...args) makes one)");
-  if (bytes !== undefined && (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 0)) return fail(`its bytes ${String(bytes)} are not a whole number >= 0`);
+  if (bytes !== undefined && (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 0))
+    return fail(`its bytes ${String(bytes)} are not a whole number >= 0`);
   if (resources !== undefined) {
     try {
       checkResources(resources, `task ${formatKey(key)}`);

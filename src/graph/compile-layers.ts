@@ -22,7 +22,9 @@ import { ChunkTable } from "./tables.js";
 
 /** Whether compileLayers can take every one of these (fused) layers. */
 export function allLazy(layers: readonly Layer[]): boolean {
-  return layers.every((l) => l instanceof BlockwiseLayer || l instanceof FusedBlockwiseLayer || l instanceof TreeReductionLayer || l instanceof InputLayer);
+  return layers.every(
+    (l) => l instanceof BlockwiseLayer || l instanceof FusedBlockwiseLayer || l instanceof TreeReductionLayer || l instanceof InputLayer,
+  );
 }
 
 /** One step of a program being built: its op's name and its arguments (inputs by index into the program's input list). */
@@ -37,14 +39,20 @@ export interface StepSpec {
  * outside the group become the task's inputs, each distinct one once, in the order first read
  * (the order of the task's inputs in the plan).
  */
-export function programSteps(program: BlockProgram, ordinalOf: (l: Layer) => number): { steps: StepSpec[]; external: (BlockwiseInput & object)[] } {
+export function programSteps(
+  program: BlockProgram,
+  ordinalOf: (l: Layer) => number,
+): { steps: StepSpec[]; external: (BlockwiseInput & object)[] } {
   const external: (BlockwiseInput & object)[] = [];
   const steps = program.steps.map((s): StepSpec => {
     const ordinal = ordinalOf(s.layer);
     return {
       op: s.op,
       // every member is a layer of the walk; a stranger is named by its first key, if it has one
-      origin: ordinal >= 0 ? { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK } : { kind: "key", key: s.layer.size > 0 ? s.layer.keyAt(0) : -1 },
+      origin:
+        ordinal >= 0
+          ? { kind: "layer", ordinal, depth: 0, index: TASK_CHUNK }
+          : { kind: "key", key: s.layer.size > 0 ? s.layer.keyAt(0) : -1 },
       args: s.args.map((a): ExecProgramArg => {
         if (a.kind === "step") return a;
         if (a.kind === "literal") return { kind: "literal", value: copyLists(a.value) };
@@ -80,7 +88,11 @@ interface Unit {
  * typed arrays of exactly that size in tight loops, one per layer.
  */
 export function draftFromLayers(
-  layers: readonly Layer[], outputs: readonly Key[], ordinalOf: (l: Layer) => number, names: KeyNames, ops: OpRegistry,
+  layers: readonly Layer[],
+  outputs: readonly Key[],
+  ordinalOf: (l: Layer) => number,
+  names: KeyNames,
+  ops: OpRegistry,
 ): PlanDraft {
   const groups: ExecGroup[] = [];
   const units: Unit[] = [];
@@ -98,7 +110,13 @@ export function draftFromLayers(
   };
   const addGroup = (l: Layer, steps: StepSpec[], gather = false): number => {
     const program: ExecProgram = { steps: steps.map((st) => ({ op: resolveOp(st.op, l), args: st.args })) };
-    groups.push({ program, label: steps.map((st) => st.op).join("+"), resources: undefined, stepOrigins: steps.map((st) => st.origin), gather });
+    groups.push({
+      program,
+      label: steps.map((st) => st.op).join("+"),
+      resources: undefined,
+      stepOrigins: steps.map((st) => st.origin),
+      gather,
+    });
     return groups.length - 1;
   };
 
@@ -129,7 +147,10 @@ export function draftFromLayers(
       continue;
     }
     // a blockwise layer, fused or not: one program, its external inputs in first-read order
-    const { steps, external } = programSteps(l instanceof FusedBlockwiseLayer ? l.program : new BlockProgram([l as BlockwiseLayer]), ordinalOf);
+    const { steps, external } = programSteps(
+      l instanceof FusedBlockwiseLayer ? l.program : new BlockProgram([l as BlockwiseLayer]),
+      ordinalOf,
+    );
     units.push({ layer: l, external, steps, firstTask: tasks, firstEdge: edges });
     tasks += l.size;
     edges += l.size * external.length;
@@ -158,7 +179,9 @@ export function draftFromLayers(
     let t = unit.firstTask;
     let e = unit.firstEdge;
     if (l instanceof TreeReductionLayer) {
-      const s = l.splitEvery, G = l.groupCount, ordinal = ordinalOf(l);
+      const s = l.splitEvery,
+        G = l.groupCount,
+        ordinal = ordinalOf(l);
       const lead: ExecProgramArg[] = l.leadingArgs.map((value) => ({ kind: "literal", value: copyLists(value) }));
       const levels = unit.levels!;
       // ids of the level below: group g's m-th value
@@ -169,11 +192,17 @@ export function draftFromLayers(
         const perGroup = levels[d]!;
         const final = d === levels.length - 1;
         const single = final && perBelow === 1 && l.single !== undefined;
-        const group = addGroup(l, [{
-          op: single ? l.single! : l.op,
-          args: single ? [{ kind: "input", index: 0 }] : [...lead, { kind: "inputs" }],
-          origin: { kind: "layer", ordinal, depth: final ? 0 : d + 1, index: TASK_CHUNK },
-        }], !single);
+        const group = addGroup(
+          l,
+          [
+            {
+              op: single ? l.single! : l.op,
+              args: single ? [{ kind: "input", index: 0 }] : [...lead, { kind: "inputs" }],
+              origin: { kind: "layer", ordinal, depth: final ? 0 : d + 1, index: TASK_CHUNK },
+            },
+          ],
+          !single,
+        );
         const levelFirst = t;
         for (let g = 0; g < G; g++) {
           const b = l.bytes(g) ?? -1;

@@ -46,11 +46,17 @@ export function draftFromTasks(materialized: TaskMap, o: TaskCompileOptions): Pl
   }
   checkOutputs(all, o.outputs);
   const full = indexGraph(all, { allowMissing: true });
-  const needed = reachable(full, [...o.outputs, ...inputKeys.filter((k) => all.has(k))].map((k) => full.indexOf(k)));
+  const needed = reachable(
+    full,
+    [...o.outputs, ...inputKeys.filter((k) => all.has(k))].map((k) => full.indexOf(k)),
+  );
   const dangling = (full.missing ?? []).filter((j) => needed[j]);
   if (dangling.length > 0) {
     const j = dangling[0]!;
-    throw GraphError.missing(full.keys[j]!, taskDependencies(full.tasks[j]!).filter((k) => !all.has(k)));
+    throw GraphError.missing(
+      full.keys[j]!,
+      taskDependencies(full.tasks[j]!).filter((k) => !all.has(k)),
+    );
   }
   let culled = subgraph(full, needed);
   checkOps(culled.tasks, o.ops);
@@ -116,7 +122,8 @@ function originFinder(walk: readonly Layer[]): (k: Key) => KeyOrigin {
     if (ordinal !== undefined && walk[ordinal]!.hasKey(k)) return { kind: "layer", ordinal, depth: 0, index };
     const level = /^(.*)\.(\d+)$/.exec(name);
     const tree = level ? byName.get(level[1]!) : undefined;
-    if (tree !== undefined && walk[tree] instanceof TreeReductionLayer) return { kind: "layer", ordinal: tree, depth: Number(level![2]), index };
+    if (tree !== undefined && walk[tree] instanceof TreeReductionLayer)
+      return { kind: "layer", ordinal: tree, depth: Number(level![2]), index };
     return { kind: "key", key: k };
   };
 }
@@ -185,7 +192,11 @@ function toDraft(fused: TaskMap, o: TaskCompileOptions, counts: PlanDraft["count
 }
 
 /** The group of a fused blockwise layer's program, and its external inputs in first-read order. */
-function programGroup(program: BlockProgram, ops: OpRegistry, ordinalOf: (l: Layer) => number): { group: ExecGroup; external: (BlockwiseInput & object)[] } {
+function programGroup(
+  program: BlockProgram,
+  ops: OpRegistry,
+  ordinalOf: (l: Layer) => number,
+): { group: ExecGroup; external: (BlockwiseInput & object)[] } {
   const { steps, external } = programSteps(program, ordinalOf);
   const group: ExecGroup = {
     program: { steps: steps.map((s) => ({ op: ops.get(s.op)!, args: s.args })) },
@@ -209,12 +220,19 @@ function stepsGroup(t: Task, ops: OpRegistry, originOf: (k: Key) => KeyOrigin): 
   };
   const hasRef = (a: unknown): boolean => a instanceof Ref || (Array.isArray(a) && a.some(hasRef));
   const holes = (a: unknown): unknown =>
-    a instanceof Ref ? (internal.has(a.key) ? new StepHole(internal.get(a.key)!) : new InputHole(indexOf(a.key))) : Array.isArray(a) ? a.map(holes) : a;
+    a instanceof Ref
+      ? internal.has(a.key)
+        ? new StepHole(internal.get(a.key)!)
+        : new InputHole(indexOf(a.key))
+      : Array.isArray(a)
+        ? a.map(holes)
+        : a;
   const program = {
     steps: steps.map((s) => ({
       op: ops.get(s.op)!,
       args: s.args.map((a): ExecProgramArg => {
-        if (a instanceof Ref) return internal.has(a.key) ? { kind: "step", step: internal.get(a.key)! } : { kind: "input", index: indexOf(a.key) };
+        if (a instanceof Ref)
+          return internal.has(a.key) ? { kind: "step", step: internal.get(a.key)! } : { kind: "input", index: indexOf(a.key) };
         if (Array.isArray(a) && hasRef(a)) return { kind: "nested", value: holes(a) };
         return { kind: "literal", value: copyLists(a) };
       }),

@@ -49,7 +49,8 @@ export const COMPILE_OPTIONS = ["inputs", "fusion", "fuseOptions", "ops", "block
  */
 export function checkCompileOptions(options: CompileOptions, where: string): void {
   checkChoice(options.fusion, "fusion", where, FUSIONS);
-  if (options.ops !== undefined && !(options.ops instanceof OpRegistry)) throw new ArgumentError("ops", "an OpRegistry (the default: defaultOps)", options.ops, where);
+  if (options.ops !== undefined && !(options.ops instanceof OpRegistry))
+    throw new ArgumentError("ops", "an OpRegistry (the default: defaultOps)", options.ops, where);
   checkBoolean(options.blockwise, "blockwise", where);
   if (options.inputs !== undefined) {
     if (!Array.isArray(options.inputs)) throw new ArgumentError("inputs", "a list of keys", options.inputs, where);
@@ -79,7 +80,9 @@ export function inputValues(plan: CompiledPlan, walk: readonly Layer[]): unknown
     const value = layer.values[inputChunk[j]!];
     // a released buffer's memory belongs to someone else now: reading it would return their data
     if (typeof value === "object" && value !== null && (value as { freed?: unknown }).freed === true) {
-      throw new WeftError(`the input '${layer.name}' was released (ChunkedArray.release()) before this computation read it: persist it again, or keep it until its last use`);
+      throw new WeftError(
+        `the input '${layer.name}' was released (ChunkedArray.release()) before this computation read it: persist it again, or keep it until its last use`,
+      );
     }
     out[j] = value;
   }
@@ -107,9 +110,17 @@ export function compilePlan(graph: Graph | TaskMap, outputs: readonly Key[], opt
   if (!isGraph) {
     // a map a program wrote: each task checked once, O(tasks) (a Graph's are checked as its layers are materialized)
     checkTaskMap(graph);
-    return finishPlan(draftFromTasks(graph, {
-      outputs, inputs: explicit.map((key) => ({ key, ordinal: -1, chunk: 0 })), fusion, fuseOptions: options.fuseOptions, ops, walk: [], names: { names: [] },
-    }));
+    return finishPlan(
+      draftFromTasks(graph, {
+        outputs,
+        inputs: explicit.map((key) => ({ key, ordinal: -1, chunk: 0 })),
+        fusion,
+        fuseOptions: options.fuseOptions,
+        ops,
+        walk: [],
+        names: { names: [] },
+      }),
+    );
   }
   const walk = graph.layers();
   const names = namesOf(walk);
@@ -117,8 +128,10 @@ export function compilePlan(graph: Graph | TaskMap, outputs: readonly Key[], opt
   const layerFusion = options.blockwise !== false && fusion !== "none";
   const layers = layerFusion
     ? fuseBlockwise(graph, {
-      keep: new Set([...outputs, ...explicit]), ops, maxIntermediateBytes: options.fuseOptions?.maxIntermediateBytes ?? DEFAULT_FUSE_OPTIONS.maxIntermediateBytes,
-    })
+        keep: new Set([...outputs, ...explicit]),
+        ops,
+        maxIntermediateBytes: options.fuseOptions?.maxIntermediateBytes ?? DEFAULT_FUSE_OPTIONS.maxIntermediateBytes,
+      })
     : walk;
   if (fusion === "aggressive" && layerFusion && explicit.length === 0 && allLazy(layers)) {
     return finishPlan(draftFromLayers(layers, outputs, (l) => ordinals.get(l) ?? -1, names, ops));
@@ -148,15 +161,27 @@ export function taskViews(plan: CompiledPlan, names: KeyNames): Task[] {
     const inputKey = (j: number) => keyOf(plan, plan.depList[plan.depStart[p]! + j]!, names);
     const stepKeys = group.program.steps.map((_, j) => stepKeyOf(plan, p, j, names));
     const fillRefs = (v: unknown): unknown =>
-      v instanceof InputHole ? ref(inputKey(v.index)) : v instanceof StepHole ? ref(stepKeys[v.step]!) : Array.isArray(v) ? v.map(fillRefs) : v;
+      v instanceof InputHole
+        ? ref(inputKey(v.index))
+        : v instanceof StepHole
+          ? ref(stepKeys[v.step]!)
+          : Array.isArray(v)
+            ? v.map(fillRefs)
+            : v;
     const argOf = (a: ExecProgramArg): unknown => {
       switch (a.kind) {
-        case "step": return ref(stepKeys[a.step]!);
-        case "input": return ref(inputKey(a.index));
-        case "inputs": return Array.from({ length: plan.depStart[p + 1]! - plan.depStart[p]! }, (_, j) => ref(inputKey(j)));
-        case "literal": return a.value;
-        case "chunk": return a.table[chunk];
-        case "nested": return fillRefs(a.value);
+        case "step":
+          return ref(stepKeys[a.step]!);
+        case "input":
+          return ref(inputKey(a.index));
+        case "inputs":
+          return Array.from({ length: plan.depStart[p + 1]! - plan.depStart[p]! }, (_, j) => ref(inputKey(j)));
+        case "literal":
+          return a.value;
+        case "chunk":
+          return a.table[chunk];
+        case "nested":
+          return fillRefs(a.value);
       }
     };
     const steps: Task[] = group.program.steps.map((s, j) => ({ key: stepKeys[j]!, op: s.op.name, args: s.args.map(argOf) }));
@@ -172,4 +197,3 @@ export function taskViews(plan: CompiledPlan, names: KeyNames): Task[] {
   }
   return out;
 }
-

@@ -154,7 +154,12 @@ function keyFromOrigin(origin: KeyOrigin, chunk: number, names: KeyNames): Key {
 /** Bytes a plan holds in typed arrays and tables (what the plan cache counts against its limit). */
 export function planBytes(p: CompiledPlan): number {
   let bytes = p.taskGroup.byteLength + p.taskChunk.byteLength + p.depStart.byteLength + p.depList.byteLength + p.resultBytes.byteLength;
-  bytes += p.inputOrdinal.byteLength + p.inputChunk.byteLength + p.outputPositions.byteLength + p.lastReadCut.byteLength + p.lastReadFlat.byteLength;
+  bytes +=
+    p.inputOrdinal.byteLength +
+    p.inputChunk.byteLength +
+    p.outputPositions.byteLength +
+    p.lastReadCut.byteLength +
+    p.lastReadFlat.byteLength;
   const tables = new Set<Float64Array>();
   for (const g of p.groups) {
     bytes += 256 + 64 * g.program.steps.length;

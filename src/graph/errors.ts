@@ -7,7 +7,10 @@ const list = (keys: readonly Key[], most = 8) =>
 
 /** The graph is malformed: a cycle, a missing dependency, a duplicate key or an unknown op. */
 export class GraphError extends WeftError {
-  constructor(message: string, readonly keys: readonly Key[]) {
+  constructor(
+    message: string,
+    readonly keys: readonly Key[],
+  ) {
     super(message);
   }
 

@@ -24,7 +24,10 @@ export class Groups {
   readonly readsOutside: Uint8Array;
   private readonly undo: number[] = [];
 
-  constructor(private readonly g: IndexedGraph, private readonly isOutput: Uint8Array) {
+  constructor(
+    private readonly g: IndexedGraph,
+    private readonly isOutput: Uint8Array,
+  ) {
     const n = g.size;
     this.parent = new Int32Array(n).fill(-1); // -1: not reached yet
     this.count = new Int32Array(n);
@@ -82,7 +85,8 @@ export class Groups {
     const big = intoBigger ? into : other;
     const small = intoBigger ? other : into;
     // undo record: big, small, big's previous tail, root, height, entries, readsOutside
-    if (undoable) this.undo.push(big, small, this.tail[big]!, this.root[big]!, this.height[big]!, this.entries[big]!, this.readsOutside[big]!);
+    if (undoable)
+      this.undo.push(big, small, this.tail[big]!, this.root[big]!, this.height[big]!, this.entries[big]!, this.readsOutside[big]!);
     this.parent[small] = big;
     this.count[big] = this.count[big]! + this.count[small]!;
     this.next[this.tail[big]!] = this.head[small]!;
@@ -103,7 +107,13 @@ export class Groups {
   rollback(mark: number): void {
     const u = this.undo;
     while (u.length > mark) {
-      const outside = u.pop()!, entries = u.pop()!, height = u.pop()!, root = u.pop()!, oldTail = u.pop()!, small = u.pop()!, big = u.pop()!;
+      const outside = u.pop()!,
+        entries = u.pop()!,
+        height = u.pop()!,
+        root = u.pop()!,
+        oldTail = u.pop()!,
+        small = u.pop()!,
+        big = u.pop()!;
       this.parent[small] = small;
       this.count[big] = this.count[big]! - this.count[small]!;
       this.next[oldTail] = -1;

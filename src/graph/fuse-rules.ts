@@ -60,7 +60,10 @@ export interface Rules {
 
 /** fuseLinear's rules: chains only, whatever the knobs (maxIntermediateBytes aside). */
 export const linearRules = (options: FuseOptions): Rules => ({
-  fanIn: undefined, maxHeight: Infinity, closeDiamonds: false, partialInputs: false,
+  fanIn: undefined,
+  maxHeight: Infinity,
+  closeDiamonds: false,
+  partialInputs: false,
   maxIntermediateBytes: options.maxIntermediateBytes ?? DEFAULT_FUSE_OPTIONS.maxIntermediateBytes,
 });
 

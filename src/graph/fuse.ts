@@ -121,7 +121,9 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
       const other = candidates[0]!;
       const chain = last - first === 1;
       if (!chain && !rules.partialInputs) continue;
-      const otherHeight = height[other]!, otherEntries = entries[other]!, otherOutside = readsOutside[other]!;
+      const otherHeight = height[other]!,
+        otherEntries = entries[other]!,
+        otherOutside = readsOutside[other]!;
       const fresh = chain || !rules.closeDiamonds ? [] : groups.members(other);
       let rep = groups.absorb(t, other, false);
       height[rep] = otherHeight + 1;
@@ -142,13 +144,15 @@ function fuseIndexed(g: IndexedGraph, outputs: readonly Key[], rules: Rules): Ma
     if (!rules.fanIn && !rules.closeDiamonds) continue;
     if (!candidates.some((c) => readsOutside[c])) {
       // No candidate reads from outside, so no diamond can close below: judge before absorbing.
-      let width = 0, size = 1, h = 1;
+      let width = 0,
+        size = 1,
+        h = 1;
       for (const c of candidates) {
         width += entries[c]!;
         size += groups.size(c);
         h = Math.max(h, height[c]! + 1);
       }
-      if (width > 1 && (!rules.fanIn?.({ branches: candidates.length, width, height: h, size, deepestNewEdge: 0 }))) continue;
+      if (width > 1 && !rules.fanIn?.({ branches: candidates.length, width, height: h, size, deepestNewEdge: 0 })) continue;
     }
     // Several independent inputs: absorb tentatively, close diamonds, then judge the fan-in.
     const mark = groups.mark();
@@ -237,6 +241,11 @@ export function fuse(tasks: TaskMap, outputs: readonly Key[], options: FuseOptio
  * fuse or fuseLinear on an already indexed graph (for compile(), which culls in that form and
  * so never builds the intermediate maps).
  */
-export function fuseGraph(g: IndexedGraph, outputs: readonly Key[], mode: "linear" | "aggressive", options: FuseOptions = {}): Map<Key, Task> {
+export function fuseGraph(
+  g: IndexedGraph,
+  outputs: readonly Key[],
+  mode: "linear" | "aggressive",
+  options: FuseOptions = {},
+): Map<Key, Task> {
   return fuseIndexed(g, outputs, mode === "linear" ? linearRules(options) : aggressiveRules(options));
 }

@@ -76,7 +76,11 @@ export function indexGraph(map: TaskMap, options: { allowMissing?: boolean } = {
     for (let q = 0; q < d.length; q++) {
       const target = indexOf(d[q]!);
       if (target < 0) {
-        if (!options.allowMissing) throw GraphError.missing(keys[j]!, d.filter((x) => indexOf(x) < 0));
+        if (!options.allowMissing)
+          throw GraphError.missing(
+            keys[j]!,
+            d.filter((x) => indexOf(x) < 0),
+          );
         if (missing[missing.length - 1] !== j) missing.push(j);
       }
       depList[at + q] = target;
@@ -88,7 +92,8 @@ export function indexGraph(map: TaskMap, options: { allowMissing?: boolean } = {
     const kept = new Int32Array(edges);
     let w = 0;
     for (let j = 0; j < size; j++) {
-      const from = depStart[j]!, to = depStart[j + 1]!;
+      const from = depStart[j]!,
+        to = depStart[j + 1]!;
       depStart[j] = w;
       for (let q = from; q < to; q++) if (depList[q]! >= 0) kept[w++] = depList[q]!;
     }
@@ -149,7 +154,10 @@ function cycleKeys(g: IndexedGraph, waiting: Int32Array): Key[] {
       }
     }
   }
-  return path.slice(seenAt.get(j)!).reverse().map((x) => g.keys[x]!);
+  return path
+    .slice(seenAt.get(j)!)
+    .reverse()
+    .map((x) => g.keys[x]!);
 }
 
 /** Marks every task that the tasks in `roots` (indices) depend on, the roots included. */
@@ -228,7 +236,12 @@ export function subgraph(g: IndexedGraph, keep: Uint8Array): IndexedGraph {
  *
  * @example postOrder(3, [0, 0, 1, 2], [0, 1], [2]) -> ranks [0, 1, 2] (2 reads 1, 1 reads 0)
  */
-export function postOrder(size: number, depStart: Int32Array, depList: Int32Array, roots: Iterable<number>): { rank: Int32Array; count: number } {
+export function postOrder(
+  size: number,
+  depStart: Int32Array,
+  depList: Int32Array,
+  roots: Iterable<number>,
+): { rank: Int32Array; count: number } {
   const rank = new Int32Array(size).fill(-1);
   const stackTask = new Int32Array(size + 1);
   const stackNext = new Int32Array(size + 1);

@@ -14,7 +14,11 @@ import { task, type Task } from "./task.js";
  * only in its input data.
  */
 export class InputLayer extends Layer {
-  constructor(name: string, readonly values: readonly unknown[], readonly chunkBytes?: ChunkBytes) {
+  constructor(
+    name: string,
+    readonly values: readonly unknown[],
+    readonly chunkBytes?: ChunkBytes,
+  ) {
     if (!Array.isArray(values)) throw new ArgumentError("values", "a list of the chunks' values", values, `InputLayer ${String(name)}`);
     super(name, []);
   }

@@ -37,9 +37,13 @@ export abstract class Layer {
   private keysReserved = false;
   private structureCache: string | undefined;
 
-  constructor(readonly name: string, dependencies: readonly Layer[]) {
+  constructor(
+    readonly name: string,
+    dependencies: readonly Layer[],
+  ) {
     // before holdName: a layer's name is its keys' name (key(name, i))
-    if (typeof name !== "string" || name.length === 0) throw new ArgumentError("name", "a non-empty string (the layer's name)", name, new.target.name);
+    if (typeof name !== "string" || name.length === 0)
+      throw new ArgumentError("name", "a non-empty string (the layer's name)", name, new.target.name);
     this.dependencies = dependencies;
     layersCreated += 1;
     holdName(this, name); // a generated name's keys go with the last layer object using it
@@ -101,6 +105,7 @@ export abstract class Layer {
 export function checkLayers(layers: unknown, name: string, where: string): asserts layers is readonly Layer[] {
   if (!Array.isArray(layers)) throw new ArgumentError(name, "a list of layers", layers, where);
   for (let i = 0; i < layers.length; i++) {
-    if (!(layers[i] instanceof Layer)) throw new ArgumentError(name, "a list of layers", `${describeValue(layers[i])} at position ${i}`, where);
+    if (!(layers[i] instanceof Layer))
+      throw new ArgumentError(name, "a list of layers", `${describeValue(layers[i])} at position ${i}`, where);
   }
 }

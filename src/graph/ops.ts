@@ -61,19 +61,19 @@ export interface OpDefinition {
  */
 export type TileSpec =
   | {
-    readonly kind: "unary";
-    readonly kernel: string;
-    /** Bytes per value read (4: float32 storage, widened) and written (4: narrowed); default 8. */
-    readonly inBytes?: 4;
-    readonly outBytes?: 4;
-  }
+      readonly kind: "unary";
+      readonly kernel: string;
+      /** Bytes per value read (4: float32 storage, widened) and written (4: narrowed); default 8. */
+      readonly inBytes?: 4;
+      readonly outBytes?: 4;
+    }
   | { readonly kind: "binary"; readonly op: string }
   | {
-    readonly kind: "reduce";
-    /** The F32 forms read float32 values (inBytes 4): a widened float32 source reduced directly. */
-    readonly kernel: "sum" | "sumSquares" | "min" | "max" | "sumF32" | "sumSquaresF32" | "minF32" | "maxF32";
-    readonly inBytes?: 4;
-  };
+      readonly kind: "reduce";
+      /** The F32 forms read float32 values (inBytes 4): a widened float32 source reduced directly. */
+      readonly kernel: "sum" | "sumSquares" | "min" | "max" | "sumF32" | "sumSquaresF32" | "minF32" | "maxF32";
+      readonly inBytes?: 4;
+    };
 
 /**
  * Options of `registerOp`: whether the op receives the task context, the module workers import it
@@ -130,9 +130,13 @@ export class OpRegistry {
       const everywhere = { onEveryWorker: true };
       this.register(CONST, (value: unknown) => value, everywhere);
       this.register(IDENTITY, (value: unknown) => value, everywhere);
-      this.register(INPUT, () => {
-        throw new ArgumentError("bindings", "a value for every input of the plan", "none for this input");
-      }, everywhere);
+      this.register(
+        INPUT,
+        () => {
+          throw new ArgumentError("bindings", "a value for every input of the plan", "none for this input");
+        },
+        everywhere,
+      );
     }
   }
 
@@ -153,13 +157,21 @@ export class OpRegistry {
     }
     // weft re-registering its own (a worker's registry, registerArrayOps called again) is fine
     if (existing?.own && options.own !== true && options.onEveryWorker !== true) {
-      throw new ArgumentError("name", "a name that is not one of weft's own ops (they cannot be replaced: name yours differently)", name, "registerOp");
+      throw new ArgumentError(
+        "name",
+        "a name that is not one of weft's own ops (they cannot be replaced: name yours differently)",
+        name,
+        "registerOp",
+      );
     }
-    const run = options.context
-      ? (args: unknown[], context: TaskContext) => fn(context, ...args)
-      : (args: unknown[]) => fn(...args);
+    const run = options.context ? (args: unknown[], context: TaskContext) => fn(context, ...args) : (args: unknown[]) => fn(...args);
     this.ops.set(name, {
-      name, run, module: options.module, exportName: options.exportName, context: options.context === true, onEveryWorker: options.onEveryWorker === true,
+      name,
+      run,
+      module: options.module,
+      exportName: options.exportName,
+      context: options.context === true,
+      onEveryWorker: options.onEveryWorker === true,
       own: options.own === true || options.onEveryWorker === true,
       ...(options.tile ? { tile: options.tile } : {}),
     });
@@ -188,7 +200,8 @@ function checkRegisterOptions(options: RegisterOptions | undefined, where: strin
   checkString(o.exportName, "exportName", where);
   checkBoolean(o.onEveryWorker, "onEveryWorker", where);
   checkBoolean(o.own, "own", where);
-  if (o.tile !== undefined && (typeof o.tile !== "object" || o.tile === null)) throw new ArgumentError("tile", "a tile spec ({ kind, ... })", o.tile, where);
+  if (o.tile !== undefined && (typeof o.tile !== "object" || o.tile === null))
+    throw new ArgumentError("tile", "a tile spec ({ kind, ... })", o.tile, where);
   return o;
 }
 

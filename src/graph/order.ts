@@ -27,7 +27,12 @@ export function rankTasks(tasks: TaskMap, outputs: readonly Key[]): { g: Indexed
   checkOutputs(tasks, outputs);
   const g = indexGraph(tasks);
   const { size, depStart, depList } = g;
-  const { rank, count } = postOrder(size, depStart, depList, outputs.map((k) => g.indexOf(k)));
+  const { rank, count } = postOrder(
+    size,
+    depStart,
+    depList,
+    outputs.map((k) => g.indexOf(k)),
+  );
   let next = count;
   if (next < size) {
     for (const j of topologicalIndices(g)) if (rank[j] === -1) rank[j] = next++;

@@ -37,7 +37,8 @@ export function identityOf(value: object): number {
 }
 
 /** A buffer in the shared memory: tasks read it where it is. */
-const isBuffer = (v: object): boolean => typeof (v as { ptr?: unknown }).ptr === "number" && typeof (v as { bytes?: unknown }).bytes === "number";
+const isBuffer = (v: object): boolean =>
+  typeof (v as { ptr?: unknown }).ptr === "number" && typeof (v as { bytes?: unknown }).bytes === "number";
 
 /**
  * A string that equals another literal's only when the two are interchangeable as task

@@ -13,7 +13,10 @@ let nextId = 1;
 /** A per-chunk table of numbers with an id that equal contents share (see chunkTable). */
 export class ChunkTable {
   /** @internal use chunkTable() */
-  constructor(readonly id: number, readonly values: Float64Array) {}
+  constructor(
+    readonly id: number,
+    readonly values: Float64Array,
+  ) {}
 
   get length(): number {
     return this.values.length;

@@ -101,7 +101,8 @@ export function taskWith(k: Key, op: string, args: readonly Arg[], options: Task
   // array code makes one per chunk: a quick test, and the named checks only when it fails
   if (!wellFormed(k, op, args, options)) explainTaskWith(k, op, args, options);
   options ??= {}; // left out by a JS caller: no options
-  const t: { key: Key; op: string; args: readonly Arg[]; bytes?: number; resources?: Readonly<Record<string, number>>; gather?: boolean } = { key: k, op, args };
+  const t: { key: Key; op: string; args: readonly Arg[]; bytes?: number; resources?: Readonly<Record<string, number>>; gather?: boolean } =
+    { key: k, op, args };
   if (options.bytes !== undefined) t.bytes = options.bytes;
   if (options.resources !== undefined) t.resources = options.resources;
   if (options.gather) t.gather = true;

@@ -47,13 +47,19 @@ export class TreeReductionLayer extends Layer {
   readonly chunkBytes: ChunkBytes | undefined;
   readonly single: string | undefined;
 
-  constructor(readonly op: string, readonly input: Layer, splitEvery = 8, nameOrOptions?: string | TreeOptions) {
+  constructor(
+    readonly op: string,
+    readonly input: Layer,
+    splitEvery = 8,
+    nameOrOptions?: string | TreeOptions,
+  ) {
     checkOpName(op, "TreeReductionLayer");
     if (!(input instanceof Layer)) throw new ArgumentError("input", "a layer (whose chunks are reduced)", input, `reduction ${op}`);
     if (!Number.isInteger(splitEvery) || splitEvery < 2) {
       throw new ArgumentError("splitEvery", "a whole number >= 2", splitEvery, `reduction ${op}`);
     }
-    const options: TreeOptions = typeof nameOrOptions === "string" ? { name: nameOrOptions } : checkOptions(nameOrOptions, `reduction ${op}`, TREE_OPTIONS);
+    const options: TreeOptions =
+      typeof nameOrOptions === "string" ? { name: nameOrOptions } : checkOptions(nameOrOptions, `reduction ${op}`, TREE_OPTIONS);
     const groups = options.groups;
     if (groups) {
       if (!Number.isInteger(groups.count) || groups.count < 1 || groups.members.length % groups.count !== 0) {
@@ -132,7 +138,8 @@ export class TreeReductionLayer extends Layer {
         }
         level = next;
       }
-      if (level.length === 1 && this.single !== undefined) yield withBytes(taskWithDeps(this.keyAt(g), this.single, [ref(level[0]!)], level), g);
+      if (level.length === 1 && this.single !== undefined)
+        yield withBytes(taskWithDeps(this.keyAt(g), this.single, [ref(level[0]!)], level), g);
       else yield withBytes(taskWithDeps(this.keyAt(g), this.op, [...this.leadingArgs, level.map(ref)], level, { gather: true }), g);
     }
   }

@@ -56,7 +56,17 @@ export interface Table {
 const MISSING = new Set(["", "na", "nan", "null", "n/a"]);
 
 /** The options a CsvOptions object may hold (readCsv and readTable refuse any other). */
-export const CSV_OPTIONS: readonly (keyof CsvOptions)[] = ["storage", "header", "delimiter", "features", "target", "missing", "chunkRows", "dtype", "onProgress"];
+export const CSV_OPTIONS: readonly (keyof CsvOptions)[] = [
+  "storage",
+  "header",
+  "delimiter",
+  "features",
+  "target",
+  "missing",
+  "chunkRows",
+  "dtype",
+  "onProgress",
+];
 
 /**
  * A number written in decimal ("12", "-0.5", "1e-3", ".5"), or +-Infinity; anything else is NaN.
@@ -92,17 +102,26 @@ function checkMissing(value: unknown, where: string): "error" | "drop" | number 
  * CsvOptions checked whole before any byte is read (readTable checks them alike for every
  * format): the known keys, each of its type.
  */
-export function checkCsvOptions(options: CsvOptions | undefined, where: string): CsvOptions & { missing: "error" | "drop" | number; dtype: DType; features?: string[] } {
+export function checkCsvOptions(
+  options: CsvOptions | undefined,
+  where: string,
+): CsvOptions & { missing: "error" | "drop" | number; dtype: DType; features?: string[] } {
   const o = checkOptions(options, where, CSV_OPTIONS);
   storageOptions(o.storage);
   checkBoolean(o.header, "header", where);
   // csv-parse refuses '' itself, but as its own error; a quote or a line break as the delimiter
   // would read as nonsense
   checkString(o.delimiter, "delimiter", where);
-  if (o.delimiter !== undefined && /["\r\n]/.test(o.delimiter)) throw new ArgumentError("delimiter", "a string without quotes or line breaks", o.delimiter, where);
+  if (o.delimiter !== undefined && /["\r\n]/.test(o.delimiter))
+    throw new ArgumentError("delimiter", "a string without quotes or line breaks", o.delimiter, where);
   checkInteger(o.chunkRows, "chunkRows", where, 1);
   checkFunction(o.onProgress, "onProgress", where);
-  return { ...o, features: checkColumns(o.features, "features", where), missing: checkMissing(o.missing, where), dtype: checkDType(o.dtype ?? "float64", "dtype", where) };
+  return {
+    ...o,
+    features: checkColumns(o.features, "features", where),
+    missing: checkMissing(o.missing, where),
+    dtype: checkDType(o.dtype ?? "float64", "dtype", where),
+  };
 }
 
 /** A growable Float64Array. */
@@ -160,7 +179,8 @@ export async function readCsv(location: string | URL | Source, options?: CsvOpti
           if (i === targetIndex) throw new CsvError("features", "columns other than the target", f, where);
           return i;
         });
-        if (featureIndex.length === 0) throw new CsvError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
+        if (featureIndex.length === 0)
+          throw new CsvError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
         if (header) continue;
       }
       if (record.length !== names.length) {
@@ -175,7 +195,13 @@ export async function readCsv(location: string | URL | Source, options?: CsvOpti
           if (!MISSING.has(cell.toLowerCase())) {
             throw new CsvError("cell", "a number", `'${cell.slice(0, 20)}' on line ${line}, column ${names[i]}`, where);
           }
-          if (missing === "error") throw new CsvError("cell", "a number (or choose a missing-value policy: --missing drop or a fill value)", `a missing value on line ${line}, column ${names[i]}`, where);
+          if (missing === "error")
+            throw new CsvError(
+              "cell",
+              "a number (or choose a missing-value policy: --missing drop or a fill value)",
+              `a missing value on line ${line}, column ${names[i]}`,
+              where,
+            );
           if (missing === "drop") {
             drop = true;
             break;
@@ -231,14 +257,16 @@ function checkCsvColumns(columns: unknown): [string, ArrayLike<unknown>][] {
     }
     const values = column as ArrayLike<unknown>;
     for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== "number") throw new ArgumentError(`columns.${name}`, "numbers", `${describe(values[i])} at index ${i}`, "writeCsv");
+      if (typeof values[i] !== "number")
+        throw new ArgumentError(`columns.${name}`, "numbers", `${describe(values[i])} at index ${i}`, "writeCsv");
     }
     entries.push([name, values]);
   }
   if (entries.length === 0) throw new ArgumentError("columns", "at least one column", columns, "writeCsv");
   const n = entries[0]![1].length;
   for (const [name, values] of entries) {
-    if (values.length !== n) throw new ArgumentError("columns", `columns of one length (${n})`, `${name} with ${values.length}`, "writeCsv");
+    if (values.length !== n)
+      throw new ArgumentError("columns", `columns of one length (${n})`, `${name} with ${values.length}`, "writeCsv");
   }
   return entries;
 }

@@ -49,7 +49,13 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   }
   const where = `NPY file ${source.url}`;
   const first = await source.read(0, 10);
-  if (first.length < 10 || MAGIC.some((b, i) => first[i] !== b)) throw new NpyError("file", "an .npy file (it starts with \\x93NUMPY)", `${first.length < 10 ? `a file of ${first.length} bytes` : "other bytes"}`, where);
+  if (first.length < 10 || MAGIC.some((b, i) => first[i] !== b))
+    throw new NpyError(
+      "file",
+      "an .npy file (it starts with \\x93NUMPY)",
+      `${first.length < 10 ? `a file of ${first.length} bytes` : "other bytes"}`,
+      where,
+    );
   const major = first[6]!;
   let headerLength: number, start: number;
   if (major === 1) {
@@ -64,27 +70,40 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
     throw new NpyError("version", "1, 2 or 3", major, where);
   }
   // NumPy writes headers of a few hundred bytes; a huge length is a corrupt or hostile file
-  if (headerLength > MAX_HEADER_BYTES) throw new NpyError("header", `a header of at most ${MAX_HEADER_BYTES} bytes`, `${headerLength} bytes`, where);
+  if (headerLength > MAX_HEADER_BYTES)
+    throw new NpyError("header", `a header of at most ${MAX_HEADER_BYTES} bytes`, `${headerLength} bytes`, where);
   const bytes = await source.read(start, headerLength);
-  if (bytes.length < headerLength) throw new NpyError("header", `${headerLength} bytes of header`, `${bytes.length} bytes (a truncated file)`, where);
+  if (bytes.length < headerLength)
+    throw new NpyError("header", `${headerLength} bytes of header`, `${bytes.length} bytes (a truncated file)`, where);
   const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes);
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new NpyError("header", "a dict with descr, fortran_order and shape", text.trim().slice(0, 60), where);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new NpyError("header", "a dict with descr, fortran_order and shape", text.trim().slice(0, 60), where);
   if (fortran === "True") throw new NpyError("fortran_order", "False (C order; save with np.ascontiguousarray)", "True", where);
   const match = /^([<|>=])([a-z]\d+)$/.exec(descr);
   if (!match || !DTYPES[match[2]!]) throw new NpyError("dtype", `a numeric dtype (${Object.keys(DTYPES).join(", ")})`, descr, where);
   if (match[1] === ">") throw new NpyError("dtype", "little-endian data ('<'): save with arr.astype('<f8')", descr, where);
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((n) => !Number.isInteger(n) || n < 0) || shape.length > 2) throw new NpyError("shape", "0, 1 or 2 whole lengths", `(${shapeText})`, where);
+  const shape = shapeText
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0) || shape.length > 2)
+    throw new NpyError("shape", "0, 1 or 2 whole lengths", `(${shapeText})`, where);
   // past 2^53 the count itself is not exact, and no file holds that many values
-  if (shape.reduce((a, b) => a * b, 1) > Number.MAX_SAFE_INTEGER) throw new NpyError("shape", "at most 2^53 - 1 values", `(${shapeText})`, where);
+  if (shape.reduce((a, b) => a * b, 1) > Number.MAX_SAFE_INTEGER)
+    throw new NpyError("shape", "at most 2^53 - 1 values", `(${shapeText})`, where);
   return { dtype: match[2]!, shape, dataOffset: start + headerLength };
 }
 
 /** The values of an .npy file as float64, with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
-export async function readNpyValues(location: string | URL | Source, onProgress?: (done: number, total: number) => void, storage?: StorageOptions): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
+export async function readNpyValues(
+  location: string | URL | Source,
+  onProgress?: (done: number, total: number) => void,
+  storage?: StorageOptions,
+): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
   checkFunction(onProgress, "onProgress", "readNpyValues");
   const source = sourceOf(location, storage);
   const header = await readNpyHeader(source);
@@ -110,7 +129,12 @@ export async function readNpyValues(location: string | URL | Source, onProgress?
 
 /** The error of a file that holds fewer values than its header says. */
 function truncated(source: Source, header: NpyHeader, count: number, held: number): NpyError {
-  return new NpyError("file", `${count} values of ${header.dtype} (shape (${header.shape.join(", ")}))`, `a truncated file: data ends at value ${held}`, `NPY file ${source.url}`);
+  return new NpyError(
+    "file",
+    `${count} values of ${header.dtype} (shape (${header.shape.join(", ")}))`,
+    `a truncated file: data ends at value ${held}`,
+    `NPY file ${source.url}`,
+  );
 }
 
 /**
@@ -118,14 +142,18 @@ function truncated(source: Source, header: NpyHeader, count: number, held: numbe
  * Its dtype: `options.dtype`, else float32 for a float32 ('f4') file, as NumPy loads it, and
  * float64 for every other.
  */
-export async function readNpy(location: string | URL, options: { chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<ChunkedArray> {
+export async function readNpy(
+  location: string | URL,
+  options: { chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {},
+): Promise<ChunkedArray> {
   // all checked before the file is read
   options = checkOptions(options, "readNpy", ["chunkRows", "dtype", "storage"]);
   const dtype = options.dtype === undefined ? undefined : checkDType(options.dtype, "dtype", "readNpy");
   checkInteger(options.chunkRows, "chunkRows", "readNpy", 1);
   storageOptions(options.storage);
   const { data, shape, dtype: stored } = await readNpyValues(location, undefined, options.storage);
-  const chunks = options.chunkRows && shape.length > 0 ? (shape.length === 2 ? [options.chunkRows, shape[1]!] : options.chunkRows) : undefined;
+  const chunks =
+    options.chunkRows && shape.length > 0 ? (shape.length === 2 ? [options.chunkRows, shape[1]!] : options.chunkRows) : undefined;
   return fromTypedArray(data, { shape, chunks: chunks as never, dtype: dtype ?? (stored === "f4" ? "float32" : "float64") });
 }
 
@@ -135,7 +163,8 @@ export async function readNpy(location: string | URL, options: { chunkRows?: num
  */
 export async function writeNpy(path: string, data: Float64Array, shape: readonly number[]): Promise<void> {
   checkPath(path, "writeNpy");
-  if (!(data instanceof Float64Array)) throw new ArgumentError("data", "a Float64Array (writeNpy writes float64: convert with Float64Array.from(values))", data, "writeNpy");
+  if (!(data instanceof Float64Array))
+    throw new ArgumentError("data", "a Float64Array (writeNpy writes float64: convert with Float64Array.from(values))", data, "writeNpy");
   // what readNpy reads back: 0, 1 or 2 whole lengths
   if (!Array.isArray(shape) || shape.length > 2 || shape.some((n) => typeof n !== "number" || !Number.isInteger(n) || n < 0)) {
     throw new ArgumentError("shape", "a list of 0, 1 or 2 whole lengths >= 0", shape, "writeNpy");

@@ -32,7 +32,10 @@ async function asyncBuffer(source: Source) {
  * Reads numeric columns of a Parquet file: `features` (default all but the target) and `target`;
  * the features as float64 or, with `dtype: 'float32'`, float32.
  */
-export async function readParquet(location: string | URL | Source, options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {}): Promise<Table> {
+export async function readParquet(
+  location: string | URL | Source,
+  options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {},
+): Promise<Table> {
   // all checked before the file is read
   options = checkOptions(options, "readParquet", PARQUET_OPTIONS);
   const dtype = checkDType(options.dtype ?? "float64", "dtype", "readParquet");
@@ -48,13 +51,15 @@ export async function readParquet(location: string | URL | Source, options: { fe
     throw new ParquetError("file", "a Parquet file", (cause as Error).message, where);
   }
   const names = metadata.schema.slice(1).map((s) => s.name);
-  if (options.target !== undefined && !names.includes(options.target)) throw new ParquetError("target", `a column of the file (${names.join(", ")})`, options.target, where);
+  if (options.target !== undefined && !names.includes(options.target))
+    throw new ParquetError("target", `a column of the file (${names.join(", ")})`, options.target, where);
   const features = wanted ?? names.filter((n) => n !== options.target);
   for (const f of features) {
     if (!names.includes(f)) throw new ParquetError("features", `columns of the file (${names.join(", ")})`, f, where);
     if (f === options.target) throw new ParquetError("features", "columns other than the target", f, where);
   }
-  if (features.length === 0) throw new ParquetError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
+  if (features.length === 0)
+    throw new ParquetError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
   const columns = options.target !== undefined ? [...features, options.target] : features;
   let records: Record<string, unknown>[];
   try {
@@ -72,7 +77,8 @@ export async function readParquet(location: string | URL | Source, options: { fe
     for (let j = 0; j < columns.length; j++) {
       const raw = r[columns[j]!];
       const v = typeof raw === "bigint" ? Number(raw) : typeof raw === "boolean" ? Number(raw) : raw;
-      if (typeof v !== "number") throw new ParquetError("cell", "a number", `${String(raw).slice(0, 40)} in row ${i}, column ${columns[j]}`, where);
+      if (typeof v !== "number")
+        throw new ParquetError("cell", "a number", `${String(raw).slice(0, 40)} in row ${i}, column ${columns[j]}`, where);
       if (j < p) X[i * p + j] = v;
       else y[i] = v;
     }

@@ -60,14 +60,17 @@ export function storageOptions(options?: StorageOptions): Required<StorageOption
   checkTimeout(given.idleTimeoutMs, "idleTimeoutMs", "storage");
   checkInteger(given.retries, "retries", "storage", 0);
   const out = { ...STORAGE_DEFAULTS };
-  for (const [name, value] of Object.entries(given) as [keyof StorageOptions, number | undefined][]) if (value !== undefined) out[name] = value;
+  for (const [name, value] of Object.entries(given) as [keyof StorageOptions, number | undefined][])
+    if (value !== undefined) out[name] = value;
   return out;
 }
 
 /** Whether `value` has what readers call on a Source (a registered opener may return anything). */
 function isSource(value: unknown): value is Source {
   const s = value as Source | null;
-  return typeof s === "object" && s !== null && typeof s.read === "function" && typeof s.size === "function" && typeof s.stream === "function";
+  return (
+    typeof s === "object" && s !== null && typeof s.read === "function" && typeof s.size === "function" && typeof s.stream === "function"
+  );
 }
 
 /**
@@ -100,7 +103,10 @@ function guarded(stream: Readable, url: string): Readable {
 }
 
 class FileSource implements Source {
-  constructor(readonly url: string, private readonly path: string) {}
+  constructor(
+    readonly url: string,
+    private readonly path: string,
+  ) {}
 
   async size(): Promise<number> {
     let info: Awaited<ReturnType<typeof fileInfo>>;
@@ -131,7 +137,10 @@ class HttpSource implements Source {
   private knownSize: number | undefined;
   private readonly options: Required<StorageOptions>;
 
-  constructor(readonly url: string, options?: StorageOptions) {
+  constructor(
+    readonly url: string,
+    options?: StorageOptions,
+  ) {
     this.options = storageOptions(options);
   }
 
@@ -140,7 +149,13 @@ class HttpSource implements Source {
    * the request (the body's idle timeout uses it too).
    */
   private async request(init: RequestInit, controller: AbortController): Promise<Response> {
-    const timer = setTimeout(() => controller.abort(new StorageError(`${this.url}: no response in ${this.options.connectTimeoutMs} ms (connectTimeoutMs)`, { retryable: true })), this.options.connectTimeoutMs);
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new StorageError(`${this.url}: no response in ${this.options.connectTimeoutMs} ms (connectTimeoutMs)`, { retryable: true }),
+        ),
+      this.options.connectTimeoutMs,
+    );
     let response: Response;
     try {
       response = await fetch(this.url, { ...init, signal: controller.signal });
@@ -167,13 +182,18 @@ class HttpSource implements Source {
       for (;;) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const stalled = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StorageError(`${this.url}: no data for ${idle} ms (idleTimeoutMs)`, { retryable: true })), idle);
+          timer = setTimeout(
+            () => reject(new StorageError(`${this.url}: no data for ${idle} ms (idleTimeoutMs)`, { retryable: true })),
+            idle,
+          );
         });
         let next: { done: boolean; value?: Uint8Array };
         try {
           next = await Promise.race([reader.read(), stalled]);
         } catch (cause) {
-          throw cause instanceof StorageError ? cause : new StorageError(`cannot read ${this.url}: ${(cause as Error).message}`, { cause, retryable: true });
+          throw cause instanceof StorageError
+            ? cause
+            : new StorageError(`cannot read ${this.url}: ${(cause as Error).message}`, { cause, retryable: true });
         } finally {
           clearTimeout(timer);
         }
@@ -259,7 +279,8 @@ const schemes = new Map<string, (url: URL, options?: StorageOptions) => Source>(
  * (Or skip it: S3 and GCS objects are readable as presigned https:// URLs as they are.)
  */
 export function registerStorage(scheme: string, open: (url: URL) => Source): void {
-  if (typeof scheme !== "string" || !/^[a-z][a-z0-9+.-]*:$/.test(scheme)) throw new ArgumentError("scheme", "a URL scheme with its colon, such as 's3:'", scheme, "registerStorage");
+  if (typeof scheme !== "string" || !/^[a-z][a-z0-9+.-]*:$/.test(scheme))
+    throw new ArgumentError("scheme", "a URL scheme with its colon, such as 's3:'", scheme, "registerStorage");
   // checked now: a non-function would fail only at the first read, far from this call
   if (typeof open !== "function") throw new ArgumentError("open", "a function (url) => Source", open, "registerStorage");
   schemes.set(scheme, open);
@@ -271,7 +292,8 @@ export function registerStorage(scheme: string, open: (url: URL) => Source): voi
  */
 export function openSource(location: string | URL, options?: StorageOptions): Source {
   storageOptions(options);
-  if (!(location instanceof URL) && (typeof location !== "string" || location.length === 0)) throw new ArgumentError("location", "a path or a URL", location, "openSource");
+  if (!(location instanceof URL) && (typeof location !== "string" || location.length === 0))
+    throw new ArgumentError("location", "a path or a URL", location, "openSource");
   if (location instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     let url: URL;
     try {
@@ -280,7 +302,13 @@ export function openSource(location: string | URL, options?: StorageOptions): So
       throw new ArgumentError("location", "a path or a well-formed URL", location, "openSource");
     }
     const make = schemes.get(url.protocol);
-    if (!make) throw new ArgumentError("location", `a path or a URL of ${[...schemes.keys()].join(", ")} (or one registerStorage() added)`, url.href, "openSource");
+    if (!make)
+      throw new ArgumentError(
+        "location",
+        `a path or a URL of ${[...schemes.keys()].join(", ")} (or one registerStorage() added)`,
+        url.href,
+        "openSource",
+      );
     return opened(make, url, options);
   }
   return new FileSource(location, location);
@@ -295,7 +323,10 @@ function opened(make: (url: URL, options?: StorageOptions) => Source, url: URL, 
     if (cause instanceof WeftError) throw cause;
     throw new StorageError(`cannot open ${url.href}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
-  if (!isSource(source)) throw new StorageError(`cannot open ${url.href}: the opener of '${url.protocol}' returned ${describe(source)}, not a Source (read(), size(), stream())`);
+  if (!isSource(source))
+    throw new StorageError(
+      `cannot open ${url.href}: the opener of '${url.protocol}' returned ${describe(source)}, not a Source (read(), size(), stream())`,
+    );
   return source;
 }
 

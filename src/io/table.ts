@@ -22,22 +22,32 @@ export async function readTable(location: string, options?: TableOptions): Promi
   // every option is checked, for every format, before the file is read (the CSV-only ones,
   // header, delimiter, missing and onProgress, are ignored for the others)
   const checked = checkCsvOptions(options, "readTable");
-  if (typeof location !== "string" || location.length === 0) throw new ArgumentError("location", "a path or a URL (a string)", location, "readTable");
+  if (typeof location !== "string" || location.length === 0)
+    throw new ArgumentError("location", "a path or a URL (a string)", location, "readTable");
   const path = location.replace(/[?#].*$/, "");
   if (/\.(csv|tsv|txt)$/i.test(path)) return readCsv(location, options);
   if (/\.parquet$/i.test(path)) return readParquet(location, pick(checked, PARQUET_OPTIONS));
   if (/\.npy$/i.test(path)) {
     const { data, shape, dtype: stored } = await readNpyValues(location, undefined, checked.storage);
-    if (shape.length !== 2) throw new ArgumentError("file", "a 2-D array (rows x columns) for a table", `shape (${shape.join(", ")})`, `NPY file ${location}`);
+    if (shape.length !== 2)
+      throw new ArgumentError("file", "a 2-D array (rows x columns) for a table", `shape (${shape.join(", ")})`, `NPY file ${location}`);
     const [rows, cols] = shape as [number, number];
     const names = Array.from({ length: cols }, (_, i) => String(i));
     const targetIndex = checked.target === undefined ? -1 : names.indexOf(checked.target);
-    if (checked.target !== undefined && targetIndex < 0) throw new ArgumentError("target", `a column index of the file (0 to ${cols - 1})`, checked.target, `NPY file ${location}`);
+    if (checked.target !== undefined && targetIndex < 0)
+      throw new ArgumentError("target", `a column index of the file (0 to ${cols - 1})`, checked.target, `NPY file ${location}`);
     const features = [...(checked.features ?? names.filter((_, i) => i !== targetIndex))];
-    if (features.length === 0) throw new ArgumentError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, `NPY file ${location}`);
+    if (features.length === 0)
+      throw new ArgumentError(
+        "features",
+        "at least one column besides the target",
+        `the columns ${names.join(", ")}`,
+        `NPY file ${location}`,
+      );
     const index = features.map((f) => {
       const i = names.indexOf(f);
-      if (i < 0 || i === targetIndex) throw new ArgumentError("features", `column indices other than the target (0 to ${cols - 1})`, f, `NPY file ${location}`);
+      if (i < 0 || i === targetIndex)
+        throw new ArgumentError("features", `column indices other than the target (0 to ${cols - 1})`, f, `NPY file ${location}`);
       return i;
     });
     const p = index.length;
@@ -49,7 +59,11 @@ export async function readTable(location: string, options?: TableOptions): Promi
     }
     const chunkRows = checked.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
     return {
-      X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p], dtype: checkDType(options?.dtype ?? (stored === "f4" ? "float32" : "float64"), "dtype", "readTable") }),
+      X: fromTypedArray(X, {
+        shape: [rows, p],
+        chunks: [chunkRows, p],
+        dtype: checkDType(options?.dtype ?? (stored === "f4" ? "float32" : "float64"), "dtype", "readTable"),
+      }),
       y: targetIndex >= 0 ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
       features,
       rows,

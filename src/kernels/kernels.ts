@@ -38,7 +38,7 @@ export function detectBackend(): BackendName {
 /** Resolves 'auto' (or nothing) to a concrete backend, honouring WEFT_BACKEND. */
 export function resolveBackend(requested: BackendName | "auto" | undefined): BackendName {
   const fromEnv = typeof process === "object" ? process.env.WEFT_BACKEND : undefined;
-  const choice = requested === undefined || requested === "auto" ? (fromEnv || "auto") : requested;
+  const choice = requested === undefined || requested === "auto" ? fromEnv || "auto" : requested;
   if (choice === "auto") return detectBackend();
   if (!(BACKENDS as readonly string[]).includes(choice)) {
     const source = requested === undefined || requested === "auto" ? "WEFT_BACKEND" : "backend";
@@ -71,7 +71,10 @@ export class Kernels {
     this.memory = memory;
     this.original = table;
     this.raw = { ...table };
-    Object.assign(this, checkedTable(KERNEL_SPECS, () => this.raw, memory));
+    Object.assign(
+      this,
+      checkedTable(KERNEL_SPECS, () => this.raw, memory),
+    );
   }
 
   /** Creates the shared memory and instantiates the chosen backend's kernels on it. */
@@ -103,7 +106,8 @@ export class Kernels {
   static attach(options: { backend: BackendName; memory: WebAssembly.Memory; maximumBytes: number; module?: WebAssembly.Module }): Kernels {
     const memory = SharedMemory.attach(options.memory, options.maximumBytes);
     if (options.backend === "js") return new Kernels("js", memory, createJsKernels(memory));
-    if (!options.module) throw new ArgumentError("module", `the compiled ${options.backend} kernel module`, options.module, "Kernels.attach");
+    if (!options.module)
+      throw new ArgumentError("module", `the compiled ${options.backend} kernel module`, options.module, "Kernels.attach");
     const { table } = instantiateKernels(options.module, options.memory);
     return new Kernels(options.backend, memory, table);
   }

@@ -40,7 +40,8 @@ export type KernelFactory = (kernels: Kernels) => unknown;
 /** Checks the names and modules of `overrides` and makes every module an absolute URL. */
 export function resolveOverrides(overrides: KernelOverrides | undefined): ResolvedOverride[] {
   if (overrides === undefined) return [];
-  if (typeof overrides !== "object" || overrides === null) throw new ArgumentError("kernelOverrides", "a record of kernel name -> module", overrides, "Runtime.start");
+  if (typeof overrides !== "object" || overrides === null)
+    throw new ArgumentError("kernelOverrides", "a record of kernel name -> module", overrides, "Runtime.start");
   return Object.entries(overrides).map(([name, spec]) => {
     if (!(KERNEL_NAMES as string[]).includes(name)) {
       throw new ArgumentError("kernelOverrides", `kernel names of the registry (${KERNEL_NAMES.join(", ")})`, name, "Runtime.start");
@@ -49,7 +50,7 @@ export function resolveOverrides(overrides: KernelOverrides | undefined): Resolv
     if (typeof module !== "string" || module.length === 0) {
       throw new ArgumentError(`kernelOverrides.${name}`, "a module path or URL, or { module, exportName }", spec, "Runtime.start");
     }
-    const exportName = typeof spec === "string" ? name : spec!.exportName ?? name;
+    const exportName = typeof spec === "string" ? name : (spec!.exportName ?? name);
     return { name: name as KernelName, url: importableUrl(module), exportName };
   });
 }
@@ -61,15 +62,30 @@ export async function applyOverrides(kernels: Kernels, overrides: readonly Resol
     try {
       module = (await import(o.url)) as Record<string, unknown>;
     } catch (cause) {
-      throw new ArgumentError(`kernelOverrides.${o.name}`, "a module this thread can import", `${o.url} (${cause instanceof Error ? cause.message : String(cause)})`, "Runtime.start");
+      throw new ArgumentError(
+        `kernelOverrides.${o.name}`,
+        "a module this thread can import",
+        `${o.url} (${cause instanceof Error ? cause.message : String(cause)})`,
+        "Runtime.start",
+      );
     }
     const factory = module[o.exportName];
     if (typeof factory !== "function") {
-      throw new ArgumentError(`kernelOverrides.${o.name}`, `a module exporting a factory function '${o.exportName}'`, o.url, "Runtime.start");
+      throw new ArgumentError(
+        `kernelOverrides.${o.name}`,
+        `a module exporting a factory function '${o.exportName}'`,
+        o.url,
+        "Runtime.start",
+      );
     }
     const impl = (factory as KernelFactory)(kernels);
     if (typeof impl !== "function") {
-      throw new ArgumentError(`kernelOverrides.${o.name}`, `a factory '${o.exportName}' that returns the kernel function`, impl, "Runtime.start");
+      throw new ArgumentError(
+        `kernelOverrides.${o.name}`,
+        `a factory '${o.exportName}' that returns the kernel function`,
+        impl,
+        "Runtime.start",
+      );
     }
     kernels.override(o.name, impl as never);
   }

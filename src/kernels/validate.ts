@@ -14,8 +14,10 @@ export function validateCall(name: string, spec: KernelSpec, args: readonly unkn
   const context = `kernel ${name}`;
   if (args.length !== spec.args.length) {
     throw new ArgumentError(
-      "arguments", `${spec.args.length} arguments (${spec.args.map((a) => a.name).join(", ")})`,
-      `${args.length} arguments`, context,
+      "arguments",
+      `${spec.args.length} arguments (${spec.args.map((a) => a.name).join(", ")})`,
+      `${args.length} arguments`,
+      context,
     );
   }
   const dims: Record<string, number> = {};
@@ -78,18 +80,15 @@ export function validateCall(name: string, spec: KernelSpec, args: readonly unkn
         arg.name,
         `${elements} float64 elements (${elements * 8} bytes) within its allocation ` +
           `[${allocation.ptr}, ${limit}), which has ${Math.max(0, limit - ptr)} bytes from that address`,
-        ptr, context,
+        ptr,
+        context,
       );
     }
   });
 }
 
 /** The checked table: same signatures as the raw one, each call validated first. */
-export function checkedTable(
-  specs: Readonly<Record<KernelName, KernelSpec>>,
-  raw: () => KernelTable,
-  memory: SharedMemory,
-): KernelTable {
+export function checkedTable(specs: Readonly<Record<KernelName, KernelSpec>>, raw: () => KernelTable, memory: SharedMemory): KernelTable {
   const entries = (Object.keys(specs) as KernelName[]).map((name) => {
     const spec = specs[name];
     const checked = (...args: number[]) => {

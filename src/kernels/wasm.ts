@@ -16,10 +16,9 @@ export function kernelModule(variant: WasmVariant): Promise<WebAssembly.Module> 
     module = readWasm(variant).then(
       (bytes) => WebAssembly.compile(bytes),
       (cause: unknown) => {
-        throw new BackendUnavailableError(
-          `the ${variant} kernel module is missing at ${wasmPath(variant)}: run 'npm run build:wasm'`,
-          { cause },
-        );
+        throw new BackendUnavailableError(`the ${variant} kernel module is missing at ${wasmPath(variant)}: run 'npm run build:wasm'`, {
+          cause,
+        });
       },
     );
     compiled.set(variant, module);

@@ -39,8 +39,7 @@ export interface AllocatorStats {
 }
 
 /** Rounds `bytes` up to a multiple of `alignment` (64 by default: a cache line). */
-export const alignUp = (bytes: number, alignment = ALIGNMENT): number =>
-  Math.ceil(bytes / alignment) * alignment;
+export const alignUp = (bytes: number, alignment = ALIGNMENT): number => Math.ceil(bytes / alignment) * alignment;
 
 const sizeClass = (bytes: number): number => 31 - Math.clz32(bytes / ALIGNMENT);
 
@@ -71,7 +70,10 @@ export class Allocator {
    * @param ensureCapacity called with the end address the heap needs; returns false when the
    *   memory cannot grow that far (the allocation then fails)
    */
-  constructor(base: number, private readonly ensureCapacity: (endAddress: number) => boolean) {
+  constructor(
+    base: number,
+    private readonly ensureCapacity: (endAddress: number) => boolean,
+  ) {
     this.base = alignUp(Math.max(base, ALIGNMENT));
     this.topAddress = this.base;
   }

@@ -23,7 +23,10 @@ export class ScratchArena {
   /** Bytes the last task asked for in all: the next block is made at least this large. */
   private wanted = 0;
 
-  constructor(private readonly memory: SharedMemory, private blockBytes = 1 << 20) {}
+  constructor(
+    private readonly memory: SharedMemory,
+    private blockBytes = 1 << 20,
+  ) {}
 
   /**
    * A buffer of `bytes` bytes (64-byte aligned). When the block is full the request is served

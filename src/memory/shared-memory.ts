@@ -100,7 +100,11 @@ export class Allocation extends BufferViews {
  * thread that allocated it) frees it.
  */
 export class SharedBuffer extends BufferViews {
-  constructor(private readonly memory: SharedMemory, readonly ptr: number, readonly bytes: number) {
+  constructor(
+    private readonly memory: SharedMemory,
+    readonly ptr: number,
+    readonly bytes: number,
+  ) {
     super();
   }
 
@@ -239,12 +243,7 @@ export class SharedMemory {
     if (ptr < 0) {
       const stats = allocator.stats();
       const headroom = this.maximumBytes - stats.top;
-      throw new OutOfMemoryError(
-        bytes,
-        stats.freeListBytes + headroom,
-        Math.max(stats.largestFreeBlock, headroom),
-        this.maximumBytes,
-      );
+      throw new OutOfMemoryError(bytes, stats.freeListBytes + headroom, Math.max(stats.largestFreeBlock, headroom), this.maximumBytes);
     }
     const allocation = new Allocation(this, ptr, bytes, ++this.serial);
     this.allocations.set(ptr, allocation);
@@ -266,7 +265,13 @@ export class SharedMemory {
 
   /** Copies `values` into a new allocation. */
   fromF64(values: ArrayLike<number>): Allocation {
-    if (!(values instanceof Float64Array || values instanceof Float32Array || (Array.isArray(values) && values.every((v) => typeof v === "number")))) {
+    if (
+      !(
+        values instanceof Float64Array ||
+        values instanceof Float32Array ||
+        (Array.isArray(values) && values.every((v) => typeof v === "number"))
+      )
+    ) {
       throw new ArgumentError("values", "a Float64Array, Float32Array or array of numbers", values, "fromF64");
     }
     const allocation = this.allocF64(values.length);
@@ -276,7 +281,12 @@ export class SharedMemory {
 
   free(allocation: Allocation): void {
     if (this.allocations.get(allocation.ptr) !== allocation) {
-      throw new ArgumentError("allocation", "a live allocation of this memory", allocation.freed ? "a freed allocation" : allocation, "free");
+      throw new ArgumentError(
+        "allocation",
+        "a live allocation of this memory",
+        allocation.freed ? "a freed allocation" : allocation,
+        "free",
+      );
     }
     this.allocations.delete(allocation.ptr);
     this.heap().free(allocation.ptr);

@@ -10,7 +10,8 @@ import { checkFiniteValues } from "../validate.js";
 export function checkPair(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, where: string, predName = "yPred"): void {
   checkFiniteValues(yTrue, "yTrue", where);
   checkFiniteValues(yPred, predName, where);
-  if (yTrue.length !== yPred.length) throw new ArgumentError(predName, `${yTrue.length} values like yTrue`, `${yPred.length} values`, where);
+  if (yTrue.length !== yPred.length)
+    throw new ArgumentError(predName, `${yTrue.length} values like yTrue`, `${yPred.length} values`, where);
   if (yTrue.length === 0) throw new ArgumentError("yTrue", "at least one value", "none", where);
 }
 

@@ -18,7 +18,8 @@ export function logLoss(yTrue: ArrayLike<number>, proba: ArrayLike<number>, eps 
   checkPair(yTrue, proba, "logLoss", "proba");
   checkLabels(yTrue, "logLoss");
   for (let i = 0; i < proba.length; i++) {
-    if (!(proba[i]! >= 0 && proba[i]! <= 1)) throw new ArgumentError("proba", "probabilities in [0, 1]", `${proba[i]} at index ${i}`, "logLoss");
+    if (!(proba[i]! >= 0 && proba[i]! <= 1))
+      throw new ArgumentError("proba", "probabilities in [0, 1]", `${proba[i]} at index ${i}`, "logLoss");
   }
   // eps 0 lets a sure wrong answer cost Infinity; eps >= 0.5 turns the clipping upside down
   if (typeof eps !== "number" || !(eps > 0 && eps < 0.5)) throw new ArgumentError("eps", "a number in (0, 0.5)", eps, "logLoss");
@@ -35,7 +36,9 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
   checkPair(yTrue, score, "rocAuc", "score");
   checkLabels(yTrue, "rocAuc");
   const order = Array.from({ length: yTrue.length }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
-  let positives = 0, negatives = 0, rankSum = 0;
+  let positives = 0,
+    negatives = 0,
+    rankSum = 0;
   // average ranks over ties
   for (let i = 0; i < order.length; ) {
     let j = i;
@@ -44,7 +47,7 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
     for (let k = i; k <= j; k++) if (yTrue[order[k]!] === 1) rankSum += rank;
     i = j + 1;
   }
-  for (let i = 0; i < yTrue.length; i++) (yTrue[i] === 1 ? positives++ : negatives++);
+  for (let i = 0; i < yTrue.length; i++) yTrue[i] === 1 ? positives++ : negatives++;
   if (positives === 0 || negatives === 0) throw new ArgumentError("yTrue", "both classes (0 and 1)", "one class only", "rocAuc");
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }

@@ -31,7 +31,8 @@ export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   checkPair(yTrue, yPred, "r2");
   checkTwoValues(yTrue.length, "R^2", "yTrue", "r2");
   const center = mean(yTrue);
-  let res = 0, tot = 0;
+  let res = 0,
+    tot = 0;
   for (let i = 0; i < yTrue.length; i++) {
     res += (yTrue[i]! - yPred[i]!) ** 2;
     tot += (yTrue[i]! - center) ** 2;
@@ -63,7 +64,8 @@ export function d2Poisson(yTrue: ArrayLike<number>, mu: ArrayLike<number>): numb
     if (!(mu[i]! >= 0)) throw new ArgumentError("mu", "expected counts >= 0", `${mu[i]} at index ${i}`, "d2Poisson");
   }
   const center = mean(yTrue);
-  let deviance = 0, nullDeviance = 0;
+  let deviance = 0,
+    nullDeviance = 0;
   for (let i = 0; i < yTrue.length; i++) {
     deviance += poissonDeviance(yTrue[i]!, mu[i]!);
     nullDeviance += poissonDeviance(yTrue[i]!, center);

@@ -50,7 +50,9 @@ type Model = Pipeline | Estimator;
 
 /** X coef_j + intercept_j for every fitted model j, from one pass over X (a product with the p x k matrix of coefficients). */
 async function linearPredictors(models: readonly Estimator[], X: ChunkedArray, runtime: Runtime): Promise<Float64Array[]> {
-  const p = X.shape[1]!, k = models.length, n = X.shape[0]!;
+  const p = X.shape[1]!,
+    k = models.length,
+    n = X.shape[0]!;
   const B = new Float64Array(p * k);
   models.forEach((m, j) => m.coef!.forEach((c, r) => (B[r * k + j] = c)));
   const eta = (await X.matmul(fromTypedArray(B, { shape: [p, k] })).compute({ runtime })) as Float64Array;
@@ -62,7 +64,8 @@ async function linearPredictors(models: readonly Estimator[], X: ChunkedArray, r
 }
 
 /** Whether `m` is one of the GLM estimators, whose fits grid search shares along lambda. */
-const isGlm = (m: unknown): m is Estimator => m instanceof LogisticRegression || m instanceof LinearRegression || m instanceof PoissonRegression;
+const isGlm = (m: unknown): m is Estimator =>
+  m instanceof LogisticRegression || m instanceof LinearRegression || m instanceof PoissonRegression;
 
 /** Every combination of the grid's values, in the grid's order. */
 function combinations(grid: Record<string, readonly unknown[]>): Record<string, unknown>[] {
@@ -86,11 +89,20 @@ export class GridSearchCV {
   readonly transformerFits = new Map<string, number>();
   private readonly scoring: keyof typeof SCORERS;
 
-  constructor(readonly estimator: Model, readonly paramGrid: Record<string, readonly unknown[]>, readonly options: GridSearchOptions = {}) {
+  constructor(
+    readonly estimator: Model,
+    readonly paramGrid: Record<string, readonly unknown[]>,
+    readonly options: GridSearchOptions = {},
+  ) {
     // the search fits GLM problems itself (shared per fold, warm-started along lambda): a
     // look-alike estimator would fail halfway, with a raw TypeError
     if (!(estimator instanceof Pipeline ? isGlm(estimator.final) : isGlm(estimator))) {
-      throw new ArgumentError("estimator", "a GLM estimator (LogisticRegression, LinearRegression, PoissonRegression) or a Pipeline ending in one", estimator, "GridSearchCV");
+      throw new ArgumentError(
+        "estimator",
+        "a GLM estimator (LogisticRegression, LinearRegression, PoissonRegression) or a Pipeline ending in one",
+        estimator,
+        "GridSearchCV",
+      );
     }
     checkOptions(options, "GridSearchCV", ["cv", "scoring", "refit", "runtime"]);
     checkBoolean(options.refit, "refit", "GridSearchCV");
@@ -105,7 +117,8 @@ export class GridSearchCV {
     const valid = Object.keys(estimator.getParams());
     for (const [name, values] of Object.entries(paramGrid)) {
       if (!valid.includes(name)) throw new ArgumentError("paramGrid", `parameter names among ${valid.join(", ")}`, name, "GridSearchCV");
-      if (!Array.isArray(values) || values.length === 0) throw new ArgumentError(`paramGrid.${name}`, "a non-empty list of values", values, "GridSearchCV");
+      if (!Array.isArray(values) || values.length === 0)
+        throw new ArgumentError(`paramGrid.${name}`, "a non-empty list of values", values, "GridSearchCV");
     }
     // every candidate's parameters checked now (setParams validates them as the constructors
     // do), not after the folds before it have been fitted
@@ -114,7 +127,9 @@ export class GridSearchCV {
     this.scoring = options.scoring ?? (kind === "classifier" ? "accuracy" : "r2");
     const scorer = SCORERS[this.scoring];
     if (!scorer || scorer.kind !== kind) {
-      const fitting = Object.entries(SCORERS).filter(([, s]) => s.kind === kind).map(([n]) => n);
+      const fitting = Object.entries(SCORERS)
+        .filter(([, s]) => s.kind === kind)
+        .map(([n]) => n);
       throw new ArgumentError("scoring", `a ${kind} scorer: one of ${fitting.join(", ")}`, options.scoring, "GridSearchCV");
     }
   }
@@ -125,15 +140,27 @@ export class GridSearchCV {
    * share it, each fit starting where the previous one ended (coefficients and curvature).
    */
   private async fitGroup(
-    members: readonly number[], candidates: readonly Record<string, unknown>[], trainT: ChunkedArray, ytr: ChunkedArray, f: number,
-    times: number[][], runtime: Runtime, pipeline: Pipeline | undefined, finalPrefix: string, signal: AbortSignal | undefined,
+    members: readonly number[],
+    candidates: readonly Record<string, unknown>[],
+    trainT: ChunkedArray,
+    ytr: ChunkedArray,
+    f: number,
+    times: number[][],
+    runtime: Runtime,
+    pipeline: Pipeline | undefined,
+    finalPrefix: string,
+    signal: AbortSignal | undefined,
   ): Promise<Estimator[]> {
     const problems = new Map<string, GlmProblem>();
     const models: Estimator[] = [];
     let warm: PathStart | undefined;
     try {
       for (const i of members) {
-        const own = Object.fromEntries(Object.entries(candidates[i]!).filter(([k]) => !pipeline || k.startsWith(finalPrefix)).map(([k, v]) => [k.slice(finalPrefix.length), v]));
+        const own = Object.fromEntries(
+          Object.entries(candidates[i]!)
+            .filter(([k]) => !pipeline || k.startsWith(finalPrefix))
+            .map(([k, v]) => [k.slice(finalPrefix.length), v]),
+        );
         const model = (pipeline ? pipeline.final : (this.estimator as Estimator)).clone().setParams(own);
         model.options.runtime = runtime;
         const t0 = performance.now();
@@ -159,7 +186,8 @@ export class GridSearchCV {
     const signal = checkSignal(options.signal, "signal", "GridSearchCV.fit");
     if (signal?.aborted) throw signal.reason;
     checkMatrix(X, "GridSearchCV.fit");
-    if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0]) throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
+    if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0])
+      throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const kfold = this.options.cv instanceof KFold ? this.options.cv : new KFold({ nSplits: this.options.cv ?? 5 });
     const folds = kfold.split(X.shape[0]!);
@@ -169,14 +197,20 @@ export class GridSearchCV {
     const candidates = combinations(this.paramGrid);
     // candidates share their upstream (transformer) settings in groups; within a group, the
     // final estimator's fits go along lambda, descending
-    const upstreamOf = (c: Record<string, unknown>) => JSON.stringify(Object.entries(c).filter(([k]) => !k.startsWith(finalPrefix) || !pipeline).sort());
+    const upstreamOf = (c: Record<string, unknown>) =>
+      JSON.stringify(
+        Object.entries(c)
+          .filter(([k]) => !k.startsWith(finalPrefix) || !pipeline)
+          .sort(),
+      );
     const groups = new Map<string, number[]>();
     candidates.forEach((c, i) => {
       const key = pipeline ? upstreamOf(c) : "";
       (groups.get(key) ?? groups.set(key, []).get(key)!).push(i);
     });
     const lambdaName = `${finalPrefix}lambda`;
-    for (const members of groups.values()) members.sort((a, b) => Number(candidates[b]![lambdaName] ?? 0) - Number(candidates[a]![lambdaName] ?? 0));
+    for (const members of groups.values())
+      members.sort((a, b) => Number(candidates[b]![lambdaName] ?? 0) - Number(candidates[a]![lambdaName] ?? 0));
     this.transformerFits.clear();
     const scores = candidates.map(() => new Array<number>(folds.length));
     const times = candidates.map(() => new Array<number>(folds.length));
@@ -194,16 +228,22 @@ export class GridSearchCV {
           return p;
         };
         try {
-          const Xtr = selectRows(Xp, fold.train), ytr = await keep(selectRows(yp, fold.train));
+          const Xtr = selectRows(Xp, fold.train),
+            ytr = await keep(selectRows(yp, fold.train));
           const Xte = selectRows(Xp, fold.test);
           const yte = (await selectRows(yp, fold.test).compute({ runtime })) as Float64Array;
           for (const members of groups.values()) {
             // the transformers, fitted once for this fold and this upstream setting
-            let trainT = Xtr, testT = Xte;
+            let trainT = Xtr,
+              testT = Xte;
             if (pipeline) {
               const settings = candidates[members[0]!]!;
               for (const [name, step] of pipeline.transformers) {
-                const own = Object.fromEntries(Object.entries(settings).filter(([k]) => k.startsWith(`${name}__`)).map(([k, v]) => [k.slice(name.length + 2), v]));
+                const own = Object.fromEntries(
+                  Object.entries(settings)
+                    .filter(([k]) => k.startsWith(`${name}__`))
+                    .map(([k, v]) => [k.slice(name.length + 2), v]),
+                );
                 const t = (step.clone() as Transformer).setParams(own);
                 await t.fit(trainT);
                 this.transformerFits.set(name, (this.transformerFits.get(name) ?? 0) + 1);
@@ -239,7 +279,13 @@ export class GridSearchCV {
       const s = scores[i]!;
       const mean = s.reduce((a, b) => a + b, 0) / s.length;
       const std = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / s.length);
-      return { params, testScores: s, meanTestScore: mean, stdTestScore: std, meanFitTime: times[i]!.reduce((a, b) => a + b, 0) / s.length };
+      return {
+        params,
+        testScores: s,
+        meanTestScore: mean,
+        stdTestScore: std,
+        meanFitTime: times[i]!.reduce((a, b) => a + b, 0) / s.length,
+      };
     });
     this.bestIndex = this.cvResults.reduce((best, r, i) => (r.meanTestScore > this.cvResults[best]!.meanTestScore ? i : best), 0);
     this.bestParams = this.cvResults[this.bestIndex]!.params;

@@ -29,18 +29,22 @@ export class Pipeline {
   readonly steps: [string, Step][];
 
   constructor(steps: [string, Step][]) {
-    if (!Array.isArray(steps) || steps.length === 0) throw new ArgumentError("steps", "a non-empty list of [name, step] pairs", steps, "Pipeline");
+    if (!Array.isArray(steps) || steps.length === 0)
+      throw new ArgumentError("steps", "a non-empty list of [name, step] pairs", steps, "Pipeline");
     const names = new Set<string>();
     steps.forEach((pair, i) => {
       // a bare step (no name) or null would fail destructuring with a raw TypeError
       if (!Array.isArray(pair) || pair.length !== 2) throw new ArgumentError(`steps[${i}]`, "a [name, step] pair", pair, "Pipeline");
       const [name, step] = pair;
-      if (typeof name !== "string" || name.length === 0 || name.includes("__")) throw new ArgumentError(`steps[${i}]`, "a name without '__'", name, "Pipeline");
+      if (typeof name !== "string" || name.length === 0 || name.includes("__"))
+        throw new ArgumentError(`steps[${i}]`, "a name without '__'", name, "Pipeline");
       if (names.has(name)) throw new ArgumentError(`steps[${i}]`, "a name not used by another step", name, "Pipeline");
       names.add(name);
       const last = i === steps.length - 1;
-      if (!last && !isTransformer(step)) throw new ArgumentError(`steps[${i}]`, "a transformer (fit, transform) before the last step", name, "Pipeline");
-      if (last && (isTransformer(step) || !isEstimator(step))) throw new ArgumentError(`steps[${i}]`, "an estimator (fit, predict, score) as the last step", name, "Pipeline");
+      if (!last && !isTransformer(step))
+        throw new ArgumentError(`steps[${i}]`, "a transformer (fit, transform) before the last step", name, "Pipeline");
+      if (last && (isTransformer(step) || !isEstimator(step)))
+        throw new ArgumentError(`steps[${i}]`, "an estimator (fit, predict, score) as the last step", name, "Pipeline");
     });
     this.steps = steps;
   }

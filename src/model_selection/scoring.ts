@@ -11,5 +11,9 @@ export const SCORERS = {
   log_loss: { kind: "classifier", uses: "proba", score: (y: ArrayLike<number>, p: ArrayLike<number>) => -logLoss(y, p) },
   roc_auc: { kind: "classifier", uses: "proba", score: rocAuc },
   r2: { kind: "regressor", uses: "predict", score: r2 },
-  neg_mean_squared_error: { kind: "regressor", uses: "predict", score: (y: ArrayLike<number>, p: ArrayLike<number>) => -meanSquaredError(y, p) },
+  neg_mean_squared_error: {
+    kind: "regressor",
+    uses: "predict",
+    score: (y: ArrayLike<number>, p: ArrayLike<number>) => -meanSquaredError(y, p),
+  },
 } as const;

@@ -71,7 +71,8 @@ export class KFold {
   constructor(options: { nSplits?: number; shuffle?: boolean; seed?: number } = {}) {
     checkOptions(options, "KFold", ["nSplits", "shuffle", "seed"]);
     this.nSplits = options.nSplits ?? 5;
-    if (!Number.isInteger(this.nSplits) || this.nSplits < 2) throw new ArgumentError("nSplits", "a whole number >= 2", this.nSplits, "KFold");
+    if (!Number.isInteger(this.nSplits) || this.nSplits < 2)
+      throw new ArgumentError("nSplits", "a whole number >= 2", this.nSplits, "KFold");
     this.shuffle = checkBoolean(options.shuffle, "shuffle", "KFold") ?? false;
     this.seed = checkInteger(options.seed, "seed", "KFold") ?? 0;
   }
@@ -114,7 +115,8 @@ export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): Chunked
   const inRows = is2d ? one.rowChunks : one.colChunks; // a 1-D array's elements are its "rows"
   const starts = offsets(inRows);
   const chunkOf = (r: number) => {
-    let lo = 0, hi = inRows.length - 1;
+    let lo = 0,
+      hi = inRows.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid]! <= r) lo = mid;
@@ -140,15 +142,19 @@ export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): Chunked
       const k = is2d ? one.chunkIndex(c, 0) : c;
       whole = t === 0 && run === m && r === starts[c] && run === inRows[c] ? ref(one.layer.keyAt(k)) : undefined;
       // a 1-D chunk is one row of values: its "rows" are columns of that row
-      pieces.push(is2d
-        ? [ref(one.layer.keyAt(k)), cols, r - starts[c]!, 0, t, 0, run, cols]
-        : [ref(one.layer.keyAt(k)), inRows[c]!, 0, r - starts[c]!, 0, t, 1, run]);
+      pieces.push(
+        is2d
+          ? [ref(one.layer.keyAt(k)), cols, r - starts[c]!, 0, t, 0, run, cols]
+          : [ref(one.layer.keyAt(k)), inRows[c]!, 0, r - starts[c]!, 0, t, 1, run],
+      );
       t += run;
     }
     // a whole input chunk (contiguous folds on chunk boundaries) is passed through, not copied
-    tasks.push(whole
-      ? task(key(name, tasks.length), IDENTITY, whole)
-      : taskWith(key(name, tasks.length), "assemble", is2d ? [pieces, m, cols] : [pieces, 1, m], { bytes: 8 * m * cols }));
+    tasks.push(
+      whole
+        ? task(key(name, tasks.length), IDENTITY, whole)
+        : taskWith(key(name, tasks.length), "assemble", is2d ? [pieces, m, cols] : [pieces, 1, m], { bytes: 8 * m * cols }),
+    );
     outChunks.push(m);
     if (total === 0) break;
   }
@@ -158,17 +164,29 @@ export function selectRows(x: ChunkedArray, indices: ArrayLike<number>): Chunked
 }
 
 /** Train and test parts of X and y: `testSize` a fraction in (0, 1) or a row count. */
-export function trainTestSplit(X: ChunkedArray, y: ChunkedArray, options: { testSize?: number; shuffle?: boolean; seed?: number } = {}): { XTrain: ChunkedArray; XTest: ChunkedArray; yTrain: ChunkedArray; yTest: ChunkedArray } {
-  if (!(X instanceof ChunkedArray) || X.ndim === 0 || X.ndim > 2) throw new ArgumentError("X", "a 1-D or 2-D ChunkedArray", X, "trainTestSplit");
+export function trainTestSplit(
+  X: ChunkedArray,
+  y: ChunkedArray,
+  options: { testSize?: number; shuffle?: boolean; seed?: number } = {},
+): { XTrain: ChunkedArray; XTest: ChunkedArray; yTrain: ChunkedArray; yTest: ChunkedArray } {
+  if (!(X instanceof ChunkedArray) || X.ndim === 0 || X.ndim > 2)
+    throw new ArgumentError("X", "a 1-D or 2-D ChunkedArray", X, "trainTestSplit");
   options = checkOptions(options, "trainTestSplit", ["testSize", "shuffle", "seed"]);
   const shuffle = checkBoolean(options.shuffle, "shuffle", "trainTestSplit") ?? true;
   const seed = checkInteger(options.seed, "seed", "trainTestSplit") ?? 0;
   const n = checkRows(X.shape[0], "X", "trainTestSplit");
-  if (!(y instanceof ChunkedArray) || y.shape[0] !== n) throw new ArgumentError("y", `an array of ${n} values (one per row of X)`, y instanceof ChunkedArray ? `shape [${y.shape.join(", ")}]` : y, "trainTestSplit");
+  if (!(y instanceof ChunkedArray) || y.shape[0] !== n)
+    throw new ArgumentError(
+      "y",
+      `an array of ${n} values (one per row of X)`,
+      y instanceof ChunkedArray ? `shape [${y.shape.join(", ")}]` : y,
+      "trainTestSplit",
+    );
   const size = options.testSize ?? 0.25;
   // a string like "0.2" would be compared as a number in silence
   const tests = typeof size !== "number" ? NaN : size > 0 && size < 1 ? Math.ceil(size * n) : size;
-  if (!Number.isInteger(tests) || tests < 1 || tests >= n) throw new ArgumentError("testSize", `a fraction in (0, 1) or a whole number of rows in [1, ${n - 1}]`, size, "trainTestSplit");
+  if (!Number.isInteger(tests) || tests < 1 || tests >= n)
+    throw new ArgumentError("testSize", `a fraction in (0, 1) or a whole number of rows in [1, ${n - 1}]`, size, "trainTestSplit");
   const order = permutation(n, shuffle ? seed : undefined);
   const test = order.slice(n - tests).sort();
   const train = order.slice(0, n - tests).sort();

@@ -16,9 +16,7 @@ export type WasmVariant = "simd" | "scalar";
  * this file when it runs from src/ (tests) and three when it runs from dist/src/ (compiled).
  */
 export function wasmPath(variant: WasmVariant): string {
-  const candidates = ["../../", "../../../"].map((up) =>
-    fileURLToPath(new URL(`${up}build/weft-${variant}.wasm`, import.meta.url)),
-  );
+  const candidates = ["../../", "../../../"].map((up) => fileURLToPath(new URL(`${up}build/weft-${variant}.wasm`, import.meta.url)));
   return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
 }
 
@@ -32,7 +30,9 @@ export async function readWasm(variant: WasmVariant): Promise<Uint8Array> {
  * a .ts file.
  */
 export function workerPath(): string {
-  const candidates = ["../scheduler/worker.js", "../../dist/src/scheduler/worker.js"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const candidates = ["../scheduler/worker.js", "../../dist/src/scheduler/worker.js"].map((p) =>
+    fileURLToPath(new URL(p, import.meta.url)),
+  );
   return candidates.find((path) => existsSync(path)) ?? candidates[1]!;
 }
 

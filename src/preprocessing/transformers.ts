@@ -148,7 +148,11 @@ export class MinMaxScaler extends Fitted<MinMaxScalerOptions> implements Transfo
     const [lo, hi] = this.options.featureRange ?? [0, 1];
     // a constant feature maps to the low end (scikit-learn's handling of a zero range)
     const width = this.max!.map((m, j) => (m - this.min![j]! > 0 ? m - this.min![j]! : 1));
-    return X.sub(fromTypedArray(this.min!)).div(fromTypedArray(width)).mul(hi - lo).add(lo).astype(X.dtype);
+    return X.sub(fromTypedArray(this.min!))
+      .div(fromTypedArray(width))
+      .mul(hi - lo)
+      .add(lo)
+      .astype(X.dtype);
   }
 
   protected paramDefaults(): Record<string, unknown> {
@@ -231,18 +235,22 @@ export class PolynomialFeatures extends Fitted<PolynomialOptions> implements Tra
     const m = this.powers.length;
     const powers = this.powers;
     const one = rechunkTo(X, X.rowChunks, [p]);
-    return mapBlocks(([block], info) => {
-      const rows = info.rows;
-      const out = new Float64Array(rows * m);
-      for (let r = 0; r < rows; r++) {
-        for (let k = 0; k < m; k++) {
-          let v = 1;
-          for (const j of powers[k]!) v *= block![r * p + j]!;
-          out[r * m + k] = v;
+    return mapBlocks(
+      ([block], info) => {
+        const rows = info.rows;
+        const out = new Float64Array(rows * m);
+        for (let r = 0; r < rows; r++) {
+          for (let k = 0; k < m; k++) {
+            let v = 1;
+            for (const j of powers[k]!) v *= block![r * p + j]!;
+            out[r * m + k] = v;
+          }
         }
-      }
-      return out;
-    }, [one], { shape: [X.shape[0]!, m], chunks: [[...X.rowChunks], [m]] });
+        return out;
+      },
+      [one],
+      { shape: [X.shape[0]!, m], chunks: [[...X.rowChunks], [m]] },
+    );
   }
 
   protected paramDefaults(): Record<string, unknown> {

@@ -17,8 +17,14 @@ export interface TaskEvent {
 
 /** Refuses anything but a list of TaskEvents (as runtime.profile().events gives them). */
 export function checkEvents(events: unknown, where: string): void {
-  const isEvent = (e: unknown) => typeof e === "object" && e !== null && typeof (e as TaskEvent).start === "number" && typeof (e as TaskEvent).end === "number" && typeof (e as TaskEvent).lane === "number";
-  if (!Array.isArray(events) || !events.every(isEvent)) throw new ArgumentError("events", "a list of TaskEvents { key, label, lane, start, end } (runtime.profile().events)", events, where);
+  const isEvent = (e: unknown) =>
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as TaskEvent).start === "number" &&
+    typeof (e as TaskEvent).end === "number" &&
+    typeof (e as TaskEvent).lane === "number";
+  if (!Array.isArray(events) || !events.every(isEvent))
+    throw new ArgumentError("events", "a list of TaskEvents { key, label, lane, start, end } (runtime.profile().events)", events, where);
 }
 
 /** Summary figures of a timeline: how busy each lane was, and the work it did. */

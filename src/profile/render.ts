@@ -95,8 +95,10 @@ export function renderProfilePage(events: readonly TaskEvent[], options: Timelin
     entry.ms += e.end - e.start;
     byLabel.set(e.label, entry);
   }
-  const rows = [...byLabel].sort((a, b) => b[1].ms - a[1].ms)
-    .map(([label, v]) => `<tr><td>${escapeXml(label)}</td><td>${v.count}</td><td>${v.ms.toFixed(3)}</td></tr>`).join("\n");
+  const rows = [...byLabel]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([label, v]) => `<tr><td>${escapeXml(label)}</td><td>${v.count}</td><td>${v.ms.toFixed(3)}</td></tr>`)
+    .join("\n");
   const title = escapeXml(options.title ?? "weft profile");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>

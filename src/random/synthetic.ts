@@ -47,12 +47,21 @@ export function logisticBetaInto(k: KernelTable, betaSeed: SeedHalves, cols: num
  * `X`) and `labelSeed` the stream seed + 2. `u` (rows float64s) holds the uniforms meanwhile.
  */
 export function logisticLabelsInto(
-  k: KernelTable, X: number, beta: number, labelSeed: SeedHalves, rowStart: number, rows: number, cols: number, y: BufferViews, u: BufferViews,
+  k: KernelTable,
+  X: number,
+  beta: number,
+  labelSeed: SeedHalves,
+  rowStart: number,
+  rows: number,
+  cols: number,
+  y: BufferViews,
+  u: BufferViews,
 ): void {
   k.gemv(rows, cols, 1, X, Math.max(cols, 1), beta, 0, y.ptr);
   k.sigmoid(rows, y.ptr, y.ptr);
   k.randomUniform(labelSeed[0], labelSeed[1], rowStart, rows, u.ptr);
-  const yv = y.f64(), uv = u.f64();
+  const yv = y.f64(),
+    uv = u.f64();
   for (let i = 0; i < rows; i++) yv[i] = uv[i]! < yv[i]! ? 1 : 0;
 }
 
@@ -90,7 +99,10 @@ export function logisticProblemChunk(
 ): { X: Allocation; y: Allocation } {
   const { cols, seed } = checkShape(chunk);
   const { rowStart, rows } = chunk;
-  for (const [name, v] of [["rowStart", rowStart], ["rows", rows]] as const) {
+  for (const [name, v] of [
+    ["rowStart", rowStart],
+    ["rows", rows],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new ArgumentError(name, "a non-negative whole number", v, "logisticProblemChunk");
   }
   const seeds = problemSeeds(seed); // checked before anything is allocated

@@ -106,11 +106,28 @@ export interface Profile {
 export const DEFAULT_SCRATCH = DEFAULT_FUSE_OPTIONS.maxIntermediateBytes;
 
 const RUNTIME_OPTIONS = [
-  "threads", "executor", "memory", "backend", "resources", "scratchBytes", "profileCapacity", "profileMaxBytes", "kernelOverrides",
-  "workerResourceLimits", "planCache", "inline", "timeoutMs", "callingThreadOps",
+  "threads",
+  "executor",
+  "memory",
+  "backend",
+  "resources",
+  "scratchBytes",
+  "profileCapacity",
+  "profileMaxBytes",
+  "kernelOverrides",
+  "workerResourceLimits",
+  "planCache",
+  "inline",
+  "timeoutMs",
+  "callingThreadOps",
 ];
 /** The worker's ResourceLimits, each a number of megabytes > 0. */
-const RESOURCE_LIMITS = ["maxYoungGenerationSizeMb", "maxOldGenerationSizeMb", "codeRangeSizeMb", "stackSizeMb"] satisfies (keyof ResourceLimits)[];
+const RESOURCE_LIMITS = [
+  "maxYoungGenerationSizeMb",
+  "maxOldGenerationSizeMb",
+  "codeRangeSizeMb",
+  "stackSizeMb",
+] satisfies (keyof ResourceLimits)[];
 
 export function checkRuntimeOptions(given: RuntimeOptions | undefined): RuntimeOptions {
   const options = checkOptions(given, "Runtime.start", RUNTIME_OPTIONS);
@@ -123,7 +140,12 @@ export function checkRuntimeOptions(given: RuntimeOptions | undefined): RuntimeO
   // the scratch blocks (one per thread) must fit the memory's maximum: refused by name, not as out of memory
   const maximum = options.memory?.maximum ?? DEFAULT_MAXIMUM_BYTES;
   if (typeof options.scratchBytes === "number" && options.scratchBytes > maximum / 2) {
-    throw new ArgumentError("scratchBytes", `a whole number of bytes, at least 1024 and at most half the memory's maximum (${maximum})`, options.scratchBytes, "Runtime.start");
+    throw new ArgumentError(
+      "scratchBytes",
+      `a whole number of bytes, at least 1024 and at most half the memory's maximum (${maximum})`,
+      options.scratchBytes,
+      "Runtime.start",
+    );
   }
   const { threads, executor, scratchBytes, profileCapacity, profileMaxBytes, resources } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
@@ -149,16 +171,19 @@ export function checkRuntimeOptions(given: RuntimeOptions | undefined): RuntimeO
   }
   const cache = options.planCache;
   if (cache !== undefined && cache !== false) {
-    if (typeof cache !== "object" || cache === null) throw new ArgumentError("planCache", "false or { entries?, bytes? }", cache, "Runtime.start");
+    if (typeof cache !== "object" || cache === null)
+      throw new ArgumentError("planCache", "false or { entries?, bytes? }", cache, "Runtime.start");
     for (const field of ["entries", "bytes"] as const) {
       const v = cache[field];
-      if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new ArgumentError(`planCache.${field}`, "a whole number >= 0", v, "Runtime.start");
+      if (v !== undefined && (!Number.isInteger(v) || v < 0))
+        throw new ArgumentError(`planCache.${field}`, "a whole number >= 0", v, "Runtime.start");
     }
   }
   if (resources !== undefined) {
     const list = Array.isArray(resources) ? resources : [resources];
     for (const r of list) {
-      if (typeof r !== "object" || r === null) throw new ArgumentError("resources", "a record of name -> amount (or one per thread)", r, "Runtime.start");
+      if (typeof r !== "object" || r === null)
+        throw new ArgumentError("resources", "a record of name -> amount (or one per thread)", r, "Runtime.start");
       for (const [name, amount] of Object.entries(r)) {
         if (typeof amount !== "number" || !(amount >= 0)) {
           throw new ArgumentError(`resources.${name}`, "a number >= 0", amount, "Runtime.start");

@@ -49,7 +49,10 @@ export class ProfileStore {
   /** Runs kept per layout: a layout's bytes count while any of its runs is kept. */
   private readonly layoutRuns = new Map<CompiledPlan, number>();
 
-  constructor(readonly capacity: number, readonly maxBytes = 32 << 20) {}
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes = 32 << 20,
+  ) {}
 
   /** Bytes the kept runs hold, estimated. */
   get estimatedBytes(): number {
@@ -67,7 +70,8 @@ export class ProfileStore {
     this.runs.push({ serial: this.recorded++, layout, placement, names, events, ran, count, bytes });
     this.total += count;
     this.bytes += bytes;
-    while ((this.total > this.capacity || this.bytes > this.maxBytes) && this.runs.length - this.head > 1) this.drop(this.runs[this.head++]!);
+    while ((this.total > this.capacity || this.bytes > this.maxBytes) && this.runs.length - this.head > 1)
+      this.drop(this.runs[this.head++]!);
     if (this.head > 1024 && this.head * 2 > this.runs.length) {
       this.runs = this.runs.slice(this.head);
       this.head = 0;
@@ -88,7 +92,13 @@ export class ProfileStore {
       for (let i = 0; i < r.ran.length; i++) {
         if (!r.ran[i]) continue;
         const label = groups[taskGroup[i]!]!.label;
-        out.push({ key: keyOf(r.layout, i, r.names), label, lane: r.events[3 * i]!, start: r.events[3 * i + 1]!, end: r.events[3 * i + 2]! });
+        out.push({
+          key: keyOf(r.layout, i, r.names),
+          label,
+          lane: r.events[3 * i]!,
+          start: r.events[3 * i + 1]!,
+          end: r.events[3 * i + 2]!,
+        });
       }
     }
     return out;
@@ -96,7 +106,10 @@ export class ProfileStore {
 
   /** Where each recorded run (after `since`, a mark) went and why, oldest first (with its tasks). */
   placements(since = 0): (Placement & { tasks: number })[] {
-    return this.runs.slice(this.head).filter((r) => r.serial >= since).map((r) => ({ ...r.placement, tasks: r.count }));
+    return this.runs
+      .slice(this.head)
+      .filter((r) => r.serial >= since)
+      .map((r) => ({ ...r.placement, tasks: r.count }));
   }
 
   private drop(run: RecordedRun): void {

@@ -26,7 +26,15 @@ import { availableParallelism } from "../platform/threads.js";
 import { Scheduler, type ScheduleOptions } from "../scheduler/scheduler.js";
 import { ProfileStore } from "./profile-store.js";
 import { PlanCache, type PlanCacheLimits } from "./plan-cache.js";
-import { checkRuntimeOptions, DEFAULT_SCRATCH, type ComputeOptions, type ExecutorName, type Profile, type RunPlanOptions, type RuntimeOptions } from "./options.js";
+import {
+  checkRuntimeOptions,
+  DEFAULT_SCRATCH,
+  type ComputeOptions,
+  type ExecutorName,
+  type Profile,
+  type RunPlanOptions,
+  type RuntimeOptions,
+} from "./options.js";
 
 export type { ComputeOptions, ExecutorName, Profile, RunPlanOptions, RuntimeOptions } from "./options.js";
 import { checkOptions } from "../validate.js";
@@ -66,7 +74,7 @@ export class Runtime {
     this.store = store;
     this.executor = executor;
     this.threads = scheduler.workerCount + 1;
-    this.planCache = new PlanCache(cacheLimits === false ? { entries: 0 } : cacheLimits ?? {});
+    this.planCache = new PlanCache(cacheLimits === false ? { entries: 0 } : (cacheLimits ?? {}));
   }
 
   /** Starts a runtime: the shared memory, the kernels, and (for 'threads') the workers. */
@@ -80,7 +88,12 @@ export class Runtime {
       ? (options.resources as Readonly<Record<string, number>>[])
       : Array.from({ length: workers + 1 }, () => (options.resources as Readonly<Record<string, number>> | undefined) ?? {});
     if (Array.isArray(options.resources) && options.resources.length !== workers + 1) {
-      throw new ArgumentError("resources", `one record per thread (${workers + 1}: the calling thread, then each worker)`, options.resources, "Runtime.start");
+      throw new ArgumentError(
+        "resources",
+        `one record per thread (${workers + 1}: the calling thread, then each worker)`,
+        options.resources,
+        "Runtime.start",
+      );
     }
     const overrides = resolveOverrides(options.kernelOverrides);
     const kernels = await Kernels.create({ backend: options.backend ?? "auto", memory: options.memory ?? {} });
@@ -95,7 +108,8 @@ export class Runtime {
       workerPath: workerPath(),
       resourceLimits: options.workerResourceLimits,
       kernelOverrides: overrides,
-      onEvents: store.capacity > 0 ? (layout, names, events, ran, placement) => store.record(layout, names, events, ran, placement) : undefined,
+      onEvents:
+        store.capacity > 0 ? (layout, names, events, ran, placement) => store.record(layout, names, events, ran, placement) : undefined,
       inline: options.inline,
       timeoutMs: options.timeoutMs,
       callingThreadOps: options.callingThreadOps,
@@ -148,8 +162,12 @@ export class Runtime {
    * keys in this graph, and the values of its inputs that the graph holds.
    */
   private prepare(
-    graph: Graph | TaskMap, outputs: () => readonly Key[], outputToken: string | undefined, options: CompileOptions & { cache?: boolean },
-    walk = graph instanceof Graph ? graph.layers() : [], ordinals?: ReadonlyMap<Layer, number>,
+    graph: Graph | TaskMap,
+    outputs: () => readonly Key[],
+    outputToken: string | undefined,
+    options: CompileOptions & { cache?: boolean },
+    walk = graph instanceof Graph ? graph.layers() : [],
+    ordinals?: ReadonlyMap<Layer, number>,
   ): { plan: CompiledPlan; names: KeyNames; inputs: unknown[] } {
     // checked before the scratch default is merged in, and before the cache key (which does not
     // see an option's type) could pick a plan compiled under valid options
@@ -174,7 +192,8 @@ export class Runtime {
     }
     const ops = compileOptions.ops ?? defaultOps;
     const fuse = Object.entries(compileOptions.fuseOptions ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
-    const key = `${identityOf(ops)}|${compileOptions.fusion ?? "aggressive"}|${compileOptions.blockwise !== false}|` +
+    const key =
+      `${identityOf(ops)}|${compileOptions.fusion ?? "aggressive"}|${compileOptions.blockwise !== false}|` +
       `${fingerprint(fuse)}|${token}|${structure}`;
     const cached = this.planCache.get(key);
     if (cached) return { plan: cached, names: namesOf(walk), inputs: inputValues(cached, walk) };
@@ -224,7 +243,8 @@ export class Runtime {
    */
   async trace<T>(work: () => Promise<T> | T): Promise<{ value: T; profile: Profile }> {
     if (typeof work !== "function") throw new ArgumentError("work", "a function", work, "trace");
-    if (this.store.capacity <= 0 || this.store.maxBytes <= 0) throw new WeftError("this runtime keeps no profile (profileCapacity: 0): start it with a capacity to trace");
+    if (this.store.capacity <= 0 || this.store.maxBytes <= 0)
+      throw new WeftError("this runtime keeps no profile (profileCapacity: 0): start it with a capacity to trace");
     const mark = this.store.mark();
     const value = await work();
     return { value, profile: { events: this.store.events(mark), lanes: this.threads, runs: this.store.placements(mark) } };
@@ -290,7 +310,8 @@ export async function compute(
   options?: ComputeOptions & { runtime?: Runtime },
 ): Promise<unknown[]> {
   options = checkOptions(options, "compute");
-  if (options.runtime !== undefined && !(options.runtime instanceof Runtime)) throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", options.runtime, "compute");
+  if (options.runtime !== undefined && !(options.runtime instanceof Runtime))
+    throw new ArgumentError("runtime", "a Runtime (from Runtime.start)", options.runtime, "compute");
   const runtime = options.runtime ?? (await getDefaultRuntime());
   return runtime.compute(graph, outputs, options);
 }

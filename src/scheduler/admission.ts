@@ -47,16 +47,24 @@ export interface Admission {
  * @example admit({ ...facts, inline: "auto", hasUserOps: true, callingThreadOps: "weft" }).placement.inline // false
  */
 export function admit(facts: AdmissionFacts): Admission {
-  const userOpsOnMain = facts.inline === true || facts.threads === 1 ? "always" : facts.guarded || facts.callingThreadOps !== "all" ? "never" : "unguarded";
+  const userOpsOnMain =
+    facts.inline === true || facts.threads === 1 ? "always" : facts.guarded || facts.callingThreadOps !== "all" ? "never" : "unguarded";
   const keptOff = !facts.batch || facts.usesResources || (facts.hasUserOps && (userOpsOnMain === "never" || facts.guardedRuns > 0));
   const inline = keptOff ? false : facts.inline;
   // reaching a spinning worker never costs more than waking a sleeping one (a ping that found
   // the worker already asleep measured a wake-up as a "handoff")
   const handoffMs = Math.min(facts.handoffMs, facts.wakeMs);
-  const decided = place({ workMs: facts.workMs, threads: facts.threads, workersAsleep: facts.workersAsleep, wakeMs: facts.wakeMs, handoffMs });
+  const decided = place({
+    workMs: facts.workMs,
+    threads: facts.threads,
+    workersAsleep: facts.workersAsleep,
+    wakeMs: facts.wakeMs,
+    handoffMs,
+  });
   if (inline !== "auto") return { userOpsOnMain, placement: { ...decided, inline, reason: "forced" } };
   // without workers the pump runs everything here anyway; it also lets the event loop in
   // (aborts, timers) every slice, which a run done at once does not: only short runs go inline
-  if (facts.threads === 1) return { userOpsOnMain, placement: { ...decided, inline: facts.workMs !== undefined && facts.workMs < SLICE_MS, reason: "model" } };
+  if (facts.threads === 1)
+    return { userOpsOnMain, placement: { ...decided, inline: facts.workMs !== undefined && facts.workMs < SLICE_MS, reason: "model" } };
   return { userOpsOnMain, placement: decided };
 }

@@ -31,7 +31,11 @@ export interface CompletionSink {
 export class Completions {
   private readonly entry = new Int32Array(P.OUTBOX_ENTRY_WORDS);
 
-  constructor(private readonly core: CompletionSink, private readonly memory: SharedMemory, private readonly clock: HandoffClock) {}
+  constructor(
+    private readonly core: CompletionSink,
+    private readonly memory: SharedMemory,
+    private readonly clock: HandoffClock,
+  ) {}
 
   /** Reads every completion in `lane`'s outbox; true if there was any. */
   harvestLane(lane: WorkerLane): boolean {
@@ -40,7 +44,9 @@ export class Completions {
     let run: RunState | undefined;
     while (lane.outbox.pop(e)) {
       any = true;
-      const runId = e[0]!, position = e[1]!, status = e[2]!;
+      const runId = e[0]!,
+        position = e[1]!,
+        status = e[2]!;
       lane.completed();
       if (run?.id !== runId) run = this.core.runs.get(runId);
       if (!run) continue;
@@ -114,7 +120,12 @@ export class Completions {
     this.core.kick();
   }
 
-  private onMessageFor(run: RunState, position: number, status: number, payload: { value?: unknown; error?: unknown; step?: number }): void {
+  private onMessageFor(
+    run: RunState,
+    position: number,
+    status: number,
+    payload: { value?: unknown; error?: unknown; step?: number },
+  ): void {
     if (status === P.STATUS_DONE_JS) {
       run.dropSlot(position);
       if (!run.error) {
@@ -125,7 +136,10 @@ export class Completions {
     }
     run.dropSlot(position);
     const plan = run.entry.layout;
-    this.core.fail(run, new TaskError(keyOf(plan, position, run.names), stepKeyOf(plan, position, payload.step ?? 0, run.names), payload.error));
+    this.core.fail(
+      run,
+      new TaskError(keyOf(plan, position, run.names), stepKeyOf(plan, position, payload.step ?? 0, run.names), payload.error),
+    );
   }
 
   /**
@@ -136,18 +150,28 @@ export class Completions {
   private onStrayError(lane: WorkerLane, m: Extract<P.FromWorker, { type: "stray-error" }>): void {
     const names = m.ops.map((o) => `'${o}'`).join(", ");
     const ops = m.ops.length === 0 ? "an op" : m.ops.length === 1 ? `op ${names}` : `one of the ops ${names} (fused in one task)`;
-    const text = m.error instanceof Error ? m.error.message : typeof m.error === "object" && m.error !== null && "message" in m.error ? String(m.error.message) : String(m.error);
+    const text =
+      m.error instanceof Error
+        ? m.error.message
+        : typeof m.error === "object" && m.error !== null && "message" in m.error
+          ? String(m.error.message)
+          : String(m.error);
     const run = this.core.runs.get(m.run);
     if (run && !run.error && m.position >= 0 && m.position < run.n) {
       const key = keyOf(run.entry.layout, m.position, run.names);
-      const cause = new Error(`${ops} threw after its task returned (from a timer or a promise it left behind): ${text}`, { cause: m.error });
+      const cause = new Error(`${ops} threw after its task returned (from a timer or a promise it left behind): ${text}`, {
+        cause: m.error,
+      });
       this.core.fail(run, new TaskError(key, key, cause));
       this.core.maybeSettle(run);
       this.core.kick();
       return;
     }
     const whose = m.run !== 0 ? "a task of a computation that has ended" : "code not traced to a task";
-    process.emitWarning(`weft: ${ops} threw on worker ${lane.index} after its task returned (${whose}): ${text}`, { type: "WeftWarning", code: "WEFT_STRAY_ERROR" });
+    process.emitWarning(`weft: ${ops} threw on worker ${lane.index} after its task returned (${whose}): ${text}`, {
+      type: "WeftWarning",
+      code: "WEFT_STRAY_ERROR",
+    });
   }
 
   /** Decodes a worker's result from its cell and completes the task. */
@@ -160,11 +184,17 @@ export class Completions {
     let made = false;
     if (value === NOT_IN_CELL) {
       if (kind !== P.KIND_BUFFER) {
-        this.core.fail(run, new WeftError(`task ${formatKey(keyOf(run.entry.layout, position, run.names))} finished without a result (cell kind ${kind}; internal error)`));
+        this.core.fail(
+          run,
+          new WeftError(
+            `task ${formatKey(keyOf(run.entry.layout, position, run.names))} finished without a result (cell kind ${kind}; internal error)`,
+          ),
+        );
         return;
       }
       // a buffer: the slot preallocated for it, a buffer the run owns, or another live one
-      const ptr = f64[at + 1]!, bytes = f64[at + 2]!;
+      const ptr = f64[at + 1]!,
+        bytes = f64[at + 2]!;
       const slot = run.slots.get(position);
       if (slot && slot.ptr === ptr && slot.bytes === bytes) {
         run.slots.delete(position);

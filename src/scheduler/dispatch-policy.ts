@@ -98,7 +98,10 @@ export interface DispatchContext {
  * How many tasks of `run` a worker may hold now (`fair`: each thread's share of everything
  * ready; `cap`: the quarter batch, plus one held ahead for short tasks).
  */
-export function batchLimits(run: Pick<DispatchRun, "batch" | "n" | "entry" | "ready" | "mayRunOnMain">, context: DispatchContext): { fair: number; cap: number } {
+export function batchLimits(
+  run: Pick<DispatchRun, "batch" | "n" | "entry" | "ready" | "mayRunOnMain">,
+  context: DispatchContext,
+): { fair: number; cap: number } {
   if (!run.batch) return { fair: 1, cap: 1 };
   // the calling thread takes a share only of what it may run (not a program's ops while runs
   // can be aborted or time out): otherwise the workers share everything
@@ -111,7 +114,12 @@ export function batchLimits(run: Pick<DispatchRun, "batch" | "n" | "entry" | "re
 }
 
 /** The usable lane holding the fewest tasks, below `cap` and the ring's capacity, with `resources`; undefined if none. */
-export function leastLoadedLane<L extends LaneView>(lanes: readonly L[], resources: Resources | undefined, cap: number, ringCapacity: number): L | undefined {
+export function leastLoadedLane<L extends LaneView>(
+  lanes: readonly L[],
+  resources: Resources | undefined,
+  cap: number,
+  ringCapacity: number,
+): L | undefined {
   let best: L | undefined;
   for (const lane of lanes) {
     if (!lane.usable || lane.queued >= cap || lane.queued >= ringCapacity) continue;
@@ -141,7 +149,10 @@ export function inputsOnLane(run: DispatchRun, t: number, index: number): boolea
  * Returns the lanes given tasks (to be woken), and whether anything was queued.
  */
 export function dispatchRun<L extends LaneView>(
-  run: DispatchRun, lanes: readonly L[], context: DispatchContext, queue: (position: number, lane: L) => boolean,
+  run: DispatchRun,
+  lanes: readonly L[],
+  context: DispatchContext,
+  queue: (position: number, lane: L) => boolean,
 ): Set<L> | undefined {
   const { fair, cap } = batchLimits(run, context);
   let deferred: number[] | undefined;
@@ -167,7 +178,12 @@ export function dispatchRun<L extends LaneView>(
 }
 
 /** Queues task `position` on `lane`, then (batching) its dependents whose inputs all are done or queued there. */
-function queueWithFollowers<L extends LaneView>(run: DispatchRun, position: number, lane: L, queue: (position: number, lane: L) => boolean): boolean {
+function queueWithFollowers<L extends LaneView>(
+  run: DispatchRun,
+  position: number,
+  lane: L,
+  queue: (position: number, lane: L) => boolean,
+): boolean {
   const entry = run.entry;
   const stack = [position];
   while (stack.length > 0) {

@@ -4,7 +4,12 @@ import type { Key } from "../graph/keys.js";
 
 /** A worker thread died (process.exit, an uncaught error, out of memory) while running tasks. */
 export class WorkerCrashedError extends WeftError {
-  constructor(message: string, readonly lane: number, readonly key: Key | undefined, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly lane: number,
+    readonly key: Key | undefined,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -18,7 +23,8 @@ export class CancelledError extends WeftError {}
  */
 export function abortError(signal: AbortSignal): unknown {
   const reason: unknown = signal.reason;
-  if (reason === undefined || (reason instanceof Error && reason.name === "AbortError")) return new CancelledError("aborted", { cause: reason });
+  if (reason === undefined || (reason instanceof Error && reason.name === "AbortError"))
+    return new CancelledError("aborted", { cause: reason });
   return reason;
 }
 

@@ -18,7 +18,15 @@ export function handOver(run: RunState, position: number, lane: WorkerLane, memo
   const entry = run.entry;
   if (!run.lanesTold.has(lane)) {
     lane.ensurePlan(entry.id, () => entry.wire());
-    lane.ensureRun({ type: "run", id: run.id, slot: run.slot, plan: entry.id, cells: run.cells.ptr, positions: run.positions, tasks: run.n });
+    lane.ensureRun({
+      type: "run",
+      id: run.id,
+      slot: run.slot,
+      plan: entry.id,
+      cells: run.cells.ptr,
+      positions: run.positions,
+      tasks: run.n,
+    });
     run.lanesTold.add(lane);
   }
   const layout = entry.layout;

@@ -68,7 +68,7 @@ export class HandoffClock {
     }
     lane.completed();
     const sentUs = Math.round(sent * 1000) % 2 ** 31;
-    return (((entry[1]! - sentUs) % 2 ** 31) + 2 ** 31) % 2 ** 31 / 1000;
+    return ((((entry[1]! - sentUs) % 2 ** 31) + 2 ** 31) % 2 ** 31) / 1000;
   }
 }
 
@@ -80,4 +80,3 @@ function addSample(samples: number[], ms: number): number | undefined {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[sorted.length >> 1]!;
 }
-

@@ -38,7 +38,12 @@ export class MainThread {
   readonly available: Record<string, number>;
   private readonly hooks: MainHooks;
 
-  constructor(private readonly kernels: Kernels, scratchBytes: number, resources: Readonly<Record<string, number>>, private readonly outcome: MainThreadOutcome) {
+  constructor(
+    private readonly kernels: Kernels,
+    scratchBytes: number,
+    resources: Readonly<Record<string, number>>,
+    private readonly outcome: MainThreadOutcome,
+  ) {
     this.available = { ...resources };
     this.hooks = new MainHooks(kernels, scratchBytes);
   }
@@ -102,9 +107,12 @@ export class MainThread {
     giveBack(this.available, resources);
     const made = hooks.end(result);
     if (failure !== undefined) {
-      this.outcome.failed(run, failure instanceof StepFailure
-        ? new TaskError(keyOf(layout, position, run.names), stepKeyOf(layout, position, failure.step, run.names), failure.cause)
-        : failure);
+      this.outcome.failed(
+        run,
+        failure instanceof StepFailure
+          ? new TaskError(keyOf(layout, position, run.names), stepKeyOf(layout, position, failure.step, run.names), failure.cause)
+          : failure,
+      );
       return;
     }
     this.outcome.completed(run, position, result, made);
@@ -123,7 +131,10 @@ class MainHooks extends MainThreadHooks {
   private made: Allocation[] = [];
   private startSerial = 0;
 
-  constructor(override readonly kernels: Kernels, scratchBytes: number) {
+  constructor(
+    override readonly kernels: Kernels,
+    scratchBytes: number,
+  ) {
     // intermediates live in the arena (taken back at endTask); heap results are settled in end()
     super(kernels, () => {}, new ScratchArena(kernels.memory, scratchBytes));
     // made up front, like the workers' blocks: part of the runtime's baseline, not of a run

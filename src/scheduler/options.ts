@@ -89,6 +89,7 @@ export function checkScheduleOptions(options: ScheduleOptions, defaultTimeoutMs:
   }
   checkSignal(options.signal, "signal", "run");
   checkBoolean(options.batch, "batch", "run");
-  if (options.outputs !== undefined && options.outputs !== "copy" && options.outputs !== "keep") throw new ArgumentError("outputs", "'copy' or 'keep'", options.outputs, "run");
+  if (options.outputs !== undefined && options.outputs !== "copy" && options.outputs !== "keep")
+    throw new ArgumentError("outputs", "'copy' or 'keep'", options.outputs, "run");
   return checkTimeout(options.timeoutMs ?? defaultTimeoutMs, "timeoutMs", "run");
 }

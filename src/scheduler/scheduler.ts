@@ -40,8 +40,6 @@ import { Doorbell, turnEventLoop } from "./waiting.js";
 export { CancelledError, ResourceError, TimeoutError, WorkerCrashedError } from "./errors.js";
 export type { ScheduleOptions, SchedulerOptions } from "./options.js";
 
-
-
 /**
  * Runs plans on the calling thread and on worker threads that share the memory: tasks go to workers
  * in batches through rings in shared memory, completions come back the same way, buffers are freed
@@ -171,7 +169,12 @@ export class Scheduler {
       return Promise.reject(error);
     }
     const entry = this.entryFor(plan);
-    if (entry.usesResources) checkResources(entry, this.lanes.map((_, i) => this.options.resources[i] ?? {}), options.names ?? plan.names);
+    if (entry.usesResources)
+      checkResources(
+        entry,
+        this.lanes.map((_, i) => this.options.resources[i] ?? {}),
+        options.names ?? plan.names,
+      );
     if (this.workerCount > 0) entry.wire();
     const slot = this.freeSlots.pop();
     if (slot === undefined) return Promise.reject(new WeftError(`more than ${P.MAX_RUN_SLOTS} computations at once on one runtime`));
@@ -203,7 +206,17 @@ export class Scheduler {
     cells.f64().fill(0, 0, positions * 3);
     return new Promise<unknown[]>((resolve, reject) => {
       const id = this.nextRunId++;
-      const run = new RunState(id, slot, entry, cells, options.outputs ?? "copy", options.batch !== false, this.lanes.length, resolve, reject);
+      const run = new RunState(
+        id,
+        slot,
+        entry,
+        cells,
+        options.outputs ?? "copy",
+        options.batch !== false,
+        this.lanes.length,
+        resolve,
+        reject,
+      );
       run.onProgress = options.onProgress;
       run.names = options.names ?? plan.names;
       for (let j = 0; j < plan.inputCount; j++) {
@@ -286,7 +299,8 @@ export class Scheduler {
         }
         this.failStalled();
         if (this.runs.size === 0) break;
-        if (await this.doorbell.waitForCompletion(this.workers, this.awaitingMessages(), doorbell, sliceStart)) sliceStart = performance.now();
+        if (await this.doorbell.waitForCompletion(this.workers, this.awaitingMessages(), doorbell, sliceStart))
+          sliceStart = performance.now();
         else if (performance.now() - sliceStart > SLICE_MS) {
           await turnEventLoop();
           sliceStart = performance.now();
@@ -368,7 +382,13 @@ export class Scheduler {
     let lanesReady = 0;
     for (const lane of this.workers) if (lane.usable) lanesReady++;
     if (lanesReady === 0) return false;
-    const context: DispatchContext = { totalReady, lanesReady, guardedRuns: this.guardedRuns, mainAvailable: this.main.available, ringCapacity: P.RING_CAPACITY };
+    const context: DispatchContext = {
+      totalReady,
+      lanesReady,
+      guardedRuns: this.guardedRuns,
+      mainAvailable: this.main.available,
+      ringCapacity: P.RING_CAPACITY,
+    };
     let progressed = false;
     for (const run of this.runs.values()) {
       if (run.error || run.ready.size === 0) continue;

@@ -15,7 +15,6 @@ const MIN_MAIN_SPIN_MS = 0.02;
 const MAX_MAIN_SPIN_MS = 2;
 const WAIT_TIMEOUT_MS = 20;
 
-
 /** One turn of the event loop (timers, messages, I/O). */
 export const turnEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

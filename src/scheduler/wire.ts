@@ -71,7 +71,8 @@ export function encodeArg(a: unknown): unknown {
 export function decodeArg(a: unknown, buffer: (ptr: number, bytes: number) => unknown): unknown {
   if (a === null || typeof a !== "object") return a;
   if (Array.isArray(a)) return a.map((x) => decodeArg(x, buffer));
-  if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer || a instanceof Date || a instanceof RegExp || a instanceof Map || a instanceof Set) return a;
+  if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer || a instanceof Date || a instanceof RegExp || a instanceof Map || a instanceof Set)
+    return a;
   const tagged = a as Record<string, unknown>;
   switch (tagged[TAG]) {
     case "ref":
@@ -101,7 +102,15 @@ export function encodePlan(plan: CompiledPlan, mainOnly: Uint8Array): WirePlan {
     let i = opIndex.get(op);
     if (i !== undefined) return i;
     if (!op.onEveryWorker && op.module === undefined) i = -1;
-    else i = ops.push({ name: op.name, module: op.onEveryWorker ? undefined : op.module, exportName: op.exportName, context: op.context, own: op.own }) - 1;
+    else
+      i =
+        ops.push({
+          name: op.name,
+          module: op.onEveryWorker ? undefined : op.module,
+          exportName: op.exportName,
+          context: op.context,
+          own: op.own,
+        }) - 1;
     opIndex.set(op, i);
     return i;
   };
@@ -112,8 +121,14 @@ export function encodePlan(plan: CompiledPlan, mainOnly: Uint8Array): WirePlan {
         if (op < 0) throw new NotPortable();
         return {
           op,
-          args: s.args.map((a): ExecProgramArg =>
-            a.kind === "literal" ? { kind: "literal", value: encodeArg(a.value) } : a.kind === "nested" ? { kind: "nested", value: encodeArg(a.value) } : a),
+          args: s.args.map(
+            (a): ExecProgramArg =>
+              a.kind === "literal"
+                ? { kind: "literal", value: encodeArg(a.value) }
+                : a.kind === "nested"
+                  ? { kind: "nested", value: encodeArg(a.value) }
+                  : a,
+          ),
         };
       });
       return { steps };

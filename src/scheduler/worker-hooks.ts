@@ -15,7 +15,10 @@ export class WorkerHooks implements RunnerHooks, BorrowedHeap {
   regions: BufferViews[] = [];
   private readonly scratchBlock: SharedBuffer;
 
-  constructor(readonly kernels: Kernels, private readonly scratch: { ptr: number; bytes: number }) {
+  constructor(
+    readonly kernels: Kernels,
+    private readonly scratch: { ptr: number; bytes: number },
+  ) {
     this.memory = kernels.memory;
     this.scratchBlock = new SharedBuffer(this.memory, scratch.ptr, scratch.bytes);
   }

@@ -18,7 +18,10 @@ export class WorkerGroup {
   /** Names of the program's ops that are a program's own (not weft's): code that may leave timers behind. */
   private foreign: string[] | undefined;
 
-  constructor(private readonly owner: WorkerPlan, private readonly wire: WireProgram | null) {}
+  constructor(
+    private readonly owner: WorkerPlan,
+    private readonly wire: WireProgram | null,
+  ) {}
 
   get program(): ExecProgram {
     if (this.decoded) return this.decoded;
@@ -31,8 +34,14 @@ export class WorkerGroup {
     this.decoded = {
       steps: this.wire.steps.map((s) => ({
         op: this.owner.ops[s.op]!,
-        args: s.args.map((a): ExecProgramArg =>
-          a.kind === "literal" ? { kind: "literal", value: decodeArg(a.value, collect) } : a.kind === "nested" ? { kind: "nested", value: decodeArg(a.value, collect) } : a),
+        args: s.args.map(
+          (a): ExecProgramArg =>
+            a.kind === "literal"
+              ? { kind: "literal", value: decodeArg(a.value, collect) }
+              : a.kind === "nested"
+                ? { kind: "nested", value: decodeArg(a.value, collect) }
+                : a,
+        ),
       })),
     };
     return this.decoded;
@@ -54,7 +63,11 @@ export class WorkerPlan implements RunnablePlan {
   ops: OpDefinition[] = [];
   loading: Promise<void> | undefined;
 
-  constructor(readonly wire: WirePlan, readonly memory: SharedMemory, private readonly resolver: OpResolver) {
+  constructor(
+    readonly wire: WirePlan,
+    readonly memory: SharedMemory,
+    private readonly resolver: OpResolver,
+  ) {
     this.groups = wire.groups.map((g) => new WorkerGroup(this, g));
     this.taskGroup = wire.taskGroup;
     this.taskChunk = wire.taskChunk;
@@ -66,7 +79,9 @@ export class WorkerPlan implements RunnablePlan {
   }
 
   private async resolveOps(): Promise<void> {
-    this.ops = await Promise.all(this.wire.ops.map((op) => this.resolver.resolve(op.name, op.module, op.exportName ?? op.name, op.context, op.own)));
+    this.ops = await Promise.all(
+      this.wire.ops.map((op) => this.resolver.resolve(op.name, op.module, op.exportName ?? op.name, op.context, op.own)),
+    );
   }
 }
 
@@ -80,7 +95,12 @@ export class OpResolver {
   /** The op `name`: from the registry, or the export `exportName` of `module`; one that fails when run if neither has it. */
   async resolve(name: string, module: string | undefined, exportName: string, context: boolean, own: boolean): Promise<OpDefinition> {
     const failing = (message: string, cause?: unknown): OpDefinition => ({
-      name, module, exportName, context, onEveryWorker: false, own: false,
+      name,
+      module,
+      exportName,
+      context,
+      onEveryWorker: false,
+      own: false,
       run: () => {
         throw new Error(message, { cause });
       },
@@ -99,15 +119,28 @@ export class OpResolver {
     try {
       exports = await loaded;
     } catch (cause) {
-      return failing(`op '${name}': its module ${module} failed to load on a worker: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+      return failing(
+        `op '${name}': its module ${module} failed to load on a worker: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause,
+      );
     }
     const fn = exports[exportName];
     if (typeof fn === "function") {
       return {
-        name, module, exportName, context, onEveryWorker: false, own,
-        run: context ? (args, ctx) => (fn as (...a: unknown[]) => unknown)(ctx, ...args) : (args) => (fn as (...a: unknown[]) => unknown)(...args),
+        name,
+        module,
+        exportName,
+        context,
+        onEveryWorker: false,
+        own,
+        run: context
+          ? (args, ctx) => (fn as (...a: unknown[]) => unknown)(ctx, ...args)
+          : (args) => (fn as (...a: unknown[]) => unknown)(...args),
       };
     }
-    return this.registry.get(name) ?? failing(`op '${name}': module ${module} neither exports a function '${exportName}' nor registers '${name}' in registerWeftOps`);
+    return (
+      this.registry.get(name) ??
+      failing(`op '${name}': module ${module} neither exports a function '${exportName}' nor registers '${name}' in registerWeftOps`)
+    );
   }
 }

@@ -67,7 +67,15 @@ function drain(): void {
       case "run": {
         const plan = plans.get(m.plan);
         if (!plan) throw new Error(`run ${m.id} names unknown plan ${m.plan} (protocol error)`);
-        const run: WorkerRun = { id: m.id, slot: m.slot, plan, cells: m.cells, events: m.cells + m.positions * P.CELL_WORDS * 8, values: new Map(), valueAt: () => undefined };
+        const run: WorkerRun = {
+          id: m.id,
+          slot: m.slot,
+          plan,
+          cells: m.cells,
+          events: m.cells + m.positions * P.CELL_WORDS * 8,
+          values: new Map(),
+          valueAt: () => undefined,
+        };
         run.valueAt = valueReader(run);
         runs.set(m.id, run);
         break;
@@ -97,7 +105,13 @@ let leftBehind = false;
 
 function reportStray(error: unknown): void {
   const origin = taskContext.getStore();
-  const message = { type: "stray-error", run: origin?.run ?? 0, position: origin?.position ?? -1, ops: origin?.ops ?? [], error } satisfies P.FromWorker;
+  const message = {
+    type: "stray-error",
+    run: origin?.run ?? 0,
+    position: origin?.position ?? -1,
+    ops: origin?.ops ?? [],
+    error,
+  } satisfies P.FromWorker;
   try {
     parentPort!.postMessage(message);
   } catch {
@@ -125,7 +139,12 @@ function writeResult(run: WorkerRun, position: number, result: unknown, f64: Flo
   try {
     parentPort!.postMessage({ type: "value", run: run.id, position, value: result } satisfies P.FromWorker);
   } catch (cause) {
-    postError(run, position, 0, new Error(`the task's result cannot be sent to the main thread: ${cause instanceof Error ? cause.message : String(cause)}`));
+    postError(
+      run,
+      position,
+      0,
+      new Error(`the task's result cannot be sent to the main thread: ${cause instanceof Error ? cause.message : String(cause)}`),
+    );
     return P.STATUS_ERROR;
   }
   run.values.set(position, result); // tasks chained after this one here read it directly

@@ -46,10 +46,15 @@ function counting(path: string): { source: Source; reads: [number, number][] } {
   const reads: [number, number][] = [];
   return {
     reads,
-    source: { url: inner.url, size: () => inner.size(), stream: () => inner.stream(), read: (offset, length) => {
-    reads.push([offset, length]);
-    return inner.read(offset, length);
-  } },
+    source: {
+      url: inner.url,
+      size: () => inner.size(),
+      stream: () => inner.stream(),
+      read: (offset, length) => {
+        reads.push([offset, length]);
+        return inner.read(offset, length);
+      },
+    },
   };
 }
 
@@ -65,7 +70,9 @@ beforeAll(async () => {
     const range = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "");
     if (!range) return res.writeHead(200, { "content-length": String(body.length) }).end(body);
     const [from, to] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
-    res.writeHead(206, { "content-range": `bytes ${from}-${to}/${body.length}`, "content-length": String(to - from + 1) }).end(body.subarray(from, to + 1));
+    res
+      .writeHead(206, { "content-range": `bytes ${from}-${to}/${body.length}`, "content-length": String(to - from + 1) })
+      .end(body.subarray(from, to + 1));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -79,7 +86,10 @@ afterAll(async () => {
 
 /** The error `promise` rejects with (the test fails if it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(() => undefined, (e: unknown) => e);
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(outcome instanceof Error)) throw new Error(`expected a rejection, got ${String(outcome)}`);
   return outcome;
 }
@@ -112,7 +122,9 @@ describe("an NPY header that promises more values than the file holds", () => {
   });
 
   it("one value short still says where the data end", async () => {
-    await expect(readNpyValues(justShort)).rejects.toThrow(/17 values of f8 \(shape \(17\)\); received "a truncated file: data ends at value 16"/);
+    await expect(readNpyValues(justShort)).rejects.toThrow(
+      /17 values of f8 \(shape \(17\)\); received "a truncated file: data ends at value 16"/,
+    );
   });
 
   it("over HTTP, the size comes from the first range read's Content-Range: no HEAD, which a GET-only URL refuses", async () => {

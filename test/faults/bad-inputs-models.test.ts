@@ -82,7 +82,12 @@ describe("scores on a constant truth follow scikit-learn (force_finite), never -
   });
 
   it("LinearRegression.score and PoissonRegression.score on a constant y are 0 or 1; one row is refused naming y", async () => {
-    const X = [[0.5, 1], [1.5, -1], [2, 0.3], [-1, 2]];
+    const X = [
+      [0.5, 1],
+      [1.5, -1],
+      [2, 0.3],
+      [-1, 2],
+    ];
     const linear = await new glm.LinearRegression({ runtime: rt }).fit(X, [0, 1, 1, 0]);
     expect([0, 1]).toContain(await linear.score(X, [1, 1, 1, 1]));
     const poisson = await new glm.PoissonRegression({ runtime: rt }).fit(X, [0, 1, 2, 0]);

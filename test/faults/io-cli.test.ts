@@ -22,7 +22,11 @@ let failuresLeft = 0;
 const npyBytes = () => readFileSync(join(dir, "v.npy"));
 
 beforeAll(async () => {
-  await writeNpy(join(dir, "v.npy"), Float64Array.from({ length: 1000 }, (_, i) => i), [1000]);
+  await writeNpy(
+    join(dir, "v.npy"),
+    Float64Array.from({ length: 1000 }, (_, i) => i),
+    [1000],
+  );
   server = createServer((req, res) => {
     if (req.url === "/silent.csv") return; // never answers
     if (req.url === "/stall.csv") {
@@ -79,7 +83,9 @@ describe("readers: stream errors, timeouts, retries", () => {
 
   it("a server that never answers fails after connectTimeoutMs", async () => {
     const t0 = Date.now();
-    await expect(readCsv(`${base}/silent.csv`, { storage: { connectTimeoutMs: 300, retries: 0 } })).rejects.toThrow(/no response in 300 ms \(connectTimeoutMs\)/);
+    await expect(readCsv(`${base}/silent.csv`, { storage: { connectTimeoutMs: 300, retries: 0 } })).rejects.toThrow(
+      /no response in 300 ms \(connectTimeoutMs\)/,
+    );
     expect(Date.now() - t0).toBeLessThan(20_000);
   });
 
@@ -96,12 +102,15 @@ describe("readers: stream errors, timeouts, retries", () => {
   });
 
   it("storage options are checked", async () => {
-    await expect(readCsv(`${base}/x.csv`, { storage: { connectTimeoutMs: -1 } })).rejects.toThrow(/'connectTimeoutMs' must be a number of milliseconds > 0/);
+    await expect(readCsv(`${base}/x.csv`, { storage: { connectTimeoutMs: -1 } })).rejects.toThrow(
+      /'connectTimeoutMs' must be a number of milliseconds > 0/,
+    );
   });
 });
 
 async function run(...argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }

@@ -25,10 +25,12 @@ describe("corrupt and hostile files", () => {
   });
 
   it("a Parquet file with a corrupt page is a ParquetError naming the file", async () => {
-    const good = parquetWriteBuffer({ columnData: [
-      { name: "a", data: Float64Array.from({ length: 500 }, (_, i) => i), type: "DOUBLE" },
-      { name: "label", data: Float64Array.from({ length: 500 }, (_, i) => i % 2), type: "DOUBLE" },
-    ] });
+    const good = parquetWriteBuffer({
+      columnData: [
+        { name: "a", data: Float64Array.from({ length: 500 }, (_, i) => i), type: "DOUBLE" },
+        { name: "label", data: Float64Array.from({ length: 500 }, (_, i) => i % 2), type: "DOUBLE" },
+      ],
+    });
     const bad = Buffer.from(good);
     for (let i = 4; i < Math.min(bad.length - 8, 200); i++) bad[i] = 0xff; // pages, not the footer
     const path = join(dir, "corrupt.parquet");
@@ -44,6 +46,8 @@ describe("corrupt and hostile files", () => {
     await expect(readCsv(path, { chunkRows: 0 })).rejects.toThrow(/'chunkRows' must be a whole number >= 1/);
     await expect(readCsv(join(dir, "missing.csv"), { chunkRows: 0 })).rejects.toThrow(ArgumentError); // not a missing-file error: checked first
     await expect(readParquet(join(dir, "missing.parquet"), { chunkRows: 0 })).rejects.toThrow(/'chunkRows'/);
-    await expect(readNpy(join(dir, "missing.npy"), { chunkRows: 0 })).rejects.toThrow(/readNpy: argument 'chunkRows' must be a whole number >= 1/);
+    await expect(readNpy(join(dir, "missing.npy"), { chunkRows: 0 })).rejects.toThrow(
+      /readNpy: argument 'chunkRows' must be a whole number >= 1/,
+    );
   });
 });

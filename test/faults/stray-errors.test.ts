@@ -65,26 +65,35 @@ describe("an error an op throws after its task returned", () => {
       }
     }, 1);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.message).toMatch(/op 'throwLater' threw on worker \d+ after its task returned \(a task of a computation that has ended\): late failure of 7/);
+    expect(warnings[0]!.message).toMatch(
+      /op 'throwLater' threw on worker \d+ after its task returned \(a task of a computation that has ended\): late failure of 7/,
+    );
     expect(rt.stats().workerCrashes).toBe(crashesBefore); // the worker lived on
   });
 
   it("an unhandled rejection it leaves behind is traced to it too: its computation fails, or a warning says so", async () => {
     const crashesBefore = rt.stats().workerCrashes;
     let outcome: unknown;
-    const warnings = await warningsDuring(async () => {
-      const { graph, keys } = layer((name) => [task(key(name, 0), "rejectLater", 8)]);
-      // the rejection is seen when the worker next turns its event loop: before or after the
-      // computation's completion is harvested, so either is right, never a third
-      outcome = await rt.compute(graph, keys).catch((e: unknown) => e);
-      await unrelatedWorkSucceeds();
-    }, () => (outcome instanceof TaskError ? 0 : 1));
+    const warnings = await warningsDuring(
+      async () => {
+        const { graph, keys } = layer((name) => [task(key(name, 0), "rejectLater", 8)]);
+        // the rejection is seen when the worker next turns its event loop: before or after the
+        // computation's completion is harvested, so either is right, never a third
+        outcome = await rt.compute(graph, keys).catch((e: unknown) => e);
+        await unrelatedWorkSucceeds();
+      },
+      () => (outcome instanceof TaskError ? 0 : 1),
+    );
     if (outcome instanceof TaskError) {
       expect(outcome.message).toMatch(/op 'rejectLater' threw after its task returned .*unhandled rejection of 8/);
       expect(warnings).toHaveLength(0);
     } else {
       expect(outcome).toEqual([8]);
-      expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/op 'rejectLater' threw on worker \d+ after its task returned \(a task of a computation that has ended\): unhandled rejection of 8/)]);
+      expect(warnings.map((w) => w.message)).toEqual([
+        expect.stringMatching(
+          /op 'rejectLater' threw on worker \d+ after its task returned \(a task of a computation that has ended\): unhandled rejection of 8/,
+        ),
+      ]);
     }
     expect(rt.stats().workerCrashes).toBe(crashesBefore);
   });
@@ -98,7 +107,9 @@ describe("an error an op throws after its task returned", () => {
     // every key an output: three tasks, not one fused task
     const error = await rt.compute(graph, keys).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskError);
-    expect((error as TaskError).message).toMatch(/^task stray-\d+\[0\] failed: op 'throwLater' threw after its task returned .*late failure of 1/);
+    expect((error as TaskError).message).toMatch(
+      /^task stray-\d+\[0\] failed: op 'throwLater' threw after its task returned .*late failure of 1/,
+    );
     await unrelatedWorkSucceeds();
   });
 });

@@ -98,14 +98,19 @@ describe("a task that never returns", () => {
     }
     const next = one("inc", 4);
     expect(await rt.compute(next.graph, [next.out])).toEqual([5]);
-    await expect(rt.compute(next.graph, [next.out], { callingThreadOps: "sometimes" as never })).rejects.toThrow(/'callingThreadOps' must be 'weft' or 'all'/);
+    await expect(rt.compute(next.graph, [next.out], { callingThreadOps: "sometimes" as never })).rejects.toThrow(
+      /'callingThreadOps' must be 'weft' or 'all'/,
+    );
   });
 
   it("with callingThreadOps 'all', still never while a computation can be aborted or time out, unless the run asks for it", async () => {
     const controller = new AbortController();
     for (let i = 0; i < 20; i++) {
       const { graph, out } = one("whereAmI");
-      const [thread] = await rt.compute(graph, [out], { callingThreadOps: "all", ...(i % 2 ? { timeoutMs: 60_000 } : { signal: controller.signal }) });
+      const [thread] = await rt.compute(graph, [out], {
+        callingThreadOps: "all",
+        ...(i % 2 ? { timeoutMs: 60_000 } : { signal: controller.signal }),
+      });
       expect(thread).not.toBe(threadId); // the calling thread's id (vitest runs this file on a thread of its own)
     }
     // nor one of another computation, while such a computation is in progress (two workers: one

@@ -23,7 +23,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const X = [[0.5, 1], [1.5, -1], [2, 0.3], [-1, 2], [0.2, -0.4], [1, 1]];
+const X = [
+  [0.5, 1],
+  [1.5, -1],
+  [2, 0.3],
+  [-1, 2],
+  [0.2, -0.4],
+  [1, 1],
+];
 const y = [0, 1, 1, 0, 0, 1];
 
 describe("no silently wrong answers", () => {
@@ -41,12 +48,19 @@ describe("no silently wrong answers", () => {
     await expect(model.score(X, [0, 1])).rejects.toThrow(/'y' must be 6 values \(one per row of X\); received "2 values"/);
     await expect(new glm.LinearRegression({ runtime: rt }).fit(X, y).then((m) => m.score(X, y.slice(1)))).rejects.toThrow(ArgumentError);
     await expect(model.predict([[0.5, NaN]])).rejects.toThrow(/'X' must be finite values; received "a non-finite value in row 0/);
-    await expect(model.predictProba([[1, 1], [Infinity, 0]])).rejects.toThrow(/row 1/);
+    await expect(
+      model.predictProba([
+        [1, 1],
+        [Infinity, 0],
+      ]),
+    ).rejects.toThrow(/row 1/);
   });
 
   it("weft predict on a NaN feature fails (it wrote NaN probabilities and exited 0)", async () => {
     // NPY keeps NaN as a value (a CSV reader treats "NaN" as missing, by --missing)
-    const train = join(dir, "train.npy"), bad = join(dir, "bad.npy"), model = join(dir, "m.json");
+    const train = join(dir, "train.npy"),
+      bad = join(dir, "bad.npy"),
+      model = join(dir, "m.json");
     await writeNpy(train, Float64Array.from(X.flatMap((r, i) => [...r, y[i]!])), [6, 3]);
     await writeNpy(bad, Float64Array.of(1, 2, 0, NaN, 1, 0), [2, 3]);
     const io = { out: () => {}, err: () => {} };
@@ -62,7 +76,8 @@ describe("clear errors for malformed models and options", () => {
   it("fromJSON of null, of another kind, of a kind named like an Object method", async () => {
     expect(() => glm.LogisticRegression.fromJSON(null as never)).toThrow(/'json' must be a saved LogisticRegression/);
     expect(() => glm.LogisticRegression.fromJSON({ kind: "LinearRegression", coef: [1], intercept: 0 } as never)).toThrow(ArgumentError);
-    const model = join(dir, "ctor.json"), data = join(dir, "x.csv");
+    const model = join(dir, "ctor.json"),
+      data = join(dir, "x.csv");
     writeFileSync(model, JSON.stringify({ kind: "constructor", features: ["a"], coef: [1], intercept: 0 }));
     writeFileSync(data, "a\n1\n");
     const err: string[] = [];

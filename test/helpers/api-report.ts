@@ -9,7 +9,8 @@ import ts from "typescript";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType | ts.TypeFormatFlags.WriteArrowStyleSignature;
+const FLAGS =
+  ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType | ts.TypeFormatFlags.WriteArrowStyleSignature;
 
 /** One line (or a short block) per export. */
 function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node): string {
@@ -20,11 +21,13 @@ function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node)
     const type = checker.getTypeOfSymbolAtLocation(target, at);
     const ctor = type.getConstructSignatures().map((s) => `  new ${checker.signatureToString(s, at, FLAGS)}`);
     const instance = checker.getDeclaredTypeOfSymbol(target);
-    const members = checker.getPropertiesOfType(instance)
+    const members = checker
+      .getPropertiesOfType(instance)
       .filter((m) => !isPrivate(m))
       .map((m) => `  ${m.getName()}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(m, at), at, FLAGS)}`)
       .sort();
-    const statics = checker.getPropertiesOfType(type)
+    const statics = checker
+      .getPropertiesOfType(type)
       .filter((m) => m.getName() !== "prototype" && !isPrivate(m))
       .map((m) => `  static ${m.getName()}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(m, at), at, FLAGS)}`)
       .sort();
@@ -32,17 +35,23 @@ function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node)
   }
   if (flags & ts.SymbolFlags.Function) {
     const type = checker.getTypeOfSymbolAtLocation(target, at);
-    return type.getCallSignatures().map((s) => `function ${name}${checker.signatureToString(s, at, FLAGS)}`).join("\n");
+    return type
+      .getCallSignatures()
+      .map((s) => `function ${name}${checker.signatureToString(s, at, FLAGS)}`)
+      .join("\n");
   }
   if (flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property)) {
     return `const ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(target, at), at, FLAGS)}`;
   }
   if (flags & ts.SymbolFlags.Interface) {
     const type = checker.getDeclaredTypeOfSymbol(target);
-    const members = checker.getPropertiesOfType(type).map((m) => {
-      const optional = m.flags & ts.SymbolFlags.Optional ? "?" : "";
-      return `  ${m.getName()}${optional}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(m, at), at, FLAGS)}`;
-    }).sort();
+    const members = checker
+      .getPropertiesOfType(type)
+      .map((m) => {
+        const optional = m.flags & ts.SymbolFlags.Optional ? "?" : "";
+        return `  ${m.getName()}${optional}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(m, at), at, FLAGS)}`;
+      })
+      .sort();
     return [`interface ${name}`, ...members].join("\n");
   }
   if (flags & ts.SymbolFlags.TypeAlias) {
@@ -54,7 +63,7 @@ function describeSymbol(checker: ts.TypeChecker, symbol: ts.Symbol, at: ts.Node)
 function isPrivate(symbol: ts.Symbol): boolean {
   const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
   if (!decl) return false;
-  const modifiers = ts.canHaveModifiers(decl) ? ts.getModifiers(decl) ?? [] : [];
+  const modifiers = ts.canHaveModifiers(decl) ? (ts.getModifiers(decl) ?? []) : [];
   if (modifiers.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword)) return true;
   // @internal members are not part of the surface either
   return ts.getJSDocTags(decl).some((t) => t.tagName.text === "internal") || symbol.getName().startsWith("#");
@@ -70,7 +79,11 @@ export const ENTRIES: readonly (readonly [string, string])[] = [
 
 /** The report for every entry (Markdown: a heading, then one section with a fenced block each). */
 export function apiReport(): string {
-  const config = ts.getParsedCommandLineOfConfigFile(`${ROOT}tsconfig.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    `${ROOT}tsconfig.json`,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   const files = ENTRIES.map(([, path]) => `${ROOT}${path}`);
   const program = ts.createProgram(files, { ...config!.options, noEmit: true });
   const checker = program.getTypeChecker();
@@ -81,7 +94,11 @@ export function apiReport(): string {
     // types from modules the entry does not import by name print as import("/abs/path").Name:
     // the name alone, so that the report does not depend on where the repository is
     // and well-known symbols print with a program-specific id (__@asyncDispose@2994): [Symbol.asyncDispose]
-    const blocks = exports.map((s) => describeSymbol(checker, s, source).replace(/import\("[^"]*"\)\./g, "").replace(/__@(\w+)@\d+/g, "[Symbol.$1]"));
+    const blocks = exports.map((s) =>
+      describeSymbol(checker, s, source)
+        .replace(/import\("[^"]*"\)\./g, "")
+        .replace(/__@(\w+)@\d+/g, "[Symbol.$1]"),
+    );
     return [`## ${name}`, "", `${exports.length} exports (${path}).`, "", "```ts", blocks.join("\n\n"), "```", ""].join("\n");
   });
   return [

@@ -11,11 +11,34 @@ export const VECTOR_SIZES = [0, 1, 2, 3, 7, 17, 64, 1000, 4099];
 /** Square-matrix kernels (one dimension, n x n data): n^3 work, so smaller sizes. */
 const SQUARE_SIZES = [0, 1, 2, 3, 7, 17, 64, 130];
 const PAIRS: [number, number][] = [
-  [0, 0], [0, 3], [3, 0], [1, 1], [2, 3], [3, 7], [7, 2], [17, 17], [64, 5], [5, 64],
-  [1000, 3], [130, 33], [4099, 2], [11, 257], [9, 100], [19, 1031], [8, 1024],
+  [0, 0],
+  [0, 3],
+  [3, 0],
+  [1, 1],
+  [2, 3],
+  [3, 7],
+  [7, 2],
+  [17, 17],
+  [64, 5],
+  [5, 64],
+  [1000, 3],
+  [130, 33],
+  [4099, 2],
+  [11, 257],
+  [9, 100],
+  [19, 1031],
+  [8, 1024],
 ];
 const TRIPLES: [number, number, number][] = [
-  [0, 0, 0], [1, 1, 1], [3, 5, 7], [17, 3, 64], [4, 4, 4], [65, 67, 257], [70, 515, 9], [129, 31, 300], [2, 9, 0],
+  [0, 0, 0],
+  [1, 1, 1],
+  [3, 5, 7],
+  [17, 3, 64],
+  [4, 4, 4],
+  [65, 67, 257],
+  [70, 515, 9],
+  [129, 31, 300],
+  [2, 9, 0],
 ];
 
 export interface KernelCase {
@@ -122,7 +145,9 @@ export function kernelCases(name: KernelName, spec: KernelSpec, specials = false
         }
       }
     });
-    const label = Object.entries(dims).map(([k, v]) => `${k}=${v}`).join(" ");
+    const label = Object.entries(dims)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
     return { label, scalars, dims, data, shift: caseIndex % 2 };
   });
 }

@@ -20,7 +20,16 @@
  * above the optimum on raw data).
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, checkFinite, defaults, NonFiniteError, type Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
+import {
+  checkAborted,
+  checkFinite,
+  defaults,
+  NonFiniteError,
+  type Penalized,
+  startAt,
+  type SolverOptions,
+  type SolverResult,
+} from "./common.js";
 
 /** The optimality check runs every iteration up to this one, then every CHECK_EVERY-th. */
 const CHECK_EVERY_UNTIL = 10;
@@ -53,7 +62,8 @@ export async function admm(objective: Penalized, beta0: Float64Array, options: A
   const steps = options.localSteps ?? 3;
   if (!(rho > 0) || !Number.isFinite(rho)) throw new ArgumentError("rho", "a finite number > 0", rho, "admm");
   if (!(alpha >= 1 && alpha < 2)) throw new ArgumentError("relaxation", "a number in [1, 2)", alpha, "admm");
-  const N = f.chunks, n = objective.n;
+  const N = f.chunks,
+    n = objective.n;
   let z = Float64Array.from(beta0);
   const u = new Float64Array(N * n);
   let xs = new Float64Array(N * n);
@@ -74,14 +84,16 @@ export async function admm(objective: Penalized, beta0: Float64Array, options: A
     const local = await f.admmLocal(z, u, xs, rho, steps, refresh);
     xs = new Float64Array(N * n);
     local.forEach((x, i) => xs.set(x.subarray(0, n), i * n));
-    if (!xs.every(Number.isFinite)) throw new NonFiniteError("admm", it, "a chunk's local solution (its Hessian X_i^T W X_i overflows with features beyond about 1e150)");
+    if (!xs.every(Number.isFinite))
+      throw new NonFiniteError("admm", it, "a chunk's local solution (its Hessian X_i^T W X_i overflows with features beyond about 1e150)");
     const zOld = z;
     z = new Float64Array(n);
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < n; j++) z[j] = z[j]! + (alpha * xs[i * n + j]! + (1 - alpha) * zOld[j]! + u[i * n + j]!) / N;
     }
     objective.reg.prox(z, 1 / (rho * N));
-    let primal = 0, dual = 0;
+    let primal = 0,
+      dual = 0;
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < n; j++) {
         const relaxed = alpha * xs[i * n + j]! + (1 - alpha) * zOld[j]!;
@@ -90,7 +102,8 @@ export async function admm(objective: Penalized, beta0: Float64Array, options: A
       }
     }
     for (let j = 0; j < n; j++) dual += (z[j]! - zOld[j]!) ** 2;
-    const r = Math.sqrt(primal), s = rho * Math.sqrt(N) * Math.sqrt(dual);
+    const r = Math.sqrt(primal),
+      s = rho * Math.sqrt(N) * Math.sqrt(dual);
     residuals = { primal: r, dual: s };
     // the optimality check costs a pass over X: every iteration at first, then every fourth
     // (ADMM takes tens of iterations; the check was a fifth of each one's passes), and at the last

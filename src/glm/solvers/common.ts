@@ -76,7 +76,11 @@ export class Penalized {
   readonly reg: Penalty;
   readonly optimalityScale: Float64Array;
 
-  constructor(readonly f: SmoothObjective, reg: Regularizer | Penalty, optimalityScale?: ArrayLike<number>) {
+  constructor(
+    readonly f: SmoothObjective,
+    reg: Regularizer | Penalty,
+    optimalityScale?: ArrayLike<number>,
+  ) {
     this.reg = reg instanceof Penalty ? reg : reg.weights(f.p);
     this.optimalityScale = optimalityScale ? Float64Array.from(optimalityScale) : new Float64Array(f.n).fill(1);
   }
@@ -127,8 +131,14 @@ export class Penalized {
 
 /** The error of a solve whose iterates stopped being finite numbers (overflow, or data beyond range). */
 export class NonFiniteError extends WeftError {
-  constructor(readonly solver: string, readonly iteration: number, what: string) {
-    super(`${solver}: ${what} is not a finite number at iteration ${iteration}; the data may be badly scaled (values beyond about 1e150 overflow) or the problem may have no finite optimum`);
+  constructor(
+    readonly solver: string,
+    readonly iteration: number,
+    what: string,
+  ) {
+    super(
+      `${solver}: ${what} is not a finite number at iteration ${iteration}; the data may be badly scaled (values beyond about 1e150 overflow) or the problem may have no finite optimum`,
+    );
   }
 }
 
@@ -147,7 +157,12 @@ export function formatSmall(x: number): string {
  * A solve's start: the objective, the smooth part's gradient and value at beta (all checked
  * finite), the optimality residual there, and whether that already meets tol.
  */
-export async function startAt(solver: string, objective: Penalized, beta: Float64Array, tol: number): Promise<{ value: number; grad: Float64Array; smooth: number; optimality: number; converged: boolean }> {
+export async function startAt(
+  solver: string,
+  objective: Penalized,
+  beta: Float64Array,
+  tol: number,
+): Promise<{ value: number; grad: Float64Array; smooth: number; optimality: number; converged: boolean }> {
   const at = await objective.valueGrad(beta);
   checkFinite(solver, 0, at.value, at.grad);
   const optimality = objective.optimality(beta, at.grad);

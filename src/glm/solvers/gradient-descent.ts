@@ -39,7 +39,8 @@ export async function gradientDescent(objective: Penalized, beta0: Float64Array,
       }
     }
     if (!next) break; // no acceptable step at any length: as far as rounding allows
-    const previous = beta, previousGrad = grad;
+    const previous = beta,
+      previousGrad = grad;
     beta = Float64Array.from(trial);
     ({ value, grad } = next);
     checkFinite("gradient_descent", it, value, beta);
@@ -49,7 +50,8 @@ export async function gradientDescent(objective: Penalized, beta0: Float64Array,
     converged = optimality <= tol;
     if (value < best.value || converged) best = { beta, value, optimality };
     // Barzilai-Borwein: the next first trial is s.s / s.y (or a longer step when s.y <= 0)
-    let ss = 0, sy = 0;
+    let ss = 0,
+      sy = 0;
     for (let j = 0; j < beta.length; j++) {
       const sj = beta[j]! - previous[j]!;
       ss += sj * sj;

@@ -8,7 +8,17 @@
  * the fused kernel).
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, checkFinite, defaults, dot, type Penalized, startAt, type CurvaturePairs, type SolverOptions, type SolverResult } from "./common.js";
+import {
+  checkAborted,
+  checkFinite,
+  defaults,
+  dot,
+  type Penalized,
+  startAt,
+  type CurvaturePairs,
+  type SolverOptions,
+  type SolverResult,
+} from "./common.js";
 
 export interface LbfgsOptions extends SolverOptions {
   /** Pairs kept (default 10). */
@@ -29,18 +39,26 @@ type Point = { t: number; value: number; slope: number; grad: Float64Array; beta
 
 /** The minimizer of the cubic through (a, fa, da) and (b, fb, db), kept inside [a, b] away from the ends. */
 function cubicMin(a: number, fa: number, da: number, b: number, fb: number, db: number): number {
-  const d1 = da + db - 3 * (fa - fb) / (a - b);
+  const d1 = da + db - (3 * (fa - fb)) / (a - b);
   const disc = d1 * d1 - da * db;
-  const lo = Math.min(a, b), hi = Math.max(a, b);
+  const lo = Math.min(a, b),
+    hi = Math.max(a, b);
   if (disc >= 0) {
     const d2 = Math.sign(b - a) * Math.sqrt(disc);
-    const t = b - (b - a) * (db + d2 - d1) / (db - da + 2 * d2);
+    const t = b - ((b - a) * (db + d2 - d1)) / (db - da + 2 * d2);
     if (Number.isFinite(t) && t > lo + 0.1 * (hi - lo) && t < hi - 0.1 * (hi - lo)) return t;
   }
   return (a + b) / 2;
 }
 
-async function strongWolfe(objective: Penalized, beta: Float64Array, value: number, slope0: number, dir: Float64Array, t0: number): Promise<Point | undefined> {
+async function strongWolfe(
+  objective: Penalized,
+  beta: Float64Array,
+  value: number,
+  slope0: number,
+  dir: Float64Array,
+  t0: number,
+): Promise<Point | undefined> {
   const at = async (t: number): Promise<Point> => {
     const b = Float64Array.from(beta, (v, j) => v + t * dir[j]!);
     const { value: f, grad } = await objective.valueGrad(b);
@@ -52,7 +70,8 @@ async function strongWolfe(objective: Penalized, beta: Float64Array, value: numb
   // at a value within rounding of the start, is accepted (the gradient, a sum of its own, is
   // still accurate there: that is what lets the gradient get far below sqrt(epsilon)).
   const noise = 1e-10 * Math.abs(value);
-  const approximateWolfe = (p: Point) => Number.isFinite(p.value) && p.value <= value + noise && p.slope >= C2 * slope0 && p.slope <= -0.8 * slope0 && p.slope !== slope0;
+  const approximateWolfe = (p: Point) =>
+    Number.isFinite(p.value) && p.value <= value + noise && p.slope >= C2 * slope0 && p.slope <= -0.8 * slope0 && p.slope !== slope0;
   const zoom = async (lo: Point, hi: Point): Promise<Point | undefined> => {
     for (let i = 0; i < 30; i++) {
       const t = cubicMin(lo.t, lo.value, lo.slope, hi.t, hi.value, hi.slope);
@@ -83,14 +102,22 @@ async function strongWolfe(objective: Penalized, beta: Float64Array, value: numb
 }
 
 export async function lbfgs(objective: Penalized, beta0: Float64Array, options: LbfgsOptions = {}): Promise<SolverResult> {
-  if (!objective.reg.smooth) throw new ArgumentError("solver", "proximal_grad or admm for an L1 or elastic-net penalty (lbfgs needs a smooth objective)", "lbfgs", "fit");
+  if (!objective.reg.smooth)
+    throw new ArgumentError(
+      "solver",
+      "proximal_grad or admm for an L1 or elastic-net penalty (lbfgs needs a smooth objective)",
+      "lbfgs",
+      "fit",
+    );
   const { maxIter, tol } = defaults(options, 500);
   const m = options.memory ?? 10;
   if (!Number.isInteger(m) || m < 1) throw new ArgumentError("memory", "a whole number >= 1", m, "lbfgs");
   let beta: Float64Array = Float64Array.from(beta0);
   let { value, grad, optimality, converged } = await startAt("lbfgs", objective, beta, tol);
   const history = [value];
-  const S: Float64Array[] = [], Y: Float64Array[] = [], RHO: number[] = [];
+  const S: Float64Array[] = [],
+    Y: Float64Array[] = [],
+    RHO: number[] = [];
   /** Keeps the pair (s, y) if it has positive curvature, dropping the oldest beyond m. */
   const remember = (s: Float64Array, y: Float64Array) => {
     const sy = dot(s, y);
@@ -117,8 +144,12 @@ export async function lbfgs(objective: Penalized, beta0: Float64Array, options: 
       alpha[k] = RHO[k]! * dot(S[k]!, q);
       for (let j = 0; j < q.length; j++) q[j] = q[j]! - alpha[k]! * Y[k]![j]!;
     }
-    let gamma = S.length > 0 ? dot(S[S.length - 1]!, Y[Y.length - 1]!) / dot(Y[Y.length - 1]!, Y[Y.length - 1]!)
-      : options.curvature && options.curvature > 0 ? 1 / options.curvature : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
+    let gamma =
+      S.length > 0
+        ? dot(S[S.length - 1]!, Y[Y.length - 1]!) / dot(Y[Y.length - 1]!, Y[Y.length - 1]!)
+        : options.curvature && options.curvature > 0
+          ? 1 / options.curvature
+          : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
     if (S.length === 0 && options.warmStart) {
       // A warm start and no curvature pair yet: probe a short step along -g for one (one evaluation), so the
       // first step has the problem's scale. Without it a start near the optimum (a
@@ -148,7 +179,10 @@ export async function lbfgs(objective: Penalized, beta0: Float64Array, options: 
     }
     const point = await strongWolfe(objective, beta, value, slope, dir, 1);
     if (!point) break; // no acceptable step: the objective cannot be reduced along dir
-    remember(Float64Array.from(point.beta, (v, j) => v - beta[j]!), Float64Array.from(point.grad, (v, j) => v - grad[j]!));
+    remember(
+      Float64Array.from(point.beta, (v, j) => v - beta[j]!),
+      Float64Array.from(point.grad, (v, j) => v - grad[j]!),
+    );
     beta = point.beta;
     value = point.value;
     grad = point.grad;

@@ -5,10 +5,27 @@
  * Stops, converged, when the optimality residual (Penalized.optimality) is at most `tol`.
  */
 import { ArgumentError } from "../../errors.js";
-import { checkAborted, checkFinite, choleskySolve, defaults, dot, NonFiniteError, type Penalized, startAt, type SolverOptions, type SolverResult } from "./common.js";
+import {
+  checkAborted,
+  checkFinite,
+  choleskySolve,
+  defaults,
+  dot,
+  NonFiniteError,
+  type Penalized,
+  startAt,
+  type SolverOptions,
+  type SolverResult,
+} from "./common.js";
 
 export async function newton(objective: Penalized, beta0: Float64Array, options: SolverOptions = {}): Promise<SolverResult> {
-  if (!objective.reg.smooth) throw new ArgumentError("solver", "proximal_grad or admm for an L1 or elastic-net penalty (newton needs a smooth objective)", "newton", "fit");
+  if (!objective.reg.smooth)
+    throw new ArgumentError(
+      "solver",
+      "proximal_grad or admm for an L1 or elastic-net penalty (newton needs a smooth objective)",
+      "newton",
+      "fit",
+    );
   const { maxIter, tol } = defaults(options, 100);
   const n = objective.n;
   let beta: Float64Array = Float64Array.from(beta0);
@@ -19,7 +36,8 @@ export async function newton(objective: Penalized, beta0: Float64Array, options:
     checkAborted(options.signal);
     it += 1;
     const H = await objective.f.hessian(beta);
-    if (!H.every(Number.isFinite)) throw new NonFiniteError("newton", it, "the Hessian (X^T W X: features beyond about 1e150 overflow it; scale them, or use lbfgs)");
+    if (!H.every(Number.isFinite))
+      throw new NonFiniteError("newton", it, "the Hessian (X^T W X: features beyond about 1e150 overflow it; scale them, or use lbfgs)");
     objective.reg.addHessian(H, n);
     let step = choleskySolve(H, grad, n);
     let mu = 1e-10 * Math.max(1, ...Array.from({ length: n }, (_, j) => Math.abs(H[j * n + j]!)));

@@ -21,7 +21,8 @@ export interface ProximalOptions extends SolverOptions {
 
 export async function proximalGrad(objective: Penalized, beta0: Float64Array, options: ProximalOptions = {}): Promise<SolverResult> {
   const { maxIter, tol } = defaults(options, 5000);
-  const reg = objective.reg, n = objective.n;
+  const reg = objective.reg,
+    n = objective.n;
   const fista = options.fista !== false;
   let x: Float64Array = Float64Array.from(beta0);
   const start = await startAt("proximal_grad", objective, x, tol);
@@ -29,8 +30,12 @@ export async function proximalGrad(objective: Penalized, beta0: Float64Array, op
   let { value, optimality, converged } = start;
   const history = [value];
   // y: where the gradient step starts (x itself without momentum), with its smooth value and gradient
-  let y = x, atY = atX;
-  let step = options.curvature && options.curvature > 0 ? 1 / options.curvature : 1 / Math.max(1e-300, Math.sqrt(atX.grad.reduce((s, g) => s + g * g, 0)));
+  let y = x,
+    atY = atX;
+  let step =
+    options.curvature && options.curvature > 0
+      ? 1 / options.curvature
+      : 1 / Math.max(1e-300, Math.sqrt(atX.grad.reduce((s, g) => s + g * g, 0)));
   let momentum = 1;
   let it = 0;
   while (!converged && it < maxIter) {
@@ -41,7 +46,9 @@ export async function proximalGrad(objective: Penalized, beta0: Float64Array, op
       const trial = Float64Array.from(y, (v, j) => v - step * atY.grad[j]!);
       reg.proxL1(trial, step);
       const at = await objective.valueGrad(trial);
-      let lin = 0, quad = 0, curved = 0;
+      let lin = 0,
+        quad = 0,
+        curved = 0;
       for (let j = 0; j < n; j++) {
         const d = trial[j]! - y[j]!;
         lin += atY.grad[j]! * d;
@@ -52,7 +59,11 @@ export async function proximalGrad(objective: Penalized, beta0: Float64Array, op
       // is lost in their rounding (near the optimum), on the gradients: the curvature along the
       // step at most 1/step
       const bound = at.smooth <= atY.smooth + lin + quad / (2 * step);
-      if (quad === 0 || bound || (Number.isFinite(at.smooth) && curved <= quad / step && at.smooth <= atY.smooth + 1e-10 * Math.abs(atY.smooth))) {
+      if (
+        quad === 0 ||
+        bound ||
+        (Number.isFinite(at.smooth) && curved <= quad / step && at.smooth <= atY.smooth + 1e-10 * Math.abs(atY.smooth))
+      ) {
         z = trial;
         atZ = at;
         break;

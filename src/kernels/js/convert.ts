@@ -10,42 +10,51 @@ const f32Of = (heap: Heap): Float32Array => {
 export function convertKernels(heap: Heap) {
   return {
     widenF32(n: number, x: number, y: number): void {
-      const F = f32Of(heap), H = heap.f64;
-      const xi = x / 4, yi = at(y);
+      const F = f32Of(heap),
+        H = heap.f64;
+      const xi = x / 4,
+        yi = at(y);
       for (let i = 0; i < n; i++) H[yi + i] = F[xi + i]!;
     },
     narrowF32(n: number, x: number, y: number): void {
-      const F = f32Of(heap), H = heap.f64;
-      const xi = at(x), yi = y / 4;
+      const F = f32Of(heap),
+        H = heap.f64;
+      const xi = at(x),
+        yi = y / 4;
       for (let i = 0; i < n; i++) F[yi + i] = H[xi + i]!; // stores round to nearest, ties to even
     },
     sumF32(n: number, x: number): number {
-      const F = f32Of(heap), xi = x / 4;
+      const F = f32Of(heap),
+        xi = x / 4;
       let s = 0;
       for (let i = 0; i < n; i++) s += F[xi + i]!;
       return s;
     },
     sumSquaresF32(n: number, x: number): number {
-      const F = f32Of(heap), xi = x / 4;
+      const F = f32Of(heap),
+        xi = x / 4;
       let s = 0;
       for (let i = 0; i < n; i++) s += F[xi + i]! * F[xi + i]!;
       return s;
     },
     minF32(n: number, x: number): number {
-      const F = f32Of(heap), xi = x / 4;
+      const F = f32Of(heap),
+        xi = x / 4;
       let m = Infinity;
       for (let i = 0; i < n; i++) m = Math.min(m, F[xi + i]!);
       return m;
     },
     maxF32(n: number, x: number): number {
-      const F = f32Of(heap), xi = x / 4;
+      const F = f32Of(heap),
+        xi = x / 4;
       let m = -Infinity;
       for (let i = 0; i < n; i++) m = Math.max(m, F[xi + i]!);
       return m;
     },
     roundF32(n: number, x: number, y: number): void {
       const H = heap.f64;
-      const xi = at(x), yi = at(y);
+      const xi = at(x),
+        yi = at(y);
       for (let i = 0; i < n; i++) H[yi + i] = Math.fround(H[xi + i]!);
     },
   };

@@ -21,7 +21,16 @@ function eta(H: Float64Array, X: number, ldx: number, p: number, W: number, b0: 
  * element indices.
  */
 function lossAndGradient(
-  H: Float64Array, f: FamilyMath, n: number, p: number, X: number, ldx: number, Y: number, W: number, b0: number, G: number,
+  H: Float64Array,
+  f: FamilyMath,
+  n: number,
+  p: number,
+  X: number,
+  ldx: number,
+  Y: number,
+  W: number,
+  b0: number,
+  G: number,
 ): number {
   H.fill(0, G, G + p + 1);
   let loss = 0;
@@ -45,7 +54,17 @@ function lossOnly(H: Float64Array, f: FamilyMath, n: number, p: number, X: numbe
 }
 
 /** d_i = weight(eta_i), the Hessian weights (filled in directly when they do not depend on eta). */
-function hessianWeights(H: Float64Array, f: FamilyMath, n: number, p: number, X: number, ldx: number, W: number, b0: number, D: number): void {
+function hessianWeights(
+  H: Float64Array,
+  f: FamilyMath,
+  n: number,
+  p: number,
+  X: number,
+  ldx: number,
+  W: number,
+  b0: number,
+  D: number,
+): void {
   if (f.constantWeight !== undefined) H.fill(f.constantWeight, D, D + n);
   else for (let i = 0; i < n; i++) H[D + i] = f.weight(eta(H, X, ldx, p, W, b0, i));
 }
@@ -74,8 +93,17 @@ export function glmKernels(heap: Heap) {
   const normal = familyKernels(heap, GLM_FAMILY_MATH.normal);
   const poisson = familyKernels(heap, GLM_FAMILY_MATH.poisson);
   return {
-    glmLogisticLossGrad: logistic.lossGrad, glmLogisticGrad: logistic.grad, glmLogisticLoss: logistic.loss, glmLogisticWeights: logistic.weights,
-    glmNormalLossGrad: normal.lossGrad, glmNormalGrad: normal.grad, glmNormalLoss: normal.loss, glmNormalWeights: normal.weights,
-    glmPoissonLossGrad: poisson.lossGrad, glmPoissonGrad: poisson.grad, glmPoissonLoss: poisson.loss, glmPoissonWeights: poisson.weights,
+    glmLogisticLossGrad: logistic.lossGrad,
+    glmLogisticGrad: logistic.grad,
+    glmLogisticLoss: logistic.loss,
+    glmLogisticWeights: logistic.weights,
+    glmNormalLossGrad: normal.lossGrad,
+    glmNormalGrad: normal.grad,
+    glmNormalLoss: normal.loss,
+    glmNormalWeights: normal.weights,
+    glmPoissonLossGrad: poisson.lossGrad,
+    glmPoissonGrad: poisson.grad,
+    glmPoissonLoss: poisson.loss,
+    glmPoissonWeights: poisson.weights,
   };
 }

@@ -3,7 +3,8 @@ import { at, type Heap } from "./heap.js";
 
 export function linalgKernels(heap: Heap) {
   const cholesky = (n: number, a: number, lda: number): number => {
-    const H = heap.f64, A = at(a);
+    const H = heap.f64,
+      A = at(a);
     for (let j = 0; j < n; j++) {
       let d = H[A + j * lda + j]!;
       for (let k = 0; k < j; k++) d -= H[A + j * lda + k]! ** 2;
@@ -20,7 +21,9 @@ export function linalgKernels(heap: Heap) {
   };
 
   const trsv = (n: number, a: number, lda: number, x: number, lower: number, transpose: number): void => {
-    const H = heap.f64, A = at(a), X = at(x);
+    const H = heap.f64,
+      A = at(a),
+      X = at(x);
     // element (i, k) of op(T)
     const t = (i: number, k: number) => (transpose ? H[A + k * lda + i]! : H[A + i * lda + k]!);
     const forward = (lower !== 0) !== (transpose !== 0);

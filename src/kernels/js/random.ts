@@ -12,8 +12,14 @@ let loOut = 0;
 
 /** (a * b) mod 2^64 of two 32-bit values: sets hiOut, loOut. */
 function mul32(a: number, b: number): void {
-  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const a0 = a & 0xffff,
+    a1 = a >>> 16,
+    b0 = b & 0xffff,
+    b1 = b >>> 16;
+  const p00 = a0 * b0,
+    p01 = a0 * b1,
+    p10 = a1 * b0,
+    p11 = a1 * b1;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
   loOut = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
   hiOut = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) >>> 0;
@@ -25,15 +31,19 @@ function mul64(ah: number, al: number, bh: number, bl: number): void {
   hiOut = (hiOut + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0;
 }
 
-const GOLDEN_HI = 0x9e3779b9, GOLDEN_LO = 0x7f4a7c15;
-const C1_HI = 0xbf58476d, C1_LO = 0x1ce4e5b9;
-const C2_HI = 0x94d049bb, C2_LO = 0x133111eb;
+const GOLDEN_HI = 0x9e3779b9,
+  GOLDEN_LO = 0x7f4a7c15;
+const C1_HI = 0xbf58476d,
+  C1_LO = 0x1ce4e5b9;
+const C2_HI = 0x94d049bb,
+  C2_LO = 0x133111eb;
 
 /** U(seed, k) in [0, 1) for seed = (seedHi, seedLo), 0 <= k < 2^53. */
 export function uniformAt(seedHi: number, seedLo: number, k: number): number {
   // z = seed + (k + 1) * GOLDEN
   const k1 = k + 1;
-  const kHi = Math.floor(k1 / 0x100000000) >>> 0, kLo = k1 >>> 0;
+  const kHi = Math.floor(k1 / 0x100000000) >>> 0,
+    kLo = k1 >>> 0;
   mul64(kHi, kLo, GOLDEN_HI, GOLDEN_LO);
   let lo = (loOut + seedLo) >>> 0;
   let hi = (hiOut + seedHi + (lo < loOut ? 1 : 0)) >>> 0;
@@ -68,11 +78,13 @@ export function normalAt(seedHi: number, seedLo: number, k: number): number {
 export function randomKernels(heap: Heap) {
   return {
     randomUniform(seedHi: number, seedLo: number, start: number, n: number, out: number): void {
-      const H = heap.f64, o = at(out);
+      const H = heap.f64,
+        o = at(out);
       for (let i = 0; i < n; i++) H[o + i] = uniformAt(seedHi >>> 0, seedLo >>> 0, start + i);
     },
     randomNormal(seedHi: number, seedLo: number, start: number, n: number, out: number): void {
-      const H = heap.f64, o = at(out);
+      const H = heap.f64,
+        o = at(out);
       for (let i = 0; i < n; i++) H[o + i] = normalAt(seedHi >>> 0, seedLo >>> 0, start + i);
     },
   };
