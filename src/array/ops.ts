@@ -1,7 +1,7 @@
 /**
  * The ops chunked arrays lower to, beyond weft's kernel ops (exp, add, sum, ...): filling and
  * generating chunks, broadcasting, comparisons, slicing and reassembling, per-axis reductions
- * and matrix products per chunk. Each is exported under its op name so worker threads import
+ * and matrix products per chunk (linalg-ops.ts). Each is exported under its op name so worker threads import
  * this module to run them; registerArrayOps() registers them all.
  *
  * Chunks are buffers in the shared memory: a 2-D chunk is rows x cols values, row-major; a 1-D
@@ -16,6 +16,8 @@ import { BINARY_MATH, UNARY_MATH } from "../kernels/scalar.js";
 import type { BufferViews } from "../memory/index.js";
 import { workerModuleUrl } from "../platform/node.js";
 import { logisticBetaInto, logisticLabelsInto } from "../random/synthetic.js";
+import { forRowBlocksF32 } from "./f32-rows.js";
+import { dotChunk, gemmChunk, gemvChunk, gemvTChunk, glmGradChunk, gramChunk, leadingValues } from "./linalg-ops.js";
 
 /** How an operand of a broadcast op lines up with the output chunk. */
 export const FULL = 0; // the same rows x cols
@@ -71,21 +73,34 @@ function derive(rows: number, cols: number, a: unknown, aKind: number, b: unknow
  * broadcasting, resolved by the array layer). Arithmetic runs the SIMD kernels a row at a time;
  * comparisons give 1 or 0.
  */
-export function broadcast(ctx: TaskContext, op: string, a: unknown, aKind: number, b: unknown, bKind: number, rows: number, cols: number): BufferViews {
+export function broadcast(
+  ctx: TaskContext,
+  op: string,
+  a: unknown,
+  aKind: number,
+  b: unknown,
+  bKind: number,
+  rows: number,
+  cols: number,
+): BufferViews {
   const fn = BINARY_BY_NAME[op];
   if (!fn) throw new ArgumentError("op", `one of ${BROADCAST_OPS.join(", ")}`, op, "broadcast");
   [rows, cols] = derive(rows, cols, a, aKind, b, bKind);
   const out = ctx.alloc(8 * rows * cols);
   if (BINARY_KERNELS.has(op)) {
     const k = raw(ctx) as unknown as Record<string, (...args: number[]) => void>;
-    const vv = k[`${op}VV`]!, vs = k[`${op}VS`]!, sv = k[`${op}SV`]!;
+    const vv = k[`${op}VV`]!,
+      vs = k[`${op}VS`]!,
+      sv = k[`${op}SV`]!;
     const vector = (x: unknown, kind: number, r: number): number =>
       kind === FULL ? (x as BufferViews).ptr + 8 * r * cols : kind === ROW ? (x as BufferViews).ptr : -1;
     const scalarOf = (x: unknown, kind: number, r: number): number =>
       kind === NUMBER ? (x as number) : kind === COL ? (x as BufferViews).f64()[r]! : (x as BufferViews).f64()[0]!;
     const o = out.f64();
     for (let r = 0; r < rows; r++) {
-      const pa = vector(a, aKind, r), pb = vector(b, bKind, r), po = out.ptr + 8 * r * cols;
+      const pa = vector(a, aKind, r),
+        pb = vector(b, bKind, r),
+        po = out.ptr + 8 * r * cols;
       if (pa >= 0 && pb >= 0) vv(cols, pa, pb, po);
       else if (pa >= 0) vs(cols, pa, scalarOf(b, bKind, r), po);
       else if (pb >= 0) sv(cols, scalarOf(a, aKind, r), pb, po);
@@ -93,16 +108,29 @@ export function broadcast(ctx: TaskContext, op: string, a: unknown, aKind: numbe
     }
     return out;
   }
-  const ra = reader(a, aKind, cols), rb = reader(b, bKind, cols);
+  const ra = reader(a, aKind, cols),
+    rb = reader(b, bKind, cols);
   const o = out.f64();
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) o[r * cols + c] = fn(ra(r, c), rb(r, c));
   return out;
 }
 
 /** where(cond, a, b): a where cond is non-zero, else b; each operand broadcast by its kind. */
-export function where(ctx: TaskContext, cond: unknown, cKind: number, a: unknown, aKind: number, b: unknown, bKind: number, rows: number, cols: number): BufferViews {
+export function where(
+  ctx: TaskContext,
+  cond: unknown,
+  cKind: number,
+  a: unknown,
+  aKind: number,
+  b: unknown,
+  bKind: number,
+  rows: number,
+  cols: number,
+): BufferViews {
   const out = ctx.alloc(8 * rows * cols);
-  const rc = reader(cond, cKind, cols), ra = reader(a, aKind, cols), rb = reader(b, bKind, cols);
+  const rc = reader(cond, cKind, cols),
+    ra = reader(a, aKind, cols),
+    rb = reader(b, bKind, cols);
   const o = out.f64();
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) o[r * cols + c] = rc(r, c) !== 0 ? ra(r, c) : rb(r, c);
   return out;
@@ -130,8 +158,17 @@ export function arange(ctx: TaskContext, n: number, start: number, step: number)
  * kind 1: normal with mean `low` and standard deviation `high`.
  */
 export function random(
-  ctx: TaskContext, kind: number, seedHi: number, seedLo: number,
-  row0: number, rows: number, col0: number, cols: number, totalCols: number, low: number, high: number,
+  ctx: TaskContext,
+  kind: number,
+  seedHi: number,
+  seedLo: number,
+  row0: number,
+  rows: number,
+  col0: number,
+  cols: number,
+  totalCols: number,
+  low: number,
+  high: number,
 ): BufferViews {
   const out = ctx.alloc(8 * rows * cols);
   const k = raw(ctx);
@@ -147,7 +184,16 @@ export function random(
 }
 
 /** The spec's labels for rows [row0, row0 + rows) of X: y = U(seed + 2, i) < sigmoid(X beta) (seedHi, seedLo: seed + 2). */
-export function logisticLabels(ctx: TaskContext, X: BufferViews, beta: BufferViews, seedHi: number, seedLo: number, row0: number, rows: number, cols: number): BufferViews {
+export function logisticLabels(
+  ctx: TaskContext,
+  X: BufferViews,
+  beta: BufferViews,
+  seedHi: number,
+  seedLo: number,
+  row0: number,
+  rows: number,
+  cols: number,
+): BufferViews {
   const out = ctx.alloc(8 * rows);
   logisticLabelsInto(raw(ctx), X.ptr, beta.ptr, [seedHi, seedLo], row0, rows, cols, out, ctx.scratch(8 * rows));
   return out;
@@ -163,7 +209,8 @@ export function logisticCoefficients(ctx: TaskContext, seedHi: number, seedLo: n
 /** The transpose of a rows x cols chunk. */
 export function transpose(ctx: TaskContext, x: BufferViews, rows: number, cols: number): BufferViews {
   const out = ctx.alloc(8 * rows * cols);
-  const s = x.f64(), d = out.f64();
+  const s = x.f64(),
+    d = out.f64();
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) d[c * rows + r] = s[r * cols + c]!;
   return out;
 }
@@ -176,7 +223,16 @@ export function transpose(ctx: TaskContext, x: BufferViews, rows: number, cols: 
 export function assemble(ctx: TaskContext, pieces: readonly unknown[][], rows: number, cols: number): BufferViews {
   const out = ctx.alloc(8 * rows * cols);
   const d = out.f64();
-  for (const [buffer, srcCols, r0, c0, tr0, tc0, nr, nc] of pieces as [BufferViews, number, number, number, number, number, number, number][]) {
+  for (const [buffer, srcCols, r0, c0, tr0, tc0, nr, nc] of pieces as [
+    BufferViews,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ][]) {
     const s = buffer.f64();
     for (let r = 0; r < nr; r++) {
       const from = (r0 + r) * srcCols + c0;
@@ -189,7 +245,8 @@ export function assemble(ctx: TaskContext, pieces: readonly unknown[][], rows: n
 /** Selected columns (by index) of a rows x cols chunk. */
 export function takeColumns(ctx: TaskContext, x: BufferViews, rows: number, cols: number, indices: readonly number[]): BufferViews {
   const out = ctx.alloc(8 * rows * indices.length);
-  const s = x.f64(), d = out.f64();
+  const s = x.f64(),
+    d = out.f64();
   const m = indices.length;
   for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) d[r * m + j] = s[r * cols + indices[j]!]!;
   return out;
@@ -210,7 +267,15 @@ function combine(kind: string, parts: readonly number[]): number {
  * sums with the rowSums/colSums kernels, minima and maxima of rows with rowMins/rowMaxs, of
  * columns with minVV/maxVV folded over the rows.
  */
-export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows: number, cols: number, axis: number, itemBytes = 8): BufferViews {
+export function reduceAxis(
+  ctx: TaskContext,
+  kind: string,
+  x: BufferViews,
+  rows: number,
+  cols: number,
+  axis: number,
+  itemBytes = 8,
+): BufferViews {
   if (itemBytes === 4) return reduceAxisF32(ctx, kind, x, rows, cols, axis);
   const n = axis === 0 ? cols : rows;
   const out = ctx.alloc(8 * n);
@@ -228,25 +293,6 @@ export function reduceAxis(ctx: TaskContext, kind: string, x: BufferViews, rows:
   const op = kind === "min" ? k.minVV : k.maxVV;
   for (let r = 0; r < rows; r++) op(cols, out.ptr, x.ptr + 8 * r * cols, out.ptr);
   return out;
-}
-
-/** Values widened at a time by forRowBlocksF32: 256 KB of float64 scratch. */
-const F32_BLOCK_VALUES = 32 * 1024;
-
-/**
- * Calls `each(block, row0, rows)` for the rows of a rows x cols chunk of float32 values, a block
- * of rows at a time widened to float64 in scratch (widening the whole chunk at once would make
- * an intermediate twice the chunk's size).
- */
-function forRowBlocksF32(ctx: TaskContext, x: BufferViews, rows: number, cols: number, each: (block: number, row0: number, rows: number) => void): void {
-  const blockRows = Math.max(1, Math.floor(F32_BLOCK_VALUES / Math.max(cols, 1)));
-  const block = ctx.scratch(8 * Math.max(1, Math.min(rows, blockRows) * cols));
-  const k = raw(ctx);
-  for (let r0 = 0; r0 < rows; r0 += blockRows) {
-    const nr = Math.min(blockRows, rows - r0);
-    k.widenF32(nr * cols, x.ptr + 4 * r0 * cols, block.ptr);
-    each(block.ptr, r0, nr);
-  }
 }
 
 /** reduceAxis of a chunk of float32 values, a block of rows at a time. */
@@ -300,79 +346,30 @@ export function scalarMath(op: string, a: number, b?: number): number {
   return binary(a, b!);
 }
 
-/** X w for a rows x cols chunk of X and the matching part of w. */
-export function gemvChunk(ctx: TaskContext, X: BufferViews, w: BufferViews, rows: number, cols: number, itemBytes = 8): BufferViews {
-  const out = ctx.alloc(8 * rows);
-  const k = raw(ctx);
-  if (itemBytes === 4) {
-    forRowBlocksF32(ctx, X, rows, cols, (block, r0, nr) => k.gemv(nr, cols, 1, block, Math.max(cols, 1), w.ptr, 0, out.ptr + 8 * r0));
-    return out;
-  }
-  k.gemv(rows, cols, 1, X.ptr, Math.max(cols, 1), w.ptr, 0, out.ptr);
-  return out;
-}
-
-/** X^T r for a rows x cols chunk of X and the matching part of r. */
-export function gemvTChunk(ctx: TaskContext, X: BufferViews, r: BufferViews, rows: number, cols: number, itemBytes = 8): BufferViews {
-  const out = ctx.alloc(8 * cols);
-  const k = raw(ctx);
-  if (itemBytes === 4) {
-    out.f64().fill(0);
-    forRowBlocksF32(ctx, X, rows, cols, (block, r0, nr) => k.gemvT(nr, cols, 1, block, Math.max(cols, 1), r.ptr + 8 * r0, 1, out.ptr));
-    return out;
-  }
-  k.gemvT(rows, cols, 1, X.ptr, Math.max(cols, 1), r.ptr, 0, out.ptr);
-  return out;
-}
-
-/** X W for a rows x cols chunk of X and a cols x k matrix W. */
-export function gemmChunk(ctx: TaskContext, X: BufferViews, W: BufferViews, rows: number, cols: number, k: number): BufferViews {
-  const out = ctx.alloc(8 * rows * k);
-  const kt = raw(ctx);
-  // row r of the product is W^T x_r: a gemvT per row (W is small; gemm would need packing space)
-  for (let r = 0; r < rows; r++) kt.gemvT(cols, k, 1, W.ptr, Math.max(k, 1), X.ptr + 8 * r * cols, 0, out.ptr + 8 * r * k);
-  return out;
-}
-
-/** X^T X (cols x cols) of a chunk, or X^T diag(d) X when d is given. */
-export function gramChunk(ctx: TaskContext, X: BufferViews, d: BufferViews | null, rows: number, cols: number): BufferViews {
-  const out = ctx.alloc(8 * cols * cols);
-  const k = raw(ctx);
-  if (d) k.gramWeighted(rows, cols, X.ptr, Math.max(cols, 1), d.ptr, 0, out.ptr, Math.max(cols, 1));
-  else k.gram(rows, cols, X.ptr, Math.max(cols, 1), 0, out.ptr, Math.max(cols, 1));
-  return out;
-}
-
-const GLM_KERNELS = { logistic: "glmLogisticGrad", normal: "glmNormalGrad", poisson: "glmPoissonGrad" } as const;
-
-/**
- * X^T (mu - y) for a chunk, in one pass over X with the fused GLM kernel (mu the family's mean
- * at X w): cols + 1 values, the last being sum(mu - y) (the intercept's gradient).
- */
-export function glmGradChunk(ctx: TaskContext, family: keyof typeof GLM_KERNELS, X: BufferViews, y: BufferViews, w: BufferViews, rows: number, cols: number): BufferViews {
-  const kernel = GLM_KERNELS[family];
-  if (!kernel) throw new ArgumentError("family", `one of ${Object.keys(GLM_KERNELS).join(", ")}`, family, "glmGradChunk");
-  const out = ctx.alloc(8 * (cols + 1));
-  raw(ctx)[kernel](rows, cols, X.ptr, Math.max(cols, 1), y.ptr, w.ptr, 0, out.ptr);
-  return out;
-}
-
-/** The first n values of x, in a buffer of their own (the gradient of a GLM kernel without its intercept entry). */
-export function leadingValues(ctx: TaskContext, x: BufferViews, n: number): BufferViews {
-  const out = ctx.alloc(8 * n);
-  out.f64().set(x.f64().subarray(0, n));
-  return out;
-}
-
-/** a . b of two equally long chunks. */
-export function dotChunk(ctx: TaskContext, a: BufferViews, b: BufferViews): number {
-  return raw(ctx).dot(a.bytes / 8, a.ptr, b.ptr);
-}
+// the per-chunk matrix products live in linalg-ops.ts; exported here too, since workers import this module for every array op
+export { dotChunk, gemmChunk, gemvChunk, gemvTChunk, glmGradChunk, gramChunk, leadingValues } from "./linalg-ops.js";
 
 /** The ops of this module with their options, by name. */
 const CONTEXT_OPS = {
-  broadcast, where, fill, arange, random, logisticLabels, logisticCoefficients, transpose, assemble, takeColumns,
-  reduceAxis, combineVectors, gemvChunk, gemvTChunk, gemmChunk, gramChunk, dotChunk, glmGradChunk, leadingValues,
+  broadcast,
+  where,
+  fill,
+  arange,
+  random,
+  logisticLabels,
+  logisticCoefficients,
+  transpose,
+  assemble,
+  takeColumns,
+  reduceAxis,
+  combineVectors,
+  gemvChunk,
+  gemvTChunk,
+  gemmChunk,
+  gramChunk,
+  dotChunk,
+  glmGradChunk,
+  leadingValues,
 } as const;
 const PLAIN_OPS = { combineSum, combineMin, combineMax, scalarMath } as const;
 

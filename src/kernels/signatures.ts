@@ -3,7 +3,7 @@
  * Backends fill it in, the checked entry points validate calls against it, the tests run every
  * entry of every backend against the js reference, and the benchmarks read sizes from it.
  * Adding a kernel means one entry here, one function in assembly/ and one in kernels/js/.
- * It is one file of about 400 lines on purpose: one table read top to bottom is the contract;
+ * It is one file of about 500 lines on purpose: one table read top to bottom is the contract;
  * split by family, a kernel's entry would be one more file away from its neighbours.
  *
  * Every argument is a number: dimensions and leading dimensions are whole numbers, pointers are
@@ -16,7 +16,6 @@ export type Dims = Readonly<Record<string, number>>;
 /** How many float64 elements a pointer argument spans, given the call's dimensions. */
 export type Extent =
   | { kind: "vector"; length: string; plus?: number; float32?: true } // float32: 4-byte values, counted here in float64 slots
-
   | { kind: "matrix"; rows: string; cols: string; ld: string }
   | { kind: "fixed"; elements: number };
 
@@ -55,8 +54,7 @@ const flag = <N extends string>(name: N) => ({ name, kind: "flag" }) as const;
 const scalar = <N extends string>(name: N) => ({ name, kind: "scalar" }) as const;
 const u32 = <N extends string>(name: N) => ({ name, kind: "u32" }) as const;
 const index = <N extends string>(name: N) => ({ name, kind: "index" }) as const;
-const vec = (length: string, plus?: number): Extent =>
-  plus === undefined ? { kind: "vector", length } : { kind: "vector", length, plus };
+const vec = (length: string, plus?: number): Extent => (plus === undefined ? { kind: "vector", length } : { kind: "vector", length, plus });
 const mat = (rows: string, cols: string, ldName: string): Extent => ({ kind: "matrix", rows, cols, ld: ldName });
 const input = <N extends string>(name: N, extent: Extent) => ({ name, kind: "ptr", access: "read", extent }) as const;
 const output = <N extends string>(name: N, extent: Extent) => ({ name, kind: "ptr", access: "write", extent }) as const;
@@ -109,7 +107,11 @@ const binarySV = (op: string, accuracy: Accuracy = EXACT) =>
 /** A reduction of n float32 values to one number. */
 const reduceF32 = (accuracy: Accuracy, doc: string) =>
   ({
-    family: "reduce", args: [dim("n"), input("x", { kind: "vector", length: "n", float32: true })], returns: "f64", accuracy, doc,
+    family: "reduce",
+    args: [dim("n"), input("x", { kind: "vector", length: "n", float32: true })],
+    returns: "f64",
+    accuracy,
+    doc,
   }) as const;
 
 /** A reduction of an m x n matrix to one value per row (out has m entries) or per column (n). */
@@ -117,15 +119,23 @@ const matrixReduce = (out: "m" | "n", accuracy: Accuracy, doc: string) =>
   ({
     family: "reduce",
     args: [dim("m"), dim("n"), input("a", mat("m", "n", "lda")), ld("lda", "n"), output("out", vec(out))],
-    returns: "void", accuracy, doc,
+    returns: "void",
+    accuracy,
+    doc,
   }) as const;
 
 const glmLossGrad = (family: string) =>
   ({
     family: "glm",
     args: [
-      dim("n"), dim("p"), input("x", mat("n", "p", "ldx")), ld("ldx", "p"),
-      input("y", vec("n")), input("w", vec("p")), scalar("b0"), output("grad", vec("p", 1)),
+      dim("n"),
+      dim("p"),
+      input("x", mat("n", "p", "ldx")),
+      ld("ldx", "p"),
+      input("y", vec("n")),
+      input("w", vec("p")),
+      scalar("b0"),
+      output("grad", vec("p", 1)),
     ],
     returns: "f64",
     accuracy: SUM,
@@ -138,18 +148,13 @@ const glmGrad = (family: string) =>
   ({
     ...glmLossGrad(family),
     returns: "void",
-    doc:
-      `${family} GLM gradient in one pass over X, without the loss: grad[0:p] = X^T (mu - y), ` +
-      `grad[p] = sum(mu - y) at eta = X w + b0`,
+    doc: `${family} GLM gradient in one pass over X, without the loss: grad[0:p] = X^T (mu - y), grad[p] = sum(mu - y) at eta = X w + b0`,
   }) as const;
 
 const glmLoss = (family: string) =>
   ({
     family: "glm",
-    args: [
-      dim("n"), dim("p"), input("x", mat("n", "p", "ldx")), ld("ldx", "p"),
-      input("y", vec("n")), input("w", vec("p")), scalar("b0"),
-    ],
+    args: [dim("n"), dim("p"), input("x", mat("n", "p", "ldx")), ld("ldx", "p"), input("y", vec("n")), input("w", vec("p")), scalar("b0")],
     returns: "f64",
     accuracy: SUM,
     doc: `${family} GLM loss summed over rows at eta = X w + b0, in one pass (for line searches)`,
@@ -158,10 +163,7 @@ const glmLoss = (family: string) =>
 const glmWeights = (family: string, weight: string) =>
   ({
     family: "glm",
-    args: [
-      dim("n"), dim("p"), input("x", mat("n", "p", "ldx")), ld("ldx", "p"),
-      input("w", vec("p")), scalar("b0"), output("d", vec("n")),
-    ],
+    args: [dim("n"), dim("p"), input("x", mat("n", "p", "ldx")), ld("ldx", "p"), input("w", vec("p")), scalar("b0"), output("d", vec("n"))],
     returns: "void",
     accuracy: SUM, // eta is a reassociated dot, so d inherits its rounding
     doc: `${family} GLM Hessian weights d[i] = ${weight} at eta = X w + b0 (then X^T D X is gramWeighted)`,
@@ -175,79 +177,137 @@ const glmWeights = (family: string, weight: string) =>
 export const KERNEL_SPECS = {
   // ---- BLAS 1
   dot: {
-    family: "blas1", args: [dim("n"), input("x", vec("n")), input("y", vec("n"))], returns: "f64",
-    accuracy: SUM, doc: "sum_i x[i] * y[i]",
+    family: "blas1",
+    args: [dim("n"), input("x", vec("n")), input("y", vec("n"))],
+    returns: "f64",
+    accuracy: SUM,
+    doc: "sum_i x[i] * y[i]",
   },
   axpy: {
-    family: "blas1", args: [dim("n"), scalar("a"), input("x", vec("n")), inout("y", vec("n"))], returns: "void",
-    accuracy: EXACT, doc: "y += a * x",
+    family: "blas1",
+    args: [dim("n"), scalar("a"), input("x", vec("n")), inout("y", vec("n"))],
+    returns: "void",
+    accuracy: EXACT,
+    doc: "y += a * x",
   },
   scal: {
-    family: "blas1", args: [dim("n"), scalar("a"), inout("x", vec("n"))], returns: "void",
-    accuracy: EXACT, doc: "x *= a",
+    family: "blas1",
+    args: [dim("n"), scalar("a"), inout("x", vec("n"))],
+    returns: "void",
+    accuracy: EXACT,
+    doc: "x *= a",
   },
   copy: {
-    family: "blas1", args: [dim("n"), input("x", vec("n")), output("y", vec("n"))], returns: "void",
-    accuracy: EXACT, doc: "y = x (overlap allowed, like memmove)",
+    family: "blas1",
+    args: [dim("n"), input("x", vec("n")), output("y", vec("n"))],
+    returns: "void",
+    accuracy: EXACT,
+    doc: "y = x (overlap allowed, like memmove)",
   },
   nrm2: {
-    family: "blas1", args: [dim("n"), input("x", vec("n"))], returns: "f64",
-    accuracy: SUM, doc: "Euclidean norm, without overflow or underflow",
+    family: "blas1",
+    args: [dim("n"), input("x", vec("n"))],
+    returns: "f64",
+    accuracy: SUM,
+    doc: "Euclidean norm, without overflow or underflow",
   },
   asum: {
-    family: "blas1", args: [dim("n"), input("x", vec("n"))], returns: "f64",
-    accuracy: SUM, doc: "sum_i |x[i]|",
+    family: "blas1",
+    args: [dim("n"), input("x", vec("n"))],
+    returns: "f64",
+    accuracy: SUM,
+    doc: "sum_i |x[i]|",
   },
   iamax: {
-    family: "blas1", args: [dim("n"), input("x", vec("n"))], returns: "i32",
-    accuracy: EXACT, doc: "index of the first largest |x[i]| (a NaN counts as largest); -1 when n = 0",
+    family: "blas1",
+    args: [dim("n"), input("x", vec("n"))],
+    returns: "i32",
+    accuracy: EXACT,
+    doc: "index of the first largest |x[i]| (a NaN counts as largest); -1 when n = 0",
   },
   // ---- BLAS 2
   gemv: {
     family: "blas2",
     args: [
-      dim("m"), dim("n"), scalar("alpha"), input("a", mat("m", "n", "lda")), ld("lda", "n"),
-      input("x", vec("n")), scalar("beta"), inout("y", vec("m")),
+      dim("m"),
+      dim("n"),
+      scalar("alpha"),
+      input("a", mat("m", "n", "lda")),
+      ld("lda", "n"),
+      input("x", vec("n")),
+      scalar("beta"),
+      inout("y", vec("m")),
     ],
-    returns: "void", accuracy: SUM,
+    returns: "void",
+    accuracy: SUM,
     doc: "y = alpha * A x + beta * y, A m x n row-major (y is not read when beta = 0)",
   },
   gemvT: {
     family: "blas2",
     args: [
-      dim("m"), dim("n"), scalar("alpha"), input("a", mat("m", "n", "lda")), ld("lda", "n"),
-      input("x", vec("m")), scalar("beta"), inout("y", vec("n")),
+      dim("m"),
+      dim("n"),
+      scalar("alpha"),
+      input("a", mat("m", "n", "lda")),
+      ld("lda", "n"),
+      input("x", vec("m")),
+      scalar("beta"),
+      inout("y", vec("n")),
     ],
-    returns: "void", accuracy: SUM,
+    returns: "void",
+    accuracy: SUM,
     doc: "y = alpha * A^T x + beta * y, A m x n row-major (y is not read when beta = 0)",
   },
   // ---- BLAS 3
   gemm: {
     family: "blas3",
     args: [
-      dim("m"), dim("n"), dim("k"), scalar("alpha"), input("a", mat("m", "k", "lda")), ld("lda", "k"),
-      input("b", mat("k", "n", "ldb")), ld("ldb", "n"), scalar("beta"), inout("c", mat("m", "n", "ldc")),
-      ld("ldc", "n"), output("scratch", { kind: "fixed", elements: GEMM_SCRATCH_ELEMENTS }),
+      dim("m"),
+      dim("n"),
+      dim("k"),
+      scalar("alpha"),
+      input("a", mat("m", "k", "lda")),
+      ld("lda", "k"),
+      input("b", mat("k", "n", "ldb")),
+      ld("ldb", "n"),
+      scalar("beta"),
+      inout("c", mat("m", "n", "ldc")),
+      ld("ldc", "n"),
+      output("scratch", { kind: "fixed", elements: GEMM_SCRATCH_ELEMENTS }),
     ],
-    returns: "void", accuracy: SUM,
+    returns: "void",
+    accuracy: SUM,
     doc: "C = alpha * A B + beta * C, row-major; scratch holds GEMM_SCRATCH_ELEMENTS float64s (C is not read when beta = 0)",
   },
   gram: {
     family: "blas3",
     args: [
-      dim("m"), dim("n"), input("x", mat("m", "n", "ldx")), ld("ldx", "n"), scalar("beta"),
-      inout("c", mat("n", "n", "ldc")), ld("ldc", "n"),
+      dim("m"),
+      dim("n"),
+      input("x", mat("m", "n", "ldx")),
+      ld("ldx", "n"),
+      scalar("beta"),
+      inout("c", mat("n", "n", "ldc")),
+      ld("ldc", "n"),
     ],
-    returns: "void", accuracy: SUM,
+    returns: "void",
+    accuracy: SUM,
     doc: "C = X^T X + beta * C (only C's upper triangle is read; both triangles are written)",
   },
   gramWeighted: {
     family: "blas3",
     args: [
-      dim("m"), dim("n"), input("x", mat("m", "n", "ldx")), ld("ldx", "n"), input("d", vec("m")),
-      scalar("beta"), inout("c", mat("n", "n", "ldc")), ld("ldc", "n"),
+      dim("m"),
+      dim("n"),
+      input("x", mat("m", "n", "ldx")),
+      ld("ldx", "n"),
+      input("d", vec("m")),
+      scalar("beta"),
+      inout("c", mat("n", "n", "ldc")),
+      ld("ldc", "n"),
     ],
-    returns: "void", accuracy: SUM,
+    returns: "void",
+    accuracy: SUM,
     doc: "C = X^T diag(d) X + beta * C, the GLM Hessian (only C's upper triangle is read; both are written)",
   },
   // ---- elementwise
@@ -286,17 +346,31 @@ export const KERNEL_SPECS = {
   maxSV: binarySV("max(a, b)"),
   // ---- reductions
   sum: {
-    family: "reduce", args: [dim("n"), input("x", vec("n"))], returns: "f64", accuracy: SUM, doc: "sum_i x[i] (0 when n = 0)",
+    family: "reduce",
+    args: [dim("n"), input("x", vec("n"))],
+    returns: "f64",
+    accuracy: SUM,
+    doc: "sum_i x[i] (0 when n = 0)",
   },
   sumSquares: {
-    family: "reduce", args: [dim("n"), input("x", vec("n"))], returns: "f64", accuracy: SUM, doc: "sum_i x[i]^2",
+    family: "reduce",
+    args: [dim("n"), input("x", vec("n"))],
+    returns: "f64",
+    accuracy: SUM,
+    doc: "sum_i x[i]^2",
   },
   min: {
-    family: "reduce", args: [dim("n"), input("x", vec("n"))], returns: "f64", accuracy: EXACT,
+    family: "reduce",
+    args: [dim("n"), input("x", vec("n"))],
+    returns: "f64",
+    accuracy: EXACT,
     doc: "smallest x[i] (+Infinity when n = 0; NaN if any is NaN)",
   },
   max: {
-    family: "reduce", args: [dim("n"), input("x", vec("n"))], returns: "f64", accuracy: EXACT,
+    family: "reduce",
+    args: [dim("n"), input("x", vec("n"))],
+    returns: "f64",
+    accuracy: EXACT,
     doc: "largest x[i] (-Infinity when n = 0; NaN if any is NaN)",
   },
   rowSums: matrixReduce("m", SUM, "out[i] = sum_j A[i, j]"),
@@ -305,7 +379,9 @@ export const KERNEL_SPECS = {
   rowMaxs: matrixReduce("m", EXACT, "out[i] = max_j A[i, j] (-Infinity for an empty row; NaN if the row holds one)"),
   // ---- linear algebra
   cholesky: {
-    family: "linalg", args: [dim("n"), inout("a", mat("n", "n", "lda")), ld("lda", "n")], returns: "i32",
+    family: "linalg",
+    args: [dim("n"), inout("a", mat("n", "n", "lda")), ld("lda", "n")],
+    returns: "i32",
     accuracy: SOLVE,
     doc:
       "in-place Cholesky A = L L^T: L overwrites the lower triangle, the strict upper triangle is untouched. " +
@@ -314,13 +390,15 @@ export const KERNEL_SPECS = {
   trsv: {
     family: "linalg",
     args: [dim("n"), input("a", mat("n", "n", "lda")), ld("lda", "n"), inout("x", vec("n")), flag("lower"), flag("transpose")],
-    returns: "void", accuracy: SOLVE,
+    returns: "void",
+    accuracy: SOLVE,
     doc: "solve op(T) x = b in place, T the lower (lower = 1) or upper triangle of A, op = transpose if transpose = 1",
   },
   spdSolve: {
     family: "linalg",
     args: [dim("n"), inout("a", mat("n", "n", "lda")), ld("lda", "n"), inout("b", vec("n"))],
-    returns: "i32", accuracy: SOLVE,
+    returns: "i32",
+    accuracy: SOLVE,
     doc: "solve A x = b for SPD A: A is overwritten by its Cholesky factor, b by x. Returns cholesky's code (b untouched on failure)",
   },
   // ---- fused GLM
@@ -340,32 +418,37 @@ export const KERNEL_SPECS = {
   randomUniform: {
     family: "random",
     args: [u32("seedHi"), u32("seedLo"), index("start"), dim("n"), output("out", vec("n"))],
-    returns: "void", accuracy: EXACT,
+    returns: "void",
+    accuracy: EXACT,
     doc: "out[i] = U(seed, start + i): uniform in [0, 1), the spec's counter-based stream (seed = seedHi * 2^32 + seedLo)",
   },
   randomNormal: {
     family: "random",
     args: [u32("seedHi"), u32("seedLo"), index("start"), dim("n"), output("out", vec("n"))],
-    returns: "void", accuracy: SUM, // log1p, cos and sin may differ in the last ulp between backends
+    returns: "void",
+    accuracy: SUM, // log1p, cos and sin may differ in the last ulp between backends
     doc: "out[i] = z[start + i]: standard normals in Box-Muller pairs of the spec's stream (seed = seedHi * 2^32 + seedLo)",
   },
   // ---- float32 storage: widened on the way in, narrowed on the way out
   widenF32: {
     family: "convert",
     args: [dim("n"), input("x", { kind: "vector", length: "n", float32: true }), output("y", vec("n"))],
-    returns: "void", accuracy: EXACT,
+    returns: "void",
+    accuracy: EXACT,
     doc: "y[i] = x[i]: n float32 values widened to float64 (exact; x and y must not overlap)",
   },
   narrowF32: {
     family: "convert",
     args: [dim("n"), input("x", vec("n")), output("y", { kind: "vector", length: "n", float32: true })],
-    returns: "void", accuracy: EXACT,
+    returns: "void",
+    accuracy: EXACT,
     doc: "y[i] = x[i] rounded to float32 (to nearest, ties to even; overflow to infinity): n float64 values to n float32 (y may be x)",
   },
   roundF32: {
     family: "convert",
     args: [dim("n"), input("x", vec("n")), output("y", vec("n"))],
-    returns: "void", accuracy: EXACT,
+    returns: "void",
+    accuracy: EXACT,
     doc: "y[i] = x[i] rounded to the nearest float32, kept as float64 (narrowF32 then widenF32 in one pass; y may be x)",
   },
   // reductions reading float32 storage directly (sums in float64; min and max exact)
