@@ -1,7 +1,7 @@
 /**
  * The counter-based generator of docs/specs/synthetic-data.md in plain TypeScript: the
  * reference for the wasm kernels. The wrapping 64-bit arithmetic runs on two uint32 halves
- * (the spec allows either that or BigInt; BigInt was 30x slower here), checked against a BigInt
+ * (the spec allows either that or BigInt; BigInt was much slower here), checked against a BigInt
  * transcription of the spec in test/random.test.ts.
  */
 import { at, type Heap } from "./heap.js";
