@@ -38,7 +38,7 @@ export type {
 } from "./array/index.js";
 
 // the runtime
-export { Runtime, compute, getDefaultRuntime } from "./runtime/index.js";
+export { Runtime, compute, getDefaultRuntime, PlanCache } from "./runtime/index.js";
 export type {
   ComputeOptions,
   ExecutorName,
@@ -48,7 +48,8 @@ export type {
   RunPlanOptions,
   RuntimeOptions,
 } from "./runtime/index.js";
-export type { ScheduleOptions } from "./scheduler/index.js";
+export type { OutputMode, Placement, PlacementFacts, ScheduleOptions } from "./scheduler/index.js";
+export type { ResourceLimits } from "./platform/threads.js";
 export type { MemoryOptions, MemoryStats } from "./memory/index.js";
 export { BACKENDS } from "./kernels/index.js";
 export type { BackendName, KernelName, KernelOverride, KernelOverrides } from "./kernels/index.js";
@@ -60,7 +61,7 @@ export { Graph, GraphBuilder, Layer, TaskLayer, BlockwiseLayer, TreeReductionLay
 export type { BlockwiseInput, ChunkBytes, TreeOptions } from "./graph/index.js";
 export { OpRegistry, defaultOps, registerOp, registerKernelOps } from "./graph/index.js";
 export { registerArrayOps } from "./array/index.js";
-export type { BufferRef, OpDefinition, RegisterOptions, TaskContext } from "./graph/index.js";
+export type { BufferRef, OpDefinition, RegisterOptions, TaskContext, TileSpec } from "./graph/index.js";
 export type { CompileOptions, FuseOptions, PlanStats } from "./graph/index.js";
 export { Plan, compile } from "./execute/index.js";
 export type { Bindings, RunOptions } from "./execute/index.js";
@@ -72,6 +73,7 @@ export type { TaskEvent, TimelineOptions, TimelineSummary } from "./profile/inde
 // models
 export { glm, LinearRegression, LogisticRegression, PoissonRegression } from "./glm/index.js";
 export type {
+  CurvaturePairs,
   EstimatorOptions,
   FamilyName,
   FitOptions,
@@ -102,7 +104,18 @@ export {
 export type { CvResult, Estimator, Fold, GridSearchOptions, Step } from "./model_selection/index.js";
 
 // data in and out
-export { readCsv, readNpy, readNpyHeader, readParquet, readTable, writeCsv, writeNpy, openSource, registerStorage } from "./io/index.js";
+export {
+  readCsv,
+  readNpy,
+  readNpyHeader,
+  readNpyValues,
+  readParquet,
+  readTable,
+  writeCsv,
+  writeNpy,
+  openSource,
+  registerStorage,
+} from "./io/index.js";
 export type { CsvOptions, NpyHeader, Source, StorageOptions, Table, TableOptions } from "./io/index.js";
 
 // synthetic data (docs/specs/synthetic-data.md)

@@ -263,6 +263,21 @@ describe("bad input", () => {
     ).rejects.toThrow(/finite values; received "NaN at row 0, column 1"/);
     await expect(fit(logistic(), X, [0, 2, 1])).rejects.toThrow(/label 0 or 1 for the logistic family; received "2 at row 1"/);
     await expect(fit(new glm.PoissonRegression({ runtime: rt }), X, [0, -1, 1])).rejects.toThrow(/count >= 0/);
+    // rows whose expected count overflows: the score names X and the row, not a metric's argument
+    const poisson = await new glm.PoissonRegression({ runtime: rt, lambda: 1 }).fit(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      [1, 2, 3, 0],
+    );
+    const far = [
+      [0, 0],
+      [1e300, 1e300],
+    ];
+    await expect(poisson.score(far, [0, 1])).rejects.toThrow(/PoissonRegression\.score: argument 'X' .*row 1: Infinity/);
     await expect(fit(logistic(), X, [0, Infinity, 1])).rejects.toThrow(/finite number/);
     expect(() => new glm.LogisticRegression({ lambda: -1 })).toThrow(/'lambda' must be a finite number >= 0/);
     expect(() => new glm.LogisticRegression({ solver: "lbfgs", regularizer: "l1" })).toThrow(/proximal_grad or admm/);

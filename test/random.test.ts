@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, logisticBeta, logisticProblemChunk, type BackendName } from "../src/index.js";
 import { Kernels } from "../src/kernels/index.js";
+import { logisticLabels } from "../src/array/ops.js";
+import { LABEL_BLOCK_ROWS, problemSeeds } from "../src/random/synthetic.js";
 import { seedHalves } from "../src/random/index.js";
 
 const SEED = 20240601;
@@ -99,5 +101,37 @@ describe("the js generator's two-uint32-halves arithmetic", () => {
       const want = U((BigInt(hi) << 32n) | BigInt(lo), BigInt(k));
       expect(uniformAt(hi, lo, k), `seed ${hi}:${lo}, k ${k}`).toBe(want);
     }
+  });
+});
+
+describe("the labels op of array.random.logisticProblem", () => {
+  it("draws its uniforms a block of rows at a time, so a large chunk fits a worker's scratch, with the same labels", async () => {
+    // a chunk's uniforms all at once (8 bytes a row) outgrew a worker's scratch block, and every
+    // labels task then ran on the calling thread
+    const k = await Kernels.create({ backend: "js" });
+    const rows = 3 * LABEL_BLOCK_ROWS + 5;
+    const cols = 4;
+    const seed = 11;
+    const want = logisticProblemChunk(k, { cols, seed, rowStart: 100, rows });
+    const beta = logisticBeta(k, { cols, seed });
+    const asked: number[] = [];
+    const scratch: ReturnType<typeof k.memory.alloc>[] = [];
+    const ctx = {
+      key: 0,
+      kernels: k,
+      alloc: (bytes: number) => k.memory.alloc(bytes),
+      scratch: (bytes: number) => {
+        asked.push(bytes);
+        const b = k.memory.alloc(bytes);
+        scratch.push(b);
+        return b;
+      },
+    };
+    const [hi, lo] = problemSeeds(seed).labels;
+    const y = logisticLabels(ctx, want.X, beta, hi, lo, 100, rows, cols);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(8 * LABEL_BLOCK_ROWS);
+    expect(Array.from(y.f64())).toEqual(Array.from(want.y.f64()));
+    (y as unknown as { free(): void }).free();
+    for (const b of [beta, want.X, want.y, ...scratch]) b.free();
   });
 });

@@ -12,10 +12,10 @@ import { ArgumentError } from "../errors.js";
 import type { TaskContext } from "../graph/ops.js";
 import { defaultOps, type OpRegistry } from "../graph/ops.js";
 import type { KernelTable } from "../kernels/index.js";
-import { BINARY_MATH, UNARY_MATH } from "../kernels/scalar.js";
+import { BINARY_MATH, UNARY_MATH } from "../kernels/scalar-math.js";
 import type { BufferViews } from "../memory/index.js";
 import { workerModuleUrl } from "../platform/node.js";
-import { logisticBetaInto, logisticLabelsInto } from "../random/synthetic.js";
+import { LABEL_BLOCK_ROWS, logisticBetaInto, logisticLabelsInto } from "../random/synthetic.js";
 import { forRowBlocksF32 } from "./f32-rows.js";
 import { dotChunk, gemmChunk, gemvChunk, gemvTChunk, glmGradChunk, gramChunk, leadingValues } from "./linalg-ops.js";
 
@@ -195,7 +195,17 @@ export function logisticLabels(
   cols: number,
 ): BufferViews {
   const out = ctx.alloc(8 * rows);
-  logisticLabelsInto(raw(ctx), X.ptr, beta.ptr, [seedHi, seedLo], row0, rows, cols, out, ctx.scratch(8 * rows));
+  logisticLabelsInto(
+    raw(ctx),
+    X.ptr,
+    beta.ptr,
+    [seedHi, seedLo],
+    row0,
+    rows,
+    cols,
+    out,
+    ctx.scratch(8 * Math.max(1, Math.min(rows, LABEL_BLOCK_ROWS))),
+  );
   return out;
 }
 

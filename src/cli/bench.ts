@@ -3,7 +3,7 @@
  * `weft/bench` (bench/, built apart from the library from its public API), loaded only when one
  * of these commands runs. This module parses the command line for them.
  */
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, WeftError } from "../errors.js";
 import { BACKENDS, type BackendName } from "../kernels/index.js";
 import type { TaskEvent } from "../profile/index.js";
 import { createProgress, type Progress } from "./progress.js";
@@ -45,7 +45,16 @@ export interface BenchEntry {
 /** The bench entry, imported through the package's name (a package may import itself by its exports). */
 export async function loadBench(): Promise<BenchEntry> {
   const entry: string = "weft/bench"; // a variable: the library's types must not depend on the bench's build
-  return (await import(entry)) as BenchEntry;
+  try {
+    return (await import(entry)) as BenchEntry;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error;
+    throw new WeftError(
+      `the benchmarks (weft/bench) are not built here: run \`npm run build:ts\` in weft's folder (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
 }
 
 function parseBackends(list: string | undefined): BackendName[] | undefined {

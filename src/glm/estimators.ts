@@ -6,8 +6,9 @@
  * function for its kind: accuracy, R^2, D^2.
  */
 import type { MatrixLike, VectorLike } from "../base/inputs.js";
+import { ArgumentError } from "../errors.js";
 import { accuracy, d2Poisson, r2 } from "../metrics/index.js";
-import { checkOptions } from "../validate.js";
+import { checkOptions, firstNonFinite } from "../validate.js";
 import { GlmEstimator } from "./estimator.js";
 import { ESTIMATOR_OPTIONS, type EstimatorOptions } from "./options.js";
 import { savedOptions, type ModelJSON } from "./saved-model.js";
@@ -98,6 +99,11 @@ export class PoissonRegression extends GlmEstimator {
    */
   async score(X: MatrixLike, y: VectorLike): Promise<number> {
     const mu = await this.predict(X);
+    const bad = firstNonFinite(mu);
+    if (bad >= 0) {
+      // exp(X beta) overflowed: D^2 has no value, and the rows are the user's to look at
+      throw new ArgumentError("X", "rows whose expected count exp(X beta) is finite", `row ${bad}: ${mu[bad]}`, "PoissonRegression.score");
+    }
     return d2Poisson(await this.truthFor(y, mu.length, "D^2"), mu);
   }
 

@@ -11,7 +11,7 @@
  * lambda times the penalty.
  */
 import { ArgumentError } from "../errors.js";
-import { GLM_FAMILY_MATH } from "../kernels/scalar.js";
+import { GLM_FAMILY_MATH } from "../kernels/scalar-math.js";
 
 export const FAMILIES = ["logistic", "normal", "poisson"] as const;
 /** A GLM family: logistic, normal or poisson. */

@@ -45,6 +45,6 @@ export type { EstimatorOptions, FitOptions, FitWarning, SolverName } from "./opt
 export type { ModelJSON } from "./saved-model.js";
 export type { MatrixLike, VectorLike } from "../base/inputs.js";
 export { NonFiniteError } from "./solvers/common.js";
-export type { SolverOptions, SolverResult } from "./solvers/common.js";
+export type { CurvaturePairs, SolverOptions, SolverResult } from "./solvers/common.js";
 export type { FamilyName } from "./families.js";
 export type { RegularizerName } from "./regularizers.js";

@@ -44,7 +44,8 @@ export function logisticBetaInto(k: KernelTable, betaSeed: SeedHalves, cols: num
 /**
  * The labels of rows [rowStart, rowStart + rows) into `y`: y[i] = 1 if U(seed + 2, rowStart + i)
  * < sigmoid(X[i] . beta) else 0, X being those rows (rows x cols, row-major, at byte address
- * `X`) and `labelSeed` the stream seed + 2. `u` (rows float64s) holds the uniforms meanwhile.
+ * `X`) and `labelSeed` the stream seed + 2. `u` holds the uniforms meanwhile, as many rows at a
+ * time as it has room for (a task's scratch need not hold the whole chunk's).
  */
 export function logisticLabelsInto(
   k: KernelTable,
@@ -59,11 +60,18 @@ export function logisticLabelsInto(
 ): void {
   k.gemv(rows, cols, 1, X, Math.max(cols, 1), beta, 0, y.ptr);
   k.sigmoid(rows, y.ptr, y.ptr);
-  k.randomUniform(labelSeed[0], labelSeed[1], rowStart, rows, u.ptr);
   const yv = y.f64(),
     uv = u.f64();
-  for (let i = 0; i < rows; i++) yv[i] = uv[i]! < yv[i]! ? 1 : 0;
+  const block = Math.max(1, Math.min(uv.length, rows));
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const n = Math.min(block, rows - r0);
+    k.randomUniform(labelSeed[0], labelSeed[1], rowStart + r0, n, u.ptr);
+    for (let i = 0; i < n; i++) yv[r0 + i] = uv[i]! < yv[r0 + i]! ? 1 : 0;
+  }
 }
+
+/** Rows of uniforms a labels task draws at a time (64 KiB of scratch). */
+export const LABEL_BLOCK_ROWS = 8192;
 
 /** The size of a synthetic problem: rows, columns, and the seed. */
 export interface ProblemShape {

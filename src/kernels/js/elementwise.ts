@@ -1,10 +1,10 @@
 /**
  * Elementwise kernels and reductions in plain TypeScript, on Math's functions and the scalar math
- * of ../scalar.ts (one number at a time): the reference. Each kernel is its own loop (not one
+ * of ../scalar-math.ts (one number at a time): the reference. Each kernel is its own loop (not one
  * generic loop calling a function per op): V8 then inlines the op, so the js backend is as fast
  * as plain TypeScript gets, and comparisons with it are fair.
  */
-import { logSigmoid, sigmoid } from "../scalar.js";
+import { logSigmoid, sigmoid } from "../scalar-math.js";
 import { at, type Heap } from "./heap.js";
 
 export function elementwiseKernels(heap: Heap) {

@@ -11,8 +11,7 @@
  * 1 / (1 + exp(-x)) rounds to 0 once exp(-x) overflows.
  */
 export function sigmoid(x: number): number {
-  const e = Math.exp(-Math.abs(x));
-  return x >= 0 ? 1 / (1 + e) : e / (1 + e);
+  return logisticMeanFromExp(x, Math.exp(-Math.abs(x)));
 }
 
 /** log(1 + exp(x)), without overflow for large x: max(x, 0) + log1p(exp(-|x|)). */
@@ -80,30 +79,58 @@ export interface FamilyMath {
  *   normal:   loss (eta - y)^2 / 2,            mu = eta,          weight 1
  *   poisson:  loss exp(eta) - y eta,           mu = exp(eta),     weight mu
  *
- * Each family is an instance of its own class, not an object literal: the js kernels' loops are
- * shared by the families and call f.loss, f.mean and f.weight, and V8 inlines those calls only
- * when it tells the families apart by their hidden classes (three literals of one shape share
- * one, and every call stays a call). The methods do not use `this`: they may be passed alone.
+ * The families' objects serve predictions (glm/families.ts); the js kernels' loops call the
+ * row-term functions above directly, so that V8 inlines them and each row takes one exp. The
+ * methods do not use `this`: they may be passed alone.
  */
+
+/*
+ * A row's terms from the one exp they share, for the kernels' loops (which take the exp once a
+ * row) and the family classes below alike: logistic terms from t = exp(-|eta|), Poisson's from
+ * m = exp(eta).
+ */
+
+/** The logistic loss log(1 + exp(eta)) - y eta, given t = exp(-|eta|). */
+export function logisticLossFromExp(eta: number, t: number, y: number): number {
+  return Math.max(eta, 0) + Math.log1p(t) - y * eta;
+}
+
+/** sigmoid(eta), given t = exp(-|eta|) (see sigmoid()). */
+export function logisticMeanFromExp(eta: number, t: number): number {
+  return eta >= 0 ? 1 / (1 + t) : t / (1 + t);
+}
+
+/** The logistic weight sigmoid(eta) sigmoid(-eta), given t = exp(-|eta|) (symmetric in eta). */
+export function logisticWeightFromExp(t: number): number {
+  return t / (1 + t) / (1 + t);
+}
+
+/** The Poisson loss exp(eta) - y eta, given m = exp(eta). */
+export function poissonLossFromExp(eta: number, m: number, y: number): number {
+  return m - y * eta;
+}
+
+/** The normal loss (eta - y)^2 / 2. */
+export function normalLoss(eta: number, y: number): number {
+  return 0.5 * (eta - y) ** 2;
+}
 
 class LogisticMath implements FamilyMath {
   loss(eta: number, y: number): number {
-    return softplus(eta) - y * eta;
+    return logisticLossFromExp(eta, Math.exp(-Math.abs(eta)), y);
   }
   mean(eta: number): number {
     return sigmoid(eta);
   }
   weight(eta: number): number {
-    // sigmoid(eta) sigmoid(-eta), from the one exp of -|eta| (symmetric in eta)
-    const t = Math.exp(-Math.abs(eta));
-    return t / (1 + t) / (1 + t);
+    return logisticWeightFromExp(Math.exp(-Math.abs(eta)));
   }
 }
 
 class NormalMath implements FamilyMath {
   readonly constantWeight = 1;
   loss(eta: number, y: number): number {
-    return 0.5 * (eta - y) ** 2;
+    return normalLoss(eta, y);
   }
   mean(eta: number): number {
     return eta;
@@ -115,7 +142,7 @@ class NormalMath implements FamilyMath {
 
 class PoissonMath implements FamilyMath {
   loss(eta: number, y: number): number {
-    return Math.exp(eta) - y * eta;
+    return poissonLossFromExp(eta, Math.exp(eta), y);
   }
   mean(eta: number): number {
     return Math.exp(eta);
