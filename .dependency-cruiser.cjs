@@ -40,7 +40,7 @@ const forbidden = [
 forbidden.push({
   name: "bench-public-api-only",
   severity: "error",
-  comment: "bench/ imports weft by its package entries (weft, weft/graph, weft/kernels, weft/memory), as users do",
+  comment: "bench/ imports weft by its package entries (weftjs, weftjs/graph, weftjs/kernels, weftjs/memory), as users do",
   from: { path: "^bench/" },
   to: { path: "^src/", pathNot: "^src/(index|graph/index|kernels/index|memory/index)\\.ts$" },
 });

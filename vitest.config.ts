@@ -7,9 +7,9 @@ export default defineConfig({
   // bench/ imports weft by its package name, as users do: in tests that name means the sources
   resolve: {
     alias: [
-      { find: /^weft$/, replacement: here("./src/index.ts") },
-      { find: /^weft\/bench$/, replacement: here("./bench/index.ts") },
-      { find: /^weft\/(graph|kernels|memory)$/, replacement: here("./src/$1/index.ts") },
+      { find: /^weftjs$/, replacement: here("./src/index.ts") },
+      { find: /^weftjs\/bench$/, replacement: here("./bench/index.ts") },
+      { find: /^weftjs\/(graph|kernels|memory)$/, replacement: here("./src/$1/index.ts") },
     ],
   },
   test: {

@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import { renderTimeline } from "weft";
+import { renderTimeline } from "weftjs";
 import { benchArray, type ArrayBenchReport } from "./array.js";
 import { benchFresh, type FreshBenchReport } from "./fresh.js";
 import { benchGlm, type GlmBenchReport } from "./glm.js";

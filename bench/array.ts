@@ -15,7 +15,7 @@
  *    bench/python/array_reference.py, when python3 with numpy is present.
  */
 import { availableParallelism, cpus } from "node:os";
-import { Graph, Runtime, array, compile, type ChunkedArray, type Plan } from "weft";
+import { Graph, Runtime, array, compile, type ChunkedArray, type Plan } from "weftjs";
 import { median } from "./measure.js";
 import { runPythonReference } from "./python.js";
 

@@ -2,7 +2,7 @@
  * `weft bench SUITE`: runs a suite and prints a table or JSON. The CLI parses the command line
  * and hands over typed options, where output goes, and a progress bar.
  */
-import { ArgumentError, type BackendName } from "weft";
+import { ArgumentError, type BackendName } from "weftjs";
 
 export const SUITES = ["kernels", "graph", "overhead", "array", "fresh", "glm", "selection", "peers", "ideas", "all"] as const;
 export type SuiteName = (typeof SUITES)[number];

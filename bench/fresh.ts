@@ -14,7 +14,7 @@
  * 3. The plan cache's hits and misses over the suite.
  */
 import { availableParallelism, cpus } from "node:os";
-import { Graph, Runtime, array, type ChunkedArray, type PlanCacheStats } from "weft";
+import { Graph, Runtime, array, type ChunkedArray, type PlanCacheStats } from "weftjs";
 import { median } from "./measure.js";
 import { runPythonReference, type Missing } from "./python.js";
 

@@ -10,7 +10,7 @@
  * For each: milliseconds per iteration, the time the threads spent in tasks (kernels), and the
  * share of the iteration's thread time that was not (scheduling, graph building, idle threads).
  */
-import { Runtime, array, glm, type ChunkedArray, type TaskEvent } from "weft";
+import { Runtime, array, glm, type ChunkedArray, type TaskEvent } from "weftjs";
 import { median } from "./measure.js";
 import { persistLogisticProblem } from "./problem.js";
 

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Runtime, glm, type SolverName } from "weft";
+import { Runtime, glm, type SolverName } from "weftjs";
 import { median } from "./measure.js";
 import { runPythonReference } from "./python.js";
 

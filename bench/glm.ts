@@ -8,7 +8,7 @@
  * the known optima and scikit-learn's solvers on the same data (glm-raw.ts).
  */
 import { availableParallelism, cpus } from "node:os";
-import { Runtime, glm, type SolverName } from "weft";
+import { Runtime, glm, type SolverName } from "weftjs";
 import { median } from "./measure.js";
 import { persistLogisticProblem } from "./problem.js";
 import { runPythonReference } from "./python.js";

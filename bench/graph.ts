@@ -4,8 +4,8 @@
  * optimized. Reports the task count after each pass and the time each pass takes per 1,000
  * tasks it reads (median of several runs: 7, or 30,000 / chunks when that is more).
  */
-import { BlockwiseLayer, Graph, OpRegistry, TreeReductionLayer, compile, type FuseOptions, type Key, type TaskMap } from "weft";
-import { cull, fuse, fuseBlockwise, fuseLinear, inlineConstants, layerTasks, order } from "weft/graph";
+import { BlockwiseLayer, Graph, OpRegistry, TreeReductionLayer, compile, type FuseOptions, type Key, type TaskMap } from "weftjs";
+import { cull, fuse, fuseBlockwise, fuseLinear, inlineConstants, layerTasks, order } from "weftjs/graph";
 import { runPythonReference } from "./python.js";
 import { median } from "./measure.js";
 

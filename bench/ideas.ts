@@ -28,8 +28,8 @@
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { Runtime, compile, glm, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "weft";
-import type { Allocation } from "weft/memory";
+import { Runtime, compile, glm, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "weftjs";
+import type { Allocation } from "weftjs/memory";
 import { median } from "./measure.js";
 import { descend, persistLogisticProblem } from "./problem.js";
 import { compiledModule } from "./modules.js";

@@ -1,5 +1,5 @@
 /**
- * weft/bench: the benchmarks as an entry of the package, built from weft's public API only
+ * weftjs/bench: the benchmarks as an entry of the package, built from weft's public API only
  * (bench/tsconfig.json). `weft bench SUITE` and `weft profile SUITE` load it on demand, so the
  * library never loads benchmark code and its dependencies.
  */

@@ -4,8 +4,8 @@
  * wasm-simd sum over a large buffer). Bytes count what a kernel must move at the least (each
  * input read once, each output written once); FLOPs count multiplies and adds.
  */
-import { logisticBeta, logisticProblemChunk, type BackendName, type KernelName } from "weft";
-import { Kernels, GEMM_SCRATCH_ELEMENTS } from "weft/kernels";
+import { logisticBeta, logisticProblemChunk, type BackendName, type KernelName } from "weftjs";
+import { Kernels, GEMM_SCRATCH_ELEMENTS } from "weftjs/kernels";
 import { median, time } from "./measure.js";
 
 export interface KernelBenchResult {

@@ -2,7 +2,7 @@
  * Ops the overhead benchmark runs as tasks, in a module of their own so that worker threads
  * import them (each is registered with `module: import.meta.url`; compiled to bench/dist/ops.js).
  */
-import type { BufferRef, TaskContext } from "weft";
+import type { BufferRef, TaskContext } from "weftjs";
 
 /** The trivial task: one addition. */
 export function inc(x: number): number {

@@ -33,8 +33,8 @@ import {
   type Key,
   type Plan,
   type Task,
-} from "weft";
-import type { Allocation } from "weft/memory";
+} from "weftjs";
+import type { Allocation } from "weftjs/memory";
 import { median, wallMs } from "./measure.js";
 import { runPythonReference } from "./python.js";
 import * as benchOps from "./ops.js";

@@ -14,7 +14,7 @@
  *    the coefficients must agree.
  */
 import { availableParallelism, cpus } from "node:os";
-import { Runtime, glm } from "weft";
+import { Runtime, glm } from "weftjs";
 import { wallMs } from "./measure.js";
 import { descend, persistLogisticProblem } from "./problem.js";
 

@@ -4,8 +4,8 @@
  * copied into this worker's private kernel memory, and the result goes back by message: what
  * every runtime without a shared heap pays (the "shared memory" row of `weft bench ideas`).
  */
-import { Kernels } from "weft/kernels";
-import type { Allocation } from "weft/memory";
+import { Kernels } from "weftjs/kernels";
+import type { Allocation } from "weftjs/memory";
 
 const kernels = await Kernels.create({ backend: "wasm-simd", memory: { initial: 16 << 20, maximum: 2 ** 31 } });
 const buffers = new Map<string, Allocation>();

@@ -2,7 +2,7 @@
  * What several suites share: the spec's synthetic logistic problem persisted on a runtime, and
  * the fixed-step gradient descent that the peers and ideas suites run with each one's gradient.
  */
-import { array, type ChunkedArray, type Runtime } from "weft";
+import { array, type ChunkedArray, type Runtime } from "weftjs";
 
 /** The spec's seed for the benchmark problems (the scikit-learn and NumPy scripts use it too). */
 export const SEED = 20240601;

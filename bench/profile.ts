@@ -19,7 +19,7 @@ import {
   registerKernelOps,
   task,
   type TaskEvent,
-} from "weft";
+} from "weftjs";
 import * as benchOps from "./ops.js";
 import { compiledModule } from "./modules.js";
 import { mapGraph } from "./shapes.js";

@@ -5,7 +5,7 @@
  * with the data persisted first. Checks that both find the same best lambda.
  */
 import { availableParallelism, cpus } from "node:os";
-import { GridSearchCV, KFold, Pipeline, Runtime, StandardScaler, glm, logLoss, selectRows } from "weft";
+import { GridSearchCV, KFold, Pipeline, Runtime, StandardScaler, glm, logLoss, selectRows } from "weftjs";
 import { persistLogisticProblem } from "./problem.js";
 
 export interface SelectionReport {

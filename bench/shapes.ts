@@ -1,5 +1,5 @@
 /** The task graphs of the overhead benchmark and profile: trivial tasks in a chain, or a wide map then a sum. */
-import { key, ref, task, type Key, type Task } from "weft";
+import { key, ref, task, type Key, type Task } from "weftjs";
 
 /** n tasks `inc(i)` and one `sumList` reading them all. */
 export function mapGraph(n: number, name = "overhead-map"): { tasks: Map<Key, Task>; out: Key } {

@@ -6,9 +6,9 @@
  * errors they throw. Names are listed one by one, so that nothing becomes public by accident;
  * docs/api-report.md holds every signature, and a test fails when the two differ.
  *
- * Lower-level doors are entries of their own: `weft/graph` (the optimization passes and the
- * compiled plan's data), `weft/kernels` (the kernels by backend, their specs and overrides),
- * `weft/memory` (the shared WebAssembly memory and its allocations) and `weft/bench` (the
+ * Lower-level doors are entries of their own: `weftjs/graph` (the optimization passes and the
+ * compiled plan's data), `weftjs/kernels` (the kernels by backend, their specs and overrides),
+ * `weftjs/memory` (the shared WebAssembly memory and its allocations) and `weftjs/bench` (the
  * benchmarks). Everything else is internal.
  */
 

@@ -5,8 +5,12 @@ import { readTextFileSync } from "./platform/files.js";
 function findVersion(): string {
   for (const up of ["../", "../../"]) {
     try {
-      const pkg = JSON.parse(readTextFileSync(new URL(`${up}package.json`, import.meta.url))) as { name?: string; version?: string };
-      if (pkg.name === "weft" && pkg.version) return pkg.version;
+      const pkg = JSON.parse(readTextFileSync(new URL(`${up}package.json`, import.meta.url))) as {
+        bin?: Record<string, string>;
+        version?: string;
+      };
+      // weft's own package.json, known by its command rather than its name (which npm may not give it)
+      if (pkg.bin?.weft !== undefined && typeof pkg.version === "string") return pkg.version;
     } catch {
       // not at this level; try the next
     }

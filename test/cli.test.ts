@@ -24,6 +24,8 @@ describe("weft info", () => {
     const info = JSON.parse(out);
     expect(Object.keys(info).sort()).toEqual(["backend", "memoryMaxBytes", "simd", "threads", "version"]);
     expect(info.version).toBe(VERSION);
+    // read from weft's own package.json, found by its `weft` command, whatever npm name it has
+    expect(VERSION).toBe(JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version);
     expect(["wasm-simd", "wasm-scalar", "js"]).toContain(info.backend);
     expect(typeof info.simd).toBe("boolean");
     expect(info.threads).toBeGreaterThanOrEqual(1);
@@ -58,12 +60,12 @@ describe("exit codes", () => {
   });
 });
 
-// The CLI sees weft/bench through its own BenchEntry type (the library is built before the
+// The CLI sees weftjs/bench through its own BenchEntry type (the library is built before the
 // bench): this line fails to type-check (npm test runs tsc on the tests) when the two drift apart.
 export const benchEntryMatches = (bench: typeof BenchModule): BenchEntry => bench;
 
 describe("weft bench", () => {
-  it("offers exactly the suites of the bench entry (weft/bench), which it loads through the package's name", async () => {
+  it("offers exactly the suites of the bench entry (weftjs/bench), which it loads through the package's name", async () => {
     const { SUITES, loadBench } = await import("../src/cli/bench.js");
     const bench = await loadBench();
     expect([...bench.SUITES]).toEqual([...SUITES]);

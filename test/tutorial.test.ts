@@ -1,7 +1,7 @@
 /**
  * The tutorial runs: every `js` block of docs/tutorial/*.md is executed as an ES module with
  * node, every `sh` block with bash (`npx weft` meaning this checkout's CLI), in chapter order,
- * in one working folder per chapter (inside the repository, so `import ... from "weft"` resolves
+ * in one working folder per chapter (inside the repository, so `import ... from "weftjs"` resolves
  * to this package the way it does for a reader of the tutorial). A `js file=NAME` block is written
  * to that folder for the blocks after it. A block fails the test when it exits non-zero.
  */

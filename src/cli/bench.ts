@@ -1,6 +1,6 @@
 /**
  * `weft bench SUITE` and `weft profile SUITE`: the benchmarks are the package's own entry
- * `weft/bench` (bench/, built apart from the library from its public API), loaded only when one
+ * `weftjs/bench` (bench/, built apart from the library from its public API), loaded only when one
  * of these commands runs. This module parses the command line for them.
  */
 import { ArgumentError, WeftError } from "../errors.js";
@@ -29,7 +29,7 @@ export type ProfiledRun =
   | { name: string; events: TaskEvent[] }
   | { name: string; events: TaskEvent[]; msPerIteration: number; nonKernelShare: number; nonKernelShareMean: number };
 
-/** What the CLI uses of weft/bench (its own types are not visible here: the library is built first). */
+/** What the CLI uses of weftjs/bench (its own types are not visible here: the library is built first). */
 export interface BenchEntry {
   SUITES: readonly string[];
   runBench(
@@ -44,14 +44,14 @@ export interface BenchEntry {
 
 /** The bench entry, imported through the package's name (a package may import itself by its exports). */
 export async function loadBench(): Promise<BenchEntry> {
-  const entry: string = "weft/bench"; // a variable: the library's types must not depend on the bench's build
+  const entry: string = "weftjs/bench"; // a variable: the library's types must not depend on the bench's build
   try {
     return (await import(entry)) as BenchEntry;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error;
     throw new WeftError(
-      `the benchmarks (weft/bench) are not built here: run \`npm run build:ts\` in weft's folder (${(error as Error).message})`,
+      `the benchmarks (weftjs/bench) are not built here: run \`npm run build:ts\` in weft's folder (${(error as Error).message})`,
       { cause: error },
     );
   }
