@@ -76,6 +76,27 @@ describe("NPY", () => {
     ]);
     writeFileSync(join(dir, "i.npy"), bytes);
     expect(Array.from((await readNpyValues(join(dir, "i.npy"))).data)).toEqual([7, -2, 40]);
+    // Fortran order (np.save of a DataFrame's to_numpy() writes it): stored column by column,
+    // read back in C order, 4 x 3 and 1-D alike
+    const npyBytes = (header: string, values: Float64Array) => {
+      const padded = `${header + " ".repeat(64 - ((10 + header.length + 1) % 64))}\n`;
+      return Buffer.concat([
+        Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]),
+        Buffer.from(padded, "latin1"),
+        Buffer.from(values.buffer),
+      ]);
+    };
+    const byColumn = Float64Array.of(0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11); // the C-order matrix 0..11, 4 x 3, column by column
+    writeFileSync(join(dir, "fortran.npy"), npyBytes("{'descr': '<f8', 'fortran_order': True, 'shape': (4, 3), }", byColumn));
+    const fortran = await readNpyValues(join(dir, "fortran.npy"));
+    expect(fortran.shape).toEqual([4, 3]);
+    expect(Array.from(fortran.data)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(await values(await readNpy(join(dir, "fortran.npy"), { chunkRows: 3 }))).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    writeFileSync(
+      join(dir, "fortran1d.npy"),
+      npyBytes("{'descr': '<f8', 'fortran_order': True, 'shape': (3,), }", Float64Array.of(5, 6, 7)),
+    );
+    expect(Array.from((await readNpyValues(join(dir, "fortran1d.npy"))).data)).toEqual([5, 6, 7]);
     // a float32 file loads as a float32 array, as NumPy loads it (or as float64 on request)
     const f4Header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
     const f4Padded = `${f4Header + " ".repeat(64 - ((10 + f4Header.length + 1) % 64))}\n`;

@@ -1,6 +1,7 @@
 /**
  * NumPy's .npy format: a magic string, a version, a Python-dict header (dtype, fortran_order,
- * shape), then the values in C order. Reading takes the header by range reads and the values a
+ * shape), then the values in C order, or column by column in Fortran order (what
+ * `np.save(df.to_numpy())` writes), which the reader turns into C order. Reading takes the header by range reads and the values a
  * block of rows at a time (any little-endian float, signed or unsigned integer, or bool dtype,
  * converted to float64); writing makes float64 files from Float64Arrays.
  */
@@ -35,6 +36,8 @@ const DTYPES: Record<string, { bytes: number; read: Reader }> = {
 export interface NpyHeader {
   dtype: string;
   shape: number[];
+  /** Whether the values are stored column by column (NumPy's fortran_order); readers return C order. */
+  fortranOrder: boolean;
   /** Byte offset of the first value. */
   dataOffset: number;
 }
@@ -81,7 +84,6 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined)
     throw new NpyError("header", "a dict with descr, fortran_order and shape", text.trim().slice(0, 60), where);
-  if (fortran === "True") throw new NpyError("fortran_order", "False (C order; save with np.ascontiguousarray)", "True", where);
   const match = /^([<|>=])([a-z]\d+)$/.exec(descr);
   if (!match || !DTYPES[match[2]!]) throw new NpyError("dtype", `a numeric dtype (${Object.keys(DTYPES).join(", ")})`, descr, where);
   if (match[1] === ">") throw new NpyError("dtype", "little-endian data ('<'): save with arr.astype('<f8')", descr, where);
@@ -95,10 +97,20 @@ export async function readNpyHeader(source: Source): Promise<NpyHeader> {
   // past 2^53 the count itself is not exact, and no file holds that many values
   if (shape.reduce((a, b) => a * b, 1) > Number.MAX_SAFE_INTEGER)
     throw new NpyError("shape", "at most 2^53 - 1 values", `(${shapeText})`, where);
-  return { dtype: match[2]!, shape, dataOffset: start + headerLength };
+  return { dtype: match[2]!, shape, fortranOrder: fortran === "True", dataOffset: start + headerLength };
 }
 
-/** The values of an .npy file as float64, with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
+/** A rows x cols matrix stored column by column, in C (row-major) order: a new array (the transpose's copy). */
+function fortranToC(data: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let j = 0; j < cols; j++) {
+    const column = j * rows;
+    for (let i = 0; i < rows; i++) out[i * cols + j] = data[column + i]!;
+  }
+  return out;
+}
+
+/** The values of an .npy file as float64 in C order (a Fortran-order file transposed as it is read, in a second copy), with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
 export async function readNpyValues(
   location: string | URL | Source,
   onProgress?: (done: number, total: number) => void,
@@ -124,7 +136,8 @@ export async function readNpyValues(
     else for (let i = 0; i < n; i++) data[at + i] = read(view, i * bytes);
     onProgress?.(at + n, count);
   }
-  return { data, shape: header.shape, dtype: header.dtype };
+  const ordered = header.fortranOrder && header.shape.length === 2 ? fortranToC(data, header.shape[0]!, header.shape[1]!) : data;
+  return { data: ordered, shape: header.shape, dtype: header.dtype };
 }
 
 /** The error of a file that holds fewer values than its header says. */
