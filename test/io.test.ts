@@ -19,6 +19,9 @@ let dir: string;
 let server: Server;
 let base: string;
 const rangeRequests: string[] = [];
+/** GETs of ?norange files (a server that ignores Range), and HEADs refused for ?presigned ones. */
+const fullReads: string[] = [];
+const refusedHeads: string[] = [];
 
 beforeAll(async () => {
   rt = await Runtime.start({ threads: 2 });
@@ -26,9 +29,19 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     let body: Buffer;
     try {
-      body = readFileSync(join(dir, decodeURIComponent(req.url!.slice(1))));
+      body = readFileSync(join(dir, decodeURIComponent(req.url!.slice(1).replace(/\?.*$/, ""))));
     } catch {
       res.writeHead(404).end();
+      return;
+    }
+    if (req.url!.endsWith("?presigned") && req.method === "HEAD") {
+      refusedHeads.push(req.url!);
+      res.writeHead(403).end(); // signed for GET only
+      return;
+    }
+    if (req.url!.endsWith("?norange")) {
+      if (req.method !== "HEAD") fullReads.push(req.url!);
+      res.writeHead(200, { "Content-Length": body.length }).end(req.method === "HEAD" ? undefined : body);
       return;
     }
     const range = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "");
@@ -66,6 +79,14 @@ describe("NPY", () => {
     expect(remote.shape).toEqual([4, 3]);
     expect(Array.from(remote.data)).toEqual(Array.from(data));
     expect(rangeRequests.length).toBeGreaterThan(0);
+    // a presigned URL (HEAD refused): the size comes from a ranged GET's Content-Range
+    expect(await openSource(`${base}/a.npy?presigned`).size()).toBe(readFileSync(path).length);
+    expect(refusedHeads).toEqual(["/a.npy?presigned"]);
+    expect(Array.from((await readNpyValues(`${base}/a.npy?presigned`)).data)).toEqual(Array.from(data));
+    // a server that ignores Range: the file comes once, and every read after is served from it
+    const whole = await readNpyValues(`${base}/a.npy?norange`);
+    expect(Array.from(whole.data)).toEqual(Array.from(data));
+    expect(fullReads).toEqual(["/a.npy?norange"]);
     // an int32 file written by hand (NumPy's layout)
     const header = "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }";
     const padded = `${header + " ".repeat(64 - ((10 + header.length + 1) % 64))}\n`;

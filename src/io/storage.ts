@@ -2,7 +2,9 @@
  * Where data comes from, by URL (the role of fsspec's filesystems for Dask): local paths and
  * file:// URLs, http(s):// with range requests (S3, GCS and Azure blobs are HTTP range reads:
  * pass a presigned or signed URL), and any other scheme a program registers. Readers ask a
- * Source for byte ranges or a stream, never for the whole file as one string.
+ * Source for byte ranges or a stream, never for the whole file as one string. Over HTTP, a URL
+ * signed for GET only (HEAD answers 403) is sized by a one-byte ranged GET, and a server that
+ * ignores Range sends the file once: later reads are served from that copy.
  *
  * Writers write local files atomically: into a temporary file renamed at the end, removed when
  * anything fails, so no partial output is ever left behind.
@@ -135,6 +137,8 @@ class FileSource implements Source {
 
 class HttpSource implements Source {
   private knownSize: number | undefined;
+  /** The whole file, once a server that ignores Range has sent it: later reads are served from it. */
+  private whole: Uint8Array | undefined;
   private readonly options: Required<StorageOptions>;
 
   constructor(
@@ -225,14 +229,25 @@ class HttpSource implements Source {
 
   async size(): Promise<number> {
     if (this.knownSize !== undefined) return this.knownSize;
-    const head = await this.retrying(() => this.request({ method: "HEAD" }, new AbortController()));
-    const length = Number(head.headers.get("content-length"));
-    if (!Number.isFinite(length)) throw new StorageError(`${this.url}: the server sends no Content-Length`);
-    return (this.knownSize = length);
+    let refused: unknown;
+    try {
+      const head = await this.retrying(() => this.request({ method: "HEAD" }, new AbortController()));
+      const length = Number(head.headers.get("content-length") ?? Number.NaN);
+      if (Number.isFinite(length)) return (this.knownSize = length);
+    } catch (error) {
+      // a URL signed for GET only (a presigned S3 or GCS URL) answers HEAD with 403
+      if (!(error instanceof StorageError) || error.retryable) throw error;
+      refused = error;
+    }
+    // no HEAD, or no Content-Length in its answer: a one-byte ranged GET tells the total
+    await this.read(0, 1);
+    if (this.knownSize !== undefined) return this.knownSize;
+    throw refused ?? new StorageError(`${this.url}: the server tells no size (no Content-Length, no Content-Range)`);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     if (length === 0) return new Uint8Array(0);
+    if (this.whole) return this.whole.subarray(offset, offset + length);
     return this.retrying(async () => {
       const controller = new AbortController();
       const response = await this.request({ headers: { Range: `bytes=${offset}-${offset + length - 1}` } }, controller);
@@ -255,8 +270,9 @@ class HttpSource implements Source {
         if (total !== undefined) this.knownSize = Number(total);
         return body;
       }
+      // a server without range support sends everything: keep it, so that the file is read once
+      this.whole = body;
       this.knownSize = body.length;
-      // a server without range support sends everything: take the part asked for
       return body.subarray(offset, offset + length);
     });
   }
