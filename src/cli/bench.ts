@@ -48,8 +48,11 @@ export async function loadBench(): Promise<BenchEntry> {
   try {
     return (await import(entry)) as BenchEntry;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error;
+    // only the entry itself missing (bench/dist not built); a package the bench needs and lacks is its own error
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    const entryMissing =
+      code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || (code === "ERR_MODULE_NOT_FOUND" && /bench[\\/]dist/.test(String(message)));
+    if (!entryMissing) throw error;
     throw new WeftError(
       `the benchmarks (weftjs/bench) are not built here: run \`npm run build:ts\` in weft's folder (${(error as Error).message})`,
       { cause: error },

@@ -60,34 +60,16 @@ export const BINARY_MATH = {
   ne: (a: number, b: number) => (a !== b ? 1 : 0),
 } as const satisfies Record<string, (a: number, b: number) => number>;
 
-/** One GLM family at linear predictor eta: what its kernels sum over rows and its predictions use. */
-export interface FamilyMath {
-  /** The loss of one observation with label y (the negative log-likelihood, up to a constant). */
-  loss(eta: number, y: number): number;
-  /** The mean mu (the inverse link); the gradient's residual is mu - y. */
-  mean(eta: number): number;
-  /** The Hessian weight d mu / d eta. */
-  weight(eta: number): number;
-  /** The weight when it does not depend on eta (the identity link's): kernels then skip eta. */
-  readonly constantWeight?: number;
-}
-
 /*
- * The families' formulas (Poisson's loss leaves out log(y!), a constant):
+ * The GLM families' formulas (Poisson's loss leaves out log(y!), a constant):
  *
  *   logistic: loss log(1 + exp(eta)) - y eta, mu = sigmoid(eta), weight mu (1 - mu)
  *   normal:   loss (eta - y)^2 / 2,            mu = eta,          weight 1
  *   poisson:  loss exp(eta) - y eta,           mu = exp(eta),     weight mu
  *
- * The families' objects serve predictions (glm/families.ts); the js kernels' loops call the
- * row-term functions above directly, so that V8 inlines them and each row takes one exp. The
- * methods do not use `this`: they may be passed alone.
- */
-
-/*
- * A row's terms from the one exp they share, for the kernels' loops (which take the exp once a
- * row) and the family classes below alike: logistic terms from t = exp(-|eta|), Poisson's from
- * m = exp(eta).
+ * A row's terms are written from the one exp they share (logistic terms from t = exp(-|eta|),
+ * Poisson's from m = exp(eta)): the js kernels take that exp once a row and call these directly,
+ * and GLM_FAMILY_MATH below wraps them for predictions (glm/families.ts).
  */
 
 /** The logistic loss log(1 + exp(eta)) - y eta, given t = exp(-|eta|). */
@@ -115,46 +97,17 @@ export function normalLoss(eta: number, y: number): number {
   return 0.5 * (eta - y) ** 2;
 }
 
-class LogisticMath implements FamilyMath {
-  loss(eta: number, y: number): number {
-    return logisticLossFromExp(eta, Math.exp(-Math.abs(eta)), y);
-  }
-  mean(eta: number): number {
-    return sigmoid(eta);
-  }
-  weight(eta: number): number {
-    return logisticWeightFromExp(Math.exp(-Math.abs(eta)));
-  }
-}
-
-class NormalMath implements FamilyMath {
-  readonly constantWeight = 1;
-  loss(eta: number, y: number): number {
-    return normalLoss(eta, y);
-  }
-  mean(eta: number): number {
-    return eta;
-  }
-  weight(): number {
-    return 1;
-  }
-}
-
-class PoissonMath implements FamilyMath {
-  loss(eta: number, y: number): number {
-    return poissonLossFromExp(eta, Math.exp(eta), y);
-  }
-  mean(eta: number): number {
-    return Math.exp(eta);
-  }
-  weight(eta: number): number {
-    return Math.exp(eta);
-  }
+/** One GLM family at linear predictor eta, for predictions: the loss of one observation and the mean. */
+export interface FamilyMath {
+  /** The loss of one observation with label y (the negative log-likelihood, up to a constant). */
+  readonly loss: (eta: number, y: number) => number;
+  /** The mean mu (the inverse link). */
+  readonly mean: (eta: number) => number;
 }
 
 /** The GLM families' math, by family name. */
 export const GLM_FAMILY_MATH = {
-  logistic: new LogisticMath(),
-  normal: new NormalMath(),
-  poisson: new PoissonMath(),
+  logistic: { loss: (eta, y) => logisticLossFromExp(eta, Math.exp(-Math.abs(eta)), y), mean: sigmoid },
+  normal: { loss: normalLoss, mean: (eta) => eta },
+  poisson: { loss: (eta, y) => poissonLossFromExp(eta, Math.exp(eta), y), mean: Math.exp },
 } as const satisfies Record<string, FamilyMath>;

@@ -7,7 +7,8 @@
  * One function per family and kernel, each reading the heap itself, rather than one loop shared
  * by the families: every shared form tried (a loop calling a family object's methods, a family
  * number tested per row, per-family loops behind a common entry that passes the heap and
- * positions in) ran 12-50% slower at 100 columns, measured interleaved against this form.
+ * positions in) ran slower at 100 columns, by a few percent to 60% depending on the kernel
+ * (bench/README.md, "Measured decisions").
  */
 import { logisticLossFromExp, logisticMeanFromExp, logisticWeightFromExp, normalLoss, poissonLossFromExp } from "../scalar-math.js";
 import { at, type Heap } from "./heap.js";
