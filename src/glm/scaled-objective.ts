@@ -24,7 +24,7 @@ export class ScaledObjective implements SmoothObjective {
     }
   }
 
-  admmLocal?: SmoothObjective["admmLocal"];
+  admmLocal?: NonNullable<SmoothObjective["admmLocal"]>;
 
   async lossGrad(gamma: Float64Array): Promise<{ loss: number; grad: Float64Array }> {
     const { loss, grad } = await this.inner.lossGrad(this.coordinates.toOriginal(gamma));

@@ -47,8 +47,9 @@ export interface Task {
   /**
    * Size in bytes of the task's result buffer, when its maker knows it. Plans report it, and
    * the threaded executor allocates the result up front so the task can run on a worker.
+   * Absent or undefined when unknown (a fused task works it out, and may not know it).
    */
-  readonly bytes?: number;
+  readonly bytes?: number | undefined;
   /**
    * What the task holds while it runs, by name (`{ gpu: 1 }`, `{ memory: 2e9 }`): it runs only
    * on a thread that declared at least as much, and never while that is in use by others.

@@ -13,3 +13,4 @@ export { createJsKernels } from "./js/index.js";
 export { validateCall } from "./validate.js";
 export { resolveOverrides, applyOverrides } from "./overrides.js";
 export type { KernelOverride, KernelOverrides, ResolvedOverride, KernelFactory } from "./overrides.js";
+export type { WasmMemory, WasmModule } from "../types/wasm.js";

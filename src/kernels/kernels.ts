@@ -12,6 +12,7 @@ import { createJsKernels } from "./js/index.js";
 import { KERNEL_NAMES, KERNEL_SPECS, type KernelFn, type KernelName, type KernelTable } from "./signatures.js";
 import { checkedTable } from "./validate.js";
 import { instantiateKernels, kernelModule } from "./wasm.js";
+import type { WasmMemory, WasmModule } from "../types/wasm.js";
 
 /** The kernel backends, fastest first: SIMD WebAssembly, scalar WebAssembly, plain TypeScript. */
 export const BACKENDS = ["wasm-simd", "wasm-scalar", "js"] as const;
@@ -103,7 +104,7 @@ export class Kernels {
    * module of the owning thread; none for js) against the owner's memory, without a heap of its
    * own. The owner's heap base is passed along so nothing is ever placed below it.
    */
-  static attach(options: { backend: BackendName; memory: WebAssembly.Memory; maximumBytes: number; module?: WebAssembly.Module }): Kernels {
+  static attach(options: { backend: BackendName; memory: WasmMemory; maximumBytes: number; module?: WasmModule }): Kernels {
     const memory = SharedMemory.attach(options.memory, options.maximumBytes);
     if (options.backend === "js") return new Kernels("js", memory, createJsKernels(memory));
     if (!options.module)
@@ -113,7 +114,7 @@ export class Kernels {
   }
 
   /** The compiled module behind this backend (what workers instantiate), or undefined for js. */
-  static module(backend: BackendName): Promise<WebAssembly.Module> | undefined {
+  static module(backend: BackendName): Promise<WasmModule> | undefined {
     return backend === "js" ? undefined : kernelModule(backend === "wasm-simd" ? "simd" : "scalar");
   }
 

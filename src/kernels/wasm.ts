@@ -5,12 +5,13 @@
  */
 import { BackendUnavailableError } from "../errors.js";
 import { readWasm, wasmPath, type WasmVariant } from "../platform/node.js";
+import type { WasmMemory, WasmModule } from "../types/wasm.js";
 import { GEMM_SCRATCH_ELEMENTS, KERNEL_NAMES, type KernelTable } from "./signatures.js";
 
 const compiled = new Map<WasmVariant, Promise<WebAssembly.Module>>();
 
 /** The compiled kernel module (cached): workers instantiate this same module on the same memory. */
-export function kernelModule(variant: WasmVariant): Promise<WebAssembly.Module> {
+export function kernelModule(variant: WasmVariant): Promise<WasmModule> {
   let module = compiled.get(variant);
   if (!module) {
     module = readWasm(variant).then(
@@ -33,7 +34,7 @@ export interface WasmInstance {
 }
 
 /** Instantiates the module on `memory` and checks that it exports every registered kernel. */
-export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmInstance {
+export function instantiateKernels(module: WasmModule, memory: WasmMemory): WasmInstance {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as Record<string, unknown>;
   const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== "function");

@@ -11,6 +11,7 @@ export {
   DEFAULT_MAXIMUM_BYTES,
 } from "./shared-memory.js";
 export type { BorrowedHeap, MemoryOptions, MemoryStats, ViewType } from "./shared-memory.js";
+export type { WasmMemory, WasmMemoryMembers } from "../types/wasm.js";
 export { Allocator, ALIGNMENT, alignUp } from "./allocator.js";
 export type { AllocatorStats } from "./allocator.js";
 export { ScratchArena, ScratchBuffer } from "./scratch.js";

@@ -5,6 +5,7 @@
  */
 import { ArgumentError, OutOfMemoryError, WeftError } from "../errors.js";
 import { Allocator, type AllocatorStats } from "./allocator.js";
+import type { WasmMemory } from "../types/wasm.js";
 
 /** Bytes in a WebAssembly memory page. */
 export const PAGE_BYTES = 65536;
@@ -140,7 +141,7 @@ function checkBytes(name: string, value: unknown): number | undefined {
  * place by every thread and kernel. Views refresh when the memory grows.
  */
 export class SharedMemory {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly maximumBytes: number;
   private allocator: Allocator | undefined;
   private viewBytes = -1;
@@ -151,7 +152,7 @@ export class SharedMemory {
   private readonly attached: boolean;
   private serial = 0;
 
-  constructor(options: MemoryOptions = {}, existing?: WebAssembly.Memory) {
+  constructor(options: MemoryOptions = {}, existing?: WasmMemory) {
     this.attached = existing !== undefined;
     if (existing) {
       // attach(): the memory is another thread's, and so is its heap
@@ -177,7 +178,7 @@ export class SharedMemory {
    * the heap belongs to the thread that created the memory, so alloc() and allocationAt() go
    * through the BorrowedHeap the scheduler installs for the task at hand.
    */
-  static attach(memory: WebAssembly.Memory, maximumBytes: number): SharedMemory {
+  static attach(memory: WasmMemory, maximumBytes: number): SharedMemory {
     return new SharedMemory({ maximum: maximumBytes }, memory);
   }
 

@@ -3,6 +3,8 @@
  * of them, an atomic write, the path of a file:// URL, and a small text file read at start
  * (package.json). A browser build replaces this module (it has no local paths).
  */
+// the shipped declarations name Node's types: this loads @types/node in a project whose tsconfig lists other `types`
+/// <reference types="node" preserve="true" />
 import { createReadStream, readFileSync } from "node:fs";
 import { open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";

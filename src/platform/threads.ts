@@ -6,6 +6,8 @@
  * Node's classes and functions are re-exported as they are, not wrapped: the scheduler posts and
  * receives a message per plan, run and JS value, and a wrapper would add a call to each.
  */
+// the shipped declarations name Node's types: this loads @types/node in a project whose tsconfig lists other `types`
+/// <reference types="node" preserve="true" />
 export { AsyncLocalStorage } from "node:async_hooks";
 /** How many threads the machine runs at once: the default number of threads, and of spinners. */
 export { availableParallelism } from "node:os";

@@ -5,6 +5,7 @@
  */
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from "../platform/threads.js";
 import type { Allocation } from "../memory/shared-memory.js";
+import type { WasmMemory, WasmModule } from "../types/wasm.js";
 import { Ring } from "./ring.js";
 import * as P from "./protocol.js";
 
@@ -15,10 +16,10 @@ export interface LaneSetup {
   index: number;
   workerPath: string;
   control: SharedArrayBuffer;
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   maximumBytes: number;
   backend: P.WorkerInit["backend"];
-  module: WebAssembly.Module | undefined;
+  module: WasmModule | undefined;
   kernelOverrides: P.WorkerInit["kernelOverrides"];
   scratch: Allocation;
   resources: Readonly<Record<string, number>>;

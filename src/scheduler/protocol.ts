@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from "../platform/threads.js";
 import type { ResolvedOverride } from "../kernels/overrides.js";
+import type { WasmMemory, WasmModule } from "../types/wasm.js";
 
 // Words written by different threads sit on different cache lines (16 words = 64 bytes):
 // a counter one thread bumps per task must not share a line with one another thread polls.
@@ -94,10 +95,10 @@ export interface WorkerInit {
   lane: number;
   control: SharedArrayBuffer;
   laneBlock: SharedArrayBuffer;
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   maximumBytes: number;
   backend: "wasm-simd" | "wasm-scalar" | "js";
-  module: WebAssembly.Module | undefined;
+  module: WasmModule | undefined;
   /** The worker's scratch block for fused intermediates. */
   scratch: { ptr: number; bytes: number };
   /** performance.timeOrigin of the main thread: events are written on its clock. */

@@ -1,7 +1,8 @@
 /**
  * The part of the WebAssembly JS API that weft uses. TypeScript ships these types only in its
  * DOM library, and @types/node 20 does not declare them; pulling in DOM would type Node code
- * against browser globals, so the few declarations live here.
+ * against browser globals, so the few declarations live here. They are the build's only (a .d.ts
+ * is not emitted): public signatures name wasm.ts's WasmMemory and WasmModule instead.
  */
 declare namespace WebAssembly {
   interface MemoryDescriptor {
