@@ -63,7 +63,14 @@ describe("Parquet codecs", () => {
   it("reads through readTable, a column subset of a compressed file", async () => {
     const t = await readTable(join(fixtures, "zstd.parquet"), { target: "y", features: ["z", "x"] });
     const X = (await t.X.toTypedArray({ runtime: rt })) as Float64Array;
-    expect(Array.from(X.subarray(0, 6))).toEqual([expected.z[0], expected.x[0], expected.z[1], expected.x[1], expected.z[2], expected.x[2]]);
+    expect(Array.from(X.subarray(0, 6))).toEqual([
+      expected.z[0],
+      expected.x[0],
+      expected.z[1],
+      expected.x[1],
+      expected.z[2],
+      expected.x[2],
+    ]);
   });
 
   describe("a codec weft cannot decode", () => {
