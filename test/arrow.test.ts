@@ -274,6 +274,9 @@ describe("readArrowIpc", () => {
       /other than the target/,
     );
     await expect(readArrowIpc(join(dir, "t.arrow"), { header: true } as never)).rejects.toThrow(/header/);
+    const words = new arrow.Table({ s: arrow.vectorFromArray(["a", "b"], new arrow.Utf8()), v: arrow.makeVector(Float64Array.of(1, 2)) });
+    writeFileSync(join(dir, "words.arrow"), arrow.tableToIPC(words, "file"));
+    await expect(readArrowIpc(join(dir, "words.arrow"))).rejects.toThrow(/Arrow IPC file .*words\.arrow.*column 's' of type Utf8/);
     const holes = new arrow.Table({
       x: arrow.vectorFromArray([1, 2, null, 4], new arrow.Float64()),
       y: arrow.vectorFromArray([0, null, 1, 1], new arrow.Float64()),

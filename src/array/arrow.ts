@@ -10,7 +10,7 @@ import { checkOptions } from "../validate.js";
 import type { ChunkedArray, ComputeArrayOptions } from "./array.js";
 
 /**
- * What weft reads of an Arrow Table or RecordBatch (apache-arrow's, any version from 15, or
+ * What weft reads of an Arrow Table or RecordBatch (apache-arrow's, tested with version 21, or
  * anything shaped alike): its row count, its schema's field names and its columns by index.
  */
 export interface ArrowTableLike {
@@ -35,7 +35,7 @@ export class ArrowUnavailableError extends WeftError {}
 export interface ArrowModule {
   tableFromArrays(columns: Record<string, Float64Array | Float32Array>): ArrowTableLike;
   tableFromIPC(bytes: Uint8Array): ArrowTableLike;
-  /** Decoders of compressed IPC buffers (apache-arrow 18 and later). */
+  /** Decoders of compressed IPC buffers (in the apache-arrow versions that have it). */
   compressionRegistry?: {
     get(type: number): unknown;
     set(type: number, codec: { decode(bytes: Uint8Array): Uint8Array }): void;

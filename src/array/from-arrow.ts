@@ -91,16 +91,11 @@ function halfToNumber(h: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** The Arrow column `name` (at `index`) as pieces, or an ArrowError saying why it is not numeric. */
-function readColumn(table: ArrowTableLike, index: number, name: string): Column {
+/** The Arrow column `name` (at `index`) as pieces, or an ArrowError (from `where`) saying why it is not numeric. */
+function readColumn(table: ArrowTableLike, index: number, name: string, where: string): Column {
   const vector = table.getChildAt(index) as { type?: unknown; data?: unknown } | null;
   if (typeof vector !== "object" || vector === null || !Array.isArray(vector.data))
-    throw new ArrowError(
-      "table",
-      "an Arrow Table or RecordBatch (its columns have data)",
-      `column '${name}': ${describe(vector)}`,
-      "fromArrow",
-    );
+    throw new ArrowError("table", "an Arrow Table or RecordBatch (its columns have data)", `column '${name}': ${describe(vector)}`, where);
   const pieces: Piece[] = [];
   const starts: number[] = [];
   let float32 = true;
@@ -125,10 +120,10 @@ function readColumn(table: ArrowTableLike, index: number, name: string): Column 
         "columns",
         "numeric columns (floats, integers or booleans)",
         `column '${name}' of type ${String(vector.type ?? type)}${typeId === -1 ? " (dictionary-encoded: decode it first)" : ""}`,
-        "fromArrow",
+        where,
       );
     if (!ArrayBuffer.isView(values) || typeof data.length !== "number")
-      throw new ArrowError("table", "Arrow data (typed arrays of values)", `column '${name}': ${describe(values)}`, "fromArrow");
+      throw new ArrowError("table", "Arrow data (typed arrays of values)", `column '${name}': ${describe(values)}`, where);
     float32 &&= typeId === TYPE_FLOAT && type!.precision === 1;
     const nullCount = data.nullCount ?? 0;
     pieces.push({
@@ -142,7 +137,7 @@ function readColumn(table: ArrowTableLike, index: number, name: string): Column 
     row += data.length;
   }
   if (row !== table.numRows)
-    throw new ArrowError("table", `columns of ${table.numRows} rows (numRows)`, `column '${name}' of ${row} rows`, "fromArrow");
+    throw new ArrowError("table", `columns of ${table.numRows} rows (numRows)`, `column '${name}' of ${row} rows`, where);
   return { name, pieces, starts, float32: float32 && pieces.length > 0 };
 }
 
@@ -256,7 +251,7 @@ export function arrowColumns(
   const columns = wanted.map((name) => {
     const index = all.indexOf(name);
     if (index < 0) throw new ArrowError("columns", `columns of the table (${all.join(", ")})`, name, where);
-    return readColumn(table, index, name);
+    return readColumn(table, index, name, where);
   });
   if (missing === "error") {
     for (const column of columns) {
