@@ -20,21 +20,25 @@ export { CancelledError, ResourceError, TimeoutError, WorkerCrashedError } from 
 export { NeedsMainThreadError } from "./memory/index.js";
 export { NonFiniteError } from "./glm/index.js";
 export { CsvError, NpyError, ParquetError, StorageError } from "./io/index.js";
+export { ArrowError, ArrowUnavailableError } from "./array/index.js";
 
 export { VERSION } from "./version.js";
 
 // arrays
 export { array, ChunkedArray, MAX_CHUNKS } from "./array/index.js";
 export type {
+  ArrowTableLike,
   ChunksSpec,
   ComputeArrayOptions,
   ComputeIntoOptions,
   CreateOptions,
   DType,
+  FromArrowOptions,
   Operand,
   RandomOptions,
   ReduceOptions,
   Shape,
+  ToArrowOptions,
 } from "./array/index.js";
 
 // the runtime
@@ -110,13 +114,14 @@ export {
   readNpyHeader,
   readNpyValues,
   readParquet,
+  readArrowIpc,
   readTable,
   writeCsv,
   writeNpy,
   openSource,
   registerStorage,
 } from "./io/index.js";
-export type { CsvOptions, NpyHeader, Source, StorageOptions, Table, TableOptions } from "./io/index.js";
+export type { ArrowIpcOptions, CsvOptions, NpyHeader, Source, StorageOptions, Table, TableOptions } from "./io/index.js";
 
 // synthetic data (docs/specs/synthetic-data.md)
 export { DEFAULT_SEED, logisticBeta, logisticProblemChunk } from "./random/index.js";

@@ -44,9 +44,9 @@ function view(shape: readonly number[], chunks: number[][]): [number[], number[]
 /**
  * An array whose chunk k is made by op(...args) (float64 values), each argument a literal or a
  * per-chunk table of the grid (rows, first row, ...): one lazy layer, whatever the chunk count.
- * Of `dtype` (float32: rounded in the same task).
+ * Of `dtype` (float32: rounded in the same task). (arrow.ts makes its arrays with it too.)
  */
-function fromChunkRule(
+export function fromChunkRule(
   prefix: string,
   shape: readonly number[],
   chunks: number[][],

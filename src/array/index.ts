@@ -7,6 +7,8 @@ import "./methods.js";
 import { registerArrayOps } from "./ops.js";
 import { ChunkedArray, computeArrays, type ComputeArrayOptions, type Operand, type ReduceOptions } from "./array.js";
 import * as create from "./create.js";
+import { toArrow } from "./arrow.js";
+import { fromArrow } from "./from-arrow.js";
 import { binary, unary, where } from "./elementwise.js";
 import { concatenate, rechunk, transpose } from "./layout.js";
 import { gram, matmul } from "./linalg.js";
@@ -29,6 +31,8 @@ const bin =
 export const array = {
   fromTypedArray: create.fromTypedArray,
   fromRows: create.fromRows,
+  fromArrow,
+  toArrow,
   zeros: create.zeros,
   ones: create.ones,
   full: create.full,
@@ -91,4 +95,7 @@ export type { ChunksSpec, Shape } from "./chunks.js";
 export { MAX_CHUNKS } from "./chunks.js";
 export type { CreateOptions, RandomOptions } from "./create.js";
 export type { DType } from "./dtype.js";
+export { ArrowError, ArrowUnavailableError } from "./arrow.js";
+export type { ArrowTableLike, ToArrowOptions } from "./arrow.js";
+export type { FromArrowOptions } from "./from-arrow.js";
 export { registerArrayOps } from "./ops.js";

@@ -7,6 +7,7 @@
  * array importing them back.
  */
 import { ChunkedArray, type Operand, type ReduceOptions } from "./array.js";
+import { toArrow, type ArrowTableLike, type ToArrowOptions } from "./arrow.js";
 import { withDType } from "./cast.js";
 import type { ChunksSpec } from "./chunks.js";
 import { checkDType, type DType } from "./dtype.js";
@@ -151,6 +152,16 @@ class ArrayMethods {
   }
   rechunk(this: ChunkedArray, chunks: ChunksSpec): ChunkedArray {
     return rechunk(this, chunks);
+  }
+
+  // ---- out ----
+
+  /**
+   * Computes the array into an Arrow Table (apache-arrow's, which must be installed): a column
+   * per column, named by `options.names` or "0", "1", ... (see `array.toArrow`).
+   */
+  toArrow(this: ChunkedArray, options?: ToArrowOptions): Promise<ArrowTableLike> {
+    return toArrow(this, options);
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * Parquet's numeric columns, read with hyparquet (pure JavaScript, range reads through a
- * Source, so a remote file is fetched only for the columns asked for).
+ * Source, so a remote file is fetched only for the columns asked for). Pages compressed with
+ * any codec hyparquet-compressors decodes are read: SNAPPY, GZIP, BROTLI, ZSTD (what Polars and
+ * DuckDB write by default), LZ4 (bare or Hadoop-framed) and LZ4_RAW; LZO is refused by name.
  */
-import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { parquetMetadataAsync, parquetReadObjects, type Compressors } from "hyparquet";
 import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
@@ -10,11 +12,51 @@ import { checkInteger, checkOptions } from "../validate.js";
 import { sourceOf, StorageError, type Source, type StorageOptions } from "./storage.js";
 import { checkColumns, type Table } from "./csv.js";
 
+type FileMetaData = Awaited<ReturnType<typeof parquetMetadataAsync>>;
+
 /** The options readParquet takes (any other is refused by name). */
 export const PARQUET_OPTIONS = ["features", "target", "chunkRows", "dtype", "storage"] as const;
 
 /** A Parquet file weft cannot read (a non-numeric column, a missing one). */
 export class ParquetError extends ArgumentError {}
+
+/** The codecs read: hyparquet decodes SNAPPY itself, hyparquet-compressors the others. */
+export const PARQUET_CODECS = ["UNCOMPRESSED", "SNAPPY", "GZIP", "BROTLI", "ZSTD", "LZ4", "LZ4_RAW"] as const;
+
+let decoders: Promise<Compressors> | undefined;
+
+/**
+ * hyparquet-compressors' decoders, imported on first need: importing it compiles a WebAssembly
+ * snappy decoder (some 30 ms), which a program that reads no compressed Parquet need not pay.
+ */
+function compressors(): Promise<Compressors> {
+  decoders ??= import("hyparquet-compressors").then((m) => m.compressors);
+  return decoders;
+}
+
+/**
+ * The codecs the column chunks of `columns` are compressed with; a ParquetError naming the codec,
+ * the column and the file for one weft cannot decode (LZO, or a codec newer than this reader).
+ */
+function checkCodecs(metadata: FileMetaData, columns: readonly string[], where: string): Set<string> {
+  const found = new Set<string>();
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      const column = chunk.meta_data?.path_in_schema[0];
+      const codec = chunk.meta_data?.codec;
+      if (column === undefined || codec === undefined || !columns.includes(column)) continue;
+      if (!(PARQUET_CODECS as readonly string[]).includes(codec))
+        throw new ParquetError(
+          "file",
+          `pages compressed with a codec weft reads (${PARQUET_CODECS.join(", ")})`,
+          `column '${column}' compressed with ${codec}`,
+          where,
+        );
+      found.add(codec);
+    }
+  }
+  return found;
+}
 
 /** hyparquet's AsyncBuffer over a Source. */
 async function asyncBuffer(source: Source) {
@@ -44,7 +86,7 @@ export async function readParquet(
   const source = sourceOf(location, options.storage);
   const where = `Parquet file ${source.url}`;
   const file = await asyncBuffer(source);
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (cause) {
@@ -61,9 +103,15 @@ export async function readParquet(
   if (features.length === 0)
     throw new ParquetError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
   const columns = options.target !== undefined ? [...features, options.target] : features;
+  const codecs = checkCodecs(metadata, columns, where);
+  // hyparquet decodes SNAPPY itself: the other decoders are loaded only for a file that needs them
+  const needed = [...codecs].some((c) => c !== "UNCOMPRESSED" && c !== "SNAPPY");
   let records: Record<string, unknown>[];
   try {
-    records = (await parquetReadObjects({ file, columns })) as Record<string, unknown>[];
+    records = (await parquetReadObjects({ file, columns, compressors: needed ? await compressors() : undefined })) as Record<
+      string,
+      unknown
+    >[];
   } catch (cause) {
     // a corrupt page or an unsupported encoding: hyparquet's own message, named and typed
     if (cause instanceof StorageError) throw cause;

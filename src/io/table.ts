@@ -1,6 +1,6 @@
 /**
  * One entry for "a data file": the format chosen by the file's extension (.csv, .tsv, .npy,
- * .parquet), features and a target named alike. For NPY files, which have no column names,
+ * .parquet, .arrow, .arrows, .feather), features and a target named alike. For NPY files, which have no column names,
  * columns are named by their index ("0", "1", ...). The features are float64, or float32 with
  * `dtype: 'float32'` (an NPY file of float32 values gives float32 unless told otherwise).
  */
@@ -10,23 +10,27 @@ import { checkDType } from "../array/dtype.js";
 import { checkCsvOptions, readCsv, type CsvOptions, type Table } from "./csv.js";
 import { readNpyValues } from "./npy.js";
 import { PARQUET_OPTIONS, readParquet } from "./parquet.js";
+import { ARROW_IPC_OPTIONS, readArrowIpc } from "./arrow-ipc.js";
 
 /** Options of `readTable`: those of `readCsv` (features and target apply to every format). */
 export type TableOptions = CsvOptions;
 
 /**
- * Reads a data file chosen by extension (.csv, .tsv, .txt, .npy, .parquet) from a path or URL into
- * `{ X, y, features, rows }`.
+ * Reads a data file chosen by extension (.csv, .tsv, .txt, .npy, .parquet; .arrow, .arrows, .feather
+ * and .ipc with apache-arrow installed) from a path or URL into `{ X, y, features, rows }`.
  */
 export async function readTable(location: string, options?: TableOptions): Promise<Table> {
   // every option is checked, for every format, before the file is read (the CSV-only ones,
-  // header, delimiter, missing and onProgress, are ignored for the others)
+  // header, delimiter and onProgress, are ignored for the others; missing applies to CSV and Arrow)
   const checked = checkCsvOptions(options, "readTable");
   if (typeof location !== "string" || location.length === 0)
     throw new ArgumentError("location", "a path or a URL (a string)", location, "readTable");
   const path = location.replace(/[?#].*$/, "");
   if (/\.(csv|tsv|txt)$/i.test(path)) return readCsv(location, options);
   if (/\.parquet$/i.test(path)) return readParquet(location, pick(checked, PARQUET_OPTIONS));
+  // Arrow's own dtype unless one is asked for, as for NPY
+  if (/\.(arrow|arrows|feather|ipc)$/i.test(path))
+    return readArrowIpc(location, { ...pick(checked, ARROW_IPC_OPTIONS), dtype: options?.dtype });
   if (/\.npy$/i.test(path)) {
     const { data, shape, dtype: stored } = await readNpyValues(location, undefined, checked.storage);
     if (shape.length !== 2)
@@ -69,7 +73,7 @@ export async function readTable(location: string, options?: TableOptions): Promi
       rows,
     };
   }
-  throw new ArgumentError("file", "a .csv, .tsv, .npy or .parquet file", location, "read");
+  throw new ArgumentError("file", "a .csv, .tsv, .npy, .parquet, .arrow, .arrows or .feather file", location, "read");
 }
 
 /** The options of `keys` that `options` holds (a reader of another format refuses the rest). */
