@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import { renderTimeline } from "weftjs";
+import { renderTimeline, sharedAxis } from "weftjs";
 import { benchArray, type ArrayBenchReport } from "./array.js";
 import { benchFresh, type FreshBenchReport } from "./fresh.js";
 import { benchGlm, type GlmBenchReport } from "./glm.js";
@@ -202,10 +202,13 @@ export function renderCharts(r: AllReports): Record<string, string> {
       })),
     });
   }
+  // one time axis and one colour per op for both, so that their widths compare
+  const axis = sharedAxis(r.glm.gradientDescentProfile.flatMap((run) => (run.events ? [run.events] : [])));
   for (const run of r.glm.gradientDescentProfile) {
     if (!run.events) continue;
     const name = run.name.startsWith("naive") ? "timeline-naive" : "timeline-weft";
     charts[name] = renderTimeline(run.events, {
+      ...axis,
       title: `${run.name}: ${f(run.msPerIteration)} ms per iteration, ${f(100 * run.nonKernelShare)}% of thread time outside tasks`,
     });
   }
@@ -286,8 +289,8 @@ export function renderReport(r: AllReports, info: RunInfo): string {
   out.push(
     "The seed's profile: gradient descent on the 10-chunk problem, one gradient per iteration. Naive:",
     "the graph rebuilt every iteration and run unfused (a task per operation per chunk). weft: the",
-    "compiled plan and the fused kernel. Each rectangle is a task on a thread; the white is",
-    "scheduling, graph building and idle threads. Per iteration (median of the iterations, each",
+    "compiled plan and the fused kernel. Both timelines share one time axis. Each rectangle is a",
+    "task on a thread; the white is scheduling, graph building and idle threads. Per iteration (median of the iterations, each",
     "one's 1 - task time / (wall time x threads)), and over all iterations together, which includes",
     "the iterations another tenant of the machine interrupted.",
     "",

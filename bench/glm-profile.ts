@@ -2,15 +2,17 @@
  * The seed's profile: gradient descent on the synthetic problem in 10 chunks, one gradient per
  * iteration, two ways.
  *
- * - naive: as a straightforward Dask program does it: every iteration builds the expression
- *   X^T (sigmoid(X w) - y) anew from w, compiles it and runs it unfused (a task per operation
- *   per chunk, two passes over X);
+ * - naive: every iteration builds the expression X^T (sigmoid(X w) - y) anew from w, compiles it
+ *   with fusion off and runs it unfused: a task per operation per chunk (gemv, sigmoid, sub,
+ *   add, gemvT), every intermediate a chunk in memory, two passes over X. (Compiled by default,
+ *   the same graph fuses the first four into one task per chunk; test/profile.test.ts checks
+ *   that this run's tasks are those of the unfused plan.)
  * - weft: the GlmProblem's plan, compiled once, one fused kernel pass over each chunk.
  *
  * For each: milliseconds per iteration, the time the threads spent in tasks (kernels), and the
  * share of the iteration's thread time that was not (scheduling, graph building, idle threads).
  */
-import { Runtime, array, glm, type ChunkedArray, type TaskEvent } from "weftjs";
+import { Graph, Runtime, array, glm, type ChunkedArray, type TaskEvent } from "weftjs";
 import { median } from "./measure.js";
 import { persistLogisticProblem } from "./problem.js";
 
@@ -34,6 +36,14 @@ export interface GdProfileRun {
 }
 
 const WARM_UP_ITERATIONS = 5;
+
+/** The naive run's gradient at w: X^T (sigmoid(X w) - y), with add(0) so that it is not the fused GLM kernel's pattern. */
+export function naiveGradient(X: ChunkedArray, y: ChunkedArray, w: Float64Array): ChunkedArray {
+  return X.T.matmul(X.matmul(array.fromTypedArray(w)).sigmoid().sub(y).add(0));
+}
+
+/** The naive run's name: what its compile options make of it. */
+export const NAIVE_RUN = "naive: the graph rebuilt every iteration, unfused (a task per op per chunk)";
 
 export async function profileGradientDescent(rt: Runtime, X: ChunkedArray, y: ChunkedArray, iterations: number): Promise<GdProfileRun[]> {
   const p = X.shape[1]!;
@@ -74,11 +84,11 @@ export async function profileGradientDescent(rt: Runtime, X: ChunkedArray, y: Ch
       events,
     };
   };
-  const naive = await measure("naive: the graph rebuilt every iteration, unfused", async (w) => {
-    const wa = array.fromTypedArray(w);
-    const grad = X.T.matmul(X.matmul(wa).sigmoid().sub(y).add(0)); // add(0): not the fused pattern
-    // the plan cache off: compiled anew every iteration, as a runtime without one does
-    const [g] = (await array.compute(grad, { runtime: rt, cache: false })) as Float64Array[];
+  const naive = await measure(NAIVE_RUN, async (w) => {
+    const grad = naiveGradient(X, y, w);
+    // fusion off, and the plan cache off: compiled anew every iteration, as a runtime without one does
+    const layer = grad.storageLayer;
+    const [g] = (await rt.compute(new Graph([layer]), layer.keys(), { fusion: "none", cache: false })) as Float64Array[];
     return g!;
   });
   const problem = await glm.GlmProblem.create(rt, X, y, "logistic", false);

@@ -18,6 +18,7 @@ import {
   registerArrayOps,
   registerKernelOps,
   task,
+  type Key,
   type TaskEvent,
 } from "weftjs";
 import * as benchOps from "./ops.js";
@@ -32,7 +33,8 @@ export interface ProfileRun {
 
 const OPS_MODULE = compiledModule("ops");
 
-function profileOps(): OpRegistry {
+/** The ops the profiled graphs use (the bench's chunk maker, weft's kernels and combiners). */
+export function profileOps(): OpRegistry {
   const ops = new OpRegistry();
   registerKernelOps(ops);
   ops.register("chunk", benchOps.profileChunk, { context: true, module: OPS_MODULE, exportName: "profileChunk" });
@@ -50,10 +52,8 @@ async function profiled(rt: Runtime, name: string, plan: ReturnType<typeof compi
   return { name, events: rt.profile().events, result: result! };
 }
 
-export async function profileGraph(options: { chunks?: number; chunkLength?: number; threads?: number } = {}): Promise<ProfileRun[]> {
-  const chunks = options.chunks ?? 64;
-  const n = options.chunkLength ?? 100_000;
-  const ops = profileOps();
+/** The seed expression sum(exp(x) - 1/x) over `chunks` chunks of `n` values, as layers: the graph and its one output. */
+export function seedGraph(chunks: number, n: number): { graph: Graph; output: Key } {
   const ids = new TaskLayer(
     "profile-chunk-ids",
     Array.from({ length: chunks }, (_, i) => task(key("profile-chunk-ids", i), "const", i)),
@@ -64,7 +64,12 @@ export async function profileGraph(options: { chunks?: number; chunkLength?: num
   const y = new BlockwiseLayer("sub", [e, r], { bytes: 8 * n });
   const partial = new BlockwiseLayer("sum", [y]);
   const totalLayer = new TreeReductionLayer("combineSum", partial, 8);
-  const graph = new Graph([totalLayer]);
+  return { graph: new Graph([totalLayer]), output: totalLayer.keyAt(0) };
+}
+
+export async function profileGraph(options: { chunks?: number; chunkLength?: number; threads?: number } = {}): Promise<ProfileRun[]> {
+  const ops = profileOps();
+  const { graph, output } = seedGraph(options.chunks ?? 64, options.chunkLength ?? 100_000);
   const rt = await Runtime.start({ threads: options.threads, memory: { initial: 64 << 20 } });
   try {
     const runs: ProfileRun[] = [];
@@ -72,7 +77,7 @@ export async function profileGraph(options: { chunks?: number; chunkLength?: num
       ["unfused: one task per op per chunk", "none"],
       ["fused: one task per chunk", "aggressive"],
     ] as const) {
-      runs.push(await profiled(rt, `${name} (${rt.threads} threads)`, compile(graph, [totalLayer.keyAt(0)], { ops, fusion })));
+      runs.push(await profiled(rt, `${name} (${rt.threads} threads)`, compile(graph, [output], { ops, fusion })));
     }
     return runs;
   } finally {

@@ -71,8 +71,17 @@ export { Plan, compile } from "./execute/index.js";
 export type { Bindings, RunOptions } from "./execute/index.js";
 
 // profiles
-export { summarize, renderTimeline, renderProfilePage } from "./profile/index.js";
-export type { TaskEvent, TimelineOptions, TimelineSummary } from "./profile/index.js";
+export { summarize, renderTimeline, renderProfilePage, renderComparisonPage, sharedAxis, toTraceEvents } from "./profile/index.js";
+export type {
+  NamedTimeline,
+  SharedAxis,
+  TaskEvent,
+  TimelineOptions,
+  TimelineSummary,
+  TraceEvent,
+  TraceEventFile,
+  TraceEventOptions,
+} from "./profile/index.js";
 
 // models
 export { glm, LinearRegression, LogisticRegression, PoissonRegression } from "./glm/index.js";

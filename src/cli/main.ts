@@ -8,7 +8,7 @@ import { BACKENDS, type BackendName } from "../kernels/index.js";
 import { VERSION } from "../version.js";
 import { collectInfo, formatInfo } from "./info.js";
 import { runBench, SUITES } from "./bench.js";
-import { PROFILE_SUITES, runProfile } from "./profile.js";
+import { PROFILE_FORMATS, PROFILE_SUITES, runProfile, type ProfileCommandOptions } from "./profile.js";
 import { runFit, runPredict, type FitOptions } from "./fit.js";
 
 export interface CliIO {
@@ -121,13 +121,20 @@ function buildProgram(io: CliIO): Command {
   program
     .command("profile")
     .description(
-      `run a suite (${PROFILE_SUITES.join(", ")}) or a script of yours (--script) with task timings and write its task stream as an HTML page`,
+      `run a suite (${PROFILE_SUITES.join(", ")}) or a script of yours (--script) with task timings and write its task stream as an HTML page or a trace`,
     )
     .argument("[suite]", `the suite: ${PROFILE_SUITES.join(", ")} (none with --script)`)
-    .requiredOption("--out <file>", "the HTML file to write")
+    .requiredOption("--out <file>", "the file to write (never over the script; over an existing file only with --force)")
+    .option("--force", "let --out replace an existing file")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "html: a page with the task streams; trace: Chrome Trace Event JSON for https://ui.perfetto.dev or chrome://tracing (default: trace for a .json file, else html)",
+      ).choices(PROFILE_FORMATS),
+    )
     .option("--script <file>", "profile this ES module instead: every computation it makes on the default runtime")
     .option("--rows <n>", "glm: rows of the synthetic problem (default 1,000,000)")
-    .action(async (suite: string | undefined, options: { out: string; rows?: string; script?: string }) => {
+    .action(async (suite: string | undefined, options: ProfileCommandOptions) => {
       await runProfile(suite, options, io.out);
     });
 

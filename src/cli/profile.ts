@@ -1,31 +1,47 @@
 /**
- * `weft profile SUITE --out FILE.html`: a task-stream page of one run of a suite; `weft profile
- * --script FILE --out FILE.html`: the same for a script of the user's (its computations on the
- * default runtime), to see where a loop of one's own spends its time.
+ * `weft profile SUITE --out FILE`: the task streams of one run of a suite, compared on one time
+ * axis; `weft profile --script FILE --out FILE`: the same for a script of the user's (its
+ * computations on the default runtime), to see where a loop of one's own spends its time.
+ * Written as a self-contained HTML page, or (`--format trace`) as Chrome Trace Event JSON for
+ * Perfetto or chrome://tracing.
  */
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ArgumentError } from "../errors.js";
-import { renderProfilePage, summarize } from "../profile/index.js";
+import { renderComparisonPage, renderProfilePage, summarize, toTraceEvents, type TraceEventFile } from "../profile/index.js";
 import { getDefaultRuntime } from "../runtime/runtime.js";
 import { loadBench } from "./bench.js";
 
 export const PROFILE_SUITES = ["graph", "overhead", "glm"] as const;
 
-export async function runProfile(
-  suite: string | undefined,
-  options: { out?: string; rows?: string; script?: string },
-  out: (text: string) => void,
-): Promise<void> {
-  if (options.script !== undefined) {
-    if (suite !== undefined) throw new ArgumentError("SUITE", "no suite when --script is given", suite);
-    return profileScript(options.script, options.out, out);
-  }
-  if (suite === undefined || !(PROFILE_SUITES as readonly string[]).includes(suite)) {
+/** What `--format` may be: an HTML page, or Trace Event JSON. */
+export const PROFILE_FORMATS = ["html", "trace"] as const;
+
+/** `weft profile`'s options as commander gives them. */
+export interface ProfileCommandOptions {
+  out?: string;
+  rows?: string;
+  script?: string;
+  /** html or trace (default: trace when --out ends in .json, else html). */
+  format?: string;
+  /** Let --out replace an existing file (never the script). */
+  force?: boolean;
+}
+
+export async function runProfile(suite: string | undefined, options: ProfileCommandOptions, out: (text: string) => void): Promise<void> {
+  if (options.script !== undefined && suite !== undefined) throw new ArgumentError("SUITE", "no suite when --script is given", suite);
+  if (options.script === undefined && (suite === undefined || !(PROFILE_SUITES as readonly string[]).includes(suite)))
     throw new ArgumentError("SUITE", `one of ${PROFILE_SUITES.join(", ")}`, suite);
+  if (!options.out) throw new ArgumentError("--out", "the path of the file to write", options.out);
+  const format = formatOf(options.format, options.out);
+  if (options.script !== undefined) {
+    const file = resolve(options.script);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new ArgumentError("--script", "a JavaScript module file", options.script);
+    checkOutput(options.out, file, options.force);
+    return profileScript(file, options.out, format, out);
   }
-  if (!options.out) throw new ArgumentError("--out", "the path of the HTML file to write", options.out);
+  checkOutput(options.out, undefined, options.force);
   const rows = options.rows === undefined ? undefined : Number(options.rows);
   if (rows !== undefined && !(Number.isInteger(rows) && rows >= 10))
     throw new ArgumentError("--rows", "a whole number of rows, at least 10", options.rows);
@@ -36,11 +52,22 @@ export async function runProfile(
       : suite === "overhead"
         ? await bench.profileOverhead()
         : await bench.profileGlm({ rows });
-  const pages = runs.map((r) => renderProfilePage(r.events, { title: r.name }));
-  // one page holding both timelines, one after the other
-  const body = pages.map((p) => p.slice(p.indexOf("<body>") + 6, p.indexOf("</body>"))).join("\n<hr>\n");
-  const html = `${pages[0]!.slice(0, pages[0]!.indexOf("<body>") + 6) + body}</body></html>\n`;
-  writeFileSync(options.out, html);
+  if (format === "trace") {
+    // one process per run, each from its own ts 0: Perfetto stacks them on one time axis
+    const trace: TraceEventFile = {
+      traceEvents: runs.flatMap((r, i) => toTraceEvents(r.events, { pid: i + 1, processName: r.name }).traceEvents),
+      displayTimeUnit: "ms",
+    };
+    writeFileSync(options.out, JSON.stringify(trace));
+  } else {
+    writeFileSync(
+      options.out,
+      renderComparisonPage(
+        runs.map((r) => ({ title: r.name, events: r.events })),
+        { title: `weft profile ${suite}` },
+      ),
+    );
+  }
   for (const r of runs) {
     const s = summarize(r.events);
     const perIteration =
@@ -52,15 +79,42 @@ export async function runProfile(
   out(`wrote ${options.out}`);
 }
 
+/** The output format: as given, or trace for a .json file and html otherwise. */
+function formatOf(given: string | undefined, file: string): (typeof PROFILE_FORMATS)[number] {
+  if (given === undefined) return /\.json$/i.test(file) ? "trace" : "html";
+  if (!(PROFILE_FORMATS as readonly string[]).includes(given))
+    throw new ArgumentError("--format", `one of ${PROFILE_FORMATS.join(", ")}`, given);
+  return given as (typeof PROFILE_FORMATS)[number];
+}
+
 /**
- * Runs the ES module `script` (its top level, awaited) and writes the task stream of every
+ * Checks before any work that `out` may be written, by the rules of `weft fit --out`: never over
+ * the input (the same file by any path, hard links included), never over an existing file
+ * unless --force.
+ */
+function checkOutput(out: string, input: string | undefined, force: boolean | undefined): void {
+  const target = identity(out);
+  if (input !== undefined && (resolve(out) === input || (target !== undefined && target === identity(input))))
+    throw new ArgumentError("--out", "a file other than the script", `${out} (it is ${input})`);
+  if (target !== undefined && !force)
+    throw new ArgumentError("--out", "a file that does not exist yet (or --force to replace it)", `${out}, which exists`);
+}
+
+/** A file's device and inode, or undefined when there is none at `path`. */
+function identity(path: string): string | undefined {
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the ES module `file` (its top level, awaited) and writes the task stream of every
  * computation it made on the default runtime (compute() without a runtime) to `page`.
  */
-async function profileScript(script: string, page: string | undefined, out: (text: string) => void): Promise<void> {
-  if (!page) throw new ArgumentError("--out", "the path of the HTML file to write", page);
-  const file = resolve(script);
-  if (!existsSync(file) || !statSync(file).isFile()) throw new ArgumentError("--script", "a JavaScript module file", script);
-  if (resolve(page) === file) throw new ArgumentError("--out", "a file other than the script (it would be overwritten)", page);
+async function profileScript(file: string, page: string, format: "html" | "trace", out: (text: string) => void): Promise<void> {
   const rt = await getDefaultRuntime();
   const { profile } = await rt.trace(() => import(pathToFileURL(file).href));
   if (profile.events.length === 0) {
@@ -71,7 +125,12 @@ async function profileScript(script: string, page: string | undefined, out: (tex
   }
   const s = summarize(profile.events);
   const inline = profile.runs.filter((r) => r.inline).length;
-  writeFileSync(page, renderProfilePage(profile.events, { title: `${basename(file)}: ${profile.runs.length} runs` }));
+  writeFileSync(
+    page,
+    format === "trace"
+      ? JSON.stringify(profile.toTraceEvents({ processName: basename(file) }))
+      : renderProfilePage(profile.events, { title: `${basename(file)}: ${profile.runs.length} runs` }),
+  );
   out(
     `${basename(file)}: ${profile.runs.length} runs (${inline} on the calling thread alone), ${s.tasks} tasks in ${s.wallMs.toFixed(2)} ms, ` +
       `${(100 * s.utilization).toFixed(1)}% of ${profile.lanes} threads busy from the first task to the last`,

@@ -119,6 +119,7 @@ export class Plan {
             lane: 0,
             start,
             end: performance.now(),
+            bytes: plan.resultBytes[i]! >= 0 ? plan.resultBytes[i]! : undefined,
           });
         values[i] = result;
         for (let q = lastReadCut[i]!; q < lastReadCut[i + 1]!; q++) {

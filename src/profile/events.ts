@@ -10,13 +10,15 @@ export interface TaskEvent {
   readonly label: string;
   /** Which thread ran it (0: the calling thread). */
   readonly lane: number;
-  /** Start and end, in milliseconds (performance.now() of the thread that ran it). */
+  /** Start and end, in milliseconds on the calling thread's clock (its performance.now(); workers' times are shifted onto it). */
   readonly start: number;
   readonly end: number;
+  /** The size of the task's result in bytes, when the plan declares it. */
+  readonly bytes?: number;
 }
 
-/** Refuses anything but a list of TaskEvents (as runtime.profile().events gives them). */
-export function checkEvents(events: unknown, where: string): void {
+/** Refuses anything but a list of TaskEvents (as runtime.profile().events gives them), named `name`. */
+export function checkEvents(events: unknown, where: string, name = "events"): void {
   const isEvent = (e: unknown) =>
     typeof e === "object" &&
     e !== null &&
@@ -24,7 +26,7 @@ export function checkEvents(events: unknown, where: string): void {
     typeof (e as TaskEvent).end === "number" &&
     typeof (e as TaskEvent).lane === "number";
   if (!Array.isArray(events) || !events.every(isEvent))
-    throw new ArgumentError("events", "a list of TaskEvents { key, label, lane, start, end } (runtime.profile().events)", events, where);
+    throw new ArgumentError(name, "a list of TaskEvents { key, label, lane, start, end } (runtime.profile().events)", events, where);
 }
 
 /** Summary figures of a timeline: how busy each lane was, and the work it did. */

@@ -1,5 +1,7 @@
-/** Profiles: task timing events, their summary, and task-stream pictures (SVG, HTML). */
+/** Profiles: task timing events, their summary, task-stream pictures (SVG, HTML) and Trace Event JSON. */
 export { summarize } from "./events.js";
 export type { TaskEvent, TimelineSummary } from "./events.js";
-export { renderTimeline, renderProfilePage, escapeXml } from "./render.js";
-export type { TimelineOptions } from "./render.js";
+export { renderTimeline, renderProfilePage, renderComparisonPage, sharedAxis, escapeXml } from "./render.js";
+export type { TimelineOptions, SharedAxis, NamedTimeline } from "./render.js";
+export { toTraceEvents } from "./trace-events.js";
+export type { TraceEvent, TraceEventFile, TraceEventOptions } from "./trace-events.js";

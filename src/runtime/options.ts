@@ -7,6 +7,7 @@ import type { BackendName } from "../kernels/kernels.js";
 import type { KernelOverrides } from "../kernels/overrides.js";
 import { DEFAULT_MAXIMUM_BYTES, type MemoryOptions } from "../memory/shared-memory.js";
 import type { TaskEvent } from "../profile/events.js";
+import type { TraceEventFile, TraceEventOptions } from "../profile/trace-events.js";
 import type { ScheduleOptions } from "../scheduler/options.js";
 import type { Placement } from "../scheduler/placement.js";
 import type { PlanCacheLimits } from "./plan-cache.js";
@@ -100,6 +101,13 @@ export interface Profile {
    * what waking a worker and handing to a spinning one cost (measured at start), and its tasks.
    */
   runs: (Placement & { tasks: number })[];
+  /**
+   * The events as Chrome Trace Event JSON (`toTraceEvents`, with a track for each of the
+   * runtime's threads unless `options.threads` says otherwise):
+   * `writeFileSync("trace.json", JSON.stringify(profile.toTraceEvents()))`, then open the file in
+   * https://ui.perfetto.dev or chrome://tracing.
+   */
+  toTraceEvents(options?: TraceEventOptions): TraceEventFile;
 }
 
 // fusion's default limit on an intermediate is this scratch block: one constant for both

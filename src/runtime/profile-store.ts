@@ -7,7 +7,10 @@
  */
 import { keyOf, type CompiledPlan, type KeyNames } from "../graph/compiled.js";
 import type { TaskEvent } from "../profile/events.js";
+import { toTraceEvents, type TraceEventOptions } from "../profile/trace-events.js";
+import { checkOptions } from "../validate.js";
 import type { Placement } from "../scheduler/placement.js";
+import type { Profile } from "./options.js";
 
 interface RecordedRun {
   /** Runs recorded before this one, ever (a mark for eventsSince). */
@@ -92,16 +95,28 @@ export class ProfileStore {
       for (let i = 0; i < r.ran.length; i++) {
         if (!r.ran[i]) continue;
         const label = groups[taskGroup[i]!]!.label;
+        const bytes = r.layout.resultBytes[i]!;
         out.push({
           key: keyOf(r.layout, i, r.names),
           label,
           lane: r.events[3 * i]!,
           start: r.events[3 * i + 1]!,
           end: r.events[3 * i + 2]!,
+          bytes: bytes >= 0 ? bytes : undefined,
         });
       }
     }
     return out;
+  }
+
+  /** The profile of the runs after `since` (a mark) on a runtime of `lanes` threads. */
+  profile(lanes: number, since = 0): Profile {
+    const events = this.events(since);
+    const trace = (options?: TraceEventOptions) => {
+      const o = checkOptions(options, "toTraceEvents");
+      return toTraceEvents(events, { ...o, threads: o.threads ?? lanes });
+    };
+    return { events, lanes, runs: this.placements(since), toTraceEvents: trace };
   }
 
   /** Where each recorded run (after `since`, a mark) went and why, oldest first (with its tasks). */

@@ -233,7 +233,7 @@ export class Runtime {
 
   /** Timing events of recent computations (one per task: lane, start, end on this thread's clock). */
   profile(): Profile {
-    return { events: this.store.events(), lanes: this.threads, runs: this.store.placements() };
+    return this.store.profile(this.threads);
   }
 
   /**
@@ -247,7 +247,7 @@ export class Runtime {
       throw new WeftError("this runtime keeps no profile (profileCapacity: 0): start it with a capacity to trace");
     const mark = this.store.mark();
     const value = await work();
-    return { value, profile: { events: this.store.events(mark), lanes: this.threads, runs: this.store.placements(mark) } };
+    return { value, profile: this.store.profile(this.threads, mark) };
   }
 
   /** Forgets the recorded events. */
