@@ -28,6 +28,10 @@
 //   poisson:  exp(eta) - y eta                 mu = exp(eta)       weight mu
 // The Grad kernels skip the loss (a gradient step on arrays, X^T (mu - y), needs none).
 // The gradient output has p + 1 entries: d/dw_j for j < p, then d/db0 = sum_i (mu_i - y_i).
+// The Weighted kernels read one sample weight s_i per row (fit's sampleWeight): each row's loss
+// and residual are multiplied by it, so they return sum_i s_i loss_i and X^T (s * (mu - y)).
+// They are the same inlined loops with `weighted` a constant: the unweighted kernels compile to
+// exactly what they were, and a weight of 1 gives the unweighted kernel's numbers.
 import { ld, st, ldv, stv, row, hsum } from "./memory";
 import { dotInline, axpyInline } from "./blas1";
 import { expS, expV, expNonPosS, expNonPosV, log1pUnitS, log1pUnitV } from "./math";
@@ -109,6 +113,21 @@ const WIDE_P = 1024;
   return f64x2.replace_lane(f64x2.splat(a), 1, b);
 }
 
+// A row's sample weight and a value times it, when the kernel is weighted (a constant after
+// inlining: the unweighted kernels read no weight and multiply by nothing).
+@inline function swS(weighted: bool, sw: usize, i: i32): f64 {
+  return weighted ? ld(sw, i) : 1.0;
+}
+@inline function byS(weighted: bool, v: f64, s: f64): f64 {
+  return weighted ? v * s : v;
+}
+@inline function swV(weighted: bool, sw: usize, i: i32): v128 {
+  return weighted ? ldv(sw, i) : f64x2.splat(1.0);
+}
+@inline function byV(weighted: bool, v: v128, s: v128): v128 {
+  return weighted ? f64x2.mul(v, s) : v;
+}
+
 /** grad[0:p] += c0 r0 + c1 r1 + c2 r2 + c3 r3: four rows folded into the gradient at once. */
 @inline function foldFourRows(p: i32, grad: usize, r0: usize, r1: usize, r2: usize, r3: usize,
                               c0: f64, c1: f64, c2: f64, c3: f64): void {
@@ -139,8 +158,10 @@ const WIDE_P = 1024;
 }
 
 // wantLoss false: the gradient alone (X^T (mu - y) needs only the mean, not the loss's log1p)
+// weighted: row i's loss and residual times sw[i] (sw is read only then)
 @inline function lossGrad(family: i32, wantGrad: bool, n: i32, p: i32, x: usize, ldx: i32,
-                          y: usize, w: usize, b0: f64, grad: usize, wantLoss: bool = true): f64 {
+                          y: usize, w: usize, b0: f64, grad: usize, wantLoss: bool = true,
+                          weighted: bool = false, sw: usize = 0): f64 {
   if (wantGrad) memory.fill(grad, 0, <usize>(p + 1) << 3);
   let loss: f64 = 0;
   let rsum: f64 = 0;
@@ -160,12 +181,13 @@ const WIDE_P = 1024;
       const e67 = pair(dotInline(p, r6, w) + b0, dotInline(p, r7, w) + b0);
       const y01 = ldv(y, i), y23 = ldv(y, i + 2), y45 = ldv(y, i + 4), y67 = ldv(y, i + 6);
       const t01 = tV(family, e01), t23 = tV(family, e23), t45 = tV(family, e45), t67 = tV(family, e67);
+      const s01 = swV(weighted, sw, i), s23 = swV(weighted, sw, i + 2), s45 = swV(weighted, sw, i + 4), s67 = swV(weighted, sw, i + 6);
       if (wantLoss) lossAcc = f64x2.add(lossAcc, f64x2.add(
-        f64x2.add(lossV(family, e01, y01, t01), lossV(family, e23, y23, t23)),
-        f64x2.add(lossV(family, e45, y45, t45), lossV(family, e67, y67, t67))));
+        f64x2.add(byV(weighted, lossV(family, e01, y01, t01), s01), byV(weighted, lossV(family, e23, y23, t23), s23)),
+        f64x2.add(byV(weighted, lossV(family, e45, y45, t45), s45), byV(weighted, lossV(family, e67, y67, t67), s67))));
       if (wantGrad) {
-        const c01 = residualV(family, e01, y01, t01), c23 = residualV(family, e23, y23, t23);
-        const c45 = residualV(family, e45, y45, t45), c67 = residualV(family, e67, y67, t67);
+        const c01 = byV(weighted, residualV(family, e01, y01, t01), s01), c23 = byV(weighted, residualV(family, e23, y23, t23), s23);
+        const c45 = byV(weighted, residualV(family, e45, y45, t45), s45), c67 = byV(weighted, residualV(family, e67, y67, t67), s67);
         rsumAcc = f64x2.add(rsumAcc, f64x2.add(f64x2.add(c01, c23), f64x2.add(c45, c67)));
         foldFourRows(p, grad, r0, r1, r2, r3,
           f64x2.extract_lane(c01, 0), f64x2.extract_lane(c01, 1), f64x2.extract_lane(c23, 0), f64x2.extract_lane(c23, 1));
@@ -186,10 +208,11 @@ const WIDE_P = 1024;
         const eta23 = pair(dotInline(p, r2, w) + b0, dotInline(p, r3, w) + b0);
         const y01 = ldv(y, i), y23 = ldv(y, i + 2);
         const t01 = tV(family, eta01), t23 = tV(family, eta23);
-        if (wantLoss) lossAcc = f64x2.add(lossAcc, f64x2.add(lossV(family, eta01, y01, t01), lossV(family, eta23, y23, t23)));
+        const s01 = swV(weighted, sw, i), s23 = swV(weighted, sw, i + 2);
+        if (wantLoss) lossAcc = f64x2.add(lossAcc, f64x2.add(byV(weighted, lossV(family, eta01, y01, t01), s01), byV(weighted, lossV(family, eta23, y23, t23), s23)));
         if (wantGrad) {
-          const res01 = residualV(family, eta01, y01, t01);
-          const res23 = residualV(family, eta23, y23, t23);
+          const res01 = byV(weighted, residualV(family, eta01, y01, t01), s01);
+          const res23 = byV(weighted, residualV(family, eta23, y23, t23), s23);
           rsumAcc = f64x2.add(rsumAcc, f64x2.add(res01, res23));
           foldFourRows(p, grad, r0, r1, r2, r3,
             f64x2.extract_lane(res01, 0), f64x2.extract_lane(res01, 1),
@@ -205,10 +228,12 @@ const WIDE_P = 1024;
         const e2 = dotInline(p, r2, w) + b0, e3 = dotInline(p, r3, w) + b0;
         const y0 = ld(y, i), y1 = ld(y, i + 1), y2 = ld(y, i + 2), y3 = ld(y, i + 3);
         const t0 = tS(family, e0), t1 = tS(family, e1), t2 = tS(family, e2), t3 = tS(family, e3);
-        if (wantLoss) loss += (lossS(family, e0, y0, t0) + lossS(family, e1, y1, t1)) + (lossS(family, e2, y2, t2) + lossS(family, e3, y3, t3));
+        const s0 = swS(weighted, sw, i), s1 = swS(weighted, sw, i + 1), s2 = swS(weighted, sw, i + 2), s3 = swS(weighted, sw, i + 3);
+        if (wantLoss) loss += (byS(weighted, lossS(family, e0, y0, t0), s0) + byS(weighted, lossS(family, e1, y1, t1), s1))
+          + (byS(weighted, lossS(family, e2, y2, t2), s2) + byS(weighted, lossS(family, e3, y3, t3), s3));
         if (wantGrad) {
-          const c0 = residualS(family, e0, y0, t0), c1 = residualS(family, e1, y1, t1);
-          const c2 = residualS(family, e2, y2, t2), c3 = residualS(family, e3, y3, t3);
+          const c0 = byS(weighted, residualS(family, e0, y0, t0), s0), c1 = byS(weighted, residualS(family, e1, y1, t1), s1);
+          const c2 = byS(weighted, residualS(family, e2, y2, t2), s2), c3 = byS(weighted, residualS(family, e3, y3, t3), s3);
           rsum += (c0 + c1) + (c2 + c3);
           foldFourRows(p, grad, r0, r1, r2, r3, c0, c1, c2, c3);
         }
@@ -221,9 +246,10 @@ const WIDE_P = 1024;
     const eta = dotInline(p, ri, w) + b0;
     const yi = ld(y, i);
     const t = tS(family, eta);
-    if (wantLoss) loss += lossS(family, eta, yi, t);
+    const si = swS(weighted, sw, i);
+    if (wantLoss) loss += byS(weighted, lossS(family, eta, yi, t), si);
     if (wantGrad) {
-      const c = residualS(family, eta, yi, t);
+      const c = byS(weighted, residualS(family, eta, yi, t), si);
       rsum += c;
       axpyInline(p, c, ri, grad);
     }
@@ -274,6 +300,26 @@ export function glmNormalLoss(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: u
 }
 export function glmPoissonLoss(n: i32, p: i32, x: usize, ldx: i32, y: usize, w: usize, b0: f64): f64 {
   return lossGrad(POISSON, false, n, p, x, ldx, y, w, b0, 0);
+}
+
+export function glmLogisticLossGradWeighted(n: i32, p: i32, x: usize, ldx: i32, y: usize, sw: usize, w: usize, b0: f64, grad: usize): f64 {
+  return lossGrad(LOGISTIC, true, n, p, x, ldx, y, w, b0, grad, true, true, sw);
+}
+export function glmNormalLossGradWeighted(n: i32, p: i32, x: usize, ldx: i32, y: usize, sw: usize, w: usize, b0: f64, grad: usize): f64 {
+  return lossGrad(NORMAL, true, n, p, x, ldx, y, w, b0, grad, true, true, sw);
+}
+export function glmPoissonLossGradWeighted(n: i32, p: i32, x: usize, ldx: i32, y: usize, sw: usize, w: usize, b0: f64, grad: usize): f64 {
+  return lossGrad(POISSON, true, n, p, x, ldx, y, w, b0, grad, true, true, sw);
+}
+
+export function glmLogisticLossWeighted(n: i32, p: i32, x: usize, ldx: i32, y: usize, sw: usize, w: usize, b0: f64): f64 {
+  return lossGrad(LOGISTIC, false, n, p, x, ldx, y, w, b0, 0, true, true, sw);
+}
+export function glmNormalLossWeighted(n: i32, p: i32, x: usize, ldx: i32, y: usize, sw: usize, w: usize, b0: f64): f64 {
+  return lossGrad(NORMAL, false, n, p, x, ldx, y, w, b0, 0, true, true, sw);
+}
+export function glmPoissonLossWeighted(n: i32, p: i32, x: usize, ldx: i32, y: usize, sw: usize, w: usize, b0: f64): f64 {
+  return lossGrad(POISSON, false, n, p, x, ldx, y, w, b0, 0, true, true, sw);
 }
 
 export function glmLogisticWeights(n: i32, p: i32, x: usize, ldx: i32, w: usize, b0: f64, d: usize): void {

@@ -16,6 +16,8 @@ export {
   glmLogisticGrad, glmNormalGrad, glmPoissonGrad,
   glmLogisticLoss, glmNormalLoss, glmPoissonLoss,
   glmLogisticWeights, glmNormalWeights, glmPoissonWeights,
+  glmLogisticLossGradWeighted, glmNormalLossGradWeighted, glmPoissonLossGradWeighted,
+  glmLogisticLossWeighted, glmNormalLossWeighted, glmPoissonLossWeighted,
 } from "./glm";
 
 /** First byte above the module's static data: the allocator never hands out memory below it. */

@@ -94,6 +94,7 @@ export type {
   MatrixLike,
   ModelJSON,
   RegularizerName,
+  ScoreOptions,
   SolverName,
   SolverOptions,
   SolverResult,
@@ -115,6 +116,7 @@ export {
   rocAuc,
 } from "./model_selection/index.js";
 export type { CvResult, Estimator, Fold, GridSearchOptions, Step } from "./model_selection/index.js";
+export type { LogLossOptions, MetricOptions } from "./model_selection/index.js";
 
 // data in and out
 export {

@@ -114,18 +114,27 @@ export function toVector(y: VectorLike, name: string, where: string): ChunkedArr
   return vector instanceof ChunkedArray ? vector : fromTypedArray(vector as number[] | Float64Array);
 }
 
-/** y's values, one per row of X (`rows`), computed on `runtime` (default: the default runtime) when y is a ChunkedArray. */
-export async function vectorValues(y: VectorLike, rows: number, runtime: Runtime | undefined, where: string): Promise<Float64Array> {
-  const vector = checkVector(y, "y", where);
+/**
+ * y's values (or another vector's, named `name` in errors: sampleWeight), one per row of X
+ * (`rows`), computed on `runtime` (default: the default runtime) when y is a ChunkedArray.
+ */
+export async function vectorValues(
+  y: VectorLike,
+  rows: number,
+  runtime: Runtime | undefined,
+  where: string,
+  name = "y",
+): Promise<Float64Array> {
+  const vector = checkVector(y, name, where);
   let values: Float64Array;
   if (vector instanceof ChunkedArray) {
     if (vector.ndim !== 1)
-      throw new ArgumentError("y", `a 1-D array of ${rows} values (one per row of X)`, `shape [${vector.shape.join(", ")}]`, where);
+      throw new ArgumentError(name, `a 1-D array of ${rows} values (one per row of X)`, `shape [${vector.shape.join(", ")}]`, where);
     values = (await vector.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
   } else {
     values = Float64Array.from(vector);
   }
-  if (values.length !== rows) throw new ArgumentError("y", `${rows} values (one per row of X)`, `${values.length} values`, where);
+  if (values.length !== rows) throw new ArgumentError(name, `${rows} values (one per row of X)`, `${values.length} values`, where);
   return values;
 }
 

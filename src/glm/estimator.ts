@@ -5,16 +5,27 @@
  * The three estimators (estimators.ts) add their family, their predictions and their score.
  *
  * The objective is sum_i loss_i + lambda * R(coef) (intercept unpenalized): lambda = 1/C of
- * scikit-learn, so fitted coefficients compare directly.
+ * scikit-learn, so fitted coefficients compare directly. With `sampleWeight` it is
+ * sum_i w_i loss_i + lambda * R(coef), scikit-learn's objective with sample_weight: integer
+ * weights fit as the rows repeated, a weight of 0 as the row left out.
  */
 import { ArgumentError, WeftError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { BaseEstimator, parametersOf } from "../base/params.js";
 import { toMatrix, toVector, vectorValues, type MatrixLike, type VectorLike } from "../base/inputs.js";
 import { checkTwoValues } from "../metrics/index.js";
+import { checkSampleWeight } from "../metrics/checks.js";
+import { checkOptions } from "../validate.js";
 import { getDefaultRuntime } from "../runtime/runtime.js";
 import { family as familyOf, type FamilyName } from "./families.js";
-import { checkEstimatorOptions, checkFitOptions, type EstimatorOptions, type FitOptions, type FitWarning } from "./options.js";
+import {
+  checkEstimatorOptions,
+  checkFitOptions,
+  type EstimatorOptions,
+  type FitOptions,
+  type FitWarning,
+  type ScoreOptions,
+} from "./options.js";
 import { pairsForFit, pairsFromCoordinates, type PathStart } from "./path-start.js";
 import { GlmProblem } from "./problem.js";
 import { Regularizer } from "./regularizers.js";
@@ -84,16 +95,16 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
   }
 
   /**
-   * Fits the model to X (rows x features) and y (one value per row). `initialCoef` (the
-   * coefficients, then the intercept) starts the solver there: a warm start along a
-   * regularization path.
+   * Fits the model to X (rows x features) and y (one value per row). `sampleWeight` (one weight
+   * >= 0 per row) weighs each row's loss. `initialCoef` (the coefficients, then the intercept)
+   * starts the solver there: a warm start along a regularization path.
    */
   async fit(X: MatrixLike, y: VectorLike, options: FitOptions = {}): Promise<this> {
     const where = `${this.kind}.fit`;
-    const { initialCoef } = checkFitOptions(options, where);
+    const { initialCoef, sampleWeight } = checkFitOptions(options, where);
     const signal = options.signal ?? this.options.signal;
     if (signal?.aborted) throw signal.reason;
-    const problem = await this.createProblem(X, y);
+    const problem = await this.createProblem(X, y, sampleWeight);
     try {
       // known only now: the coefficients (then the intercept, if fitted) a warm start must give
       if (initialCoef && initialCoef.length !== problem.n) {
@@ -107,14 +118,16 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
   }
 
   /**
-   * The GLM problem this estimator fits on X and y (persisted, checked, plans compiled). @internal
+   * The GLM problem this estimator fits on X and y, rows weighted by `sampleWeight` when given
+   * (persisted, checked, plans compiled). @internal
    * Grid search makes one per fold and shares it among the candidates (fitProblem).
    */
-  async createProblem(X: MatrixLike, y: VectorLike): Promise<GlmProblem> {
+  async createProblem(X: MatrixLike, y: VectorLike, sampleWeight?: VectorLike): Promise<GlmProblem> {
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const Xa = toMatrix(X, "fit", { chunkRows: this.options.chunkRows, threads: runtime.threads });
     const ya = toVector(y, "y", "fit");
-    return GlmProblem.create(runtime, Xa, ya, this.familyName, this.options.fitIntercept ?? true);
+    const wa = sampleWeight === undefined ? undefined : toVector(sampleWeight, "sampleWeight", "fit");
+    return GlmProblem.create(runtime, Xa, ya, this.familyName, this.options.fitIntercept ?? true, wa);
   }
 
   /** What createProblem's problems depend on: candidates with equal keys can share one. @internal */
@@ -140,8 +153,9 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
     const initial = options.path?.coef ?? options.initialCoef;
     if (initial) start.set(initial.subarray(0, problem.n));
     const signal = options.signal ?? this.options.signal;
-    // in these coordinates every direction's curvature is about rows x the family's typical weight
-    const curvature = problem.rows * typicalWeight(problem.family, stats, intercept);
+    // in these coordinates every direction's curvature is about rows (the sum of the sample
+    // weights, with them) x the family's typical weight
+    const curvature = stats.weightSum * typicalWeight(problem.family, stats, intercept);
     const common = { maxIter: this.options.maxIter, tol: this.options.tol, onIteration: this.options.onIteration, signal, curvature };
     const pairs = pairsForFit(options.path, reg.l2, reg.smooth, p, coords);
     const gamma0 = coords.toScaled(start);
@@ -196,9 +210,11 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
     if (problem.family.name === "logistic" && unpenalized) {
       const eta = await problem.linearPredictor(beta);
       const labels = problem.labels();
+      const weights = problem.weights();
       let separated = true,
         saturated = 0;
       for (let i = 0; i < eta.length; i++) {
+        if (weights?.[i] === 0) continue; // a row of weight 0 is not in the loss
         if ((2 * labels[i]! - 1) * eta[i]! <= 0) separated = false;
         if (Math.abs(eta[i]!) > 36) saturated += 1; // a probability within 2e-16 of 0 or 1
       }
@@ -279,7 +295,7 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
   }
 
   abstract predict(X: MatrixLike): Promise<Float64Array>;
-  abstract score(X: MatrixLike, y: VectorLike): Promise<number>;
+  abstract score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number>;
 
   /**
    * The true values for score(): one per row predicted, each a valid label of the family (0/1
@@ -294,6 +310,15 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
       if (why) throw new ArgumentError("y", `${why} for the ${f.name} family`, `${values[i]} at row ${i}`, "score");
     }
     if (measure) checkTwoValues(values.length, measure, "y", "score");
+    return values;
+  }
+
+  /** score()'s sample weights, one per row predicted, checked as fit() checks them; undefined when not given. */
+  protected async sampleWeightFor(options: ScoreOptions | undefined, rows: number): Promise<Float64Array | undefined> {
+    const given = checkOptions(options, "score", ["sampleWeight"]).sampleWeight;
+    if (given === undefined) return undefined;
+    const values = await vectorValues(given, rows, this.options.runtime, "score", "sampleWeight");
+    checkSampleWeight({ sampleWeight: values }, rows, "score");
     return values;
   }
 

@@ -10,7 +10,7 @@ import { ArgumentError } from "../errors.js";
 import { accuracy, d2Poisson, r2 } from "../metrics/index.js";
 import { checkOptions, firstNonFinite } from "../validate.js";
 import { GlmEstimator } from "./estimator.js";
-import { ESTIMATOR_OPTIONS, type EstimatorOptions } from "./options.js";
+import { ESTIMATOR_OPTIONS, type EstimatorOptions, type ScoreOptions } from "./options.js";
 import { savedOptions, type ModelJSON } from "./saved-model.js";
 
 /**
@@ -37,10 +37,10 @@ export class LogisticRegression extends GlmEstimator {
     return what === "predict" ? proba.map((p) => (p >= 0.5 ? 1 : 0)) : proba;
   }
 
-  /** Accuracy. */
-  async score(X: MatrixLike, y: VectorLike): Promise<number> {
+  /** Accuracy (weighted by `sampleWeight` when given). */
+  async score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number> {
     const pred = await this.predict(X);
-    return accuracy(await this.truthFor(y, pred.length), pred);
+    return accuracy(await this.truthFor(y, pred.length), pred, { sampleWeight: await this.sampleWeightFor(options, pred.length) });
   }
 
   static fromJSON(json: ModelJSON): LogisticRegression {
@@ -68,10 +68,11 @@ export class LinearRegression extends GlmEstimator {
   /**
    * R^2. For a constant y (nothing to explain) it is 1 for a perfect prediction, else 0, as
    * scikit-learn's r2_score (force_finite) gives, rather than -Infinity; one row is refused.
+   * Weighted by `sampleWeight` when given.
    */
-  async score(X: MatrixLike, y: VectorLike): Promise<number> {
+  async score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number> {
     const pred = await this.predict(X);
-    return r2(await this.truthFor(y, pred.length, "R^2"), pred);
+    return r2(await this.truthFor(y, pred.length, "R^2"), pred, { sampleWeight: await this.sampleWeightFor(options, pred.length) });
   }
 
   static fromJSON(json: ModelJSON): LinearRegression {
@@ -95,16 +96,16 @@ export class PoissonRegression extends GlmEstimator {
   /**
    * Fraction of Poisson deviance explained (scikit-learn's D^2 for Poisson regression). For a
    * constant y (no deviance to explain) it is 1 for a perfect prediction, else 0, as for R^2;
-   * one row is refused.
+   * one row is refused. Weighted by `sampleWeight` when given.
    */
-  async score(X: MatrixLike, y: VectorLike): Promise<number> {
+  async score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number> {
     const mu = await this.predict(X);
     const bad = firstNonFinite(mu);
     if (bad >= 0) {
       // exp(X beta) overflowed: D^2 has no value, and the rows are the user's to look at
       throw new ArgumentError("X", "rows whose expected count exp(X beta) is finite", `row ${bad}: ${mu[bad]}`, "PoissonRegression.score");
     }
-    return d2Poisson(await this.truthFor(y, mu.length, "D^2"), mu);
+    return d2Poisson(await this.truthFor(y, mu.length, "D^2"), mu, { sampleWeight: await this.sampleWeightFor(options, mu.length) });
   }
 
   static fromJSON(json: ModelJSON): PoissonRegression {

@@ -23,6 +23,9 @@ export interface Family {
   readonly lossGradKernel: "glmLogisticLossGrad" | "glmNormalLossGrad" | "glmPoissonLossGrad";
   readonly lossKernel: "glmLogisticLoss" | "glmNormalLoss" | "glmPoissonLoss";
   readonly weightsKernel: "glmLogisticWeights" | "glmNormalWeights" | "glmPoissonWeights";
+  /** The same with a sample weight per row (fit's sampleWeight): loss and gradient, loss alone. */
+  readonly lossGradWeightedKernel: "glmLogisticLossGradWeighted" | "glmNormalLossGradWeighted" | "glmPoissonLossGradWeighted";
+  readonly lossWeightedKernel: "glmLogisticLossWeighted" | "glmNormalLossWeighted" | "glmPoissonLossWeighted";
   /** The mean at eta (for predictions). */
   mean(eta: number): number;
   /** Loss of one observation (for tests and scores). */
@@ -36,6 +39,8 @@ const logistic: Family = {
   lossGradKernel: "glmLogisticLossGrad",
   lossKernel: "glmLogisticLoss",
   weightsKernel: "glmLogisticWeights",
+  lossGradWeightedKernel: "glmLogisticLossGradWeighted",
+  lossWeightedKernel: "glmLogisticLossWeighted",
   mean: GLM_FAMILY_MATH.logistic.mean,
   loss: GLM_FAMILY_MATH.logistic.loss,
   checkLabel: (y) => (y === 0 || y === 1 ? undefined : "a label 0 or 1"),
@@ -46,6 +51,8 @@ const normal: Family = {
   lossGradKernel: "glmNormalLossGrad",
   lossKernel: "glmNormalLoss",
   weightsKernel: "glmNormalWeights",
+  lossGradWeightedKernel: "glmNormalLossGradWeighted",
+  lossWeightedKernel: "glmNormalLossWeighted",
   mean: GLM_FAMILY_MATH.normal.mean,
   loss: GLM_FAMILY_MATH.normal.loss,
   checkLabel: (y) => (Number.isFinite(y) ? undefined : "a finite number"),
@@ -56,6 +63,8 @@ const poisson: Family = {
   lossGradKernel: "glmPoissonLossGrad",
   lossKernel: "glmPoissonLoss",
   weightsKernel: "glmPoissonWeights",
+  lossGradWeightedKernel: "glmPoissonLossGradWeighted",
+  lossWeightedKernel: "glmPoissonLossWeighted",
   mean: GLM_FAMILY_MATH.poisson.mean,
   loss: GLM_FAMILY_MATH.poisson.loss,
   checkLabel: (y) => (Number.isFinite(y) && y >= 0 ? undefined : "a count >= 0"),

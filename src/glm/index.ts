@@ -41,7 +41,7 @@ export const glm = {
 };
 
 export { LinearRegression, LogisticRegression, PoissonRegression } from "./estimators.js";
-export type { EstimatorOptions, FitOptions, FitWarning, SolverName } from "./options.js";
+export type { EstimatorOptions, FitOptions, FitWarning, ScoreOptions, SolverName } from "./options.js";
 export type { ModelJSON } from "./saved-model.js";
 export type { MatrixLike, VectorLike } from "../base/inputs.js";
 export { NonFiniteError } from "./solvers/common.js";

@@ -4,7 +4,9 @@
  * the Hessian X^T W X with the intercept's row and column, and ADMM's local subproblem (a few
  * Newton steps with a kept Hessian on one chunk, as one task).
  *
- * beta holds the p coefficients, then the intercept when there is one.
+ * beta holds the p coefficients, then the intercept when there is one. With sample weights (fit's
+ * sampleWeight, chunked like y) each op takes them as its last argument and its kernel is the
+ * family's weighted one; unweighted plans pass nothing there and run what they always ran.
  */
 import { ArgumentError } from "../errors.js";
 import type { TaskContext } from "../graph/ops.js";
@@ -23,7 +25,9 @@ const kernel = (ctx: TaskContext, name: string): Kernel => {
 
 /**
  * grad (p + 1 values: coefficients, then the intercept's) and the loss (the last value), over
- * rows [row0, row0 + rows) of the chunk (a task may take part of a chunk, for balance).
+ * rows [row0, row0 + rows) of the chunk (a task may take part of a chunk, for balance); with
+ * `sampleWeight`, each row's loss and residual times its weight (lossGradKernel then the
+ * family's weighted kernel).
  */
 export function glmChunkLossGrad(
   ctx: TaskContext,
@@ -35,15 +39,22 @@ export function glmChunkLossGrad(
   rows: number,
   p: number,
   intercept: boolean,
+  sampleWeight?: BufferViews,
 ): BufferViews {
   const out = ctx.alloc(8 * (p + 2));
   const b0 = intercept ? beta.f64()[p]! : 0;
-  const loss = kernel(ctx, lossGradKernel)(rows, p, X.ptr + 8 * row0 * p, Math.max(p, 1), y.ptr + 8 * row0, beta.ptr, b0, out.ptr);
+  const k = kernel(ctx, lossGradKernel);
+  const x = X.ptr + 8 * row0 * p,
+    ldx = Math.max(p, 1),
+    yr = y.ptr + 8 * row0;
+  const loss = sampleWeight
+    ? k(rows, p, x, ldx, yr, sampleWeight.ptr + 8 * row0, beta.ptr, b0, out.ptr)
+    : k(rows, p, x, ldx, yr, beta.ptr, b0, out.ptr);
   out.f64()[p + 1] = loss;
   return out;
 }
 
-/** The summed loss over rows [row0, row0 + rows) of the chunk. */
+/** The summed loss over rows [row0, row0 + rows) of the chunk (weighted with `sampleWeight`, lossKernel then the weighted one). */
 export function glmChunkLoss(
   ctx: TaskContext,
   lossKernel: string,
@@ -54,14 +65,20 @@ export function glmChunkLoss(
   rows: number,
   p: number,
   intercept: boolean,
+  sampleWeight?: BufferViews,
 ): number {
   const b0 = intercept ? beta.f64()[p]! : 0;
-  return kernel(ctx, lossKernel)(rows, p, X.ptr + 8 * row0 * p, Math.max(p, 1), y.ptr + 8 * row0, beta.ptr, b0);
+  const k = kernel(ctx, lossKernel);
+  const x = X.ptr + 8 * row0 * p,
+    ldx = Math.max(p, 1),
+    yr = y.ptr + 8 * row0;
+  return sampleWeight ? k(rows, p, x, ldx, yr, sampleWeight.ptr + 8 * row0, beta.ptr, b0) : k(rows, p, x, ldx, yr, beta.ptr, b0);
 }
 
 /**
  * The chunk's Hessian of the summed loss, n x n with n = p (+ 1 with an intercept):
- * [[X^T D X, X^T d], [d^T X, sum d]] with d the family's weights at beta.
+ * [[X^T D X, X^T d], [d^T X, sum d]] with d the family's weights at beta (times the sample
+ * weights, when given).
  */
 export function glmChunkHessian(
   ctx: TaskContext,
@@ -71,10 +88,22 @@ export function glmChunkHessian(
   rows: number,
   p: number,
   intercept: boolean,
+  sampleWeight?: BufferViews,
 ): BufferViews {
   const n = intercept ? p + 1 : p;
   const out = ctx.alloc(8 * n * n);
-  hessianInto(ctx.kernels!.raw, kernel(ctx, weightsKernel), ctx.scratch(8 * Math.max(rows + p, 1)), X, beta, rows, p, intercept, out);
+  hessianInto(
+    ctx.kernels!.raw,
+    kernel(ctx, weightsKernel),
+    ctx.scratch(8 * Math.max(rows + p, 1)),
+    X,
+    beta,
+    rows,
+    p,
+    intercept,
+    out,
+    sampleWeight,
+  );
   return out;
 }
 
@@ -88,11 +117,14 @@ function hessianInto(
   p: number,
   intercept: boolean,
   out: BufferViews,
+  sampleWeight: BufferViews | undefined,
 ): void {
   const n = intercept ? p + 1 : p;
   const b0 = intercept ? beta.f64()[p]! : 0;
   const d = scratch.ptr; // rows weights, then p values of X^T d
   weights(rows, p, X.ptr, Math.max(p, 1), beta.ptr, b0, d);
+  // row i's term of the weighted loss is sampleWeight[i] loss_i: its Hessian weight scales alike
+  if (sampleWeight) raw.mulVV(rows, d, sampleWeight.ptr, d);
   raw.gramWeighted(rows, p, X.ptr, Math.max(p, 1), d, 0, out.ptr, Math.max(n, 1));
   if (!intercept) return;
   const xtd = d + 8 * rows;
@@ -114,7 +146,8 @@ function hessianInto(
  * one pass over the chunk for the gradient, one for the trial's loss, and no n x n x rows
  * Hessian pass except when refreshed (the first iteration and a few after it): near the
  * consensus the chunk's Hessian hardly changes, and a pass for it costs about p gradient passes.
- * Returns the n values of x.
+ * With `sampleWeight` (the chunk's weights) lossGradKernel is the family's weighted kernel and
+ * the Hessian's weights are scaled by them. Returns the n values of x.
  */
 export function glmAdmmLocal(
   // the trial steps' losses come from lossGradKernel's pass; the loss kernel's name stays in the task's arguments
@@ -134,6 +167,7 @@ export function glmAdmmLocal(
   p: number,
   intercept: boolean,
   newtonSteps: number,
+  sampleWeight?: BufferViews,
 ): BufferViews {
   const n = intercept ? p + 1 : p;
   const zv = z.f64(),
@@ -166,7 +200,7 @@ export function glmAdmmLocal(
   if (refresh) {
     toBeta(x);
     const Hb = ctx.scratch(8 * n * n);
-    hessianInto(raw, weights, ctx.scratch(8 * (rows + p)), X, beta, rows, p, intercept, Hb);
+    hessianInto(raw, weights, ctx.scratch(8 * (rows + p)), X, beta, rows, p, intercept, Hb, sampleWeight);
     scaledHessianInto(Hb.f64(), d, m, p, intercept, kept);
     if (!kept.every(Number.isFinite)) {
       x.fill(NaN); // the Hessian overflowed (features beyond about 1e150): the solver reports it
@@ -186,7 +220,11 @@ export function glmAdmmLocal(
   };
   const evaluate = (gamma: ArrayLike<number>, into: BufferViews) => {
     const b = toBeta(gamma);
-    return lossGrad(rows, p, X.ptr, Math.max(p, 1), y.ptr, beta.ptr, intercept ? b[p]! : 0, into.ptr) + proxTerm(gamma);
+    const b0 = intercept ? b[p]! : 0;
+    const loss = sampleWeight
+      ? lossGrad(rows, p, X.ptr, Math.max(p, 1), y.ptr, sampleWeight.ptr, beta.ptr, b0, into.ptr)
+      : lossGrad(rows, p, X.ptr, Math.max(p, 1), y.ptr, beta.ptr, b0, into.ptr);
+    return loss + proxTerm(gamma);
   };
   let value = evaluate(x, g);
   const gs = new Float64Array(n);

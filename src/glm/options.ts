@@ -4,7 +4,7 @@
  * (a solver for it, lambda 0 without one) filled in.
  */
 import { ArgumentError } from "../errors.js";
-import { checkRuntime } from "../base/inputs.js";
+import { checkRuntime, type VectorLike } from "../base/inputs.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { checkBoolean, checkFiniteValues, checkFunction, checkInteger, checkOptions, checkSignal } from "../validate.js";
 import { Regularizer, REGULARIZERS, type RegularizerName } from "./regularizers.js";
@@ -52,6 +52,12 @@ export interface EstimatorOptions {
 
 /** Options of one fit() call, beside the estimator's parameters. */
 export interface FitOptions {
+  /**
+   * One weight per row, finite and >= 0, not all 0 (scikit-learn's sample_weight): the fit
+   * minimizes sum_i sampleWeight[i] loss_i + lambda R(coef). A whole number k weighs a row as k
+   * copies of it would; 0 leaves it out. A number[], a Float64Array or a 1-D ChunkedArray.
+   */
+  sampleWeight?: VectorLike;
   /** Coefficients, then the intercept (when fitted), to start from (a warm start): finite, one per feature (+ 1). */
   initialCoef?: Float64Array;
   /** Aborts this fit: it stops within one iteration and rejects with the signal's reason. */
@@ -61,6 +67,15 @@ export interface FitOptions {
    * process.emitWarning. The CLI words them with its own option names.
    */
   onWarning?: (warning: FitWarning) => void;
+}
+
+/** Options of an estimator's score(). */
+export interface ScoreOptions {
+  /**
+   * One weight per row, finite and >= 0, not all 0: the score is weighted as scikit-learn's
+   * sample_weight weighs it (see src/metrics). A number[], a Float64Array or a 1-D ChunkedArray.
+   */
+  sampleWeight?: VectorLike;
 }
 
 /** A warning about a fit: a code, a message, and the figures behind it. */
@@ -94,7 +109,7 @@ export const ESTIMATOR_OPTIONS = [
 ] as const satisfies readonly (keyof EstimatorOptions)[];
 
 /** Options of fit() itself. */
-const FIT_OPTIONS = ["initialCoef", "signal", "onWarning"] as const satisfies readonly (keyof FitOptions)[];
+const FIT_OPTIONS = ["sampleWeight", "initialCoef", "signal", "onWarning"] as const satisfies readonly (keyof FitOptions)[];
 
 /**
  * An estimator's options, checked whole (errors say `estimator`), with the solver, regularizer

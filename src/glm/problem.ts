@@ -7,6 +7,10 @@
  * another problem of the same shape (the next fold of a grid search) runs the same plans. beta
  * is an input layer over one buffer: each evaluation writes the new coefficients into it and
  * re-runs the plan; no graph is built during the solve.
+ *
+ * With sample weights (persisted and chunked like y) the loss is sum_i w_i loss_i: the plans
+ * take the weights as one more input and call the families' weighted kernels; a problem without
+ * them compiles exactly the plans it always did.
  */
 import { ArgumentError } from "../errors.js";
 import { Graph } from "../graph/graph.js";
@@ -33,6 +37,8 @@ export class GlmProblem implements SmoothObjective {
   readonly p: number;
   readonly rows: number;
   readonly family: Family;
+  /** The sum of the sample weights (rows, without them): set by the data's check. */
+  private weightSum: number;
   private readonly beta: Allocation;
   /** The coefficients as the plans read them: an input layer over `beta`. */
   private readonly betaLayer: InputLayer;
@@ -50,9 +56,12 @@ export class GlmProblem implements SmoothObjective {
     readonly intercept: boolean,
     /** The persisted copies this problem made (and frees); the caller's arrays are left alone. */
     private readonly owned: readonly (ChunkedArray | undefined)[] = [],
+    /** One weight per row, chunked like y (none: every row weighs 1). */
+    readonly sampleWeight?: ChunkedArray,
   ) {
     this.family = familyOf(familyName);
     this.rows = X.shape[0]!;
+    this.weightSum = this.rows;
     this.p = X.shape[1]!;
     this.n = this.p + (intercept ? 1 : 0);
     this.beta = runtime.memory.allocF64(Math.max(this.n, 1));
@@ -60,13 +69,29 @@ export class GlmProblem implements SmoothObjective {
   }
 
   /**
-   * Persists X (one column chunk) and y (chunked like X's rows) on `runtime`, checks them (finite
-   * values; labels the family accepts), and compiles the plans.
+   * Persists X (one column chunk), y and the sample weights, when given (both chunked like X's
+   * rows), on `runtime`, checks them (finite values; labels the family accepts; weights >= 0,
+   * not all 0), and compiles the plans.
    */
-  static async create(runtime: Runtime, X: ChunkedArray, y: ChunkedArray, familyName: FamilyName, intercept: boolean): Promise<GlmProblem> {
+  static async create(
+    runtime: Runtime,
+    X: ChunkedArray,
+    y: ChunkedArray,
+    familyName: FamilyName,
+    intercept: boolean,
+    sampleWeight?: ChunkedArray,
+  ): Promise<GlmProblem> {
     if (X.ndim !== 2) throw new ArgumentError("X", "a 2-D array (rows x features)", `shape [${X.shape.join(", ")}]`, "fit");
     if (y.ndim !== 1 || y.shape[0] !== X.shape[0]) {
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values (one per row of X)`, `shape [${y.shape.join(", ")}]`, "fit");
+    }
+    if (sampleWeight && (sampleWeight.ndim !== 1 || sampleWeight.shape[0] !== X.shape[0])) {
+      throw new ArgumentError(
+        "sampleWeight",
+        `a 1-D array of ${X.shape[0]} values (one weight per row of X)`,
+        `shape [${sampleWeight.shape.join(", ")}]`,
+        "fit",
+      );
     }
     if (X.shape[0] === 0) throw new ArgumentError("X", "at least one row", "0 rows", "fit");
     if (X.shape[1] === 0) throw new ArgumentError("X", "at least one column (feature)", "0 columns", "fit");
@@ -79,7 +104,14 @@ export class GlmProblem implements SmoothObjective {
     const yr = rechunkTo(y64, [1], X64.rowChunks);
     const Xc = ready(Xr, X) ? X : await Xr.persist({ runtime });
     const yc = ready(yr, y) ? y : await yr.persist({ runtime });
-    const problem = new GlmProblem(runtime, Xc, yc, familyName, intercept, [Xc !== X ? Xc : undefined, yc !== y ? yc : undefined]);
+    let wc: ChunkedArray | undefined;
+    if (sampleWeight) {
+      const w64 = sampleWeight.astype("float64");
+      const wr = rechunkTo(w64, [1], X64.rowChunks);
+      wc = ready(wr, sampleWeight) ? sampleWeight : await wr.persist({ runtime });
+    }
+    const owned = [Xc !== X ? Xc : undefined, yc !== y ? yc : undefined, wc !== sampleWeight ? wc : undefined];
+    const problem = new GlmProblem(runtime, Xc, yc, familyName, intercept, owned, wc);
     try {
       await problem.check();
       problem.compile();
@@ -90,11 +122,16 @@ export class GlmProblem implements SmoothObjective {
     return problem;
   }
 
-  /** NaN or Inf anywhere, or a label the family does not accept: a clear error naming row and value. */
+  /**
+   * NaN or Inf anywhere, a label the family does not accept, a weight below 0: a clear error
+   * naming row and value; and weights that are all 0 (nothing to fit). Sums the weights.
+   */
   private async check(): Promise<void> {
     const f = this.family;
     const xs = this.X.chunkBuffers(),
-      ys = this.y.chunkBuffers();
+      ys = this.y.chunkBuffers(),
+      ws = this.sampleWeight?.chunkBuffers();
+    let total = 0;
     // a finite sum means no NaN and no infinity: one SIMD pass per chunk, on all threads; look
     // closer only where it is not
     const sums = await this.runtime.computeLayers([new BlockwiseLayer("sum", [this.X.layer])]);
@@ -112,21 +149,36 @@ export class GlmProblem implements SmoothObjective {
         const why = Number.isFinite(yv[r]!) ? f.checkLabel(yv[r]!) : "a finite number";
         if (why) throw new ArgumentError("y", `${why} for the ${f.name} family`, `${yv[r]} at row ${base + r}`, "fit");
       }
+      if (ws) {
+        const wv = ws[i]!.f64().subarray(0, yv.length);
+        for (let r = 0; r < wv.length; r++) {
+          if (!(wv[r]! >= 0 && wv[r]! < Infinity))
+            throw new ArgumentError("sampleWeight", "finite weights >= 0", `${wv[r]} at row ${base + r}`, "fit");
+          total += wv[r]!;
+        }
+      }
       base += this.X.rowChunks[i]!;
     });
+    if (ws) {
+      // a sum of finite weights can still overflow; a sum of 0 leaves no loss to minimize
+      if (!(total > 0 && total < Infinity))
+        throw new ArgumentError("sampleWeight", "weights >= 0 with a finite sum > 0", `weights summing to ${total}`, "fit");
+      this.weightSum = total;
+    }
   }
 
   private compile(): void {
     const f = this.family;
     const pieces = guidedPieces(this.X.rowChunks, this.runtime.threads, this.p);
-    this.lossGradPlan = this.sumPlan("glmChunkLossGrad", f.lossGradKernel, 8 * (this.p + 2), pieces);
-    this.lossPlan = this.sumPlan("glmChunkLoss", f.lossKernel, undefined, pieces);
+    const weighted = this.sampleWeight !== undefined;
+    this.lossGradPlan = this.sumPlan("glmChunkLossGrad", weighted ? f.lossGradWeightedKernel : f.lossGradKernel, 8 * (this.p + 2), pieces);
+    this.lossPlan = this.sumPlan("glmChunkLoss", weighted ? f.lossWeightedKernel : f.lossKernel, undefined, pieces);
   }
 
   /**
    * A plan over row pieces with beta as its input: `op(kernel, X piece, y piece, beta, first row,
-   * rows, p, intercept)` per piece, then the results summed in one task: vectors of `bytes`
-   * bytes, or numbers when `bytes` is undefined.
+   * rows, p, intercept[, weights])` per piece, then the results summed in one task: vectors of
+   * `bytes` bytes, or numbers when `bytes` is undefined.
    */
   private sumPlan(op: string, kernel: string, bytes: number | undefined, pieces: readonly RowPiece[]): Plan {
     const chunkOf = chunkTable(pieces.map((q) => q.chunk));
@@ -141,6 +193,7 @@ export class GlmProblem implements SmoothObjective {
         { perChunk: chunkTable(pieces.map((q) => q.rows)) },
         { literal: this.p },
         { literal: this.intercept },
+        ...(this.sampleWeight ? [{ layer: this.sampleWeight.layer, chunkOf }] : []),
       ],
       { chunks: pieces.length, bytes },
     );
@@ -169,6 +222,7 @@ export class GlmProblem implements SmoothObjective {
         { perChunk: this.X.chunkGrid.rows },
         { literal: this.p },
         { literal: this.intercept },
+        ...(this.sampleWeight ? [this.sampleWeight.layer] : []),
       ],
       { bytes: 8 * n * n },
     );
@@ -231,26 +285,42 @@ export class GlmProblem implements SmoothObjective {
     return (await this.X.matmul(coef).add(b0).compute({ runtime: this.runtime })) as Float64Array;
   }
 
+  /** The sum of the sample weights: the loss is a sum of that many unit-weight terms (rows, without weights). */
+  get totalWeight(): number {
+    return this.weightSum;
+  }
+
   /** The labels, one per row, as one array. */
   labels(): Float64Array {
+    return this.rowValues(this.y);
+  }
+
+  /** The sample weights, one per row, as one array (undefined: every row weighs 1). */
+  weights(): Float64Array | undefined {
+    return this.sampleWeight && this.rowValues(this.sampleWeight);
+  }
+
+  /** A vector chunked like X's rows, as one array. */
+  private rowValues(v: ChunkedArray): Float64Array {
     const out = new Float64Array(this.rows);
     let at = 0;
-    for (const [i, chunk] of this.y.chunkBuffers().entries()) {
-      const v = chunk.f64().subarray(0, this.X.rowChunks[i]!);
-      out.set(v, at);
-      at += v.length;
+    for (const [i, chunk] of v.chunkBuffers().entries()) {
+      const values = chunk.f64().subarray(0, this.X.rowChunks[i]!);
+      out.set(values, at);
+      at += values.length;
     }
     return out;
   }
 
   private stats: DataStatistics | undefined;
 
-  /** Column and label statistics from a sample of rows (computed once: see glm/scaling.ts). */
+  /** Column and label statistics from a sample of rows, weighted by the sample weights (computed once: see glm/scaling.ts). */
   statistics(): DataStatistics {
     const rows = this.X.rowChunks;
     const xs = this.X.chunkBuffers().map((a, i) => a.f64().subarray(0, rows[i]! * this.p));
     const ys = this.y.chunkBuffers().map((a, i) => a.f64().subarray(0, rows[i]!));
-    this.stats ??= dataStatistics(xs, ys, this.p);
+    const ws = this.sampleWeight?.chunkBuffers().map((a, i) => a.f64().subarray(0, rows[i]!));
+    this.stats ??= dataStatistics(xs, ys, this.p, ws && { chunks: ws, total: this.weightSum });
     return this.stats;
   }
 
@@ -295,7 +365,7 @@ export class GlmProblem implements SmoothObjective {
       const local = new BlockwiseLayer(
         "glmAdmmLocal",
         [
-          { literal: f.lossGradKernel },
+          { literal: this.sampleWeight ? f.lossGradWeightedKernel : f.lossGradKernel },
           { literal: f.lossKernel },
           { literal: f.weightsKernel },
           this.X.layer,
@@ -310,6 +380,7 @@ export class GlmProblem implements SmoothObjective {
           { literal: p },
           { literal: this.intercept },
           { literal: newtonSteps },
+          ...(this.sampleWeight ? [this.sampleWeight.layer] : []),
         ],
         { bytes: 8 * n },
       );
@@ -333,7 +404,7 @@ export class GlmProblem implements SmoothObjective {
     this.admm = undefined;
   }
 
-  /** Frees X, y and the buffers of the evaluations in the runtime's memory. */
+  /** Frees X, y, the weights (the copies this problem made) and the buffers of the evaluations in the runtime's memory. */
   release(): void {
     for (const a of this.owned) a?.release();
     if (!this.beta.freed) this.beta.free();

@@ -18,12 +18,19 @@
  * same curvature whether the data or the penalty dominates it. The means and spreads come from
  * a strided sample of rows (all rows of small data): any m and d give the same problem; good
  * ones only make it better conditioned.
+ *
+ * With sample weights the loss is sum_i s_i loss_i: the statistics are weighted means (the
+ * Hessian is X^T diag(s w) X), and "rows" is the sum of the weights wherever it counts terms of
+ * the loss (the curvature above, the optimality residual's scale), so that integer weights
+ * solve and judge the problem as the repeated rows would.
  */
 import type { Family } from "./families.js";
 
 /** What the coordinates and the optimality scale are made from: per-column and label statistics. */
 export interface DataStatistics {
   rows: number;
+  /** The sum of the sample weights over all rows: the loss's number of unit-weight terms (rows, without weights). */
+  weightSum: number;
   /** Column means and standard deviations (population). */
   mean: Float64Array;
   std: Float64Array;
@@ -44,8 +51,15 @@ const SAMPLE_VALUES = 1 << 16;
  * Statistics of X (row-major chunks, `p` columns) and y from every k-th row, k chosen so about
  * SAMPLE_VALUES values are read. One pass of sums and sums of squares; should they overflow
  * (values beyond about 1e150), a second pass divides each column by its largest magnitude first.
+ * With `weights` (chunked like y, and their sum over all rows) the moments are weighted; should
+ * every sampled row weigh 0, the sample's rows count alike.
  */
-export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readonly Float64Array[], p: number): DataStatistics {
+export function dataStatistics(
+  xChunks: readonly Float64Array[],
+  yChunks: readonly Float64Array[],
+  p: number,
+  weights?: { chunks: readonly Float64Array[]; total: number },
+): DataStatistics {
   const rows = yChunks.reduce((a, c) => a + c.length, 0);
   const stride = Math.max(1, Math.ceil((rows * Math.max(p, 1)) / SAMPLE_VALUES));
   // the sampled rows: every stride-th row counted over all chunks
@@ -55,24 +69,33 @@ export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readon
     for (let r = offset; r < y.length; r += stride) sampled.push({ chunk, row: r });
     offset = (((offset - y.length) % stride) + stride) % stride;
   });
+  // each sampled row's weight, divided by the largest (no overflow from the weights themselves;
+  // only ratios matter); 1 for every row without weights, or when all sampled weights are 0
+  let largest = 0;
+  if (weights) for (const { chunk, row } of sampled) largest = Math.max(largest, weights.chunks[chunk]![row]!);
+  const weightOf = largest > 0 ? (chunk: number, row: number) => weights!.chunks[chunk]![row]! / largest : () => 1;
   const moments = (xScale: Float64Array, yScale: number) => {
     const sum = new Float64Array(p),
       sq = new Float64Array(p);
     let ySum = 0,
-      ySq = 0;
+      ySq = 0,
+      count = 0;
     for (const { chunk, row } of sampled) {
       const x = xChunks[chunk]!,
-        base = row * p;
+        base = row * p,
+        w = weightOf(chunk, row);
+      if (w === 0) continue;
       for (let j = 0; j < p; j++) {
         const v = x[base + j]! / xScale[j]!;
-        sum[j] = sum[j]! + v;
-        sq[j] = sq[j]! + v * v;
+        sum[j] = sum[j]! + w * v;
+        sq[j] = sq[j]! + w * v * v;
       }
       const v = yChunks[chunk]![row]! / yScale;
-      ySum += v;
-      ySq += v * v;
+      ySum += w * v;
+      ySq += w * v * v;
+      count += w;
     }
-    return { sum, sq, ySum, ySq };
+    return { sum, sq, ySum, ySq, count };
   };
   let xScale = new Float64Array(p).fill(1),
     yScale = 1;
@@ -90,7 +113,7 @@ export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readon
     if (!(yScale > 0)) yScale = 1;
     m = moments(xScale, yScale);
   }
-  const n = Math.max(sampled.length, 1);
+  const n = m.count > 0 ? m.count : 1;
   const mean = new Float64Array(p),
     std = new Float64Array(p),
     rms = new Float64Array(p);
@@ -103,6 +126,7 @@ export function dataStatistics(xChunks: readonly Float64Array[], yChunks: readon
   const ym = m.ySum / n;
   return {
     rows,
+    weightSum: weights ? weights.total : rows,
     mean,
     std,
     rms,
@@ -168,7 +192,8 @@ export class Coordinates {
   static forProblem(stats: DataStatistics, family: Family, intercept: boolean, l2: number): Coordinates {
     const p = stats.mean.length;
     const { weight, residual } = familyScales(family, stats, intercept);
-    const rows = Math.max(stats.rows, 1);
+    // the loss's number of unit-weight terms: rows, or the sum of the sample weights
+    const rows = stats.weightSum > 0 ? stats.weightSum : Math.max(stats.rows, 1);
     const scale = new Float64Array(p),
       center = new Float64Array(p),
       optimalityScale = new Float64Array(p + (intercept ? 1 : 0));

@@ -160,6 +160,47 @@ const glmLoss = (family: string) =>
     doc: `${family} GLM loss summed over rows at eta = X w + b0, in one pass (for line searches)`,
   }) as const;
 
+/** The loss-and-gradient kernel with a sample weight per row (fit's sampleWeight). */
+const glmLossGradWeighted = (family: string) =>
+  ({
+    family: "glm",
+    args: [
+      dim("n"),
+      dim("p"),
+      input("x", mat("n", "p", "ldx")),
+      ld("ldx", "p"),
+      input("y", vec("n")),
+      input("sw", vec("n")),
+      input("w", vec("p")),
+      scalar("b0"),
+      output("grad", vec("p", 1)),
+    ],
+    returns: "f64",
+    accuracy: SUM,
+    doc:
+      `${family} GLM with sample weights sw in one pass over X: returns sum_i sw[i] loss_i at eta = X w + b0 and writes ` +
+      `grad[0:p] = X^T (sw * (mu - y)), grad[p] = sum(sw * (mu - y)); sw[i] = 1 gives the unweighted kernel's values`,
+  }) as const;
+
+/** The loss kernel with a sample weight per row. */
+const glmLossWeighted = (family: string) =>
+  ({
+    family: "glm",
+    args: [
+      dim("n"),
+      dim("p"),
+      input("x", mat("n", "p", "ldx")),
+      ld("ldx", "p"),
+      input("y", vec("n")),
+      input("sw", vec("n")),
+      input("w", vec("p")),
+      scalar("b0"),
+    ],
+    returns: "f64",
+    accuracy: SUM,
+    doc: `${family} GLM loss weighted by sw, sum_i sw[i] loss_i at eta = X w + b0, in one pass (for line searches)`,
+  }) as const;
+
 const glmWeights = (family: string, weight: string) =>
   ({
     family: "glm",
@@ -414,6 +455,12 @@ export const KERNEL_SPECS = {
   glmLogisticWeights: glmWeights("logistic", "mu (1 - mu)"),
   glmNormalWeights: glmWeights("normal", "1"),
   glmPoissonWeights: glmWeights("poisson", "mu"),
+  glmLogisticLossGradWeighted: glmLossGradWeighted("logistic"),
+  glmNormalLossGradWeighted: glmLossGradWeighted("normal"),
+  glmPoissonLossGradWeighted: glmLossGradWeighted("poisson"),
+  glmLogisticLossWeighted: glmLossWeighted("logistic"),
+  glmNormalLossWeighted: glmLossWeighted("normal"),
+  glmPoissonLossWeighted: glmLossWeighted("poisson"),
   // ---- the counter-based generator of docs/specs/synthetic-data.md
   randomUniform: {
     family: "random",

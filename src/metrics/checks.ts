@@ -1,10 +1,57 @@
 /**
  * What every metric asks of its arguments: finite numbers, as many predictions as true values,
- * labels 0 or 1 for a binary classifier, two values for a fraction explained. Each failure is an
- * ArgumentError naming the argument and the metric.
+ * labels 0 or 1 for a binary classifier, two values for a fraction explained, sample weights
+ * >= 0 (one per value, not all 0). Each failure is an ArgumentError naming the argument and the
+ * metric.
  */
 import { ArgumentError } from "../errors.js";
-import { checkFiniteValues } from "../validate.js";
+import { checkFiniteValues, checkOptions } from "../validate.js";
+
+/** Options every metric takes: scikit-learn's sample_weight. */
+export interface MetricOptions {
+  /**
+   * One weight per value, finite and >= 0, not all 0: the score is a weighted mean (weighted
+   * sums for R^2 and D^2, weighted pairs for ROC AUC), as scikit-learn's sample_weight makes it.
+   * A whole number k weighs a value as k copies of it would.
+   */
+  sampleWeight?: ArrayLike<number>;
+}
+
+/**
+ * A metric's options checked (only `sampleWeight`, plus `extra` names) and its sample weights:
+ * one per true value (`count`), finite and >= 0, with a sum > 0; undefined when not given.
+ */
+export function checkSampleWeight(
+  options: MetricOptions | undefined,
+  count: number,
+  where: string,
+  extra: readonly string[] = [],
+): ArrayLike<number> | undefined {
+  const given = checkOptions(options, where, ["sampleWeight", ...extra]).sampleWeight;
+  if (given === undefined) return undefined;
+  const weights = checkFiniteValues(given, "sampleWeight", where);
+  if (weights.length !== count) throw new ArgumentError("sampleWeight", `${count} weights like yTrue`, `${weights.length} weights`, where);
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    if (!(weights[i]! >= 0)) throw new ArgumentError("sampleWeight", "weights >= 0", `${weights[i]} at index ${i}`, where);
+    total += weights[i]!;
+  }
+  if (!(total > 0 && total < Infinity))
+    throw new ArgumentError("sampleWeight", "weights >= 0 with a finite sum > 0", `weights summing to ${total}`, where);
+  return weights;
+}
+
+/** The mean of `values` (at least one), weighted by `weights` when given. */
+export function weightedMean(values: ArrayLike<number>, weights: ArrayLike<number> | undefined): number {
+  let sum = 0,
+    total = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights ? weights[i]! : 1;
+    sum += w * values[i]!;
+    total += w;
+  }
+  return sum / total;
+}
 
 /** Both arguments finite numbers, as many predictions (named `predName`) as true values, at least one. */
 export function checkPair(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, where: string, predName = "yPred"): void {

@@ -9,7 +9,8 @@ import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
-import { checkMatrix, checkRuntime } from "../base/inputs.js";
+import { checkMatrix, checkRuntime, vectorValues, type VectorLike } from "../base/inputs.js";
+import { checkSampleWeight } from "../metrics/checks.js";
 import { checkBoolean, checkOptions, checkSignal } from "../validate.js";
 import { KFold, selectRows } from "./split.js";
 import { SCORERS } from "./scoring.js";
@@ -144,6 +145,7 @@ export class GridSearchCV {
     candidates: readonly Record<string, unknown>[],
     trainT: ChunkedArray,
     ytr: ChunkedArray,
+    wtr: Float64Array | undefined,
     f: number,
     times: number[][],
     runtime: Runtime,
@@ -165,7 +167,7 @@ export class GridSearchCV {
         model.options.runtime = runtime;
         const t0 = performance.now();
         let problem = problems.get(model.problemKey);
-        if (!problem) problems.set(model.problemKey, (problem = await model.createProblem(trainT, ytr)));
+        if (!problem) problems.set(model.problemKey, (problem = await model.createProblem(trainT, ytr, wtr)));
         await model.fitProblem(problem, warm ? { path: warm, signal } : { signal });
         times[i]![f] = (performance.now() - t0) / 1000;
         warm = model.pathStart;
@@ -180,15 +182,24 @@ export class GridSearchCV {
   /**
    * Fits every candidate on every fold, then the best one on all rows. `signal` aborts: the
    * search stops within one solver iteration and rejects with the signal's reason.
+   * `sampleWeight` (one weight >= 0 per row) weighs the rows in every fit and every fold's
+   * score, each fold taking its rows' weights.
    */
-  async fit(X: ChunkedArray, y: ChunkedArray, options: { signal?: AbortSignal } = {}): Promise<this> {
-    checkOptions(options, "GridSearchCV.fit", ["signal"]);
+  async fit(X: ChunkedArray, y: ChunkedArray, options: { signal?: AbortSignal; sampleWeight?: VectorLike } = {}): Promise<this> {
+    checkOptions(options, "GridSearchCV.fit", ["signal", "sampleWeight"]);
     const signal = checkSignal(options.signal, "signal", "GridSearchCV.fit");
     if (signal?.aborted) throw signal.reason;
     checkMatrix(X, "GridSearchCV.fit");
     if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0])
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
+    // the weights in JS, like the test labels: each fold takes its rows' (fit and score check them again)
+    const weights =
+      options.sampleWeight === undefined
+        ? undefined
+        : await vectorValues(options.sampleWeight, X.shape[0]!, runtime, "GridSearchCV.fit", "sampleWeight");
+    if (weights) checkSampleWeight({ sampleWeight: weights }, weights.length, "GridSearchCV.fit");
+    const rowsOf = (rows: Int32Array) => weights && Float64Array.from(rows, (r) => weights[r]!);
     const kfold = this.options.cv instanceof KFold ? this.options.cv : new KFold({ nSplits: this.options.cv ?? 5 });
     const folds = kfold.split(X.shape[0]!);
     const pipeline = this.estimator instanceof Pipeline ? this.estimator : undefined;
@@ -232,6 +243,8 @@ export class GridSearchCV {
             ytr = await keep(selectRows(yp, fold.train));
           const Xte = selectRows(Xp, fold.test);
           const yte = (await selectRows(yp, fold.test).compute({ runtime })) as Float64Array;
+          const wtr = rowsOf(fold.train),
+            wte = rowsOf(fold.test);
           for (const members of groups.values()) {
             // the transformers, fitted once for this fold and this upstream setting
             let trainT = Xtr,
@@ -253,13 +266,13 @@ export class GridSearchCV {
             }
             // the training rows, transformed, materialized once for every candidate of the group
             trainT = await keep(trainT);
-            const models = await this.fitGroup(members, candidates, trainT, ytr, f, times, runtime, pipeline, finalPrefix, signal);
+            const models = await this.fitGroup(members, candidates, trainT, ytr, wtr, f, times, runtime, pipeline, finalPrefix, signal);
             // every candidate's test predictions from one pass over the test rows (transformed
             // on the fly): X_test [coef_1 ... coef_k], then each model's inverse link
             const etas = await linearPredictors(models, testT, runtime);
             members.forEach((i, j) => {
               const what = scorer.uses === "proba" && models[j] instanceof LogisticRegression ? "proba" : "predict";
-              scores[i]![f] = scorer.score(yte, models[j]!.fromLinearPredictor(etas[j]!, what));
+              scores[i]![f] = scorer.score(yte, models[j]!.fromLinearPredictor(etas[j]!, what), wte);
             });
           }
         } finally {
@@ -294,7 +307,7 @@ export class GridSearchCV {
       const best = this.estimator.clone().setParams(this.bestParams);
       if (best instanceof Pipeline) best.final.options.runtime = runtime;
       else best.options.runtime = runtime;
-      this.bestEstimator = await best.fit(X, y, { signal });
+      this.bestEstimator = await best.fit(X, y, { signal, sampleWeight: weights });
     }
     return this;
   }

@@ -2,6 +2,7 @@
 export { KFold, trainTestSplit, selectRows, permutation, seededRandom } from "./split.js";
 export type { Fold } from "./split.js";
 export { accuracy, logLoss, rocAuc, r2, meanSquaredError } from "../metrics/index.js";
+export type { LogLossOptions, MetricOptions } from "../metrics/index.js";
 export { SCORERS } from "./scoring.js";
 export { Pipeline } from "./pipeline.js";
 export type { Estimator, Step } from "./pipeline.js";

@@ -7,6 +7,7 @@ import { ChunkedArray } from "../array/array.js";
 import { checkParamNames } from "../base/params.js";
 import type { Transformer } from "../preprocessing/transformers.js";
 import type { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
+import type { FitOptions, ScoreOptions } from "../glm/options.js";
 
 /** A final estimator of a pipeline: one of the GLM estimators. */
 export type Estimator = LogisticRegression | LinearRegression | PoissonRegression;
@@ -87,8 +88,11 @@ export class Pipeline {
     return new Pipeline(this.steps.map(([n, s]) => [n, s.clone() as Step]));
   }
 
-  /** Fits the transformers, then the final estimator on their output; `signal` aborts the fit. */
-  async fit(X: ChunkedArray, y: ChunkedArray, options: { signal?: AbortSignal } = {}): Promise<this> {
+  /**
+   * Fits the transformers, then the final estimator on their output; `signal` aborts the fit,
+   * `sampleWeight` weighs the final estimator's rows (the transformers' statistics are unweighted).
+   */
+  async fit(X: ChunkedArray, y: ChunkedArray, options: Pick<FitOptions, "signal" | "sampleWeight"> = {}): Promise<this> {
     let Xt = X;
     for (const [, t] of this.transformers) Xt = (await t.fit(Xt)).transform(Xt);
     await this.final.fit(Xt, y, options);
@@ -113,7 +117,8 @@ export class Pipeline {
     return f.predictProba(this.transform(X));
   }
 
-  async score(X: ChunkedArray, y: ChunkedArray): Promise<number> {
-    return this.final.score(this.transform(X), y);
+  /** The final estimator's score on X through the transformers (weighted by `sampleWeight` when given). */
+  async score(X: ChunkedArray, y: ChunkedArray, options?: ScoreOptions): Promise<number> {
+    return this.final.score(this.transform(X), y, options);
   }
 }

@@ -127,6 +127,12 @@ export function kernelCases(name: KernelName, spec: KernelSpec, specials = false
             values = Float64Array.from({ length: elements }, () =>
               name.includes("Logistic") ? (random() < 0.5 ? 0 : 1) : name.includes("Poisson") ? Math.floor(4 * random()) : random(),
             );
+          } else if (spec.family === "glm" && arg.name === "sw") {
+            // sample weights: >= 0, some exactly 0 (a row left out), some 1, others anywhere up to 3
+            values = Float64Array.from({ length: elements }, () => {
+              const u = random();
+              return u < 0.15 ? 0 : u < 0.3 ? 1 : 3 * random();
+            });
           } else if (arg.name === "scratch") {
             values = new Float64Array(elements);
           } else {

@@ -8,7 +8,8 @@
  * by the families: every shared form tried (a loop calling a family object's methods, a family
  * number tested per row, per-family loops behind a common entry that passes the heap and
  * positions in) ran slower at 100 columns, by a few percent to 60% depending on the kernel
- * (bench/README.md, "Measured decisions").
+ * (bench/README.md, "Measured decisions"). The Weighted kernels (fit's sampleWeight) are their
+ * own functions for the same reason: each row's loss and residual times its weight sw[i].
  */
 import { logisticLossFromExp, logisticMeanFromExp, logisticWeightFromExp, normalLoss, poissonLossFromExp } from "../scalar-math.js";
 import { at, type Heap } from "./heap.js";
@@ -147,6 +148,145 @@ export function glmKernels(heap: Heap) {
         const t = Math.exp(e);
         H[D + i] = t;
       }
+    },
+    glmLogisticLossGradWeighted(
+      n: number,
+      p: number,
+      x: number,
+      ldx: number,
+      y: number,
+      sw: number,
+      w: number,
+      b0: number,
+      grad: number,
+    ): number {
+      const H = heap.f64,
+        X = at(x),
+        Y = at(y),
+        S = at(sw),
+        W = at(w),
+        G = at(grad);
+      H.fill(0, G, G + p + 1);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const e = eta(H, X, ldx, p, W, b0, i);
+        const yi = H[Y + i]!,
+          si = H[S + i]!;
+        const t = Math.exp(-Math.abs(e));
+        loss += logisticLossFromExp(e, t, yi) * si;
+        const r = (logisticMeanFromExp(e, t) - yi) * si;
+        const row = X + i * ldx;
+        for (let j = 0; j < p; j++) H[G + j] = H[G + j]! + r * H[row + j]!;
+        H[G + p] = H[G + p]! + r;
+      }
+      return loss;
+    },
+    glmLogisticLossWeighted(n: number, p: number, x: number, ldx: number, y: number, sw: number, w: number, b0: number): number {
+      const H = heap.f64,
+        X = at(x),
+        Y = at(y),
+        S = at(sw),
+        W = at(w);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const e = eta(H, X, ldx, p, W, b0, i);
+        const yi = H[Y + i]!;
+        const t = Math.exp(-Math.abs(e));
+        loss += logisticLossFromExp(e, t, yi) * H[S + i]!;
+      }
+      return loss;
+    },
+    glmNormalLossGradWeighted(
+      n: number,
+      p: number,
+      x: number,
+      ldx: number,
+      y: number,
+      sw: number,
+      w: number,
+      b0: number,
+      grad: number,
+    ): number {
+      const H = heap.f64,
+        X = at(x),
+        Y = at(y),
+        S = at(sw),
+        W = at(w),
+        G = at(grad);
+      H.fill(0, G, G + p + 1);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const e = eta(H, X, ldx, p, W, b0, i);
+        const yi = H[Y + i]!,
+          si = H[S + i]!;
+        loss += normalLoss(e, yi) * si;
+        const r = (e - yi) * si;
+        const row = X + i * ldx;
+        for (let j = 0; j < p; j++) H[G + j] = H[G + j]! + r * H[row + j]!;
+        H[G + p] = H[G + p]! + r;
+      }
+      return loss;
+    },
+    glmNormalLossWeighted(n: number, p: number, x: number, ldx: number, y: number, sw: number, w: number, b0: number): number {
+      const H = heap.f64,
+        X = at(x),
+        Y = at(y),
+        S = at(sw),
+        W = at(w);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const e = eta(H, X, ldx, p, W, b0, i);
+        const yi = H[Y + i]!;
+        loss += normalLoss(e, yi) * H[S + i]!;
+      }
+      return loss;
+    },
+    glmPoissonLossGradWeighted(
+      n: number,
+      p: number,
+      x: number,
+      ldx: number,
+      y: number,
+      sw: number,
+      w: number,
+      b0: number,
+      grad: number,
+    ): number {
+      const H = heap.f64,
+        X = at(x),
+        Y = at(y),
+        S = at(sw),
+        W = at(w),
+        G = at(grad);
+      H.fill(0, G, G + p + 1);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const e = eta(H, X, ldx, p, W, b0, i);
+        const yi = H[Y + i]!,
+          si = H[S + i]!;
+        const t = Math.exp(e);
+        loss += poissonLossFromExp(e, t, yi) * si;
+        const r = (t - yi) * si;
+        const row = X + i * ldx;
+        for (let j = 0; j < p; j++) H[G + j] = H[G + j]! + r * H[row + j]!;
+        H[G + p] = H[G + p]! + r;
+      }
+      return loss;
+    },
+    glmPoissonLossWeighted(n: number, p: number, x: number, ldx: number, y: number, sw: number, w: number, b0: number): number {
+      const H = heap.f64,
+        X = at(x),
+        Y = at(y),
+        S = at(sw),
+        W = at(w);
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const e = eta(H, X, ldx, p, W, b0, i);
+        const yi = H[Y + i]!;
+        const t = Math.exp(e);
+        loss += poissonLossFromExp(e, t, yi) * H[S + i]!;
+      }
+      return loss;
     },
   };
   // the gradient alone: the loss-and-gradient kernels, their loss dropped
