@@ -160,7 +160,7 @@ export function renderCharts(r: AllReports): Record<string, string> {
     { label: "weft, sync", value: o.usPerTaskByShape.map.sync, highlight: true },
     { label: "weft, threads, batched", value: o.usPerTaskByShape.map.threadsBatched, highlight: true },
     { label: "weft, threads, one per dispatch", value: o.usPerTaskByShape.map.threadsUnbatched },
-    { label: "piscina, one per message", value: o.usPerTaskByShape.map.piscina },
+    ...(o.piscinaMissing ? [] : [{ label: "piscina, one per message", value: o.usPerTaskByShape.map.piscina }]),
   ];
   if (!("missing" in o.dask)) {
     overheadBars.push(
@@ -283,6 +283,7 @@ export function renderReport(r: AllReports, info: RunInfo): string {
         ]),
       ),
     );
+    for (const m of p.notMeasured ?? []) out.push("", `${m.off} off: not measured: ${m.why}`);
     out.push("", chart(`ideas-${p.name}`, `ideas, ${p.name} problem`));
   }
   out.push("### The task stream, naive and weft", "");
@@ -498,7 +499,11 @@ export function renderReport(r: AllReports, info: RunInfo): string {
           f(o.usPerTaskByShape.chain.threadsUnbatched, 2),
           f(o.usPerTaskByShape.map.threadsUnbatched, 2),
         ],
-        ["piscina, one task per message", f(o.usPerTaskByShape.chain.piscina, 2), f(o.usPerTaskByShape.map.piscina, 2)],
+        [
+          o.piscinaMissing ? "piscina, one task per message: not installed" : "piscina, one task per message",
+          f(o.usPerTaskByShape.chain.piscina, 2),
+          f(o.usPerTaskByShape.map.piscina, 2),
+        ],
         ...("missing" in o.dask
           ? []
           : [

@@ -48,7 +48,7 @@ async function withProgress<R>(
   }
 }
 
-const fmt = (v: number | null, digits = 2) => (v === null ? "-" : v.toFixed(digits));
+const fmt = (v: number | null, digits = 2) => (v === null || Number.isNaN(v) ? "-" : v.toFixed(digits));
 
 async function kernels(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
@@ -141,6 +141,7 @@ async function overhead(options: BenchOptions, io: BenchIO): Promise<void> {
     `shape        sync   threads unbatched  threads batched    piscina`,
     row("chain", report.usPerTaskByShape.chain as unknown as Record<string, number>),
     row("map+sum", report.usPerTaskByShape.map as unknown as Record<string, number>),
+    ...(report.piscinaMissing ? [`piscina: ${report.piscinaMissing}`] : []),
     `round trip of one task to a warm worker (median over an unbatched chain): ${report.roundTripUs.toFixed(2)} us`,
     "",
     `iteration overhead: ${it.iterations} re-runs of a plan of ${it.tasksPerIteration} tasks (${it.chunks} chunks of the ${it.rows} x ${it.cols} problem):`,
@@ -294,6 +295,7 @@ async function ideas(options: BenchOptions, io: BenchIO): Promise<void> {
         `  ${(x.off === "weft" ? "nothing (weft)" : x.off).padEnd(28)} ${x.msPerIteration.toFixed(3).padStart(12)} ${x.tasksPerIteration.toFixed(0).padStart(16)} ${x.slowdown.toFixed(2).padStart(9)}x`,
       );
     }
+    for (const m of p.notMeasured ?? []) lines.push(`  ${m.off} off: not measured: ${m.why}`);
     lines.push("");
   }
   out(lines.join("\n").trimEnd());

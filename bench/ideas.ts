@@ -27,10 +27,10 @@
  */
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
 import { Runtime, compile, glm, key, ref, task, taskWith, uniqueName, type Key, type Plan, type Task } from "weftjs";
 import type { Allocation } from "weftjs/memory";
 import { median } from "./measure.js";
+import { isMissing, optionalPeer, type Missing } from "./optional.js";
 import { descend, persistLogisticProblem } from "./problem.js";
 import { compiledModule } from "./modules.js";
 import type { GlmChunkMessage } from "./piscina-glm.js";
@@ -64,6 +64,8 @@ export interface IdeasProblemReport {
   iterations: number;
   repeats: number;
   results: IdeaRow[];
+  /** Ideas whose "off" variant could not run, and why (piscina, an optional peer, not installed). */
+  notMeasured?: { off: IdeaName; why: string }[];
 }
 
 export interface IdeasReport {
@@ -209,8 +211,10 @@ async function measureInterleaved(
   return results;
 }
 
-async function piscinaGradient(d: Data, threads: number): Promise<{ gradient: Gradient; close: () => Promise<void> }> {
-  const pool = new Piscina({ filename: fileURLToPath(compiledModule("piscina-glm")), minThreads: threads, maxThreads: threads });
+async function piscinaGradient(d: Data, threads: number): Promise<{ gradient: Gradient; close: () => Promise<void> } | Missing> {
+  const piscina = await optionalPeer<typeof import("piscina")>("piscina");
+  if (isMissing(piscina)) return piscina;
+  const pool = new piscina.Piscina({ filename: fileURLToPath(compiledModule("piscina-glm")), minThreads: threads, maxThreads: threads });
   // the chunks as plain arrays in this thread: what a runtime without shared memory holds
   const X = d.xs.map((a) => a.f64().slice());
   const Y = d.ys.map((a) => a.f64().slice());
@@ -243,7 +247,8 @@ async function benchProblem(
   progress(`${name}: data`);
   const rt = await Runtime.start({ threads, memory: { initial: 64 << 20 } });
   const scalar = await Runtime.start({ threads, backend: "wasm-scalar", memory: { initial: 64 << 20 } });
-  let pool: Awaited<ReturnType<typeof piscinaGradient>> | undefined;
+  let pool: { gradient: Gradient; close: () => Promise<void> } | undefined;
+  let notMeasured: IdeasProblemReport["notMeasured"];
   const data: Data[] = [];
   let measured: Map<IdeaName, Measured>;
   try {
@@ -256,7 +261,9 @@ async function benchProblem(
     const unfused = unfusedTasks(d, wKey);
     const wBuffer = rt.memory.allocF64(cols);
     const scalarFused = fusedTasks(ds, wKey, threads);
-    pool = await piscinaGradient(d, threads);
+    const piscina = await piscinaGradient(d, threads);
+    if (isMissing(piscina)) notMeasured = [{ off: "shared memory", why: piscina.missing }];
+    else pool = piscina;
     const variants: Variant[] = [
       { off: "weft", rt, gradient: planGradient(d, weftPlan, wKey) },
       { off: "blockwise fusion", rt, gradient: planGradient(d, compile(unfused.tasks, [unfused.out], { inputs: [wKey] }), wKey) },
@@ -279,7 +286,7 @@ async function benchProblem(
         },
       },
       { off: "batching", rt, gradient: planGradient(d, weftPlan, wKey, false) },
-      { off: "shared memory", rt: undefined, gradient: pool.gradient, tasksPerIteration: chunks },
+      ...(pool ? [{ off: "shared memory" as const, rt: undefined, gradient: pool.gradient, tasksPerIteration: chunks }] : []),
       { off: "SIMD", rt: scalar, gradient: planGradient(ds, compile(scalarFused.tasks, [scalarFused.out], { inputs: [wKey] }), wKey) },
     ];
     measured = await measureInterleaved(variants, cols, iterations, repeats, step, (label) => progress(`${name}: ${label}`));
@@ -306,7 +313,8 @@ async function benchProblem(
     chunks,
     iterations,
     repeats,
-    results: IDEAS.map((off) => ({
+    ...(notMeasured ? { notMeasured } : {}),
+    results: IDEAS.filter((off) => measured.has(off)).map((off) => ({
       off,
       msPerIteration: measured.get(off)!.ms,
       tasksPerIteration: measured.get(off)!.tasks,

@@ -247,14 +247,14 @@ async function warmUp(call: () => void, quick: boolean): Promise<void> {
  * through TLB misses, and would flatter the kernels' percentages). Measured again before every
  * case, so each kernel is compared with the bandwidth the machine had at that moment.
  */
-export async function streamProbe(quick: boolean): Promise<{ measure: () => number; release: () => void }> {
+export async function streamProbe(quick: boolean): Promise<{ measure: () => Promise<number>; release: () => void }> {
   const k = await Kernels.create({ backend: "wasm-simd", memory: { initial: 128 * MiB } });
   const n = operandElements(quick);
   const x = fill(k, n, noise);
   const call = () => void k.raw.sum(n, x.ptr);
   await warmUp(call, quick);
   return {
-    measure: () => (8 * n) / time("stream", call, { maxTime: quick ? 0.05 : 0.25, minSamples: quick ? 2 : 5 }).seconds / 1e9,
+    measure: async () => (8 * n) / (await time("stream", call, { maxTime: quick ? 0.05 : 0.25, minSamples: quick ? 2 : 5 })).seconds / 1e9,
     release: () => x.free(),
   };
 }
@@ -274,8 +274,8 @@ export async function benchKernels(options: KernelBenchOptions = {}): Promise<Ke
       options.onProgress?.(done, total, label);
       const { call, release } = c.prepare(k);
       await warmUp(call, quick);
-      const streamGBs = stream.measure();
-      const t = time(label, call, { maxTime: quick ? 0.05 : 0.6, minSamples: quick ? 2 : 7 });
+      const streamGBs = await stream.measure();
+      const t = await time(label, call, { maxTime: quick ? 0.05 : 0.6, minSamples: quick ? 2 : 7 });
       release();
       results.push({
         kernel: c.kernel,

@@ -1,15 +1,22 @@
 /**
- * Timing with Benchmark.js: each case runs until its samples are stable enough, and we report
- * the median seconds per call over the samples (robust to the noise of a shared machine).
+ * Timing. Kernel calls are timed with tinybench (maintained; Benchmark.js, used before, is not),
+ * an optional peer: each sample is a batch of calls long enough that the timer's own cost is
+ * noise, and we report the median seconds per call over the samples (robust to the noise of a
+ * shared machine). Longer, asynchronous calls are timed by wallMs.
  */
-import Benchmark from "benchmark";
+import { isMissing, optionalPeer } from "./optional.js";
+
+type Tinybench = typeof import("tinybench");
 
 export interface Timing {
   /** Median seconds per call. */
   seconds: number;
-  /** Samples Benchmark.js took (each the mean of many calls). */
+  /** Samples taken (each the mean of a batch of calls). */
   samples: number;
 }
+
+/** A sample lasts at least this long (ms): performance.now() costs some 50 ns, 0.1% of it. */
+const SAMPLE_MS = 0.05;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -17,16 +24,42 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Times `fn` with Benchmark.js: at least `minSamples` samples, about `maxTime` seconds. */
-export function time(name: string, fn: () => void, options: { minSamples?: number; maxTime?: number } = {}): Timing {
-  const bench = new Benchmark(name, fn, {
-    minSamples: options.minSamples ?? 7,
-    maxTime: options.maxTime ?? 1,
-    initCount: 1,
+let tinybench: Promise<Tinybench> | undefined;
+
+/** tinybench, or an Error saying to install it (the kernel benchmarks cannot run without it). */
+async function loadTinybench(): Promise<Tinybench> {
+  tinybench ??= optionalPeer<Tinybench>("tinybench").then((m) => {
+    if (isMissing(m)) {
+      tinybench = undefined;
+      throw new Error(m.missing);
+    }
+    return m;
   });
-  bench.run({ async: false });
-  if (bench.error) throw bench.error;
-  return { seconds: median(bench.stats.sample), samples: bench.stats.sample.length };
+  return tinybench;
+}
+
+/** Calls of `fn` per sample: doubled until a batch lasts SAMPLE_MS. */
+function batchSize(fn: () => void): number {
+  for (let batch = 1; ; batch *= 2) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) fn();
+    if (performance.now() - t0 >= SAMPLE_MS || batch >= 1 << 24) return batch;
+  }
+}
+
+/** Times `fn` with tinybench: at least `minSamples` samples, about `maxTime` seconds. */
+export async function time(name: string, fn: () => void, options: { minSamples?: number; maxTime?: number } = {}): Promise<Timing> {
+  const { Bench } = await loadTinybench();
+  const batch = batchSize(fn);
+  const bench = new Bench({ time: 1000 * (options.maxTime ?? 1), iterations: options.minSamples ?? 7, warmup: false });
+  bench.add(name, () => {
+    for (let i = 0; i < batch; i++) fn();
+  });
+  bench.runSync();
+  const result = bench.tasks[0]!.result;
+  if (result.state === "errored") throw result.error;
+  if (result.state !== "completed") throw new Error(`bench ${name}: tinybench ended in state ${result.state}`);
+  return { seconds: result.latency.p50 / 1000 / batch, samples: result.latency.samplesCount };
 }
 
 /** Median wall ms of `fn` over `repeats` runs after one warm-up (for calls too long for Benchmark.js). */

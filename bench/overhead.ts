@@ -17,7 +17,6 @@
  */
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
 import {
   OpRegistry,
   Runtime,
@@ -36,6 +35,7 @@ import {
 } from "weftjs";
 import type { Allocation } from "weftjs/memory";
 import { median, wallMs } from "./measure.js";
+import { isMissing, optionalPeer, type Missing } from "./optional.js";
 import { runPythonReference } from "./python.js";
 import * as benchOps from "./ops.js";
 import { compiledModule } from "./modules.js";
@@ -76,6 +76,8 @@ export interface OverheadReport {
   usPerTaskByShape: { chain: ExecutorFigures; map: ExecutorFigures };
   /** Tasks per run for piscina (fewer: each costs a message round trip). */
   piscinaTasks: number;
+  /** Why the piscina figures are NaN: it is not installed (an optional peer). */
+  piscinaMissing?: string;
   /**
    * One task to a warm worker and back: the median, over the tasks of one unbatched chain run,
    * of the time from a task's start to the next one's (the next can only start once the
@@ -109,9 +111,12 @@ function benchRegistry(): OpRegistry {
   return ops;
 }
 
-async function piscinaUsPerTask(n: number, repeats: number): Promise<{ chain: number; map: number }> {
+/** us per task in piscina, one task per message, or Missing when piscina is not installed. */
+async function piscinaUsPerTask(n: number, repeats: number): Promise<{ chain: number; map: number } | Missing> {
+  const piscina = await optionalPeer<typeof import("piscina")>("piscina");
+  if (isMissing(piscina)) return piscina;
   const filename = fileURLToPath(compiledModule("piscina-inc"));
-  const pool = new Piscina({ filename, minThreads: availableParallelism(), maxThreads: availableParallelism() });
+  const pool = new piscina.Piscina({ filename, minThreads: availableParallelism(), maxThreads: availableParallelism() });
   try {
     const chain = await wallMs(async () => {
       let x = 0;
@@ -254,8 +259,9 @@ export async function benchOverhead(options: OverheadOptions = {}): Promise<Over
   }
   progress(3, "piscina");
   const pis = await piscinaUsPerTask(piscinaTasks, quick ? 1 : 3);
-  byShape.chain.piscina = pis.chain;
-  byShape.map.piscina = pis.map;
+  // not installed: NaN, which the tables print as "-" beside the reason
+  byShape.chain.piscina = isMissing(pis) ? NaN : pis.chain;
+  byShape.map.piscina = isMissing(pis) ? NaN : pis.map;
   progress(3, "iterations");
   const iteration = await iterationFigures(ops, iterations, quick ? 2 : 5, threads);
   let dask: OverheadReport["dask"] = { missing: "skipped (--no-python)" };
@@ -275,6 +281,7 @@ export async function benchOverhead(options: OverheadOptions = {}): Promise<Over
     },
     usPerTaskByShape: byShape,
     piscinaTasks,
+    ...(isMissing(pis) ? { piscinaMissing: pis.missing } : {}),
     roundTripUs,
     iterationOverheadMs: iteration.threads.overheadMs,
     iteration,

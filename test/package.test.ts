@@ -157,6 +157,18 @@ describe("the installed package", () => {
     expect(files).not.toContain("@types/node");
   });
 
+  it("runs weft bench without the benchmarks' optional peers, saying which are not installed", async () => {
+    // the install holds weftjs's dependencies only: piscina and tinybench are optional peers
+    const overhead = await run("npx", ["--no", "weft", "bench", "overhead", "--quick", "--no-python", "--json", "--quiet"], app);
+    expect(overhead.code, overhead.stderr).toBe(0);
+    const report = JSON.parse(overhead.stdout) as { piscinaMissing?: string; usPerTask: { threadsBatched: number } };
+    expect(report.piscinaMissing).toMatch(/piscina not installed \(npm install piscina/);
+    expect(report.usPerTask.threadsBatched).toBeGreaterThan(0);
+    const kernels = await run("npx", ["--no", "weft", "bench", "kernels", "--quick", "--only", "sum", "--quiet"], app);
+    expect(kernels.code).toBe(1);
+    expect(kernels.stderr).toMatch(/tinybench not installed \(npm install tinybench/);
+  });
+
   it("npx weft fit fits a CSV file: exit code 0 and the model as JSON", async () => {
     writeFileSync(join(app, "data.csv"), csvRows());
     // --no: never fetch a package named weft from the registry (that name is another project's)

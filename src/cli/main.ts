@@ -9,7 +9,8 @@ import { VERSION } from "../version.js";
 import { collectInfo, formatInfo } from "./info.js";
 import { runBench, SUITES } from "./bench.js";
 import { PROFILE_FORMATS, PROFILE_SUITES, runProfile, type ProfileCommandOptions } from "./profile.js";
-import { runFit, runPredict, type FitOptions } from "./fit.js";
+import { runFit, type FitOptions } from "./fit.js";
+import { runPredict, type PredictOptions } from "./predict.js";
 
 export interface CliIO {
   out: (text: string) => void;
@@ -31,7 +32,7 @@ function buildProgram(io: CliIO): Command {
 
   program
     .command("fit")
-    .description("fit a GLM to a data file (.csv, .tsv, .npy, .parquet; a path or a URL) and print or save it")
+    .description("fit a GLM to a data file (.csv, .tsv, .npy, .parquet, .arrow, .arrows, .feather; a path or a URL) and print or save it")
     .argument("<file>", "the data: a path, file://, or http(s):// URL")
     .requiredOption("--target <column>", "the response column (for .npy: its index)")
     .option("--features <list>", "comma-separated feature columns (default: all but the target)")
@@ -76,7 +77,7 @@ function buildProgram(io: CliIO): Command {
   program
     .command("predict")
     .description(
-      "predict with a model saved by 'weft fit --out' on a data file; writes CSV (prediction, and probability for logistic models)",
+      "predict with a model saved by 'weft fit --out' on a data file; writes CSV (the --id column or the row number when given, the prediction, and the probability for logistic models)",
     )
     .argument("<model>", "the model JSON")
     .argument("<file>", "the data: its columns must include the model's features")
@@ -86,10 +87,16 @@ function buildProgram(io: CliIO): Command {
     )
     .option("--force", "let --out replace an existing file")
     .option("--threads <n>", "threads, this one included")
-    .option("--delimiter <char>", "CSV delimiter")
-    .option("--missing <policy>", "empty or NA cells: error (default), drop the row, or a number")
+    .option("--delimiter <char>", "CSV delimiter (default: comma, tab for .tsv)")
+    .option(
+      "--missing <policy>",
+      "empty or NA cells: error (default), drop the row, or a number; rows dropped, the output says which input row each prediction is for (--id, or a 0-based row column)",
+    )
+    .option("--id <column>", "write this column of the input first, as text, beside each row's prediction (for .npy: its index)")
+    .option("--no-header", "the CSV has no header row: columns are named 0, 1, ...")
+    .option("--json", "print { rows, columns: { name: values } } on stdout and nothing else ({ rows, out } with --out)")
     .option("--quiet", "no progress bar")
-    .action(async (model: string, file: string, options: { out?: string; threads?: string; quiet?: boolean }) => {
+    .action(async (model: string, file: string, options: PredictOptions) => {
       await runPredict(model, file, options, io.out);
     });
 

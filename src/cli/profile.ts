@@ -12,6 +12,7 @@ import { ArgumentError } from "../errors.js";
 import { renderComparisonPage, renderProfilePage, summarize, toTraceEvents, type TraceEventFile } from "../profile/index.js";
 import { getDefaultRuntime } from "../runtime/runtime.js";
 import { loadBench } from "./bench.js";
+import { checkOutput } from "./options.js";
 
 export const PROFILE_SUITES = ["graph", "overhead", "glm"] as const;
 
@@ -38,10 +39,10 @@ export async function runProfile(suite: string | undefined, options: ProfileComm
   if (options.script !== undefined) {
     const file = resolve(options.script);
     if (!existsSync(file) || !statSync(file).isFile()) throw new ArgumentError("--script", "a JavaScript module file", options.script);
-    checkOutput(options.out, file, options.force);
+    await checkOutput(options.out, [file], options.force);
     return profileScript(file, options.out, format, out);
   }
-  checkOutput(options.out, undefined, options.force);
+  await checkOutput(options.out, [], options.force);
   const rows = options.rows === undefined ? undefined : Number(options.rows);
   if (rows !== undefined && !(Number.isInteger(rows) && rows >= 10))
     throw new ArgumentError("--rows", "a whole number of rows, at least 10", options.rows);
@@ -85,29 +86,6 @@ function formatOf(given: string | undefined, file: string): (typeof PROFILE_FORM
   if (!(PROFILE_FORMATS as readonly string[]).includes(given))
     throw new ArgumentError("--format", `one of ${PROFILE_FORMATS.join(", ")}`, given);
   return given as (typeof PROFILE_FORMATS)[number];
-}
-
-/**
- * Checks before any work that `out` may be written, by the rules of `weft fit --out`: never over
- * the input (the same file by any path, hard links included), never over an existing file
- * unless --force.
- */
-function checkOutput(out: string, input: string | undefined, force: boolean | undefined): void {
-  const target = identity(out);
-  if (input !== undefined && (resolve(out) === input || (target !== undefined && target === identity(input))))
-    throw new ArgumentError("--out", "a file other than the script", `${out} (it is ${input})`);
-  if (target !== undefined && !force)
-    throw new ArgumentError("--out", "a file that does not exist yet (or --force to replace it)", `${out}, which exists`);
-}
-
-/** A file's device and inode, or undefined when there is none at `path`. */
-function identity(path: string): string | undefined {
-  try {
-    const s = statSync(path);
-    return `${s.dev}:${s.ino}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

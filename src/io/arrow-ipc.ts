@@ -20,6 +20,8 @@ export interface ArrowIpcOptions {
   features?: readonly string[];
   /** The response column. */
   target?: string;
+  /** A column handed back as text in `Table.ids`, one per row read (a row's identifier; see readCsv's). */
+  id?: string;
   /** Rows per chunk (default: the file's record batches, small ones merged up to about 64 MiB). */
   chunkRows?: number;
   /** The features' dtype (default: float32 when every feature column is float32, else float64; y is float64). */
@@ -31,7 +33,7 @@ export interface ArrowIpcOptions {
 }
 
 /** The options readArrowIpc takes (any other is refused by name). */
-export const ARROW_IPC_OPTIONS = ["features", "target", "chunkRows", "dtype", "missing", "storage"] as const;
+export const ARROW_IPC_OPTIONS = ["features", "target", "id", "chunkRows", "dtype", "missing", "storage"] as const;
 
 /** Arrow's CompressionType (fixed by the format). */
 const LZ4_FRAME = 0;
@@ -70,6 +72,7 @@ export async function readArrowIpc(location: string | URL | Source, options: Arr
   checkInteger(o.chunkRows, "chunkRows", "readArrowIpc", 1);
   const wanted = checkColumns(o.features, "features", "readArrowIpc");
   if (o.target !== undefined && typeof o.target !== "string") throw new ArgumentError("target", "a column name", o.target, "readArrowIpc");
+  if (o.id !== undefined && typeof o.id !== "string") throw new ArgumentError("id", "a column name", o.id, "readArrowIpc");
   const missing = o.missing ?? "error";
   if (!(missing === "error" || missing === "drop" || (typeof missing === "number" && Number.isFinite(missing))))
     throw new ArgumentError("missing", "'error', 'drop' or a finite number", missing, "readArrowIpc");
@@ -105,6 +108,7 @@ export async function readArrowIpc(location: string | URL | Source, options: Arr
   }
   if (features.length === 0)
     throw new ArrowError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
+  if (o.id !== undefined && !names.includes(o.id)) throw new ArrowError("id", `a column of the file (${names.join(", ")})`, o.id, where);
   // one source for X and y: a row dropped for a null in any of them is dropped from both
   const columns = arrowColumns(table, o.target !== undefined ? [...features, o.target] : features, missing, where);
   const X = arrowArray(columns, table, 0, features.length, false, { chunks: o.chunkRows, dtype }, where);
@@ -112,5 +116,16 @@ export async function readArrowIpc(location: string | URL | Source, options: Arr
     o.target !== undefined
       ? arrowArray(columns, table, features.length, 1, true, { chunks: [X.chunks[0]!], dtype: "float64" }, where)
       : undefined;
-  return { X, y, features, rows: X.shape[0]! };
+  const rows = X.shape[0]!;
+  const rowNumbers = missing === "drop" ? (columns.kept ?? Float64Array.from({ length: rows }, (_, i) => i)) : undefined;
+  let ids: string[] | undefined;
+  if (o.id !== undefined) {
+    // an Arrow Vector: get(row) gives the value (null for a null, written as an empty cell)
+    const column = table.getChildAt(names.indexOf(o.id)) as { get(row: number): unknown };
+    ids = Array.from({ length: rows }, (_, i) => {
+      const v = column.get(rowNumbers ? rowNumbers[i]! : i);
+      return v === null || v === undefined ? "" : String(v);
+    });
+  }
+  return { X, y, features, rows, ...(ids ? { ids } : {}), ...(rowNumbers ? { rowNumbers } : {}) };
 }

@@ -31,6 +31,11 @@ export interface CsvOptions {
   features?: readonly string[];
   /** The response column. */
   target?: string;
+  /**
+   * A column read as text and handed back as `Table.ids`, one per row read: a row's identifier,
+   * which predictions carry through so they line up with the input when rows are dropped.
+   */
+  id?: string;
   /** An empty, NA or NaN cell: "error" (default), "drop" the row, or a number to put there. */
   missing?: "error" | "drop" | number;
   /** Rows per chunk of the arrays made (default: about 64 MiB of values per chunk). */
@@ -51,6 +56,14 @@ export interface Table {
   y: ChunkedArray | undefined;
   features: string[];
   rows: number;
+  /** With the `id` option: that column's cells as text, one per row read. */
+  ids?: string[];
+  /**
+   * With `missing: "drop"`: each row's 0-based index among the file's data rows (the header not
+   * counted, as pandas numbers them), so that what is computed from the rows kept can be matched
+   * to the input.
+   */
+  rowNumbers?: Float64Array;
 }
 
 const MISSING = new Set(["", "na", "nan", "null", "n/a"]);
@@ -62,6 +75,7 @@ export const CSV_OPTIONS: readonly (keyof CsvOptions)[] = [
   "delimiter",
   "features",
   "target",
+  "id",
   "missing",
   "chunkRows",
   "dtype",
@@ -112,6 +126,7 @@ export function checkCsvOptions(
   // csv-parse refuses '' itself, but as its own error; a quote or a line break as the delimiter
   // would read as nonsense
   checkString(o.delimiter, "delimiter", where);
+  checkString(o.id, "id", where);
   if (o.delimiter !== undefined && /["\r\n]/.test(o.delimiter))
     throw new ArgumentError("delimiter", "a string without quotes or line breaks", o.delimiter, where);
   checkInteger(o.chunkRows, "chunkRows", where, 1);
@@ -159,7 +174,11 @@ export async function readCsv(location: string | URL | Source, options?: CsvOpti
   let targetIndex = -1;
   const X = new Column();
   const y = new Column();
+  const rowNumbers = new Column();
+  const ids: string[] = [];
+  let idIndex = -1;
   let rows = 0;
+  let dataRow = -1;
   let line = 0;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
@@ -181,11 +200,16 @@ export async function readCsv(location: string | URL | Source, options?: CsvOpti
         });
         if (featureIndex.length === 0)
           throw new CsvError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
+        if (o.id !== undefined) {
+          idIndex = names.indexOf(o.id);
+          if (idIndex < 0) throw new CsvError("id", `a column of the file (${names.join(", ")})`, o.id, where);
+        }
         if (header) continue;
       }
       if (record.length !== names.length) {
         throw new CsvError("row", `${names.length} fields like the header`, `${record.length} fields on line ${line}`, where);
       }
+      dataRow += 1;
       const values: number[] = [];
       let drop = false;
       for (const i of targetIndex >= 0 ? [...featureIndex, targetIndex] : featureIndex) {
@@ -213,6 +237,8 @@ export async function readCsv(location: string | URL | Source, options?: CsvOpti
       if (drop) continue;
       for (let k = 0; k < featureIndex.length; k++) X.push(values[k]!);
       if (targetIndex >= 0) y.push(values[featureIndex.length]!);
+      if (idIndex >= 0) ids.push(record[idIndex]!);
+      if (missing === "drop") rowNumbers.push(dataRow);
       rows += 1;
       if (rows % 65536 === 0) o.onProgress?.(rows);
     }
@@ -230,6 +256,8 @@ export async function readCsv(location: string | URL | Source, options?: CsvOpti
     y: targetIndex >= 0 ? fromTypedArray(y.values(), { chunks: chunkRows }) : undefined,
     features,
     rows,
+    ...(idIndex >= 0 ? { ids } : {}),
+    ...(missing === "drop" ? { rowNumbers: rowNumbers.values() } : {}),
   };
 }
 
@@ -237,7 +265,7 @@ export async function readCsv(location: string | URL | Source, options?: CsvOpti
  * A field as RFC 4180 writes it: quoted, its quotes doubled, when it holds a delimiter, a quote or
  * a line break (or spaces at an end, which a reader that trims, as readCsv does, would lose).
  */
-function quoteField(s: string): string {
+export function quoteField(s: string): string {
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

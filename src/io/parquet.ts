@@ -15,7 +15,7 @@ import { checkColumns, type Table } from "./csv.js";
 type FileMetaData = Awaited<ReturnType<typeof parquetMetadataAsync>>;
 
 /** The options readParquet takes (any other is refused by name). */
-export const PARQUET_OPTIONS = ["features", "target", "chunkRows", "dtype", "storage"] as const;
+export const PARQUET_OPTIONS = ["features", "target", "id", "chunkRows", "dtype", "storage"] as const;
 
 /** A Parquet file weft cannot read (a non-numeric column, a missing one). */
 export class ParquetError extends ArgumentError {}
@@ -76,13 +76,22 @@ async function asyncBuffer(source: Source) {
  */
 export async function readParquet(
   location: string | URL | Source,
-  options: { features?: readonly string[]; target?: string; chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {},
+  options: {
+    features?: readonly string[];
+    target?: string;
+    /** A column handed back as text in `Table.ids`, one per row (a row's identifier; see readCsv's). */
+    id?: string;
+    chunkRows?: number;
+    dtype?: DType;
+    storage?: StorageOptions;
+  } = {},
 ): Promise<Table> {
   // all checked before the file is read
   options = checkOptions(options, "readParquet", PARQUET_OPTIONS);
   const dtype = checkDType(options.dtype ?? "float64", "dtype", "readParquet");
   checkInteger(options.chunkRows, "chunkRows", "readParquet", 1);
   const wanted = checkColumns(options.features, "features", "readParquet");
+  if (options.id !== undefined && typeof options.id !== "string") throw new ArgumentError("id", "a column name", options.id, "readParquet");
   const source = sourceOf(location, options.storage);
   const where = `Parquet file ${source.url}`;
   const file = await asyncBuffer(source);
@@ -102,13 +111,17 @@ export async function readParquet(
   }
   if (features.length === 0)
     throw new ParquetError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
+  if (options.id !== undefined && !names.includes(options.id))
+    throw new ParquetError("id", `a column of the file (${names.join(", ")})`, options.id, where);
   const columns = options.target !== undefined ? [...features, options.target] : features;
-  const codecs = checkCodecs(metadata, columns, where);
+  // the id column is read with the others (once, when it is also one of them), as text
+  const read = options.id !== undefined && !columns.includes(options.id) ? [...columns, options.id] : columns;
+  const codecs = checkCodecs(metadata, read, where);
   // hyparquet decodes SNAPPY itself: the other decoders are loaded only for a file that needs them
   const needed = [...codecs].some((c) => c !== "UNCOMPRESSED" && c !== "SNAPPY");
   let records: Record<string, unknown>[];
   try {
-    records = (await parquetReadObjects({ file, columns, compressors: needed ? await compressors() : undefined })) as Record<
+    records = (await parquetReadObjects({ file, columns: read, compressors: needed ? await compressors() : undefined })) as Record<
       string,
       unknown
     >[];
@@ -132,7 +145,10 @@ export async function readParquet(
     }
   });
   const chunkRows = options.chunkRows ?? Math.max(1, Math.floor((64 << 20) / 8 / Math.max(p, 1)));
+  const id = options.id;
+  const ids = id === undefined ? undefined : records.map((r) => (r[id] === null || r[id] === undefined ? "" : String(r[id])));
   return {
+    ...(ids ? { ids } : {}),
     X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p], dtype }),
     y: options.target !== undefined ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
     features,

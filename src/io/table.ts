@@ -54,6 +54,11 @@ export async function readTable(location: string, options?: TableOptions): Promi
         throw new ArgumentError("features", `column indices other than the target (0 to ${cols - 1})`, f, `NPY file ${location}`);
       return i;
     });
+    let idIndex = -1;
+    if (checked.id !== undefined) {
+      idIndex = names.indexOf(checked.id);
+      if (idIndex < 0) throw new ArgumentError("id", `a column index of the file (0 to ${cols - 1})`, checked.id, `NPY file ${location}`);
+    }
     const p = index.length;
     const X = new Float64Array(rows * p);
     const y = new Float64Array(targetIndex >= 0 ? rows : 0);
@@ -71,6 +76,7 @@ export async function readTable(location: string, options?: TableOptions): Promi
       y: targetIndex >= 0 ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
       features,
       rows,
+      ...(idIndex >= 0 ? { ids: Array.from({ length: rows }, (_, r) => String(data[r * cols + idIndex])) } : {}),
     };
   }
   throw new ArgumentError("file", "a .csv, .tsv, .npy, .parquet, .arrow, .arrows or .feather file", location, "read");
