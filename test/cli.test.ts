@@ -131,7 +131,7 @@ describe("weft profile --script", () => {
       expect(readFileSync(page, "utf8")).toContain("<svg");
       const clobber = await run("profile", "--script", script, "--out", script);
       expect(clobber.code).toBe(2);
-      expect(clobber.err).toMatch(/--out.*other than the script/);
+      expect(clobber.err).toMatch(/--out.*other than the inputs.*loop\.mjs/);
       expect(readFileSync(script, "utf8")).toContain("persist()");
       expect((await run("profile", "glm", "--script", script, "--out", page)).code).toBe(2);
       expect((await run("profile", "--script", join(dir, "missing.mjs"), "--out", page)).code).toBe(2);
