@@ -10,7 +10,7 @@ import { ArrowError, loadArrow, type ArrowModule } from "../array/arrow.js";
 import { arrowArray, arrowColumns } from "../array/from-arrow.js";
 import { checkDType, type DType } from "../array/dtype.js";
 import { checkInteger, checkOptions } from "../validate.js";
-import { checkColumns, type Table } from "./csv.js";
+import { checkColumns, resolveColumns, type Table } from "./csv.js";
 import { decodeLz4Frames } from "./lz4-frame.js";
 import { sourceOf, storageOptions, type Source, type StorageOptions } from "./storage.js";
 
@@ -99,16 +99,7 @@ export async function readArrowIpc(location: string | URL | Source, options: Arr
     throw new ArrowError("file", "an Arrow IPC file or stream", `${(cause as Error).message}`.slice(0, 200), where);
   }
   const names = table.schema.fields.map((f) => f.name);
-  if (o.target !== undefined && !names.includes(o.target))
-    throw new ArrowError("target", `a column of the file (${names.join(", ")})`, o.target, where);
-  const features = wanted ?? names.filter((n) => n !== o.target);
-  for (const f of features) {
-    if (!names.includes(f)) throw new ArrowError("features", `columns of the file (${names.join(", ")})`, f, where);
-    if (f === o.target) throw new ArrowError("features", "columns other than the target", f, where);
-  }
-  if (features.length === 0)
-    throw new ArrowError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
-  if (o.id !== undefined && !names.includes(o.id)) throw new ArrowError("id", `a column of the file (${names.join(", ")})`, o.id, where);
+  const features = resolveColumns(names, { features: wanted, target: o.target, id: o.id }, ArrowError, where);
   // one source for X and y: a row dropped for a null in any of them is dropped from both
   const columns = arrowColumns(table, o.target !== undefined ? [...features, o.target] : features, missing, where);
   const X = arrowArray(columns, table, 0, features.length, false, { chunks: o.chunkRows, dtype }, where);

@@ -105,6 +105,31 @@ export function checkColumns(value: unknown, name: string, where: string): strin
   return [...(value as string[])];
 }
 
+/**
+ * The columns a reader of a named-column format reads, checked against the file's `names`:
+ * `features` (default every column but the target), none of them the target, at least one; the
+ * target and the id (when asked) columns of the file. Errors are `Err`s (the format's), naming the
+ * option and listing the file's columns.
+ */
+export function resolveColumns(
+  names: readonly string[],
+  asked: { features: readonly string[] | undefined; target: string | undefined; id?: string | undefined },
+  Err: new (name: string, expected: string, received: unknown, where: string) => ArgumentError,
+  where: string,
+): string[] {
+  const { target, id } = asked;
+  const all = names.join(", ");
+  if (target !== undefined && !names.includes(target)) throw new Err("target", `a column of the file (${all})`, target, where);
+  const features = asked.features ? [...asked.features] : names.filter((n) => n !== target);
+  for (const f of features) {
+    if (!names.includes(f)) throw new Err("features", `columns of the file (${all})`, f, where);
+    if (f === target) throw new Err("features", "columns other than the target", f, where);
+  }
+  if (features.length === 0) throw new Err("features", "at least one column besides the target", `the columns ${all}`, where);
+  if (id !== undefined && !names.includes(id)) throw new Err("id", `a column of the file (${all})`, id, where);
+  return features;
+}
+
 /** The missing-value policy: 'error', 'drop' or a finite fill value (NaN would fill in nothing). */
 function checkMissing(value: unknown, where: string): "error" | "drop" | number {
   if (value === undefined) return "error";

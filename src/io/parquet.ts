@@ -10,7 +10,7 @@ import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
 import { checkInteger, checkOptions } from "../validate.js";
 import { sourceOf, StorageError, type Source, type StorageOptions } from "./storage.js";
-import { checkColumns, type Table } from "./csv.js";
+import { checkColumns, resolveColumns, type Table } from "./csv.js";
 
 type FileMetaData = Awaited<ReturnType<typeof parquetMetadataAsync>>;
 
@@ -102,17 +102,7 @@ export async function readParquet(
     throw new ParquetError("file", "a Parquet file", (cause as Error).message, where);
   }
   const names = metadata.schema.slice(1).map((s) => s.name);
-  if (options.target !== undefined && !names.includes(options.target))
-    throw new ParquetError("target", `a column of the file (${names.join(", ")})`, options.target, where);
-  const features = wanted ?? names.filter((n) => n !== options.target);
-  for (const f of features) {
-    if (!names.includes(f)) throw new ParquetError("features", `columns of the file (${names.join(", ")})`, f, where);
-    if (f === options.target) throw new ParquetError("features", "columns other than the target", f, where);
-  }
-  if (features.length === 0)
-    throw new ParquetError("features", "at least one column besides the target", `the columns ${names.join(", ")}`, where);
-  if (options.id !== undefined && !names.includes(options.id))
-    throw new ParquetError("id", `a column of the file (${names.join(", ")})`, options.id, where);
+  const features = resolveColumns(names, { features: wanted, target: options.target, id: options.id }, ParquetError, where);
   const columns = options.target !== undefined ? [...features, options.target] : features;
   // the id column is read with the others (once, when it is also one of them), as text
   const read = options.id !== undefined && !columns.includes(options.id) ? [...columns, options.id] : columns;
