@@ -86,11 +86,14 @@ export type {
 // models
 export { glm, LinearRegression, LogisticRegression, PoissonRegression } from "./glm/index.js";
 export type {
+  Classes,
   CurvaturePairs,
   EstimatorOptions,
   FamilyName,
   FitOptions,
   FitWarning,
+  Label,
+  LabelsLike,
   MatrixLike,
   ModelJSON,
   RegularizerName,

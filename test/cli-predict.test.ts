@@ -12,7 +12,7 @@ import * as arrow from "apache-arrow";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
-import { readTable, writeNpy } from "../src/index.js";
+import { LogisticRegression, readTable, writeNpy } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-predict-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -134,6 +134,27 @@ describe("weft predict keeps its output lined up with the input", () => {
     const clash = await run("predict", model, withHoles, "--id", "prediction", "--quiet");
     expect(clash.code).toBe(2);
     expect(clash.err).toMatch(/--id/);
+  });
+});
+
+describe("weft predict with a model of string classes", () => {
+  it("writes the labels, quoted where CSV needs it, and the probability of the second class", async () => {
+    const X = Array.from({ length: N }, (_, i) => [a(i), b(i)]);
+    const labels = Array.from({ length: N }, (_, i) => (label(i) === 1 ? "yes, buys" : "no"));
+    const model = await new LogisticRegression<string>({ lambda: 1 }).fit(X, labels);
+    const path = join(dir, "strings.json");
+    writeFileSync(path, JSON.stringify({ ...model.toJSON(), features: ["a", "b"], target: "label", standardize: null }));
+    const r = await run("predict", path, join(dir, "train.csv"), "--quiet", "--threads", "1");
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines[0]).toBe("prediction,probability");
+    const expected = await model.predict(X);
+    const proba = await model.predictProba(X);
+    lines.slice(1).forEach((line, i) => {
+      expect(line).toBe(`${expected[i] === "no" ? "no" : '"yes, buys"'},${proba[i]}`);
+    });
+    const json = JSON.parse((await run("predict", path, join(dir, "train.csv"), "--json", "--threads", "1")).out);
+    expect(json.columns.prediction).toEqual(expected);
   });
 });
 

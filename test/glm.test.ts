@@ -261,7 +261,8 @@ describe("bad input", () => {
         [0, 1, 0],
       ),
     ).rejects.toThrow(/finite values; received "NaN at row 0, column 1"/);
-    await expect(fit(logistic(), X, [0, 2, 1])).rejects.toThrow(/label 0 or 1 for the logistic family; received "2 at row 1"/);
+    // any two labels are classes; three are not a binary problem
+    await expect(fit(logistic(), X, [0, 2, 1])).rejects.toThrow(/exactly two classes .*received "3 distinct labels: 0, 1, 2"/);
     await expect(fit(new glm.PoissonRegression({ runtime: rt }), X, [0, -1, 1])).rejects.toThrow(/count >= 0/);
     // rows whose expected count overflows: the score names X and the row, not a metric's argument
     const poisson = await new glm.PoissonRegression({ runtime: rt, lambda: 1 }).fit(

@@ -13,6 +13,7 @@ import { ArgumentError, WeftError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { BaseEstimator, parametersOf } from "../base/params.js";
 import { toMatrix, toVector, vectorValues, type MatrixLike, type VectorLike } from "../base/inputs.js";
+import type { LabelsLike } from "../base/labels.js";
 import { checkTwoValues } from "../metrics/index.js";
 import { checkSampleWeight } from "../metrics/checks.js";
 import { checkOptions } from "../validate.js";
@@ -99,7 +100,7 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
    * >= 0 per row) weighs each row's loss. `initialCoef` (the coefficients, then the intercept)
    * starts the solver there: a warm start along a regularization path.
    */
-  async fit(X: MatrixLike, y: VectorLike, options: FitOptions = {}): Promise<this> {
+  async fit(X: MatrixLike, y: LabelsLike, options: FitOptions = {}): Promise<this> {
     const where = `${this.kind}.fit`;
     const { initialCoef, sampleWeight } = checkFitOptions(options, where);
     const signal = options.signal ?? this.options.signal;
@@ -122,10 +123,11 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
    * (persisted, checked, plans compiled). @internal
    * Grid search makes one per fold and shares it among the candidates (fitProblem).
    */
-  async createProblem(X: MatrixLike, y: VectorLike, sampleWeight?: VectorLike): Promise<GlmProblem> {
+  async createProblem(X: MatrixLike, y: LabelsLike, sampleWeight?: VectorLike): Promise<GlmProblem> {
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const Xa = toMatrix(X, "fit", { chunkRows: this.options.chunkRows, threads: runtime.threads });
-    const ya = toVector(y, "y", "fit");
+    // labels (LogisticRegression's, strings included) are coded 0/1 by its override; here y is numbers
+    const ya = toVector(y as VectorLike, "y", "fit");
     const wa = sampleWeight === undefined ? undefined : toVector(sampleWeight, "sampleWeight", "fit");
     return GlmProblem.create(runtime, Xa, ya, this.familyName, this.options.fitIntercept ?? true, wa);
   }
@@ -294,16 +296,18 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
     return eta.map((e) => f.mean(e));
   }
 
-  abstract predict(X: MatrixLike): Promise<Float64Array>;
-  abstract score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number>;
+  /** Per row: the class label (LogisticRegression; strings for string classes), or the predicted mean. */
+  abstract predict(X: MatrixLike): Promise<Float64Array | string[]>;
+  abstract score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number>;
 
   /**
    * The true values for score(): one per row predicted, each a valid label of the family (0/1
    * for logistic, a count >= 0 for Poisson, finite for all), as fit() asks of y; with `measure`
    * (R^2, D^2), at least two of them.
    */
-  protected async truthFor(y: VectorLike, rows: number, measure?: string): Promise<Float64Array> {
-    const values = await vectorValues(y, rows, this.options.runtime, "score");
+  protected async truthFor(y: LabelsLike, rows: number, measure?: string): Promise<Float64Array> {
+    // numbers only: a list of strings is refused by the check, naming y
+    const values = await vectorValues(y as VectorLike, rows, this.options.runtime, "score");
     const f = familyOf(this.familyName);
     for (let i = 0; i < values.length; i++) {
       const why = Number.isFinite(values[i]!) ? f.checkLabel(values[i]!) : "a finite number";

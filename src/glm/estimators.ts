@@ -5,7 +5,10 @@
  * (`coef`, `intercept`), and predictions need no runtime. Each scores with src/metrics'
  * function for its kind: accuracy, R^2, D^2.
  */
-import type { MatrixLike, VectorLike } from "../base/inputs.js";
+import { toMatrix, type MatrixLike, type VectorLike } from "../base/inputs.js";
+import { getDefaultRuntime } from "../runtime/runtime.js";
+import { binaryClasses, checkClasses, decodeLabels, encodeLabels, labelValues, type Classes, type LabelsLike } from "../base/labels.js";
+import type { GlmProblem } from "./problem.js";
 import { ArgumentError } from "../errors.js";
 import { accuracy, d2Poisson, r2 } from "../metrics/index.js";
 import { checkOptions, firstNonFinite } from "../validate.js";
@@ -14,37 +17,85 @@ import { ESTIMATOR_OPTIONS, type EstimatorOptions, type ScoreOptions } from "./o
 import { savedOptions, type ModelJSON } from "./saved-model.js";
 
 /**
- * Logistic regression for 0/1 labels with an optional L1, L2 or elastic-net penalty (lambda = 1/C
- * of scikit-learn). `predictProba` gives P(y = 1); `score` is accuracy.
+ * Logistic regression for two classes, with an optional L1, L2 or elastic-net penalty (lambda =
+ * 1/C of scikit-learn). The classes are learned at fit from y: any two labels, numbers or strings,
+ * sorted as scikit-learn sorts them (`classes`), the second being the positive class.
+ * `predictProba` gives the probability of `classes[1]`; `score` is accuracy.
+ *
+ * `Label` types what predict returns: with the default (`number`) a Float64Array of the numeric
+ * labels (0/1 data predicts 0/1 exactly as before); declare `new LogisticRegression<string>()` to
+ * fit string labels and get a `string[]` back.
  */
-export class LogisticRegression extends GlmEstimator {
+export class LogisticRegression<Label extends number | string = number> extends GlmEstimator {
   protected readonly familyName = "logistic" as const;
   protected readonly kind = "LogisticRegression" as const;
+  /** The two classes, sorted (`[negative, positive]`), learned by fit; scikit-learn's `classes_`. */
+  classes: Classes | undefined;
 
-  /** Probability of class 1 per row. */
+  /**
+   * Learns the classes from y (exactly two distinct labels) and fits on their codes (0 for
+   * classes[0], 1 for classes[1]); y may be numbers of any two values, or strings. @internal
+   */
+  override async createProblem(X: MatrixLike, y: LabelsLike, sampleWeight?: VectorLike): Promise<GlmProblem> {
+    // X's own faults are named first, as for the other estimators: the problem checks them before y
+    const runtime = this.options.runtime ?? (await getDefaultRuntime());
+    const Xa = toMatrix(X, "fit", { chunkRows: this.options.chunkRows, threads: runtime.threads });
+    if (Xa.ndim !== 2 || Xa.shape[0] === 0 || Xa.shape[1] === 0) return super.createProblem(Xa, y, sampleWeight);
+    const values = await labelValues(y, Xa.shape[0], runtime, "fit");
+    const classes = binaryClasses(values, "fit");
+    const problem = await super.createProblem(Xa, encodeLabels(values, classes, "fit"), sampleWeight);
+    this.classes = classes;
+    return problem;
+  }
+
+  /** Probability of the positive class (`classes[1]`) per row. */
   async predictProba(X: MatrixLike): Promise<Float64Array> {
     return this.predictMean(X);
   }
 
-  /** Class (0 or 1) per row. */
-  async predict(X: MatrixLike): Promise<Float64Array> {
-    return this.fromLinearPredictor(await this.decisionFunction(X), "predict");
+  /** The class label per row: `classes[1]` where its probability is at least 0.5, else `classes[0]`. */
+  async predict(X: MatrixLike): Promise<Label extends string ? string[] : Float64Array> {
+    const codes = this.fromLinearPredictor(await this.decisionFunction(X), "predict");
+    return decodeLabels(codes, this.classes ?? [0, 1]) as Label extends string ? string[] : Float64Array;
   }
 
-  /** Probabilities (`"proba"`), or the class with the higher one (`"predict"`). @internal */
+  /** Probabilities (`"proba"`), or the code (0/1) of the class with the higher one (`"predict"`). @internal */
   override fromLinearPredictor(eta: Float64Array, what: "predict" | "proba"): Float64Array {
     const proba = super.fromLinearPredictor(eta, what);
     return what === "predict" ? proba.map((p) => (p >= 0.5 ? 1 : 0)) : proba;
   }
 
-  /** Accuracy (weighted by `sampleWeight` when given). */
-  async score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number> {
-    const pred = await this.predict(X);
-    return accuracy(await this.truthFor(y, pred.length), pred, { sampleWeight: await this.sampleWeightFor(options, pred.length) });
+  /** Accuracy (weighted by `sampleWeight` when given); y's labels must be the model's classes. */
+  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
+    const codes = this.fromLinearPredictor(await this.decisionFunction(X), "predict");
+    const truth = encodeLabels(await labelValues(y, codes.length, this.options.runtime, "score"), this.classes ?? [0, 1], "score");
+    return accuracy(truth, codes, { sampleWeight: await this.sampleWeightFor(options, codes.length) });
   }
 
-  static fromJSON(json: ModelJSON): LogisticRegression {
-    return new LogisticRegression(savedOptions(json)).load(json);
+  override toJSON(): ModelJSON {
+    return { ...super.toJSON(), classes: [...(this.classes ?? [0, 1])] as ModelJSON["classes"] };
+  }
+
+  protected override load(json: ModelJSON): this {
+    super.load(json);
+    // a model saved before classes were kept was fitted on 0/1 labels
+    if (json.classes === undefined) this.classes = [0, 1];
+    else {
+      const classes = checkClasses(json.classes);
+      if (!classes)
+        throw new ArgumentError(
+          "json",
+          "a saved LogisticRegression whose classes are two distinct labels, sorted",
+          json.classes,
+          "fromJSON",
+        );
+      this.classes = classes;
+    }
+    return this;
+  }
+
+  static fromJSON<Label extends number | string = number>(json: ModelJSON): LogisticRegression<Label> {
+    return new LogisticRegression<Label>(savedOptions(json)).load(json);
   }
 }
 
@@ -70,7 +121,7 @@ export class LinearRegression extends GlmEstimator {
    * scikit-learn's r2_score (force_finite) gives, rather than -Infinity; one row is refused.
    * Weighted by `sampleWeight` when given.
    */
-  async score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number> {
+  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
     const pred = await this.predict(X);
     return r2(await this.truthFor(y, pred.length, "R^2"), pred, { sampleWeight: await this.sampleWeightFor(options, pred.length) });
   }
@@ -98,7 +149,7 @@ export class PoissonRegression extends GlmEstimator {
    * constant y (no deviance to explain) it is 1 for a perfect prediction, else 0, as for R^2;
    * one row is refused. Weighted by `sampleWeight` when given.
    */
-  async score(X: MatrixLike, y: VectorLike, options?: ScoreOptions): Promise<number> {
+  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
     const mu = await this.predict(X);
     const bad = firstNonFinite(mu);
     if (bad >= 0) {

@@ -20,6 +20,8 @@ export interface ModelJSON {
   converged: boolean;
   /** The optimality residual at the saved coefficients (what `converged` was judged on). */
   optimality?: number;
+  /** LogisticRegression: its two classes, sorted (absent in files saved before classes were kept: 0 and 1). */
+  classes?: [number, number] | [string, string];
 }
 
 /** The options of a saved model, or nothing for what is not one (checkSavedModel then says what was expected). */

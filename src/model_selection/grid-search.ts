@@ -5,11 +5,13 @@
  * regularization path (lambda descending), each warm-started from the previous solution. Folds
  * run at once on the runtime's threads.
  */
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, WeftError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
-import { checkMatrix, checkRuntime, vectorValues, type VectorLike } from "../base/inputs.js";
+import { checkMatrix, checkRuntime, toMatrix, toVector, vectorValues, type MatrixLike, type VectorLike } from "../base/inputs.js";
+import { binaryClasses, encodeLabels, labelValues, type LabelsLike } from "../base/labels.js";
+import type { ScoreOptions } from "../glm/options.js";
 import { checkSampleWeight } from "../metrics/checks.js";
 import { checkBoolean, checkOptions, checkSignal } from "../validate.js";
 import { KFold, selectRows } from "./split.js";
@@ -47,7 +49,9 @@ export interface CvResult {
   meanFitTime: number;
 }
 
-type Model = Pipeline | Estimator;
+/** A pipeline of either kind of labels. */
+type AnyPipeline = Pipeline<number> | Pipeline<string>;
+type Model = AnyPipeline | Estimator;
 
 /** X coef_j + intercept_j for every fitted model j, from one pass over X (a product with the p x k matrix of coefficients). */
 async function linearPredictors(models: readonly Estimator[], X: ChunkedArray, runtime: Runtime): Promise<Float64Array[]> {
@@ -78,9 +82,11 @@ function combinations(grid: Record<string, readonly unknown[]>): Record<string, 
 /**
  * Cross-validated grid search that shares work: each pipeline step is fitted once per fold and
  * upstream setting, and fits warm-start along lambda, descending. Results in `cvResults`,
- * `bestParams`, `bestScore`, `bestEstimator`.
+ * `bestParams`, `bestScore`, `bestEstimator`; with `refit` (the default) `predict`,
+ * `predictProba`, `decisionFunction` and `score` go through the best candidate refitted on all
+ * rows, as scikit-learn's do. `Label` types predict's labels, as for LogisticRegression.
  */
-export class GridSearchCV {
+export class GridSearchCV<Label extends number | string = number> {
   cvResults: CvResult[] = [];
   bestParams: Record<string, unknown> | undefined;
   bestScore = NaN;
@@ -149,7 +155,7 @@ export class GridSearchCV {
     f: number,
     times: number[][],
     runtime: Runtime,
-    pipeline: Pipeline | undefined,
+    pipeline: AnyPipeline | undefined,
     finalPrefix: string,
     signal: AbortSignal | undefined,
   ): Promise<Estimator[]> {
@@ -185,14 +191,21 @@ export class GridSearchCV {
    * `sampleWeight` (one weight >= 0 per row) weighs the rows in every fit and every fold's
    * score, each fold taking its rows' weights.
    */
-  async fit(X: ChunkedArray, y: ChunkedArray, options: { signal?: AbortSignal; sampleWeight?: VectorLike } = {}): Promise<this> {
+  async fit(X: MatrixLike, y: LabelsLike, options: { signal?: AbortSignal; sampleWeight?: VectorLike } = {}): Promise<this> {
     checkOptions(options, "GridSearchCV.fit", ["signal", "sampleWeight"]);
     const signal = checkSignal(options.signal, "signal", "GridSearchCV.fit");
     if (signal?.aborted) throw signal.reason;
-    checkMatrix(X, "GridSearchCV.fit");
+    const runtime = this.options.runtime ?? (await getDefaultRuntime());
+    const given = { X, y };
+    // X and y as the estimators accept them; a classifier's labels (numbers or strings) coded 0/1
+    // once, from all rows, so that every fold fits and scores the same two classes
+    X = checkMatrix(X instanceof ChunkedArray ? X : toMatrix(X, "GridSearchCV.fit", { threads: runtime.threads }), "GridSearchCV.fit");
+    if (this.estimator.estimatorKind === "classifier") {
+      const labels = await labelValues(y, X.shape[0]!, runtime, "GridSearchCV.fit");
+      y = fromTypedArray(encodeLabels(labels, binaryClasses(labels, "GridSearchCV.fit"), "GridSearchCV.fit"));
+    } else y = toVector(y as VectorLike, "y", "GridSearchCV.fit");
     if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0])
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
-    const runtime = this.options.runtime ?? (await getDefaultRuntime());
     // the weights in JS, like the test labels: each fold takes its rows' (fit and score check them again)
     const weights =
       options.sampleWeight === undefined
@@ -307,8 +320,41 @@ export class GridSearchCV {
       const best = this.estimator.clone().setParams(this.bestParams);
       if (best instanceof Pipeline) best.final.options.runtime = runtime;
       else best.options.runtime = runtime;
-      this.bestEstimator = await best.fit(X, y, { signal, sampleWeight: weights });
+      // the refit on what was given: a classifier learns its classes (labels, not codes) there
+      this.bestEstimator = await best.fit(given.X, given.y, { signal, sampleWeight: weights });
     }
     return this;
+  }
+
+  /** The refitted best candidate, or a WeftError saying why there is none. */
+  private best(where: string): Model {
+    if (!this.bestEstimator)
+      throw new WeftError(
+        `GridSearchCV.${where}: no best estimator: ${this.cvResults.length === 0 ? "call fit() first" : "fit() ran with refit: false"}`,
+      );
+    return this.bestEstimator;
+  }
+
+  /** The best candidate's predictions (refitted on all rows): class labels, or predicted means. */
+  async predict(X: MatrixLike): Promise<Label extends string ? string[] : Float64Array> {
+    return (await this.best("predict").predict(X)) as Label extends string ? string[] : Float64Array;
+  }
+
+  /** The best candidate's probability of the positive class per row (a classifier's). */
+  async predictProba(X: MatrixLike): Promise<Float64Array> {
+    const best = this.best("predictProba");
+    if (best.estimatorKind !== "classifier") throw new WeftError("GridSearchCV.predictProba needs a classifier");
+    return (best as AnyPipeline | LogisticRegression).predictProba(X);
+  }
+
+  /** The best candidate's linear predictor X coef + intercept per row (through its transformers, in a pipeline). */
+  async decisionFunction(X: MatrixLike): Promise<Float64Array> {
+    const best = this.best("decisionFunction");
+    return best instanceof Pipeline ? best.final.decisionFunction(await best.transform(X)) : best.decisionFunction(X);
+  }
+
+  /** The best candidate's score on X and y (its estimator's own: accuracy, R^2 or D^2), weighted by `sampleWeight` when given. */
+  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
+    return this.best("score").score(X, y, options);
   }
 }

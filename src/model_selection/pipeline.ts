@@ -5,12 +5,15 @@
 import { ArgumentError, WeftError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { checkParamNames } from "../base/params.js";
+import { toMatrix, type MatrixLike } from "../base/inputs.js";
+import type { LabelsLike } from "../base/labels.js";
+import { getDefaultRuntime } from "../runtime/runtime.js";
 import type { Transformer } from "../preprocessing/transformers.js";
 import type { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
 import type { FitOptions, ScoreOptions } from "../glm/options.js";
 
-/** A final estimator of a pipeline: one of the GLM estimators. */
-export type Estimator = LogisticRegression | LinearRegression | PoissonRegression;
+/** A final estimator of a pipeline: one of the GLM estimators (a classifier of numeric or string labels). */
+export type Estimator = LogisticRegression<number> | LogisticRegression<string> | LinearRegression | PoissonRegression;
 /** A step of a pipeline: a transformer or an estimator. */
 export type Step = Transformer | Estimator;
 
@@ -24,9 +27,10 @@ const isEstimator = (s: unknown): s is Estimator => hasMethods(s, ["fit", "predi
 
 /**
  * Transformers then a final estimator, fitted and applied in order; parameters addressed as
- * `step__param`, like scikit-learn's Pipeline.
+ * `step__param`, like scikit-learn's Pipeline. `Label` types what predict returns, as for
+ * LogisticRegression: `new Pipeline<string>(...)` for a classifier of string labels.
  */
-export class Pipeline {
+export class Pipeline<Label extends number | string = number> {
   readonly steps: [string, Step][];
 
   constructor(steps: [string, Step][]) {
@@ -84,41 +88,51 @@ export class Pipeline {
   }
 
   /** An unfitted copy: every step cloned. */
-  clone(): Pipeline {
-    return new Pipeline(this.steps.map(([n, s]) => [n, s.clone() as Step]));
+  clone(): Pipeline<Label> {
+    return new Pipeline<Label>(this.steps.map(([n, s]) => [n, s.clone() as Step]));
   }
 
   /**
    * Fits the transformers, then the final estimator on their output; `signal` aborts the fit,
    * `sampleWeight` weighs the final estimator's rows (the transformers' statistics are unweighted).
    */
-  async fit(X: ChunkedArray, y: ChunkedArray, options: Pick<FitOptions, "signal" | "sampleWeight"> = {}): Promise<this> {
-    let Xt = X;
+  async fit(X: MatrixLike, y: LabelsLike, options: Pick<FitOptions, "signal" | "sampleWeight"> = {}): Promise<this> {
+    let Xt = await this.matrix(X, "Pipeline.fit");
     for (const [, t] of this.transformers) Xt = (await t.fit(Xt)).transform(Xt);
     await this.final.fit(Xt, y, options);
     return this;
   }
 
-  /** X through the fitted transformers. */
-  transform(X: ChunkedArray): ChunkedArray {
-    if (!(X instanceof ChunkedArray)) throw new ArgumentError("X", "a ChunkedArray", X, "Pipeline");
-    let Xt = X;
+  /**
+   * X as the estimators accept it (a ChunkedArray, rows of numbers, or { data, shape }), made a
+   * ChunkedArray chunked for the final estimator's runtime.
+   */
+  private async matrix(X: MatrixLike, where: string): Promise<ChunkedArray> {
+    if (X instanceof ChunkedArray) return X;
+    const runtime = this.final.options.runtime ?? (await getDefaultRuntime());
+    return toMatrix(X, where, { chunkRows: this.final.options.chunkRows, threads: runtime.threads });
+  }
+
+  /** X through the fitted transformers (a ChunkedArray, computed lazily). */
+  async transform(X: MatrixLike): Promise<ChunkedArray> {
+    let Xt = await this.matrix(X, "Pipeline.transform");
     for (const [, t] of this.transformers) Xt = t.transform(Xt);
     return Xt;
   }
 
-  async predict(X: ChunkedArray): Promise<Float64Array> {
-    return this.final.predict(this.transform(X));
+  /** The final estimator's predictions on X through the transformers: class labels, or predicted means. */
+  async predict(X: MatrixLike): Promise<Label extends string ? string[] : Float64Array> {
+    return (await this.final.predict(await this.transform(X))) as Label extends string ? string[] : Float64Array;
   }
 
-  async predictProba(X: ChunkedArray): Promise<Float64Array> {
+  async predictProba(X: MatrixLike): Promise<Float64Array> {
     const f = this.final as LogisticRegression;
     if (typeof f.predictProba !== "function") throw new WeftError("predictProba needs a classifier as the last step");
-    return f.predictProba(this.transform(X));
+    return f.predictProba(await this.transform(X));
   }
 
   /** The final estimator's score on X through the transformers (weighted by `sampleWeight` when given). */
-  async score(X: ChunkedArray, y: ChunkedArray, options?: ScoreOptions): Promise<number> {
-    return this.final.score(this.transform(X), y, options);
+  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
+    return this.final.score(await this.transform(X), y, options);
   }
 }

@@ -43,6 +43,14 @@ function checkStatistics(stats: Record<string, Float64Array>, where: string): vo
 abstract class Fitted<O extends object> extends BaseEstimator<O> {
   protected nFeatures = -1;
 
+  abstract fit(X: ChunkedArray): Promise<this>;
+  abstract transform(X: ChunkedArray): ChunkedArray;
+
+  /** fit(X), then transform(X): scikit-learn's fit_transform (the transform lazy, as transform's). */
+  async fitTransform(X: ChunkedArray): Promise<ChunkedArray> {
+    return (await this.fit(X)).transform(X);
+  }
+
   protected checkFitted(X: ChunkedArray, where: string): void {
     if (this.nFeatures < 0) throw new WeftError(`${where}: not fitted: call fit() first`);
     if (X.shape[1] !== this.nFeatures) throw new ArgumentError("X", `${this.nFeatures} features (as fitted)`, `${X.shape[1]}`, where);
@@ -93,6 +101,13 @@ export class StandardScaler extends Fitted<StandardScalerOptions> implements Tra
     checkMatrix(X, "StandardScaler.transform");
     this.checkFitted(X, "StandardScaler.transform");
     return X.sub(fromTypedArray(this.mean!)).div(fromTypedArray(this.scale!)).astype(X.dtype);
+  }
+
+  /** Scaled features back to the original units: X scale + mean (lazy, in X's dtype). */
+  inverseTransform(X: ChunkedArray): ChunkedArray {
+    checkMatrix(X, "StandardScaler.inverseTransform");
+    this.checkFitted(X, "StandardScaler.inverseTransform");
+    return X.mul(fromTypedArray(this.scale!)).add(fromTypedArray(this.mean!)).astype(X.dtype);
   }
 
   protected paramDefaults(): Record<string, unknown> {
@@ -146,13 +161,32 @@ export class MinMaxScaler extends Fitted<MinMaxScalerOptions> implements Transfo
     checkMatrix(X, "MinMaxScaler.transform");
     this.checkFitted(X, "MinMaxScaler.transform");
     const [lo, hi] = this.options.featureRange ?? [0, 1];
-    // a constant feature maps to the low end (scikit-learn's handling of a zero range)
-    const width = this.max!.map((m, j) => (m - this.min![j]! > 0 ? m - this.min![j]! : 1));
     return X.sub(fromTypedArray(this.min!))
-      .div(fromTypedArray(width))
+      .div(fromTypedArray(this.width()))
       .mul(hi - lo)
       .add(lo)
       .astype(X.dtype);
+  }
+
+  /**
+   * Scaled features back to the original units: (X - low) / (high - low) * (max - min) + min
+   * (lazy, in X's dtype). A constant feature, which transform maps to the low end, comes back as
+   * its constant.
+   */
+  inverseTransform(X: ChunkedArray): ChunkedArray {
+    checkMatrix(X, "MinMaxScaler.inverseTransform");
+    this.checkFitted(X, "MinMaxScaler.inverseTransform");
+    const [lo, hi] = this.options.featureRange ?? [0, 1];
+    return X.sub(lo)
+      .div(hi - lo)
+      .mul(fromTypedArray(this.width()))
+      .add(fromTypedArray(this.min!))
+      .astype(X.dtype);
+  }
+
+  /** Each feature's range, max - min; 1 for a constant feature (scikit-learn's handling of a zero range). */
+  private width(): Float64Array {
+    return this.max!.map((m, j) => (m - this.min![j]! > 0 ? m - this.min![j]! : 1));
   }
 
   protected paramDefaults(): Record<string, unknown> {
@@ -178,7 +212,9 @@ function checkPolynomialOptions(options: PolynomialOptions, where: string): Poly
 
 /**
  * All products of features up to `degree` (scikit-learn's order: 1 (if includeBias), x_i, then
- * for degree 2 x_i x_j for i <= j, ...). Stateless apart from the feature count.
+ * for degree 2 x_i x_j for i <= j, ...). Stateless apart from the feature count. It has no
+ * inverseTransform (nor has scikit-learn's): the features are its degree-1 outputs, but a
+ * matrix that no input produced (products that disagree with them) has no preimage.
  */
 export class PolynomialFeatures extends Fitted<PolynomialOptions> implements Transformer {
   protected readonly kind = "PolynomialFeatures";

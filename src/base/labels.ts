@@ -1,0 +1,107 @@
+/**
+ * Class labels, as scikit-learn's classifiers take them: any two distinct values, numbers or
+ * strings, sorted as np.unique sorts them (numbers ascending, strings by code point), the second
+ * being the positive class. A classifier learns them at fit (`classes`), fits on their codes (0
+ * for the first, 1 for the second) and predicts labels again.
+ */
+import { ArgumentError, describe } from "../errors.js";
+import { ChunkedArray } from "../array/array.js";
+import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
+import type { VectorLike } from "./inputs.js";
+
+/** A classifier's labels: numbers, or strings. */
+export type Label = number | string;
+/** What a classifier's fit and score take as y: the vector kinds, or a list of strings. */
+export type LabelsLike = VectorLike | readonly string[];
+/** The two classes of a fitted binary classifier, sorted: `[negative, positive]`. */
+export type Classes = readonly [number, number] | readonly [string, string];
+
+/**
+ * y's labels in JS: a list of finite numbers or of strings (not mixed), a Float64Array, or a 1-D
+ * ChunkedArray (computed on `runtime`); `rows` of them when given.
+ */
+export async function labelValues(
+  y: LabelsLike,
+  rows: number | undefined,
+  runtime: Runtime | undefined,
+  where: string,
+): Promise<Float64Array | readonly string[]> {
+  let values: Float64Array | readonly string[];
+  if (y instanceof ChunkedArray) {
+    if (y.ndim !== 1) throw new ArgumentError("y", "a 1-D array of labels", `shape [${y.shape.join(", ")}]`, where);
+    values = (await y.astype("float64").compute({ runtime: runtime ?? (await getDefaultRuntime()) })) as Float64Array;
+  } else if (y instanceof Float64Array) {
+    values = y;
+  } else if (Array.isArray(y)) {
+    if (y.length > 0 && typeof y[0] === "string") {
+      const bad = y.findIndex((v) => typeof v !== "string");
+      if (bad >= 0) throw new ArgumentError("y", "labels of one kind (all strings)", `${describe(y[bad])} at index ${bad}`, where);
+      values = y as readonly string[];
+    } else {
+      const bad = y.findIndex((v) => typeof v !== "number");
+      if (bad >= 0) throw new ArgumentError("y", "labels of one kind (all numbers)", `${describe(y[bad])} at index ${bad}`, where);
+      values = Float64Array.from(y as readonly number[]);
+    }
+  } else {
+    throw new ArgumentError("y", "labels: a ChunkedArray, a Float64Array, or an array of numbers or of strings", y, where);
+  }
+  if (typeof values[0] === "number") {
+    const numbers = values as Float64Array;
+    const bad = numbers.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ArgumentError("y", "finite numbers as labels", `${numbers[bad]} at row ${bad}`, where);
+  }
+  if (rows !== undefined && values.length !== rows)
+    throw new ArgumentError("y", `a 1-D array of ${rows} values (one label per row of X)`, `${values.length} values`, where);
+  return values;
+}
+
+/** The distinct labels, sorted as np.unique sorts them: numbers ascending, strings by code point. */
+export function uniqueLabels(values: Float64Array | readonly string[]): number[] | string[] {
+  if (values instanceof Float64Array) return [...new Set(values)].sort((a, b) => a - b);
+  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The two classes of `values`, or an ArgumentError naming y and what was found (one class, or three and more). */
+export function binaryClasses(values: Float64Array | readonly string[], where: string): Classes {
+  const classes = uniqueLabels(values);
+  if (classes.length !== 2) {
+    const shown = classes.slice(0, 5).map((c) => JSON.stringify(c));
+    const found = `${classes.length} distinct label${classes.length === 1 ? "" : "s"}: ${shown.join(", ")}${classes.length > 5 ? ", ..." : ""}`;
+    throw new ArgumentError("y", "exactly two classes (a binary classifier)", found, where);
+  }
+  return classes as unknown as Classes;
+}
+
+/** Each label's code: 1 for classes[1] (the positive class), 0 for classes[0]; a label of neither is an ArgumentError. */
+export function encodeLabels(values: Float64Array | readonly string[], classes: Classes, where: string): Float64Array {
+  const codes = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === classes[1]) codes[i] = 1;
+    else if (v !== classes[0])
+      throw new ArgumentError(
+        "y",
+        `labels the model knows (${classes.map((c) => JSON.stringify(c)).join(", ")})`,
+        `${JSON.stringify(v)} at row ${i}`,
+        where,
+      );
+  }
+  return codes;
+}
+
+/** The labels of codes 0/1: the numbers of numeric classes (the codes themselves for classes 0 and 1), or strings. */
+export function decodeLabels(codes: Float64Array, classes: Classes): Float64Array | string[] {
+  const [negative, positive] = classes;
+  if (typeof negative === "string") return Array.from(codes, (c) => (c === 1 ? (positive as string) : negative));
+  if (negative === 0 && positive === 1) return codes;
+  return codes.map((c) => (c === 1 ? (positive as number) : negative));
+}
+
+/** A saved model's classes: two distinct numbers or two distinct strings, sorted; else undefined. */
+export function checkClasses(value: unknown): Classes | undefined {
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  const [a, b] = value as unknown[];
+  const numbers = typeof a === "number" && typeof b === "number" && Number.isFinite(a) && Number.isFinite(b) && a < b;
+  const strings = typeof a === "string" && typeof b === "string" && a < b;
+  return numbers || strings ? (value as unknown as Classes) : undefined;
+}
