@@ -51,7 +51,7 @@ export async function labelValues(
     if (bad >= 0) throw new ArgumentError("y", "finite numbers as labels", `${numbers[bad]} at row ${bad}`, where);
   }
   if (rows !== undefined && values.length !== rows)
-    throw new ArgumentError("y", `a 1-D array of ${rows} values (one label per row of X)`, `${values.length} values`, where);
+    throw new ArgumentError("y", `${rows} values (one per row of X)`, `${values.length} values`, where);
   return values;
 }
 

@@ -41,7 +41,8 @@ export class LogisticRegression<Label extends number | string = number> extends 
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const Xa = toMatrix(X, "fit", { chunkRows: this.options.chunkRows, threads: runtime.threads });
     if (Xa.ndim !== 2 || Xa.shape[0] === 0 || Xa.shape[1] === 0) return super.createProblem(Xa, y, sampleWeight);
-    const values = await labelValues(y, Xa.shape[0], runtime, "fit");
+    // y's length is the problem's to check, against X, as for the other estimators
+    const values = await labelValues(y, undefined, runtime, "fit");
     const classes = binaryClasses(values, "fit");
     const problem = await super.createProblem(Xa, encodeLabels(values, classes, "fit"), sampleWeight);
     this.classes = classes;
