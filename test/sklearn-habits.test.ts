@@ -99,6 +99,62 @@ describe("LogisticRegression classes", () => {
   });
 });
 
+describe("LogisticRegression classes: edges", () => {
+  it("sorts strings by code point, as np.unique, where JS's < (UTF-16 units) disagrees", async () => {
+    // U+FF01 before U+1F600 by code point; by UTF-16 unit the emoji's 0xD83D comes first
+    const [bang, smile] = ["\uFF01", "\u{1F600}"];
+    expect(smile < bang).toBe(true);
+    const model = await logistic<string>().fit(
+      rows,
+      codes.map((c) => (c === 1 ? smile : bang)),
+    );
+    expect(model.classes).toEqual([bang, smile]);
+    const coded = await logistic().fit(rows, codes);
+    expect(Array.from(model.coef!)).toEqual(Array.from(coded.coef!));
+    const json = model.toJSON();
+    expect(LogisticRegression.fromJSON<string>(json).classes).toEqual([bang, smile]);
+    expect(() => LogisticRegression.fromJSON({ ...json, classes: [smile, bang] })).toThrow(ArgumentError);
+  });
+
+  it("says a y of the wrong length is that, whatever its classes; labels are numbers or strings", async () => {
+    for (const y of [[], ["a"], codes.slice(1)]) {
+      await expect(logistic().fit(rows, y as number[])).rejects.toThrow(/'y' must be a 1-D array of 120 values/);
+    }
+    await expect(logistic().fit(rows, [true, false] as unknown as number[])).rejects.toThrow(/'y' must be labels: numbers or strings/);
+    await expect(logistic().fit(rows, ["a", "b", 2, ...codes.slice(3)] as unknown as string[])).rejects.toThrow(
+      /all strings.*2 at index 2/,
+    );
+  });
+
+  it("fits 0/1 labels persisted on the runtime in place (no copy); other labels are coded into a new array", async () => {
+    const Xc = array.fromRows(rows, { chunks: 40 });
+    const y01 = await array.fromTypedArray(Float64Array.from(codes), { chunks: 40 }).persist({ runtime: rt });
+    const ypm = await array
+      .fromTypedArray(
+        Float64Array.from(codes, (c) => 2 * c - 1),
+        { chunks: 40 },
+      )
+      .persist({ runtime: rt });
+    try {
+      for (const [y, inPlace] of [
+        [y01, true],
+        [ypm, false],
+      ] as const) {
+        const problem = await logistic().createProblem(Xc, y);
+        try {
+          expect(problem.y === y).toBe(inPlace);
+          expect(Array.from((await problem.y.compute({ runtime: rt })) as Float64Array)).toEqual(codes);
+        } finally {
+          problem.release();
+        }
+      }
+    } finally {
+      y01.release();
+      ypm.release();
+    }
+  });
+});
+
 describe("GridSearchCV through its best estimator", () => {
   const grid = { lambda: [0.1, 1, 10] };
 

@@ -33,7 +33,9 @@ export async function labelValues(
   } else if (y instanceof Float64Array) {
     values = y;
   } else if (Array.isArray(y)) {
-    if (y.length > 0 && typeof y[0] === "string") {
+    if (y.length > 0 && typeof y[0] !== "string" && typeof y[0] !== "number") {
+      throw new ArgumentError("y", "labels: numbers or strings", `${describe(y[0])} at index 0`, where);
+    } else if (y.length > 0 && typeof y[0] === "string") {
       const bad = y.findIndex((v) => typeof v !== "string");
       if (bad >= 0) throw new ArgumentError("y", "labels of one kind (all strings)", `${describe(y[bad])} at index ${bad}`, where);
       values = y as readonly string[];
@@ -55,10 +57,28 @@ export async function labelValues(
   return values;
 }
 
+/**
+ * Strings in code point order, as np.unique sorts them: negative when `a` comes first. JS's `<`
+ * compares UTF-16 units, which puts a character beyond U+FFFF (a surrogate pair, 0xD800...)
+ * before U+E000-U+FFFF; by code point it comes after.
+ *
+ * @example compareCodePoints("\uFF01", "\u{1F600}") < 0   // while "\uFF01" < "\u{1F600}" is false
+ */
+export function compareCodePoints(a: string, b: string): number {
+  // equal code points take as many units in both strings, so one index walks both
+  for (let i = 0; i < a.length && i < b.length; ) {
+    const ca = a.codePointAt(i)!,
+      cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca - cb;
+    i += ca > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
+}
+
 /** The distinct labels, sorted as np.unique sorts them: numbers ascending, strings by code point. */
 export function uniqueLabels(values: Float64Array | readonly string[]): number[] | string[] {
   if (values instanceof Float64Array) return [...new Set(values)].sort((a, b) => a - b);
-  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...new Set(values)].sort(compareCodePoints);
 }
 
 /** The two classes of `values`, or an ArgumentError naming y and what was found (one class, or three and more). */
@@ -102,6 +122,6 @@ export function checkClasses(value: unknown): Classes | undefined {
   if (!Array.isArray(value) || value.length !== 2) return undefined;
   const [a, b] = value as unknown[];
   const numbers = typeof a === "number" && typeof b === "number" && Number.isFinite(a) && Number.isFinite(b) && a < b;
-  const strings = typeof a === "string" && typeof b === "string" && a < b;
+  const strings = typeof a === "string" && typeof b === "string" && compareCodePoints(a, b) < 0;
   return numbers || strings ? (value as unknown as Classes) : undefined;
 }

@@ -10,6 +10,7 @@ import { getDefaultRuntime } from "../runtime/runtime.js";
 import { binaryClasses, checkClasses, decodeLabels, encodeLabels, labelValues, type Classes, type LabelsLike } from "../base/labels.js";
 import type { GlmProblem } from "./problem.js";
 import { ArgumentError } from "../errors.js";
+import { ChunkedArray } from "../array/array.js";
 import { accuracy, d2Poisson, r2 } from "../metrics/index.js";
 import { checkOptions, firstNonFinite } from "../validate.js";
 import { GlmEstimator } from "./estimator.js";
@@ -41,15 +42,26 @@ export class LogisticRegression<Label extends number | string = number> extends 
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const Xa = toMatrix(X, "fit", { chunkRows: this.options.chunkRows, threads: runtime.threads });
     if (Xa.ndim !== 2 || Xa.shape[0] === 0 || Xa.shape[1] === 0) return super.createProblem(Xa, y, sampleWeight);
-    // y's length is the problem's to check, against X, as for the other estimators
     const values = await labelValues(y, undefined, runtime, "fit");
+    // y's length first, in the problem's words (as for the other estimators): a y of the wrong
+    // length is that, whatever its classes
+    if (values.length !== Xa.shape[0])
+      throw new ArgumentError("y", `a 1-D array of ${Xa.shape[0]} values (one per row of X)`, `shape [${values.length}]`, "fit");
     const classes = binaryClasses(values, "fit");
-    const problem = await super.createProblem(Xa, encodeLabels(values, classes, "fit"), sampleWeight);
+    // 0/1 labels are their own codes: a weft array of them is used as given (in place when
+    // persisted on this runtime), not copied
+    const zeroOne = classes[0] === 0 && classes[1] === 1;
+    const coded = zeroOne ? (y instanceof ChunkedArray ? y : (values as Float64Array)) : encodeLabels(values, classes, "fit");
+    const problem = await super.createProblem(Xa, coded, sampleWeight);
     this.classes = classes;
     return problem;
   }
 
-  /** Probability of the positive class (`classes[1]`) per row. */
+  /**
+   * Probability of the positive class (`classes[1]`) per row; that of `classes[0]` is 1 minus it.
+   * scikit-learn's predict_proba gives both, as two columns; here the one vector, which is what a
+   * binary classifier's callers (metrics such as logLoss and rocAuc, thresholds) read.
+   */
   async predictProba(X: MatrixLike): Promise<Float64Array> {
     return this.predictMean(X);
   }

@@ -202,7 +202,10 @@ export class GridSearchCV<Label extends number | string = number> {
     X = checkMatrix(X instanceof ChunkedArray ? X : toMatrix(X, "GridSearchCV.fit", { threads: runtime.threads }), "GridSearchCV.fit");
     if (this.estimator.estimatorKind === "classifier") {
       const labels = await labelValues(y, X.shape[0]!, runtime, "GridSearchCV.fit");
-      y = fromTypedArray(encodeLabels(labels, binaryClasses(labels, "GridSearchCV.fit"), "GridSearchCV.fit"));
+      const classes = binaryClasses(labels, "GridSearchCV.fit");
+      // 0/1 labels are their own codes: a weft array of them is read as given (in place when persisted)
+      const zeroOne = classes[0] === 0 && classes[1] === 1 && y instanceof ChunkedArray;
+      if (!zeroOne) y = fromTypedArray(encodeLabels(labels, classes, "GridSearchCV.fit"));
     } else y = toVector(y as VectorLike, "y", "GridSearchCV.fit");
     if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0])
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
