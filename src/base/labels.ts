@@ -75,18 +75,66 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** The distinct labels, sorted as np.unique sorts them: numbers ascending, strings by code point. */
-export function uniqueLabels(values: Float64Array | readonly string[]): number[] | string[] {
-  if (values instanceof Float64Array) return [...new Set(values)].sort((a, b) => a - b);
-  return [...new Set(values)].sort(compareCodePoints);
+/** At most this many distinct labels are collected: enough to say what a y of many was. */
+const MAX_DISTINCT = 64;
+
+/**
+ * The distinct numbers of `chunks`, unsorted, at most MAX_DISTINCT + 1: one pass comparing each
+ * value with the first two seen (a Set would hash every one, some three times slower on a
+ * million 0/1 labels, and fit does this at every call).
+ */
+function distinctNumbers(chunks: readonly Float64Array[]): number[] {
+  let first = Number.NaN,
+    second = Number.NaN;
+  const more: number[] = [];
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const v = chunk[i]!;
+      if (v === first || v === second) continue;
+      if (first !== first) first = v;
+      else if (second !== second) second = v;
+      else if (!more.includes(v)) {
+        more.push(v);
+        if (more.length + 2 > MAX_DISTINCT) return [first, second, ...more];
+      }
+    }
+  }
+  return [first, second, ...more].filter((v) => v === v);
+}
+
+/**
+ * The distinct labels, sorted as np.unique sorts them: numbers ascending, strings by code point;
+ * at most MAX_DISTINCT + 1 of them, which is all a binary classifier's error needs.
+ */
+export function uniqueLabels(values: Float64Array | readonly string[] | readonly Float64Array[]): number[] | string[] {
+  if (values instanceof Float64Array) return distinctNumbers([values]).sort((a, b) => a - b);
+  if (values.length > 0 && values[0] instanceof Float64Array)
+    return distinctNumbers(values as readonly Float64Array[]).sort((a, b) => a - b);
+  const seen = new Set<string>();
+  for (const v of values as readonly string[]) {
+    seen.add(v);
+    if (seen.size > MAX_DISTINCT) break;
+  }
+  return [...seen].sort(compareCodePoints);
+}
+
+/**
+ * A float64 vector persisted on `runtime`, read in place chunk by chunk (no compute, no copy);
+ * undefined for any other, whose values labelValues computes.
+ */
+export function persistedValues(y: LabelsLike, runtime: Runtime): Float64Array[] | undefined {
+  if (!(y instanceof ChunkedArray) || y.ndim !== 1 || !y.isPersisted || y.runtime !== runtime || y.dtype !== "float64") return undefined;
+  const lengths = y.chunks[0]!;
+  return y.chunkBuffers().map((a, i) => a.f64().subarray(0, lengths[i]!));
 }
 
 /** The two classes of `values`, or an ArgumentError naming y and what was found (one class, or three and more). */
-export function binaryClasses(values: Float64Array | readonly string[], where: string): Classes {
+export function binaryClasses(values: Float64Array | readonly string[] | readonly Float64Array[], where: string): Classes {
   const classes = uniqueLabels(values);
   if (classes.length !== 2) {
     const shown = classes.slice(0, 5).map((c) => JSON.stringify(c));
-    const found = `${classes.length} distinct label${classes.length === 1 ? "" : "s"}: ${shown.join(", ")}${classes.length > 5 ? ", ..." : ""}`;
+    const count = classes.length > MAX_DISTINCT ? `more than ${MAX_DISTINCT}` : String(classes.length);
+    const found = `${count} distinct label${classes.length === 1 ? "" : "s"}: ${shown.join(", ")}${classes.length > 5 ? ", ..." : ""}`;
     throw new ArgumentError("y", "exactly two classes (a binary classifier)", found, where);
   }
   return classes as unknown as Classes;

@@ -7,7 +7,16 @@
  */
 import { toMatrix, type MatrixLike, type VectorLike } from "../base/inputs.js";
 import { getDefaultRuntime } from "../runtime/runtime.js";
-import { binaryClasses, checkClasses, decodeLabels, encodeLabels, labelValues, type Classes, type LabelsLike } from "../base/labels.js";
+import {
+  binaryClasses,
+  checkClasses,
+  decodeLabels,
+  encodeLabels,
+  labelValues,
+  persistedValues,
+  type Classes,
+  type LabelsLike,
+} from "../base/labels.js";
 import type { GlmProblem } from "./problem.js";
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
@@ -42,16 +51,27 @@ export class LogisticRegression<Label extends number | string = number> extends 
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
     const Xa = toMatrix(X, "fit", { chunkRows: this.options.chunkRows, threads: runtime.threads });
     if (Xa.ndim !== 2 || Xa.shape[0] === 0 || Xa.shape[1] === 0) return super.createProblem(Xa, y, sampleWeight);
+    // labels persisted on this runtime (a grid search's folds, a loop's data) are read in place;
+    // 0/1 ones then go to the problem as they are, which checks them (finite, length) as always
+    const inPlace = persistedValues(y, runtime);
+    if (inPlace && y instanceof ChunkedArray && y.shape[0] === Xa.shape[0]) {
+      const classes = binaryClasses(inPlace, "fit");
+      if (classes[0] === 0 && classes[1] === 1) {
+        const problem = await super.createProblem(Xa, y, sampleWeight);
+        this.classes = classes;
+        return problem;
+      }
+    }
     const values = await labelValues(y, undefined, runtime, "fit");
     // y's length first, in the problem's words (as for the other estimators): a y of the wrong
     // length is that, whatever its classes
     if (values.length !== Xa.shape[0])
       throw new ArgumentError("y", `a 1-D array of ${Xa.shape[0]} values (one per row of X)`, `shape [${values.length}]`, "fit");
     const classes = binaryClasses(values, "fit");
-    // 0/1 labels are their own codes: a weft array of them is used as given (in place when
-    // persisted on this runtime), not copied
+    // 0/1 labels are their own codes: the values just computed go to the problem (a lazy y is
+    // not computed a second time by its persist)
     const zeroOne = classes[0] === 0 && classes[1] === 1;
-    const coded = zeroOne ? (y instanceof ChunkedArray ? y : (values as Float64Array)) : encodeLabels(values, classes, "fit");
+    const coded = zeroOne ? (values as Float64Array) : encodeLabels(values, classes, "fit");
     const problem = await super.createProblem(Xa, coded, sampleWeight);
     this.classes = classes;
     return problem;

@@ -4,16 +4,21 @@
  * each takes scikit-learn's sample weights as `{ sampleWeight }`.
  */
 import { ArgumentError } from "../errors.js";
-import { checkLabels, checkPair, checkSampleWeight, weightedMean, type MetricOptions } from "./checks.js";
+import { checkLabels, checkPair, checkSampleWeight, type MetricOptions } from "./checks.js";
 
 /** Fraction of predictions equal to the truth (weighted by `sampleWeight` when given). */
 export function accuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options?: MetricOptions): number {
   checkPair(yTrue, yPred, "accuracy");
   const weights = checkSampleWeight(options, yTrue.length, "accuracy");
-  return weightedMean(
-    Array.from(yTrue, (v, i) => (v === yPred[i] ? 1 : 0)),
-    weights,
-  );
+  // plain loops, no array of per-row terms: grid search scores every candidate on every fold
+  let right = 0,
+    total = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const w = weights ? weights[i]! : 1;
+    if (yTrue[i] === yPred[i]) right += w;
+    total += w;
+  }
+  return right / total;
 }
 
 /** Options of logLoss: the clipping of probabilities, and sample weights. */
@@ -39,11 +44,15 @@ export function logLoss(yTrue: ArrayLike<number>, proba: ArrayLike<number>, opti
   const eps: unknown = byName ? (options.eps ?? 1e-15) : options;
   // eps 0 lets a sure wrong answer cost Infinity; eps >= 0.5 turns the clipping upside down
   if (typeof eps !== "number" || !(eps > 0 && eps < 0.5)) throw new ArgumentError("eps", "a number in (0, 0.5)", eps, "logLoss");
-  const losses = Array.from(yTrue, (y, i) => {
+  let sum = 0,
+    total = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const w = weights ? weights[i]! : 1;
     const p = Math.min(1 - eps, Math.max(eps, proba[i]!));
-    return y === 1 ? -Math.log(p) : -Math.log(1 - p);
-  });
-  return weightedMean(losses, weights);
+    sum += w * (yTrue[i] === 1 ? -Math.log(p) : -Math.log(1 - p));
+    total += w;
+  }
+  return sum / total;
 }
 
 /**
@@ -56,7 +65,9 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>, optio
   checkLabels(yTrue, "rocAuc");
   const weights = checkSampleWeight(options, yTrue.length, "rocAuc");
   const weight = (i: number) => (weights ? weights[i]! : 1);
-  const order = Array.from({ length: yTrue.length }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
+  const order = new Int32Array(yTrue.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => score[a]! - score[b]!);
   // from the lowest score up, each group of tied scores: its positives beat every negative
   // below it and tie with its own negatives (half a pair each)
   let positives = 0,

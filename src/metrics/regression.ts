@@ -40,10 +40,14 @@ export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options?:
 export function meanSquaredError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options?: MetricOptions): number {
   checkPair(yTrue, yPred, "meanSquaredError");
   const weights = checkSampleWeight(options, yTrue.length, "meanSquaredError");
-  return weightedMean(
-    Array.from(yTrue, (y, i) => (y - yPred[i]!) ** 2),
-    weights,
-  );
+  let sum = 0,
+    total = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const w = weights ? weights[i]! : 1;
+    sum += w * (yTrue[i]! - yPred[i]!) ** 2;
+    total += w;
+  }
+  return sum / total;
 }
 
 /** The Poisson deviance of a count y at the expected count mu (0 only where exp underflowed: then Infinity for y > 0). */

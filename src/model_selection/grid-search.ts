@@ -10,7 +10,7 @@ import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
 import { checkMatrix, checkRuntime, toMatrix, toVector, vectorValues, type MatrixLike, type VectorLike } from "../base/inputs.js";
-import { binaryClasses, encodeLabels, labelValues, type LabelsLike } from "../base/labels.js";
+import { binaryClasses, encodeLabels, labelValues, persistedValues, type LabelsLike } from "../base/labels.js";
 import type { ScoreOptions } from "../glm/options.js";
 import { checkSampleWeight } from "../metrics/checks.js";
 import { checkBoolean, checkOptions, checkSignal } from "../validate.js";
@@ -201,11 +201,13 @@ export class GridSearchCV<Label extends number | string = number> {
     // once, from all rows, so that every fold fits and scores the same two classes
     X = checkMatrix(X instanceof ChunkedArray ? X : toMatrix(X, "GridSearchCV.fit", { threads: runtime.threads }), "GridSearchCV.fit");
     if (this.estimator.estimatorKind === "classifier") {
-      const labels = await labelValues(y, X.shape[0]!, runtime, "GridSearchCV.fit");
-      const classes = binaryClasses(labels, "GridSearchCV.fit");
-      // 0/1 labels are their own codes: a weft array of them is read as given (in place when persisted)
+      const where = "GridSearchCV.fit";
+      // labels persisted on this runtime are read in place; 0/1 ones in a weft array are their own codes
+      const inPlace = y instanceof ChunkedArray && y.shape[0] === X.shape[0] ? persistedValues(y, runtime) : undefined;
+      const labels = inPlace ? undefined : await labelValues(y, X.shape[0]!, runtime, where);
+      const classes = binaryClasses(inPlace ?? labels!, where);
       const zeroOne = classes[0] === 0 && classes[1] === 1 && y instanceof ChunkedArray;
-      if (!zeroOne) y = fromTypedArray(encodeLabels(labels, classes, "GridSearchCV.fit"));
+      if (!zeroOne) y = fromTypedArray(encodeLabels(labels ?? (await labelValues(y, X.shape[0]!, runtime, where)), classes, where));
     } else y = toVector(y as VectorLike, "y", "GridSearchCV.fit");
     if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0])
       throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
