@@ -91,15 +91,15 @@ function distinctNumbers(chunks: readonly Float64Array[]): number[] {
     for (let i = 0; i < chunk.length; i++) {
       const v = chunk[i]!;
       if (v === first || v === second) continue;
-      if (first !== first) first = v;
-      else if (second !== second) second = v;
+      if (Number.isNaN(first)) first = v;
+      else if (Number.isNaN(second)) second = v;
       else if (!more.includes(v)) {
         more.push(v);
         if (more.length + 2 > MAX_DISTINCT) return [first, second, ...more];
       }
     }
   }
-  return [first, second, ...more].filter((v) => v === v);
+  return [first, second, ...more].filter((v) => !Number.isNaN(v));
 }
 
 /**
