@@ -94,6 +94,7 @@ export type {
   FitWarning,
   Label,
   LabelsLike,
+  LabelsOf,
   MatrixLike,
   ModelJSON,
   RegularizerName,

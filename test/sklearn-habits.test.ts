@@ -4,10 +4,12 @@
  * refitted best candidate; fitTransform and inverseTransform; Pipeline and GridSearchCV taking
  * what the estimators take (rows of numbers, { data, shape }, string labels).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import {
   ArgumentError,
   GridSearchCV,
+  LinearRegression,
   LogisticRegression,
   MinMaxScaler,
   Pipeline,
@@ -99,6 +101,53 @@ describe("LogisticRegression classes", () => {
   });
 });
 
+describe("LogisticRegression classes: a model file saved before them", () => {
+  it("loads as classes 0 and 1 and predicts what the version that saved it predicted", async () => {
+    // written by toJSON() at f83ea4f, fitted on the 40 rows below; the predictions are that version's
+    const saved = JSON.parse(readFileSync(new URL("./fixtures/logistic-model-before-classes.json", import.meta.url), "utf8"));
+    expect(saved.classes).toBeUndefined();
+    const old = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(0.7 * i)]);
+    const thenPredicted = [
+      0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1,
+    ];
+    const model = LogisticRegression.fromJSON(saved);
+    expect(model.classes).toEqual([0, 1]);
+    expect(Array.from(await model.predict(old))).toEqual(thenPredicted);
+    expect(await model.score(old, thenPredicted)).toBe(1);
+    // saved again, it says its classes
+    expect(model.toJSON()).toEqual({ ...saved, classes: [0, 1] });
+  });
+});
+
+describe("LogisticRegression classes: types (checked by npm run typecheck)", () => {
+  it("types predict by the label type, which Pipeline and GridSearchCV infer from their estimator", () => {
+    const named = new LogisticRegression<string>({ runtime: rt });
+    const pipe = new Pipeline([
+      ["scale", new StandardScaler({ runtime: rt })],
+      ["clf", named],
+    ]);
+    expectTypeOf(named.predict).returns.resolves.toEqualTypeOf<string[]>();
+    expectTypeOf(pipe).toEqualTypeOf<Pipeline<string>>();
+    expectTypeOf(new GridSearchCV(pipe, { clf__lambda: [1] }).predict).returns.resolves.toEqualTypeOf<string[]>();
+    expectTypeOf(new GridSearchCV(named, { lambda: [1] }).predict).returns.resolves.toEqualTypeOf<string[]>();
+    // numeric labels need no declaration
+    expectTypeOf(new LogisticRegression().predict).returns.resolves.toEqualTypeOf<Float64Array>();
+    expectTypeOf(new GridSearchCV(new LogisticRegression(), { lambda: [1] }).predict).returns.resolves.toEqualTypeOf<Float64Array>();
+    expectTypeOf(new GridSearchCV(new LinearRegression(), { lambda: [1] }).predict).returns.resolves.toEqualTypeOf<Float64Array>();
+    expectTypeOf(new LogisticRegression<number | string>().predict).returns.resolves.toEqualTypeOf<Float64Array | string[]>();
+  });
+
+  it("refuses labels of the other kind at compile time: predict would not return what its type says", () => {
+    type YOf<M extends { fit(X: never, y: never): unknown }> = Parameters<M["fit"]>[1];
+    expectTypeOf<string[]>().not.toExtend<YOf<LogisticRegression>>();
+    expectTypeOf<number[]>().not.toExtend<YOf<LogisticRegression<string>>>();
+    expectTypeOf<number[]>().not.toExtend<YOf<Pipeline<string>>>();
+    expectTypeOf<string[]>().not.toExtend<YOf<GridSearchCV>>();
+    expectTypeOf<string[]>().toExtend<YOf<GridSearchCV<string>>>();
+    expectTypeOf<string[] | Float64Array>().toExtend<YOf<LogisticRegression<number | string>>>();
+  });
+});
+
 describe("LogisticRegression classes: edges", () => {
   it("sorts strings by code point, as np.unique, where JS's < (UTF-16 units) disagrees", async () => {
     // U+FF01 before U+1F600 by code point; by UTF-16 unit the emoji's 0xD83D comes first
@@ -121,7 +170,7 @@ describe("LogisticRegression classes: edges", () => {
       await expect(logistic().fit(rows, y as number[])).rejects.toThrow(/'y' must be a 1-D array of 120 values/);
     }
     await expect(logistic().fit(rows, [true, false] as unknown as number[])).rejects.toThrow(/'y' must be labels: numbers or strings/);
-    await expect(logistic().fit(rows, ["a", "b", 2, ...codes.slice(3)] as unknown as string[])).rejects.toThrow(
+    await expect(logistic<string>().fit(rows, ["a", "b", 2, ...codes.slice(3)] as unknown as string[])).rejects.toThrow(
       /all strings.*2 at index 2/,
     );
   });

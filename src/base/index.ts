@@ -7,4 +7,4 @@ export { BaseEstimator, NOT_PARAMETERS, checkParamNames, parametersOf } from "./
 export { checkMatrix, checkRuntime, toMatrix, toVector, vectorValues } from "./inputs.js";
 export type { MatrixLike, VectorLike } from "./inputs.js";
 export { binaryClasses, checkClasses, decodeLabels, encodeLabels, labelValues, uniqueLabels } from "./labels.js";
-export type { Classes, Label, LabelsLike } from "./labels.js";
+export type { Classes, Label, LabelsLike, LabelsOf } from "./labels.js";

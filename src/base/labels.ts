@@ -13,6 +13,12 @@ import type { VectorLike } from "./inputs.js";
 export type Label = number | string;
 /** What a classifier's fit and score take as y: the vector kinds, or a list of strings. */
 export type LabelsLike = VectorLike | readonly string[];
+/**
+ * What a classifier of `L` labels takes as y: for numbers, the vector kinds; for strings, a list
+ * of strings (`number | string` takes both). It ties fit's y to what predict returns, so that
+ * TypeScript refuses strings fitted to a model whose predict says Float64Array.
+ */
+export type LabelsOf<L extends Label> = L extends string ? readonly string[] : VectorLike;
 /** The two classes of a fitted binary classifier, sorted: `[negative, positive]`. */
 export type Classes = readonly [number, number] | readonly [string, string];
 

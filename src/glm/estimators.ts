@@ -16,6 +16,7 @@ import {
   persistedValues,
   type Classes,
   type LabelsLike,
+  type LabelsOf,
 } from "../base/labels.js";
 import type { GlmProblem } from "./problem.js";
 import { ArgumentError } from "../errors.js";
@@ -23,7 +24,7 @@ import { ChunkedArray } from "../array/array.js";
 import { accuracy, d2Poisson, r2 } from "../metrics/index.js";
 import { checkOptions, firstNonFinite } from "../validate.js";
 import { GlmEstimator } from "./estimator.js";
-import { ESTIMATOR_OPTIONS, type EstimatorOptions, type ScoreOptions } from "./options.js";
+import { ESTIMATOR_OPTIONS, type EstimatorOptions, type FitOptions, type ScoreOptions } from "./options.js";
 import { savedOptions, type ModelJSON } from "./saved-model.js";
 
 /**
@@ -32,9 +33,12 @@ import { savedOptions, type ModelJSON } from "./saved-model.js";
  * sorted as scikit-learn sorts them (`classes`), the second being the positive class.
  * `predictProba` gives the probability of `classes[1]`; `score` is accuracy.
  *
- * `Label` types what predict returns: with the default (`number`) a Float64Array of the numeric
- * labels (0/1 data predicts 0/1 exactly as before); declare `new LogisticRegression<string>()` to
- * fit string labels and get a `string[]` back.
+ * `Label` types what predict returns and what fit and score take (a type parameter rather than
+ * overloads, since the labels are fixed at fit and predict is called later): with the default
+ * (`number`) y is numbers and predict gives a Float64Array of the numeric labels (0/1 data
+ * predicts 0/1 exactly as before); declare `new LogisticRegression<string>()` to fit string labels
+ * and get a `string[]` back. TypeScript refuses string labels given to a numeric model, whose
+ * predict would not return what its type says; `LogisticRegression<number | string>` takes both.
  */
 export class LogisticRegression<Label extends number | string = number> extends GlmEstimator {
   protected readonly familyName = "logistic" as const;
@@ -92,6 +96,14 @@ export class LogisticRegression<Label extends number | string = number> extends 
     return decodeLabels(codes, this.classes ?? [0, 1]) as Label extends string ? string[] : Float64Array;
   }
 
+  /**
+   * Learns the classes from y and fits on their codes, with the options every estimator's fit
+   * takes (sampleWeight, initialCoef, signal, onWarning). y's type follows `Label`: numbers, or strings.
+   */
+  override async fit(X: MatrixLike, y: LabelsOf<Label>, options?: FitOptions): Promise<this> {
+    return super.fit(X, y, options);
+  }
+
   /** Probabilities (`"proba"`), or the code (0/1) of the class with the higher one (`"predict"`). @internal */
   override fromLinearPredictor(eta: Float64Array, what: "predict" | "proba"): Float64Array {
     const proba = super.fromLinearPredictor(eta, what);
@@ -99,7 +111,7 @@ export class LogisticRegression<Label extends number | string = number> extends 
   }
 
   /** Accuracy (weighted by `sampleWeight` when given); y's labels must be the model's classes. */
-  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
+  async score(X: MatrixLike, y: LabelsOf<Label>, options?: ScoreOptions): Promise<number> {
     const codes = this.fromLinearPredictor(await this.decisionFunction(X), "predict");
     const truth = encodeLabels(await labelValues(y, codes.length, this.options.runtime, "score"), this.classes ?? [0, 1], "score");
     return accuracy(truth, codes, { sampleWeight: await this.sampleWeightFor(options, codes.length) });

@@ -44,7 +44,7 @@ export { LinearRegression, LogisticRegression, PoissonRegression } from "./estim
 export type { EstimatorOptions, FitOptions, FitWarning, ScoreOptions, SolverName } from "./options.js";
 export type { ModelJSON } from "./saved-model.js";
 export type { MatrixLike, VectorLike } from "../base/inputs.js";
-export type { Classes, Label, LabelsLike } from "../base/labels.js";
+export type { Classes, Label, LabelsLike, LabelsOf } from "../base/labels.js";
 export { NonFiniteError } from "./solvers/common.js";
 export type { CurvaturePairs, SolverOptions, SolverResult } from "./solvers/common.js";
 export type { FamilyName } from "./families.js";

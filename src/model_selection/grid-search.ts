@@ -10,7 +10,7 @@ import { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
 import { checkMatrix, checkRuntime, toMatrix, toVector, vectorValues, type MatrixLike, type VectorLike } from "../base/inputs.js";
-import { binaryClasses, encodeLabels, labelValues, persistedValues, type LabelsLike } from "../base/labels.js";
+import { binaryClasses, encodeLabels, labelValues, persistedValues, type LabelsLike, type LabelsOf } from "../base/labels.js";
 import type { ScoreOptions } from "../glm/options.js";
 import { checkSampleWeight } from "../metrics/checks.js";
 import { checkBoolean, checkOptions, checkSignal } from "../validate.js";
@@ -50,7 +50,7 @@ export interface CvResult {
 }
 
 /** A pipeline of either kind of labels. */
-type AnyPipeline = Pipeline<number> | Pipeline<string>;
+type AnyPipeline = Pipeline<number | string>;
 type Model = AnyPipeline | Estimator;
 
 /** X coef_j + intercept_j for every fitted model j, from one pass over X (a product with the p x k matrix of coefficients). */
@@ -96,11 +96,16 @@ export class GridSearchCV<Label extends number | string = number> {
   readonly transformerFits = new Map<string, number>();
   private readonly scoring: keyof typeof SCORERS;
 
+  /** The estimator or pipeline searched (its clones are fitted; it stays unfitted). */
+  readonly estimator: Model;
+
+  /** `Label` is inferred from `estimator`: a `LogisticRegression<string>`'s search predicts strings. */
   constructor(
-    readonly estimator: Model,
+    estimator: Pipeline<Label> | LogisticRegression<Label> | LinearRegression | PoissonRegression,
     readonly paramGrid: Record<string, readonly unknown[]>,
     readonly options: GridSearchOptions = {},
   ) {
+    this.estimator = estimator;
     // the search fits GLM problems itself (shared per fold, warm-started along lambda): a
     // look-alike estimator would fail halfway, with a raw TypeError
     if (!(estimator instanceof Pipeline ? isGlm(estimator.final) : isGlm(estimator))) {
@@ -191,6 +196,8 @@ export class GridSearchCV<Label extends number | string = number> {
    * `sampleWeight` (one weight >= 0 per row) weighs the rows in every fit and every fold's
    * score, each fold taking its rows' weights.
    */
+  async fit(X: MatrixLike, y: LabelsOf<Label>, options?: { signal?: AbortSignal; sampleWeight?: VectorLike }): Promise<this>;
+  // the implementation takes any labels: y becomes their codes (a ChunkedArray) below
   async fit(X: MatrixLike, y: LabelsLike, options: { signal?: AbortSignal; sampleWeight?: VectorLike } = {}): Promise<this> {
     checkOptions(options, "GridSearchCV.fit", ["signal", "sampleWeight"]);
     const signal = checkSignal(options.signal, "signal", "GridSearchCV.fit");
@@ -359,7 +366,7 @@ export class GridSearchCV<Label extends number | string = number> {
   }
 
   /** The best candidate's score on X and y (its estimator's own: accuracy, R^2 or D^2), weighted by `sampleWeight` when given. */
-  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
+  async score(X: MatrixLike, y: LabelsOf<Label>, options?: ScoreOptions): Promise<number> {
     return this.best("score").score(X, y, options);
   }
 }

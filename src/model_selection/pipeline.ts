@@ -6,14 +6,17 @@ import { ArgumentError, WeftError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { checkParamNames } from "../base/params.js";
 import { toMatrix, type MatrixLike } from "../base/inputs.js";
-import type { LabelsLike } from "../base/labels.js";
+import type { LabelsOf } from "../base/labels.js";
 import { getDefaultRuntime } from "../runtime/runtime.js";
 import type { Transformer } from "../preprocessing/transformers.js";
 import type { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
 import type { FitOptions, ScoreOptions } from "../glm/options.js";
 
-/** A final estimator of a pipeline: one of the GLM estimators (a classifier of numeric or string labels). */
-export type Estimator = LogisticRegression<number> | LogisticRegression<string> | LinearRegression | PoissonRegression;
+/**
+ * A final estimator of a pipeline: one of the GLM estimators (a classifier of numeric or string
+ * labels: `LogisticRegression<number>` and `LogisticRegression<string>` are both one).
+ */
+export type Estimator = LogisticRegression<number | string> | LinearRegression | PoissonRegression;
 /** A step of a pipeline: a transformer or an estimator. */
 export type Step = Transformer | Estimator;
 
@@ -33,7 +36,8 @@ const isEstimator = (s: unknown): s is Estimator => hasMethods(s, ["fit", "predi
 export class Pipeline<Label extends number | string = number> {
   readonly steps: [string, Step][];
 
-  constructor(steps: [string, Step][]) {
+  /** `steps`: [name, transformer] pairs, then [name, estimator]; `Label` is the estimator's (inferred). */
+  constructor(steps: [string, Transformer | LogisticRegression<Label> | LinearRegression | PoissonRegression][]) {
     if (!Array.isArray(steps) || steps.length === 0)
       throw new ArgumentError("steps", "a non-empty list of [name, step] pairs", steps, "Pipeline");
     const names = new Set<string>();
@@ -96,7 +100,7 @@ export class Pipeline<Label extends number | string = number> {
    * Fits the transformers, then the final estimator on their output; `signal` aborts the fit,
    * `sampleWeight` weighs the final estimator's rows (the transformers' statistics are unweighted).
    */
-  async fit(X: MatrixLike, y: LabelsLike, options: Pick<FitOptions, "signal" | "sampleWeight"> = {}): Promise<this> {
+  async fit(X: MatrixLike, y: LabelsOf<Label>, options: Pick<FitOptions, "signal" | "sampleWeight"> = {}): Promise<this> {
     let Xt = await this.matrix(X, "Pipeline.fit");
     for (const [, t] of this.transformers) Xt = (await t.fit(Xt)).transform(Xt);
     await this.final.fit(Xt, y, options);
@@ -132,7 +136,7 @@ export class Pipeline<Label extends number | string = number> {
   }
 
   /** The final estimator's score on X through the transformers (weighted by `sampleWeight` when given). */
-  async score(X: MatrixLike, y: LabelsLike, options?: ScoreOptions): Promise<number> {
+  async score(X: MatrixLike, y: LabelsOf<Label>, options?: ScoreOptions): Promise<number> {
     return this.final.score(await this.transform(X), y, options);
   }
 }
