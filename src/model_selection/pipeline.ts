@@ -129,6 +129,7 @@ export class Pipeline<Label extends number | string = number> {
     return (await this.final.predict(await this.transform(X))) as Label extends string ? string[] : Float64Array;
   }
 
+  /** The final classifier's probability of its positive class (`classes[1]`) per row, X through the transformers. */
   async predictProba(X: MatrixLike): Promise<Float64Array> {
     const f = this.final as LogisticRegression;
     if (typeof f.predictProba !== "function") throw new WeftError("predictProba needs a classifier as the last step");
