@@ -20,7 +20,7 @@ const LAYERS = [
   ["glm", "preprocessing", "io"],
   ["model_selection"],
   ["cli"],
-  ["index"],
+  ["index", "browser"],
 ];
 
 /** The path pattern of a layer (a folder of src/, or one file at its top). */
@@ -35,6 +35,22 @@ const forbidden = [
     comment: "only src/platform (and the CLI) import Node's modules (node:fs, node:worker_threads, ...), type-only imports included",
     from: { path: "^src/", pathNot: "^src/(platform|cli)/" },
     to: { dependencyTypes: ["core"] },
+  },
+  {
+    // the browser adapters replace src/platform/*.ts in the browser build: nothing there may need Node
+    name: "no-node-in-browser-platform",
+    severity: "error",
+    comment: "src/platform/browser and src/browser (the browser build's own modules) import no Node module",
+    from: { path: "^src/(platform/browser|browser)/" },
+    to: { dependencyTypes: ["core"] },
+  },
+  {
+    // everything else reaches the platform through the seam (src/platform/*.ts), which the build swaps
+    name: "browser-adapters-through-the-seam",
+    severity: "error",
+    comment: "only the browser build's entries (src/browser) and the adapters import src/platform/browser directly",
+    from: { path: "^src/", pathNot: "^src/(platform/browser|browser)/" },
+    to: { path: "^src/platform/browser/" },
   },
 ];
 forbidden.push({

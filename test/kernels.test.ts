@@ -6,12 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KernelName } from "../src/index.js";
-import { Kernels, KERNEL_NAMES, KERNEL_SPECS, type Accuracy } from "../src/kernels/index.js";
-import { close, ulpDistance } from "./helpers/compare.js";
-import { kernelCases, type KernelCase } from "./helpers/kernel-cases.js";
+import { Kernels, KERNEL_NAMES, KERNEL_SPECS } from "../src/kernels/index.js";
+import { kernelDisagreements, NAN_FAMILIES } from "./helpers/conformance.js";
 
-const GUARD = 4;
-const SENTINEL = -12345.6789;
 const MEMORY = { initial: 64 * 1024 * 1024, maximum: 1024 * 1024 * 1024 };
 
 let reference: Kernels;
@@ -23,86 +20,9 @@ beforeAll(async () => {
   subjects["wasm-scalar"] = await Kernels.create({ backend: "wasm-scalar", memory: MEMORY });
 });
 
-interface Outcome {
-  returned: number | void;
-  buffers: Map<number, Float64Array>;
-  guardsIntact: boolean;
-}
-
-/** Lays the case's buffers out in `k`'s memory, inside guards, calls the kernel, and reads back. */
-function run(k: Kernels, name: KernelName, c: KernelCase): Outcome {
-  const args = [...c.scalars] as number[];
-  const allocations = new Map<number, { alloc: ReturnType<Kernels["memory"]["allocF64"]>; length: number }>();
-  for (const [index, values] of c.data) {
-    const alloc = k.memory.allocF64(GUARD + c.shift + values.length + GUARD);
-    const view = alloc.f64();
-    view.fill(SENTINEL);
-    view.set(values, GUARD + c.shift);
-    args[index] = alloc.ptr + (GUARD + c.shift) * 8;
-    allocations.set(index, { alloc, length: values.length });
-  }
-  const fn = k.raw[name] as (...a: number[]) => number | void;
-  const returned = fn(...args);
-  const buffers = new Map<number, Float64Array>();
-  let guardsIntact = true;
-  for (const [index, { alloc, length }] of allocations) {
-    const view = alloc.f64();
-    const head = view.subarray(0, GUARD + c.shift);
-    const tail = view.subarray(GUARD + c.shift + length);
-    if (!head.every((v) => v === SENTINEL) || !tail.every((v) => v === SENTINEL)) guardsIntact = false;
-    buffers.set(index, view.slice(GUARD + c.shift, GUARD + c.shift + length));
-    alloc.free();
-  }
-  return { returned, buffers, guardsIntact };
-}
-
-function agree(accuracy: Accuracy, a: number, b: number): boolean {
-  switch (accuracy.kind) {
-    case "exact":
-      return a === b || (Number.isNaN(a) && Number.isNaN(b));
-    case "ulp":
-      return ulpDistance(a, b) <= accuracy.ulp;
-    case "sum":
-      return close(a, b, 1e-10);
-    case "solve":
-      return close(a, b, 1e-8);
-  }
-}
-
-/** First disagreement between two arrays, as a message, or undefined. */
-function firstMismatch(accuracy: Accuracy, got: Float64Array, want: Float64Array): string | undefined {
-  for (let i = 0; i < want.length; i++) {
-    if (!agree(accuracy, got[i]!, want[i]!)) return `element ${i}: got ${got[i]}, reference ${want[i]}`;
-  }
-  return undefined;
-}
-
 function check(name: KernelName, backend: "wasm-simd" | "wasm-scalar", specials: boolean): void {
-  const spec = KERNEL_SPECS[name];
-  const subject = subjects[backend]!;
-  for (const c of kernelCases(name, spec, specials)) {
-    const want = run(reference, name, c);
-    const got = run(subject, name, c);
-    const where = `${name} on ${backend}, ${c.label}${specials ? " with special values" : ""}`;
-    expect(got.guardsIntact, `${where}: wrote outside its buffers`).toBe(true);
-    if (spec.returns !== "void") {
-      expect(
-        agree(spec.accuracy, got.returned as number, want.returned as number),
-        `${where}: returned ${got.returned}, reference ${want.returned}`,
-      ).toBe(true);
-    }
-    spec.args.forEach((arg, index) => {
-      if (arg.kind !== "ptr" || arg.name === "scratch") return;
-      const mismatch =
-        arg.access === "read"
-          ? firstMismatch({ kind: "exact" }, got.buffers.get(index)!, c.data.get(index)!)
-          : firstMismatch(spec.accuracy, got.buffers.get(index)!, want.buffers.get(index)!);
-      expect(mismatch, `${where}: ${arg.access === "read" ? "modified input" : "output"} ${arg.name}: ${mismatch}`).toBeUndefined();
-    });
-  }
+  expect(kernelDisagreements(reference, subjects[backend]!, backend, name, KERNEL_SPECS[name], specials)).toEqual([]);
 }
-
-const NAN_FAMILIES = new Set(["blas1", "elementwise", "convert", "reduce"]);
 
 describe.each(KERNEL_NAMES)("%s", (name) => {
   it.each(["wasm-simd", "wasm-scalar"] as const)("%s matches the js reference", (backend) => {

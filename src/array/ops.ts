@@ -14,7 +14,7 @@ import { defaultOps, type OpRegistry } from "../graph/ops.js";
 import type { KernelTable } from "../kernels/index.js";
 import { BINARY_MATH, UNARY_MATH } from "../kernels/scalar-math.js";
 import type { BufferViews } from "../memory/index.js";
-import { workerModuleUrl } from "../platform/node.js";
+import { workerModuleUrl } from "../platform/code.js";
 import { LABEL_BLOCK_ROWS, logisticBetaInto, logisticLabelsInto } from "../random/synthetic.js";
 import { forRowBlocksF32 } from "./f32-rows.js";
 import { dotChunk, gemmChunk, gemvChunk, gemvTChunk, glmGradChunk, gramChunk, leadingValues } from "./linalg-ops.js";

@@ -9,6 +9,7 @@
  * sum_i w_i loss_i + lambda * R(coef), scikit-learn's objective with sample_weight: integer
  * weights fit as the rows repeated, a weight of 0 as the row left out.
  */
+import { emitWarning } from "../platform/warnings.js";
 import { ArgumentError, WeftError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { BaseEstimator, parametersOf } from "../base/params.js";
@@ -206,7 +207,7 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
         solver: this.options.solver!,
       };
       if (options.onWarning) options.onWarning(warning);
-      else process.emitWarning(message, { code });
+      else emitWarning(message, { code });
     };
     const unpenalized = reg.l1 === 0 && reg.l2 === 0;
     if (problem.family.name === "logistic" && unpenalized) {

@@ -13,7 +13,7 @@ import type { TaskContext } from "../graph/ops.js";
 import { defaultOps, type OpRegistry } from "../graph/ops.js";
 import type { KernelTable } from "../kernels/index.js";
 import type { BufferViews } from "../memory/index.js";
-import { workerModuleUrl } from "../platform/node.js";
+import { workerModuleUrl } from "../platform/code.js";
 import { scaledHessianInto } from "./scaling.js";
 
 type Kernel = (...args: number[]) => number;

@@ -16,7 +16,7 @@
  */
 import { ArgumentError, WeftError, describe } from "../errors.js";
 import { checkInteger, checkOptions, checkTimeout, MAX_TIMER_MS } from "../validate.js";
-import { fileInfo, fileStream, pathOfFileUrl, readFileRange, replaceFile } from "../platform/files.js";
+import { fileInfo, fileStream, pathOfFileUrl, readFileRange, replaceFile, urlOfPagePath } from "../platform/files.js";
 import { byteStream, type Readable } from "../platform/streams.js";
 
 /** A readable object: its size, byte ranges, and a stream of its bytes. */
@@ -27,6 +27,12 @@ export interface Source {
   read(offset: number, length: number): Promise<Uint8Array>;
   stream(): Promise<Readable>;
 }
+
+/**
+ * Where a reader reads from: a path or a URL, a Source, or bytes already in memory (a File or a
+ * Blob, as a browser's file input gives them; an ArrayBuffer or a typed array).
+ */
+export type Location = string | URL | Source | Blob | ArrayBuffer | ArrayBufferView;
 
 /** A storage failure: names the URL and what went wrong. */
 export class StorageError extends WeftError {
@@ -80,13 +86,21 @@ function isSource(value: unknown): value is Source {
  * of it; `storage` is checked either way. A non-null object without read() goes to openSource,
  * which refuses it naming 'location'.
  */
-export function sourceOf(location: string | URL | Source, storage: StorageOptions | undefined): Source {
+export function sourceOf(location: Location, storage: StorageOptions | undefined): Source {
+  if (typeof Blob === "function" && location instanceof Blob) {
+    storageOptions(storage);
+    return new BlobSource(location);
+  }
+  if (location instanceof ArrayBuffer || ArrayBuffer.isView(location)) {
+    storageOptions(storage);
+    return new BytesSource(location);
+  }
   if (typeof location === "object" && location !== null && "read" in location) {
     storageOptions(storage);
     if (!isSource(location)) throw new ArgumentError("location", "a path, a URL or a Source (read(), size(), stream())", location, "read");
     return location;
   }
-  return openSource(location, storage);
+  return openSource(location as string | URL, storage);
 }
 
 /**
@@ -103,6 +117,73 @@ function guarded(stream: Readable, url: string): Readable {
   }
   return byteStream(chunks());
 }
+
+/** Bytes in memory: an ArrayBuffer or a typed array's bytes (not copied). */
+class BytesSource implements Source {
+  readonly url: string;
+  private readonly bytes: Uint8Array;
+
+  constructor(data: ArrayBuffer | ArrayBufferView) {
+    this.bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.url = `(${this.bytes.byteLength} bytes in memory)`;
+  }
+
+  async size(): Promise<number> {
+    return this.bytes.byteLength;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    return this.bytes.subarray(offset, Math.min(this.bytes.byteLength, offset + length));
+  }
+
+  async stream(): Promise<Readable> {
+    const bytes = this.bytes;
+    async function* pieces() {
+      for (let at = 0; at < bytes.byteLength; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
+    }
+    return byteStream(pieces());
+  }
+}
+
+/** A Blob or a File (a browser's file input): ranges by slice(), the stream piece by piece. */
+class BlobSource implements Source {
+  readonly url: string;
+
+  constructor(private readonly blob: Blob) {
+    const name = (blob as Blob & { name?: unknown }).name;
+    this.url = typeof name === "string" && name !== "" ? name : `(a Blob of ${blob.size} bytes)`;
+  }
+
+  async size(): Promise<number> {
+    return this.blob.size;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await this.blob.slice(offset, offset + length).arrayBuffer());
+    } catch (cause) {
+      throw new StorageError(`cannot read ${this.url}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async stream(): Promise<Readable> {
+    const blob = this.blob;
+    const url = this.url;
+    async function* pieces() {
+      for (let at = 0; at < blob.size; at += PIECE_BYTES) {
+        try {
+          yield new Uint8Array(await blob.slice(at, at + PIECE_BYTES).arrayBuffer());
+        } catch (cause) {
+          throw new StorageError(`cannot read ${url}: ${(cause as Error).message}`, { cause });
+        }
+      }
+    }
+    return byteStream(pieces());
+  }
+}
+
+/** Bytes a stream of an in-memory source yields at a time. */
+const PIECE_BYTES = 1 << 20;
 
 class FileSource implements Source {
   constructor(
@@ -327,7 +408,9 @@ export function openSource(location: string | URL, options?: StorageOptions): So
       );
     return opened(make, url, options);
   }
-  return new FileSource(location, location);
+  // a page has no local paths: a relative one names a file beside the page
+  const onPage = urlOfPagePath(location);
+  return onPage !== undefined ? openSource(onPage, options) : new FileSource(location, location);
 }
 
 /** The Source an opener makes of `url`: what it throws or returns instead is a StorageError naming the URL. */

@@ -12,7 +12,7 @@
  *
  *   await Runtime.start({ kernelOverrides: { exp: new URL("./fast-exp.mjs", import.meta.url).href } });
  */
-import { importableUrl } from "../platform/node.js";
+import { importableUrl } from "../platform/code.js";
 import { ArgumentError } from "../errors.js";
 import type { Kernels } from "./kernels.js";
 import { KERNEL_NAMES, type KernelName } from "./signatures.js";

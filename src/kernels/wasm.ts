@@ -4,7 +4,7 @@
  * table itself (no JS wrapper on the hot path).
  */
 import { BackendUnavailableError } from "../errors.js";
-import { readWasm, wasmPath, type WasmVariant } from "../platform/node.js";
+import { readWasm, wasmPath, type WasmVariant } from "../platform/code.js";
 import type { WasmMemory, WasmModule } from "../types/wasm.js";
 import { GEMM_SCRATCH_ELEMENTS, KERNEL_NAMES, type KernelTable } from "./signatures.js";
 

@@ -66,3 +66,8 @@ export async function replaceFile(path: string, data: Uint8Array | string): Prom
 export function readTextFileSync(url: URL): string {
   return readFileSync(fileURLToPath(url), "utf8");
 }
+
+/** The URL a relative path names on a web page; in Node a path is a local file (undefined). */
+export function urlOfPagePath(_path: string): string | undefined {
+  return undefined;
+}

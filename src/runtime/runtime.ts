@@ -21,8 +21,9 @@ import { defaultOps } from "../graph/ops.js";
 import { Kernels } from "../kernels/kernels.js";
 import { applyOverrides, resolveOverrides } from "../kernels/overrides.js";
 import type { MemoryStats, SharedMemory } from "../memory/shared-memory.js";
-import { workerPath } from "../platform/node.js";
-import { availableParallelism } from "../platform/threads.js";
+import { workerPath } from "../platform/code.js";
+import { availableParallelism, threadsUnavailable } from "../platform/threads.js";
+import { emitWarning } from "../platform/warnings.js";
 import { Scheduler, type ScheduleOptions } from "../scheduler/scheduler.js";
 import { ProfileStore } from "./profile-store.js";
 import { PlanCache, type PlanCacheLimits } from "./plan-cache.js";
@@ -47,6 +48,21 @@ registerKernelOps(defaultOps);
  * on it: `Runtime.start(options)`, then `compute(graph, outputs)` or `run(plan, bindings)`;
  * `close()` (or `await using`) ends it.
  */
+let saidOneThread = false;
+
+/**
+ * True where worker threads cannot share the memory (a page that is not cross-origin isolated):
+ * weft then runs every runtime on the calling thread alone, and says why once.
+ */
+function onlyOneThread(): boolean {
+  const reason = threadsUnavailable();
+  if (reason !== undefined && !saidOneThread) {
+    saidOneThread = true;
+    emitWarning(`weft runs on one thread: ${reason}`, { type: "WeftWarning", code: "WEFT_ONE_THREAD" });
+  }
+  return reason !== undefined;
+}
+
 export class Runtime {
   /** Threads running tasks, the calling thread included. */
   readonly threads: number;
@@ -81,7 +97,7 @@ export class Runtime {
   static async start(given?: RuntimeOptions): Promise<Runtime> {
     const options = checkRuntimeOptions(given);
     const cores = availableParallelism();
-    const threads = options.threads ?? cores;
+    const threads = Math.min(options.threads ?? cores, onlyOneThread() ? 1 : Number.POSITIVE_INFINITY);
     const executor: ExecutorName = options.executor ?? (threads > 1 ? "threads" : "sync");
     const workers = executor === "sync" ? 0 : Math.max(0, threads - 1);
     const perThread = Array.isArray(options.resources)

@@ -4,6 +4,7 @@
  * a cell cannot hold (JS values, errors), which may arrive before or after their entry. Each
  * completion updates the run's bookkeeping through the scheduler (the CompletionSink).
  */
+import { emitWarning } from "../platform/warnings.js";
 import { WeftError } from "../errors.js";
 import { keyOf, stepKeyOf } from "../graph/compiled.js";
 import { formatKey } from "../graph/keys.js";
@@ -168,7 +169,7 @@ export class Completions {
       return;
     }
     const whose = m.run !== 0 ? "a task of a computation that has ended" : "code not traced to a task";
-    process.emitWarning(`weft: ${ops} threw on worker ${lane.index} after its task returned (${whose}): ${text}`, {
+    emitWarning(`weft: ${ops} threw on worker ${lane.index} after its task returned (${whose}): ${text}`, {
       type: "WeftWarning",
       code: "WEFT_STRAY_ERROR",
     });

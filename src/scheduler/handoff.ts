@@ -4,6 +4,7 @@
  * each the median of the last WAKE_SAMPLES (the VMs' wake-ups vary by 30x). Placement weighs a
  * run's measured work against these.
  */
+import { turnEventLoop } from "../platform/threads.js";
 import type { WorkerLane } from "./lane.js";
 import * as P from "./protocol.js";
 
@@ -64,7 +65,7 @@ export class HandoffClock {
     lane.wake();
     while (!lane.outbox.pop(entry)) {
       if (performance.now() - sent > 100) return undefined;
-      if (performance.now() - sent > 5) await new Promise((resolve) => setImmediate(resolve));
+      if (performance.now() - sent > 5) await turnEventLoop();
     }
     lane.completed();
     const sentUs = Math.round(sent * 1000) % 2 ** 31;

@@ -197,7 +197,9 @@ export class WorkerLane {
   }
 
   private post(message: P.ToWorker): void {
-    if (!this.dead) this.side.postMessage(message);
+    if (this.dead) return;
+    this.side.postMessage(message);
+    Atomics.add(this.words, P.LANE_SIDE_POSTED, 1); // after posting: the worker never counts one it cannot receive
   }
 
   /** Set when the scheduler stopped this worker to end a run's task (not a crash of the worker's own). */

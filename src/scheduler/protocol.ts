@@ -29,7 +29,10 @@ export const LANE_OUTBOX_TAIL = 3 * LINE; // written by the worker
 export const LANE_STATE = 4 * LINE; // LANE_RUNNING, LANE_SPINNING or LANE_SLEEPING
 export const LANE_CURRENT_RUN = 5 * LINE; // the task the worker is running (for crash reports), 0 when none
 export const LANE_CURRENT_POSITION = 5 * LINE + 1;
-export const LANE_HEADER_WORDS = 6 * LINE;
+// side messages the main thread has posted to the worker: a task may need all those posted before
+// it was queued (its plan, run, values), and a Web Worker sees them only when its event loop turns
+export const LANE_SIDE_POSTED = 6 * LINE;
+export const LANE_HEADER_WORDS = 7 * LINE;
 /** Entries per ring (a power of two): the most tasks a lane may have queued or unreported. */
 export const RING_CAPACITY = 4096;
 export const INBOX_ENTRY_WORDS = 2; // run id, position

@@ -4,6 +4,7 @@
  * (so each is freed exactly once, after its last reader, or when the run fails); its cells in
  * shared memory; and the promise its caller awaits.
  */
+import { emitWarning } from "../platform/warnings.js";
 import type { KeyNames } from "../graph/compiled.js";
 import { Allocation, type BufferViews } from "../memory/shared-memory.js";
 import type { PlanEntry } from "./plan-entry.js";
@@ -166,7 +167,7 @@ export class RunState {
     try {
       this.onProgress!(this.done, this.n);
     } catch (error) {
-      process.emitWarning(`weft: the onProgress callback threw (ignored): ${error instanceof Error ? error.message : String(error)}`);
+      emitWarning(`weft: the onProgress callback threw (ignored): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -46,7 +46,10 @@ export type { ScheduleOptions, SchedulerOptions } from "./options.js";
  * after their last reader. Runtime owns one; use Runtime.
  */
 export class Scheduler {
-  private readonly control = new SharedArrayBuffer(P.CTL_WORDS * 4);
+  // shared with the workers; a plain buffer where there can be none (a page not cross-origin
+  // isolated has no SharedArrayBuffer, and weft runs there on the calling thread alone)
+  private readonly control =
+    typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(P.CTL_WORDS * 4) : new ArrayBuffer(P.CTL_WORDS * 4);
   private readonly ctl = new Int32Array(this.control);
   private readonly doorbell = new Doorbell(this.ctl);
   private readonly lanes: (WorkerLane | undefined)[] = [undefined]; // index 0: the main thread
@@ -134,7 +137,7 @@ export class Scheduler {
     return new WorkerLane({
       index,
       workerPath: this.options.workerPath,
-      control: this.control,
+      control: this.control as SharedArrayBuffer, // shared whenever a worker can be spawned
       memory: memory.memory,
       maximumBytes: memory.maximumBytes,
       backend: this.options.kernels.backend,

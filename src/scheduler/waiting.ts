@@ -4,6 +4,7 @@
  * else, a new run, a message, an abort, a worker's exit, rings through kick()), an adaptive spin
  * before sleeping, and sleeps short enough that aborts, timers and posted results are seen.
  */
+import { CALLING_THREAD_CAN_BLOCK, turnEventLoop } from "../platform/threads.js";
 import type { WorkerLane } from "./lane.js";
 import { SLICE_MS } from "./main-thread.js";
 import * as P from "./protocol.js";
@@ -15,14 +16,18 @@ const MIN_MAIN_SPIN_MS = 0.02;
 const MAX_MAIN_SPIN_MS = 2;
 const WAIT_TIMEOUT_MS = 20;
 
-/** One turn of the event loop (timers, messages, I/O). */
-export const turnEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+export { turnEventLoop };
 
 export class Doorbell {
   /** How long the calling thread spins for a completion before sleeping (adapts). */
   private spinMs = 0.2;
 
-  constructor(private readonly ctl: Int32Array) {}
+  /** Whether the words are shared (waitable); not where no worker can exist. */
+  private readonly shared: boolean;
+
+  constructor(private readonly ctl: Int32Array) {
+    this.shared = typeof SharedArrayBuffer === "function" && ctl.buffer instanceof SharedArrayBuffer;
+  }
 
   /** The doorbell's count now: read before looking for work, so a later ring is not missed. */
   read(): number {
@@ -50,7 +55,8 @@ export class Doorbell {
    * sleeps on the doorbell. While workers have tasks and no message is awaited, it sleeps in
    * Atomics.wait (a wake-up through the event loop, waitAsync, costs many times more: bench/
    * README.md, "Measured decisions"), a millisecond at a time and never past the slice; otherwise, or once
-   * the slice is used up, it awaits Atomics.waitAsync so the event loop runs.
+   * the slice is used up, or where the calling thread may not block (a browser's main thread), it
+   * awaits Atomics.waitAsync so the event loop runs.
    */
   async waitForCompletion(workers: readonly WorkerLane[], awaitingMessages: boolean, seen: number, sliceStart: number): Promise<boolean> {
     let expecting = false;
@@ -72,11 +78,11 @@ export class Doorbell {
     const sleptAt = performance.now();
     const sliceLeft = SLICE_MS - (sleptAt - sliceStart);
     let yielded = false;
-    if (expecting && !awaitingMessages && sliceLeft > 0.05) {
+    if (CALLING_THREAD_CAN_BLOCK && expecting && !awaitingMessages && sliceLeft > 0.05) {
       Atomics.wait(this.ctl, P.CTL_DOORBELL, seen, Math.min(1, sliceLeft));
     } else {
-      const wait = Atomics.waitAsync(this.ctl, P.CTL_DOORBELL, seen, WAIT_TIMEOUT_MS);
-      if (wait.async) await wait.value;
+      const wait = this.shared ? Atomics.waitAsync(this.ctl, P.CTL_DOORBELL, seen, WAIT_TIMEOUT_MS) : undefined;
+      if (wait?.async) await wait.value;
       else await turnEventLoop();
       yielded = true;
     }

@@ -7,7 +7,7 @@ import type { ExecProgram, ExecProgramArg } from "../graph/compiled.js";
 import type { OpDefinition, OpRegistry } from "../graph/ops.js";
 import type { RunnablePlan } from "../execute/runner.js";
 import { SharedBuffer, type BufferViews, type SharedMemory } from "../memory/shared-memory.js";
-import { importableUrl } from "../platform/node.js";
+import { importableUrl } from "../platform/code.js";
 import { decodeArg, type WirePlan, type WireProgram } from "./wire.js";
 
 /** A group of a plan as this worker knows it: its program, decoded on first use, and the buffers its literals name. */
@@ -106,6 +106,10 @@ export class OpResolver {
       },
     });
     if (module === undefined) return this.registry.get(name) ?? failing(`op '${name}' is not available on worker threads`);
+    // weft's own ops registered here from the same module (a browser's worker bundle holds them):
+    // no import. Same name is not enough: a kernel op and a program's op may share one.
+    const registered = own ? this.registry.get(name) : undefined;
+    if (registered?.own && registered.module === module) return registered;
     const url = importableUrl(module);
     let loaded = this.modules.get(url);
     if (!loaded) {

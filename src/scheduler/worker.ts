@@ -6,9 +6,15 @@
  * task arrives, so the hot path reads no message. When the inbox is empty it spins briefly
  * (only if fewer threads than cores are spinning) and then sleeps on the inbox's tail word.
  */
-import { AsyncLocalStorage, parentPort, receiveMessageOnPort, workerData } from "../platform/threads.js";
-import { registerKernelOps } from "../graph/kernel-ops.js";
-import { OpRegistry } from "../graph/ops.js";
+import {
+  AsyncLocalStorage,
+  onStrayError,
+  parentPort,
+  receiveMessageOnPort,
+  turnEventLoop,
+  WORKER_SLEEPS_ASYNC,
+  workerData,
+} from "../platform/threads.js";
 import { runTask, StepFailure } from "../execute/run-task.js";
 import { Kernels } from "../kernels/kernels.js";
 import { applyOverrides } from "../kernels/overrides.js";
@@ -16,6 +22,7 @@ import { NeedsMainThreadError, SharedBuffer } from "../memory/shared-memory.js";
 import { NOT_IN_CELL, readCell, writeCell } from "./cells.js";
 import { Ring } from "./ring.js";
 import { WorkerHooks } from "./worker-hooks.js";
+import { workerOps } from "./worker-ops.js";
 import { OpResolver, WorkerPlan } from "./worker-plans.js";
 import * as P from "./protocol.js";
 
@@ -27,9 +34,7 @@ const inbox = new Ring(words, P.LANE_INBOX_HEAD, P.LANE_INBOX_TAIL, P.LANE_INBOX
 const outbox = new Ring(words, P.LANE_OUTBOX_HEAD, P.LANE_OUTBOX_TAIL, P.LANE_OUTBOX_BASE, P.OUTBOX_ENTRY_WORDS);
 const kernels = Kernels.attach({ backend: init.backend, memory: init.memory, maximumBytes: init.maximumBytes, module: init.module });
 const memory = kernels.memory;
-const registry = new OpRegistry();
-registerKernelOps(registry);
-const resolver = new OpResolver(registry);
+const resolver = new OpResolver(workerOps);
 // Events are written on the main thread's clock.
 const clockOffset = performance.timeOrigin - init.mainTimeOrigin;
 const now = () => performance.now() + clockOffset;
@@ -50,12 +55,15 @@ class InputMissing extends Error {}
 
 const plans = new Map<number, WorkerPlan>();
 const runs = new Map<number, WorkerRun>();
+/** Side messages read so far (the main thread counts those it posted in LANE_SIDE_POSTED). */
+let sideReceived = 0;
 
 /** Reads every side message waiting: plans, runs, values, ends. Never blocks. */
 function drain(): void {
   for (;;) {
     const received = receiveMessageOnPort(init.side);
     if (!received) return;
+    sideReceived += 1;
     const m = received.message as P.ToWorker;
     switch (m.type) {
       case "plan":
@@ -119,8 +127,7 @@ function reportStray(error: unknown): void {
     parentPort!.postMessage({ ...message, error: e });
   }
 }
-process.on("uncaughtException", reportStray);
-process.on("unhandledRejection", reportStray);
+onStrayError(reportStray);
 
 function postError(run: WorkerRun, position: number, step: number, error: unknown): void {
   try {
@@ -255,13 +262,23 @@ function spin(): boolean {
   return inbox.size() > 0;
 }
 
-/** Sleeps on the inbox's tail word (at most 50 ms); true if it slept that long with nothing arriving. */
-function sleep(): boolean {
+/**
+ * Sleeps on the inbox's tail word (at most 50 ms); true if it slept that long with nothing
+ * arriving. In Atomics.wait, or where messages arrive only through the event loop (a Web Worker),
+ * in Atomics.waitAsync.
+ */
+async function sleep(): Promise<boolean> {
   Atomics.store(words, P.LANE_STATE, P.LANE_SLEEPING);
   const tail = inbox.tail();
   const sleptAt = performance.now();
   let outcome = "not-equal";
-  if (inbox.size() === 0 && Atomics.load(ctl, P.CTL_CLOSING) === 0) outcome = Atomics.wait(words, P.LANE_INBOX_TAIL, tail, 50);
+  if (inbox.size() === 0 && Atomics.load(ctl, P.CTL_CLOSING) === 0) {
+    if (!WORKER_SLEEPS_ASYNC) outcome = Atomics.wait(words, P.LANE_INBOX_TAIL, tail, 50);
+    else {
+      const wait = Atomics.waitAsync(words, P.LANE_INBOX_TAIL, tail, 50);
+      outcome = wait.async ? await wait.value : wait.value;
+    }
+  }
   const slept = performance.now() - sleptAt;
   Atomics.store(words, P.LANE_STATE, P.LANE_RUNNING);
   const wokenSoon = outcome !== "timed-out" && slept < WOKEN_SOON_MS;
@@ -273,7 +290,25 @@ function sleep(): boolean {
 }
 
 /** One turn of this thread's event loop: due timers, settled promises. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const turn = turnEventLoop;
+
+/** Most milliseconds a task waits for the side messages posted before it (a lost one is a protocol error). */
+const SIDE_MESSAGE_WAIT_MS = 30_000;
+
+/**
+ * Reads the side messages posted before the task just taken: at once in Node; in a Web Worker,
+ * turning the event loop until they have arrived.
+ */
+async function receivePosted(): Promise<void> {
+  drain();
+  const since = performance.now();
+  while (Atomics.load(words, P.LANE_SIDE_POSTED) - sideReceived > 0) {
+    if (performance.now() - since > SIDE_MESSAGE_WAIT_MS)
+      throw new Error("side messages from the main thread never arrived (protocol error)");
+    await turn();
+    drain();
+  }
+}
 
 async function loop(): Promise<void> {
   await applyOverrides(kernels, init.kernelOverrides); // before "ready": no task runs on the original kernels
@@ -290,11 +325,12 @@ async function loop(): Promise<void> {
         await turn();
         if (inbox.size() > 0) continue;
       }
-      if (sleep()) await turn();
+      if (await sleep()) await turn();
       continue;
     }
     const runId = entry[0]!;
     const position = entry[1]!;
+    if (Atomics.load(words, P.LANE_SIDE_POSTED) !== sideReceived) await receivePosted();
     if (runId === P.PING_RUN) {
       complete(P.PING_RUN, Math.round(now() * 1000) % 2 ** 31, P.STATUS_PING);
       continue;

@@ -1,0 +1,173 @@
+/**
+ * weft in a real browser: Debian's Chromium, driven by playwright-core (no browser is downloaded),
+ * loading the browser build (dist/browser/, made by `npm run build:browser`, which `npm test`
+ * runs first) into pages served on 127.0.0.1 with and without cross-origin isolation. Where
+ * /usr/bin/chromium is missing these tests are skipped, unless WEFT_REQUIRE_BROWSER=1 (set by
+ * .ci/run, which installs Chromium) makes that a failure.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as weftNode from "../src/index.js";
+import { KERNEL_NAMES } from "../src/kernels/index.js";
+import { bundleForBrowser, root } from "../scripts/browser/bundle.mjs";
+import { serve } from "../scripts/serve.mjs";
+
+const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
+const present = existsSync(CHROMIUM);
+if (!present && process.env.WEFT_REQUIRE_BROWSER === "1")
+  throw new Error(`Chromium is required (WEFT_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing`);
+if (!present) console.warn(`test/browser.test.ts: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+/** Flags for a headless Chromium on a machine without network access or a sandbox. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Where the browser tests write what they make (bundles, screenshots). */
+export const TEST_OUTPUT = join(root, "test-output", "browser");
+
+let browser: Browser;
+let isolated: { url: string; close(): Promise<void> };
+let plain: { url: string; close(): Promise<void> };
+
+/** A page of `server`, with the page's console and errors collected. */
+async function open(server: { url: string }): Promise<{ page: Page; console: string[]; errors: string[] }> {
+  const page = await browser.newPage();
+  const console: string[] = [];
+  const errors: string[] = [];
+  page.on("console", (m) => console.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.url}test/browser/page.html`);
+  return { page, console, errors };
+}
+
+/** What test/browser/page.html's globals hold. */
+interface PageGlobals {
+  weftImport(path: string): Promise<unknown>;
+  crossOriginIsolated: boolean;
+}
+
+/** The rows and labels both sides fit: the same numbers in Node and in the page. */
+function problem(n: number): { rows: number[][]; y: number[] } {
+  const rows = Array.from({ length: n }, (_, i) => [Math.sin(i), Math.cos(0.7 * i), ((i * 37) % 11) / 11, Math.sin(0.3 * i) * 2]);
+  const y = rows.map((r, i) => (r[0]! + 0.5 * r[1]! - r[2]! + 0.2 * r[3]! + 0.3 * Math.sin(3 * i) > 0 ? 1 : 0));
+  return { rows, y };
+}
+const PROBLEM_SOURCE = problem.toString();
+
+describe.skipIf(!present)("weft in Chromium", () => {
+  beforeAll(async () => {
+    mkdirSync(TEST_OUTPUT, { recursive: true });
+    await bundleForBrowser({ conformance: join(root, "test", "browser", "conformance.ts") }, join(TEST_OUTPUT, "conformance"), {
+      minify: false,
+    });
+    isolated = await serve({ root, isolated: true });
+    plain = await serve({ root, isolated: false });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await isolated?.close();
+    await plain?.close();
+  });
+
+  it("the browser build exports the names the Node entry exports", async () => {
+    const { page, errors } = await open(isolated);
+    const names = await page.evaluate(async () =>
+      Object.keys((await (globalThis as unknown as PageGlobals).weftImport("/dist/browser/index.js")) as typeof weftNode).sort(),
+    );
+    expect(names).toEqual(Object.keys(weftNode).sort());
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("every kernel of every wasm backend matches the js reference in the browser", async () => {
+    const { page, errors } = await open(isolated);
+    const result = await page.evaluate(async () => {
+      const m = (await (globalThis as unknown as PageGlobals).weftImport(
+        "/test-output/browser/conformance/conformance.js",
+      )) as typeof import("./browser/conformance.js");
+      return m.runConformance();
+    });
+    expect(result.backends).toEqual(["wasm-simd", "wasm-scalar"]);
+    expect(result.checks).toBeGreaterThanOrEqual(2 * KERNEL_NAMES.length);
+    expect(result.failures).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("a cross-origin isolated page fits on worker threads, to Node's coefficients within 1e-12", async () => {
+    const { rows, y } = problem(4000);
+    const rt = await weftNode.Runtime.start({ threads: 2 });
+    const node = await new weftNode.LogisticRegression({ runtime: rt }).fit(rows, y);
+    await rt.close();
+    const { page, errors } = await open(isolated);
+    const got = await page.evaluate(async (source) => {
+      const weft = (await (globalThis as unknown as PageGlobals).weftImport("/dist/browser/index.js")) as typeof weftNode;
+      const problem = new Function(`return ${source}`)();
+      const { rows, y } = problem(4000);
+      const rt = await weft.Runtime.start({ threads: 2 });
+      const model = await new weft.LogisticRegression({ runtime: rt }).fit(rows, y);
+      // a computation big enough to go to the workers: 400 chunks of a 200k x 4 product
+      const X = weft.array.random.normal({ shape: [200_000, 4], chunks: [500, 4], seed: 3 });
+      rt.clearProfile();
+      await weft.array.sum(X, 0).compute({ runtime: rt });
+      const lanes = [...new Set(rt.profile().events.map((e) => e.lane))].sort();
+      const out = {
+        isolated: (globalThis as unknown as PageGlobals).crossOriginIsolated,
+        threads: rt.threads,
+        lanes,
+        coef: Array.from(model.coef!),
+        intercept: model.intercept,
+      };
+      await rt.close();
+      return out;
+    }, PROBLEM_SOURCE);
+    expect(got.isolated).toBe(true);
+    expect(got.threads).toBe(2);
+    expect(got.lanes).toContain(1); // tasks ran on the worker (a Web Worker sharing the memory)
+    got.coef.forEach((c, j) => expect(Math.abs(c - node.coef![j]!)).toBeLessThan(1e-12));
+    expect(Math.abs(got.intercept! - node.intercept!)).toBeLessThan(1e-12);
+    // the calling thread never blocked: Atomics.wait throws on a page's main thread
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("a page that is not isolated runs on one thread and says so once", async () => {
+    const { rows, y } = problem(1000);
+    const rt = await weftNode.Runtime.start({ threads: 1 });
+    const node = await new weftNode.LogisticRegression({ runtime: rt }).fit(rows, y);
+    await rt.close();
+    const { page, console, errors } = await open(plain);
+    const got = await page.evaluate(async (source) => {
+      const weft = (await (globalThis as unknown as PageGlobals).weftImport("/dist/browser/index.js")) as typeof weftNode;
+      const { rows, y } = new Function(`return ${source}`)()(1000);
+      const a = await weft.Runtime.start({ threads: 2 });
+      const b = await weft.Runtime.start();
+      const model = await new weft.LogisticRegression({ runtime: a }).fit(rows, y);
+      const out = {
+        isolated: (globalThis as unknown as PageGlobals).crossOriginIsolated,
+        threads: [a.threads, b.threads],
+        coef: Array.from(model.coef!),
+      };
+      await a.close();
+      await b.close();
+      return out;
+    }, PROBLEM_SOURCE);
+    expect(got.isolated).toBe(false);
+    expect(got.threads).toEqual([1, 1]);
+    expect(console.filter((line) => line.includes("weft runs on one thread")).length).toBe(1);
+    got.coef.forEach((c, j) => expect(Math.abs(c - node.coef![j]!)).toBeLessThan(1e-12));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
