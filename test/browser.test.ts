@@ -49,6 +49,12 @@ async function open(server: { url: string }): Promise<{ page: Page; console: str
   return { page, console, errors };
 }
 
+/** The page's document, as the functions run in it read it (the tests type-check without the DOM lib). */
+declare const document: {
+  getElementById(id: string): { textContent: string | null } | null;
+  body: { dataset: Record<string, string | undefined> };
+};
+
 /** What test/browser/page.html's globals hold. */
 interface PageGlobals {
   weftImport(path: string): Promise<unknown>;
@@ -167,6 +173,75 @@ describe.skipIf(!present)("weft in Chromium", () => {
     expect(got.threads).toEqual([1, 1]);
     expect(console.filter((line) => line.includes("weft runs on one thread")).length).toBe(1);
     got.coef.forEach((c, j) => expect(Math.abs(c - node.coef![j]!)).toBeLessThan(1e-12));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("reads CSV from a File, NPY from an ArrayBuffer and Parquet by URL with range requests, as Node does", async () => {
+    const npyPath = join(TEST_OUTPUT, "matrix.npy");
+    const values = Float64Array.from({ length: 60 }, (_, i) => Math.sin(i) * 10 ** (i % 7));
+    await weftNode.writeNpy(npyPath, values, [20, 3]);
+    const parquet = join(root, "test", "fixtures", "parquet-codecs", "zstd.parquet");
+    const nodeParquet = await weftNode.readParquet(parquet);
+    const nodeParquetX = Array.from((await nodeParquet.X.compute()) as Float64Array);
+    const { page, errors } = await open(isolated);
+    const got = await page.evaluate(async () => {
+      const weft = (await (globalThis as unknown as PageGlobals).weftImport("/dist/browser/index.js")) as typeof weftNode;
+      const rows = ["id,a,b,label", ...Array.from({ length: 50 }, (_, i) => `r${i},${i / 4},${(i * 7) % 5},${i % 3 === 0 ? 1 : 0}`)];
+      const file = new File([rows.join("\n")], "table.csv", { type: "text/csv" });
+      const csv = await weft.readCsv(file, { target: "label", features: ["a", "b"], id: "id" });
+      const npyBytes = await (await fetch("/test-output/browser/matrix.npy")).arrayBuffer();
+      const npy = await weft.readNpy(npyBytes);
+      const parquet = await weft.readParquet("/test/fixtures/parquet-codecs/zstd.parquet");
+      return {
+        csvShape: csv.X.shape,
+        csvX: Array.from((await csv.X.compute()) as Float64Array),
+        csvIds: csv.ids,
+        npyShape: npy.shape,
+        npy: Array.from((await npy.compute()) as Float64Array),
+        parquetShape: parquet.X.shape,
+        parquetX: Array.from((await parquet.X.compute()) as Float64Array),
+      };
+    });
+    expect(got.csvShape).toEqual([50, 2]);
+    expect(got.csvX.slice(0, 6)).toEqual([0, 0, 0.25, 2, 0.5, 4]);
+    expect(got.csvIds?.slice(0, 2)).toEqual(["r0", "r1"]);
+    expect(got.npyShape).toEqual([20, 3]);
+    expect(got.npy).toEqual(Array.from(values));
+    expect(got.parquetShape).toEqual(nodeParquet.X.shape);
+    expect(got.parquetX).toEqual(nodeParquetX);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("the demo page: a chosen CSV file fitted with progress, its coefficients, score and timeline shown", async () => {
+    const { page, errors } = await open(isolated);
+    await page.goto(`${isolated.url}examples/browser/`);
+    await page.waitForFunction(() => document.getElementById("environment")?.textContent?.startsWith("weft "));
+    expect(await page.textContent("#environment")).toContain("2 threads");
+    // the file input, as a user's choice of the shipped sample file
+    await page.setInputFiles("#file", join(root, "examples", "browser", "sample.csv"));
+    await page.waitForFunction(() => !(document.getElementById("fit") as unknown as { disabled: boolean }).disabled);
+    expect(await page.inputValue("#target")).toBe("bought");
+    await page.click("#fit");
+    await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", undefined, {
+      timeout: 60_000,
+    });
+    expect(await page.textContent("#error")).toBe("");
+    const summary = (await page.textContent("#summary")) ?? "";
+    expect(summary).toMatch(/^logistic fit on 2,000 rows x 5 features .* converged; accuracy 0\.\d{4}\.$/);
+    const coefficients = await page.$$eval("#coefficients tbody tr", (trs) => trs.map((tr) => tr.textContent));
+    expect(coefficients).toHaveLength(6);
+    expect(await page.$$eval("#timeline svg rect", (rects) => rects.length)).toBeGreaterThan(0);
+    expect(Number(await page.getAttribute("#progress", "value"))).toBe(1);
+    // the same fit in Node
+    const table = await weftNode.readCsv(join(root, "examples", "browser", "sample.csv"), { target: "bought", missing: "drop" });
+    const rt = await weftNode.Runtime.start();
+    const model = await new weftNode.LogisticRegression({ runtime: rt, lambda: 1, maxIter: 200 }).fit(table.X, table.y!);
+    const accuracy = await model.score(table.X, table.y!);
+    await rt.close();
+    expect(summary).toContain(`accuracy ${accuracy.toFixed(4)}`);
+    await page.screenshot({ path: join(TEST_OUTPUT, "demo.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

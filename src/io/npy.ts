@@ -156,7 +156,7 @@ function truncated(source: Source, header: NpyHeader, count: number, held: numbe
  * float64 for every other.
  */
 export async function readNpy(
-  location: string | URL,
+  location: Location,
   options: { chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {},
 ): Promise<ChunkedArray> {
   // all checked before the file is read

@@ -71,7 +71,7 @@ async function asyncBuffer(source: Source) {
 }
 
 /**
- * Reads numeric columns of a Parquet file: `features` (default all but the target) and `target`;
+ * Reads numeric columns of a Parquet file (a path, a URL, a File, a Blob or bytes): `features` (default all but the target) and `target`;
  * the features as float64 or, with `dtype: 'float32'`, float32.
  */
 export async function readParquet(
