@@ -11,6 +11,7 @@ import { cpus, platform, release, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { renderTimeline, sharedAxis } from "weftjs";
 import { benchArray, type ArrayBenchReport } from "./array.js";
+import { benchBrowser, type BrowserBenchReport } from "./browser.js";
 import { benchFresh, type FreshBenchReport } from "./fresh.js";
 import { benchGlm, type GlmBenchReport } from "./glm.js";
 import { benchGraph, type GraphBenchReport } from "./graph.js";
@@ -41,6 +42,7 @@ export interface AllReports {
   selection: SelectionReport;
   peers: PeersReport;
   ideas: IdeasReport;
+  browser: BrowserBenchReport;
 }
 
 export interface BenchAllResult {
@@ -68,6 +70,7 @@ const SUITES: readonly Suite[] = [
   { name: "selection", run: (quick, _p, onProgress) => benchSelection({ quick, onProgress }) },
   { name: "peers", run: (quick, _p, onProgress) => benchPeers({ quick, onProgress }) },
   { name: "ideas", run: (quick, _p, onProgress) => benchIdeas({ quick, onProgress }) },
+  { name: "browser", run: (quick, _p, onProgress) => benchBrowser({ quick, onProgress }) },
 ];
 
 export async function benchAll(options: BenchAllOptions = {}): Promise<BenchAllResult> {
@@ -413,6 +416,39 @@ export function renderReport(r: AllReports, info: RunInfo): string {
         ["", "ms per gradient step"],
         p.mljs.results.map((x) => [x.name, f(x.msPerStep, 3)]),
       ),
+      "",
+    );
+  }
+
+  // the browser build
+  out.push("## In the browser", "");
+  const b = r.browser;
+  if ("missing" in b) out.push(missing("weft in Chromium", b), "");
+  else {
+    const tf =
+      "missing" in b.tfjs
+        ? `TensorFlow.js not measured: ${b.tfjs.missing}`
+        : `TensorFlow.js ${b.tfjs.version} wasm (SIMD ${b.tfjs.simd ? "on" : "off"}, ${b.threads.tfjs} thread: its threaded build sizes its pool to half the cores)`;
+    out.push(
+      `weft's browser build in headless Chromium ${b.chromium}, in a cross-origin isolated page (${b.threads.page} threads: Web Workers sharing the memory), against weft in Node (${b.threads.node} threads) and ${tf} in the same page; the ${b.rows.toLocaleString("en")} x ${b.cols} logistic problem, ${b.chunks} chunks; medians of ${b.rounds} rounds that alternate the three.`,
+      "",
+      table(
+        ["logistic gradient", "ms", "GB/s of X", "dtype"],
+        b.gradient.map((x) => [x.name, f(x.median), f(x.GBs), x.dtype]),
+        ["l", "r", "r", "l"],
+      ),
+      "",
+      table(
+        ["lbfgs fit, lambda 1", "s", "iterations", "converged"],
+        b.lbfgs.map((x) => [x.name, f(x.median, 3), String(x.nIter), x.converged ? "yes" : "no"]),
+        ["l", "r", "r", "l"],
+      ),
+      "",
+      `Gradient: weft in Chromium takes ${f(b.ratios.pageOverNode)}x weft in Node's time` +
+        (b.ratios.tfjsOverPage === null ? "." : `; TensorFlow.js takes ${f(b.ratios.tfjsOverPage)}x weft's in the same page.`) +
+        ` The lbfgs fit: ${f(b.ratios.lbfgsPageOverNode)}x. TensorFlow.js has no L-BFGS; the same ${b.gradientDescent.iterations} fixed gradient-descent steps: ` +
+        b.gradientDescent.results.map((x) => `${x.name} ${f(x.median, 1)} ms per iteration`).join(", ") +
+        ".",
       "",
     );
   }

@@ -4,7 +4,7 @@
  */
 import { ArgumentError, type BackendName } from "weftjs";
 
-export const SUITES = ["kernels", "graph", "overhead", "array", "fresh", "glm", "selection", "peers", "ideas", "all"] as const;
+export const SUITES = ["kernels", "graph", "overhead", "array", "fresh", "glm", "selection", "peers", "ideas", "browser", "all"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -301,6 +301,12 @@ async function ideas(options: BenchOptions, io: BenchIO): Promise<void> {
   out(lines.join("\n").trimEnd());
 }
 
+async function browser(options: BenchOptions, io: BenchIO): Promise<void> {
+  const { benchBrowser, renderBrowserBench } = await import("./browser.js");
+  const r = await withProgress(options, io, (onProgress) => benchBrowser({ quick: options.quick === true, onProgress }));
+  io.out(options.json ? JSON.stringify(r, null, 2) : renderBrowserBench(r).join("\n"));
+}
+
 async function all(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchAll } = await import("./all.js");
@@ -315,6 +321,6 @@ export async function runBench(suite: string, options: BenchOptions, io: BenchIO
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  const run = { kernels, graph, overhead, array: arrays, fresh, glm: glmSuite, selection, peers, ideas, all }[suite as SuiteName];
+  const run = { kernels, graph, overhead, array: arrays, fresh, glm: glmSuite, selection, peers, ideas, browser, all }[suite as SuiteName];
   await run(options, io);
 }

@@ -31,3 +31,12 @@ describe("optionalPeer", () => {
     expect(isMissing(await optionalPeer("no-such-package-weft-test"))).toBe(true);
   });
 });
+
+describe("weft bench browser without a browser", () => {
+  it("says Chromium is missing and how to get it, and measures nothing", async () => {
+    const { benchBrowser, renderBrowserBench } = await import("../bench/browser.js");
+    const report = await benchBrowser({ chromium: "/nonexistent/chromium", quick: true });
+    expect(report).toEqual({ missing: "no Chromium at /nonexistent/chromium (apt-get install chromium, or set WEFT_CHROMIUM)" });
+    expect(renderBrowserBench(report)).toEqual([`browser: not measured: ${(report as { missing: string }).missing}`]);
+  });
+});

@@ -20,7 +20,8 @@ describe("the browser build", () => {
     expect(pkg.exports["."].browser).toBe("./dist/browser/index.js");
     // conditions are tried in order: 'browser' before 'import', or bundlers take the Node build
     expect(Object.keys(pkg.exports["."]).indexOf("browser")).toBeLessThan(Object.keys(pkg.exports["."]).indexOf("import"));
-    for (const file of ["index.js", "worker.js", "weft-simd.wasm", "weft-scalar.wasm"]) expect(existsSync(join(dist, file)), file).toBe(true);
+    for (const file of ["index.js", "worker.js", "weft-simd.wasm", "weft-scalar.wasm"])
+      expect(existsSync(join(dist, file)), file).toBe(true);
     const code = readFileSync(join(dist, "index.js"), "utf8");
     expect(code).not.toMatch(/from\s*["']node:/);
   });
@@ -28,7 +29,9 @@ describe("the browser build", () => {
   it("holds no Node module, and no chunk imports one", () => {
     const meta = JSON.parse(readFileSync(join(dist, "meta.json"), "utf8")) as Metafile;
     const imports = Object.values(meta.outputs).flatMap((o) => o.imports.map((i) => i.path));
-    expect(imports.filter((path) => path.startsWith("node:") || ["fs", "path", "stream", "worker_threads", "os"].includes(path))).toEqual([]);
+    expect(imports.filter((path) => path.startsWith("node:") || ["fs", "path", "stream", "worker_threads", "os"].includes(path))).toEqual(
+      [],
+    );
   });
 
   it("loads under 400 kB gzipped for a page that fits a model: the entry, the worker, their static chunks, the SIMD kernels", () => {
@@ -36,7 +39,9 @@ describe("the browser build", () => {
     const files = staticClosure(meta, ["dist/browser/index.js", "dist/browser/worker.js"]);
     expect(files).toContain("dist/browser/index.js");
     const total = files.reduce((sum, file) => sum + gzipped(file), 0) + gzipped("dist/browser/weft-simd.wasm");
-    console.log(`browser bundle for a page that fits a model: ${(total / 1000).toFixed(1)} kB gzipped (${files.length} scripts + weft-simd.wasm)`);
+    console.log(
+      `browser bundle for a page that fits a model: ${(total / 1000).toFixed(1)} kB gzipped (${files.length} scripts + weft-simd.wasm)`,
+    );
     expect(total).toBeLessThan(400_000);
   });
 });

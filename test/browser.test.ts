@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as weftNode from "../src/index.js";
 import { KERNEL_NAMES } from "../src/kernels/index.js";
 import { bundleForBrowser, root } from "../scripts/browser/bundle.mjs";
-import { serve } from "../scripts/serve.mjs";
+import { serveStatic } from "../bench/serve.js";
 
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);
@@ -75,8 +75,8 @@ describe.skipIf(!present)("weft in Chromium", () => {
     await bundleForBrowser({ conformance: join(root, "test", "browser", "conformance.ts") }, join(TEST_OUTPUT, "conformance"), {
       minify: false,
     });
-    isolated = await serve({ root, isolated: true });
-    plain = await serve({ root, isolated: false });
+    isolated = await serveStatic({ root, isolated: true });
+    plain = await serveStatic({ root, isolated: false });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 120_000);
 
