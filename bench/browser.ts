@@ -99,7 +99,15 @@ ${tf ? '<script src="/peer/tf-core.min.js"></script>\n<script src="/peer/tf-back
 
 // What runs in the page. Playwright sends each function's source, so they name nothing outside
 // themselves; weftImport is the page's import().
-type PageGlobals = Record<string, unknown> & { weftImport(path: string): Promise<unknown>; tf?: any };
+type TfGlobal = typeof import("@tensorflow/tfjs-core") & { wasm: typeof import("@tensorflow/tfjs-backend-wasm") };
+type Tensor2D = import("@tensorflow/tfjs-core").Tensor2D;
+type GlmProblem = Awaited<ReturnType<typeof glm.GlmProblem.create>>;
+type PageGlobals = Record<string, unknown> & {
+  weftImport(path: string): Promise<unknown>;
+  tf?: TfGlobal;
+};
+/** What pageSetup leaves on the page for TensorFlow.js's runs. */
+type TfPage = { tf: TfGlobal; benchTfX: Tensor2D; benchTfY: Tensor2D };
 
 async function pageSetup(args: { rows: number; cols: number; chunkRows: number; seed: number; tf: boolean }) {
   const g = globalThis as unknown as PageGlobals;
@@ -128,7 +136,7 @@ async function pageSetup(args: { rows: number; cols: number; chunkRows: number; 
 
 /** ms of each of `calls` gradients (after one warm-up) by weft ("weft") or TensorFlow.js ("tf") in the page. */
 async function pageGradients(args: { who: "weft" | "tf"; calls: number; cols: number }) {
-  const g = globalThis as unknown as PageGlobals & { benchProblem: any; benchCall: number };
+  const g = globalThis as unknown as PageGlobals & TfPage & { benchProblem: GlmProblem; benchCall: number };
   const times: number[] = [];
   const w0 = new Float64Array(args.cols).fill(0.01);
   let once: () => Promise<unknown>;
@@ -169,7 +177,7 @@ async function pageLbfgs(args: { lambda: number }) {
 
 /** ms per iteration of `iterations` fixed-step gradient-descent steps in the page. */
 async function pageDescent(args: { who: "weft" | "tf"; iterations: number; cols: number; step: number; lambda: number }) {
-  const g = globalThis as unknown as PageGlobals & { benchProblem: any };
+  const g = globalThis as unknown as PageGlobals & TfPage & { benchProblem: GlmProblem };
   const t0 = performance.now();
   if (args.who === "weft") {
     const w = new Float64Array(args.cols);

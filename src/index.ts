@@ -136,7 +136,7 @@ export {
   openSource,
   registerStorage,
 } from "./io/index.js";
-export type { ArrowIpcOptions, CsvOptions, Location, NpyHeader, Source, StorageOptions, Table, TableOptions } from "./io/index.js";
+export type { ArrowIpcOptions, CsvOptions, DataLocation, NpyHeader, Source, StorageOptions, Table, TableOptions } from "./io/index.js";
 
 // synthetic data (docs/specs/synthetic-data.md)
 export { DEFAULT_SEED, logisticBeta, logisticProblemChunk } from "./random/index.js";

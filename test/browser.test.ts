@@ -245,4 +245,67 @@ describe.skipIf(!present)("weft in Chromium", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it("kernel backends and a per-kernel override (a module URL) work in the page, on the workers too", async () => {
+    const { page, errors } = await open(isolated);
+    const got = await page.evaluate(async () => {
+      const weft = (await (globalThis as unknown as PageGlobals).weftImport("/dist/browser/index.js")) as typeof weftNode;
+      const backends: string[] = [];
+      for (const backend of ["js", "wasm-scalar", "wasm-simd"] as const) {
+        const rt = await weft.Runtime.start({ backend, threads: 2 });
+        const s = (await weft.array.arange(1000, { chunks: 100 }).mul(0.01).exp().sum().compute({ runtime: rt })) as number;
+        backends.push(`${rt.kernels.backend}:${s}`);
+        await rt.close();
+      }
+      // a relative URL is relative to the page
+      const rt = await weft.Runtime.start({ threads: 2, kernelOverrides: { exp: "./double-exp.mjs" } });
+      const x = weft.array.arange(40_000, { chunks: 1_000 });
+      const y = x.exp();
+      const plan = weft.compile(new weft.Graph([y.layer]), y.layer.keys(), { fusion: "none" });
+      rt.clearProfile();
+      const chunks = (await rt.run(plan)) as Float64Array[];
+      const lanes = [...new Set(rt.profile().events.map((e) => e.lane))].sort();
+      const values = chunks.flatMap((c) => [...c]);
+      await rt.close();
+      return { backends, overridden: values.every((v, i) => v === 2 * i) && values.length === 40_000, lanes };
+    });
+    // the same sum of exp on every backend (each within its kernels' accuracy of the others)
+    const sums = got.backends.map((b) => Number(b.split(":")[1]));
+    expect(got.backends.map((b) => b.split(":")[0])).toEqual(["js", "wasm-scalar", "wasm-simd"]);
+    for (const s of sums) expect(Math.abs(s - sums[0]!) / sums[0]!).toBeLessThan(1e-12);
+    expect(got.overridden).toBe(true);
+    expect(got.lanes).toEqual([0, 1]); // the override ran on the worker as well as on the page's thread
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("preprocessing and model selection in the page: a grid search over a pipeline, as in Node", async () => {
+    const search = async (w: typeof weftNode, rows: number[][], y: number[]) => {
+      const rt = await w.Runtime.start({ threads: 2 });
+      const pipe = new w.Pipeline([
+        ["scale", new w.StandardScaler({ runtime: rt })],
+        ["clf", new w.LogisticRegression({ runtime: rt })],
+      ]);
+      const grid = await new w.GridSearchCV(pipe, { clf__lambda: [0.01, 1, 100] }, { cv: 3, runtime: rt }).fit(rows, y);
+      const out = { best: grid.bestParams, score: grid.bestScore, proba: Array.from(await grid.predictProba(rows.slice(0, 5))) };
+      await rt.close();
+      return out;
+    };
+    const { rows, y } = problem(600);
+    const node = await search(weftNode, rows, y);
+    const { page, errors } = await open(isolated);
+    const got = await page.evaluate(
+      async ({ source, searchSource }) => {
+        const weft = (await (globalThis as unknown as PageGlobals).weftImport("/dist/browser/index.js")) as typeof weftNode;
+        const { rows, y } = new Function(`return ${source}`)()(600);
+        return new Function(`return ${searchSource}`)()(weft, rows, y);
+      },
+      { source: PROBLEM_SOURCE, searchSource: search.toString() },
+    );
+    expect(got.best).toEqual(node.best);
+    expect(Math.abs(got.score - node.score)).toBeLessThan(1e-12);
+    got.proba.forEach((p: number, i: number) => expect(Math.abs(p - node.proba[i]!)).toBeLessThan(1e-12));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

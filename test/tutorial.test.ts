@@ -45,8 +45,8 @@ afterAll(() => {
   if (!process.env.WEFT_KEEP_TUTORIAL_RUNS) rmSync(work, { recursive: true, force: true });
 });
 
-it("the tutorial has its eight chapters, each with code that runs", () => {
-  expect(chapters).toHaveLength(8);
+it("the tutorial has its nine chapters, each with code that runs", () => {
+  expect(chapters).toHaveLength(9);
   for (const chapter of chapters) {
     expect(codeBlocks(readFileSync(join(tutorial, chapter), "utf8")).filter((b) => b.lang === "js" && !b.file).length).toBeGreaterThan(0);
   }

@@ -12,7 +12,7 @@ import { checkDType, type DType } from "../array/dtype.js";
 import { checkInteger, checkOptions } from "../validate.js";
 import { checkColumns, resolveColumns, type Table } from "./csv.js";
 import { decodeLz4Frames } from "./lz4-frame.js";
-import { sourceOf, storageOptions, type Location, type StorageOptions } from "./storage.js";
+import { sourceOf, storageOptions, type DataLocation, type StorageOptions } from "./storage.js";
 
 /** Options of `readArrowIpc`. */
 export interface ArrowIpcOptions {
@@ -65,7 +65,7 @@ async function registerCodecs(arrow: ArrowModule): Promise<void> {
  * (default all but the target) and `target`, as a Table. Nulls are refused unless `missing`
  * says to drop their rows or fill them. Needs apache-arrow (`npm install apache-arrow`).
  */
-export async function readArrowIpc(location: Location, options: ArrowIpcOptions = {}): Promise<Table> {
+export async function readArrowIpc(location: DataLocation, options: ArrowIpcOptions = {}): Promise<Table> {
   // all checked before the file is read
   const o = checkOptions(options, "readArrowIpc", ARROW_IPC_OPTIONS);
   const dtype = o.dtype === undefined ? undefined : checkDType(o.dtype, "dtype", "readArrowIpc");

@@ -11,7 +11,7 @@ import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
 import { checkBoolean, checkFunction, checkInteger, checkOptions, checkString } from "../validate.js";
 import { pipeline } from "../platform/streams.js";
-import { checkPath, sourceOf, storageOptions, writeFileAtomic, type Location, type StorageOptions } from "./storage.js";
+import { checkPath, sourceOf, storageOptions, writeFileAtomic, type DataLocation, type StorageOptions } from "./storage.js";
 
 /** A malformed CSV file: the message names the line and column. */
 export class CsvError extends ArgumentError {}
@@ -182,7 +182,7 @@ class Column {
 }
 
 /** Reads the numbers of a CSV file (path or URL) into arrays. */
-export async function readCsv(location: Location, options?: CsvOptions): Promise<Table> {
+export async function readCsv(location: DataLocation, options?: CsvOptions): Promise<Table> {
   const o = checkCsvOptions(options, "readCsv"); // before the file is read
   const { missing, dtype } = o;
   const source = sourceOf(location, o.storage);

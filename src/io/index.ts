@@ -1,6 +1,6 @@
 /** Data in and out: CSV, NPY, Parquet and Arrow IPC readers into chunked arrays, writers, storage by URL. */
 export { openSource, registerStorage, writeFileAtomic, StorageError } from "./storage.js";
-export type { Location, Source, StorageOptions } from "./storage.js";
+export type { DataLocation, Source, StorageOptions } from "./storage.js";
 export { readCsv, writeCsv, CsvError } from "./csv.js";
 export type { CsvOptions, Table } from "./csv.js";
 export { readNpy, readNpyValues, readNpyHeader, writeNpy, NpyError } from "./npy.js";

@@ -10,7 +10,7 @@ import type { ChunkedArray } from "../array/array.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
 import { checkFunction, checkInteger, checkOptions } from "../validate.js";
-import { checkPath, sourceOf, storageOptions, writeFileAtomic, type Location, type Source, type StorageOptions } from "./storage.js";
+import { checkPath, sourceOf, storageOptions, writeFileAtomic, type DataLocation, type Source, type StorageOptions } from "./storage.js";
 
 /** A malformed or unsupported NPY file. */
 export class NpyError extends ArgumentError {}
@@ -112,7 +112,7 @@ function fortranToC(data: Float64Array, rows: number, cols: number): Float64Arra
 
 /** The values of an .npy file as float64 in C order (a Fortran-order file transposed as it is read, in a second copy), with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
 export async function readNpyValues(
-  location: Location,
+  location: DataLocation,
   onProgress?: (done: number, total: number) => void,
   storage?: StorageOptions,
 ): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
@@ -156,7 +156,7 @@ function truncated(source: Source, header: NpyHeader, count: number, held: numbe
  * float64 for every other.
  */
 export async function readNpy(
-  location: Location,
+  location: DataLocation,
   options: { chunkRows?: number; dtype?: DType; storage?: StorageOptions } = {},
 ): Promise<ChunkedArray> {
   // all checked before the file is read

@@ -9,7 +9,7 @@ import { ArgumentError } from "../errors.js";
 import { fromTypedArray } from "../array/create.js";
 import { checkDType, type DType } from "../array/dtype.js";
 import { checkInteger, checkOptions } from "../validate.js";
-import { sourceOf, StorageError, type Location, type Source, type StorageOptions } from "./storage.js";
+import { sourceOf, StorageError, type DataLocation, type Source, type StorageOptions } from "./storage.js";
 import { checkColumns, resolveColumns, type Table } from "./csv.js";
 
 type FileMetaData = Awaited<ReturnType<typeof parquetMetadataAsync>>;
@@ -75,7 +75,7 @@ async function asyncBuffer(source: Source) {
  * the features as float64 or, with `dtype: 'float32'`, float32.
  */
 export async function readParquet(
-  location: Location,
+  location: DataLocation,
   options: {
     features?: readonly string[];
     target?: string;

@@ -32,7 +32,7 @@ export interface Source {
  * Where a reader reads from: a path or a URL, a Source, or bytes already in memory (a File or a
  * Blob, as a browser's file input gives them; an ArrayBuffer or a typed array).
  */
-export type Location = string | URL | Source | Blob | ArrayBuffer | ArrayBufferView;
+export type DataLocation = string | URL | Source | Blob | ArrayBuffer | ArrayBufferView;
 
 /** A storage failure: names the URL and what went wrong. */
 export class StorageError extends WeftError {
@@ -86,7 +86,7 @@ function isSource(value: unknown): value is Source {
  * of it; `storage` is checked either way. A non-null object without read() goes to openSource,
  * which refuses it naming 'location'.
  */
-export function sourceOf(location: Location, storage: StorageOptions | undefined): Source {
+export function sourceOf(location: DataLocation, storage: StorageOptions | undefined): Source {
   if (typeof Blob === "function" && location instanceof Blob) {
     storageOptions(storage);
     return new BlobSource(location);

@@ -43,11 +43,6 @@ import { checkOptions } from "../validate.js";
 // weft's kernel ops are available to every graph (workers register the same set).
 registerKernelOps(defaultOps);
 
-/**
- * A pool of worker threads and the calling thread sharing one WebAssembly memory, with the kernels
- * on it: `Runtime.start(options)`, then `compute(graph, outputs)` or `run(plan, bindings)`;
- * `close()` (or `await using`) ends it.
- */
 let saidOneThread = false;
 
 /**
@@ -63,6 +58,11 @@ function onlyOneThread(): boolean {
   return reason !== undefined;
 }
 
+/**
+ * A pool of worker threads and the calling thread sharing one WebAssembly memory, with the kernels
+ * on it: `Runtime.start(options)`, then `compute(graph, outputs)` or `run(plan, bindings)`;
+ * `close()` (or `await using`) ends it.
+ */
 export class Runtime {
   /** Threads running tasks, the calling thread included. */
   readonly threads: number;
