@@ -5,7 +5,7 @@
  * /usr/bin/chromium is missing these tests are skipped, unless WEFT_REQUIRE_BROWSER=1 (set by
  * .ci/run, which installs Chromium) makes that a failure.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -307,5 +307,50 @@ describe.skipIf(!present)("weft in Chromium", () => {
     got.proba.forEach((p: number, i: number) => expect(Math.abs(p - node.proba[i]!)).toBeLessThan(1e-12));
     expect(errors).toEqual([]);
     await page.close();
+  }, 120_000);
+
+  it('a page built by Vite from `import ... from "weftjs"` finds the kernels and the worker, and fits on two threads', async () => {
+    const app = join(TEST_OUTPUT, "vite-app");
+    rmSync(app, { recursive: true, force: true });
+    mkdirSync(join(app, "node_modules"), { recursive: true });
+    symlinkSync(root, join(app, "node_modules", "weftjs"), "dir");
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "vite-app", private: true, type: "module" }));
+    writeFileSync(
+      join(app, "index.html"),
+      '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./main.js"></script>',
+    );
+    writeFileSync(
+      join(app, "main.js"),
+      `import { LogisticRegression, Runtime } from "weftjs";
+const problem = ${PROBLEM_SOURCE};
+const { rows, y } = problem(2000);
+const runtime = await Runtime.start({ threads: 2 });
+const model = await new LogisticRegression({ runtime }).fit(rows, y);
+globalThis.result = { threads: runtime.threads, coef: Array.from(model.coef) };
+`,
+    );
+    const { build } = await import("vite");
+    await build({ root: app, logLevel: "silent", build: { outDir: join(app, "dist"), emptyOutDir: true } });
+    const server = await serveStatic({ root: join(app, "dist"), isolated: true });
+    const { rows, y } = problem(2000);
+    const rt = await weftNode.Runtime.start({ threads: 2 });
+    const node = await new weftNode.LogisticRegression({ runtime: rt }).fit(rows, y);
+    await rt.close();
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await page.goto(server.url);
+      await page.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined || undefined, undefined, {
+        timeout: 60_000,
+      });
+      const got = (await page.evaluate(() => (globalThis as unknown as { result: unknown }).result)) as { threads: number; coef: number[] };
+      expect(got.threads).toBe(2);
+      got.coef.forEach((c, j) => expect(Math.abs(c - node.coef![j]!)).toBeLessThan(1e-12));
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
+    }
   }, 120_000);
 });

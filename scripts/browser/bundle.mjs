@@ -5,7 +5,7 @@
  * (the bundle finds them with new URL("./weft-simd.wasm", import.meta.url)). An import of a Node
  * module anywhere fails the build. Used by the browser build and by the browser tests.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -27,19 +27,21 @@ const browserPlatform = {
 };
 
 /**
- * Bundles `entryPoints` ({ name: path }) into `outdir` (emptied first) for browsers; returns
- * esbuild's metafile (what each output holds and imports).
+ * Bundles `entryPoints` ({ name: path }) into `outdir` for browsers, the folder emptied first
+ * unless `keep`; `selfContained` entries get no shared chunks (a file a bundler may copy as it
+ * is). Returns esbuild's metafile (what each output holds and imports), also written, merged
+ * with what the folder's meta.json held, to meta.json.
  */
-export async function bundleForBrowser(entryPoints, outdir, { minify = true } = {}) {
+export async function bundleForBrowser(entryPoints, outdir, { minify = true, keep = false, selfContained = false } = {}) {
   const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
-  rmSync(outdir, { recursive: true, force: true });
+  if (!keep) rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     entryPoints,
     outdir,
     bundle: true,
     format: "esm",
-    splitting: true, // dynamic imports (Parquet codecs, apache-arrow) become chunks fetched on first use
+    splitting: !selfContained, // dynamic imports (Parquet codecs, apache-arrow) become chunks fetched on first use
     chunkNames: "[name]-[hash]", // beside the entries: the kernel modules and worker.js are found relative to any chunk
     platform: "browser",
     target: "es2022",
@@ -52,8 +54,12 @@ export async function bundleForBrowser(entryPoints, outdir, { minify = true } = 
     logLevel: "warning",
   });
   for (const variant of ["simd", "scalar"]) copyFileSync(join(root, "build", `weft-${variant}.wasm`), join(outdir, `weft-${variant}.wasm`));
-  writeFileSync(join(outdir, "meta.json"), JSON.stringify(result.metafile));
-  return result.metafile;
+  const metaPath = join(outdir, "meta.json");
+  const merged = keep && existsSync(metaPath) ? JSON.parse(readFileSync(metaPath, "utf8")) : { inputs: {}, outputs: {} };
+  Object.assign(merged.inputs, result.metafile.inputs);
+  Object.assign(merged.outputs, result.metafile.outputs);
+  writeFileSync(metaPath, JSON.stringify(merged));
+  return merged;
 }
 
 /** The outputs a page loads before it can fit a model: `entries` and the chunks they import statically. */

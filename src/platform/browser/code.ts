@@ -24,10 +24,18 @@ export function workerPath(): string {
   return new URL("./worker.js", import.meta.url).href;
 }
 
-/** weft's own ops are in the worker bundle already: the URL only names them. */
-export function workerModuleUrl(moduleUrl: string): string {
-  return moduleUrl;
+/**
+ * The module weft's own ops are registered with: one name for all of them, which the worker
+ * bundle registers them under too, so a worker never imports a module for them. Not the chunk's
+ * URL: a page's bundler (Vite, webpack) puts the ops in a chunk of its choosing, and a worker
+ * that imported it would run the page's code (which may touch `document`).
+ */
+export function workerModuleUrl(_moduleUrl: string): string {
+  return BUNDLED_OPS;
 }
+
+/** The module name of weft's own ops in the browser build. */
+export const BUNDLED_OPS = "weft:bundled-ops";
 
 /** The URL to import a module given as a URL or a path (relative to the page). */
 export function importableUrl(pathOrUrl: string): string {
