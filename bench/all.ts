@@ -444,9 +444,9 @@ export function renderReport(r: AllReports, info: RunInfo): string {
         ["l", "r", "r", "l"],
       ),
       "",
-      `Gradient: weft in Chromium takes ${f(b.ratios.pageOverNode)}x weft in Node's time` +
-        (b.ratios.tfjsOverPage === null ? "." : `; TensorFlow.js takes ${f(b.ratios.tfjsOverPage)}x weft's in the same page.`) +
-        ` The lbfgs fit: ${f(b.ratios.lbfgsPageOverNode)}x. TensorFlow.js has no L-BFGS; the same ${b.gradientDescent.iterations} fixed gradient-descent steps: ` +
+      `Gradient: weft in Chromium takes ${f(b.ratios.pageOverNode, 2)}x weft in Node's time` +
+        (b.ratios.tfjsOverPage === null ? "." : `; TensorFlow.js takes ${f(b.ratios.tfjsOverPage, 2)}x weft's in the same page.`) +
+        ` The lbfgs fit: ${f(b.ratios.lbfgsPageOverNode, 2)}x. TensorFlow.js has no L-BFGS; the same ${b.gradientDescent.iterations} fixed gradient-descent steps: ` +
         b.gradientDescent.results.map((x) => `${x.name} ${f(x.median, 1)} ms per iteration`).join(", ") +
         ".",
       "",
