@@ -19,6 +19,7 @@ const LAYERS = [
   ["base", "metrics"],
   ["glm", "preprocessing", "io"],
   ["model_selection"],
+  ["cluster"],
   ["cli"],
   ["index", "browser"],
 ];

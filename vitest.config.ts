@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^weftjs$/, replacement: here("./src/index.ts") },
       { find: /^weftjs\/bench$/, replacement: here("./bench/index.ts") },
-      { find: /^weftjs\/(graph|kernels|memory)$/, replacement: here("./src/$1/index.ts") },
+      { find: /^weftjs\/(graph|kernels|memory|cluster)$/, replacement: here("./src/$1/index.ts") },
     ],
   },
   test: {

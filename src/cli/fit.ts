@@ -16,6 +16,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { readTable } from "../io/table.js";
 import { writeFileAtomic } from "../io/storage.js";
 import { createProgress } from "./progress.js";
+import { natsOptionsOf } from "./worker.js";
 import { checkOutput, delimiterOption, featuresOption, missingPolicy, numberOption as number, threadsOption } from "./options.js";
 
 export interface FitOptions {
@@ -42,6 +43,16 @@ export interface FitOptions {
   header?: boolean;
   /** proximal_grad: FISTA with restarts (the default), or plain steps with --no-fista. */
   fista?: boolean;
+  /** Fit on the workers of the cluster at this NATS URL (the file stays where they read it). */
+  cluster?: string;
+  /** The cluster's NATS credentials and TLS files (as for `weft worker`). */
+  token?: string;
+  user?: string;
+  password?: string;
+  creds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** A fit warning in the CLI's own words: what was measured, and which options to try. */
@@ -114,6 +125,7 @@ export async function runFit(
     ...(options.fista === undefined ? {} : { fista: options.fista }),
   });
   await checkOutput(options.out, [file], options.force);
+  if (options.cluster !== undefined) return fitOnCluster(file, options, model, features, out, err);
   const progress = createProgress(options.quiet === true || options.json === true);
   const runtime = await Runtime.start(threads === undefined ? {} : { threads });
   try {
@@ -145,38 +157,106 @@ export async function runFit(
     progress.update(2, 2, "done");
     progress.stop();
     for (const w of warnings) err(w);
-    const saved: SavedModel = { ...model.toJSON(), features: table.features, target: options.target, standardize: scaler };
-    if (options.out) await writeFileAtomic(options.out, `${JSON.stringify(saved, null, 2)}\n`);
-    if (options.json) {
-      out(
-        JSON.stringify({
-          coef: Array.from(model.coef!),
-          intercept: model.intercept,
-          objective: model.objective,
-          nIter: model.nIter,
-          converged: model.converged,
-          optimality: model.optimality,
-          tol: model.options.tol ?? DEFAULT_TOL,
-          warnings,
-          seconds,
-          features: table.features,
-        }),
-      );
-      return;
-    }
-    const width = Math.max(9, ...table.features.map((f) => f.length));
-    const lines = [
-      `${model.constructor.name} (${model.options.solver}, ${model.options.regularizer}, lambda ${model.options.lambda}) on ${table.rows} rows: ` +
-        `${model.converged ? "converged" : "NOT converged"} in ${model.nIter} iterations (optimality ${model.optimality.toPrecision(3)}, tol ${formatSmall(model.options.tol ?? DEFAULT_TOL)}), objective ${model.objective}, ${seconds.toFixed(3)} s`,
-      "",
-      `${"feature".padEnd(width)}  coefficient${options.standardize ? " (standardized)" : ""}`,
-      ...table.features.map((f, j) => `${f.padEnd(width)}  ${model.coef![j]}`),
-      ...(model.options.fitIntercept !== false ? [`${"intercept".padEnd(width)}  ${model.intercept}`] : []),
-    ];
-    if (options.out) lines.push("", `model written to ${options.out}`);
-    out(lines.join("\n"));
+    await report(model, table.features, table.rows, seconds, warnings, scaler, options, out);
   } finally {
     progress.stop();
     await runtime.close();
+  }
+}
+
+type Model = InstanceType<(typeof ESTIMATORS)[keyof typeof ESTIMATORS]>;
+
+/** Saves the model when asked, and prints it: a table, or JSON with --json. */
+async function report(
+  model: Model,
+  features: string[],
+  rows: number,
+  seconds: number,
+  warnings: string[],
+  scaler: SavedModel["standardize"],
+  options: FitOptions,
+  out: (text: string) => void,
+): Promise<void> {
+  const saved: SavedModel = { ...model.toJSON(), features: features, target: options.target, standardize: scaler };
+  if (options.out) await writeFileAtomic(options.out, `${JSON.stringify(saved, null, 2)}\n`);
+  if (options.json) {
+    out(
+      JSON.stringify({
+        coef: Array.from(model.coef!),
+        intercept: model.intercept,
+        objective: model.objective,
+        nIter: model.nIter,
+        converged: model.converged,
+        optimality: model.optimality,
+        tol: model.options.tol ?? DEFAULT_TOL,
+        warnings,
+        seconds,
+        features: features,
+      }),
+    );
+    return;
+  }
+  const width = Math.max(9, ...features.map((f) => f.length));
+  const lines = [
+    `${model.constructor.name} (${model.options.solver}, ${model.options.regularizer}, lambda ${model.options.lambda}) on ${rows} rows: ` +
+      `${model.converged ? "converged" : "NOT converged"} in ${model.nIter} iterations (optimality ${model.optimality.toPrecision(3)}, tol ${formatSmall(model.options.tol ?? DEFAULT_TOL)}), objective ${model.objective}, ${seconds.toFixed(3)} s`,
+    "",
+    `${"feature".padEnd(width)}  coefficient${options.standardize ? " (standardized)" : ""}`,
+    ...features.map((f, j) => `${f.padEnd(width)}  ${model.coef![j]}`),
+    ...(model.options.fitIntercept !== false ? [`${"intercept".padEnd(width)}  ${model.intercept}`] : []),
+  ];
+  if (options.out) lines.push("", `model written to ${options.out}`);
+  out(lines.join("\n"));
+}
+
+/**
+ * `weft fit SOURCE --cluster nats://...`: the workers read SOURCE (a path each of them sees, or a
+ * URL) and keep their partitions; this process only sums what they answer. Options that change
+ * how the file is read or transformed here have no meaning there and are refused.
+ */
+async function fitOnCluster(
+  file: string,
+  options: FitOptions,
+  model: Model,
+  features: string[] | undefined,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<void> {
+  const refused: [keyof FitOptions, string][] = [
+    ["standardize", "--standardize"],
+    ["threads", "--threads"],
+    ["delimiter", "--delimiter"],
+    ["missing", "--missing"],
+  ];
+  for (const [key, flag] of refused)
+    if (options[key] !== undefined && options[key] !== false)
+      throw new ArgumentError(
+        flag,
+        "not given with --cluster (the workers read the file with the defaults; the solvers scale internally)",
+        options[key],
+      );
+  if (options.header === false) throw new ArgumentError("--no-header", "not given with --cluster", false);
+  const progress = createProgress(options.quiet === true || options.json === true);
+  const { Cluster } = await import("../cluster/cluster.js"); // the NATS client loads only for --cluster
+  const cluster = await Cluster.connect(options.cluster!.split(","), await natsOptionsOf(options));
+  try {
+    const dataset = cluster.dataset(file, { target: options.target, ...(features ? { features } : {}) });
+    progress.update(0, 2, `reading ${file} on the cluster's workers`);
+    await dataset.load();
+    progress.update(1, 2, `fitting ${dataset.rows} rows x ${dataset.features.length} features on ${dataset.placement.length} workers`);
+    model.options.onIteration = ({ iteration, objective }) =>
+      progress.update(1, 2, `iteration ${iteration}, objective ${objective.toPrecision(10)}`);
+    const warnings: string[] = [];
+    const t0 = performance.now();
+    await model.fit(dataset, { onWarning: (w) => warnings.push(cliWarning(w, options)) });
+    const seconds = (performance.now() - t0) / 1000;
+    await dataset.drop();
+    progress.update(2, 2, "done");
+    progress.stop();
+    for (const w of warnings) err(w);
+    await report(model, dataset.features, dataset.rows, seconds, warnings, null, options, out);
+  } finally {
+    progress.stop();
+    await cluster.close();
   }
 }

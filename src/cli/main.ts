@@ -11,6 +11,20 @@ import { runBench, SUITES } from "./bench.js";
 import { PROFILE_FORMATS, PROFILE_SUITES, runProfile, type ProfileCommandOptions } from "./profile.js";
 import { runFit, type FitOptions } from "./fit.js";
 import { runPredict, type PredictOptions } from "./predict.js";
+import { runWorker, type WorkerCommandOptions } from "./worker.js";
+import { runClusterStatus, type ClusterStatusOptions } from "./cluster.js";
+
+/** The NATS credential and TLS options of every command that reaches a cluster. */
+function natsOptions(command: Command): Command {
+  return command
+    .option("--token <token>", "a token the NATS server requires")
+    .option("--user <user>", "a user the NATS server requires (with --password)")
+    .option("--password <password>", "the user's password")
+    .option("--creds <file>", "a NATS .creds file")
+    .option("--tls-ca <file>", "a CA certificate to trust")
+    .option("--tls-cert <file>", "a client certificate")
+    .option("--tls-key <file>", "the client certificate's key");
+}
 
 export interface CliIO {
   out: (text: string) => void;
@@ -60,6 +74,17 @@ function buildProgram(io: CliIO): Command {
     .option("--fista", "proximal_grad: FISTA's momentum with adaptive restart (the default)")
     .option("--no-fista", "proximal_grad: plain proximal gradient steps")
     .option("--threads <n>", "threads, this one included (default: all cores)")
+    .option(
+      "--cluster <url>",
+      "fit on the workers of the weft cluster at this NATS server (nats://HOST:PORT): they read the file (a path each sees, or a URL), this process sums their answers",
+    )
+    .option("--token <token>", "--cluster: a token the NATS server requires")
+    .option("--user <user>", "--cluster: a user the NATS server requires (with --password)")
+    .option("--password <password>", "--cluster: the user's password")
+    .option("--creds <file>", "--cluster: a NATS .creds file")
+    .option("--tls-ca <file>", "--cluster: a CA certificate to trust")
+    .option("--tls-cert <file>", "--cluster: a client certificate")
+    .option("--tls-key <file>", "--cluster: the client certificate's key")
     .option("--out <model.json>", "write the fitted model here (never over the input; over an existing file only with --force)")
     .option("--force", "let --out replace an existing file")
     .option(
@@ -144,6 +169,31 @@ function buildProgram(io: CliIO): Command {
     .action(async (suite: string | undefined, options: ProfileCommandOptions) => {
       await runProfile(suite, options, io.out);
     });
+
+  natsOptions(
+    program
+      .command("worker")
+      .description("serve as a worker of a weft cluster on NATS (weftjs/cluster) until SIGINT or SIGTERM")
+      .requiredOption("--nats <url>", "the NATS server, nats://HOST:PORT (several: comma-separated)")
+      .option("--threads <n>", "threads of this worker's runtime (default: the machine's cores)")
+      .option("--name <name>", "the worker's name in `weft cluster status` (default: its id)")
+      .option("--prefix <prefix>", "the cluster's subject prefix (default weft)")
+      .option("--heartbeat-ms <ms>", "milliseconds between heartbeats (default 1000)"),
+  ).action(async (options: WorkerCommandOptions) => {
+    await runWorker(options, io.out);
+  });
+
+  const cluster = program.command("cluster").description("a weft cluster on NATS: its state");
+  natsOptions(
+    cluster
+      .command("status")
+      .description("the workers registered (live or silent), their threads, memory and the datasets they hold")
+      .requiredOption("--nats <url>", "the NATS server, nats://HOST:PORT")
+      .option("--prefix <prefix>", "the cluster's subject prefix (default weft)")
+      .option("--json", "print JSON"),
+  ).action(async (options: ClusterStatusOptions) => {
+    await runClusterStatus(options, io.out);
+  });
 
   return program;
 }

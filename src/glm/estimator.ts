@@ -30,6 +30,7 @@ import {
 } from "./options.js";
 import { pairsForFit, pairsFromCoordinates, type PathStart } from "./path-start.js";
 import { GlmProblem } from "./problem.js";
+import { isDistributedData, type DistributedData, type RemoteProblem } from "./distributed.js";
 import { Regularizer } from "./regularizers.js";
 import { checkSavedModel, type ModelJSON } from "./saved-model.js";
 import { Coordinates, typicalWeight } from "./scaling.js";
@@ -101,7 +102,37 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
    * >= 0 per row) weighs each row's loss. `initialCoef` (the coefficients, then the intercept)
    * starts the solver there: a warm start along a regularization path.
    */
-  async fit(X: MatrixLike, y: LabelsLike, options: FitOptions = {}): Promise<this> {
+  fit(data: DistributedData, options?: FitOptions): Promise<this>;
+  fit(X: MatrixLike, y: LabelsLike, options?: FitOptions): Promise<this>;
+  async fit(X: MatrixLike | DistributedData, y?: LabelsLike | FitOptions, options: FitOptions = {}): Promise<this> {
+    if (isDistributedData(X)) return this.fitDistributed(X, (y ?? {}) as FitOptions);
+    return this.fitLocal(X, y as LabelsLike, options);
+  }
+
+  /** fit() on rows held where they were read (weftjs/cluster's datasets): the same solvers, on sums from there. */
+  private async fitDistributed(data: DistributedData, options: FitOptions): Promise<this> {
+    const where = `${this.kind}.fit`;
+    const { initialCoef, sampleWeight } = checkFitOptions(options, where);
+    if (sampleWeight !== undefined)
+      throw new ArgumentError("sampleWeight", "none for a distributed dataset (its rows are not here to weigh)", "weights", where);
+    const signal = options.signal ?? this.options.signal;
+    if (signal?.aborted) throw signal.reason;
+    const problem = await data.glmProblem(this.familyName, this.options.fitIntercept ?? true, signal);
+    try {
+      if (initialCoef && initialCoef.length !== problem.n)
+        throw new ArgumentError("initialCoef", `${problem.n} values`, `${initialCoef.length} values`, where);
+      await this.fitProblem(problem, { ...options, initialCoef });
+      this.afterDistributedFit();
+      return this;
+    } finally {
+      problem.release();
+    }
+  }
+
+  /** What a subclass records after a distributed fit (LogisticRegression: its classes, 0 and 1). @internal */
+  protected afterDistributedFit(): void {}
+
+  private async fitLocal(X: MatrixLike, y: LabelsLike, options: FitOptions): Promise<this> {
     const where = `${this.kind}.fit`;
     const { initialCoef, sampleWeight } = checkFitOptions(options, where);
     const signal = options.signal ?? this.options.signal;
@@ -144,7 +175,7 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
    * pairs, shifted by the change of the L2 weight: exact, since the data part is unchanged).
    * @internal
    */
-  async fitProblem(problem: GlmProblem, options: FitOptions & { path?: PathStart } = {}): Promise<this> {
+  async fitProblem(problem: GlmProblem | RemoteProblem, options: FitOptions & { path?: PathStart } = {}): Promise<this> {
     const intercept = problem.intercept,
       p = problem.p;
     const reg = new Regularizer(this.options.regularizer!, this.options.lambda!, this.options.l1Ratio ?? 0.5);
@@ -210,7 +241,8 @@ export abstract class GlmEstimator extends BaseEstimator<EstimatorOptions> {
       else emitWarning(message, { code });
     };
     const unpenalized = reg.l1 === 0 && reg.l2 === 0;
-    if (problem.family.name === "logistic" && unpenalized) {
+    // the separation check reads every row's linear predictor: here only (a remote problem's rows are elsewhere)
+    if (problem.family.name === "logistic" && unpenalized && problem instanceof GlmProblem) {
       const eta = await problem.linearPredictor(beta);
       const labels = problem.labels();
       const weights = problem.weights();

@@ -19,6 +19,7 @@ import {
   type LabelsOf,
 } from "../base/labels.js";
 import type { GlmProblem } from "./problem.js";
+import { isDistributedData, type DistributedData } from "./distributed.js";
 import { ArgumentError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
 import { accuracy, d2Poisson, r2 } from "../metrics/index.js";
@@ -100,8 +101,15 @@ export class LogisticRegression<Label extends number | string = number> extends 
    * Learns the classes from y and fits on their codes, with the options every estimator's fit
    * takes (sampleWeight, initialCoef, signal, onWarning). y's type follows `Label`: numbers, or strings.
    */
-  override async fit(X: MatrixLike, y: LabelsOf<Label>, options?: FitOptions): Promise<this> {
-    return super.fit(X, y, options);
+  override fit(data: DistributedData, options?: FitOptions): Promise<this>;
+  override fit(X: MatrixLike, y: LabelsOf<Label>, options?: FitOptions): Promise<this>;
+  override async fit(X: MatrixLike | DistributedData, y?: LabelsOf<Label> | FitOptions, options?: FitOptions): Promise<this> {
+    return isDistributedData(X) ? super.fit(X, y as FitOptions | undefined) : super.fit(X, y as LabelsLike, options);
+  }
+
+  /** A distributed dataset's labels are 0 and 1 (its workers check them). @internal */
+  protected override afterDistributedFit(): void {
+    this.classes = [0, 1];
   }
 
   /** Probabilities (`"proba"`), or the code (0/1) of the class with the higher one (`"predict"`). @internal */

@@ -297,3 +297,45 @@ export function scaledHessianInto(
 export function typicalWeight(family: Family, stats: DataStatistics, intercept: boolean): number {
   return familyScales(family, stats, intercept).weight;
 }
+
+/**
+ * The statistics of all the rows from those of disjoint parts of them (each part's own, as
+ * dataStatistics gives them): means and mean squares weighted by each part's sampled rows, counts
+ * and weight sums added. What a cluster computes where the rows are, and combines here.
+ */
+export function combineStatistics(parts: readonly DataStatistics[]): DataStatistics {
+  if (parts.length === 0) throw new Error("combineStatistics: no parts");
+  const p = parts[0]!.mean.length;
+  const sampled = parts.reduce((a, s) => a + s.sampled, 0);
+  const weightOf = (s: DataStatistics) => (sampled > 0 ? s.sampled / sampled : 1 / parts.length);
+  const mean = new Float64Array(p),
+    square = new Float64Array(p);
+  let yMean = 0,
+    ySquare = 0;
+  for (const s of parts) {
+    const w = weightOf(s);
+    for (let j = 0; j < p; j++) {
+      mean[j] = mean[j]! + w * s.mean[j]!;
+      square[j] = square[j]! + w * s.rms[j]! ** 2;
+    }
+    yMean += w * s.yMean;
+    ySquare += w * s.yRms ** 2;
+  }
+  const std = new Float64Array(p),
+    rms = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    std[j] = Math.sqrt(Math.max(0, square[j]! - mean[j]! ** 2));
+    rms[j] = Math.sqrt(square[j]!);
+  }
+  return {
+    rows: parts.reduce((a, s) => a + s.rows, 0),
+    weightSum: parts.reduce((a, s) => a + s.weightSum, 0),
+    mean,
+    std,
+    rms,
+    yMean,
+    yStd: Math.sqrt(Math.max(0, ySquare - yMean ** 2)),
+    yRms: Math.sqrt(ySquare),
+    sampled,
+  };
+}

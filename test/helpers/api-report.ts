@@ -75,6 +75,7 @@ export const ENTRIES: readonly (readonly [string, string])[] = [
   ["weftjs/graph", "src/graph/index.ts"],
   ["weftjs/kernels", "src/kernels/index.ts"],
   ["weftjs/memory", "src/memory/index.ts"],
+  ["weftjs/cluster", "src/cluster/index.ts"],
 ];
 
 /** The report for every entry (Markdown: a heading, then one section with a fenced block each). */
