@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { renderTimeline, sharedAxis } from "weftjs";
 import { benchArray, type ArrayBenchReport } from "./array.js";
 import { benchBrowser, type BrowserBenchReport } from "./browser.js";
+import { benchCluster, type ClusterBenchReport } from "./cluster.js";
 import { benchFresh, type FreshBenchReport } from "./fresh.js";
 import { benchGlm, type GlmBenchReport } from "./glm.js";
 import { benchGraph, type GraphBenchReport } from "./graph.js";
@@ -43,6 +44,7 @@ export interface AllReports {
   peers: PeersReport;
   ideas: IdeasReport;
   browser: BrowserBenchReport;
+  cluster: ClusterBenchReport;
 }
 
 export interface BenchAllResult {
@@ -71,6 +73,7 @@ const SUITES: readonly Suite[] = [
   { name: "peers", run: (quick, _p, onProgress) => benchPeers({ quick, onProgress }) },
   { name: "ideas", run: (quick, _p, onProgress) => benchIdeas({ quick, onProgress }) },
   { name: "browser", run: (quick, _p, onProgress) => benchBrowser({ quick, onProgress }) },
+  { name: "cluster", run: (quick, python, onProgress) => benchCluster({ quick, python, onProgress }) },
 ];
 
 export async function benchAll(options: BenchAllOptions = {}): Promise<BenchAllResult> {
@@ -449,6 +452,30 @@ export function renderReport(r: AllReports, info: RunInfo): string {
         ` The lbfgs fit: ${f(b.ratios.lbfgsPageOverNode, 2)}x. TensorFlow.js has no L-BFGS; the same ${b.gradientDescent.iterations} fixed gradient-descent steps: ` +
         b.gradientDescent.results.map((x) => `${x.name} ${f(x.median, 1)} ms per iteration`).join(", ") +
         ".",
+      "",
+    );
+  }
+
+  // past one process
+  out.push("## Across processes, on NATS", "");
+  const c = r.cluster;
+  if ("missing" in c) out.push(missing("the cluster", c), "");
+  else {
+    const dask = "missing" in c.dask ? [] : c.dask;
+    out.push(
+      `The logistic gradient on ${c.rows.toLocaleString("en")} x ${c.cols}, on a local ${c.nats} with \`weft worker\` processes of one thread each, every worker reading its rows from one .npy file; Dask distributed's LocalCluster (worker processes, one thread each) on the same file in the same run. Medians of ${c.iterations} gradients. The workers share this machine's 2 cores, so the wall times say little; the overhead per iteration (wall time minus the busiest worker's compute time in it) is what carries to a real cluster.`,
+      "",
+      table(
+        ["", "workers", "ms per iteration", "busiest worker ms", "overhead ms"],
+        [
+          ...c.weft.map((w) => ["weft", String(w.workers), f(w.msPerIteration, 2), f(w.busiestWorkerMs, 2), f(w.overheadMs, 3)]),
+          ...dask.map((d) => [`Dask ${d.version}`, String(d.workers), f(d.msPerIteration, 2), f(d.busiestWorkerMs, 2), f(d.overheadMs, 3)]),
+        ],
+        ["l", "r", "r", "r", "r"],
+      ),
+      "",
+      ...("missing" in c.dask ? [missing("Dask distributed", c.dask), ""] : []),
+      `lbfgs (lambda 1, no intercept): one process with 2 threads ${f(c.lbfgs.singleProcess.seconds, 3)} s, 2 worker processes ${f(c.lbfgs.twoWorkers.seconds, 3)} s (${f(c.lbfgs.ratio, 2)}x).`,
       "",
     );
   }

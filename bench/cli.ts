@@ -4,7 +4,20 @@
  */
 import { ArgumentError, type BackendName } from "weftjs";
 
-export const SUITES = ["kernels", "graph", "overhead", "array", "fresh", "glm", "selection", "peers", "ideas", "browser", "all"] as const;
+export const SUITES = [
+  "kernels",
+  "graph",
+  "overhead",
+  "array",
+  "fresh",
+  "glm",
+  "selection",
+  "peers",
+  "ideas",
+  "browser",
+  "cluster",
+  "all",
+] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -307,6 +320,14 @@ async function browser(options: BenchOptions, io: BenchIO): Promise<void> {
   io.out(options.json ? JSON.stringify(r, null, 2) : renderBrowserBench(r).join("\n"));
 }
 
+async function cluster(options: BenchOptions, io: BenchIO): Promise<void> {
+  const { benchCluster, renderClusterBench } = await import("./cluster.js");
+  const r = await withProgress(options, io, (onProgress) =>
+    benchCluster({ quick: options.quick === true, python: options.python !== false, onProgress }),
+  );
+  io.out(options.json ? JSON.stringify(r, null, 2) : renderClusterBench(r).join("\n"));
+}
+
 async function all(options: BenchOptions, io: BenchIO): Promise<void> {
   const out = io.out;
   const { benchAll } = await import("./all.js");
@@ -321,6 +342,8 @@ export async function runBench(suite: string, options: BenchOptions, io: BenchIO
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new ArgumentError("SUITE", `one of ${SUITES.join(", ")}`, suite);
   }
-  const run = { kernels, graph, overhead, array: arrays, fresh, glm: glmSuite, selection, peers, ideas, browser, all }[suite as SuiteName];
+  const run = { kernels, graph, overhead, array: arrays, fresh, glm: glmSuite, selection, peers, ideas, browser, cluster, all }[
+    suite as SuiteName
+  ];
   await run(options, io);
 }

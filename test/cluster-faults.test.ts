@@ -158,6 +158,18 @@ describe.skipIf(!present)("a cluster's faults", () => {
     rmSync(store, { recursive: true, force: true });
   }, 60_000);
 
+  it("a worker asked to stop while the server is gone still ends, within seconds", async () => {
+    nats = await startNatsServer();
+    const worker = await startWorkerProcess(nats.url, "orphan", 1, BEAT);
+    workers = [worker];
+    await nats.stop();
+    nats = undefined;
+    const started = Date.now();
+    expect(await worker.stop()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(worker.output()).toMatch(/left the cluster \(SIGTERM\)/);
+  }, 30_000);
+
   it("the NATS server gone for good mid-fit: the fit rejects with a ClusterError after requestTimeoutMs", async () => {
     nats = await startNatsServer();
     workers = [await startWorkerProcess(nats.url, "w1", 1, BEAT)];

@@ -9,7 +9,20 @@ import type { TaskEvent } from "../profile/index.js";
 import { createProgress, type Progress } from "./progress.js";
 
 /** The suites of `weft bench` (test/cli.test.ts checks that the bench entry runs exactly these). */
-export const SUITES = ["kernels", "graph", "overhead", "array", "fresh", "glm", "selection", "peers", "ideas", "browser", "all"] as const;
+export const SUITES = [
+  "kernels",
+  "graph",
+  "overhead",
+  "array",
+  "fresh",
+  "glm",
+  "selection",
+  "peers",
+  "ideas",
+  "browser",
+  "cluster",
+  "all",
+] as const;
 
 /** `weft bench`'s options as commander gives them. */
 export interface BenchCommandOptions {

@@ -17,7 +17,13 @@ export class ClusterLink {
     private readonly names: (id: string) => string,
   ) {}
 
-  async request<O extends Op>(worker: string, op: O, payload: Requests[O], timeoutMs = this.timeoutMs): Promise<Replies[O]> {
+  /** The reply of `worker` to `op`, with the milliseconds it spent on it (`ms`). */
+  async request<O extends Op>(
+    worker: string,
+    op: O,
+    payload: Requests[O],
+    timeoutMs = this.timeoutMs,
+  ): Promise<Replies[O] & { ms: number }> {
     const who = `worker ${this.names(worker)}`;
     let data: Uint8Array;
     try {

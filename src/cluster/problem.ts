@@ -37,6 +37,12 @@ export class ClusterProblem implements RemoteProblem {
   private readonly partChunks = new Map<number, { chunks: number; offset: number }>();
   /** Evaluations asked again after a failure (a worker gone, the server restarting). */
   retries = 0;
+  /**
+   * Where the time of the evaluations went: their count, their wall time here, and the time the
+   * slowest worker of each spent computing (summed). Wall minus that is the cluster's own cost:
+   * messages, encoding, the sums here.
+   */
+  readonly timing = { evaluations: 0, wallMs: 0, workerMs: 0 };
 
   constructor(
     private readonly link: ClusterLink,
@@ -63,11 +69,18 @@ export class ClusterProblem implements RemoteProblem {
   }
 
   /** `ask` over the current placement, asked again after each healed failure. */
-  private async everywhere<R>(ask: (worker: string, parts: number[]) => Promise<R>): Promise<{ parts: number[]; reply: R }[]> {
+  private async everywhere<R extends { ms: number }>(
+    ask: (worker: string, parts: number[]) => Promise<R>,
+  ): Promise<{ parts: number[]; reply: R }[]> {
     for (;;) {
       const placement = this.data.placement();
+      const started = performance.now();
       try {
-        return await Promise.all(placement.map(async (g) => ({ parts: g.parts, reply: await ask(g.worker, g.parts) })));
+        const replies = await Promise.all(placement.map(async (g) => ({ parts: g.parts, reply: await ask(g.worker, g.parts) })));
+        this.timing.evaluations += 1;
+        this.timing.wallMs += performance.now() - started;
+        this.timing.workerMs += Math.max(0, ...replies.map((r) => r.reply.ms));
+        return replies;
       } catch (error) {
         if (!(error instanceof ClusterError)) throw error; // a worker's own error (bad data, say) is the fit's
         await this.data.heal(error);

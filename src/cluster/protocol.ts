@@ -92,7 +92,8 @@ export interface Replies {
   admm: { x: Float64Array };
 }
 
-export type Reply<O extends Op> = ({ ok: true } & Replies[O]) | { ok: false; error: { name: string; message: string } };
+/** A reply: the op's payload and the milliseconds the worker spent on it, or the error it raised. */
+export type Reply<O extends Op> = ({ ok: true; ms: number } & Replies[O]) | { ok: false; error: { name: string; message: string } };
 
 /** The subject of op `op` on worker `id`. */
 export const subjectOf = (prefix: string, id: string, op: Op) => `${prefix}.worker.${id}.${op}`;

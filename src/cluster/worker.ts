@@ -47,6 +47,24 @@ interface Part {
   features: string[];
 }
 
+/** Longest a stopping worker waits for the server (to leave the registry, to drain). */
+const STOP_WAIT_MS = 2000;
+
+/** `work`, or nothing after STOP_WAIT_MS; never rejects. */
+function bounded(work: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((done) => {
+    timer = setTimeout(done, STOP_WAIT_MS);
+  });
+  return Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+}
+
 const randomId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 /** Starts a worker on the NATS server(s) `nats`; resolves once it is registered and listening. */
@@ -126,8 +144,9 @@ class WorkerService implements ClusterWorker {
   private async answer(op: string, data: Uint8Array): Promise<Uint8Array> {
     try {
       const request = checkRequest(op, decode(data));
+      const started = performance.now();
       const result = await this.run(op as Op, request);
-      return encode({ ok: true, ...result });
+      return encode({ ok: true, ms: performance.now() - started, ...result });
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       return encode({ ok: false, error: { name: e.name, message: e.message } });
@@ -291,12 +310,19 @@ class WorkerService implements ClusterWorker {
     return { x };
   }
 
+  /**
+   * Leaves the registry and closes, within a bounded time: with the server gone (a client
+   * reconnects for as long as it takes), leaving the registry and draining wait at most
+   * STOP_WAIT_MS each, then the connection is closed as it is; the registry entry then goes
+   * silent and the clients count the worker dead.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       this.subscription?.unsubscribe();
-      await this.kv.delete(this.id).catch(() => {});
-      await this.nc.drain().catch(() => {});
+      await bounded(this.kv.delete(this.id));
+      await bounded(this.nc.drain());
+      if (!this.nc.isClosed()) await this.nc.close().catch(() => {});
       for (const problem of this.problems.values()) problem.release();
       await this.runtime.close();
     })();
