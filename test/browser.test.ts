@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as weftNode from "../src/index.js";
 import { KERNEL_NAMES } from "../src/kernels/index.js";
 import { bundleForBrowser, root } from "../scripts/browser/bundle.mjs";
+import { CHROMIUM_ARGS } from "../bench/browser.js";
 import { serveStatic } from "../bench/serve.js";
 
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
@@ -19,17 +20,6 @@ const present = existsSync(CHROMIUM);
 if (!present && process.env.WEFT_REQUIRE_BROWSER === "1")
   throw new Error(`Chromium is required (WEFT_REQUIRE_BROWSER=1) but ${CHROMIUM} is missing`);
 if (!present) console.warn(`test/browser.test.ts: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-/** Flags for a headless Chromium on a machine without network access or a sandbox. */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Where the browser tests write what they make (bundles, screenshots). */
 export const TEST_OUTPUT = join(root, "test-output", "browser");

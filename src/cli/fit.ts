@@ -16,10 +16,10 @@ import { Runtime } from "../runtime/runtime.js";
 import { readTable } from "../io/table.js";
 import { writeFileAtomic } from "../io/storage.js";
 import { createProgress } from "./progress.js";
-import { natsOptionsOf } from "./worker.js";
+import { natsOptionsOf, type NatsCommandOptions } from "./worker.js";
 import { checkOutput, delimiterOption, featuresOption, missingPolicy, numberOption as number, threadsOption } from "./options.js";
 
-export interface FitOptions {
+export interface FitOptions extends NatsCommandOptions {
   target: string;
   features?: string;
   family: string;
@@ -43,16 +43,8 @@ export interface FitOptions {
   header?: boolean;
   /** proximal_grad: FISTA with restarts (the default), or plain steps with --no-fista. */
   fista?: boolean;
-  /** Fit on the workers of the cluster at this NATS URL (the file stays where they read it). */
+  /** Fit on the workers of the cluster at this NATS URL (the file stays where they read it); its credentials as for `weft worker`. */
   cluster?: string;
-  /** The cluster's NATS credentials and TLS files (as for `weft worker`). */
-  token?: string;
-  user?: string;
-  password?: string;
-  creds?: string;
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
 }
 
 /** A fit warning in the CLI's own words: what was measured, and which options to try. */

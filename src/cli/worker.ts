@@ -7,12 +7,8 @@ import { readFile } from "node:fs/promises";
 import type { NatsOptions } from "../cluster/connection.js";
 import { numberOption, threadsOption } from "./options.js";
 
-export interface WorkerCommandOptions {
-  nats: string;
-  threads?: string;
-  name?: string;
-  prefix?: string;
-  heartbeatMs?: string;
+/** The NATS credential and TLS options of the commands that reach a cluster. */
+export interface NatsCommandOptions {
   token?: string;
   user?: string;
   password?: string;
@@ -22,10 +18,16 @@ export interface WorkerCommandOptions {
   tlsKey?: string;
 }
 
+export interface WorkerCommandOptions extends NatsCommandOptions {
+  nats: string;
+  threads?: string;
+  name?: string;
+  prefix?: string;
+  heartbeatMs?: string;
+}
+
 /** What the CLI's NATS options say: credentials and TLS files, for the NATS client. */
-export async function natsOptionsOf(
-  o: Omit<WorkerCommandOptions, "nats" | "threads" | "name" | "prefix" | "heartbeatMs">,
-): Promise<NatsOptions> {
+export async function natsOptionsOf(o: NatsCommandOptions): Promise<NatsOptions> {
   const tls = o.tlsCa || o.tlsCert || o.tlsKey ? { caFile: o.tlsCa, certFile: o.tlsCert, keyFile: o.tlsKey } : undefined;
   return {
     ...(o.token !== undefined ? { token: o.token } : {}),

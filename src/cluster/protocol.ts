@@ -8,6 +8,7 @@
  * Workers register in the JetStream KV bucket `<prefix>-workers` under their id, with a
  * heartbeat: a worker whose heartbeat is older than the client's `deadAfterMs` is dead.
  */
+import type { DataStatistics } from "../glm/scaling.js";
 import { ProtocolError } from "./errors.js";
 
 /** The GLM families a cluster fits (those of glm/families.ts). */
@@ -66,18 +67,8 @@ export interface PartDescription {
   rows: number;
   chunks: number;
   p: number;
-  /** DataStatistics (glm/scaling.ts) of the part. */
-  stats: {
-    rows: number;
-    weightSum: number;
-    mean: Float64Array;
-    std: Float64Array;
-    rms: Float64Array;
-    yMean: number;
-    yStd: number;
-    yRms: number;
-    sampled: number;
-  };
+  /** The part's statistics (glm/scaling.ts), which the client combines. */
+  stats: DataStatistics;
 }
 
 /** The replies' payloads, by op. */
