@@ -105,7 +105,7 @@ export type {
   VectorLike,
 } from "./glm/index.js";
 export { StandardScaler, MinMaxScaler, PolynomialFeatures } from "./preprocessing/index.js";
-export type { Transformer } from "./preprocessing/index.js";
+export type { Transformer, TransformerJSON, TransformerKind } from "./preprocessing/index.js";
 export {
   GridSearchCV,
   KFold,
@@ -120,6 +120,17 @@ export {
   rocAuc,
 } from "./model_selection/index.js";
 export type { CvResult, Estimator, Fold, GridSearchOptions, Step } from "./model_selection/index.js";
+export type {
+  PipelineJSON,
+  SearchCluster,
+  SearchJob,
+  SearchProgress,
+  ModelSpec,
+  StepSpec,
+  SearchTask,
+  ScorerName,
+  SearchTaskResult,
+} from "./model_selection/index.js";
 export type { LogLossOptions, MetricOptions } from "./model_selection/index.js";
 
 // data in and out

@@ -7,6 +7,10 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ArgumentError } from "../errors.js";
 import type { DistributedData } from "../glm/distributed.js";
+import type { ModelJSON } from "../glm/saved-model.js";
+import type { SearchCluster, SearchJob, SearchProgress } from "../model_selection/distributed.js";
+import type { PipelineJSON } from "../model_selection/pipeline.js";
+import type { SearchTaskResult } from "../model_selection/search-task.js";
 import type { FamilyName } from "../glm/families.js";
 import { checkOptions } from "../validate.js";
 import { connectNats, NATS_OPTIONS, type NatsOptions } from "./connection.js";
@@ -14,6 +18,7 @@ import { ClusterError } from "./errors.js";
 import { ClusterLink } from "./link.js";
 import { ClusterProblem } from "./problem.js";
 import { bucketOf, type DatasetSpec, type PartDescription, type WorkerRecord } from "./protocol.js";
+import { newSearchId, runTasks, taskMessages, type SearchStats } from "./search.js";
 
 /** How a client reaches the cluster, and how long it waits for its workers. */
 export interface ClusterOptions extends NatsOptions {
@@ -47,10 +52,12 @@ export interface DatasetOptions {
  * A connection to a weft cluster: its registry of workers, and datasets they read and keep.
  * `await Cluster.connect("nats://host:4222")`; `close()` when done (the workers go on).
  */
-export class Cluster {
+export class Cluster implements SearchCluster {
   private readonly known = new Map<string, string>();
   private readonly link: ClusterLink;
   private closed = false;
+  /** What the last grid search (or refit) on this cluster did: tasks, redeliveries, workers. */
+  lastSearch: SearchStats | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -136,6 +143,51 @@ export class Cluster {
     return new ClusterDataset(this, this.link, spec, options.partitions);
   }
 
+  /** The dataset's spec, when it is this cluster's; an ArgumentError otherwise. */
+  private specOf(data: DistributedData, where: string): DatasetSpec {
+    if (!(data instanceof ClusterDataset) || !data.isOf(this))
+      throw new ArgumentError("data", "a dataset of this cluster (cluster.dataset(source, { target }))", data, where);
+    return data.spec;
+  }
+
+  private searchContext() {
+    return {
+      nc: this.nc,
+      prefix: this.options.prefix,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      liveWorkers: () => this.liveWorkers(),
+    };
+  }
+
+  /**
+   * Runs a grid search's tasks on the workers (GridSearchCV's `cluster` option calls it): each
+   * task goes on the cluster's work-queue stream, a worker pulls it, reads the dataset's source
+   * (once per search), fits the task's candidates warm-started along lambda, stores their scores
+   * and acknowledges it; a task whose worker dies goes to another. The results, in the tasks' order.
+   */
+  async runSearch(
+    data: DistributedData,
+    job: SearchJob,
+    options: { signal?: AbortSignal; onProgress?: (progress: SearchProgress) => void } = {},
+  ): Promise<SearchTaskResult[]> {
+    const spec = this.specOf(data, "Cluster.runSearch");
+    const { results, stats } = await runTasks(this.searchContext(), taskMessages(newSearchId(), spec, job), options);
+    this.lastSearch = stats;
+    return results.map((r) => ({ scores: r.scores ?? [], times: r.times ?? [], transformerFits: r.transformerFits ?? {} }));
+  }
+
+  /** Fits the search's model with `params` on all of the dataset's rows, on one worker; the fitted model's JSON. */
+  async refit(
+    data: DistributedData,
+    job: SearchJob,
+    params: Record<string, unknown>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ModelJSON | PipelineJSON> {
+    const spec = this.specOf(data, "Cluster.refit");
+    const { results } = await runTasks(this.searchContext(), taskMessages(newSearchId(), spec, job, params), options);
+    return results[0]!.model as ModelJSON | PipelineJSON;
+  }
+
   /** Closes the connection (the workers go on). */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -180,6 +232,11 @@ export class ClusterDataset implements DistributedData {
     readonly spec: DatasetSpec,
     private readonly partitions: number | undefined,
   ) {}
+
+  /** Whether this dataset is `cluster`'s. */
+  isOf(cluster: Cluster): boolean {
+    return this.cluster === cluster;
+  }
 
   /** Reads the dataset on the live workers (once): each reads the source and keeps its partitions. */
   load(): Promise<string[]> {

@@ -10,3 +10,4 @@ export type { ClusterWorker, WorkerOptions } from "./worker.js";
 export type { NatsOptions } from "./connection.js";
 export { ClusterError, ProtocolError, RemoteError } from "./errors.js";
 export type { DatasetSpec, WorkerRecord } from "./protocol.js";
+export type { SearchStats } from "./search.js";

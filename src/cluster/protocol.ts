@@ -100,6 +100,10 @@ export interface WorkerRecord {
   memory: { used: number; rss: number };
   /** Datasets held: id -> the parts. */
   datasets: Record<string, number[]>;
+  /** Grid search tasks done (absent from workers before grid search ran on clusters). */
+  searchTasks?: number;
+  /** The grid search task in hand, `<search>.<task>` (absent when idle). */
+  searchTask?: string;
   /** Milliseconds since the epoch, at the last heartbeat. */
   heartbeat: number;
   startedAt: number;
@@ -167,4 +171,73 @@ export function checkRequest<O extends Op>(op: string, message: unknown): Reques
       break;
   }
   return message as unknown as Requests[O];
+}
+
+// ---- grid search tasks (search-queue.ts): messages on the work-queue stream, results in KV ----
+
+/** One task of a grid search, as a worker pulls it. */
+export interface SearchTaskMessage {
+  /** The search's id, and the task's: its index in the plan, or "refit". */
+  search: string;
+  task: string;
+  spec: DatasetSpec;
+  /** The searched model, unfitted (model_selection/model-spec.ts). */
+  estimator: unknown;
+  scoring: string;
+  cv: { nSplits: number; shuffle: boolean; seed: number };
+  fold: number;
+  group: number;
+  /** The candidates fitted, in order (indices in the search), and their parameters. */
+  members: number[];
+  params: Record<string, unknown>[];
+}
+
+/** A task's result, stored in the results bucket under `<search>.<task>`. */
+export type SearchResultMessage =
+  | {
+      ok: true;
+      worker: string;
+      /** Milliseconds the worker spent on it, and how many times the task had been delivered. */
+      ms: number;
+      deliveries: number;
+      scores?: number[];
+      times?: number[];
+      transformerFits?: Record<string, number>;
+      /** A refit's model (toJSON()). */
+      model?: unknown;
+    }
+  | { ok: false; worker: string; error: { name: string; message: string } };
+
+/** A search task message, checked; a ProtocolError naming what is wrong (the model itself is checked when built). */
+export function checkSearchTask(message: unknown): SearchTaskMessage {
+  if (!isRecord(message)) throw new ProtocolError("a search task must be a JSON object");
+  field(message, "search", isName, "a search id (letters, digits, _ . : -)");
+  field(message, "task", (v) => v === "refit" || (typeof v === "string" && /^\d{1,9}$/.test(v)), "a task number or 'refit'");
+  const spec = field<Record<string, unknown>>(message, "spec", isRecord, "{ source, target, features? }");
+  field(spec, "source", (v) => typeof v === "string" && v.length > 0 && v.length < 4096, "a path or a URL");
+  field(spec, "target", (v) => typeof v === "string" && v.length > 0, "a column name");
+  if (spec.features !== undefined)
+    field(spec, "features", (v) => Array.isArray(v) && v.every((f) => typeof f === "string"), "a list of column names");
+  field(message, "estimator", isRecord, "a model spec { kind, params } or { kind: 'Pipeline', steps }");
+  field(message, "scoring", (v) => typeof v === "string" && /^[a-z_0-9]{1,40}$/.test(v), "a scorer's name");
+  const cv = field<Record<string, unknown>>(message, "cv", isRecord, "{ nSplits, shuffle, seed }");
+  field(cv, "nSplits", (v) => isCount(v) && (v as number) >= 2, "a whole number >= 2");
+  field(cv, "shuffle", (v) => typeof v === "boolean", "true or false");
+  field(cv, "seed", (v) => Number.isInteger(v), "a whole number");
+  field(message, "fold", (v) => isCount(v) && (v as number) < (cv.nSplits as number), `a fold number below ${cv.nSplits}`);
+  field(message, "group", isCount, "a group number");
+  const members = field<number[]>(
+    message,
+    "members",
+    (v) => Array.isArray(v) && v.length >= 1 && v.length <= 100_000 && v.every(isCount),
+    "a non-empty list of candidate numbers",
+  );
+  field(
+    message,
+    "params",
+    (v) => Array.isArray(v) && v.length === members.length && v.every(isRecord),
+    `${members.length} parameter objects (one per member)`,
+  );
+  if (message.task === "refit" && members.length !== 1) throw new ProtocolError("a refit task has one member");
+  return message as unknown as SearchTaskMessage;
 }

@@ -19,6 +19,7 @@ import { checkOptions } from "../validate.js";
 import { decode, encode } from "./codec.js";
 import { connectNats, NATS_OPTIONS, type NatsOptions } from "./connection.js";
 import { ProtocolError } from "./errors.js";
+import { SearchWorker } from "./search-worker.js";
 import { bucketOf, checkRequest, type Op, type PartDescription, type Replies, type Requests, type WorkerRecord } from "./protocol.js";
 
 /** A worker's NATS connection options, its name, threads, and heartbeat. */
@@ -97,6 +98,7 @@ class WorkerService implements ClusterWorker {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | undefined;
+  private search: SearchWorker | undefined;
 
   constructor(
     readonly id: string,
@@ -117,6 +119,8 @@ class WorkerService implements ClusterWorker {
       },
     });
     await this.nc.flush();
+    this.search = new SearchWorker(this.nc, this.prefix, this.runtime, this.name, () => void this.beat().catch(() => {}));
+    await this.search.start();
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat().catch(() => {}), this.heartbeatMs);
   }
@@ -131,6 +135,8 @@ class WorkerService implements ClusterWorker {
       threads: this.runtime.threads,
       memory: { used: memory.liveBytes, rss: process.memoryUsage().rss },
       datasets,
+      searchTasks: this.search?.done ?? 0,
+      ...(this.search?.current ? { searchTask: this.search.current } : {}),
       heartbeat: Date.now(),
       startedAt: this.startedAt,
     };
@@ -320,6 +326,7 @@ class WorkerService implements ClusterWorker {
     this.stopping ??= (async () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       this.subscription?.unsubscribe();
+      await bounded(this.search?.stop() ?? Promise.resolve());
       await bounded(this.kv.delete(this.id));
       await bounded(this.nc.drain());
       if (!this.nc.isClosed()) await this.nc.close().catch(() => {});

@@ -2,25 +2,27 @@
  * GridSearchCV that shares work: for every fold, each pipeline step is fitted once per distinct
  * setting of itself and the steps before it, and its output (persisted in shared memory) is
  * shared by every candidate downstream; the final estimator's candidates run along the
- * regularization path (lambda descending), each warm-started from the previous solution. Folds
- * run at once on the runtime's threads.
+ * regularization path (lambda descending), each warm-started from the previous solution. The
+ * search is a plan of (fold, lambda-path segment) tasks (search-plan.ts), run one after another
+ * here (search-task.ts), or on a cluster's workers with the `cluster` option (distributed.ts).
  */
 import { ArgumentError, WeftError } from "../errors.js";
 import { ChunkedArray } from "../array/array.js";
-import { fromTypedArray } from "../array/create.js";
 import { getDefaultRuntime, type Runtime } from "../runtime/runtime.js";
-import { checkMatrix, checkRuntime, toMatrix, toVector, vectorValues, type MatrixLike, type VectorLike } from "../base/inputs.js";
-import { binaryClasses, encodeLabels, labelValues, persistedValues, type LabelsLike, type LabelsOf } from "../base/labels.js";
+import { checkMatrix, checkRuntime, toMatrix, vectorValues, type MatrixLike, type VectorLike } from "../base/inputs.js";
+import type { LabelsLike, LabelsOf } from "../base/labels.js";
 import type { ScoreOptions } from "../glm/options.js";
+import { isDistributedData, type DistributedData } from "../glm/distributed.js";
 import { checkSampleWeight } from "../metrics/checks.js";
 import { checkBoolean, checkOptions, checkSignal } from "../validate.js";
-import { KFold, selectRows } from "./split.js";
+import { KFold } from "./split.js";
 import { SCORERS } from "./scoring.js";
 import { Pipeline, type Estimator } from "./pipeline.js";
-import type { Transformer } from "../preprocessing/transformers.js";
 import { LinearRegression, LogisticRegression, PoissonRegression } from "../glm/estimators.js";
-import type { PathStart } from "../glm/path-start.js";
-import type { GlmProblem } from "../glm/problem.js";
+import { isSearchCluster, type SearchCluster, type SearchJob, type SearchProgress } from "./distributed.js";
+import { describeModel, loadFitted } from "./model-spec.js";
+import { combinations, planSearch, type SearchPlan } from "./search-plan.js";
+import { prepareSearchData, SearchTaskRunner, type SearchTaskResult } from "./search-task.js";
 
 /**
  * Options of GridSearchCV: folds, scoring, whether to refit the best candidate on all rows, and the
@@ -34,6 +36,18 @@ export interface GridSearchOptions {
   /** Fit the best candidate on all the data afterwards (default true). */
   refit?: boolean;
   runtime?: Runtime;
+  /**
+   * The most candidates of a lambda path one task fits in a row, warm-started (default: the whole
+   * path). Shorter segments make more, smaller tasks, which a cluster's workers share; each
+   * segment starts cold. The same segments are fitted with and without a cluster, so both give
+   * the same results.
+   */
+  pathSegment?: number;
+  /**
+   * A cluster (weftjs/cluster's `Cluster.connect(...)`) that runs the search: `fit(dataset)` then
+   * takes a cluster dataset, whose rows stay on the workers.
+   */
+  cluster?: SearchCluster;
 }
 
 /**
@@ -53,31 +67,9 @@ export interface CvResult {
 type AnyPipeline = Pipeline<number | string>;
 type Model = AnyPipeline | Estimator;
 
-/** X coef_j + intercept_j for every fitted model j, from one pass over X (a product with the p x k matrix of coefficients). */
-async function linearPredictors(models: readonly Estimator[], X: ChunkedArray, runtime: Runtime): Promise<Float64Array[]> {
-  const p = X.shape[1]!,
-    k = models.length,
-    n = X.shape[0]!;
-  const B = new Float64Array(p * k);
-  models.forEach((m, j) => m.coef!.forEach((c, r) => (B[r * k + j] = c)));
-  const eta = (await X.matmul(fromTypedArray(B, { shape: [p, k] })).compute({ runtime })) as Float64Array;
-  return models.map((m, j) => {
-    const column = new Float64Array(n);
-    for (let r = 0, at = j; r < n; r++, at += k) column[r] = eta[at]! + m.intercept;
-    return column;
-  });
-}
-
 /** Whether `m` is one of the GLM estimators, whose fits grid search shares along lambda. */
 const isGlm = (m: unknown): m is Estimator =>
   m instanceof LogisticRegression || m instanceof LinearRegression || m instanceof PoissonRegression;
-
-/** Every combination of the grid's values, in the grid's order. */
-function combinations(grid: Record<string, readonly unknown[]>): Record<string, unknown>[] {
-  let out: Record<string, unknown>[] = [{}];
-  for (const [name, values] of Object.entries(grid)) out = out.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
-  return out;
-}
 
 /**
  * Cross-validated grid search that shares work: each pipeline step is fitted once per fold and
@@ -116,7 +108,12 @@ export class GridSearchCV<Label extends number | string = number> {
         "GridSearchCV",
       );
     }
-    checkOptions(options, "GridSearchCV", ["cv", "scoring", "refit", "runtime"]);
+    checkOptions(options, "GridSearchCV", ["cv", "scoring", "refit", "runtime", "pathSegment", "cluster"]);
+    const segment: unknown = options.pathSegment;
+    if (segment !== undefined && segment !== Infinity && !(Number.isInteger(segment) && (segment as number) >= 1))
+      throw new ArgumentError("pathSegment", "a whole number of candidates >= 1 (or Infinity)", segment, "GridSearchCV");
+    if (options.cluster !== undefined && !isSearchCluster(options.cluster))
+      throw new ArgumentError("cluster", "a Cluster (Cluster.connect from weftjs/cluster)", options.cluster, "GridSearchCV");
     checkBoolean(options.refit, "refit", "GridSearchCV");
     checkRuntime(options.runtime, "GridSearchCV");
     const cv: unknown = options.cv;
@@ -147,49 +144,11 @@ export class GridSearchCV<Label extends number | string = number> {
   }
 
   /**
-   * Fits the final estimator of each candidate in `members` (lambda descending) on the
-   * transformed training rows: one GLM problem (data checked, plans compiled) for all that can
-   * share it, each fit starting where the previous one ended (coefficients and curvature).
+   * With the `cluster` option: searches on a cluster dataset (`cluster.dataset(source, { target
+   * })`), whose rows stay on the workers: every (fold, lambda-path segment) task runs on a worker,
+   * and the best candidate is refitted there; `onProgress` hears of each task done.
    */
-  private async fitGroup(
-    members: readonly number[],
-    candidates: readonly Record<string, unknown>[],
-    trainT: ChunkedArray,
-    ytr: ChunkedArray,
-    wtr: Float64Array | undefined,
-    f: number,
-    times: number[][],
-    runtime: Runtime,
-    pipeline: AnyPipeline | undefined,
-    finalPrefix: string,
-    signal: AbortSignal | undefined,
-  ): Promise<Estimator[]> {
-    const problems = new Map<string, GlmProblem>();
-    const models: Estimator[] = [];
-    let warm: PathStart | undefined;
-    try {
-      for (const i of members) {
-        const own = Object.fromEntries(
-          Object.entries(candidates[i]!)
-            .filter(([k]) => !pipeline || k.startsWith(finalPrefix))
-            .map(([k, v]) => [k.slice(finalPrefix.length), v]),
-        );
-        const model = (pipeline ? pipeline.final : (this.estimator as Estimator)).clone().setParams(own);
-        model.options.runtime = runtime;
-        const t0 = performance.now();
-        let problem = problems.get(model.problemKey);
-        if (!problem) problems.set(model.problemKey, (problem = await model.createProblem(trainT, ytr, wtr)));
-        await model.fitProblem(problem, warm ? { path: warm, signal } : { signal });
-        times[i]![f] = (performance.now() - t0) / 1000;
-        warm = model.pathStart;
-        models.push(model);
-      }
-      return models;
-    } finally {
-      for (const problem of problems.values()) problem.release();
-    }
-  }
-
+  async fit(data: DistributedData, options?: { signal?: AbortSignal; onProgress?: (progress: SearchProgress) => void }): Promise<this>;
   /**
    * Fits every candidate on every fold, then the best one on all rows. `signal` aborts: the
    * search stops within one solver iteration and rejects with the signal's reason.
@@ -197,123 +156,135 @@ export class GridSearchCV<Label extends number | string = number> {
    * score, each fold taking its rows' weights.
    */
   async fit(X: MatrixLike, y: LabelsOf<Label>, options?: { signal?: AbortSignal; sampleWeight?: VectorLike }): Promise<this>;
-  // the implementation takes any labels: y becomes their codes (a ChunkedArray) below
-  async fit(X: MatrixLike, y: LabelsLike, options: { signal?: AbortSignal; sampleWeight?: VectorLike } = {}): Promise<this> {
+  // the implementation takes any labels: y becomes their codes (prepareSearchData)
+  async fit(
+    X: MatrixLike | DistributedData,
+    y?: LabelsLike | { signal?: AbortSignal; onProgress?: (progress: SearchProgress) => void },
+    options: { signal?: AbortSignal; sampleWeight?: VectorLike } = {},
+  ): Promise<this> {
+    if (isDistributedData(X))
+      return this.fitOnCluster(X, (y ?? {}) as { signal?: AbortSignal; onProgress?: (progress: SearchProgress) => void });
+    if (this.options.cluster)
+      throw new ArgumentError(
+        "X",
+        "a cluster dataset (cluster.dataset(source, { target })) when the search has a cluster",
+        X,
+        "GridSearchCV.fit",
+      );
     checkOptions(options, "GridSearchCV.fit", ["signal", "sampleWeight"]);
     const signal = checkSignal(options.signal, "signal", "GridSearchCV.fit");
     if (signal?.aborted) throw signal.reason;
     const runtime = this.options.runtime ?? (await getDefaultRuntime());
-    const given = { X, y };
-    // X and y as the estimators accept them; a classifier's labels (numbers or strings) coded 0/1
-    // once, from all rows, so that every fold fits and scores the same two classes
-    X = checkMatrix(X instanceof ChunkedArray ? X : toMatrix(X, "GridSearchCV.fit", { threads: runtime.threads }), "GridSearchCV.fit");
-    if (this.estimator.estimatorKind === "classifier") {
-      const where = "GridSearchCV.fit";
-      // labels persisted on this runtime are read in place; 0/1 ones in a weft array are their own codes
-      const inPlace = y instanceof ChunkedArray && y.shape[0] === X.shape[0] ? persistedValues(y, runtime) : undefined;
-      const labels = inPlace ? undefined : await labelValues(y, X.shape[0]!, runtime, where);
-      const classes = binaryClasses(inPlace ?? labels!, where);
-      const zeroOne = classes[0] === 0 && classes[1] === 1 && y instanceof ChunkedArray;
-      if (!zeroOne) y = fromTypedArray(encodeLabels(labels ?? (await labelValues(y, X.shape[0]!, runtime, where)), classes, where));
-    } else y = toVector(y as VectorLike, "y", "GridSearchCV.fit");
-    if (!(y instanceof ChunkedArray) || y.ndim !== 1 || y.shape[0] !== X.shape[0])
-      throw new ArgumentError("y", `a 1-D array of ${X.shape[0]} values`, y, "GridSearchCV.fit");
     // the weights in JS, like the test labels: each fold takes its rows' (fit and score check them again)
+    const given = { X, y: y as LabelsOf<Label> };
+    X = checkMatrix(X instanceof ChunkedArray ? X : toMatrix(X, "GridSearchCV.fit", { threads: runtime.threads }), "GridSearchCV.fit");
     const weights =
       options.sampleWeight === undefined
         ? undefined
         : await vectorValues(options.sampleWeight, X.shape[0]!, runtime, "GridSearchCV.fit", "sampleWeight");
     if (weights) checkSampleWeight({ sampleWeight: weights }, weights.length, "GridSearchCV.fit");
-    const rowsOf = (rows: Int32Array) => weights && Float64Array.from(rows, (r) => weights[r]!);
-    const kfold = this.options.cv instanceof KFold ? this.options.cv : new KFold({ nSplits: this.options.cv ?? 5 });
-    const folds = kfold.split(X.shape[0]!);
-    const pipeline = this.estimator instanceof Pipeline ? this.estimator : undefined;
-    const finalName = pipeline ? pipeline.steps[pipeline.steps.length - 1]![0] : undefined;
-    const finalPrefix = finalName ? `${finalName}__` : "";
-    const candidates = combinations(this.paramGrid);
-    // candidates share their upstream (transformer) settings in groups; within a group, the
-    // final estimator's fits go along lambda, descending
-    const upstreamOf = (c: Record<string, unknown>) =>
-      JSON.stringify(
-        Object.entries(c)
-          .filter(([k]) => !k.startsWith(finalPrefix) || !pipeline)
-          .sort(),
-      );
-    const groups = new Map<string, number[]>();
-    candidates.forEach((c, i) => {
-      const key = pipeline ? upstreamOf(c) : "";
-      (groups.get(key) ?? groups.set(key, []).get(key)!).push(i);
-    });
-    const lambdaName = `${finalPrefix}lambda`;
-    for (const members of groups.values())
-      members.sort((a, b) => Number(candidates[b]![lambdaName] ?? 0) - Number(candidates[a]![lambdaName] ?? 0));
-    this.transformerFits.clear();
-    const scores = candidates.map(() => new Array<number>(folds.length));
-    const times = candidates.map(() => new Array<number>(folds.length));
-    const scorer = SCORERS[this.scoring];
-    // data already in this runtime's memory is read in place; anything else is computed once
-    const inPlace = (a: ChunkedArray) => a.isPersisted && a.runtime === runtime;
-    const Xp = inPlace(X) ? X : await X.persist({ runtime });
-    const yp = inPlace(y) ? y : await y.persist({ runtime });
+    const kfold = this.kfold();
+    const data = await prepareSearchData(
+      this.estimator.estimatorKind,
+      X,
+      y as LabelsLike,
+      weights,
+      (n) => kfold.split(n),
+      runtime,
+      "GridSearchCV.fit",
+    );
+    const plan = this.plan();
+    const results: SearchTaskResult[] = [];
+    const runner = new SearchTaskRunner(this.estimator, plan.candidates, this.scoring, data);
     try {
-      const runFold = async (fold: (typeof folds)[number], f: number) => {
-        const persisted: ChunkedArray[] = [];
-        const keep = async (a: ChunkedArray) => {
-          const p = await a.persist({ runtime });
-          persisted.push(p);
-          return p;
-        };
-        try {
-          const Xtr = selectRows(Xp, fold.train),
-            ytr = await keep(selectRows(yp, fold.train));
-          const Xte = selectRows(Xp, fold.test);
-          const yte = (await selectRows(yp, fold.test).compute({ runtime })) as Float64Array;
-          const wtr = rowsOf(fold.train),
-            wte = rowsOf(fold.test);
-          for (const members of groups.values()) {
-            // the transformers, fitted once for this fold and this upstream setting
-            let trainT = Xtr,
-              testT = Xte;
-            if (pipeline) {
-              const settings = candidates[members[0]!]!;
-              for (const [name, step] of pipeline.transformers) {
-                const own = Object.fromEntries(
-                  Object.entries(settings)
-                    .filter(([k]) => k.startsWith(`${name}__`))
-                    .map(([k, v]) => [k.slice(name.length + 2), v]),
-                );
-                const t = (step.clone() as Transformer).setParams(own);
-                await t.fit(trainT);
-                this.transformerFits.set(name, (this.transformerFits.get(name) ?? 0) + 1);
-                trainT = t.transform(trainT);
-                testT = t.transform(testT);
-              }
-            }
-            // the training rows, transformed, materialized once for every candidate of the group
-            trainT = await keep(trainT);
-            const models = await this.fitGroup(members, candidates, trainT, ytr, wtr, f, times, runtime, pipeline, finalPrefix, signal);
-            // every candidate's test predictions from one pass over the test rows (transformed
-            // on the fly): X_test [coef_1 ... coef_k], then each model's inverse link
-            const etas = await linearPredictors(models, testT, runtime);
-            members.forEach((i, j) => {
-              const what = scorer.uses === "proba" && models[j] instanceof LogisticRegression ? "proba" : "predict";
-              scores[i]![f] = scorer.score(yte, models[j]!.fromLinearPredictor(etas[j]!, what), wte);
-            });
-          }
-        } finally {
-          for (const p of persisted) p.release();
-        }
-      };
-      // Folds run one after another: every evaluation of a fit already runs on all threads,
-      // and each fold holds its transformed training rows in shared memory; two folds at once
-      // would double the memory touched for the first time, which costs more than it overlaps
+      // Tasks run one after another: every evaluation of a fit already runs on all threads, and
+      // each fold holds its transformed training rows in shared memory; two folds at once would
+      // double the memory touched for the first time, which costs more than it overlaps
       // (bench/README.md, `npx weft bench selection`, has the cost of first touching memory).
-      for (const [f, fold] of folds.entries()) await runFold(fold, f);
+      for (const task of plan.tasks) results.push(await runner.run(task, signal));
     } finally {
-      if (Xp !== X) Xp.release();
-      if (yp !== y) yp.release();
+      runner.release();
+      data.release();
     }
-    this.cvResults = candidates.map((params, i) => {
+    this.record(plan, results);
+    if (this.options.refit !== false) {
+      const best = this.estimator.clone().setParams(this.bestParams!);
+      if (best instanceof Pipeline) best.final.options.runtime = runtime;
+      else best.options.runtime = runtime;
+      // the refit on what was given: a classifier learns its classes (labels, not codes) there
+      this.bestEstimator = await best.fit(given.X, given.y, { signal, sampleWeight: weights });
+    }
+    return this;
+  }
+
+  /** The folds' splitter: the cv option's KFold, or contiguous folds of its number. */
+  private kfold(): KFold {
+    return this.options.cv instanceof KFold ? this.options.cv : new KFold({ nSplits: this.options.cv ?? 5 });
+  }
+
+  /** The search's candidates and tasks (search-plan.ts). */
+  private plan(): SearchPlan {
+    const pipeline = this.estimator instanceof Pipeline ? this.estimator : undefined;
+    const finalPrefix = pipeline ? `${pipeline.steps[pipeline.steps.length - 1]![0]}__` : undefined;
+    return planSearch(this.paramGrid, this.kfold().nSplits, finalPrefix, this.options.pathSegment ?? Infinity);
+  }
+
+  /** The search on a cluster: the same plan's tasks run on its workers, where the dataset's rows are read. */
+  private async fitOnCluster(
+    data: DistributedData,
+    options: { signal?: AbortSignal; onProgress?: (progress: SearchProgress) => void },
+  ): Promise<this> {
+    const where = "GridSearchCV.fit";
+    const cluster = this.options.cluster;
+    if (!cluster)
+      throw new ArgumentError(
+        "cluster",
+        "a Cluster (Cluster.connect) in the options to search on a cluster dataset",
+        cluster,
+        "GridSearchCV",
+      );
+    checkOptions(options, where, ["signal", "onProgress"]);
+    const signal = checkSignal(options.signal, "signal", where);
+    if (options.onProgress !== undefined && typeof options.onProgress !== "function")
+      throw new ArgumentError("onProgress", "a function of { done, total }", options.onProgress, where);
+    if (signal?.aborted) throw signal.reason;
+    const plan = this.plan();
+    const kfold = this.kfold();
+    const job: SearchJob = {
+      estimator: describeModel(this.estimator, "GridSearchCV"),
+      candidates: plan.candidates,
+      scoring: this.scoring,
+      cv: { nSplits: kfold.nSplits, shuffle: kfold.shuffle, seed: kfold.seed },
+      tasks: plan.tasks,
+    };
+    const results = await cluster.runSearch(data, job, {
+      ...(signal ? { signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    this.record(plan, results);
+    if (this.options.refit !== false) {
+      const saved = await cluster.refit(data, job, this.bestParams!, signal ? { signal } : {});
+      this.bestEstimator = loadFitted(saved, "GridSearchCV.fit");
+    }
+    return this;
+  }
+
+  /** cvResults, the best candidate and the transformer fits, from every task's results. */
+  private record(plan: SearchPlan, results: readonly SearchTaskResult[]): void {
+    const folds = this.kfold().nSplits;
+    const scores = plan.candidates.map(() => new Array<number>(folds));
+    const times = plan.candidates.map(() => new Array<number>(folds));
+    this.transformerFits.clear();
+    plan.tasks.forEach((task, t) => {
+      const result = results[t]!;
+      task.members.forEach((i, j) => {
+        scores[i]![task.fold] = result.scores[j]!;
+        times[i]![task.fold] = result.times[j]!;
+      });
+      for (const [name, count] of Object.entries(result.transformerFits))
+        this.transformerFits.set(name, (this.transformerFits.get(name) ?? 0) + count);
+    });
+    this.cvResults = plan.candidates.map((params, i) => {
       const s = scores[i]!;
       const mean = s.reduce((a, b) => a + b, 0) / s.length;
       const std = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / s.length);
@@ -328,14 +299,6 @@ export class GridSearchCV<Label extends number | string = number> {
     this.bestIndex = this.cvResults.reduce((best, r, i) => (r.meanTestScore > this.cvResults[best]!.meanTestScore ? i : best), 0);
     this.bestParams = this.cvResults[this.bestIndex]!.params;
     this.bestScore = this.cvResults[this.bestIndex]!.meanTestScore;
-    if (this.options.refit !== false) {
-      const best = this.estimator.clone().setParams(this.bestParams);
-      if (best instanceof Pipeline) best.final.options.runtime = runtime;
-      else best.options.runtime = runtime;
-      // the refit on what was given: a classifier learns its classes (labels, not codes) there
-      this.bestEstimator = await best.fit(given.X, given.y, { signal, sampleWeight: weights });
-    }
-    return this;
   }
 
   /** The refitted best candidate, or a WeftError saying why there is none. */

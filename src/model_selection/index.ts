@@ -8,3 +8,8 @@ export { Pipeline } from "./pipeline.js";
 export type { Estimator, Step } from "./pipeline.js";
 export { GridSearchCV } from "./grid-search.js";
 export type { GridSearchOptions, CvResult } from "./grid-search.js";
+export type { PipelineJSON } from "./pipeline.js";
+export type { SearchCluster, SearchJob, SearchProgress } from "./distributed.js";
+export type { ModelSpec, StepSpec } from "./model-spec.js";
+export type { SearchTask } from "./search-plan.js";
+export type { ScorerName, SearchTaskResult } from "./search-task.js";

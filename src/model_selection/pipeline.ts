@@ -8,8 +8,9 @@ import { checkParamNames } from "../base/params.js";
 import { toMatrix, type MatrixLike } from "../base/inputs.js";
 import type { LabelsOf } from "../base/labels.js";
 import { getDefaultRuntime } from "../runtime/runtime.js";
-import type { Transformer } from "../preprocessing/transformers.js";
-import type { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
+import { MinMaxScaler, PolynomialFeatures, StandardScaler, type Transformer, type TransformerJSON } from "../preprocessing/transformers.js";
+import { LogisticRegression, LinearRegression, PoissonRegression } from "../glm/estimators.js";
+import type { ModelJSON } from "../glm/saved-model.js";
 import type { FitOptions, ScoreOptions } from "../glm/options.js";
 
 /**
@@ -19,6 +20,22 @@ import type { FitOptions, ScoreOptions } from "../glm/options.js";
 export type Estimator = LogisticRegression<number | string> | LinearRegression | PoissonRegression;
 /** A step of a pipeline: a transformer or an estimator. */
 export type Step = Transformer | Estimator;
+
+/** A fitted pipeline saved as JSON (toJSON) and read back (Pipeline.fromJSON): each step's own JSON, by name. */
+export interface PipelineJSON {
+  kind: "Pipeline";
+  steps: [string, TransformerJSON | ModelJSON][];
+}
+
+/** weft's transformers and GLM estimators by the kind their JSON names: what fromJSON reads. */
+const SAVED_STEPS: Record<string, { fromJSON(json: never): Step }> = {
+  StandardScaler,
+  MinMaxScaler,
+  PolynomialFeatures,
+  LogisticRegression,
+  LinearRegression,
+  PoissonRegression,
+};
 
 /** Whether `s` has all of the methods `names` (null, numbers and strings have none). */
 const hasMethods = (s: unknown, names: readonly string[]): boolean =>
@@ -89,6 +106,37 @@ export class Pipeline<Label extends number | string = number> {
     }
     for (const [name, p] of byStep) this.steps.find(([n]) => n === name)![1].setParams(p);
     return this;
+  }
+
+  /** The fitted pipeline as JSON: every step's toJSON() (weft's transformers and estimators), by name. */
+  toJSON(): PipelineJSON {
+    return {
+      kind: "Pipeline",
+      steps: this.steps.map(([name, step]) => {
+        const save = (step as { toJSON?: () => TransformerJSON | ModelJSON }).toJSON;
+        if (typeof save !== "function") throw new WeftError(`Pipeline.toJSON: step '${name}' cannot be saved (it has no toJSON)`);
+        return [name, save.call(step)];
+      }),
+    };
+  }
+
+  /** A pipeline saved by toJSON(), every step read back by its own fromJSON (which checks it); errors name `json`. */
+  static fromJSON<Label extends number | string = number>(json: PipelineJSON): Pipeline<Label> {
+    if (json === null || typeof json !== "object" || json.kind !== "Pipeline" || !Array.isArray(json.steps))
+      throw new ArgumentError("json", "a saved Pipeline (toJSON())", json, "Pipeline.fromJSON");
+    const steps = json.steps.map((pair, i) => {
+      const kind: unknown = Array.isArray(pair) ? (pair[1] as { kind?: unknown } | null)?.kind : undefined;
+      const saved = typeof kind === "string" && Object.hasOwn(SAVED_STEPS, kind) ? SAVED_STEPS[kind] : undefined;
+      if (!saved)
+        throw new ArgumentError(
+          `json.steps[${i}]`,
+          `[name, a saved step of a known kind: ${Object.keys(SAVED_STEPS).join(", ")}]`,
+          pair,
+          "Pipeline.fromJSON",
+        );
+      return [pair[0], saved.fromJSON(pair[1] as never)] as [string, Transformer];
+    });
+    return new Pipeline<Label>(steps);
   }
 
   /** An unfitted copy: every step cloned. */

@@ -39,9 +39,57 @@ function checkStatistics(stats: Record<string, Float64Array>, where: string): vo
   }
 }
 
+/** The transformers' names, as toJSON writes them. */
+export type TransformerKind = "StandardScaler" | "MinMaxScaler" | "PolynomialFeatures";
+
+/**
+ * A fitted transformer saved as JSON (toJSON) and read back (each class's fromJSON): its kind,
+ * parameters, the number of features it was fitted to, and its per-feature statistics.
+ */
+export interface TransformerJSON {
+  kind: TransformerKind;
+  params: Record<string, unknown>;
+  nFeatures: number;
+  /** Per-feature statistics by name (StandardScaler: mean, scale; MinMaxScaler: min, max; PolynomialFeatures: none). */
+  state: Record<string, number[]>;
+}
+
 /** A transformer fitted to a number of features (-1 before fit), which transform() then asks of X. */
 abstract class Fitted<O extends object> extends BaseEstimator<O> {
   protected nFeatures = -1;
+  protected abstract override readonly kind: TransformerKind;
+
+  /** The fitted statistics by name, one value per feature (toJSON). */
+  protected abstract fittedState(): Record<string, Float64Array>;
+  /** Sets the fitted statistics from `state`, whose names and lengths are checked (fromJSON). */
+  protected abstract restore(state: Record<string, Float64Array>, nFeatures: number): void;
+
+  /** The fitted transformer as JSON (its class's fromJSON reads it back). */
+  toJSON(): TransformerJSON {
+    if (this.nFeatures < 0) throw new WeftError(`${this.kind} is not fitted: nothing to save`);
+    const state = Object.fromEntries(Object.entries(this.fittedState()).map(([k, v]) => [k, Array.from(v)]));
+    return { kind: this.kind, params: this.getParams(), nFeatures: this.nFeatures, state };
+  }
+
+  /** This transformer with `json`'s parameters and statistics, checked first; errors name `json`. */
+  protected load(json: TransformerJSON): this {
+    const saved = `a saved ${this.kind} (toJSON())`;
+    if (json === null || typeof json !== "object" || json.kind !== this.kind) throw new ArgumentError("json", saved, json, "fromJSON");
+    if (!Number.isInteger(json.nFeatures) || json.nFeatures < 1)
+      throw new ArgumentError("json", `${saved} with nFeatures a whole number >= 1`, json.nFeatures, "fromJSON");
+    this.setParams(json.params);
+    const expected = Object.keys(this.fittedState());
+    const state: Record<string, Float64Array> = {};
+    for (const name of expected) {
+      const values: unknown = json.state?.[name];
+      if (!Array.isArray(values) || values.length !== json.nFeatures || !values.every(Number.isFinite))
+        throw new ArgumentError("json", `${saved} with state.${name}: ${json.nFeatures} finite numbers`, values, "fromJSON");
+      state[name] = Float64Array.from(values as number[]);
+    }
+    this.restore(state, json.nFeatures);
+    this.nFeatures = json.nFeatures;
+    return this;
+  }
 
   abstract fit(X: ChunkedArray): Promise<this>;
   abstract transform(X: ChunkedArray): ChunkedArray;
@@ -112,6 +160,20 @@ export class StandardScaler extends Fitted<StandardScalerOptions> implements Tra
 
   protected paramDefaults(): Record<string, unknown> {
     return { withMean: true, withStd: true };
+  }
+
+  protected fittedState(): Record<string, Float64Array> {
+    return { mean: this.mean ?? new Float64Array(0), scale: this.scale ?? new Float64Array(0) };
+  }
+
+  protected restore(state: Record<string, Float64Array>): void {
+    this.mean = state.mean;
+    this.scale = state.scale;
+  }
+
+  /** A StandardScaler saved by toJSON(), checked. */
+  static fromJSON(json: TransformerJSON): StandardScaler {
+    return new StandardScaler().load(json);
   }
 
   protected checkedOptions(options: StandardScalerOptions, where: string): StandardScalerOptions {
@@ -193,6 +255,20 @@ export class MinMaxScaler extends Fitted<MinMaxScalerOptions> implements Transfo
     return { featureRange: [0, 1] };
   }
 
+  protected fittedState(): Record<string, Float64Array> {
+    return { min: this.min ?? new Float64Array(0), max: this.max ?? new Float64Array(0) };
+  }
+
+  protected restore(state: Record<string, Float64Array>): void {
+    this.min = state.min;
+    this.max = state.max;
+  }
+
+  /** A MinMaxScaler saved by toJSON(), checked. */
+  static fromJSON(json: TransformerJSON): MinMaxScaler {
+    return new MinMaxScaler().load(json);
+  }
+
   protected checkedOptions(options: MinMaxScalerOptions, where: string): MinMaxScalerOptions {
     return checkMinMaxScalerOptions(options, where);
   }
@@ -227,7 +303,12 @@ export class PolynomialFeatures extends Fitted<PolynomialOptions> implements Tra
 
   async fit(X: ChunkedArray): Promise<this> {
     checkMatrix(X, "PolynomialFeatures.fit");
-    const p = X.shape[1]!;
+    this.restore({}, X.shape[1]!);
+    return this;
+  }
+
+  /** The output's products for p input features (all a fit learns). */
+  protected restore(_state: Record<string, Float64Array>, p: number): void {
     const degree = this.options.degree ?? 2;
     const out: number[][] = this.options.includeBias === false ? [] : [[]];
     // combinations with repetition (or without, for interaction only) of feature indices, by degree
@@ -241,7 +322,15 @@ export class PolynomialFeatures extends Fitted<PolynomialOptions> implements Tra
     for (let d = 1; d <= degree; d++) extend([], 0, d);
     this.powers = out;
     this.nFeatures = p;
-    return this;
+  }
+
+  protected fittedState(): Record<string, Float64Array> {
+    return {};
+  }
+
+  /** A PolynomialFeatures saved by toJSON(), checked. */
+  static fromJSON(json: TransformerJSON): PolynomialFeatures {
+    return new PolynomialFeatures().load(json);
   }
 
   /** Number of output features. */

@@ -72,6 +72,8 @@ export interface WorkerProcess {
   output(): string;
   /** SIGTERM (it leaves the cluster cleanly) and wait for the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL, and wait until it is gone (so that it cannot reconnect to the next test's server on the same port). */
+  kill(): Promise<void>;
 }
 
 /** Starts `weft worker --nats URL --name NAME --threads THREADS`; resolves once it serves. */
@@ -105,6 +107,12 @@ export async function startWorkerProcess(url: string, name: string, threads = 1,
       const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
       child.kill("SIGTERM");
       return exited;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((done) => child.once("exit", () => done()));
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }
