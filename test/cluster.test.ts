@@ -12,7 +12,16 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LinearRegression, LogisticRegression, PoissonRegression, readCsv, Runtime, type SolverName } from "../src/index.js";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import {
+  LinearRegression,
+  LogisticRegression,
+  PoissonRegression,
+  readCsv,
+  Runtime,
+  type SolverName,
+  writeNpy,
+} from "../src/index.js";
 import { Cluster, ClusterError } from "../src/cluster/index.js";
 import { natsServerPresent, type NatsServer, startNatsServer, startWorkerProcess, type WorkerProcess } from "./helpers/nats.js";
 
@@ -98,6 +107,43 @@ describe.skipIf(!present)("a cluster on NATS", () => {
     for (let j = 0; j < 4; j++) expect(Math.abs(spread.coef![j]! - single.coef![j]!)).toBeLessThan(1e-4 * scale);
     expect(Math.abs(spread.intercept - single.intercept)).toBeLessThan(1e-4 * scale);
     expect(Math.abs(spread.objective - single.objective)).toBeLessThan(1e-8 * Math.abs(single.objective));
+  });
+
+  it("an NPY and a Parquet dataset: each worker reads its partitions' rows (ranges), the fit at the single-process optimum", async () => {
+    const table = await readCsv(csv, { target: "bought", features: ["a", "b", "c", "d"] });
+    const X = (await table.X.compute({ runtime: local })) as Float64Array;
+    const y = (await table.y!.compute({ runtime: local })) as Float64Array;
+    const rows = table.rows;
+    // the same rows as a 5-column NPY (target last) and as Parquet with three row groups
+    const npy = join(dir, "shoppers.npy");
+    const stacked = Float64Array.from({ length: rows * 5 }, (_, k) =>
+      k % 5 === 4 ? y[Math.floor(k / 5)]! : X[Math.floor(k / 5) * 4 + (k % 5)]!,
+    );
+    await writeNpy(npy, stacked, [rows, 5]);
+    const parquet = join(dir, "shoppers.parquet");
+    const columns = ["a", "b", "c", "d"].map((name, j) => ({
+      name,
+      data: Array.from({ length: rows }, (_, r) => X[r * 4 + j]!),
+      type: "DOUBLE" as const,
+    }));
+    writeFileSync(
+      parquet,
+      Buffer.from(
+        parquetWriteBuffer({ columnData: [...columns, { name: "bought", data: Array.from(y), type: "DOUBLE" }], rowGroupSize: 1000 }),
+      ),
+    );
+    const single = await new LogisticRegression({ lambda: 1, runtime: local }).fit(table.X, table.y!);
+    for (const dataset of [
+      cluster.dataset(npy, { target: "4", partitions: 3 }),
+      cluster.dataset(parquet, { target: "bought", partitions: 3 }),
+    ]) {
+      const spread = await new LogisticRegression({ lambda: 1 }).fit(dataset);
+      expect(dataset.rows).toBe(rows);
+      const scale = Math.max(1, ...Array.from(single.coef!, Math.abs));
+      for (let j = 0; j < 4; j++) expect(Math.abs(spread.coef![j]! - single.coef![j]!)).toBeLessThan(1e-4 * scale);
+      expect(Math.abs(spread.objective - single.objective)).toBeLessThan(1e-8 * Math.abs(single.objective));
+      await dataset.drop();
+    }
   });
 
   it("spreads a dataset's partitions over the workers, each keeping only its own rows", async () => {

@@ -1,8 +1,9 @@
 /**
  * A weft worker process's service (`weft worker --nats URL`): its own Runtime, registered in the
  * cluster's KV bucket with a heartbeat, answering the ops of protocol.ts on its own subjects. It
- * reads its partitions of a dataset through weft's readers (every worker reads the same source and
- * keeps its own equal share of the rows, in order), persists them, and answers with sums over
+ * reads its partitions of a dataset through weft's readers (equal shares of the rows, in order: of
+ * an NPY or Parquet source only those rows' bytes are read; a CSV or Arrow file, which has no index
+ * of rows, is read whole and the share kept), persists them, and answers with sums over
  * them: loss, gradient, Hessian, ADMM's local steps. It runs nothing but these ops, checks every
  * request, and answers a bad one with an error; it leaves the registry when stopped.
  */
@@ -13,7 +14,7 @@ import type { ChunkedArray } from "../array/array.js";
 import { ArgumentError, WeftError } from "../errors.js";
 import { GlmProblem } from "../glm/problem.js";
 import { Coordinates } from "../glm/scaling.js";
-import { readTable } from "../io/table.js";
+import { readTablePart } from "../io/table.js";
 import { Runtime } from "../runtime/runtime.js";
 import { checkOptions } from "../validate.js";
 import { decode, encode } from "./codec.js";
@@ -182,14 +183,17 @@ class WorkerService implements ClusterWorker {
     let parts = this.datasets.get(r.dataset);
     const held = parts?.get(r.part);
     if (held) return { rows: held.rows, features: held.features };
-    const table = await readTable(r.spec.source, { target: r.spec.target, ...(r.spec.features ? { features: r.spec.features } : {}) });
+    // NPY and Parquet: only this part's rows are read (byte ranges); CSV and Arrow: read whole, this part's rows kept
+    const { table, start, end, total } = await readTablePart(
+      r.spec.source,
+      { target: r.spec.target, ...(r.spec.features ? { features: r.spec.features } : {}) },
+      r.part,
+      r.partitions,
+    );
     if (!table.y) throw new WeftError(`${r.spec.source} has no target column ${r.spec.target}`);
-    const rows = table.rows;
-    const start = Math.floor((r.part * rows) / r.partitions),
-      end = Math.floor(((r.part + 1) * rows) / r.partitions);
-    if (end <= start) throw new ArgumentError("partitions", `at most the rows of ${r.spec.source} (${rows})`, r.partitions, "load");
-    const X = await table.X.rows(start, end).persist({ runtime: this.runtime });
-    const y = await table.y.rows(start, end).persist({ runtime: this.runtime });
+    if (end <= start) throw new ArgumentError("partitions", `at most the rows of ${r.spec.source} (${total})`, r.partitions, "load");
+    const X = await table.X.persist({ runtime: this.runtime });
+    const y = await table.y.persist({ runtime: this.runtime });
     parts = this.datasets.get(r.dataset) ?? new Map();
     this.datasets.set(r.dataset, parts);
     parts.set(r.part, { X, y, rows: end - start, features: table.features });

@@ -110,34 +110,84 @@ function fortranToC(data: Float64Array, rows: number, cols: number): Float64Arra
   return out;
 }
 
-/** The values of an .npy file as float64 in C order (a Fortran-order file transposed as it is read, in a second copy), with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...). */
+/**
+ * The values of an .npy file as float64 in C order (a Fortran-order file transposed as it is
+ * read, in a second copy), with its shape and its dtype code as stored ('f8', 'f4', 'i4', ...).
+ * `rows` [start, end) reads only those rows of a 2-D file (their bytes alone: one range in C
+ * order, one per column in Fortran order); the shape returned is then theirs.
+ */
 export async function readNpyValues(
   location: DataLocation,
   onProgress?: (done: number, total: number) => void,
   storage?: StorageOptions,
+  rows?: readonly [number, number],
 ): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
   checkFunction(onProgress, "onProgress", "readNpyValues");
   const source = sourceOf(location, storage);
   const header = await readNpyHeader(source);
-  const { bytes, read } = DTYPES[header.dtype]!;
+  const { bytes } = DTYPES[header.dtype]!;
   const count = header.shape.reduce((a, b) => a * b, 1);
   // the header's word is checked against the file before the values are allocated: a shape of
   // (1e9, 3) on a file of 200 bytes would otherwise ask for 24 GB first
   const held = Math.max(0, (await source.size()) - header.dataOffset);
   if (held < count * bytes) throw truncated(source, header, count, Math.floor(held / bytes));
+  if (rows !== undefined) return readRows(source, header, rows, onProgress);
+  const data = await readValues(source, header, header.dataOffset, count, onProgress, 0, count);
+  const ordered = header.fortranOrder && header.shape.length === 2 ? fortranToC(data, header.shape[0]!, header.shape[1]!) : data;
+  return { data: ordered, shape: header.shape, dtype: header.dtype };
+}
+
+/** Rows [start, end) of a 2-D file, in C order. */
+async function readRows(
+  source: Source,
+  header: NpyHeader,
+  rows: readonly [number, number],
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ data: Float64Array; shape: number[]; dtype: string }> {
+  const where = `NPY file ${source.url}`;
+  if (header.shape.length !== 2) throw new NpyError("rows", "a range of rows of a 2-D array", `shape (${header.shape.join(", ")})`, where);
+  const [total, cols] = header.shape as [number, number];
+  const [start, end] = rows;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > total)
+    throw new ArgumentError("rows", `[start, end) within the file's ${total} rows`, rows, where);
+  const n = end - start;
+  const { bytes } = DTYPES[header.dtype]!;
+  if (!header.fortranOrder) {
+    const data = await readValues(source, header, header.dataOffset + start * cols * bytes, n * cols, onProgress, 0, n * cols);
+    return { data, shape: [n, cols], dtype: header.dtype };
+  }
+  // column by column: each column's rows are contiguous
+  const out = new Float64Array(n * cols);
+  for (let j = 0; j < cols; j++) {
+    const column = await readValues(source, header, header.dataOffset + (j * total + start) * bytes, n, onProgress, j * n, n * cols);
+    for (let i = 0; i < n; i++) out[i * cols + j] = column[i]!;
+  }
+  return { data: out, shape: [n, cols], dtype: header.dtype };
+}
+
+/** `count` values from byte `offset`, in 8 MiB reads; progress counts from `done` of `total`. */
+async function readValues(
+  source: Source,
+  header: NpyHeader,
+  offset: number,
+  count: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  done: number,
+  total: number,
+): Promise<Float64Array> {
+  const { bytes, read } = DTYPES[header.dtype]!;
   const data = new Float64Array(count);
   const block = Math.max(1, Math.floor((8 << 20) / bytes)); // 8 MiB reads
   for (let at = 0; at < count; at += block) {
     const n = Math.min(block, count - at);
-    const raw = await source.read(header.dataOffset + at * bytes, n * bytes);
-    if (raw.length < n * bytes) throw truncated(source, header, count, at + Math.floor(raw.length / bytes)); // shrunk while read
+    const raw = await source.read(offset + at * bytes, n * bytes);
+    if (raw.length < n * bytes) throw truncated(source, header, total, done + at + Math.floor(raw.length / bytes)); // shrunk while read
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     if (header.dtype === "f8" && raw.byteOffset % 8 === 0) data.set(new Float64Array(raw.buffer, raw.byteOffset, n), at);
     else for (let i = 0; i < n; i++) data[at + i] = read(view, i * bytes);
-    onProgress?.(at + n, count);
+    onProgress?.(done + at + n, total);
   }
-  const ordered = header.fortranOrder && header.shape.length === 2 ? fortranToC(data, header.shape[0]!, header.shape[1]!) : data;
-  return { data: ordered, shape: header.shape, dtype: header.dtype };
+  return data;
 }
 
 /** The error of a file that holds fewer values than its header says. */

@@ -58,6 +58,12 @@ function checkCodecs(metadata: FileMetaData, columns: readonly string[], where: 
   return found;
 }
 
+/**
+ * Bytes fetched from a file's end for its footer: most footers fit in 64 KiB (a larger one costs
+ * one more read); hyparquet's default, 512 KiB, would fetch a small file whole.
+ */
+const FOOTER_FETCH_BYTES = 1 << 16;
+
 /** hyparquet's AsyncBuffer over a Source. */
 async function asyncBuffer(source: Source) {
   const byteLength = await source.size();
@@ -72,7 +78,9 @@ async function asyncBuffer(source: Source) {
 
 /**
  * Reads numeric columns of a Parquet file (a path, a URL, a File, a Blob or bytes): `features` (default all but the target) and `target`;
- * the features as float64 or, with `dtype: 'float32'`, float32.
+ * the features as float64 or, with `dtype: 'float32'`, float32. `range` [start, end) reads only
+ * those rows (the row groups that hold none of them are not fetched); a function of the file's
+ * row count gives it once the footer is read.
  */
 export async function readParquet(
   location: DataLocation,
@@ -85,6 +93,7 @@ export async function readParquet(
     dtype?: DType;
     storage?: StorageOptions;
   } = {},
+  range?: readonly [number, number] | ((rows: number) => readonly [number, number]),
 ): Promise<Table> {
   // all checked before the file is read
   options = checkOptions(options, "readParquet", PARQUET_OPTIONS);
@@ -97,9 +106,17 @@ export async function readParquet(
   const file = await asyncBuffer(source);
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(file);
+    metadata = await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES });
   } catch (cause) {
+    if (cause instanceof StorageError) throw cause;
     throw new ParquetError("file", "a Parquet file", (cause as Error).message, where);
+  }
+  const total = Number(metadata.num_rows);
+  const rows = typeof range === "function" ? range(total) : range;
+  if (rows !== undefined) {
+    const [start, end] = rows;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > total)
+      throw new ArgumentError("range", `rows [start, end) within the file's ${total} rows`, rows, where);
   }
   const names = metadata.schema.slice(1).map((s) => s.name);
   const features = resolveColumns(names, { features: wanted, target: options.target, id: options.id }, ParquetError, where);
@@ -111,25 +128,29 @@ export async function readParquet(
   const needed = [...codecs].some((c) => c !== "UNCOMPRESSED" && c !== "SNAPPY");
   let records: Record<string, unknown>[];
   try {
-    records = (await parquetReadObjects({ file, columns: read, compressors: needed ? await compressors() : undefined })) as Record<
-      string,
-      unknown
-    >[];
+    const only = rows ? { rowStart: rows[0], rowEnd: rows[1] } : {};
+    records = (await parquetReadObjects({
+      file,
+      metadata, // read once: hyparquet would fetch the footer again
+      columns: read,
+      ...only,
+      compressors: needed ? await compressors() : undefined,
+    })) as Record<string, unknown>[];
   } catch (cause) {
     // a corrupt page or an unsupported encoding: hyparquet's own message, named and typed
     if (cause instanceof StorageError) throw cause;
     throw new ParquetError("file", "readable Parquet pages", `${(cause as Error).name}: ${(cause as Error).message}`.slice(0, 200), where);
   }
-  const rows = records.length;
+  const count = records.length;
   const p = features.length;
-  const X = new Float64Array(rows * p);
-  const y = new Float64Array(options.target !== undefined ? rows : 0);
+  const X = new Float64Array(count * p);
+  const y = new Float64Array(options.target !== undefined ? count : 0);
   records.forEach((r, i) => {
     for (let j = 0; j < columns.length; j++) {
       const raw = r[columns[j]!];
       const v = typeof raw === "bigint" ? Number(raw) : typeof raw === "boolean" ? Number(raw) : raw;
       if (typeof v !== "number")
-        throw new ParquetError("cell", "a number", `${String(raw).slice(0, 40)} in row ${i}, column ${columns[j]}`, where);
+        throw new ParquetError("cell", "a number", `${String(raw).slice(0, 40)} in row ${(rows?.[0] ?? 0) + i}, column ${columns[j]}`, where);
       if (j < p) X[i * p + j] = v;
       else y[i] = v;
     }
@@ -139,9 +160,9 @@ export async function readParquet(
   const ids = id === undefined ? undefined : records.map((r) => (r[id] === null || r[id] === undefined ? "" : String(r[id])));
   return {
     ...(ids ? { ids } : {}),
-    X: fromTypedArray(X, { shape: [rows, p], chunks: [chunkRows, p], dtype }),
+    X: fromTypedArray(X, { shape: [count, p], chunks: [chunkRows, p], dtype }),
     y: options.target !== undefined ? fromTypedArray(y, { chunks: chunkRows }) : undefined,
     features,
-    rows,
+    rows: count,
   };
 }
