@@ -1,4 +1,4 @@
-/** `weft cluster status --nats URL`: the workers registered, live or silent, their threads, memory and datasets. */
+/** `weft cluster status --nats URL`: the workers registered, live or silent, their threads, memory, datasets and grid search tasks. */
 import { natsOptionsOf, type WorkerCommandOptions } from "./worker.js";
 
 export interface ClusterStatusOptions extends Omit<WorkerCommandOptions, "threads" | "name" | "heartbeatMs"> {
@@ -34,8 +34,9 @@ export async function runClusterStatus(options: ClusterStatusOptions, out: (text
       Object.entries(w.datasets)
         .map(([id, parts]) => `${id} [${parts.join(", ")}]`)
         .join("; ") || "-",
+      `${w.searchTasks ?? 0}${w.searchTask ? " (one running)" : ""}`,
     ]);
-    const header = ["worker", "state", "threads", "weft memory", "process RSS", "heartbeat", "datasets (partitions)"];
+    const header = ["worker", "state", "threads", "weft memory", "process RSS", "heartbeat", "datasets (partitions)", "search tasks"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) =>
       cells
