@@ -195,6 +195,21 @@ export function renderCharts(r: AllReports): Record<string, string> {
       })),
     log: true,
   });
+  if (!("missing" in r.cluster)) {
+    const c = r.cluster;
+    charts.cluster = barChart({
+      title: `The cluster's own cost per iteration, ${c.rows.toLocaleString("en")} x ${c.cols} logistic gradient: wall minus the busiest worker's compute (lower is better)`,
+      unit: "ms",
+      digits: 2,
+      log: true,
+      bars: [
+        ...c.weft.map((w) => ({ label: `weft, ${w.workers} worker${w.workers > 1 ? "s" : ""}`, value: w.overheadMs, highlight: true })),
+        ...("missing" in c.dask
+          ? []
+          : c.dask.map((d) => ({ label: `Dask ${d.version}, ${d.workers} worker${d.workers > 1 ? "s" : ""}`, value: d.overheadMs }))),
+      ],
+    });
+  }
   for (const problem of r.ideas.problems) {
     charts[`ideas-${problem.name}`] = barChart({
       title: `Gradient descent on ${problem.rows.toLocaleString("en")} x ${problem.cols}: ms per iteration with one idea off (lower is better)`,
@@ -475,6 +490,31 @@ export function renderReport(r: AllReports, info: RunInfo): string {
       ),
       "",
       ...("missing" in c.dask ? [missing("Dask distributed", c.dask), ""] : []),
+      chart("cluster", "Cluster overhead per iteration, weft and Dask distributed"),
+      "Where the overhead goes: the same evaluation answered from the workers' last one (no compute), back to back (every process awake) and after the client waited 25 ms, as it waits while workers compute (the server and the workers idle meanwhile, and an idle process on this VM takes its time to wake).",
+      "",
+      table(
+        ["workers", "back to back ms", "after 25 ms idle ms"],
+        c.weft.map((w) => [String(w.workers), f(w.messagingHotMs ?? NaN, 3), f(w.messagingAfterIdleMs ?? NaN, 3)]),
+        ["r", "r", "r"],
+      ),
+      "",
+      "Every solver on the cluster, one fit each (lambda 1, no intercept, maxIter 500): an evaluation is one request per worker (a loss and gradient, a loss, a Hessian, or ADMM's local steps).",
+      "",
+      table(
+        ["workers", "solver", "iterations", "seconds", "evaluations", "compute ms / evaluation", "messaging ms / evaluation"],
+        c.solvers.map((x) => [
+          String(x.workers),
+          x.solver,
+          `${x.nIter}${x.converged ? "" : " (not converged)"}`,
+          f(x.seconds, 3),
+          String(x.evaluations),
+          f(x.computeMsPerEvaluation, 2),
+          f(x.messagingMsPerEvaluation, 3),
+        ]),
+        ["r", "l", "r", "r", "r", "r", "r"],
+      ),
+      "",
       `lbfgs (lambda 1, no intercept): one process with 2 threads ${f(c.lbfgs.singleProcess.seconds, 3)} s, 2 worker processes ${f(c.lbfgs.twoWorkers.seconds, 3)} s (${f(c.lbfgs.ratio, 2)}x).`,
       "",
     );

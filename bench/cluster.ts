@@ -33,6 +33,26 @@ export interface ClusterRow {
   msPerIteration: number;
   busiestWorkerMs: number;
   overheadMs: number;
+  /**
+   * weft only: the messaging alone, an evaluation the workers answer from their last one (the same
+   * coefficients), back to back (every process awake) and after the client waited 25 ms (as it
+   * waits while the workers compute: the server and the workers idle meanwhile).
+   */
+  messagingHotMs?: number;
+  messagingAfterIdleMs?: number;
+}
+
+/** One fit of a solver on the cluster: its iterations, seconds, and its evaluations' compute and messaging. */
+export interface ClusterSolverRow {
+  workers: number;
+  solver: string;
+  nIter: number;
+  converged: boolean;
+  seconds: number;
+  evaluations: number;
+  /** The busiest worker's compute per evaluation, and the rest of the evaluation's wall time (messages, encoding, sums). */
+  computeMsPerEvaluation: number;
+  messagingMsPerEvaluation: number;
 }
 
 export interface ClusterBenchResult {
@@ -41,6 +61,8 @@ export interface ClusterBenchResult {
   iterations: number;
   nats: string;
   weft: ClusterRow[];
+  /** Every solver fitted once on 1, 2 and 4 workers (lambda 1, no intercept). */
+  solvers: ClusterSolverRow[];
   dask: (ClusterRow & { version: string })[] | Missing;
   /** lbfgs, lambda 1: seconds and iterations, in one process (2 threads) and on 2 workers. */
   lbfgs: { singleProcess: { seconds: number; nIter: number }; twoWorkers: { seconds: number; nIter: number }; ratio: number };
@@ -49,6 +71,8 @@ export interface ClusterBenchResult {
 export type ClusterBenchReport = ClusterBenchResult | Missing;
 
 const SEED = 20240601;
+const SOLVERS = ["lbfgs", "newton", "gradient_descent", "proximal_grad", "admm"] as const;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function natsServer(): string | undefined {
   for (const candidate of [process.env.WEFT_NATS_SERVER, "/usr/sbin/nats-server", "nats-server"]) {
@@ -128,6 +152,7 @@ export async function benchCluster(options: ClusterBenchOptions = {}): Promise<C
     const url = `nats://127.0.0.1:${(await waitFor(nats, "stderr", /Listening for client connections on [\d.]+:(\d+)/, "nats-server"))[1]}`;
     const cluster = await Cluster.connect(url, { requestTimeoutMs: 120_000 });
     const weft: ClusterRow[] = [];
+    const solvers: ClusterSolverRow[] = [];
     let lbfgsTwo: { seconds: number; nIter: number } | undefined;
     try {
       const workers: ChildProcess[] = [];
@@ -155,7 +180,49 @@ export async function benchCluster(options: ClusterBenchOptions = {}): Promise<C
           busy.push(problem.timing.workerMs - before.workerMs);
         }
         const overhead = walls.map((w, i) => w - busy[i]!);
-        weft.push({ workers: count, msPerIteration: median(walls), busiestWorkerMs: median(busy), overheadMs: median(overhead) });
+        // the messaging alone: the workers answer from their last evaluation (each keeps it)
+        const last = Float64Array.from(w0, (v, j) => (j === 0 ? v + 1e-9 * iterations : v));
+        const hot: number[] = [],
+          afterIdle: number[] = [];
+        for (let i = 0; i < 60; i++) {
+          const t0 = performance.now();
+          await problem.lossGrad(last);
+          hot.push(performance.now() - t0);
+        }
+        for (let i = 0; i < 20; i++) {
+          await sleep(25);
+          const t0 = performance.now();
+          await problem.lossGrad(last);
+          afterIdle.push(performance.now() - t0);
+        }
+        weft.push({
+          workers: count,
+          msPerIteration: median(walls),
+          busiestWorkerMs: median(busy),
+          overheadMs: median(overhead),
+          messagingHotMs: median(hot.slice(10)),
+          messagingAfterIdleMs: median(afterIdle),
+        });
+        for (const solver of SOLVERS) {
+          const before = { ...dataset.timing };
+          const model = new LogisticRegression({ solver, lambda: 1, fitIntercept: false, maxIter: 500 });
+          const t0 = performance.now();
+          await model.fit(dataset);
+          const seconds = (performance.now() - t0) / 1000;
+          const evaluations = dataset.timing.evaluations - before.evaluations;
+          const compute = dataset.timing.workerMs - before.workerMs,
+            wall = dataset.timing.wallMs - before.wallMs;
+          solvers.push({
+            workers: count,
+            solver,
+            nIter: model.nIter,
+            converged: model.converged,
+            seconds,
+            evaluations,
+            computeMsPerEvaluation: compute / evaluations,
+            messagingMsPerEvaluation: (wall - compute) / evaluations,
+          });
+        }
         if (count === 2) {
           const model = new LogisticRegression({ solver: "lbfgs", lambda: 1, fitIntercept: false });
           const fits: { seconds: number; nIter: number }[] = [];
@@ -219,6 +286,7 @@ export async function benchCluster(options: ClusterBenchOptions = {}): Promise<C
       iterations,
       nats: String(spawnSync(server, ["--version"]).stdout).trim(),
       weft,
+      solvers,
       dask,
       lbfgs: { singleProcess, twoWorkers: lbfgsTwo!, ratio: lbfgsTwo!.seconds / singleProcess.seconds },
     };
@@ -246,6 +314,21 @@ export function renderClusterBench(r: ClusterBenchReport): string[] {
       lines.push(
         `  Dask ${d.version.padEnd(16)}${String(d.workers).padStart(7)} ${d.msPerIteration.toFixed(2).padStart(17)} ${d.busiestWorkerMs.toFixed(2).padStart(18)} ${d.overheadMs.toFixed(3).padStart(12)}`,
       );
+  lines.push("", "the messaging alone (the workers answer from their last evaluation): workers  back to back ms  after 25 ms idle ms");
+  for (const w of r.weft)
+    lines.push(
+      `  weft                                                       ${String(w.workers).padStart(7)} ${(w.messagingHotMs ?? NaN).toFixed(3).padStart(15)} ${(w.messagingAfterIdleMs ?? NaN).toFixed(3).padStart(19)}`,
+    );
+  lines.push(
+    "",
+    "every solver, one fit each (lambda 1, no intercept, maxIter 500):",
+    "  workers  solver            iterations  seconds  evaluations  compute ms/eval  messaging ms/eval",
+  );
+  for (const x of r.solvers)
+    lines.push(
+      `  ${String(x.workers).padStart(7)}  ${x.solver.padEnd(16)} ${String(x.nIter).padStart(11)}${x.converged ? " " : "*"} ${x.seconds.toFixed(3).padStart(7)} ${String(x.evaluations).padStart(12)} ${x.computeMsPerEvaluation.toFixed(2).padStart(16)} ${x.messagingMsPerEvaluation.toFixed(3).padStart(18)}`,
+    );
+  if (r.solvers.some((x) => !x.converged)) lines.push("  * not converged within maxIter");
   lines.push(
     "",
     `lbfgs (lambda 1, no intercept): one process, 2 threads ${r.lbfgs.singleProcess.seconds.toFixed(3)} s (${r.lbfgs.singleProcess.nIter} iterations); 2 workers ${r.lbfgs.twoWorkers.seconds.toFixed(3)} s (${r.lbfgs.twoWorkers.nIter} iterations): ${r.lbfgs.ratio.toFixed(2)}x`,

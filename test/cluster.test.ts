@@ -13,15 +13,7 @@ import { promisify } from "node:util";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import {
-  LinearRegression,
-  LogisticRegression,
-  PoissonRegression,
-  readCsv,
-  Runtime,
-  type SolverName,
-  writeNpy,
-} from "../src/index.js";
+import { LinearRegression, LogisticRegression, PoissonRegression, readCsv, Runtime, type SolverName, writeNpy } from "../src/index.js";
 import { Cluster, ClusterError } from "../src/cluster/index.js";
 import { natsServerPresent, type NatsServer, startNatsServer, startWorkerProcess, type WorkerProcess } from "./helpers/nats.js";
 

@@ -225,6 +225,12 @@ export class ClusterDataset implements DistributedData {
   reassigned = 0;
   /** Failures repaired (a worker waited for, or its partitions reassigned) so that the evaluation could be asked again. */
   healed = 0;
+  /**
+   * Where the time of every evaluation of every fit on this dataset went (ClusterProblem.timing,
+   * summed): their count, their wall time at the client, and the busiest worker's compute time in
+   * each. Wall minus compute is the cluster's own cost: messages, encoding, the sums.
+   */
+  readonly timing = { evaluations: 0, wallMs: 0, workerMs: 0 };
 
   constructor(
     private readonly cluster: Cluster,
@@ -285,7 +291,12 @@ export class ClusterDataset implements DistributedData {
     const p = described[0]!.p;
     const mismatch = described.find((d) => d.p !== p);
     if (mismatch) throw new ClusterError(`the partitions disagree on the features: ${p} and ${mismatch.p} columns`);
-    const handle = { id: this.id, placement: () => this.placement, heal: (error: ClusterError) => this.heal(error) };
+    const handle = {
+      id: this.id,
+      placement: () => this.placement,
+      heal: (error: ClusterError) => this.heal(error),
+      timing: this.timing,
+    };
     return new ClusterProblem(this.link, handle, family, intercept, described);
   }
 

@@ -24,6 +24,8 @@ export interface Placement {
   placement(): { worker: string; parts: number[] }[];
   /** Waits out or repairs the failure behind `error` (a ClusterError); rejects when it cannot. */
   heal(error: ClusterError): Promise<void>;
+  /** The dataset's running totals of evaluations, wall and worker milliseconds (each evaluation adds to them). */
+  readonly timing?: { evaluations: number; wallMs: number; workerMs: number };
 }
 
 export class ClusterProblem implements RemoteProblem {
@@ -77,9 +79,14 @@ export class ClusterProblem implements RemoteProblem {
       const started = performance.now();
       try {
         const replies = await Promise.all(placement.map(async (g) => ({ parts: g.parts, reply: await ask(g.worker, g.parts) })));
-        this.timing.evaluations += 1;
-        this.timing.wallMs += performance.now() - started;
-        this.timing.workerMs += Math.max(0, ...replies.map((r) => r.reply.ms));
+        const wall = performance.now() - started,
+          busiest = Math.max(0, ...replies.map((r) => r.reply.ms));
+        for (const t of [this.timing, this.data.timing]) {
+          if (!t) continue;
+          t.evaluations += 1;
+          t.wallMs += wall;
+          t.workerMs += busiest;
+        }
         return replies;
       } catch (error) {
         if (!(error instanceof ClusterError)) throw error; // a worker's own error (bad data, say) is the fit's

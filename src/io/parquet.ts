@@ -150,7 +150,12 @@ export async function readParquet(
       const raw = r[columns[j]!];
       const v = typeof raw === "bigint" ? Number(raw) : typeof raw === "boolean" ? Number(raw) : raw;
       if (typeof v !== "number")
-        throw new ParquetError("cell", "a number", `${String(raw).slice(0, 40)} in row ${(rows?.[0] ?? 0) + i}, column ${columns[j]}`, where);
+        throw new ParquetError(
+          "cell",
+          "a number",
+          `${String(raw).slice(0, 40)} in row ${(rows?.[0] ?? 0) + i}, column ${columns[j]}`,
+          where,
+        );
       if (j < p) X[i * p + j] = v;
       else y[i] = v;
     }
