@@ -23,8 +23,14 @@ import { ProtocolError } from "./errors.js";
 import { checkSearchTask, type SearchResultMessage, type SearchTaskMessage } from "./protocol.js";
 import { openSearchQueue, searchNames, TASK_ACK_WAIT_MS } from "./search-queue.js";
 
-/** A search's data kept between its tasks: the table read, the rows prepared, the runner and its candidates. */
+/**
+ * A search's data kept between its tasks: the table read and the rows prepared (kept for the next
+ * search of the same source, labels and folds: a search's refit is one), and the search's runner
+ * and candidates.
+ */
 interface Held {
+  /** The source, the kind of labels and the folds the data was prepared for. */
+  key: string;
   search: string;
   table: Table;
   data: SearchData;
@@ -94,6 +100,8 @@ export class SearchWorker {
   /** Runs one task, stores its result and acknowledges it; says "working" meanwhile. */
   private async handle(msg: JsMsg): Promise<void> {
     this.inHand = msg;
+    // the data kept is not freed while a task uses it: the countdown starts when the task ends
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     const names = this.namesOf(msg);
     this.current = names && `${names.search}.${names.task}`;
     this.changed();
@@ -128,6 +136,7 @@ export class SearchWorker {
     } finally {
       this.inHand = this.current = undefined;
       this.changed();
+      if (!this.stopping) this.releaseTimer = setTimeout(() => this.release(), HOLD_MS);
     }
   }
 
@@ -158,14 +167,22 @@ export class SearchWorker {
 
   /** The search's data and runner, made on its first task here and kept for the next ones. */
   private async dataFor(task: SearchTaskMessage): Promise<Held> {
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
-    this.releaseTimer = setTimeout(() => this.release(), HOLD_MS);
-    if (this.held?.search === task.search) return this.held;
-    this.release();
     const estimator = buildModel(task.estimator, "search task");
     const scorer = SCORERS[task.scoring as ScorerName];
     if (scorer.kind !== estimator.estimatorKind)
       throw new ProtocolError(`scorer '${task.scoring}' is not a ${estimator.estimatorKind} scorer`);
+    const key = JSON.stringify([task.spec.source, task.spec.target, task.spec.features ?? null, estimator.estimatorKind, task.cv]);
+    if (this.held?.key === key) {
+      if (this.held.search !== task.search) {
+        // another search of the same data: its own runner and candidates, the rows kept
+        this.held.runner.release();
+        this.held.candidates = [];
+        this.held.runner = new SearchTaskRunner(estimator, this.held.candidates, task.scoring as ScorerName, this.held.data);
+        this.held.search = task.search;
+      }
+      return this.held;
+    }
+    this.release();
     const { source, target, features } = task.spec;
     const table = await readTable(source, { target, ...(features ? { features } : {}) });
     if (!table.y) throw new WeftError(`${source} has no target column ${target}`);
@@ -181,6 +198,7 @@ export class SearchWorker {
     );
     const candidates: Record<string, unknown>[] = [];
     this.held = {
+      key,
       search: task.search,
       table,
       data,
