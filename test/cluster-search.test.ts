@@ -75,6 +75,16 @@ function expectSameSearch(search: GridSearchCV, reference = single): void {
   expect(search.bestIndex).toBe(reference.bestIndex);
 }
 
+/** The tasks on the search stream now (none once a search has ended, whichever way). */
+async function queuedTasks(): Promise<number> {
+  const nc = await connect({ servers: nats!.url });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info("weft-search")).state.messages;
+  } finally {
+    await nc.close();
+  }
+}
+
 async function startCluster(names: string[], options = { deadAfterMs: 800, requestTimeoutMs: 4000 }): Promise<Cluster> {
   nats = await startNatsServer();
   workers = await Promise.all(names.map((name) => startWorkerProcess(nats!.url, name, 1, BEAT)));
@@ -163,13 +173,7 @@ describe.skipIf(!present)("grid search on a cluster", () => {
     const missing = join(dir, "no-such-file.csv");
     await expect(search.fit(c.dataset(missing, { target: "y" }))).rejects.toThrow(RemoteError);
     await expect(search.fit(c.dataset(missing, { target: "y" }))).rejects.toThrow(/no-such-file/);
-    const nc = await connect({ servers: nats!.url });
-    try {
-      const stream = await (await jetstreamManager(nc)).streams.info("weft-search");
-      expect(stream.state.messages).toBe(0);
-    } finally {
-      await nc.close();
-    }
+    expect(await queuedTasks()).toBe(0);
   }, 60_000);
 
   it("an abort rejects with the signal's reason and takes the search's tasks off the queue", async () => {
@@ -181,13 +185,7 @@ describe.skipIf(!present)("grid search on a cluster", () => {
       onProgress: ({ done }) => done === 1 && controller.abort(new Error("stop here")),
     });
     await expect(fit).rejects.toThrow("stop here");
-    const nc = await connect({ servers: nats!.url });
-    try {
-      const stream = await (await jetstreamManager(nc)).streams.info("weft-search");
-      expect(stream.state.messages).toBe(0);
-    } finally {
-      await nc.close();
-    }
+    expect(await queuedTasks()).toBe(0);
   }, 60_000);
 
   it("a malformed task gets an error stored under its name; the workers go on", async () => {
