@@ -45,7 +45,9 @@ export interface GridSearchOptions {
   pathSegment?: number;
   /**
    * A cluster (weftjs/cluster's `Cluster.connect(...)`) that runs the search: `fit(dataset)` then
-   * takes a cluster dataset, whose rows stay on the workers.
+   * takes a cluster dataset, whose rows stay on the workers. The models travel as their kinds and
+   * parameters (weft's own estimators and transformers only); callbacks such as `onIteration`
+   * stay here and are not run on the workers.
    */
   cluster?: SearchCluster;
 }
