@@ -3,7 +3,7 @@
  * processes on 127.0.0.1: the same results as the same search in one process (scores, best
  * candidate, refitted model), a pipeline and a bare estimator, a failing task's error, an abort,
  * a malformed task that the workers survive, a worker killed mid-search (its task delivered
- * again), a worker joining mid-search, and every worker gone (a ClusterError, no hang).
+ * again), a worker joining mid-search, the server restarting mid-search, and every worker gone (a ClusterError, no hang).
  * Skipped without nats-server, unless WEFT_REQUIRE_NATS=1 (.ci/run).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -267,6 +267,32 @@ describe.skipIf(!present)("grid search on a cluster", () => {
     }).fit(table.X, table.y!);
     expectSameSearch(search, alone);
   }, 60_000);
+
+  it("the NATS server restarting mid-search: the queue, the workers and the client come back, and the results equal the single process's", async () => {
+    const store = mkdtempSync(join(tmpdir(), "weft-nats-store-"));
+    nats = await startNatsServer(-1, store);
+    const port = nats.port;
+    workers = await Promise.all(["w1", "w2"].map((name) => startWorkerProcess(nats!.url, name, 1, BEAT)));
+    const c = (cluster = await Cluster.connect(nats.url, { deadAfterMs: 800, requestTimeoutMs: 15_000 }));
+    let restarted: Promise<void> | undefined;
+    const search = new GridSearchCV(pipeline(), GRID, { cv: kfold(), scoring: "log_loss", pathSegment: 2, cluster: c, refit: false });
+    await search.fit(c.dataset(csv, { target: "y", features: FEATURES }), {
+      onProgress: ({ done }) => {
+        if (done !== 2) return;
+        restarted = (async () => {
+          await nats!.stop();
+          await new Promise((r) => setTimeout(r, 300));
+          nats = await startNatsServer(port, store);
+        })();
+      },
+    });
+    await restarted;
+    expect(restarted).toBeDefined();
+    expectSameSearch(search);
+    await nats?.stop();
+    nats = undefined;
+    rmSync(store, { recursive: true, force: true });
+  }, 90_000);
 
   it("with every worker gone mid-search, it rejects with a ClusterError after the timeout, never hangs", async () => {
     const c = await startCluster(["w1"]);
