@@ -103,7 +103,11 @@ describe.skipIf(!present)("grid search on a cluster", () => {
     );
   }, 60_000);
 
-  afterEach(async () => {
+  afterEach(async (context) => {
+    if (process.env.WEFT_DEBUG_SEARCH && context.task.result?.state === "fail") {
+      console.log("DEBUG workers", JSON.stringify(await cluster?.workers().catch(() => "?")));
+      for (const w of workers) console.log("DEBUG", w.name, w.output());
+    }
     await cluster?.close();
     cluster = undefined;
     await Promise.all(workers.map((w) => w.kill()));
@@ -293,6 +297,27 @@ describe.skipIf(!present)("grid search on a cluster", () => {
     nats = undefined;
     rmSync(store, { recursive: true, force: true });
   }, 90_000);
+
+  it("a task that leaves the queue without a result (acknowledged, result lost) is published again; the results stay equal", async () => {
+    const c = await startCluster(["w1"]);
+    const search = new GridSearchCV(pipeline(), GRID, { cv: kfold(), scoring: "log_loss", pathSegment: 2, cluster: c, refit: false });
+    // w1 paused, so that a rogue consumer takes the first task and acknowledges it without a result
+    workers[0]!.process.kill("SIGSTOP");
+    const fit = search.fit(c.dataset(csv, { target: "y", features: FEATURES }));
+    const nc = await connect({ servers: nats!.url });
+    try {
+      const consumer = await jetstream(nc).consumers.get("weft-search", "weft-search-workers");
+      let stolen = null;
+      while (!stolen) stolen = await consumer.next({ expires: 1000 });
+      await stolen.ackAck();
+    } finally {
+      await nc.close();
+      workers[0]!.process.kill("SIGCONT");
+    }
+    await fit;
+    expectSameSearch(search);
+    expect(c.lastSearch!.republished).toBeGreaterThanOrEqual(1);
+  }, 60_000);
 
   it("with every worker gone mid-search, it rejects with a ClusterError after the timeout, never hangs", async () => {
     const c = await startCluster(["w1"]);

@@ -41,6 +41,9 @@ interface Held {
 /** Milliseconds a search's data stays after its last task (then it is freed: the search is over, or another worker took the rest). */
 const HOLD_MS = 30_000;
 
+/** Milliseconds a pull of one second may take before it is given up. */
+const PULL_BOUND_MS = 5000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The task loop of one worker: start() begins pulling, stop() ends it (a task in hand goes back to the queue). */
@@ -80,7 +83,7 @@ export class SearchWorker {
       let msg: JsMsg | null;
       try {
         consumer ??= await jetstream(this.nc).consumers.get(names.stream, names.consumer);
-        msg = await consumer.next({ expires: 1000 });
+        msg = await this.next(consumer);
       } catch {
         consumer = undefined; // the server restarting, or the consumer gone: make it again
         if (this.stopping) break;
@@ -94,6 +97,35 @@ export class SearchWorker {
         break;
       }
       await this.handle(msg);
+    }
+  }
+
+  /**
+   * The next task, or null after a second without one. The pull is bounded here too: a pull that
+   * neither delivers nor expires (its request lost) would stall this worker for good while its
+   * heartbeat says it lives; after PULL_BOUND_MS it is given up (the consumer is made again), and
+   * a task it delivers late goes back to the queue.
+   */
+  private async next(consumer: Consumer): Promise<JsMsg | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let gaveUp = false;
+    const pull = consumer.next({ expires: 1000 });
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        reject(new Error("a pull that never ended"));
+      }, PULL_BOUND_MS);
+    });
+    void pull.then(
+      (late) => {
+        if (gaveUp) late?.nak();
+      },
+      () => {},
+    );
+    try {
+      return await Promise.race([pull, bound]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -20,6 +20,8 @@ export interface SearchStats {
   tasks: number;
   /** Tasks delivered more than once (their first worker died or stopped before acknowledging them). */
   redelivered: number;
+  /** Tasks published again because they left the queue without a result (a result lost on the way; normally 0). */
+  republished: number;
   /** The names of the workers that stored results. */
   workers: string[];
 }
@@ -33,6 +35,9 @@ export interface SearchContext {
 }
 
 let searchCounter = 0;
+
+/** Milliseconds between checks of the results still missing against the queue. */
+const RECONCILE_MS = 3000;
 
 /** A new search's id (unique across clients: time, a counter and randomness). */
 export const newSearchId = () => `s${Date.now().toString(36)}${(searchCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -70,27 +75,63 @@ export async function runTasks(
   let done = 0;
   const watcher = await results.watch({ key: `${search}.>` });
   let timer: ReturnType<typeof setInterval> | undefined;
+  let reconcile: ReturnType<typeof setInterval> | undefined;
+  let republished = 0;
   let onAbort: (() => void) | undefined;
   try {
     const finished = new Promise<void>((resolve, reject) => {
-      // the results as workers store them; the first error ends the search
-      void (async () => {
-        for await (const entry of watcher) {
-          const at = index.get(entry.key);
-          if (entry.operation !== "PUT" || at === undefined || out[at]) continue;
-          const result = decode(entry.value) as SearchResultMessage;
-          if (!result.ok) {
-            reject(
-              new RemoteError(`worker ${result.worker}: ${result.error.name}: ${result.error.message}`, result.error.name, result.worker),
-            );
-            return;
-          }
-          out[at] = result;
-          done += 1;
-          onProgress?.({ done, total: tasks.length });
-          if (done === tasks.length) return resolve();
+      /** A stored result, taken once: the first error ends the search. */
+      const take = (key: string, value: Uint8Array) => {
+        const at = index.get(key);
+        if (at === undefined || out[at]) return;
+        const result = decode(value) as SearchResultMessage;
+        if (!result.ok) {
+          reject(
+            new RemoteError(`worker ${result.worker}: ${result.error.name}: ${result.error.message}`, result.error.name, result.worker),
+          );
+          return;
         }
+        out[at] = result;
+        done += 1;
+        onProgress?.({ done, total: tasks.length });
+        if (done === tasks.length) resolve();
+      };
+      // the results as workers store them
+      void (async () => {
+        for await (const entry of watcher) if (entry.operation === "PUT") take(entry.key, entry.value);
       })().catch(reject);
+      // every few seconds, the results still missing are read directly (an update the watch
+      // missed), and a task that left the queue without a result is published again (a worker
+      // acknowledges only after storing: this is a result lost on the way); a duplicate's result
+      // is ignored
+      let checking = false;
+      reconcile = setInterval(() => {
+        if (checking || done === tasks.length) return;
+        checking = true;
+        void (async () => {
+          const missing = tasks.filter((_, i) => !out[i]);
+          for (const task of missing) {
+            const entry = await results.get(`${search}.${task.task}`);
+            if (entry?.operation === "PUT") take(entry.key, entry.value);
+          }
+          const info = await jsm.streams.info(names.stream, { subjects_filter: names.searchSubjects(search) });
+          const queued = new Set(Object.keys(info.state.subjects ?? {}));
+          for (const task of tasks.filter((_, i) => !out[i])) {
+            const subject = names.taskSubject(search, task.task);
+            if (queued.has(subject)) continue;
+            const entry = await results.get(`${search}.${task.task}`);
+            if (entry?.operation === "PUT") take(entry.key, entry.value);
+            else {
+              republished += 1;
+              await jetstream(nc).publish(subject, encode(task));
+            }
+          }
+        })()
+          .catch(() => {}) // the server unreachable: the liveness check below bounds that wait
+          .finally(() => {
+            checking = false;
+          });
+      }, RECONCILE_MS);
       // the wait, bounded: no live worker (or no server) for longer than requestTimeoutMs ends it
       let noWorkerSince: number | undefined, noServerSince: number | undefined;
       timer = setInterval(() => {
@@ -126,6 +167,7 @@ export async function runTasks(
     await finished;
   } finally {
     if (timer) clearInterval(timer);
+    if (reconcile) clearInterval(reconcile);
     if (onAbort) signal!.removeEventListener("abort", onAbort);
     watcher.stop();
     // the search's tasks no worker has taken, and its results: gone (one purge each)
@@ -135,6 +177,7 @@ export async function runTasks(
   const stats: SearchStats = {
     tasks: tasks.length,
     redelivered: out.filter((r) => r.deliveries > 1).length,
+    republished,
     workers: [...new Set(out.map((r) => r.worker))].sort(),
   };
   return { results: out, stats };
