@@ -169,6 +169,10 @@ describe.skipIf(!present)("grid search on a cluster", () => {
     }
     expect(() => new GridSearchCV(new LogisticRegression(), { lambda: [1] }, { cluster: {} as never })).toThrow(ArgumentError);
     expect(() => new GridSearchCV(new LogisticRegression(), { lambda: [1] }, { pathSegment: 0 })).toThrow(/pathSegment/);
+    // a grid value JSON would drop (undefined: the default here, the spec's value on a worker)
+    await expect(
+      new GridSearchCV(new LogisticRegression({ tol: 1e-8 }), { lambda: [1], tol: [undefined] }, { cluster: c }).fit(dataset),
+    ).rejects.toThrow(/paramGrid.tol/);
   }, 60_000);
 
   it("a task that fails rejects the search with the worker's error; the queue is left empty", async () => {

@@ -173,4 +173,11 @@ describe("path segments in one process", () => {
     cut.cvResults.forEach((r, i) => r.testScores.forEach((s, f) => expect(s).toBeCloseTo(whole.cvResults[i]!.testScores[f]!, 7)));
     expect(cut.bestParams).toEqual(whole.bestParams);
   });
+
+  it("a split that fails (more folds than rows) leaves nothing persisted", async () => {
+    const before = rt.stats().memory.liveBytes;
+    const search = new GridSearchCV(new LogisticRegression({ runtime: rt }), { lambda: [1] }, { cv: 5, runtime: rt });
+    await expect(search.fit(array.fromRows([[1], [2], [3]]), array.fromTypedArray([0, 1, 0]))).rejects.toThrow(/folds/);
+    expect(rt.stats().memory.liveBytes).toBe(before);
+  });
 });

@@ -11,7 +11,7 @@ import { jetstream, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { WeftError } from "../errors.js";
-import type { Table } from "../io/csv.js";
+import type { ChunkedArray } from "../array/array.js";
 import { readTable } from "../io/table.js";
 import { buildModel } from "../model_selection/model-spec.js";
 import { SCORERS } from "../model_selection/scoring.js";
@@ -32,7 +32,8 @@ interface Held {
   /** The source, the kind of labels and the folds the data was prepared for. */
   key: string;
   search: string;
-  table: Table;
+  /** The labels as read (a refit learns its classes from them); the rows themselves are in `data`. */
+  labels: ChunkedArray;
   data: SearchData;
   runner: SearchTaskRunner;
   candidates: Record<string, unknown>[];
@@ -187,7 +188,7 @@ export class SearchWorker {
       if ("final" in model) model.final.options.runtime = this.runtime;
       else model.options.runtime = this.runtime;
       // as a search in one process refits: on all rows, with the labels as read (a classifier learns its classes)
-      await model.fit(held.data.X, held.table.y!);
+      await model.fit(held.data.X, held.labels);
       return { model: model.toJSON() };
     }
     task.members.forEach((i, j) => {
@@ -232,7 +233,7 @@ export class SearchWorker {
     this.held = {
       key,
       search: task.search,
-      table,
+      labels: table.y,
       data,
       runner: new SearchTaskRunner(estimator, candidates, task.scoring as ScorerName, data),
       candidates,

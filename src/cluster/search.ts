@@ -76,6 +76,9 @@ export async function runTasks(
   const watcher = await results.watch({ key: `${search}.>` });
   let timer: ReturnType<typeof setInterval> | undefined;
   let reconcile: ReturnType<typeof setInterval> | undefined;
+  let startReconcile: (() => void) | undefined;
+  /** The search has ended (results in, an error, an abort): nothing is published for it any more. */
+  let settled = false;
   let republished = 0;
   let onAbort: (() => void) | undefined;
   try {
@@ -93,8 +96,8 @@ export async function runTasks(
         }
         out[at] = result;
         done += 1;
+        if (done === tasks.length) resolve(); // before the callback: a callback that throws must not stall the search
         onProgress?.({ done, total: tasks.length });
-        if (done === tasks.length) resolve();
       };
       // the results as workers store them
       void (async () => {
@@ -105,33 +108,34 @@ export async function runTasks(
       // acknowledges only after storing: this is a result lost on the way); a duplicate's result
       // is ignored
       let checking = false;
-      reconcile = setInterval(() => {
-        if (checking || done === tasks.length) return;
-        checking = true;
-        void (async () => {
-          const missing = tasks.filter((_, i) => !out[i]);
-          for (const task of missing) {
-            const entry = await results.get(`${search}.${task.task}`);
-            if (entry?.operation === "PUT") take(entry.key, entry.value);
-          }
-          const info = await jsm.streams.info(names.stream, { subjects_filter: names.searchSubjects(search) });
-          const queued = new Set(Object.keys(info.state.subjects ?? {}));
-          for (const task of tasks.filter((_, i) => !out[i])) {
-            const subject = names.taskSubject(search, task.task);
-            if (queued.has(subject)) continue;
-            const entry = await results.get(`${search}.${task.task}`);
-            if (entry?.operation === "PUT") take(entry.key, entry.value);
-            else {
-              republished += 1;
-              await jetstream(nc).publish(subject, encode(task));
+      startReconcile = () =>
+        (reconcile = setInterval(() => {
+          if (checking || settled || done === tasks.length) return;
+          checking = true;
+          void (async () => {
+            const missing = tasks.filter((_, i) => !out[i]);
+            for (const task of missing) {
+              const entry = await results.get(`${search}.${task.task}`);
+              if (entry?.operation === "PUT") take(entry.key, entry.value);
             }
-          }
-        })()
-          .catch(() => {}) // the server unreachable: the liveness check below bounds that wait
-          .finally(() => {
-            checking = false;
-          });
-      }, RECONCILE_MS);
+            const info = await jsm.streams.info(names.stream, { subjects_filter: names.searchSubjects(search) });
+            const queued = new Set(Object.keys(info.state.subjects ?? {}));
+            for (const task of tasks.filter((_, i) => !out[i])) {
+              const subject = names.taskSubject(search, task.task);
+              if (queued.has(subject)) continue;
+              const entry = await results.get(`${search}.${task.task}`);
+              if (entry?.operation === "PUT") take(entry.key, entry.value);
+              else if (!settled) {
+                republished += 1;
+                await jetstream(nc).publish(subject, encode(task));
+              }
+            }
+          })()
+            .catch(() => {}) // the server unreachable: the liveness check below bounds that wait
+            .finally(() => {
+              checking = false;
+            });
+        }, RECONCILE_MS));
       // the wait, bounded: no live worker (or no server) for longer than requestTimeoutMs ends it
       let noWorkerSince: number | undefined, noServerSince: number | undefined;
       timer = setInterval(() => {
@@ -159,14 +163,18 @@ export async function runTasks(
       if (signal) {
         onAbort = () => reject(signal.reason);
         signal.addEventListener("abort", onAbort, { once: true });
+        if (signal.aborted) onAbort(); // aborted during the awaits above, before the listener
       }
     });
     finished.catch(() => {}); // awaited below: a rejection while publishing is not unhandled
     const js = jetstream(nc);
     for (const task of tasks) await js.publish(names.taskSubject(search, task.task), encode(task));
+    // checked only once every task is out: a task not yet published is not a lost one
+    startReconcile?.();
     await finished;
   } finally {
     if (timer) clearInterval(timer);
+    settled = true;
     if (reconcile) clearInterval(reconcile);
     if (onAbort) signal!.removeEventListener("abort", onAbort);
     watcher.stop();

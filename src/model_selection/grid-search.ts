@@ -20,7 +20,7 @@ import { SCORERS } from "./scoring.js";
 import { Pipeline, type Estimator } from "./pipeline.js";
 import { LinearRegression, LogisticRegression, PoissonRegression } from "../glm/estimators.js";
 import { isSearchCluster, type SearchCluster, type SearchJob, type SearchProgress } from "./distributed.js";
-import { describeModel, loadFitted } from "./model-spec.js";
+import { describeModel, loadFitted, survivesJson } from "./model-spec.js";
 import { combinations, planSearch, type SearchPlan } from "./search-plan.js";
 import { prepareSearchData, SearchTaskRunner, type SearchTaskResult } from "./search-task.js";
 
@@ -251,6 +251,16 @@ export class GridSearchCV<Label extends number | string = number> {
       throw new ArgumentError("onProgress", "a function of { done, total }", options.onProgress, where);
     if (signal?.aborted) throw signal.reason;
     const plan = this.plan();
+    // a value JSON changes (undefined, NaN, a function) would mean one thing here and another on a worker
+    for (const candidate of plan.candidates)
+      for (const [name, value] of Object.entries(candidate))
+        if (!survivesJson(value))
+          throw new ArgumentError(
+            `paramGrid.${name}`,
+            "values JSON carries unchanged on a cluster (finite numbers, strings, booleans, lists of them)",
+            value,
+            where,
+          );
     const kfold = this.kfold();
     const job: SearchJob = {
       estimator: describeModel(this.estimator, "GridSearchCV"),

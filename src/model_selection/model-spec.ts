@@ -32,7 +32,7 @@ const KINDS: Record<string, { make(): Step; is(step: unknown): boolean; final: b
 };
 
 /** Whether `value` reads back from JSON as itself. */
-function survivesJson(value: unknown): boolean {
+export function survivesJson(value: unknown): boolean {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
   if (typeof value === "number") return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(survivesJson);

@@ -75,6 +75,8 @@ export async function prepareSearchData(
   } else ya = toVector(y as VectorLike, "y", where);
   if (!(ya instanceof ChunkedArray) || ya.ndim !== 1 || ya.shape[0] !== rows)
     throw new ArgumentError("y", `a 1-D array of ${rows} values`, ya, where);
+  // the folds first: a split that fails (more folds than rows) must not leave rows persisted
+  const folds = split(rows);
   // data already in this runtime's memory is read in place; anything else is computed once
   const inPlace = (a: ChunkedArray) => a.isPersisted && a.runtime === runtime;
   const Xp = inPlace(Xa) ? Xa : await Xa.persist({ runtime });
@@ -89,7 +91,7 @@ export async function prepareSearchData(
     X: Xp,
     y: yp,
     weights,
-    folds: split(rows),
+    folds,
     runtime,
     release() {
       if (Xp !== Xa) Xp.release();
